@@ -1,0 +1,290 @@
+//! Documentation: the models' HTML documentation traits become rustdoc Markdown.
+//!
+//! Handles paragraphs, emphasis, code, links, lists, line breaks and entities; unknown tags are
+//! dropped and their text kept. Text that Markdown or rustdoc would misread (`[`, `<`, bare
+//! URLs) is escaped.
+
+/// Converts a documentation string, HTML or plain, to Markdown.
+pub fn to_markdown(html: &str) -> String {
+    let mut out = Writer::default();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(stripped) = rest.strip_prefix('<') {
+            if let Some(end) = stripped.find('>') {
+                out.tag(&stripped[..end]);
+                rest = &stripped[end + 1..];
+                continue;
+            }
+        }
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let end = rest[first..].find('<').map_or(rest.len(), |i| i + first);
+        out.text(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out.finish()
+}
+
+#[derive(Default)]
+struct Writer {
+    blocks: Vec<String>,
+    line: String,
+    lists: Vec<Option<usize>>,
+    link: Option<String>,
+    in_code: bool,
+    in_pre: bool,
+}
+
+impl Writer {
+    fn tag(&mut self, tag: &str) {
+        let closing = tag.starts_with('/');
+        let body = tag.trim_start_matches('/').trim_end_matches('/');
+        let name = body.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        match (name.as_str(), closing) {
+            ("p" | "div" | "note" | "important" | "fullname", _) => self.end_block(),
+            ("br", _) => self.end_block(),
+            ("ul", false) => {
+                self.end_block();
+                self.lists.push(None);
+            }
+            ("ol", false) => {
+                self.end_block();
+                self.lists.push(Some(0));
+            }
+            ("ul" | "ol", true) => {
+                self.end_block();
+                self.lists.pop();
+            }
+            ("li", false) => {
+                self.end_block();
+                let depth = self.lists.len().saturating_sub(1);
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{n}. ")
+                    }
+                    _ => "- ".to_owned(),
+                };
+                self.line.push_str(&"  ".repeat(depth));
+                self.line.push_str(&marker);
+            }
+            ("li", true) => self.end_block(),
+            ("b" | "strong", _) => self.line.push_str("**"),
+            ("i" | "em", _) => self.line.push('_'),
+            ("code", _) if !self.in_pre => {
+                self.in_code = !closing;
+                self.line.push('`');
+            }
+            ("pre", false) => {
+                self.end_block();
+                self.in_pre = true;
+                self.line.push_str("```text\n");
+            }
+            ("pre", true) => {
+                self.in_pre = false;
+                self.line.push_str("\n```");
+                self.end_block();
+            }
+            ("a", false) => {
+                self.link = attribute(body, "href");
+                if self.link.is_some() {
+                    self.line.push('[');
+                }
+            }
+            ("a", true) => {
+                if let Some(href) = self.link.take() {
+                    self.line.push_str(&format!("]({href})"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        let text = unescape(raw);
+        if self.in_pre {
+            self.line.push_str(&text);
+            return;
+        }
+        let collapsed = collapse_whitespace(&text, self.line.is_empty() || self.line.ends_with(' '));
+        if self.in_code {
+            self.line.push_str(&collapsed.replace('`', "'"));
+        } else if self.link.is_some() {
+            self.line.push_str(&escape_markdown(&collapsed));
+        } else {
+            self.line.push_str(&escape_urls(&escape_markdown(&collapsed)));
+        }
+    }
+
+    fn end_block(&mut self) {
+        let line = self.line.trim_end().to_owned();
+        self.line.clear();
+        if line.trim().is_empty() {
+            return;
+        }
+        self.blocks.push(line);
+    }
+
+    fn finish(mut self) -> String {
+        self.end_block();
+        // List items are kept together; other blocks are separated by a blank line.
+        let mut out = String::new();
+        let mut previous_item = false;
+        for block in &self.blocks {
+            let item = is_list_item(block);
+            if !out.is_empty() {
+                out.push_str(if item && previous_item { "\n" } else { "\n\n" });
+            }
+            out.push_str(block);
+            previous_item = item;
+        }
+        out
+    }
+}
+
+fn is_list_item(block: &str) -> bool {
+    let trimmed = block.trim_start();
+    trimmed.starts_with("- ")
+        || trimmed
+            .split_once(". ")
+            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty())
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!("{name}="))? + name.len() + 1;
+    let rest = &tag[start..];
+    let quote = rest.chars().next()?;
+    let value = if quote == '"' || quote == '\'' {
+        let inner = &rest[1..];
+        &inner[..inner.find(quote)?]
+    } else {
+        rest.split_whitespace().next()?
+    };
+    let value = unescape(value.trim());
+    (!value.is_empty() && !value.contains(char::is_whitespace)).then_some(value)
+}
+
+fn collapse_whitespace(text: &str, at_line_start: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = at_line_start;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest.find(';').filter(|&semi| semi <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => entity
+                .strip_prefix("#x")
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escapes characters that Markdown or rustdoc would read as markup in plain text.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '<' | '>' | '*' | '_' | '`' | '\\' | '#' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Wraps bare URLs in `<...>` so rustdoc renders them as links instead of warning.
+fn escape_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if word.starts_with("http://") || word.starts_with("https://") {
+            let url = word.trim_end_matches(['.', ',', ')', ';', ':']);
+            let trailing = &word[url.len()..];
+            out.push('<');
+            out.push_str(&url.replace('\\', ""));
+            out.push('>');
+            out.push_str(trailing);
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_markdown;
+
+    #[test]
+    fn paragraphs_emphasis_and_code() {
+        assert_eq!(
+            to_markdown("<p>The <b>app</b> ID.</p><p>Use <code>GetBackend</code>.</p>"),
+            "The **app** ID.\n\nUse `GetBackend`."
+        );
+    }
+
+    #[test]
+    fn lists_and_links() {
+        assert_eq!(
+            to_markdown(
+                r#"<p>Modes:</p><ul><li><p>ON</p></li><li>OFF, see <a href="https://example.com/x">docs</a></li></ul>"#
+            ),
+            "Modes:\n\n- ON\n- OFF, see [docs](https://example.com/x)"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_escaped() {
+        assert_eq!(
+            to_markdown("Matches [a-z]* &amp; <notatag"),
+            "Matches \\[a-z\\]\\* & \\<notatag"
+        );
+        assert_eq!(to_markdown("See https://example.com."), "See <https://example.com>.");
+        assert_eq!(to_markdown("snake_case"), "snake\\_case");
+    }
+}

@@ -1,0 +1,542 @@
+//! Index: resolves every reference (including the `smithy.api` prelude), selects the service and
+//! operations to generate with the shapes they reach, finds recursive members and decides
+//! nullability.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Member, Model, Operation, Service, Shape, ShapeId, ShapeKind, Simple, Traits};
+
+/// What to generate: a service (needed only when the model has several) and operations (all of
+/// the service's when empty), by shape name or absolute id.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub service: Option<String>,
+    pub operations: Vec<String>,
+}
+
+/// A model with every reference checked, and the part of it selected for generation.
+#[derive(Debug)]
+pub struct Index<'m> {
+    model: &'m Model,
+    prelude: BTreeMap<ShapeId, Shape>,
+    service: ShapeId,
+    operations: Vec<ShapeId>,
+    closure: BTreeSet<ShapeId>,
+    boxed: HashSet<(ShapeId, String)>,
+}
+
+impl<'m> Index<'m> {
+    /// Checks the model's references and selects what `selection` asks for.
+    pub fn new(model: &'m Model, selection: &Selection) -> Result<Self> {
+        let mut index = Index {
+            model,
+            prelude: prelude(),
+            service: ShapeId::parse("smithy.api#Unit").expect("valid id"),
+            operations: Vec::new(),
+            closure: BTreeSet::new(),
+            boxed: HashSet::new(),
+        };
+        index.check_references()?;
+        index.service = index.select_service(selection.service.as_deref())?;
+        index.operations = index.select_operations(&selection.operations)?;
+        index.closure = index.walk_closure();
+        index.boxed = index.find_boxed_members();
+        Ok(index)
+    }
+
+    /// A shape of the model or the prelude. Every id reached through the index resolves.
+    pub fn shape(&self, id: &ShapeId) -> &Shape {
+        self.get(id)
+            .unwrap_or_else(|| panic!("unresolved shape `{id}` passed the reference check"))
+    }
+
+    fn get(&self, id: &ShapeId) -> Option<&Shape> {
+        self.model.shapes.get(id).or_else(|| self.prelude.get(id))
+    }
+
+    /// The selected service shape.
+    pub fn service(&self) -> (&Shape, &Service) {
+        let shape = self.shape(&self.service);
+        match &shape.kind {
+            ShapeKind::Service(service) => (shape, service),
+            _ => unreachable!("select_service only returns services"),
+        }
+    }
+
+    /// The selected operations, sorted by name.
+    pub fn operations(&self) -> impl Iterator<Item = (&Shape, &Operation)> {
+        self.operations.iter().map(|id| {
+            let shape = self.shape(id);
+            match &shape.kind {
+                ShapeKind::Operation(operation) => (shape, operation),
+                _ => unreachable!("select_operations only returns operations"),
+            }
+        })
+    }
+
+    /// The errors an operation can return: its own, then the service's.
+    pub fn operation_errors(&self, operation: &Operation) -> Vec<ShapeId> {
+        let mut errors = operation.errors.clone();
+        for error in &self.service().1.errors {
+            if !errors.contains(error) {
+                errors.push(error.clone());
+            }
+        }
+        errors
+    }
+
+    /// Every model shape the selected operations reach (prelude shapes excluded), by id.
+    pub fn closure(&self) -> impl Iterator<Item = &Shape> {
+        self.closure.iter().map(|id| self.shape(id))
+    }
+
+    /// The number of shapes in the closure, operations and service included.
+    pub fn closure_len(&self) -> usize {
+        self.closure.len()
+    }
+
+    /// Whether a generated client sees the member as possibly absent, by Smithy 2.0's rules:
+    /// members of `@input` structures and `@clientOptional` members always are; `@required`
+    /// members and members with a non-null `@default` are not; every other member is.
+    pub fn is_optional(&self, container: &Shape, member: &Member) -> bool {
+        if container.traits.is_input() || member.traits.is_client_optional() {
+            return true;
+        }
+        if member.traits.is_required() {
+            return false;
+        }
+        !matches!(member.traits.default_value(), Some(value) if !value.is_null())
+    }
+
+    /// Whether a member must be boxed: it closes a cycle of structures and unions with no list
+    /// or map in between to give the type a finite size.
+    pub fn needs_box(&self, container: &ShapeId, member: &Member) -> bool {
+        self.boxed.contains(&(container.clone(), member.name.clone()))
+    }
+
+    fn check_references(&self) -> Result<()> {
+        for shape in self.model.shapes.values() {
+            let path = format!("$.shapes[{:?}]", shape.id.as_str());
+            match &shape.kind {
+                ShapeKind::List(member) | ShapeKind::Set(member) => {
+                    self.check_target(shape, member, &format!("{path}.member"))?;
+                }
+                ShapeKind::Map { key, value } => {
+                    self.check_target(shape, key, &format!("{path}.key"))?;
+                    self.check_target(shape, value, &format!("{path}.value"))?;
+                }
+                ShapeKind::Structure(members)
+                | ShapeKind::Union(members)
+                | ShapeKind::Enum(members)
+                | ShapeKind::IntEnum(members) => {
+                    for member in members {
+                        self.check_target(shape, member, &format!("{path}.members.{}", member.name))?;
+                    }
+                }
+                ShapeKind::Operation(operation) => {
+                    self.check_reference(shape, &operation.input, "input", &path, is_structure)?;
+                    self.check_reference(shape, &operation.output, "output", &path, is_structure)?;
+                    for error in &operation.errors {
+                        self.check_reference(shape, error, "errors", &path, is_structure)?;
+                    }
+                }
+                ShapeKind::Service(service) => {
+                    for id in &service.operations {
+                        self.check_reference(shape, id, "operations", &path, is_operation)?;
+                    }
+                    for id in &service.resources {
+                        self.check_reference(shape, id, "resources", &path, is_resource)?;
+                    }
+                    for id in &service.errors {
+                        self.check_reference(shape, id, "errors", &path, is_structure)?;
+                    }
+                }
+                ShapeKind::Resource(resource) => {
+                    for id in &resource.operations {
+                        self.check_reference(shape, id, "operations", &path, is_operation)?;
+                    }
+                    for id in &resource.resources {
+                        self.check_reference(shape, id, "resources", &path, is_resource)?;
+                    }
+                }
+                ShapeKind::Simple(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn check_target(&self, shape: &Shape, member: &Member, path: &str) -> Result<()> {
+        let Some(target) = self.get(&member.target) else {
+            return Err(Error::new(
+                ErrorKind::UnresolvedTarget,
+                format!(
+                    "member `{}` targets `{}`, which is not defined in the model or the prelude",
+                    member.name, member.target
+                ),
+            )
+            .at_path(format!("{path}.target"))
+            .for_shape(&shape.id));
+        };
+        let allowed = match target.kind {
+            ShapeKind::Operation(_) | ShapeKind::Service(_) | ShapeKind::Resource(_) => false,
+            _ => {
+                target.id.as_str() != UNIT
+                    || matches!(
+                        shape.kind,
+                        ShapeKind::Enum(_) | ShapeKind::IntEnum(_) | ShapeKind::Union(_)
+                    )
+            }
+        };
+        if !allowed {
+            return Err(Error::invalid(
+                format!("{path}.target"),
+                format!(
+                    "member `{}` cannot target `{}`, a {}",
+                    member.name,
+                    target.id,
+                    target.kind.type_name()
+                ),
+            )
+            .for_shape(&shape.id));
+        }
+        Ok(())
+    }
+
+    fn check_reference(
+        &self,
+        shape: &Shape,
+        id: &ShapeId,
+        field: &str,
+        path: &str,
+        expected: fn(&ShapeKind) -> Option<&'static str>,
+    ) -> Result<()> {
+        let path = format!("{path}.{field}");
+        let Some(target) = self.get(id) else {
+            return Err(Error::new(
+                ErrorKind::UnresolvedTarget,
+                format!("`{field}` refers to `{id}`, which is not defined"),
+            )
+            .at_path(path)
+            .for_shape(&shape.id));
+        };
+        match expected(&target.kind) {
+            Some(wanted) if target.id.as_str() != UNIT => Err(Error::invalid(
+                path,
+                format!(
+                    "`{field}` refers to `{id}`, a {}, where a {wanted} is expected",
+                    target.kind.type_name()
+                ),
+            )
+            .for_shape(&shape.id)),
+            _ => Ok(()),
+        }
+    }
+
+    fn select_service(&self, wanted: Option<&str>) -> Result<ShapeId> {
+        let services: Vec<&ShapeId> = self
+            .model
+            .shapes
+            .values()
+            .filter(|shape| matches!(shape.kind, ShapeKind::Service(_)))
+            .map(|shape| &shape.id)
+            .collect();
+        let list = || {
+            services
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match wanted {
+            Some(name) => services
+                .iter()
+                .find(|id| id.as_str() == name || id.name() == name)
+                .map(|id| (*id).clone())
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnresolvedTarget,
+                        format!("no service named `{name}`; the model has: {}", list()),
+                    )
+                }),
+            None => match services.as_slice() {
+                [only] => Ok((*only).clone()),
+                [] => Err(Error::new(
+                    ErrorKind::InvalidModel,
+                    "the model has no service shape to generate",
+                )),
+                _ => Err(Error::new(
+                    ErrorKind::InvalidModel,
+                    format!("the model has several services ({}); choose one", list()),
+                )),
+            },
+        }
+    }
+
+    fn select_operations(&self, wanted: &[String]) -> Result<Vec<ShapeId>> {
+        let (_, service) = self.service();
+        let mut all = BTreeSet::new();
+        let mut resources: Vec<ShapeId> = service.resources.clone();
+        all.extend(service.operations.iter().cloned());
+        let mut seen = HashSet::new();
+        while let Some(id) = resources.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if let ShapeKind::Resource(resource) = &self.shape(&id).kind {
+                all.extend(resource.operations.iter().cloned());
+                resources.extend(resource.resources.iter().cloned());
+            }
+        }
+        let mut selected: Vec<ShapeId> = if wanted.is_empty() {
+            all.into_iter().collect()
+        } else {
+            let mut selected = Vec::new();
+            for name in wanted {
+                let found = all
+                    .iter()
+                    .find(|id| id.as_str() == name || id.name() == name)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::UnresolvedTarget,
+                            format!("service `{}` has no operation named `{name}`", self.service),
+                        )
+                    })?;
+                if !selected.contains(found) {
+                    selected.push(found.clone());
+                }
+            }
+            selected
+        };
+        selected.sort_by(|a, b| a.name().cmp(b.name()).then_with(|| a.cmp(b)));
+        Ok(selected)
+    }
+
+    fn walk_closure(&self) -> BTreeSet<ShapeId> {
+        let mut closure = BTreeSet::new();
+        let mut stack: Vec<ShapeId> = vec![self.service.clone()];
+        for (shape, operation) in self.operations() {
+            stack.push(shape.id.clone());
+            stack.push(operation.input.clone());
+            stack.push(operation.output.clone());
+            stack.extend(self.operation_errors(operation));
+        }
+        while let Some(id) = stack.pop() {
+            if id.namespace() == "smithy.api" || !closure.insert(id.clone()) {
+                continue;
+            }
+            let shape = self.shape(&id);
+            if matches!(shape.kind, ShapeKind::Service(_) | ShapeKind::Operation(_)) {
+                continue;
+            }
+            stack.extend(shape.kind.members().into_iter().map(|member| member.target.clone()));
+        }
+        closure
+    }
+
+    /// Tarjan's strongly connected components over the edges from structures and unions to the
+    /// structures and unions their members hold directly.
+    fn find_boxed_members(&self) -> HashSet<(ShapeId, String)> {
+        let direct = |shape: &Shape| -> Vec<(String, ShapeId)> {
+            match &shape.kind {
+                ShapeKind::Structure(members) | ShapeKind::Union(members) => members
+                    .iter()
+                    .filter(|member| {
+                        matches!(
+                            self.shape(&member.target).kind,
+                            ShapeKind::Structure(_) | ShapeKind::Union(_)
+                        )
+                    })
+                    .map(|member| (member.name.clone(), member.target.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let nodes: Vec<&ShapeId> = self.closure.iter().collect();
+        let mut component: HashMap<ShapeId, usize> = HashMap::new();
+        let mut tarjan = Tarjan::default();
+        for id in &nodes {
+            if !tarjan.index.contains_key(*id) {
+                tarjan.visit(id, &|id: &ShapeId| {
+                    direct(self.shape(id)).into_iter().map(|(_, t)| t).collect()
+                });
+            }
+        }
+        for (n, members) in tarjan.components.iter().enumerate() {
+            for id in members {
+                component.insert(id.clone(), n);
+            }
+        }
+        let mut boxed = HashSet::new();
+        for id in nodes {
+            for (member, target) in direct(self.shape(id)) {
+                if component.contains_key(id) && component.get(id) == component.get(&target) {
+                    boxed.insert((id.clone(), member));
+                }
+            }
+        }
+        boxed
+    }
+}
+
+#[derive(Default)]
+struct Tarjan {
+    index: HashMap<ShapeId, usize>,
+    low: HashMap<ShapeId, usize>,
+    stack: Vec<ShapeId>,
+    on_stack: HashSet<ShapeId>,
+    components: Vec<Vec<ShapeId>>,
+}
+
+impl Tarjan {
+    fn visit(&mut self, id: &ShapeId, edges: &dyn Fn(&ShapeId) -> Vec<ShapeId>) {
+        let n = self.index.len();
+        self.index.insert(id.clone(), n);
+        self.low.insert(id.clone(), n);
+        self.stack.push(id.clone());
+        self.on_stack.insert(id.clone());
+        for next in edges(id) {
+            if !self.index.contains_key(&next) {
+                self.visit(&next, edges);
+                let low = self.low[id].min(self.low[&next]);
+                self.low.insert(id.clone(), low);
+            } else if self.on_stack.contains(&next) {
+                let low = self.low[id].min(self.index[&next]);
+                self.low.insert(id.clone(), low);
+            }
+        }
+        if self.low[id] == self.index[id] {
+            let mut component = Vec::new();
+            while let Some(top) = self.stack.pop() {
+                self.on_stack.remove(&top);
+                let done = top == *id;
+                component.push(top);
+                if done {
+                    break;
+                }
+            }
+            self.components.push(component);
+        }
+    }
+}
+
+const UNIT: &str = "smithy.api#Unit";
+
+fn is_structure(kind: &ShapeKind) -> Option<&'static str> {
+    (!matches!(kind, ShapeKind::Structure(_))).then_some("structure")
+}
+
+fn is_operation(kind: &ShapeKind) -> Option<&'static str> {
+    (!matches!(kind, ShapeKind::Operation(_))).then_some("operation")
+}
+
+fn is_resource(kind: &ShapeKind) -> Option<&'static str> {
+    (!matches!(kind, ShapeKind::Resource(_))).then_some("resource")
+}
+
+/// The `smithy.api` prelude shapes a model may target without defining them.
+fn prelude() -> BTreeMap<ShapeId, Shape> {
+    let mut shapes = BTreeMap::new();
+    let mut add = |name: &str, kind: ShapeKind, default: Option<Value>| {
+        let id = ShapeId::parse(&format!("smithy.api#{name}")).expect("valid prelude id");
+        let mut traits = Traits::default();
+        if let Some(default) = default {
+            traits.0.insert("smithy.api#default".to_owned(), default);
+        }
+        shapes.insert(id.clone(), Shape { id, kind, traits });
+    };
+    for simple in [
+        Simple::Blob,
+        Simple::Boolean,
+        Simple::String,
+        Simple::Byte,
+        Simple::Short,
+        Simple::Integer,
+        Simple::Long,
+        Simple::Float,
+        Simple::Double,
+        Simple::BigInteger,
+        Simple::BigDecimal,
+        Simple::Timestamp,
+        Simple::Document,
+    ] {
+        let name = simple.type_name();
+        let upper = format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
+        add(&upper, ShapeKind::Simple(simple), None);
+    }
+    for (name, simple, default) in [
+        ("PrimitiveBoolean", Simple::Boolean, Value::Bool(false)),
+        ("PrimitiveByte", Simple::Byte, Value::from(0)),
+        ("PrimitiveShort", Simple::Short, Value::from(0)),
+        ("PrimitiveInteger", Simple::Integer, Value::from(0)),
+        ("PrimitiveLong", Simple::Long, Value::from(0)),
+        ("PrimitiveFloat", Simple::Float, Value::from(0)),
+        ("PrimitiveDouble", Simple::Double, Value::from(0)),
+    ] {
+        add(name, ShapeKind::Simple(simple), Some(default));
+    }
+    add("Unit", ShapeKind::Structure(Vec::new()), None);
+    shapes
+}
+
+/// A member's `@default` value, as the generated code needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// The Rust type's own `Default`: `false`, `0`, `""`, an empty list or map.
+    Zero,
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    /// A value of an enum shape.
+    EnumValue(String),
+}
+
+impl Index<'_> {
+    /// The default a non-optional member takes when it is not set; `None` for optional members
+    /// and members without a non-null `@default`.
+    pub fn default_of(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
+        let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) else {
+            return Ok(None);
+        };
+        if self.is_optional(container, member) {
+            return Ok(None);
+        }
+        let target = self.shape(&member.target);
+        let invalid = || {
+            Error::unsupported(
+                &container.id,
+                format!(
+                    "member `{}`: default `{value}` for a {} is not supported",
+                    member.name,
+                    target.kind.type_name()
+                ),
+            )
+        };
+        let default = match (&target.kind, value) {
+            (ShapeKind::Simple(Simple::Boolean), Value::Bool(false)) => DefaultValue::Zero,
+            (ShapeKind::Simple(Simple::Boolean), Value::Bool(b)) => DefaultValue::Bool(*b),
+            (ShapeKind::Simple(Simple::Byte | Simple::Short | Simple::Integer | Simple::Long), Value::Number(n)) => {
+                match n.as_i64() {
+                    Some(0) => DefaultValue::Zero,
+                    Some(n) => DefaultValue::Integer(n),
+                    None => return Err(invalid()),
+                }
+            }
+            (ShapeKind::Simple(Simple::Float | Simple::Double), Value::Number(n)) => match n.as_f64() {
+                Some(0.0) => DefaultValue::Zero,
+                Some(n) => DefaultValue::Float(n),
+                None => return Err(invalid()),
+            },
+            (ShapeKind::Simple(Simple::String), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
+            (ShapeKind::Simple(Simple::String), Value::String(s)) => DefaultValue::String(s.clone()),
+            (ShapeKind::Enum(_), Value::String(s)) => DefaultValue::EnumValue(s.clone()),
+            (ShapeKind::List(_) | ShapeKind::Set(_), Value::Array(items)) if items.is_empty() => DefaultValue::Zero,
+            (ShapeKind::Map { .. }, Value::Object(entries)) if entries.is_empty() => DefaultValue::Zero,
+            _ => return Err(invalid()),
+        };
+        Ok(Some(default))
+    }
+}

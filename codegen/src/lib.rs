@@ -1,0 +1,234 @@
+//! Generates idiomatic Rust from Smithy 2.0 JSON AST service models.
+//!
+//! The pipeline reads from the module list: [`load`] (JSON AST into a typed [`model`]) →
+//! [`index`] (resolve references and the prelude, select operations and their closure, find
+//! recursion, decide nullability) → [`symbols`] (every Rust name and path, decided once) →
+//! `render` (one module per kind of item) → [`emit`] (format, write only what changed).
+//!
+//! The build-script API and the `smithy-codegen` command line are thin shells over [`Codegen`].
+//!
+//! ```no_run
+//! // build.rs: generate into $OUT_DIR, regenerate when the model changes.
+//! smithy_codegen::Codegen::new()
+//!     .model("model/service.json")
+//!     .emit_to_out_dir()
+//!     .unwrap_or_else(|err| panic!("{err}"));
+//! ```
+//!
+//! and in `src/lib.rs`: `include!(concat!(env!("OUT_DIR"), "/smithy_codegen.rs"));`.
+
+pub mod docs;
+pub mod emit;
+pub mod error;
+pub mod ident;
+pub mod index;
+pub mod load;
+pub mod model;
+mod render;
+pub mod symbols;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, ErrorKind, Result};
+pub use index::Selection;
+
+use emit::Files;
+use index::Index;
+use model::Model;
+use symbols::Symbols;
+
+/// The file name [`Codegen::emit_to_out_dir`] writes unless told otherwise.
+pub const DEFAULT_OUT_FILE: &str = "smithy_codegen.rs";
+
+/// What to generate, from which model files: the one entry point of the library.
+#[derive(Debug, Clone)]
+pub struct Codegen {
+    models: Vec<PathBuf>,
+    selection: Selection,
+    out_file: String,
+}
+
+impl Default for Codegen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Codegen {
+    /// A generator with no model yet, generating every operation.
+    pub fn new() -> Self {
+        Self {
+            models: Vec::new(),
+            selection: Selection::default(),
+            out_file: DEFAULT_OUT_FILE.to_owned(),
+        }
+    }
+
+    /// Adds a model file (Smithy 2.0 JSON AST). Several files are merged into one model.
+    pub fn model(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.models.push(path.into());
+        self
+    }
+
+    /// Chooses the service, by name or absolute shape id, when the model has several.
+    pub fn service(&mut self, name: impl Into<String>) -> &mut Self {
+        self.selection.service = Some(name.into());
+        self
+    }
+
+    /// Generates this operation (by name or absolute shape id) and the shapes it reaches. May be
+    /// called several times; with no call, every operation of the service is generated.
+    pub fn operation(&mut self, name: impl Into<String>) -> &mut Self {
+        self.selection.operations.push(name.into());
+        self
+    }
+
+    /// The file name [`Codegen::emit_to_out_dir`] writes (default [`DEFAULT_OUT_FILE`]).
+    pub fn out_file(&mut self, name: impl Into<String>) -> &mut Self {
+        self.out_file = name.into();
+        self
+    }
+
+    /// Loads, checks and renders the model, in memory.
+    pub fn generate(&self) -> Result<Generated> {
+        if self.models.is_empty() {
+            return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
+        }
+        let mut model = Model::default();
+        for path in &self.models {
+            let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
+            let document: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+                Error::new(ErrorKind::Syntax, format!("invalid JSON: {err}"))
+                    .at_line_column(err.line(), err.column())
+                    .in_file(path)
+            })?;
+            load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))?;
+        }
+        let source = self
+            .models
+            .iter()
+            .map(|path| {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |name| name.to_string_lossy().into_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("`, `");
+        let in_model = |err: Error| match self.models.as_slice() {
+            [only] => err.in_file(only),
+            _ => err,
+        };
+        let index = Index::new(&model, &self.selection).map_err(in_model)?;
+        let symbols = Symbols::new(&index).map_err(in_model)?;
+        let output = render::render(&index, &symbols);
+        Ok(Generated {
+            output,
+            source,
+            shapes: index.closure_len(),
+            operations: index.operations().count(),
+            service_name: index.service().0.id.name().to_owned(),
+        })
+    }
+
+    /// For `build.rs`: generates into `$OUT_DIR/<out_file>` and tells cargo to rerun when a
+    /// model file changes. Returns the path written.
+    pub fn emit_to_out_dir(&self) -> Result<PathBuf> {
+        for path in &self.models {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| {
+            Error::new(
+                ErrorKind::Io,
+                "OUT_DIR is not set: emit_to_out_dir is meant for build scripts",
+            )
+        })?;
+        let generated = self.generate()?;
+        let file = PathBuf::from(&self.out_file);
+        let mut files = Files::new();
+        files.insert(file.clone(), generated.single_file()?);
+        emit::write_files(Path::new(&out_dir), &files)?;
+        Ok(Path::new(&out_dir).join(file))
+    }
+}
+
+/// Generated code, in memory, ready to be written as one file or as a crate.
+#[derive(Debug)]
+pub struct Generated {
+    output: render::Output,
+    source: String,
+    shapes: usize,
+    operations: usize,
+    service_name: String,
+}
+
+impl Generated {
+    /// The whole module tree as one formatted file, for `include!` at a crate root.
+    pub fn single_file(&self) -> Result<String> {
+        emit::single_file(&self.output, &self.source)
+    }
+
+    /// The formatted source files of a crate's `src/` directory, by relative path.
+    pub fn source_files(&self) -> Result<Files> {
+        emit::crate_files(&self.output, &self.source)
+    }
+
+    /// A complete crate: `Cargo.toml` and `src/`.
+    pub fn crate_files(&self, crate_name: &str) -> Result<Files> {
+        let mut files: Files = self
+            .source_files()?
+            .into_iter()
+            .map(|(path, source)| (Path::new("src").join(path), source))
+            .collect();
+        files.insert(PathBuf::from("Cargo.toml"), self.cargo_toml(crate_name));
+        Ok(files)
+    }
+
+    fn cargo_toml(&self, crate_name: &str) -> String {
+        format!(
+            r#"# Generated by smithy-codegen from `{source}`. Do not edit: regenerate instead.
+[package]
+name = "{crate_name}"
+version = "0.1.0"
+edition = "2021"
+description = "Rust types and operations of the {service} service, generated from its Smithy model."
+publish = false
+
+[dependencies]
+serde = {{ version = "1", features = ["derive"] }}
+"#,
+            source = self.source,
+            service = self.service_name,
+        )
+    }
+
+    /// Writes a complete crate into `dir`: everything is generated before anything is written,
+    /// and unchanged files are left alone. Returns the files that changed.
+    pub fn write_crate(&self, dir: &Path, crate_name: &str) -> Result<Vec<PathBuf>> {
+        if !is_crate_name(crate_name) {
+            return Err(Error::new(
+                ErrorKind::InvalidModel,
+                format!(
+                    "`{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)"
+                ),
+            ));
+        }
+        let files = self.crate_files(crate_name)?;
+        emit::write_files(dir, &files)
+    }
+
+    /// Shapes generated: the selected operations' closure, service and operations included.
+    pub fn shape_count(&self) -> usize {
+        self.shapes
+    }
+
+    /// Operations generated.
+    pub fn operation_count(&self) -> usize {
+        self.operations
+    }
+}
+
+fn is_crate_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}

@@ -1,0 +1,134 @@
+//! Enums: one variant per value plus a forward-compatible variant that keeps any value this
+//! version does not know, and gives it back unchanged.
+
+use quote::quote;
+use serde_json::Value;
+
+use super::{doc_attrs, Context, Output, REDACTED};
+use crate::ident::ident;
+use crate::model::{Member, Shape};
+
+/// The wire value of an enum member: its `@enumValue`, or its name.
+fn wire_value(member: &Member) -> String {
+    match member.traits.enum_value() {
+        Some(Value::String(value)) => value.clone(),
+        _ => member.name.clone(),
+    }
+}
+
+pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+    let symbol = cx.symbols.type_of(&shape.id);
+    let name = ident(&symbol.name);
+    let name_str = symbol.name.as_str();
+    let docs = doc_attrs(&shape.traits);
+    let unknown = ident(cx.symbols.unknown_variant(&shape.id));
+    let variants: Vec<_> = members
+        .iter()
+        .map(|member| ident(cx.symbols.variant(&shape.id, member)))
+        .collect();
+    let values: Vec<String> = members.iter().map(wire_value).collect();
+    let variant_defs = members
+        .iter()
+        .zip(&variants)
+        .zip(&values)
+        .map(|((member, variant), value)| {
+            let docs = doc_attrs(&member.traits);
+            let value_doc = format!(" `{value}`");
+            let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+            quote! {
+                #[doc = #value_doc]
+                #separator
+                #docs
+                #variant,
+            }
+        });
+    let derives = if shape.traits.is_sensitive() {
+        quote!(Clone, PartialEq, Eq, Hash)
+    } else {
+        quote!(Clone, Debug, PartialEq, Eq, Hash)
+    };
+    let debug = shape.traits.is_sensitive().then(|| {
+        quote! {
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(#REDACTED)
+                }
+            }
+        }
+    });
+    let unknown_doc =
+        format!(" A value this version of the crate does not know. [`{name_str}::as_str`] gives it back unchanged.");
+    out.add(
+        &symbol.module,
+        &symbol.name,
+        quote! {
+            #docs
+            #[derive(#derives)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variant_defs)*
+                #[doc = #unknown_doc]
+                #unknown(crate::primitives::UnknownValue),
+            }
+
+            impl #name {
+                /// The value as it appears on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(Self::#variants => #values,)*
+                        Self::#unknown(value) => value.as_str(),
+                    }
+                }
+
+                /// Every value the model defines, in model order.
+                pub const fn values() -> &'static [&'static str] {
+                    &[#(#values),*]
+                }
+            }
+
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #(#values => Self::#variants,)*
+                        other => Self::#unknown(crate::primitives::UnknownValue::new(other)),
+                    }
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = std::convert::Infallible;
+
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Ok(Self::from(value))
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl AsRef<str> for #name {
+                fn as_ref(&self) -> &str {
+                    self.as_str()
+                }
+            }
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                    Ok(Self::from(value.as_ref()))
+                }
+            }
+
+            #debug
+        },
+    );
+}

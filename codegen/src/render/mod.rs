@@ -1,0 +1,153 @@
+//! Render: turns the indexed, named model into Rust items, one module of the generated crate at
+//! a time. Each submodule renders one kind of item; protocols will live beside them, apart from
+//! the types, so that every protocol shares the same types.
+
+mod enums;
+mod errors;
+mod operations;
+mod service;
+mod structures;
+mod support;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::docs::to_markdown;
+use crate::index::Index;
+use crate::model::{Shape, ShapeKind, Traits};
+use crate::symbols::{ModulePath, Symbols};
+
+/// Everything the renderers read.
+pub(crate) struct Context<'a> {
+    pub index: &'a Index<'a>,
+    pub symbols: &'a Symbols,
+}
+
+/// One module of the generated crate: its documentation, outer attributes and items.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub doc: Option<String>,
+    pub attrs: Vec<TokenStream>,
+    /// Items keyed by name, so the output order does not depend on the model's order.
+    pub items: BTreeMap<String, TokenStream>,
+}
+
+/// The generated crate as a tree of modules, keyed by path.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub modules: BTreeMap<ModulePath, Module>,
+}
+
+impl Output {
+    pub(crate) fn module(&mut self, path: &ModulePath) -> &mut Module {
+        // Every ancestor exists, so that the tree has no gaps.
+        for depth in 0..path.0.len() {
+            self.modules.entry(ModulePath(path.0[..depth].to_vec())).or_default();
+        }
+        self.modules.entry(path.clone()).or_default()
+    }
+
+    /// Adds `#[allow(lint)]` to a module, once.
+    pub(crate) fn allow(&mut self, path: &ModulePath, lint: TokenStream) {
+        let attr = quote!(#[allow(#lint)]);
+        let module = self.module(path);
+        if !module
+            .attrs
+            .iter()
+            .any(|existing| existing.to_string() == attr.to_string())
+        {
+            module.attrs.push(attr);
+        }
+    }
+
+    pub(crate) fn add(&mut self, path: &ModulePath, key: impl Into<String>, item: TokenStream) {
+        let module = self.module(path);
+        let key = key.into();
+        let merged = match module.items.remove(&key) {
+            Some(previous) => quote!(#previous #item),
+            None => item,
+        };
+        module.items.insert(key, merged);
+    }
+}
+
+/// Renders the selected part of the model.
+pub(crate) fn render(index: &Index<'_>, symbols: &Symbols) -> Output {
+    let cx = Context { index, symbols };
+    let mut out = Output::default();
+    support::render(&cx, &mut out);
+    for shape in index.closure() {
+        match &shape.kind {
+            ShapeKind::Structure(members) => structures::render(&cx, &mut out, shape, members),
+            ShapeKind::Enum(members) => enums::render(&cx, &mut out, shape, members),
+            _ => {}
+        }
+    }
+    for (shape, operation) in index.operations() {
+        operations::render(&cx, &mut out, shape, operation);
+    }
+    service::render(&cx, &mut out);
+    out
+}
+
+/// `#[doc]` attributes for a documentation trait, converted to Markdown.
+pub(crate) fn doc_attrs(traits: &Traits) -> TokenStream {
+    traits
+        .documentation()
+        .map(|doc| doc_lines(&to_markdown(doc)))
+        .unwrap_or_default()
+}
+
+/// `#[doc]` attributes for Markdown text, one per line, as `///` comments print them.
+pub(crate) fn doc_lines(markdown: &str) -> TokenStream {
+    let lines = markdown.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote!(#(#[doc = #lines])*)
+}
+
+/// `#[deprecated]` from the `@deprecated` trait.
+pub(crate) fn deprecated_attr(traits: &Traits) -> TokenStream {
+    let Some(deprecated) = traits.deprecated() else {
+        return TokenStream::new();
+    };
+    match (deprecated.message, deprecated.since) {
+        (Some(note), Some(since)) => quote!(#[deprecated(since = #since, note = #note)]),
+        (Some(note), None) => quote!(#[deprecated(note = #note)]),
+        (None, Some(since)) => quote!(#[deprecated(since = #since)]),
+        (None, None) => quote!(#[deprecated]),
+    }
+}
+
+/// The first paragraph of a shape's documentation, for short summaries.
+pub(crate) fn summary(shape: &Shape) -> Option<String> {
+    let markdown = to_markdown(shape.traits.documentation()?);
+    markdown
+        .split("\n\n")
+        .next()
+        .map(str::to_owned)
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether values of a shape are `@sensitive`, directly or through a list or map.
+pub(crate) fn is_sensitive(index: &Index<'_>, shape: &Shape) -> bool {
+    if shape.traits.is_sensitive() {
+        return true;
+    }
+    match &shape.kind {
+        ShapeKind::List(member) | ShapeKind::Set(member) => is_sensitive(index, index.shape(&member.target)),
+        ShapeKind::Map { key, value } => {
+            is_sensitive(index, index.shape(&key.target)) || is_sensitive(index, index.shape(&value.target))
+        }
+        _ => false,
+    }
+}
+
+/// The text `Debug` prints in place of sensitive data.
+pub(crate) const REDACTED: &str = "*** Sensitive Data Redacted ***";

@@ -1,0 +1,321 @@
+//! Structures: a struct with public fields, its builder, and a `Debug` that redacts
+//! `@sensitive` data.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{deprecated_attr, doc_attrs, errors, is_sensitive, Context, Output, REDACTED};
+use crate::ident::ident;
+use crate::index::DefaultValue;
+use crate::model::{Member, Shape};
+use crate::symbols::TypeSymbol;
+
+/// Renders a structure shape that has a type of its own (errors get their extra impls too).
+pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+    let symbol = cx.symbols.type_of(&shape.id);
+    render_structure(cx, out, shape, members, symbol, doc_attrs(&shape.traits));
+    if shape.traits.error().is_some() {
+        errors::render_error_shape(cx, out, shape, members, symbol);
+    }
+}
+
+/// One member as a field of the struct and of its builder.
+struct Field {
+    ident: Ident,
+    /// The field name as written in Rust, for `Debug` and errors.
+    name: String,
+    /// The member's value type, unboxed, as the struct's module names it.
+    value_ty: TokenStream,
+    /// The same type as the builder's module names it: what the builder stores and takes.
+    builder_ty: TokenStream,
+    /// The field's type: `value_ty`, boxed and wrapped in `Option` as needed.
+    ty: TokenStream,
+    optional: bool,
+    boxed: bool,
+    required: bool,
+    default: Option<DefaultValue>,
+    sensitive: bool,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    json_name: String,
+}
+
+fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymbol) -> Vec<Field> {
+    members
+        .iter()
+        .map(|member| {
+            let name = cx.symbols.field(&shape.id, member).to_owned();
+            let value_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.module);
+            let builder_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.builder().module);
+            let boxed = cx.index.needs_box(&shape.id, member);
+            let optional = cx.index.is_optional(shape, member);
+            let stored = if boxed {
+                quote!(Box<#value_ty>)
+            } else {
+                value_ty.clone()
+            };
+            let ty = if optional { quote!(Option<#stored>) } else { stored };
+            let default = cx.index.default_of(shape, member).ok().flatten();
+            Field {
+                ident: ident(name.trim_start_matches("r#")),
+                name: name.trim_start_matches("r#").to_owned(),
+                value_ty,
+                builder_ty,
+                ty,
+                optional,
+                boxed,
+                required: member.traits.is_required() && default.is_none(),
+                default,
+                sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, cx.index.shape(&member.target)),
+                docs: doc_attrs(&member.traits),
+                deprecated: deprecated_attr(&member.traits),
+                json_name: member.traits.json_name().unwrap_or(&member.name).to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Renders the struct, its `impl` and its builder into the symbol's module.
+pub(super) fn render_structure(
+    cx: &Context<'_>,
+    out: &mut Output,
+    shape: &Shape,
+    members: &[Member],
+    symbol: &TypeSymbol,
+    docs: TokenStream,
+) {
+    let fields = fields(cx, shape, members, symbol);
+    if fields.iter().any(|field| !field.deprecated.is_empty()) {
+        // The struct's own derives and builder use its deprecated fields; users still see the lint.
+        out.allow(&symbol.module, quote!(deprecated));
+    }
+    let name = ident(&symbol.name);
+    let builder = symbol.builder();
+    let builder_name = ident(&builder.name);
+    let builder_path = builder.path_from(&symbol.module);
+    let redacts = fields.iter().any(|field| field.sensitive);
+    let all_optional = fields.iter().all(|field| field.optional);
+
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if !redacts {
+        derives.push(quote!(Debug));
+    }
+    if all_optional {
+        derives.push(quote!(Default));
+    }
+    let struct_fields = fields.iter().map(|field| {
+        let Field {
+            ident,
+            ty,
+            docs,
+            deprecated,
+            json_name,
+            ..
+        } = field;
+        let serde = match (&field.default, field.optional) {
+            (_, true) => quote!(#[serde(rename = #json_name, default, skip_serializing_if = "Option::is_none")]),
+            (Some(DefaultValue::Zero), false) => quote!(#[serde(rename = #json_name, default)]),
+            (Some(_), false) => {
+                let function = format!("{}::{}", symbol.name, default_fn(field));
+                quote!(#[serde(rename = #json_name, default = #function)])
+            }
+            (None, false) => quote!(#[serde(rename = #json_name)]),
+        };
+        quote! {
+            #docs
+            #deprecated
+            #serde
+            pub #ident: #ty,
+        }
+    });
+    let default_fns = fields.iter().filter_map(|field| {
+        let value = default_expr(field)?;
+        let function = format_ident!("{}", default_fn(field));
+        let ty = &field.value_ty;
+        Some(quote! {
+            fn #function() -> #ty {
+                #value
+            }
+        })
+    });
+    let name_str = symbol.name.as_str();
+    let debug = redacts.then(|| debug_impl(&name, name_str, &fields));
+    let builder_doc = format!(" Starts building a [`{name_str}`].");
+    out.add(
+        &symbol.module,
+        &symbol.name,
+        quote! {
+            #docs
+            #[derive(#(#derives),*, serde::Serialize, serde::Deserialize)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#struct_fields)*
+            }
+
+            impl #name {
+                #[doc = #builder_doc]
+                pub fn builder() -> #builder_path {
+                    #builder_path::default()
+                }
+                #(#default_fns)*
+            }
+
+            #debug
+        },
+    );
+    render_builder(out, symbol, &builder, &builder_name, &fields);
+}
+
+fn default_fn(field: &Field) -> String {
+    format!("default_{}", field.name)
+}
+
+/// The expression of a non-zero default, or `None` for zero defaults and no default.
+fn default_expr(field: &Field) -> Option<TokenStream> {
+    let ty = &field.value_ty;
+    Some(match field.default.as_ref()? {
+        DefaultValue::Zero => return None,
+        DefaultValue::Bool(value) => quote!(#value),
+        DefaultValue::Integer(value) => {
+            let literal = Literal::i64_unsuffixed(*value);
+            quote!(#literal)
+        }
+        DefaultValue::Float(value) => {
+            let literal = Literal::f64_unsuffixed(*value);
+            quote!(#literal)
+        }
+        DefaultValue::String(value) => quote!(String::from(#value)),
+        DefaultValue::EnumValue(value) => quote!(#ty::from(#value)),
+    })
+}
+
+fn render_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, builder_name: &Ident, fields: &[Field]) {
+    let target_path = target.path_from(&builder.module);
+    let target_str = target.name.as_str();
+    let redacts = fields.iter().any(|field| field.sensitive);
+    let storage = fields.iter().map(
+        |Field {
+             ident,
+             builder_ty,
+             deprecated,
+             ..
+         }| quote!(#deprecated #ident: Option<#builder_ty>,),
+    );
+    let setters = fields.iter().map(|field| {
+        let Field {
+            ident,
+            builder_ty,
+            docs,
+            deprecated,
+            ..
+        } = field;
+        quote! {
+            #docs
+            #deprecated
+            pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
+                self.#ident = Some(value.into());
+                self
+            }
+        }
+    });
+    let fallible = fields.iter().any(|field| field.required);
+    let values = fields.iter().map(|field| {
+        let ident = &field.ident;
+        let field_name = field.name.as_str();
+        let boxed = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
+        let value = if field.required {
+            let value = boxed(quote!(self.#ident.ok_or(crate::error::BuildError::missing(#target_str, #field_name))?));
+            if field.optional {
+                quote!(Some(#value))
+            } else {
+                value
+            }
+        } else if field.optional {
+            if field.boxed {
+                quote!(self.#ident.map(Box::new))
+            } else {
+                quote!(self.#ident)
+            }
+        } else {
+            match &field.default {
+                Some(DefaultValue::Zero) | None => boxed(quote!(self.#ident.unwrap_or_default())),
+                Some(_) => {
+                    let function = format_ident!("{}", default_fn(field));
+                    boxed(quote!(self.#ident.unwrap_or_else(#target_path::#function)))
+                }
+            }
+        };
+        quote!(#ident: #value,)
+    });
+    let build_doc = if fallible {
+        format!(" Builds the [`{target_str}`], or names the first required member that is not set.")
+    } else {
+        format!(" Builds the [`{target_str}`].")
+    };
+    let build = if fallible {
+        quote! {
+            #[doc = #build_doc]
+            pub fn build(self) -> Result<#target_path, crate::error::BuildError> {
+                Ok(#target_path {
+                    #(#values)*
+                })
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #build_doc]
+            pub fn build(self) -> #target_path {
+                #target_path {
+                    #(#values)*
+                }
+            }
+        }
+    };
+    let derives = if redacts {
+        quote!(Clone, PartialEq, Default)
+    } else {
+        quote!(Clone, PartialEq, Default, Debug)
+    };
+    let debug = redacts.then(|| debug_impl(builder_name, &builder.name, fields));
+    let doc = format!(" A builder for [`{target_str}`]({}::{target_str}).", target.module);
+    out.add(
+        &builder.module,
+        &builder.name,
+        quote! {
+            #[doc = #doc]
+            #[derive(#derives)]
+            pub struct #builder_name {
+                #(#storage)*
+            }
+
+            impl #builder_name {
+                #(#setters)*
+                #build
+            }
+
+            #debug
+        },
+    );
+}
+
+/// A `Debug` impl that prints every field, sensitive ones as a redaction marker.
+fn debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
+    let entries = fields.iter().map(|field| {
+        let ident = &field.ident;
+        let field_name = field.name.as_str();
+        if field.sensitive {
+            quote!(.field(#field_name, &#REDACTED))
+        } else {
+            quote!(.field(#field_name, &self.#ident))
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name_str)
+                    #(#entries)*
+                    .finish()
+            }
+        }
+    }
+}

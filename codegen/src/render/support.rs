@@ -1,0 +1,202 @@
+//! The fixed part of every generated crate: the `Operation` trait, build and unhandled errors,
+//! and the value type behind enums' forward-compatible variant. It is generated rather than
+//! shipped in a runtime crate so that a generated crate depends on nothing but `serde`.
+
+use quote::quote;
+
+use super::{Context, Output};
+use crate::symbols::ModulePath;
+
+pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
+    let (service, _) = cx.index.service();
+    let root = out.module(&ModulePath::root());
+    root.doc = Some(match super::summary(service) {
+        Some(summary) => format!(
+            "Types and operations of the `{}` service.\n\n{summary}",
+            service.id.name()
+        ),
+        None => format!("Types and operations of the `{}` service.", service.id.name()),
+    });
+    out.module(&ModulePath::new(&["types"])).doc = Some("The structures and enums of the service's model.".to_owned());
+    out.module(&ModulePath::new(&["types", "builders"])).doc =
+        Some("Builders for the structures in [`crate::types`].".to_owned());
+    out.module(&ModulePath::new(&["types", "error"])).doc =
+        Some("The errors the service's operations can return.".to_owned());
+    out.module(&ModulePath::new(&["types", "error", "builders"])).doc =
+        Some("Builders for the errors in [`crate::types::error`].".to_owned());
+
+    let operation = ModulePath::new(&["operation"]);
+    out.module(&operation).doc = Some("One module per operation, with its input, output and error types.".to_owned());
+    out.add(
+        &operation,
+        "Operation",
+        quote! {
+            /// What every operation has: its input, output and error types and its HTTP binding.
+            pub trait Operation {
+                /// The operation's input.
+                type Input;
+                /// The operation's output on success.
+                type Output;
+                /// The errors the operation can return.
+                type Error: std::error::Error + Send + Sync + 'static;
+                /// The operation's absolute shape id.
+                const SHAPE_ID: &'static str;
+                /// The operation's name.
+                const NAME: &'static str;
+                /// The HTTP method of requests.
+                const METHOD: &'static str;
+                /// The URI template of requests, with `{Label}` placeholders.
+                const URI: &'static str;
+                /// The HTTP status code of a successful response.
+                const SUCCESS_CODE: u16;
+            }
+        },
+    );
+
+    let error = ModulePath::new(&["error"]);
+    out.module(&error).doc =
+        Some("Errors that are not part of the model: building values and unmodelled service errors.".to_owned());
+    out.add(
+        &error,
+        "BuildError",
+        quote! {
+            /// A builder was asked to build a value whose required member was not set.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct BuildError {
+                shape: &'static str,
+                member: &'static str,
+            }
+
+            impl BuildError {
+                pub(crate) const fn missing(shape: &'static str, member: &'static str) -> Self {
+                    Self { shape, member }
+                }
+
+                /// The type being built.
+                pub fn shape(&self) -> &'static str {
+                    self.shape
+                }
+
+                /// The field that was not set.
+                pub fn member(&self) -> &'static str {
+                    self.member
+                }
+            }
+
+            impl std::fmt::Display for BuildError {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "cannot build `{}`: required member `{}` is not set", self.shape, self.member)
+                }
+            }
+
+            impl std::error::Error for BuildError {}
+        },
+    );
+    out.add(
+        &error,
+        "ErrorFault",
+        quote! {
+            /// Whether an error is the caller's fault or the service's.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum ErrorFault {
+                /// The request was wrong; sending it again unchanged will fail again.
+                Client,
+                /// The service failed; the request may succeed later.
+                Server,
+            }
+        },
+    );
+    out.add(
+        &error,
+        "UnhandledError",
+        quote! {
+            /// An error response that matches no error of the operation's model.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct UnhandledError {
+                status: u16,
+                code: Option<String>,
+                message: Option<String>,
+            }
+
+            impl UnhandledError {
+                /// An error with an HTTP status code and nothing else known.
+                pub fn new(status: u16) -> Self {
+                    Self { status, code: None, message: None }
+                }
+
+                /// Sets the error code the service sent.
+                pub fn with_code(mut self, code: impl Into<String>) -> Self {
+                    self.code = Some(code.into());
+                    self
+                }
+
+                /// Sets the message the service sent.
+                pub fn with_message(mut self, message: impl Into<String>) -> Self {
+                    self.message = Some(message.into());
+                    self
+                }
+
+                /// The HTTP status code of the response.
+                pub fn status(&self) -> u16 {
+                    self.status
+                }
+
+                /// The error code, if the service sent one.
+                pub fn code(&self) -> Option<&str> {
+                    self.code.as_deref()
+                }
+
+                /// The message, if the service sent one.
+                pub fn message(&self) -> Option<&str> {
+                    self.message.as_deref()
+                }
+            }
+
+            impl std::fmt::Display for UnhandledError {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "unhandled error (HTTP {})", self.status)?;
+                    if let Some(code) = &self.code {
+                        write!(f, " {code}")?;
+                    }
+                    if let Some(message) = &self.message {
+                        write!(f, ": {message}")?;
+                    }
+                    Ok(())
+                }
+            }
+
+            impl std::error::Error for UnhandledError {}
+        },
+    );
+
+    let primitives = ModulePath::new(&["primitives"]);
+    out.module(&primitives).doc = Some("Value types shared by the generated types.".to_owned());
+    out.add(
+        &primitives,
+        "UnknownValue",
+        quote! {
+            /// An enum value that this version of the crate does not know, kept exactly as received.
+            ///
+            /// Only the enums' `From<&str>` creates one, so a known value is never held here.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct UnknownValue(String);
+
+            impl UnknownValue {
+                pub(crate) fn new(value: &str) -> Self {
+                    Self(value.to_owned())
+                }
+
+                /// The value as received.
+                pub fn as_str(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl std::fmt::Display for UnknownValue {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(&self.0)
+                }
+            }
+        },
+    );
+}
