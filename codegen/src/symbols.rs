@@ -71,6 +71,15 @@ impl TypeSymbol {
         }
     }
 
+    /// A rustdoc link to the type from module `from`: ``[`Name`]``, with a path when needed.
+    pub fn doc_link(&self, from: &ModulePath) -> String {
+        if *from == self.module {
+            format!("[`{}`]", self.name)
+        } else {
+            format!("[`{}`]({}::{})", self.name, self.module, self.name)
+        }
+    }
+
     /// The builder of this type, in the `builders` module beside it.
     pub fn builder(&self) -> TypeSymbol {
         TypeSymbol {

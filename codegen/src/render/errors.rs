@@ -96,13 +96,7 @@ pub(super) fn render_error_shape(
 }
 
 /// The error enum of an operation: one variant per modelled error, plus the unmodelled case.
-pub(super) fn render_operation_error(
-    cx: &Context<'_>,
-    out: &mut Output,
-    operation: &Shape,
-    symbol: &OperationSymbol,
-    errors: &[ShapeId],
-) {
+pub(super) fn render_operation_error(cx: &Context<'_>, out: &mut Output, symbol: &OperationSymbol, errors: &[ShapeId]) {
     let name = ident(&symbol.error.name);
     let module = &symbol.module;
     let variants: Vec<(TokenStream, &Shape)> = errors
@@ -144,12 +138,7 @@ pub(super) fn render_operation_error(
             }
         }
     });
-    let doc = format!(
-        " The errors that [`{}`]({}::{}) can return.",
-        operation.id.name(),
-        module,
-        symbol.marker.name
-    );
+    let doc = format!(" The errors that {} can return.", symbol.marker.doc_link(module));
     out.add(
         module,
         &symbol.error.name,

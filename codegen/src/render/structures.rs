@@ -140,7 +140,10 @@ pub(super) fn render_structure(
     });
     let name_str = symbol.name.as_str();
     let debug = redacts.then(|| debug_impl(&name, name_str, &fields));
-    let builder_doc = format!(" Starts building a [`{name_str}`].");
+    let builder_doc = format!(
+        " Starts building a [`{name_str}`]: see {}.",
+        builder.doc_link(&symbol.module)
+    );
     out.add(
         &symbol.module,
         &symbol.name,
@@ -247,10 +250,11 @@ fn render_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, b
         };
         quote!(#ident: #value,)
     });
+    let link = target.doc_link(&builder.module);
     let build_doc = if fallible {
-        format!(" Builds the [`{target_str}`], or names the first required member that is not set.")
+        format!(" Builds the {link}, or names the first required member that is not set.")
     } else {
-        format!(" Builds the [`{target_str}`].")
+        format!(" Builds the {link}.")
     };
     let build = if fallible {
         quote! {
@@ -277,7 +281,7 @@ fn render_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, b
         quote!(Clone, PartialEq, Default, Debug)
     };
     let debug = redacts.then(|| debug_impl(builder_name, &builder.name, fields));
-    let doc = format!(" A builder for [`{target_str}`]({}::{target_str}).", target.module);
+    let doc = format!(" A builder for {link}.");
     out.add(
         &builder.module,
         &builder.name,
