@@ -63,7 +63,34 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
             format!("generated code for {what} does not parse: {err}"),
         )
     })?;
-    Ok(prettyplease::unparse(&file))
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// Puts a blank line between consecutive items at the same depth, as rustfmt-formatted code
+/// written by hand has; prettyplease prints items back to back.
+fn space_items(source: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///", "//!", "#[", "pub ", "pub(", "impl", "fn ", "const ", "mod ", "struct ", "enum ", "trait ", "type ",
+    ];
+    let mut out = String::with_capacity(source.len() + source.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in source.lines() {
+        if let Some(prev) = previous {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let prev_trimmed = prev.trim();
+            let current = line.trim_start();
+            let ends_item = prev_trimmed == "}" || (prev_trimmed.ends_with(';') && !prev_trimmed.starts_with("use "));
+            let starts_item =
+                ITEM_STARTS.iter().any(|start| current.starts_with(start)) && !current.starts_with("use ");
+            if ends_item && starts_item && indent(prev) == indent(line) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }
 
 /// One file holding the whole module tree, for `include!` at a crate root.

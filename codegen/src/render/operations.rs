@@ -38,6 +38,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
     let error = symbol.error.path_from(&symbol.module);
     let docs = doc_attrs(&shape.traits);
     let id = shape.id.as_str();
+    let code = proc_macro2::Literal::u16_unsuffixed(code);
     let binding_doc = doc_lines(&format!("`{method} {uri}`, answering `{code}` on success."));
     out.add(
         &symbol.module,

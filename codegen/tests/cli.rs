@@ -1,0 +1,76 @@
+//! The `smithy-codegen` command line: writes a whole crate, rewrites only what changed, and on a
+//! bad model prints the error and writes nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bundled_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/amplifybackend.json")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("smithy-codegen-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn generate(model: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smithy-codegen"))
+        .arg("generate")
+        .arg("--model")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .args(["--crate", "amplifybackend"])
+        .args(extra)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn generates_a_complete_crate_and_rewrites_only_changes() {
+    let out = scratch("complete");
+    let first = generate(&bundled_model(), &out, &[]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(stderr.contains("1 operations, 40 shapes, 12 files changed"), "{stderr}");
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"amplifybackend\"") && manifest.contains("serde"), "{manifest}");
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub mod types;") && lib.contains("pub use crate::service::AmplifyBackend;"));
+    assert!(out.join("src/operation/get_backend_auth.rs").is_file());
+
+    // A stale generated module is removed; hand-written files are kept.
+    std::fs::write(out.join("src/stale.rs"), format!("{}\n", smithy_codegen::emit::HEADER_MARK)).unwrap();
+    std::fs::write(out.join("src/handwritten.rs"), "// mine\n").unwrap();
+    let second = generate(&bundled_model(), &out, &[]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("0 files changed"), "{stderr}");
+    assert!(!out.join("src/stale.rs").exists());
+    assert!(out.join("src/handwritten.rs").exists());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bad_model_prints_the_error_and_writes_nothing() {
+    let dir = scratch("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("bad.json");
+    std::fs::write(&model, "{\"smithy\": \"2.0\",\n \"shapes\": {\n").unwrap();
+    let out = dir.join("out");
+    let result = generate(&model, &out, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.starts_with(&format!("error: {}:3:0: invalid JSON", model.display())), "{stderr}");
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unknown_operation_is_an_error() {
+    let out = scratch("unknown-op");
+    let result = generate(&bundled_model(), &out, &["--operation", "DeleteEverything"]);
+    assert!(!result.status.success());
+    assert!(String::from_utf8_lossy(&result.stderr).contains("no operation named `DeleteEverything`"));
+    assert!(!out.exists());
+}
