@@ -35,13 +35,20 @@ fn generates_a_complete_crate_and_rewrites_only_changes() {
     assert!(first.status.success(), "{stderr}");
     assert!(stderr.contains("1 operations, 40 shapes, 12 files changed"), "{stderr}");
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
-    assert!(manifest.contains("name = \"amplifybackend\"") && manifest.contains("serde"), "{manifest}");
+    assert!(
+        manifest.contains("name = \"amplifybackend\"") && manifest.contains("serde"),
+        "{manifest}"
+    );
     let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
     assert!(lib.contains("pub mod types;") && lib.contains("pub use crate::service::AmplifyBackend;"));
     assert!(out.join("src/operation/get_backend_auth.rs").is_file());
 
     // A stale generated module is removed; hand-written files are kept.
-    std::fs::write(out.join("src/stale.rs"), format!("{}\n", smithy_codegen::emit::HEADER_MARK)).unwrap();
+    std::fs::write(
+        out.join("src/stale.rs"),
+        format!("{}\n", smithy_codegen::emit::HEADER_MARK),
+    )
+    .unwrap();
     std::fs::write(out.join("src/handwritten.rs"), "// mine\n").unwrap();
     let second = generate(&bundled_model(), &out, &[]);
     let stderr = String::from_utf8_lossy(&second.stderr);
@@ -61,7 +68,10 @@ fn bad_model_prints_the_error_and_writes_nothing() {
     let result = generate(&model, &out, &[]);
     assert_eq!(result.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(stderr.starts_with(&format!("error: {}:3:0: invalid JSON", model.display())), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {}:3:0: invalid JSON", model.display())),
+        "{stderr}"
+    );
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -13,8 +13,14 @@ fn published_model() -> Option<PathBuf> {
     if path.is_file() {
         return Some(path);
     }
-    let message = format!("SKIPPED: {} not found: this test needs the shared AWS models", path.display());
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}; in CI they must be present");
+    let message = format!(
+        "SKIPPED: {} not found: this test needs the shared AWS models",
+        path.display()
+    );
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{message}; in CI they must be present"
+    );
     eprintln!("\n*** {message} ***\n");
     None
 }
@@ -36,7 +42,10 @@ fn get_backend_auth_alone_gives_its_closure() {
     assert_eq!(generated.operation_count(), 1);
     let source = generated.single_file().unwrap();
     assert!(source.contains("pub struct GetBackendAuthInput"));
-    assert!(!source.contains("CreateBackendApi"), "an unselected operation leaked into the output");
+    assert!(
+        !source.contains("CreateBackendApi"),
+        "an unselected operation leaked into the output"
+    );
 }
 
 #[test]
