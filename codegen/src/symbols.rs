@@ -237,6 +237,20 @@ impl Symbols {
             let (output, unit_output) = io(&operation.output, "Output")?;
             let error = own("Error");
             claim(&error, format!("{}Error", shape.id))?;
+            if let Some(clash) = index
+                .operation_errors(operation)
+                .iter()
+                .find(|id| upper_camel_case(id.name()) == UNHANDLED_VARIANT)
+            {
+                return Err(Error::new(
+                    ErrorKind::NameConflict,
+                    format!(
+                        "error `{clash}` would clash with the `{UNHANDLED_VARIANT}` variant of `{}Error`",
+                        name
+                    ),
+                )
+                .for_shape(&shape.id));
+            }
             let marker = own("");
             claim(&marker, shape.id.to_string())?;
             symbols.operations.insert(
@@ -331,8 +345,28 @@ impl Symbols {
                 let unknown = ["Unknown", "UnknownValue", "UnrecognizedValue"]
                     .into_iter()
                     .find(|candidate| !seen.contains_key(*candidate))
-                    .expect("an enum cannot use every fallback name");
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::NameConflict,
+                            "no name is left for the enum's forward-compatible variant",
+                        )
+                        .for_shape(&shape.id)
+                    })?;
                 self.unknown_variants.insert(shape.id.clone(), unknown.to_owned());
+                let mut values: HashMap<String, &str> = HashMap::new();
+                for member in members {
+                    let value = enum_wire_value(member);
+                    if let Some(previous) = values.insert(value.clone(), &member.name) {
+                        return Err(Error::new(
+                            ErrorKind::InvalidModel,
+                            format!(
+                                "enum members `{previous}` and `{}` have the same value `{value}`",
+                                member.name
+                            ),
+                        )
+                        .for_shape(&shape.id));
+                    }
+                }
             }
             ShapeKind::List(member) | ShapeKind::Set(member) => check_supported(index, shape, member)?,
             ShapeKind::Map { key, value } => {
@@ -421,6 +455,15 @@ impl Symbols {
             }
             _ => self.type_of(target).path_from(from),
         }
+    }
+}
+
+/// The wire value of an enum member: its `@enumValue`, or its name.
+pub fn enum_wire_value(member: &Member) -> String {
+    match member.traits.enum_value() {
+        Some(serde_json::Value::String(value)) => value.clone(),
+        Some(other) => other.to_string(),
+        None => member.name.clone(),
     }
 }
 

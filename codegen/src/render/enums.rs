@@ -2,19 +2,11 @@
 //! version does not know, and gives it back unchanged.
 
 use quote::quote;
-use serde_json::Value;
 
 use super::{doc_attrs, Context, Output, REDACTED};
 use crate::ident::ident;
 use crate::model::{Member, Shape};
-
-/// The wire value of an enum member: its `@enumValue`, or its name.
-fn wire_value(member: &Member) -> String {
-    match member.traits.enum_value() {
-        Some(Value::String(value)) => value.clone(),
-        _ => member.name.clone(),
-    }
-}
+use crate::symbols::enum_wire_value;
 
 pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
     let symbol = cx.symbols.type_of(&shape.id);
@@ -26,7 +18,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
         .collect();
-    let values: Vec<String> = members.iter().map(wire_value).collect();
+    let values: Vec<String> = members.iter().map(enum_wire_value).collect();
     let variant_defs = members
         .iter()
         .zip(&variants)
