@@ -32,6 +32,8 @@ struct Writer {
     link: Option<String>,
     in_code: bool,
     in_pre: bool,
+    /// A list marker was written and no text follows it yet.
+    item_open: bool,
 }
 
 impl Writer {
@@ -40,8 +42,8 @@ impl Writer {
         let body = tag.trim_start_matches('/').trim_end_matches('/');
         let name = body.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         match (name.as_str(), closing) {
-            ("p" | "div" | "note" | "important" | "fullname", _) => self.end_block(),
-            ("br", _) => self.end_block(),
+            ("p" | "div" | "note" | "important" | "fullname" | "br", _) if !self.item_open => self.end_block(),
+            ("p" | "div" | "note" | "important" | "fullname" | "br", _) => {}
             ("ul", false) => {
                 self.end_block();
                 self.lists.push(None);
@@ -66,6 +68,7 @@ impl Writer {
                 };
                 self.line.push_str(&"  ".repeat(depth));
                 self.line.push_str(&marker);
+                self.item_open = true;
             }
             ("li", true) => self.end_block(),
             ("b" | "strong", _) => self.line.push_str("**"),
@@ -101,6 +104,9 @@ impl Writer {
 
     fn text(&mut self, raw: &str) {
         let text = unescape(raw);
+        if !text.trim().is_empty() {
+            self.item_open = false;
+        }
         if self.in_pre {
             self.line.push_str(&text);
             return;
@@ -116,6 +122,7 @@ impl Writer {
     }
 
     fn end_block(&mut self) {
+        self.item_open = false;
         let line = self.line.trim_end().to_owned();
         self.line.clear();
         if line.trim().is_empty() {

@@ -1257,7 +1257,14 @@ fn deprecated_members_are_deprecated_fields() {
         "CreateBackendAuthForgotPasswordConfig",
     ] {
         let fields = struct_fields(&source, structure);
-        assert!(fields.len() > 1, "{structure} has fields: {fields:?}");
+        let members = shape(&model, structure)["members"]
+            .as_object()
+            .expect("structure members");
+        assert_eq!(
+            fields.len(),
+            members.len(),
+            "{structure} has a field per member: {fields:?}"
+        );
         for (field, attributes) in fields {
             let deprecation = DEPRECATED_MEMBERS
                 .iter()

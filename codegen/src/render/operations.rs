@@ -11,7 +11,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
     let symbol = cx.symbols.operation(&shape.id);
     let operation_name = shape.id.name();
     let module_doc = match super::summary(shape) {
-        Some(summary) => format!("The `{operation_name}` operation: {summary}"),
+        Some(summary) => format!("The `{operation_name}` operation.\n\n{summary}"),
         None => format!("The `{operation_name}` operation."),
     };
     out.module(&symbol.module).doc = Some(module_doc);

@@ -141,7 +141,7 @@ pub(super) fn render_structure(
     let name_str = symbol.name.as_str();
     let debug = redacts.then(|| debug_impl(&name, name_str, &fields));
     let builder_doc = format!(
-        " Starts building a [`{name_str}`]: see {}.",
+        " Returns a {} to create a [`{name_str}`] with.",
         builder.doc_link(&symbol.module)
     );
     out.add(
