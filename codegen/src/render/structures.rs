@@ -196,14 +196,9 @@ fn render_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, b
     let target_path = target.path_from(&builder.module);
     let target_str = target.name.as_str();
     let redacts = fields.iter().any(|field| field.sensitive);
-    let storage = fields.iter().map(
-        |Field {
-             ident,
-             builder_ty,
-             deprecated,
-             ..
-         }| quote!(#deprecated #ident: Option<#builder_ty>,),
-    );
+    let storage = fields
+        .iter()
+        .map(|Field { ident, builder_ty, .. }| quote!(#ident: Option<#builder_ty>,));
     let setters = fields.iter().map(|field| {
         let Field {
             ident,
