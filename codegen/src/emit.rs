@@ -79,7 +79,10 @@ fn space_items(source: &str) -> String {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let prev_trimmed = prev.trim();
             let current = line.trim_start();
-            let ends_item = prev_trimmed == "}" || (prev_trimmed.ends_with(';') && !prev_trimmed.starts_with("use "));
+            let ends_item = prev_trimmed == "}"
+                || (prev_trimmed.ends_with(';')
+                    && !prev_trimmed.starts_with("use ")
+                    && !prev_trimmed.starts_with("//"));
             let starts_item =
                 ITEM_STARTS.iter().any(|start| current.starts_with(start)) && !current.starts_with("use ");
             if ends_item && starts_item && indent(prev) == indent(line) {

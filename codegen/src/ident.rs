@@ -84,7 +84,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that cannot be raw identifiers.
-const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+pub(crate) const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// An identifier for a name, escaped: `type` → `r#type`, `self` → `self_`.
 pub fn ident(name: &str) -> Ident {

@@ -492,6 +492,16 @@ pub enum DefaultValue {
     String(String),
     /// A value of an enum shape.
     EnumValue(String),
+    /// A value of an intEnum shape.
+    IntEnumValue(i64),
+    /// Epoch seconds.
+    Timestamp(f64),
+    /// Base64 text of a blob.
+    Blob(String),
+    /// The decimal text of a big number.
+    BigNumber(String),
+    /// The JSON text of a document.
+    Document(String),
 }
 
 impl Index<'_> {
@@ -501,7 +511,7 @@ impl Index<'_> {
         let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) else {
             return Ok(None);
         };
-        if self.is_optional(container, member) {
+        if self.is_optional(container, member) || member.traits.is_added_default() {
             return Ok(None);
         }
         let target = self.shape(&member.target);
@@ -533,6 +543,20 @@ impl Index<'_> {
             (ShapeKind::Simple(Simple::String), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
             (ShapeKind::Simple(Simple::String), Value::String(s)) => DefaultValue::String(s.clone()),
             (ShapeKind::Enum(_), Value::String(s)) => DefaultValue::EnumValue(s.clone()),
+            (ShapeKind::IntEnum(_), Value::Number(n)) => DefaultValue::IntEnumValue(n.as_i64().ok_or_else(invalid)?),
+            (ShapeKind::Simple(Simple::Timestamp), Value::Number(n)) => {
+                DefaultValue::Timestamp(n.as_f64().ok_or_else(invalid)?)
+            }
+            (ShapeKind::Simple(Simple::Timestamp), Value::String(s)) => {
+                // A default given as a date-time string.
+                DefaultValue::Document(Value::String(s.clone()).to_string())
+            }
+            (ShapeKind::Simple(Simple::Blob), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
+            (ShapeKind::Simple(Simple::Blob), Value::String(s)) => DefaultValue::Blob(s.clone()),
+            (ShapeKind::Simple(Simple::BigInteger | Simple::BigDecimal), Value::Number(n)) => {
+                DefaultValue::BigNumber(n.to_string())
+            }
+            (ShapeKind::Simple(Simple::Document), value) => DefaultValue::Document(value.to_string()),
             (ShapeKind::List(_) | ShapeKind::Set(_), Value::Array(items)) if items.is_empty() => DefaultValue::Zero,
             (ShapeKind::Map { .. }, Value::Object(entries)) if entries.is_empty() => DefaultValue::Zero,
             _ => return Err(invalid()),

@@ -153,13 +153,23 @@ impl Codegen {
 }
 
 /// Generated code, in memory, ready to be written as one file or as a crate.
-#[derive(Debug)]
 pub struct Generated {
     output: render::Output,
     source: String,
     shapes: usize,
     operations: usize,
     service_name: String,
+}
+
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generated")
+            .field("service", &self.service_name)
+            .field("operations", &self.operations)
+            .field("shapes", &self.shapes)
+            .field("modules", &self.output.modules.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Generated {
@@ -196,9 +206,14 @@ publish = false
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-"#,
+{serde_json}"#,
             source = self.source,
             service = self.service_name,
+            serde_json = if self.output.features.needs_serde_json() {
+                "serde_json = { version = \"1\", features = [\"raw_value\"] }\n"
+            } else {
+                ""
+            },
         )
     }
 

@@ -80,6 +80,68 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
         })?;
         target.traits.0.extend(traits.0);
     }
+    for shape in model.shapes.values_mut() {
+        upgrade_legacy_enum(shape)?;
+    }
+    Ok(())
+}
+
+/// Turns a string shape with the Smithy 1.0 `@enum` trait into an `enum` shape, so the rest of
+/// the pipeline knows one kind of enum. Members are named by the entry's `name`, or else after
+/// its value (`t2.micro` → `t2_micro`), made unique.
+fn upgrade_legacy_enum(shape: &mut Shape) -> Result<()> {
+    if !matches!(shape.kind, ShapeKind::Simple(Simple::String)) {
+        return Ok(());
+    }
+    let Some(definition) = shape.traits.0.remove("smithy.api#enum") else {
+        return Ok(());
+    };
+    let path = format!("$.shapes[{:?}].traits[\"smithy.api#enum\"]", shape.id.as_str());
+    let entries = definition
+        .as_array()
+        .ok_or_else(|| Error::invalid(&path, "the `@enum` trait must be an array").for_shape(&shape.id))?;
+    let mut members: Vec<Member> = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let entry_path = format!("{path}[{index}]");
+        let value = entry.get("value").and_then(Value::as_str).ok_or_else(|| {
+            Error::invalid(&entry_path, "an `@enum` entry needs a string `value`").for_shape(&shape.id)
+        })?;
+        let base = match entry.get("name").and_then(Value::as_str) {
+            Some(name) => name.to_owned(),
+            None => {
+                let cleaned: String = value
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                if cleaned.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    cleaned
+                } else {
+                    format!("V{cleaned}")
+                }
+            }
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while members.iter().any(|member| member.name == name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        let mut traits = Traits::default();
+        traits
+            .0
+            .insert("smithy.api#enumValue".to_owned(), Value::String(value.to_owned()));
+        if let Some(doc) = entry.get("documentation") {
+            traits.0.insert("smithy.api#documentation".to_owned(), doc.clone());
+        }
+        if entry.get("deprecated").and_then(Value::as_bool) == Some(true) {
+            traits
+                .0
+                .insert("smithy.api#deprecated".to_owned(), Value::Object(Map::new()));
+        }
+        let target = ShapeId::parse("smithy.api#Unit").expect("the prelude id is valid");
+        members.push(Member { name, target, traits });
+    }
+    shape.kind = ShapeKind::Enum(members);
     Ok(())
 }
 

@@ -228,6 +228,15 @@ pub struct HttpTrait {
     pub code: u16,
 }
 
+/// The `@paginated` trait, merged with the service's when both are present.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Paginated {
+    pub input_token: Option<String>,
+    pub output_token: Option<String>,
+    pub items: Option<String>,
+    pub page_size: Option<String>,
+}
+
 /// The `@deprecated` trait.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Deprecated {
@@ -292,6 +301,74 @@ impl Traits {
 
     pub fn is_sparse(&self) -> bool {
         self.has("sparse")
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.has("streaming")
+    }
+
+    pub fn is_added_default(&self) -> bool {
+        self.has("addedDefault")
+    }
+
+    pub fn is_idempotency_token(&self) -> bool {
+        self.has("idempotencyToken")
+    }
+
+    pub fn is_unique_items(&self) -> bool {
+        self.has("uniqueItems")
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.has("retryable")
+    }
+
+    pub fn is_throttling(&self) -> bool {
+        self.prelude("retryable")
+            .and_then(|value| value.get("throttling"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The `@timestampFormat` value: `date-time`, `http-date` or `epoch-seconds`.
+    pub fn timestamp_format(&self) -> Option<&str> {
+        self.prelude_str("timestampFormat")
+    }
+
+    /// The `@length` bounds.
+    pub fn length(&self) -> Option<(Option<u64>, Option<u64>)> {
+        let value = self.prelude("length")?;
+        Some((
+            value.get("min").and_then(Value::as_u64),
+            value.get("max").and_then(Value::as_u64),
+        ))
+    }
+
+    /// The `@range` bounds, as JSON numbers.
+    pub fn range(&self) -> Option<(Option<&serde_json::Number>, Option<&serde_json::Number>)> {
+        let value = self.prelude("range")?;
+        let bound = |key: &str| match value.get(key) {
+            Some(Value::Number(n)) => Some(n),
+            _ => None,
+        };
+        Some((bound("min"), bound("max")))
+    }
+
+    /// The `@pattern` regular expression.
+    pub fn pattern(&self) -> Option<&str> {
+        self.prelude_str("pattern")
+    }
+
+    /// The `@paginated` trait's members: input token, output token, items, page size.
+    pub fn paginated(&self) -> Option<Paginated> {
+        let value = self.prelude("paginated")?;
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(Paginated {
+            input_token: text("inputToken"),
+            output_token: text("outputToken"),
+            items: text("items"),
+            page_size: text("pageSize"),
+        })
     }
 
     /// The `@default` value, when the trait is present (it may be `null`).

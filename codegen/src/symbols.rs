@@ -2,7 +2,7 @@
 //! variant and operation, and the Rust type of every member. Conflicts are errors here, so the
 //! renderers never have to think about names.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use proc_macro2::TokenStream;
@@ -111,14 +111,18 @@ pub struct OperationSymbol {
 pub struct Symbols {
     types: HashMap<ShapeId, TypeSymbol>,
     operations: HashMap<ShapeId, OperationSymbol>,
-    fields: HashMap<(ShapeId, String), String>,
-    variants: HashMap<(ShapeId, String), String>,
-    unknown_variants: HashMap<ShapeId, String>,
+    /// Structure fields, and enum and union variants, by container and member name.
+    members: HashMap<(ShapeId, String), String>,
+    /// The forward-compatible variant of each enum and union, and the unmodelled-error variant
+    /// of each operation error enum, by shape id.
+    fallbacks: HashMap<ShapeId, String>,
     service: TypeSymbol,
 }
 
-/// Names the generated code uses unqualified: a shape with one of these names would shadow them.
+/// Names the generated code uses unqualified: a shape with one of these names gets `Value`
+/// appended (`String` → `StringValue`).
 const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Self",
     "Option",
     "Some",
     "None",
@@ -156,103 +160,135 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Ord",
 ];
 
-/// Module names the generated crate defines at its root and in the operation module.
-pub const ROOT_MODULES: &[&str] = &["types", "operation", "error", "primitives", "service"];
+/// Field names the generated code uses: a member with one of these gets `_value` appended.
+const RESERVED_FIELD_NAMES: &[&str] = &["build"];
 
-/// The name of the catch-all variant of operation error enums.
-pub const UNHANDLED_VARIANT: &str = "Unhandled";
+/// The catch-all variant of operation error enums, unless an error of the operation has that name.
+const UNHANDLED_CANDIDATES: &[&str] = &["Unhandled", "UnhandledError", "Unmodeled"];
+
+/// The forward-compatible variant of enums and unions, unless a member has that name.
+const UNKNOWN_CANDIDATES: &[&str] = &["Unknown", "UnknownValue", "UnrecognizedValue"];
+
+/// Type names already given out, per module, so that a second shape with the same name gets
+/// another one. Shapes are named in a fixed order, so the same model gets the same names.
+#[derive(Default)]
+struct Namer {
+    taken: BTreeMap<(ModulePath, String), String>,
+}
+
+impl Namer {
+    /// A free type name in `module` for `owner`, as close to `wanted` as possible: the name
+    /// itself (with `Value` appended if it is reserved); when a shape of another namespace has
+    /// it, the name prefixed with the namespace's last part; then numbered.
+    fn claim(&mut self, module: &ModulePath, wanted: &str, owner: &ShapeId) -> String {
+        let wanted = if RESERVED_TYPE_NAMES.contains(&wanted) {
+            format!("{wanted}Value")
+        } else {
+            wanted.to_owned()
+        };
+        let holder = self.taken.get(&(module.clone(), wanted.clone())).cloned();
+        let qualified = holder
+            .filter(|holder| holder.split_once('#').map(|(ns, _)| ns) != Some(owner.namespace()))
+            .and_then(|_| owner.namespace().rsplit('.').next().map(upper_camel_case))
+            .map(|namespace| format!("{namespace}{wanted}"));
+        let candidates = std::iter::once(wanted.clone())
+            .chain(qualified)
+            .chain((2..).map(|n| format!("{wanted}{n}")));
+        for candidate in candidates {
+            if let std::collections::btree_map::Entry::Vacant(entry) =
+                self.taken.entry((module.clone(), candidate.clone()))
+            {
+                entry.insert(owner.to_string());
+                return candidate;
+            }
+        }
+        unreachable!("the numbered candidates never run out")
+    }
+}
+
+/// The first candidate not in `used`.
+fn free_name(candidates: &[&str], used: &HashSet<String>) -> String {
+    candidates
+        .iter()
+        .map(|candidate| (*candidate).to_owned())
+        .chain((2..).map(|n| format!("{}{n}", candidates[0])))
+        .find(|candidate| !used.contains(candidate))
+        .expect("the numbered candidates never run out")
+}
+
+/// `name`, or `name{separator}2`, `name{separator}3`... until it is not in `used`; then marks it
+/// used. Snake-case names take `_` as the separator, camel-case names none.
+fn unique(name: String, separator: &str, used: &mut HashSet<String>) -> String {
+    let separator = if separator.is_empty() && name.ends_with(|c: char| c.is_ascii_digit()) {
+        "_"
+    } else {
+        separator
+    };
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{name}{separator}{n}");
+        n += 1;
+    }
+    used.insert(candidate.clone());
+    candidate
+}
 
 impl Symbols {
-    /// Names every selected shape and operation; fails on a name conflict or an unsupported type.
+    /// Names every selected shape and operation; fails on a shape the generator cannot represent.
     pub fn new(index: &Index<'_>) -> Result<Self> {
+        let mut namer = Namer::default();
+        let service_id = &index.service().0.id;
+        let service_module = ModulePath::new(&["service"]);
+        let service_name = namer.claim(&service_module, &upper_camel_case(service_id.name()), service_id);
         let mut symbols = Symbols {
             types: HashMap::new(),
             operations: HashMap::new(),
-            fields: HashMap::new(),
-            variants: HashMap::new(),
-            unknown_variants: HashMap::new(),
+            members: HashMap::new(),
+            fallbacks: HashMap::new(),
             service: TypeSymbol {
-                name: upper_camel_case(index.service().0.id.name()),
-                module: ModulePath::new(&["service"]),
+                name: service_name,
+                module: service_module,
             },
-        };
-        let mut taken: BTreeMap<(ModulePath, String), String> = BTreeMap::new();
-        let mut claim = |symbol: &TypeSymbol, owner: String| -> Result<()> {
-            if RESERVED_TYPE_NAMES.contains(&symbol.name.as_str()) {
-                return Err(Error::new(
-                    ErrorKind::NameConflict,
-                    format!("the Rust name `{}` would shadow the standard type of that name; renaming it is not supported yet", symbol.name),
-                )
-                .for_shape(&owner));
-            }
-            if let Some(previous) = taken.insert((symbol.module.clone(), symbol.name.clone()), owner.clone()) {
-                return Err(Error::new(
-                    ErrorKind::NameConflict,
-                    format!(
-                        "`{previous}` and `{owner}` both become `{}::{}`",
-                        symbol.module, symbol.name
-                    ),
-                )
-                .for_shape(&owner));
-            }
-            Ok(())
         };
 
         // Operations first: their inputs and outputs live in the operation's own module.
-        let mut operation_modules: BTreeMap<String, ShapeId> = BTreeMap::new();
+        let mut operation_modules = HashSet::new();
         let io_uses = io_uses(index);
         for (shape, operation) in index.operations() {
             let name = upper_camel_case(shape.id.name());
-            let snake = snake_case(shape.id.name());
-            if let Some(previous) = operation_modules.insert(snake.clone(), shape.id.clone()) {
-                return Err(Error::new(
-                    ErrorKind::NameConflict,
-                    format!(
-                        "operations `{previous}` and `{}` both become module `operation::{snake}`",
-                        shape.id
-                    ),
-                )
-                .for_shape(&shape.id));
-            }
+            let snake = unique(snake_case(shape.id.name()), "_", &mut operation_modules);
             let module = ModulePath::new(&["operation", &snake]);
-            let own = |suffix: &str| TypeSymbol {
-                name: format!("{name}{suffix}"),
+            let mut own = |suffix: &str, owner: &ShapeId| TypeSymbol {
+                name: namer.claim(&module, &format!("{name}{suffix}"), owner),
                 module: module.clone(),
             };
-            let mut io = |target: &ShapeId, suffix: &str| -> Result<(TypeSymbol, bool)> {
+            let marker = own("", &shape.id);
+            let error = own("Error", &shape.id);
+            let mut io = |target: &ShapeId, suffix: &str| -> (TypeSymbol, bool) {
                 if target.as_str() == "smithy.api#Unit" {
-                    let symbol = own(suffix);
-                    claim(&symbol, format!("{}{suffix}", shape.id))?;
-                    return Ok((symbol, true));
+                    return (own(suffix, &shape.id), true);
                 }
                 if io_uses.get(target).copied().unwrap_or(0) == 1 {
-                    let symbol = own(suffix);
-                    claim(&symbol, target.to_string())?;
+                    let symbol = own(suffix, target);
                     symbols.types.insert(target.clone(), symbol.clone());
-                    return Ok((symbol, false));
+                    return (symbol, false);
                 }
-                Ok((symbols.type_symbol_for(index.shape(target), &mut claim)?, false))
-            };
-            let (input, unit_input) = io(&operation.input, "Input")?;
-            let (output, unit_output) = io(&operation.output, "Output")?;
-            let error = own("Error");
-            claim(&error, format!("{}Error", shape.id))?;
-            if let Some(clash) = index
-                .operation_errors(operation)
-                .iter()
-                .find(|id| upper_camel_case(id.name()) == UNHANDLED_VARIANT)
-            {
-                return Err(Error::new(
-                    ErrorKind::NameConflict,
-                    format!(
-                        "error `{clash}` would clash with the `{UNHANDLED_VARIANT}` variant of `{}Error`",
-                        name
-                    ),
+                (
+                    TypeSymbol {
+                        name: String::new(),
+                        module: ModulePath::root(),
+                    },
+                    false,
                 )
-                .for_shape(&shape.id));
-            }
-            let marker = own("");
-            claim(&marker, shape.id.to_string())?;
+            };
+            let (input, unit_input) = io(&operation.input, "Input");
+            let (output, unit_output) = io(&operation.output, "Output");
+            let errors = index.operation_errors(operation);
+            let error_names: HashSet<String> = errors.iter().map(|id| upper_camel_case(id.name())).collect();
+            symbols
+                .fallbacks
+                .insert(shape.id.clone(), free_name(UNHANDLED_CANDIDATES, &error_names));
             symbols.operations.insert(
                 shape.id.clone(),
                 OperationSymbol {
@@ -269,102 +305,89 @@ impl Symbols {
         }
 
         for shape in index.closure() {
-            if matches!(shape.kind, ShapeKind::Structure(_) | ShapeKind::Enum(_))
-                && !symbols.types.contains_key(&shape.id)
+            if matches!(
+                shape.kind,
+                ShapeKind::Structure(_) | ShapeKind::Union(_) | ShapeKind::Enum(_) | ShapeKind::IntEnum(_)
+            ) && !symbols.types.contains_key(&shape.id)
             {
-                symbols.type_symbol_for(shape, &mut claim)?;
+                let module = if shape.traits.error().is_some() {
+                    ModulePath::new(&["types", "error"])
+                } else {
+                    ModulePath::new(&["types"])
+                };
+                let name = namer.claim(&module, &upper_camel_case(shape.id.name()), &shape.id);
+                symbols.types.insert(shape.id.clone(), TypeSymbol { name, module });
             }
             symbols.name_members(index, shape)?;
         }
-        Ok(symbols)
-    }
-
-    fn type_symbol_for(
-        &mut self,
-        shape: &Shape,
-        claim: &mut impl FnMut(&TypeSymbol, String) -> Result<()>,
-    ) -> Result<TypeSymbol> {
-        if let Some(symbol) = self.types.get(&shape.id) {
-            return Ok(symbol.clone());
+        // Inputs and outputs shared by several operations keep their own type in `types`.
+        let shared: Vec<(ShapeId, ShapeId, bool)> = index
+            .operations()
+            .flat_map(|(shape, operation)| {
+                [
+                    (shape.id.clone(), operation.input.clone(), true),
+                    (shape.id.clone(), operation.output.clone(), false),
+                ]
+            })
+            .collect();
+        for (operation, target, is_input) in shared {
+            if let Some(symbol) = symbols.types.get(&target).cloned() {
+                let entry = symbols
+                    .operations
+                    .get_mut(&operation)
+                    .expect("every operation is named");
+                let slot = if is_input { &mut entry.input } else { &mut entry.output };
+                if slot.name.is_empty() {
+                    *slot = symbol;
+                }
+            }
         }
-        let module = if shape.traits.error().is_some() {
-            ModulePath::new(&["types", "error"])
-        } else {
-            ModulePath::new(&["types"])
-        };
-        let symbol = TypeSymbol {
-            name: upper_camel_case(shape.id.name()),
-            module,
-        };
-        claim(&symbol, shape.id.to_string())?;
-        self.types.insert(shape.id.clone(), symbol.clone());
-        Ok(symbol)
+        Ok(symbols)
     }
 
     fn name_members(&mut self, index: &Index<'_>, shape: &Shape) -> Result<()> {
         match &shape.kind {
             ShapeKind::Structure(members) => {
-                let mut seen: HashMap<String, &str> = HashMap::new();
+                let mut used = HashSet::new();
                 for member in members {
                     check_supported(index, shape, member)?;
                     index.default_of(shape, member)?;
-                    let name = ident(&snake_case(&member.name)).to_string();
-                    if name == "build" {
-                        return Err(Error::new(
-                            ErrorKind::NameConflict,
-                            format!("member `{}` would clash with the builder's `build` method; renaming it is not supported yet", member.name),
-                        )
-                        .for_shape(&shape.id));
+                    let mut name = snake_case(&member.name);
+                    if RESERVED_FIELD_NAMES.contains(&name.as_str()) {
+                        name.push_str("_value");
                     }
-                    if let Some(previous) = seen.insert(name.clone(), &member.name) {
-                        return Err(Error::new(
-                            ErrorKind::NameConflict,
-                            format!("members `{previous}` and `{}` both become field `{name}`", member.name),
-                        )
-                        .for_shape(&shape.id));
+                    if crate::ident::NOT_RAW.contains(&name.as_str()) {
+                        name.push('_');
                     }
-                    self.fields.insert((shape.id.clone(), member.name.clone()), name);
+                    let name = unique(name, "_", &mut used);
+                    self.members.insert((shape.id.clone(), member.name.clone()), name);
                 }
             }
-            ShapeKind::Enum(members) => {
-                let mut seen: HashMap<String, &str> = HashMap::new();
+            ShapeKind::Enum(members) | ShapeKind::IntEnum(members) | ShapeKind::Union(members) => {
+                let mut used = HashSet::new();
                 for member in members {
-                    let name = upper_camel_case(&member.name);
-                    if let Some(previous) = seen.insert(name.clone(), &member.name) {
-                        return Err(Error::new(
-                            ErrorKind::NameConflict,
-                            format!(
-                                "enum members `{previous}` and `{}` both become variant `{name}`",
-                                member.name
-                            ),
-                        )
-                        .for_shape(&shape.id));
+                    if matches!(shape.kind, ShapeKind::Union(_)) {
+                        check_supported(index, shape, member)?;
                     }
-                    self.variants.insert((shape.id.clone(), member.name.clone()), name);
+                    let name = unique(upper_camel_case(&member.name), "", &mut used);
+                    self.members.insert((shape.id.clone(), member.name.clone()), name);
                 }
-                let unknown = ["Unknown", "UnknownValue", "UnrecognizedValue"]
-                    .into_iter()
-                    .find(|candidate| !seen.contains_key(*candidate))
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::NameConflict,
-                            "no name is left for the enum's forward-compatible variant",
-                        )
-                        .for_shape(&shape.id)
-                    })?;
-                self.unknown_variants.insert(shape.id.clone(), unknown.to_owned());
-                let mut values: HashMap<String, &str> = HashMap::new();
-                for member in members {
-                    let value = enum_wire_value(member);
-                    if let Some(previous) = values.insert(value.clone(), &member.name) {
-                        return Err(Error::new(
-                            ErrorKind::InvalidModel,
-                            format!(
-                                "enum members `{previous}` and `{}` have the same value `{value}`",
-                                member.name
-                            ),
-                        )
-                        .for_shape(&shape.id));
+                self.fallbacks
+                    .insert(shape.id.clone(), free_name(UNKNOWN_CANDIDATES, &used));
+                if !matches!(shape.kind, ShapeKind::Union(_)) {
+                    let mut values: HashMap<String, &str> = HashMap::new();
+                    for member in members {
+                        let value = enum_wire_value(member);
+                        if let Some(previous) = values.insert(value.clone(), &member.name) {
+                            return Err(Error::new(
+                                ErrorKind::InvalidModel,
+                                format!(
+                                    "enum members `{previous}` and `{}` have the same value `{value}`",
+                                    member.name
+                                ),
+                            )
+                            .for_shape(&shape.id));
+                        }
                     }
                 }
             }
@@ -373,24 +396,12 @@ impl Symbols {
                 check_supported(index, shape, key)?;
                 check_supported(index, shape, value)?;
             }
-            ShapeKind::Simple(_) | ShapeKind::Operation(_) | ShapeKind::Service(_) => {}
-            ShapeKind::Union(_) | ShapeKind::IntEnum(_) | ShapeKind::Resource(_) => {
-                return Err(Error::unsupported(
-                    &shape.id,
-                    format!("{} shapes are not supported yet", shape.kind.type_name()),
-                ))
-            }
-        }
-        if shape.traits.get("smithy.api#enum").is_some() {
-            return Err(Error::unsupported(
-                &shape.id,
-                "the legacy `@enum` trait is not supported yet; use an `enum` shape",
-            ));
+            ShapeKind::Simple(_) | ShapeKind::Operation(_) | ShapeKind::Service(_) | ShapeKind::Resource(_) => {}
         }
         Ok(())
     }
 
-    /// The generated type of a structure or enum shape.
+    /// The generated type of a structure, union or enum shape.
     pub fn type_of(&self, id: &ShapeId) -> &TypeSymbol {
         &self.types[id]
     }
@@ -405,19 +416,24 @@ impl Symbols {
         &self.service
     }
 
-    /// The field name of a structure member, escaped (`type` → `r#type`).
+    /// The field name of a structure member, unescaped (`type`; [`ident`] makes it `r#type`).
     pub fn field(&self, container: &ShapeId, member: &Member) -> &str {
-        &self.fields[&(container.clone(), member.name.clone())]
+        &self.members[&(container.clone(), member.name.clone())]
     }
 
-    /// The variant name of an enum member.
+    /// The variant name of an enum or union member.
     pub fn variant(&self, container: &ShapeId, member: &Member) -> &str {
-        &self.variants[&(container.clone(), member.name.clone())]
+        &self.members[&(container.clone(), member.name.clone())]
     }
 
-    /// The name of an enum's forward-compatible variant.
+    /// The forward-compatible variant of an enum or union.
     pub fn unknown_variant(&self, container: &ShapeId) -> &str {
-        &self.unknown_variants[container]
+        &self.fallbacks[container]
+    }
+
+    /// The unmodelled-error variant of an operation's error enum.
+    pub fn unhandled_variant(&self, operation: &ShapeId) -> &str {
+        &self.fallbacks[operation]
     }
 
     /// The Rust type of a value of shape `target`, as written in module `from`.
@@ -433,7 +449,12 @@ impl Symbols {
                 Simple::Float => quote!(f32),
                 Simple::Double => quote!(f64),
                 Simple::String => quote!(String),
-                other => unreachable!("{} is refused by check_supported", other.type_name()),
+                Simple::Blob if shape.traits.is_streaming() => quote!(crate::primitives::ByteStream),
+                Simple::Blob => quote!(crate::primitives::Blob),
+                Simple::Timestamp => quote!(crate::primitives::DateTime),
+                Simple::Document => quote!(crate::primitives::Document),
+                Simple::BigInteger => quote!(crate::primitives::BigInteger),
+                Simple::BigDecimal => quote!(crate::primitives::BigDecimal),
             },
             ShapeKind::List(member) | ShapeKind::Set(member) => {
                 let item = self.rust_type(index, &member.target, from);
@@ -452,6 +473,10 @@ impl Symbols {
                     value
                 };
                 quote!(std::collections::HashMap<#key, #value>)
+            }
+            ShapeKind::Union(_) if shape.traits.is_streaming() => {
+                let events = self.type_of(target).path_from(from);
+                quote!(crate::primitives::EventStream<#events>)
             }
             _ => self.type_of(target).path_from(from),
         }
@@ -488,27 +513,28 @@ fn io_uses(index: &Index<'_>) -> HashMap<ShapeId, usize> {
     uses
 }
 
-/// Refuses members whose target type the generator cannot represent yet.
+/// Refuses members whose target the generated code cannot hold.
 fn check_supported(index: &Index<'_>, container: &Shape, member: &Member) -> Result<()> {
     let target = index.shape(&member.target);
     let unsupported = match &target.kind {
-        ShapeKind::Simple(
-            simple @ (Simple::Blob | Simple::Timestamp | Simple::Document | Simple::BigInteger | Simple::BigDecimal),
-        ) => Some(format!("{} members", simple.type_name())),
-        ShapeKind::Simple(Simple::String) if target.traits.get("smithy.api#enum").is_some() => {
-            Some("strings with the legacy `@enum` trait".to_owned())
-        }
-        ShapeKind::Union(_) | ShapeKind::IntEnum(_) => Some(format!("{} members", target.kind.type_name())),
+        ShapeKind::Map { key, .. } if !is_string_like(index, &key.target) => Some("map keys that are not strings"),
         _ => None,
     };
     match unsupported {
         Some(what) => Err(Error::unsupported(
             &container.id,
             format!(
-                "member `{}` targets `{}`: {what} are not supported yet",
+                "member `{}` targets `{}`: {what} are not supported",
                 member.name, target.id
             ),
         )),
         None => Ok(()),
     }
+}
+
+fn is_string_like(index: &Index<'_>, id: &ShapeId) -> bool {
+    matches!(
+        index.shape(id).kind,
+        ShapeKind::Simple(Simple::String) | ShapeKind::Enum(_)
+    )
 }

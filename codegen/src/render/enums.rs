@@ -115,12 +115,109 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
 
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                    let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
                     Ok(Self::from(value.as_ref()))
                 }
             }
 
             #debug
+        },
+    );
+}
+
+/// An intEnum: like a string enum, over `i32` values.
+pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+    let symbol = cx.symbols.type_of(&shape.id);
+    let name = ident(&symbol.name);
+    let name_str = symbol.name.as_str();
+    let docs = doc_attrs(&shape.traits);
+    let unknown = ident(cx.symbols.unknown_variant(&shape.id));
+    let variants: Vec<_> = members
+        .iter()
+        .map(|member| ident(cx.symbols.variant(&shape.id, member)))
+        .collect();
+    let values: Vec<proc_macro2::Literal> = members
+        .iter()
+        .map(|member| {
+            let value = member
+                .traits
+                .enum_value()
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or_default();
+            proc_macro2::Literal::i64_unsuffixed(value)
+        })
+        .collect();
+    let variant_defs = members
+        .iter()
+        .zip(&variants)
+        .zip(&values)
+        .map(|((member, variant), value)| {
+            let docs = doc_attrs(&member.traits);
+            let value_doc = format!(" `{value}`");
+            let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+            quote! {
+                #[doc = #value_doc]
+                #separator
+                #docs
+                #variant,
+            }
+        });
+    let unknown_doc =
+        format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
+    out.add(
+        &symbol.module,
+        &symbol.name,
+        quote! {
+            #docs
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variant_defs)*
+                #[doc = #unknown_doc]
+                #unknown(i32),
+            }
+
+            impl #name {
+                /// The value as it appears on the wire.
+                pub fn as_i32(&self) -> i32 {
+                    match self {
+                        #(Self::#variants => #values,)*
+                        Self::#unknown(value) => *value,
+                    }
+                }
+
+                /// Every value the model defines, in model order.
+                pub const fn values() -> &'static [i32] {
+                    &[#(#values),*]
+                }
+            }
+
+            impl From<i32> for #name {
+                fn from(value: i32) -> Self {
+                    match value {
+                        #(#values => Self::#variants,)*
+                        other => Self::#unknown(other),
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "{}", self.as_i32())
+                }
+            }
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_i32(self.as_i32())
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                }
+            }
         },
     );
 }

@@ -6,7 +6,7 @@ use quote::quote;
 use super::{doc_lines, is_sensitive, summary, Context, Output};
 use crate::ident::ident;
 use crate::model::{ErrorFault, Member, Shape, ShapeId, ShapeKind, Simple};
-use crate::symbols::{OperationSymbol, TypeSymbol, UNHANDLED_VARIANT};
+use crate::symbols::{OperationSymbol, TypeSymbol};
 
 /// The member that carries an error's message: `message` in any case, a string.
 fn message_member<'m>(cx: &Context<'_>, members: &'m [Member]) -> Option<&'m Member> {
@@ -38,7 +38,7 @@ pub(super) fn render_error_shape(
     let message = message_member(cx, members);
     let message_fn = match message {
         Some(member) => {
-            let field = ident(cx.symbols.field(&shape.id, member).trim_start_matches("r#"));
+            let field = ident(cx.symbols.field(&shape.id, member));
             let body = if cx.index.is_optional(shape, member) {
                 quote!(self.#field.as_deref())
             } else {
@@ -96,7 +96,13 @@ pub(super) fn render_error_shape(
 }
 
 /// The error enum of an operation: one variant per modelled error, plus the unmodelled case.
-pub(super) fn render_operation_error(cx: &Context<'_>, out: &mut Output, symbol: &OperationSymbol, errors: &[ShapeId]) {
+pub(super) fn render_operation_error(
+    cx: &Context<'_>,
+    out: &mut Output,
+    operation: &ShapeId,
+    symbol: &OperationSymbol,
+    errors: &[ShapeId],
+) {
     let name = ident(&symbol.error.name);
     let module = &symbol.module;
     let variants: Vec<(TokenStream, &Shape)> = errors
@@ -114,7 +120,7 @@ pub(super) fn render_operation_error(cx: &Context<'_>, out: &mut Output, symbol:
             #variant(#path),
         }
     });
-    let unhandled = ident(UNHANDLED_VARIANT);
+    let unhandled = ident(cx.symbols.unhandled_variant(operation));
     let codes = variant_idents
         .iter()
         .zip(&variants)
@@ -146,6 +152,7 @@ pub(super) fn render_operation_error(cx: &Context<'_>, out: &mut Output, symbol:
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
+            #[allow(clippy::large_enum_variant)]
             pub enum #name {
                 #(#variant_defs)*
                 /// An error the model does not describe, with what the service said about it.

@@ -8,6 +8,9 @@ mod operations;
 mod service;
 mod structures;
 mod support;
+mod unions;
+
+pub use support::Features;
 
 use std::collections::BTreeMap;
 
@@ -16,7 +19,7 @@ use quote::quote;
 
 use crate::docs::to_markdown;
 use crate::index::Index;
-use crate::model::{Shape, ShapeKind, Traits};
+use crate::model::{Member, Shape, ShapeKind, Simple, Traits};
 use crate::symbols::{ModulePath, Symbols};
 
 /// Everything the renderers read.
@@ -38,6 +41,8 @@ pub struct Module {
 #[derive(Debug, Default)]
 pub struct Output {
     pub modules: BTreeMap<ModulePath, Module>,
+    /// The value types the model needs, which decide the crate's dependencies.
+    pub features: Features,
 }
 
 impl Output {
@@ -77,11 +82,13 @@ impl Output {
 pub(crate) fn render(index: &Index<'_>, symbols: &Symbols) -> Output {
     let cx = Context { index, symbols };
     let mut out = Output::default();
-    support::render(&cx, &mut out);
+    out.features = support::render(&cx, &mut out);
     for shape in index.closure() {
         match &shape.kind {
             ShapeKind::Structure(members) => structures::render(&cx, &mut out, shape, members),
             ShapeKind::Enum(members) => enums::render(&cx, &mut out, shape, members),
+            ShapeKind::IntEnum(members) => enums::render_int_enum(&cx, &mut out, shape, members),
+            ShapeKind::Union(members) => unions::render(&cx, &mut out, shape, members),
             _ => {}
         }
     }
@@ -117,11 +124,16 @@ pub(crate) fn deprecated_attr(traits: &Traits) -> TokenStream {
     let Some(deprecated) = traits.deprecated() else {
         return TokenStream::new();
     };
-    match (deprecated.message, deprecated.since) {
-        (Some(note), Some(since)) => quote!(#[deprecated(since = #since, note = #note)]),
-        (Some(note), None) => quote!(#[deprecated(note = #note)]),
-        (None, Some(since)) => quote!(#[deprecated(since = #since)]),
-        (None, None) => quote!(#[deprecated]),
+    // `since` must be a semantic version; a model's `since` is often a date, so it goes in the note.
+    let note = match (deprecated.message, deprecated.since) {
+        (Some(message), Some(since)) => Some(format!("{message} (deprecated since {since})")),
+        (Some(message), None) => Some(message),
+        (None, Some(since)) => Some(format!("deprecated since {since}")),
+        (None, None) => None,
+    };
+    match note {
+        Some(note) => quote!(#[deprecated(note = #note)]),
+        None => quote!(#[deprecated]),
     }
 }
 
@@ -151,3 +163,55 @@ pub(crate) fn is_sensitive(index: &Index<'_>, shape: &Shape) -> bool {
 
 /// The text `Debug` prints in place of sensitive data.
 pub(crate) const REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// A JSON encoding other than the type's default, which a member asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    DateTime,
+    HttpDate,
+    NonFinite,
+}
+
+impl Encoding {
+    /// The `#[serde(with)]` module.
+    pub fn module(self) -> &'static str {
+        match self {
+            Encoding::DateTime => "crate::primitives::encoding::date_time",
+            Encoding::HttpDate => "crate::primitives::encoding::http_date",
+            Encoding::NonFinite => "crate::primitives::encoding::float",
+        }
+    }
+
+    /// The marker type that selects the encoding.
+    pub fn marker(self) -> TokenStream {
+        match self {
+            Encoding::DateTime => quote!(crate::primitives::encoding::DateTimeFormat),
+            Encoding::HttpDate => quote!(crate::primitives::encoding::HttpDateFormat),
+            Encoding::NonFinite => quote!(crate::primitives::encoding::NonFiniteAsString),
+        }
+    }
+}
+
+/// The encoding a member's value needs in JSON: timestamps in `date-time` or `http-date`
+/// (epoch seconds is the default), floats with non-finite values as strings; through lists and
+/// map values too.
+pub(crate) fn member_encoding(index: &Index<'_>, member: &Member) -> Option<Encoding> {
+    let target = index.shape(&member.target);
+    match &target.kind {
+        ShapeKind::Simple(Simple::Timestamp) => {
+            match member
+                .traits
+                .timestamp_format()
+                .or_else(|| target.traits.timestamp_format())
+            {
+                Some("date-time") => Some(Encoding::DateTime),
+                Some("http-date") => Some(Encoding::HttpDate),
+                _ => None,
+            }
+        }
+        ShapeKind::Simple(Simple::Float | Simple::Double) => Some(Encoding::NonFinite),
+        ShapeKind::List(member) | ShapeKind::Set(member) => member_encoding(index, member),
+        ShapeKind::Map { value, .. } => member_encoding(index, value),
+        _ => None,
+    }
+}

@@ -62,7 +62,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
             }
         },
     );
-    errors::render_operation_error(cx, out, symbol, &cx.index.operation_errors(operation));
+    errors::render_operation_error(cx, out, &shape.id, symbol, &cx.index.operation_errors(operation));
 }
 
 /// An empty structure standing for `smithy.api#Unit` as an operation's input or output.

@@ -38,6 +38,12 @@ struct Field {
     docs: TokenStream,
     deprecated: TokenStream,
     json_name: String,
+    /// A `#[serde(with)]` module for members that are not written in their type's default way.
+    encoding: Option<super::Encoding>,
+    /// A streaming body or event stream: not part of the JSON document.
+    streaming: bool,
+    /// An `@idempotencyToken`: the builder fills in a fresh token when it is not set.
+    idempotency_token: bool,
 }
 
 fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymbol) -> Vec<Field> {
@@ -48,7 +54,9 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
             let value_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.module);
             let builder_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.builder().module);
             let boxed = cx.index.needs_box(&shape.id, member);
-            let optional = cx.index.is_optional(shape, member);
+            let target = cx.index.shape(&member.target);
+            let streaming = target.traits.is_streaming();
+            let optional = cx.index.is_optional(shape, member) && !streaming;
             let stored = if boxed {
                 quote!(Box<#value_ty>)
             } else {
@@ -57,19 +65,25 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
             let ty = if optional { quote!(Option<#stored>) } else { stored };
             let default = cx.index.default_of(shape, member).ok().flatten();
             Field {
-                ident: ident(name.trim_start_matches("r#")),
-                name: name.trim_start_matches("r#").to_owned(),
+                ident: ident(&name),
+                name,
                 value_ty,
                 builder_ty,
                 ty,
                 optional,
                 boxed,
-                required: member.traits.is_required() && default.is_none(),
-                default,
+                required: member.traits.is_required()
+                    && default.is_none()
+                    && !streaming
+                    && !member.traits.is_idempotency_token(),
+                default: if streaming { Some(DefaultValue::Zero) } else { default },
                 sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, cx.index.shape(&member.target)),
                 docs: doc_attrs(&member.traits),
                 deprecated: deprecated_attr(&member.traits),
                 json_name: member.traits.json_name().unwrap_or(&member.name).to_owned(),
+                encoding: super::member_encoding(cx.index, member),
+                streaming,
+                idempotency_token: member.traits.is_idempotency_token(),
             }
         })
         .collect()
@@ -112,14 +126,19 @@ pub(super) fn render_structure(
             json_name,
             ..
         } = field;
+        let with = field.encoding.map(|encoding| {
+            let module = encoding.module();
+            quote!(, with = #module)
+        });
         let serde = match (&field.default, field.optional) {
-            (_, true) => quote!(#[serde(rename = #json_name, default, skip_serializing_if = "Option::is_none")]),
-            (Some(DefaultValue::Zero), false) => quote!(#[serde(rename = #json_name, default)]),
+            _ if field.streaming => quote!(#[serde(skip)]),
+            (_, true) => quote!(#[serde(rename = #json_name, default, skip_serializing_if = "Option::is_none" #with)]),
+            (Some(DefaultValue::Zero), false) => quote!(#[serde(rename = #json_name, default #with)]),
             (Some(_), false) => {
                 let function = format!("{}::{}", symbol.name, default_fn(field));
-                quote!(#[serde(rename = #json_name, default = #function)])
+                quote!(#[serde(rename = #json_name, default = #function #with)])
             }
-            (None, false) => quote!(#[serde(rename = #json_name)]),
+            (None, false) => quote!(#[serde(rename = #json_name #with)]),
         };
         quote! {
             #docs
@@ -158,7 +177,7 @@ pub(super) fn render_structure(
             impl #name {
                 #[doc = #builder_doc]
                 pub fn builder() -> #builder_path {
-                    #builder_path::default()
+                    <#builder_path as Default>::default()
                 }
                 #(#default_fns)*
             }
@@ -189,6 +208,17 @@ fn default_expr(field: &Field) -> Option<TokenStream> {
         }
         DefaultValue::String(value) => quote!(String::from(#value)),
         DefaultValue::EnumValue(value) => quote!(#ty::from(#value)),
+        DefaultValue::IntEnumValue(value) => {
+            let literal = Literal::i64_unsuffixed(*value);
+            quote!(#ty::from(#literal))
+        }
+        DefaultValue::Timestamp(seconds) => {
+            let literal = Literal::f64_unsuffixed(*seconds);
+            quote!(crate::primitives::DateTime::from_secs_f64(#literal).unwrap_or_default())
+        }
+        DefaultValue::Blob(base64) => quote!(crate::primitives::Blob::from_base64(#base64).unwrap_or_default()),
+        DefaultValue::BigNumber(text) => quote!(#ty::new(#text).unwrap_or_default()),
+        DefaultValue::Document(json) => quote!(serde_json::from_str(#json).unwrap_or_default()),
     })
 }
 
@@ -221,7 +251,14 @@ fn render_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, b
         let ident = &field.ident;
         let field_name = field.name.as_str();
         let boxed = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
-        let value = if field.required {
+        let value = if field.idempotency_token {
+            let token = quote!(crate::primitives::idempotency_token);
+            if field.optional {
+                quote!(self.#ident.or_else(|| Some(#token())))
+            } else {
+                quote!(self.#ident.unwrap_or_else(#token))
+            }
+        } else if field.required {
             let value = boxed(quote!(self.#ident.ok_or(crate::error::BuildError::missing(#target_str, #field_name))?));
             if field.optional {
                 quote!(Some(#value))

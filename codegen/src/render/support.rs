@@ -2,12 +2,64 @@
 //! and the value type behind enums' forward-compatible variant. It is generated rather than
 //! shipped in a runtime crate so that a generated crate depends on nothing but `serde`.
 
+use std::str::FromStr;
+
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, Output};
+use crate::model::{ShapeKind, Simple};
 use crate::symbols::ModulePath;
 
-pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
+/// The value types a model needs beyond the fixed ones.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    pub blob: bool,
+    pub streams: bool,
+    pub timestamp: bool,
+    pub float: bool,
+    pub document: bool,
+    pub big_number: bool,
+    pub idempotency_token: bool,
+    pub string_enum: bool,
+}
+
+impl Features {
+    /// Whether the generated code uses `serde_json` (documents and big numbers do).
+    pub fn needs_serde_json(&self) -> bool {
+        self.document || self.big_number
+    }
+
+    pub(crate) fn of(cx: &Context<'_>) -> Self {
+        let mut features = Features::default();
+        for shape in cx.index.closure() {
+            features.string_enum |= matches!(shape.kind, ShapeKind::Enum(_));
+            for member in shape.kind.members() {
+                features.idempotency_token |= member.traits.is_idempotency_token();
+                let target = cx.index.shape(&member.target);
+                match &target.kind {
+                    ShapeKind::Simple(Simple::Blob) if target.traits.is_streaming() => features.streams = true,
+                    ShapeKind::Simple(Simple::Blob) => features.blob = true,
+                    ShapeKind::Simple(Simple::Timestamp) => features.timestamp = true,
+                    ShapeKind::Simple(Simple::Float | Simple::Double) => features.float = true,
+                    ShapeKind::Simple(Simple::Document) => features.document = true,
+                    ShapeKind::Simple(Simple::BigInteger | Simple::BigDecimal) => features.big_number = true,
+                    ShapeKind::Union(_) if target.traits.is_streaming() => features.streams = true,
+                    _ => {}
+                }
+            }
+        }
+        features
+    }
+}
+
+/// A runtime source file of this crate, as tokens for the generated `primitives` module.
+fn runtime(source: &str) -> TokenStream {
+    TokenStream::from_str(source).expect("the runtime sources are valid Rust")
+}
+
+pub(super) fn render(cx: &Context<'_>, out: &mut Output) -> Features {
+    let features = Features::of(cx);
     let (service, _) = cx.index.service();
     let root = out.module(&ModulePath::root());
     root.doc = Some(match super::summary(service) {
@@ -68,7 +120,8 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
             }
 
             impl BuildError {
-                pub(crate) const fn missing(shape: &'static str, member: &'static str) -> Self {
+                /// The error for `member` of `shape` not being set.
+                pub const fn missing(shape: &'static str, member: &'static str) -> Self {
                     Self { shape, member }
                 }
 
@@ -170,33 +223,76 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
     );
 
     let primitives = ModulePath::new(&["primitives"]);
+    if features.blob {
+        out.add(&primitives, "Blob", runtime(include_str!("../runtime/blob.rs")));
+    }
+    if features.streams {
+        out.add(&primitives, "ByteStream", runtime(include_str!("../runtime/stream.rs")));
+    }
+    if features.timestamp {
+        out.add(
+            &primitives,
+            "DateTime",
+            runtime(include_str!("../runtime/date_time.rs")),
+        );
+    }
+    if features.timestamp || features.float {
+        out.add(&primitives, "encoding", runtime(include_str!("../runtime/encoding.rs")));
+    }
+    if features.idempotency_token {
+        out.add(
+            &primitives,
+            "idempotency_token",
+            runtime(include_str!("../runtime/token.rs")),
+        );
+    }
+    if features.big_number {
+        out.add(
+            &primitives,
+            "BigNumber",
+            runtime(include_str!("../runtime/big_number.rs")),
+        );
+    }
+    if features.document {
+        out.add(
+            &primitives,
+            "Document",
+            quote! {
+                /// An untyped JSON-like value: null, boolean, number, string, list or map.
+                pub type Document = serde_json::Value;
+            },
+        );
+    }
     out.module(&primitives).doc = Some("Value types shared by the generated types.".to_owned());
-    out.add(
-        &primitives,
-        "UnknownValue",
-        quote! {
-            /// An enum value that this version of the crate does not know, kept exactly as received.
-            ///
-            /// Only the enums' `From<&str>` creates one, so a known value is never held here.
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct UnknownValue(String);
+    if features.string_enum {
+        out.add(
+            &primitives,
+            "UnknownValue",
+            quote! {
+                /// An enum value that this version of the crate does not know, kept exactly as received.
+                ///
+                /// Only the enums' `From<&str>` creates one, so a known value is never held here.
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub struct UnknownValue(String);
 
-            impl UnknownValue {
-                pub(crate) fn new(value: &str) -> Self {
-                    Self(value.to_owned())
+                impl UnknownValue {
+                    pub(crate) fn new(value: &str) -> Self {
+                        Self(value.to_owned())
+                    }
+
+                    /// The value as received.
+                    pub fn as_str(&self) -> &str {
+                        &self.0
+                    }
                 }
 
-                /// The value as received.
-                pub fn as_str(&self) -> &str {
-                    &self.0
+                impl std::fmt::Display for UnknownValue {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(&self.0)
+                    }
                 }
-            }
-
-            impl std::fmt::Display for UnknownValue {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(&self.0)
-                }
-            }
-        },
-    );
+            },
+        );
+    }
+    features
 }

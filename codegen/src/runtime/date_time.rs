@@ -1,0 +1,302 @@
+/// A point in time: seconds and nanoseconds since the Unix epoch, UTC. In JSON it is written
+/// in epoch seconds unless the model says `date-time` or `http-date`; reading accepts all three.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct DateTime {
+    seconds: i64,
+    nanos: u32,
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month = i64::from(month);
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The proleptic Gregorian date of a day since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 } as u32;
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn digits(text: &str) -> Option<u32> {
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+}
+
+impl DateTime {
+    /// Whole seconds since the epoch.
+    pub const fn from_secs(seconds: i64) -> Self {
+        Self { seconds, nanos: 0 }
+    }
+
+    /// Seconds since the epoch plus nanoseconds (below one second).
+    pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
+        Self { seconds: seconds + (nanos / 1_000_000_000) as i64, nanos: nanos % 1_000_000_000 }
+    }
+
+    /// Fractional seconds since the epoch, to the nearest nanosecond; `None` if not finite.
+    pub fn from_secs_f64(seconds: f64) -> Option<Self> {
+        if !seconds.is_finite() || seconds.abs() > 9.2e15 {
+            return None;
+        }
+        let whole = seconds.floor();
+        let nanos = ((seconds - whole) * 1e9).round() as u32;
+        Some(Self::from_secs_and_nanos(whole as i64, nanos))
+    }
+
+    /// Whole seconds since the epoch (rounded down).
+    pub const fn secs(&self) -> i64 {
+        self.seconds
+    }
+
+    /// Nanoseconds past [`DateTime::secs`].
+    pub const fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Fractional seconds since the epoch.
+    pub fn as_secs_f64(&self) -> f64 {
+        self.seconds as f64 + f64::from(self.nanos) / 1e9
+    }
+
+    fn civil(&self) -> (i64, u32, u32, u32, u32, u32) {
+        let days = self.seconds.div_euclid(86_400);
+        let secs = self.seconds.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        (year, month, day, secs / 3600, secs / 60 % 60, secs % 60)
+    }
+
+    /// RFC 3339 `date-time` in UTC, such as `1985-04-12T23:20:50.52Z`.
+    pub fn to_date_time(&self) -> String {
+        let (year, month, day, hour, minute, second) = self.civil();
+        let mut text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+        if self.nanos != 0 {
+            let fraction = format!("{:09}", self.nanos);
+            text.push('.');
+            text.push_str(fraction.trim_end_matches('0'));
+        }
+        text.push('Z');
+        text
+    }
+
+    /// RFC 7231 `http-date` (IMF-fixdate), such as `Tue, 29 Apr 2014 18:30:38 GMT`.
+    pub fn to_http_date(&self) -> String {
+        let (year, month, day, hour, minute, second) = self.civil();
+        let weekday = WEEKDAYS[(self.seconds.div_euclid(86_400) + 4).rem_euclid(7) as usize];
+        let month = MONTHS[month as usize - 1];
+        format!("{weekday}, {day:02} {month} {year:04} {hour:02}:{minute:02}:{second:02} GMT")
+    }
+
+    /// Epoch seconds as text: an integer, or a decimal when there are fractional seconds.
+    pub fn to_epoch_seconds(&self) -> String {
+        if self.nanos == 0 {
+            self.seconds.to_string()
+        } else {
+            let fraction = format!("{:09}", self.nanos);
+            format!("{}.{}", self.seconds, fraction.trim_end_matches('0'))
+        }
+    }
+
+    /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one.
+    pub fn parse_date_time(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let (date, rest) = text.split_at_checked(10)?;
+        let rest = rest.strip_prefix(['T', 't'])?;
+        let mut date = date.split('-');
+        let year = i64::from(digits(date.next()?)?);
+        let month = digits(date.next()?)?;
+        let day = digits(date.next()?)?;
+        let (clock, offset_seconds) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+            (clock, 0)
+        } else {
+            let split = rest.rfind(['+', '-'])?;
+            let (clock, offset) = rest.split_at(split);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            (clock, sign * (i64::from(digits(hours)?) * 3600 + i64::from(digits(minutes)?) * 60))
+        };
+        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut clock = clock.split(':');
+        let hour = digits(clock.next()?)?;
+        let minute = digits(clock.next()?)?;
+        let second = digits(clock.next()?)?;
+        if clock.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let nanos = if fraction.is_empty() {
+            0
+        } else {
+            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
+            digits(&padded)?
+        };
+        let seconds = days_from_civil(year, month, day) * 86_400
+            + i64::from(hour) * 3600
+            + i64::from(minute) * 60
+            + i64::from(second)
+            - offset_seconds;
+        Some(Self::from_secs_and_nanos(seconds, nanos))
+    }
+
+    /// Parses an RFC 7231 IMF-fixdate `http-date`; `None` if it is not one.
+    pub fn parse_http_date(text: &str) -> Option<Self> {
+        let (_, rest) = text.trim().split_once(", ")?;
+        let mut parts = rest.split(' ');
+        let day = digits(parts.next()?)?;
+        let month = MONTHS.iter().position(|m| Some(*m) == parts.next())? as u32 + 1;
+        let year = i64::from(digits(parts.next()?)?);
+        let clock = parts.next()?;
+        if parts.next()? != "GMT" || parts.next().is_some() {
+            return None;
+        }
+        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut clock = clock.split(':');
+        let hour = digits(clock.next()?)?;
+        let minute = digits(clock.next()?)?;
+        let second = digits(clock.next()?)?;
+        if hour > 23 || minute > 59 || second > 60 || !(1..=31).contains(&day) {
+            return None;
+        }
+        let nanos = if fraction.is_empty() {
+            0
+        } else {
+            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
+            digits(&padded)?
+        };
+        let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        Some(Self::from_secs_and_nanos(seconds, nanos))
+    }
+
+    /// Parses epoch seconds written as a decimal number; `None` if it is not one.
+    pub fn parse_epoch_seconds(text: &str) -> Option<Self> {
+        let text = text.trim();
+        match text.split_once('.') {
+            None => text.parse().ok().map(Self::from_secs),
+            Some((whole, fraction)) => {
+                let seconds: i64 = whole.parse().ok()?;
+                let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
+                let nanos = digits(&padded)?;
+                if whole.starts_with('-') && nanos > 0 {
+                    Some(Self::from_secs_and_nanos(seconds - 1, 1_000_000_000 - nanos))
+                } else {
+                    Some(Self::from_secs_and_nanos(seconds, nanos))
+                }
+            }
+        }
+    }
+}
+
+impl From<std::time::SystemTime> for DateTime {
+    fn from(time: std::time::SystemTime) -> Self {
+        match time.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => Self::from_secs_and_nanos(after.as_secs() as i64, after.subsec_nanos()),
+            Err(before) => {
+                let before = before.duration();
+                let (seconds, nanos) = (before.as_secs() as i64, before.subsec_nanos());
+                if nanos == 0 {
+                    Self::from_secs(-seconds)
+                } else {
+                    Self::from_secs_and_nanos(-seconds - 1, 1_000_000_000 - nanos)
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_date_time())
+    }
+}
+
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_date_time())
+    }
+}
+
+impl serde::Serialize for DateTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.nanos == 0 {
+            serializer.serialize_i64(self.seconds)
+        } else {
+            serializer.serialize_f64(self.as_secs_f64())
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DateTime;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a timestamp: epoch seconds, an RFC 3339 date-time or an HTTP date")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DateTime, E> {
+                Ok(DateTime::from_secs(value))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DateTime, E> {
+                i64::try_from(value).map(DateTime::from_secs).map_err(E::custom)
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DateTime, E> {
+                DateTime::from_secs_f64(value).ok_or_else(|| E::custom("timestamp out of range"))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<DateTime, E> {
+                DateTime::parse_date_time(value)
+                    .or_else(|| DateTime::parse_http_date(value))
+                    .or_else(|| DateTime::parse_epoch_seconds(value))
+                    .ok_or_else(|| E::custom(format!("invalid timestamp `{value}`")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl encoding::Encode<encoding::DateTimeFormat> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_date_time())
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Self as serde::Deserialize>::deserialize(deserializer)
+    }
+}
+
+impl encoding::Encode<encoding::HttpDateFormat> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_http_date())
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Self as serde::Deserialize>::deserialize(deserializer)
+    }
+}
+
+impl encoding::Encode<encoding::EpochSecondsFormat> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self, serializer)
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Self as serde::Deserialize>::deserialize(deserializer)
+    }
+}
