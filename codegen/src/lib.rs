@@ -121,9 +121,9 @@ impl Codegen {
         };
         let index = Index::new(&model, &self.selection).map_err(in_model)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
-        let output = render::render(&index, &symbols);
+        let rendered = emit::render(&index, &symbols).map_err(in_model)?;
         Ok(Generated {
-            output,
+            rendered,
             source,
             shapes: index.closure_len(),
             operations: index.operations().count(),
@@ -154,7 +154,7 @@ impl Codegen {
 
 /// Generated code, in memory, ready to be written as one file or as a crate.
 pub struct Generated {
-    output: render::Output,
+    rendered: emit::Rendered,
     source: String,
     shapes: usize,
     operations: usize,
@@ -167,7 +167,6 @@ impl std::fmt::Debug for Generated {
             .field("service", &self.service_name)
             .field("operations", &self.operations)
             .field("shapes", &self.shapes)
-            .field("modules", &self.output.modules.len())
             .finish_non_exhaustive()
     }
 }
@@ -175,12 +174,12 @@ impl std::fmt::Debug for Generated {
 impl Generated {
     /// The whole module tree as one formatted file, for `include!` at a crate root.
     pub fn single_file(&self) -> Result<String> {
-        emit::single_file(&self.output, &self.source)
+        Ok(self.rendered.single_file(&self.source))
     }
 
     /// The formatted source files of a crate's `src/` directory, by relative path.
     pub fn source_files(&self) -> Result<Files> {
-        emit::crate_files(&self.output, &self.source)
+        Ok(self.rendered.crate_files(&self.source))
     }
 
     /// A complete crate: `Cargo.toml` and `src/`.
@@ -209,7 +208,7 @@ serde = {{ version = "1", features = ["derive"] }}
 {serde_json}"#,
             source = self.source,
             service = self.service_name,
-            serde_json = if self.output.features.needs_serde_json() {
+            serde_json = if self.rendered.features.needs_serde_json() {
                 "serde_json = { version = \"1\", features = [\"raw_value\"] }\n"
             } else {
                 ""

@@ -61,22 +61,28 @@ fn output_is_deterministic() {
 
 #[test]
 fn output_is_formatted_and_free_of_stubs() {
-    let source = generate().single_file().unwrap();
+    let generated = generate();
+    let source = generated.single_file().unwrap();
     for forbidden in ["todo!(", "unimplemented!(", "unwrap()", "expect(", "panic!("] {
         assert!(!source.contains(forbidden), "generated code contains `{forbidden}`");
     }
-    // The output is prettyplease's formatting of itself, with blank lines between items.
-    let reparsed = prettyplease::unparse(&syn::parse_file(&source).unwrap());
+    syn::parse_file(&source).expect("the single file parses");
+    // Every crate file is prettyplease's formatting of itself, with blank lines between items.
     let without_blank_lines = |text: &str| {
         text.lines()
             .filter(|line| !line.trim().is_empty())
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert_eq!(
-        without_blank_lines(source.split_once("\n\n").unwrap().1),
-        without_blank_lines(&reparsed)
-    );
+    for (path, file) in generated.source_files().unwrap() {
+        let reparsed = prettyplease::unparse(&syn::parse_file(&file).unwrap());
+        assert_eq!(
+            without_blank_lines(file.split_once("\n\n").unwrap().1),
+            without_blank_lines(&reparsed),
+            "{} is not formatted",
+            path.display()
+        );
+    }
 }
 
 #[test]

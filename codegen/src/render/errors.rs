@@ -31,10 +31,12 @@ pub(super) fn render_error_shape(
         ErrorFault::Client => 400,
         ErrorFault::Server => 500,
     });
+    let status = proc_macro2::Literal::u16_unsuffixed(status);
     let fault = match fault {
         ErrorFault::Client => quote!(crate::error::ErrorFault::Client),
         ErrorFault::Server => quote!(crate::error::ErrorFault::Server),
     };
+    let retryable = shape.traits.is_retryable();
     let message = message_member(cx, members);
     let message_fn = match message {
         Some(member) => {
@@ -91,6 +93,24 @@ pub(super) fn render_error_shape(
             }
 
             impl std::error::Error for #name {}
+
+            impl crate::error::ServiceError for #name {
+                fn code(&self) -> Option<&str> {
+                    Some(Self::CODE)
+                }
+
+                fn message(&self) -> Option<&str> {
+                    self.message()
+                }
+
+                fn status(&self) -> u16 {
+                    Self::STATUS
+                }
+
+                fn retryable(&self) -> bool {
+                    #retryable
+                }
+            }
         },
     );
 }
@@ -121,20 +141,9 @@ pub(super) fn render_operation_error(
         }
     });
     let unhandled = ident(cx.symbols.unhandled_variant(operation));
-    let codes = variant_idents
+    let inner = variant_idents
         .iter()
-        .zip(&variants)
-        .map(|(variant, (path, _))| quote!(Self::#variant(_) => Some(#path::CODE),));
-    let statuses = variant_idents
-        .iter()
-        .zip(&variants)
-        .map(|(variant, (path, _))| quote!(Self::#variant(_) => #path::STATUS,));
-    let messages = variant_idents
-        .iter()
-        .map(|variant| quote!(Self::#variant(error) => error.message(),));
-    let displays = variant_idents
-        .iter()
-        .map(|variant| quote!(Self::#variant(error) => error.fmt(f),));
+        .map(|variant| quote!(Self::#variant(error) => error,));
     let froms = variant_idents.iter().zip(&variants).map(|(variant, (path, _))| {
         quote! {
             impl From<#path> for #name {
@@ -160,37 +169,38 @@ pub(super) fn render_operation_error(
             }
 
             impl #name {
+                /// The error, whatever its variant: code, message, status and `Display`.
+                pub fn as_service_error(&self) -> &(dyn crate::error::ServiceError + Send + Sync + 'static) {
+                    match self {
+                        #(#inner)*
+                        Self::#unhandled(error) => error,
+                    }
+                }
+
                 /// The error code: the modelled error's shape name, or the code the service sent.
                 pub fn code(&self) -> Option<&str> {
-                    match self {
-                        #(#codes)*
-                        Self::#unhandled(error) => error.code(),
-                    }
+                    self.as_service_error().code()
                 }
 
                 /// The error's human-readable message, if it has one.
                 pub fn message(&self) -> Option<&str> {
-                    match self {
-                        #(#messages)*
-                        Self::#unhandled(error) => error.message(),
-                    }
+                    self.as_service_error().message()
                 }
 
                 /// The HTTP status code of the error.
                 pub fn status(&self) -> u16 {
-                    match self {
-                        #(#statuses)*
-                        Self::#unhandled(error) => error.status(),
-                    }
+                    self.as_service_error().status()
+                }
+
+                /// Whether the model marks the error `@retryable`.
+                pub fn retryable(&self) -> bool {
+                    self.as_service_error().retryable()
                 }
             }
 
             impl std::fmt::Display for #name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    match self {
-                        #(#displays)*
-                        Self::#unhandled(error) => error.fmt(f),
-                    }
+                    std::fmt::Display::fmt(self.as_service_error(), f)
                 }
             }
 

@@ -12,7 +12,7 @@ mod unions;
 
 pub use support::Features;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -28,21 +28,20 @@ pub(crate) struct Context<'a> {
     pub symbols: &'a Symbols,
 }
 
-/// One module of the generated crate: its documentation, outer attributes and items.
+/// One module of the generated crate: its documentation, allowed lints and items.
 #[derive(Debug, Default)]
 pub struct Module {
     pub doc: Option<String>,
-    pub attrs: Vec<TokenStream>,
+    /// Lints allowed on the whole module, such as `deprecated`.
+    pub allows: BTreeSet<String>,
     /// Items keyed by name, so the output order does not depend on the model's order.
     pub items: BTreeMap<String, TokenStream>,
 }
 
-/// The generated crate as a tree of modules, keyed by path.
+/// Rendered items, as a tree of modules keyed by path.
 #[derive(Debug, Default)]
 pub struct Output {
     pub modules: BTreeMap<ModulePath, Module>,
-    /// The value types the model needs, which decide the crate's dependencies.
-    pub features: Features,
 }
 
 impl Output {
@@ -54,17 +53,9 @@ impl Output {
         self.modules.entry(path.clone()).or_default()
     }
 
-    /// Adds `#[allow(lint)]` to a module, once.
-    pub(crate) fn allow(&mut self, path: &ModulePath, lint: TokenStream) {
-        let attr = quote!(#[allow(#lint)]);
-        let module = self.module(path);
-        if !module
-            .attrs
-            .iter()
-            .any(|existing| existing.to_string() == attr.to_string())
-        {
-            module.attrs.push(attr);
-        }
+    /// Adds `#[allow(lint)]` to a module.
+    pub(crate) fn allow(&mut self, path: &ModulePath, lint: &str) {
+        self.module(path).allows.insert(lint.to_owned());
     }
 
     pub(crate) fn add(&mut self, path: &ModulePath, key: impl Into<String>, item: TokenStream) {
@@ -78,25 +69,52 @@ impl Output {
     }
 }
 
-/// Renders the selected part of the model.
-pub(crate) fn render(index: &Index<'_>, symbols: &Symbols) -> Output {
-    let cx = Context { index, symbols };
-    let mut out = Output::default();
-    out.features = support::render(&cx, &mut out);
-    for shape in index.closure() {
-        match &shape.kind {
-            ShapeKind::Structure(members) => structures::render(&cx, &mut out, shape, members),
-            ShapeKind::Enum(members) => enums::render(&cx, &mut out, shape, members),
-            ShapeKind::IntEnum(members) => enums::render_int_enum(&cx, &mut out, shape, members),
-            ShapeKind::Union(members) => unions::render(&cx, &mut out, shape, members),
+/// One independent piece of rendering: the fixed support code, a shape's type, an
+/// operation's module or the service trait. Jobs share no output item, so they can run on
+/// several threads and be merged in job order.
+pub(crate) enum Job<'a> {
+    Support(Features),
+    Shape(&'a Shape),
+    Operation(&'a Shape, &'a crate::model::Operation),
+    Service,
+}
+
+/// Every job for the selected part of the model, in a fixed order.
+pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features) -> Vec<Job<'a>> {
+    let mut jobs = vec![Job::Support(features), Job::Service];
+    jobs.extend(
+        index
+            .operations()
+            .map(|(shape, operation)| Job::Operation(shape, operation)),
+    );
+    jobs.extend(
+        index
+            .closure()
+            .filter(|shape| {
+                matches!(
+                    shape.kind,
+                    ShapeKind::Structure(_) | ShapeKind::Enum(_) | ShapeKind::IntEnum(_) | ShapeKind::Union(_)
+                )
+            })
+            .map(Job::Shape),
+    );
+    jobs
+}
+
+/// Renders one job into `out`.
+pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
+    match job {
+        Job::Support(features) => support::render(cx, out, *features),
+        Job::Service => service::render(cx, out),
+        Job::Operation(shape, operation) => operations::render(cx, out, shape, operation),
+        Job::Shape(shape) => match &shape.kind {
+            ShapeKind::Structure(members) => structures::render(cx, out, shape, members),
+            ShapeKind::Enum(members) => enums::render(cx, out, shape, members),
+            ShapeKind::IntEnum(members) => enums::render_int_enum(cx, out, shape, members),
+            ShapeKind::Union(members) => unions::render(cx, out, shape, members),
             _ => {}
-        }
+        },
     }
-    for (shape, operation) in index.operations() {
-        operations::render(&cx, &mut out, shape, operation);
-    }
-    service::render(&cx, &mut out);
-    out
 }
 
 /// `#[doc]` attributes for a documentation trait, converted to Markdown.

@@ -101,7 +101,7 @@ pub(super) fn render_structure(
     let fields = fields(cx, shape, members, symbol);
     if fields.iter().any(|field| !field.deprecated.is_empty()) {
         // The struct's own derives and builder use its deprecated fields; users still see the lint.
-        out.allow(&symbol.module, quote!(deprecated));
+        out.allow(&symbol.module, "deprecated");
     }
     let name = ident(&symbol.name);
     let builder = symbol.builder();

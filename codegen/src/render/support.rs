@@ -58,8 +58,7 @@ fn runtime(source: &str) -> TokenStream {
     TokenStream::from_str(source).expect("the runtime sources are valid Rust")
 }
 
-pub(super) fn render(cx: &Context<'_>, out: &mut Output) -> Features {
-    let features = Features::of(cx);
+pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
     let (service, _) = cx.index.service();
     let root = out.module(&ModulePath::root());
     root.doc = Some(match super::summary(service) {
@@ -143,6 +142,39 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) -> Features {
             }
 
             impl std::error::Error for BuildError {}
+        },
+    );
+    out.add(
+        &error,
+        "ServiceError",
+        quote! {
+            /// What every error a service returns can tell: modelled errors and [`UnhandledError`].
+            pub trait ServiceError: std::error::Error {
+                /// The error code: a modelled error's shape name, or the code the service sent.
+                fn code(&self) -> Option<&str>;
+                /// The human-readable message, if there is one.
+                fn message(&self) -> Option<&str>;
+                /// The HTTP status code.
+                fn status(&self) -> u16;
+                /// Whether the model marks the error `@retryable`.
+                fn retryable(&self) -> bool {
+                    false
+                }
+            }
+
+            impl ServiceError for UnhandledError {
+                fn code(&self) -> Option<&str> {
+                    self.code()
+                }
+
+                fn message(&self) -> Option<&str> {
+                    self.message()
+                }
+
+                fn status(&self) -> u16 {
+                    self.status()
+                }
+            }
         },
     );
     out.add(
@@ -294,5 +326,4 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) -> Features {
             },
         );
     }
-    features
 }

@@ -15,7 +15,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
     let unknown = ident(cx.symbols.unknown_variant(&shape.id));
     let docs = doc_attrs(&shape.traits);
     if members.iter().any(|member| member.traits.deprecated().is_some()) {
-        out.allow(&symbol.module, quote!(deprecated));
+        out.allow(&symbol.module, "deprecated");
     }
 
     struct Variant<'m> {
