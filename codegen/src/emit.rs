@@ -154,6 +154,9 @@ fn space_items(source: &str) -> String {
     out
 }
 
+/// Modules with more items than this are split into one file per item (crate layout only).
+pub const SPLIT_THRESHOLD: usize = 64;
+
 fn header(source: &str) -> String {
     format!("{HEADER_MARK} from `{source}`. Do not edit: regenerate instead.\n\n")
 }
@@ -171,8 +174,17 @@ impl Rendered {
             || self.children(path).any(|child| self.is_used(child))
     }
 
+    /// A module's child module declarations, without its items.
+    fn children_only(&self, path: &ModulePath) -> String {
+        self.blocks(path, false, false).join("\n")
+    }
+
     /// A module's body: its child modules (inline, or as declarations of files), then its items.
     fn body(&self, path: &ModulePath, inline: bool) -> String {
+        self.blocks(path, inline, true).join("\n")
+    }
+
+    fn blocks(&self, path: &ModulePath, inline: bool, with_items: bool) -> Vec<String> {
         let mut blocks = Vec::new();
         for child in self.children(path).filter(|child| self.is_used(child)) {
             let module = &self.modules[child];
@@ -199,10 +211,10 @@ impl Rendered {
             }
             blocks.push(block);
         }
-        if let Some(module) = self.modules.get(path) {
+        if let Some(module) = self.modules.get(path).filter(|_| with_items) {
             blocks.extend(module.items.values().cloned());
         }
-        blocks.join("\n")
+        blocks
     }
 
     /// One file holding the whole module tree, for `include!` at a crate root.
@@ -210,7 +222,9 @@ impl Rendered {
         header(source) + &self.body(&ModulePath::root(), true)
     }
 
-    /// The source files of a crate: `lib.rs` and one file per module.
+    /// The source files of a crate: `lib.rs` and one file per module. A module with more than
+    /// [`SPLIT_THRESHOLD`] items gets one private file per item, re-exported, so a reader finds a
+    /// type by its name and the compiler gets more, smaller units of work.
     pub fn crate_files(&self, source: &str) -> Files {
         let mut files = Files::new();
         for (path, module) in &self.modules {
@@ -224,17 +238,57 @@ impl Rendered {
                     text.push('\n');
                 }
             }
-            text.push_str(&self.body(path, false));
-            let file = if path.0.is_empty() {
-                PathBuf::from("lib.rs")
-            } else {
-                let mut file: PathBuf = path.0.iter().collect();
+            let file = |parts: &[String]| {
+                let mut file: PathBuf = parts.iter().collect();
                 file.set_extension("rs");
                 file
             };
-            files.insert(file, text);
+            if path.0.is_empty() || module.items.len() <= SPLIT_THRESHOLD {
+                text.push_str(&self.body(path, false));
+            } else {
+                text.push_str(&self.split_body(path, module, source, &mut files, &file));
+            }
+            let name = if path.0.is_empty() {
+                PathBuf::from("lib.rs")
+            } else {
+                file(&path.0)
+            };
+            files.insert(name, text);
         }
         files
+    }
+
+    /// The body of a split module: its child modules, then one private module per item with a
+    /// re-export of the item; the items' files are added to `files`.
+    fn split_body(
+        &self,
+        path: &ModulePath,
+        module: &ModuleText,
+        source: &str,
+        files: &mut Files,
+        file: &dyn Fn(&[String]) -> PathBuf,
+    ) -> String {
+        let mut declarations = String::new();
+        let mut used = BTreeSet::new();
+        for (key, item) in &module.items {
+            let mut name = format!("_{}", crate::ident::snake_case(key).trim_start_matches('_'));
+            while !used.insert(name.clone()) {
+                name.push('_');
+            }
+            declarations.push_str(&format!("mod {name};\npub use {name}::{};\n", ident(key)));
+            let mut parts = path.0.clone();
+            parts.push(name);
+            files.insert(
+                file(&parts),
+                format!("{}#[allow(unused_imports)]\nuse super::*;\n\n{item}", header(source)),
+            );
+        }
+        let mut body = self.children_only(path);
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&declarations);
+        body
     }
 }
 

@@ -57,14 +57,12 @@ pub struct TypeSymbol {
 }
 
 impl TypeSymbol {
-    /// The type as seen from `from`: its bare name in its own module, `super::Name` from a
-    /// direct child (such as `builders`), a `crate::` path elsewhere.
+    /// The type as seen from `from`: its bare name in its own module, a `crate::` path
+    /// elsewhere (which stays right when a large module is split into files).
     pub fn path_from(&self, from: &ModulePath) -> TokenStream {
         let name = ident(&self.name);
         if *from == self.module {
             quote!(#name)
-        } else if from.0.len() == self.module.0.len() + 1 && from.0.starts_with(&self.module.0) {
-            quote!(super::#name)
         } else {
             let module = self.module.tokens();
             quote!(#module::#name)

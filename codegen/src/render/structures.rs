@@ -152,7 +152,8 @@ pub(super) fn render_structure(
         let function = format_ident!("{}", default_fn(field));
         let ty = &field.value_ty;
         Some(quote! {
-            fn #function() -> #ty {
+            #[doc(hidden)]
+            pub(crate) fn #function() -> #ty {
                 #value
             }
         })

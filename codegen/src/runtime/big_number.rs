@@ -9,7 +9,7 @@ pub struct BigDecimal(String);
 fn is_json_number(text: &str, integer: bool) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
-        Some((mantissa, exponent)) if !integer => (mantissa, Some(exponent.trim_start_matches(['+', '-']))),
+        Some((mantissa, exponent)) if !integer => (mantissa, Some(exponent.strip_prefix(['+', '-']).unwrap_or(exponent))),
         Some(_) => return false,
         None => (digits, None),
     };

@@ -37,6 +37,58 @@ fn digits(text: &str) -> Option<u32> {
     (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
 }
 
+/// The number written with exactly `len` ASCII digits.
+fn fixed_digits(text: &str, len: usize) -> Option<u32> {
+    if text.len() == len {
+        digits(text)
+    } else {
+        None
+    }
+}
+
+/// The days of a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Whether year, month and day name a day of the calendar (no 30 February).
+fn is_date(year: i64, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
+}
+
+/// Hours, minutes and seconds of `hh:mm:ss` (a leap second, 60, is allowed).
+fn parse_clock(text: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = text.split(':');
+    let hour = fixed_digits(parts.next()?, 2)?;
+    let minute = fixed_digits(parts.next()?, 2)?;
+    let second = fixed_digits(parts.next()?, 2)?;
+    (parts.next().is_none() && hour < 24 && minute < 60 && second <= 60).then_some((hour, minute, second))
+}
+
+/// `hh:mm:ss` with an optional fraction of a second after a `.`: the seconds of the day and the
+/// nanoseconds. Digits past the ninth are cut off.
+fn parse_time_of_day(text: &str) -> Option<(i64, u32)> {
+    let (clock, fraction) = match text.split_once('.') {
+        Some((clock, fraction)) => (clock, Some(fraction)),
+        None => (text, None),
+    };
+    let (hour, minute, second) = parse_clock(clock)?;
+    let nanos = match fraction {
+        None => 0,
+        Some(fraction) if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) => return None,
+        Some(fraction) => {
+            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
+            digits(&padded)?
+        }
+    };
+    Some((i64::from(hour * 3600 + minute * 60 + second), nanos))
+}
+
 impl DateTime {
     /// Whole seconds since the epoch.
     pub const fn from_secs(seconds: i64) -> Self {
@@ -53,9 +105,10 @@ impl DateTime {
         if !seconds.is_finite() || seconds.abs() > 9.2e15 {
             return None;
         }
-        let whole = seconds.floor();
-        let nanos = ((seconds - whole) * 1e9).round() as u32;
-        Some(Self::from_secs_and_nanos(whole as i64, nanos))
+        // The shortest decimal text that reads back as `seconds` is what a JSON document wrote:
+        // `1576540098.123` keeps its 123 milliseconds instead of becoming the nearest binary
+        // fraction, 1576540098.12299990654.
+        Self::parse_epoch_seconds(&seconds.to_string())
     }
 
     /// Whole seconds since the epoch (rounded down).
@@ -104,11 +157,17 @@ impl DateTime {
     /// Epoch seconds as text: an integer, or a decimal when there are fractional seconds.
     pub fn to_epoch_seconds(&self) -> String {
         if self.nanos == 0 {
-            self.seconds.to_string()
-        } else {
-            let fraction = format!("{:09}", self.nanos);
-            format!("{}.{}", self.seconds, fraction.trim_end_matches('0'))
+            return self.seconds.to_string();
         }
+        // Before the epoch the fraction counts back from the next whole second: -0.5 is
+        // `seconds` -1 plus 500 000 000 nanoseconds.
+        let (sign, whole, nanos) = if self.seconds < 0 {
+            ("-", -(self.seconds + 1), 1_000_000_000 - self.nanos)
+        } else {
+            ("", self.seconds, self.nanos)
+        };
+        let fraction = format!("{nanos:09}");
+        format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
     }
 
     /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one.
@@ -117,67 +176,48 @@ impl DateTime {
         let (date, rest) = text.split_at_checked(10)?;
         let rest = rest.strip_prefix(['T', 't'])?;
         let mut date = date.split('-');
-        let year = i64::from(digits(date.next()?)?);
-        let month = digits(date.next()?)?;
-        let day = digits(date.next()?)?;
-        let (clock, offset_seconds) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
-            (clock, 0)
-        } else {
-            let split = rest.rfind(['+', '-'])?;
-            let (clock, offset) = rest.split_at(split);
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let (hours, minutes) = offset[1..].split_once(':')?;
-            (clock, sign * (i64::from(digits(hours)?) * 3600 + i64::from(digits(minutes)?) * 60))
-        };
-        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-        let mut clock = clock.split(':');
-        let hour = digits(clock.next()?)?;
-        let minute = digits(clock.next()?)?;
-        let second = digits(clock.next()?)?;
-        if clock.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        let year = i64::from(fixed_digits(date.next()?, 4)?);
+        let month = fixed_digits(date.next()?, 2)?;
+        let day = fixed_digits(date.next()?, 2)?;
+        if date.next().is_some() || !is_date(year, month, day) {
             return None;
         }
-        let nanos = if fraction.is_empty() {
-            0
+        let (time, offset_seconds) = if let Some(time) = rest.strip_suffix(['Z', 'z']) {
+            (time, 0)
         } else {
-            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
-            digits(&padded)?
+            let split = rest.rfind(['+', '-'])?;
+            let (time, offset) = rest.split_at(split);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            let (hours, minutes) = (fixed_digits(hours, 2)?, fixed_digits(minutes, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            (time, sign * (i64::from(hours) * 3600 + i64::from(minutes) * 60))
         };
-        let seconds = days_from_civil(year, month, day) * 86_400
-            + i64::from(hour) * 3600
-            + i64::from(minute) * 60
-            + i64::from(second)
-            - offset_seconds;
+        let (seconds_of_day, nanos) = parse_time_of_day(time)?;
+        let seconds = days_from_civil(year, month, day) * 86_400 + seconds_of_day - offset_seconds;
         Some(Self::from_secs_and_nanos(seconds, nanos))
     }
 
-    /// Parses an RFC 7231 IMF-fixdate `http-date`; `None` if it is not one.
+    /// Parses an RFC 7231 IMF-fixdate `http-date` (`Tue, 29 Apr 2014 18:30:38 GMT`, fractional
+    /// seconds allowed); `None` if it is not one.
     pub fn parse_http_date(text: &str) -> Option<Self> {
-        let (_, rest) = text.trim().split_once(", ")?;
+        let (weekday, rest) = text.trim().split_once(", ")?;
+        if !WEEKDAYS.contains(&weekday) {
+            return None;
+        }
         let mut parts = rest.split(' ');
-        let day = digits(parts.next()?)?;
-        let month = MONTHS.iter().position(|m| Some(*m) == parts.next())? as u32 + 1;
-        let year = i64::from(digits(parts.next()?)?);
-        let clock = parts.next()?;
-        if parts.next()? != "GMT" || parts.next().is_some() {
+        let day = fixed_digits(parts.next()?, 2)?;
+        let month_name = parts.next()?;
+        let month = MONTHS.iter().position(|month| *month == month_name)? as u32 + 1;
+        let year = i64::from(fixed_digits(parts.next()?, 4)?);
+        let time = parts.next()?;
+        if parts.next()? != "GMT" || parts.next().is_some() || !is_date(year, month, day) {
             return None;
         }
-        let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-        let mut clock = clock.split(':');
-        let hour = digits(clock.next()?)?;
-        let minute = digits(clock.next()?)?;
-        let second = digits(clock.next()?)?;
-        if hour > 23 || minute > 59 || second > 60 || !(1..=31).contains(&day) {
-            return None;
-        }
-        let nanos = if fraction.is_empty() {
-            0
-        } else {
-            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
-            digits(&padded)?
-        };
-        let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-        Some(Self::from_secs_and_nanos(seconds, nanos))
+        let (seconds_of_day, nanos) = parse_time_of_day(time)?;
+        Some(Self::from_secs_and_nanos(days_from_civil(year, month, day) * 86_400 + seconds_of_day, nanos))
     }
 
     /// Parses epoch seconds written as a decimal number; `None` if it is not one.
@@ -186,6 +226,9 @@ impl DateTime {
         match text.split_once('.') {
             None => text.parse().ok().map(Self::from_secs),
             Some((whole, fraction)) => {
+                if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
                 let seconds: i64 = whole.parse().ok()?;
                 let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
                 let nanos = digits(&padded)?;
