@@ -45,7 +45,7 @@ type JobText = Vec<(ModulePath, Option<String>, BTreeSet<String>, Vec<(String, S
 /// threads, so each thread renders and formats its own jobs; results are merged in job order,
 /// which keeps the output the same whatever the scheduling.
 pub fn render(index: &Index<'_>, symbols: &Symbols) -> Result<Rendered> {
-    let cx = Context { index, symbols };
+    let cx = Context::new(index, symbols);
     let features = Features::of(&cx);
     let jobs = render::jobs(index, features);
     let threads = std::thread::available_parallelism()

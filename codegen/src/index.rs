@@ -102,7 +102,8 @@ impl<'m> Index<'m> {
     /// members of `@input` structures and `@clientOptional` members always are; `@required`
     /// members and members with a non-null `@default` are not; every other member is.
     pub fn is_optional(&self, container: &Shape, member: &Member) -> bool {
-        if container.traits.is_input() || member.traits.is_client_optional() {
+        // A default added after the member was published may be missing from older peers.
+        if container.traits.is_input() || member.traits.is_client_optional() || member.traits.is_added_default() {
             return true;
         }
         if member.traits.is_required() {
@@ -496,6 +497,8 @@ pub enum DefaultValue {
     IntEnumValue(i64),
     /// Epoch seconds.
     Timestamp(f64),
+    /// A date-time string.
+    TimestampText(String),
     /// Base64 text of a blob.
     Blob(String),
     /// The decimal text of a big number.
@@ -547,10 +550,7 @@ impl Index<'_> {
             (ShapeKind::Simple(Simple::Timestamp), Value::Number(n)) => {
                 DefaultValue::Timestamp(n.as_f64().ok_or_else(invalid)?)
             }
-            (ShapeKind::Simple(Simple::Timestamp), Value::String(s)) => {
-                // A default given as a date-time string.
-                DefaultValue::Document(Value::String(s.clone()).to_string())
-            }
+            (ShapeKind::Simple(Simple::Timestamp), Value::String(s)) => DefaultValue::TimestampText(s.clone()),
             (ShapeKind::Simple(Simple::Blob), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
             (ShapeKind::Simple(Simple::Blob), Value::String(s)) => DefaultValue::Blob(s.clone()),
             (ShapeKind::Simple(Simple::BigInteger | Simple::BigDecimal), Value::Number(n)) => {

@@ -205,9 +205,14 @@ publish = false
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-{serde_json}"#,
+{serde_json}{regex}"#,
             source = self.source,
             service = self.service_name,
+            regex = if self.rendered.features.needs_regex() {
+                "regex = \"1\"\n"
+            } else {
+                ""
+            },
             serde_json = if self.rendered.features.needs_serde_json() {
                 "serde_json = { version = \"1\", features = [\"raw_value\"] }\n"
             } else {

@@ -86,6 +86,42 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
     Ok(())
 }
 
+/// A member name for an unnamed legacy enum value: the value with every other character made
+/// `_` (`t2.micro` → `t2_micro`), `V` before a leading digit (`1` → `V1`); punctuation alone is
+/// spelled out (`*` → `Asterisk`, `-` → `Hyphen`).
+fn legacy_member_name(value: &str) -> String {
+    if !value.chars().any(|c| c.is_ascii_alphanumeric()) {
+        let spelled: Vec<&str> = value
+            .chars()
+            .map(|c| match c {
+                '*' => "Asterisk",
+                '-' => "Hyphen",
+                '+' => "Plus",
+                '.' => "Dot",
+                '/' => "Slash",
+                ':' => "Colon",
+                '_' => "Underscore",
+                ' ' => "Space",
+                _ => "Symbol",
+            })
+            .collect();
+        return if spelled.is_empty() {
+            "Empty".to_owned()
+        } else {
+            spelled.join("")
+        };
+    }
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if cleaned.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        cleaned
+    } else {
+        format!("V{cleaned}")
+    }
+}
+
 /// Turns a string shape with the Smithy 1.0 `@enum` trait into an `enum` shape, so the rest of
 /// the pipeline knows one kind of enum. Members are named by the entry's `name`, or else after
 /// its value (`t2.micro` → `t2_micro`), made unique.
@@ -108,17 +144,7 @@ fn upgrade_legacy_enum(shape: &mut Shape) -> Result<()> {
         })?;
         let base = match entry.get("name").and_then(Value::as_str) {
             Some(name) => name.to_owned(),
-            None => {
-                let cleaned: String = value
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                    .collect();
-                if cleaned.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                    cleaned
-                } else {
-                    format!("V{cleaned}")
-                }
-            }
+            None => legacy_member_name(value),
         };
         let mut name = base.clone();
         let mut n = 2;

@@ -158,6 +158,9 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Ord",
 ];
 
+/// Crates the generated code names by path: a module with one of these names would hide it.
+const CRATE_NAMES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "regex"];
+
 /// Field names the generated code uses: a member with one of these gets `_value` appended.
 const RESERVED_FIELD_NAMES: &[&str] = &["build"];
 
@@ -255,7 +258,11 @@ impl Symbols {
         let io_uses = io_uses(index);
         for (shape, operation) in index.operations() {
             let name = upper_camel_case(shape.id.name());
-            let snake = unique(snake_case(shape.id.name()), "_", &mut operation_modules);
+            let mut snake = snake_case(shape.id.name());
+            if CRATE_NAMES.contains(&snake.as_str()) {
+                snake.push('_');
+            }
+            let snake = unique(snake, "_", &mut operation_modules);
             let module = ModulePath::new(&["operation", &snake]);
             let mut own = |suffix: &str, owner: &ShapeId| TypeSymbol {
                 name: namer.claim(&module, &format!("{name}{suffix}"), owner),

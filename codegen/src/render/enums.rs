@@ -19,21 +19,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
         .collect();
     let values: Vec<String> = members.iter().map(enum_wire_value).collect();
-    let variant_defs = members
-        .iter()
-        .zip(&variants)
-        .zip(&values)
-        .map(|((member, variant), value)| {
-            let docs = doc_attrs(&member.traits);
-            let value_doc = format!(" `{value}`");
-            let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-            quote! {
-                #[doc = #value_doc]
-                #separator
-                #docs
-                #variant,
-            }
-        });
+    let variant_defs = variant_definitions(out, &symbol.module, members, &variants, &values);
     let derives = if shape.traits.is_sensitive() {
         quote!(Clone, PartialEq, Eq, Hash)
     } else {
@@ -147,21 +133,7 @@ pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape,
             proc_macro2::Literal::i64_unsuffixed(value)
         })
         .collect();
-    let variant_defs = members
-        .iter()
-        .zip(&variants)
-        .zip(&values)
-        .map(|((member, variant), value)| {
-            let docs = doc_attrs(&member.traits);
-            let value_doc = format!(" `{value}`");
-            let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-            quote! {
-                #[doc = #value_doc]
-                #separator
-                #docs
-                #variant,
-            }
-        });
+    let variant_defs = variant_definitions(out, &symbol.module, members, &variants, &values);
     let unknown_doc =
         format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
     out.add(
@@ -220,4 +192,35 @@ pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape,
             }
         },
     );
+}
+
+/// The variants of an enum: the wire value, the member's documentation and `#[deprecated]`.
+fn variant_definitions<V: std::fmt::Display>(
+    out: &mut Output,
+    module: &crate::symbols::ModulePath,
+    members: &[Member],
+    variants: &[proc_macro2::Ident],
+    values: &[V],
+) -> Vec<proc_macro2::TokenStream> {
+    if members.iter().any(|member| member.traits.deprecated().is_some()) {
+        out.allow(module, "deprecated");
+    }
+    members
+        .iter()
+        .zip(variants)
+        .zip(values)
+        .map(|((member, variant), value)| {
+            let docs = doc_attrs(&member.traits);
+            let deprecated = super::deprecated_attr(&member.traits);
+            let value_doc = format!(" `{value}`");
+            let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+            quote! {
+                #[doc = #value_doc]
+                #separator
+                #docs
+                #deprecated
+                #variant,
+            }
+        })
+        .collect()
 }

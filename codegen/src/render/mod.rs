@@ -9,6 +9,7 @@ mod service;
 mod structures;
 mod support;
 mod unions;
+mod validate;
 
 pub use support::Features;
 
@@ -26,6 +27,17 @@ use crate::symbols::{ModulePath, Symbols};
 pub(crate) struct Context<'a> {
     pub index: &'a Index<'a>,
     pub symbols: &'a Symbols,
+    pub constrained: validate::Constrained,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(index: &'a Index<'a>, symbols: &'a Symbols) -> Self {
+        Self {
+            index,
+            symbols,
+            constrained: validate::Constrained::default(),
+        }
+    }
 }
 
 /// One module of the generated crate: its documentation, allowed lints and items.

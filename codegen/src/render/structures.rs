@@ -160,6 +160,15 @@ pub(super) fn render_structure(
     });
     let name_str = symbol.name.as_str();
     let debug = redacts.then(|| debug_impl(&name, name_str, &fields));
+    let validate = cx.constrained.shape(cx.index, shape).then(|| {
+        let info: Vec<_> = members
+            .iter()
+            .zip(&fields)
+            .map(|(member, field)| (member, field.name.clone(), field.optional, field.streaming))
+            .collect();
+        let methods = super::validate::structure(cx, shape, &info);
+        quote!(impl #name { #methods })
+    });
     let builder_doc = format!(
         " Returns a {} to create a [`{name_str}`] with.",
         builder.doc_link(&symbol.module)
@@ -184,6 +193,8 @@ pub(super) fn render_structure(
             }
 
             #debug
+
+            #validate
         },
     );
     render_builder(out, symbol, &builder, &builder_name, &fields);
@@ -216,6 +227,9 @@ fn default_expr(field: &Field) -> Option<TokenStream> {
         DefaultValue::Timestamp(seconds) => {
             let literal = Literal::f64_unsuffixed(*seconds);
             quote!(crate::primitives::DateTime::from_secs_f64(#literal).unwrap_or_default())
+        }
+        DefaultValue::TimestampText(text) => {
+            quote!(crate::primitives::DateTime::parse_date_time(#text).unwrap_or_default())
         }
         DefaultValue::Blob(base64) => quote!(crate::primitives::Blob::from_base64(#base64).unwrap_or_default()),
         DefaultValue::BigNumber(text) => quote!(#ty::new(#text).unwrap_or_default()),

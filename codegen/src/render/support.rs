@@ -22,9 +22,18 @@ pub struct Features {
     pub big_number: bool,
     pub idempotency_token: bool,
     pub string_enum: bool,
+    /// Some shape has constraints to check.
+    pub validation: bool,
+    /// Some `@pattern` is checked, which needs the `regex` crate.
+    pub pattern: bool,
 }
 
 impl Features {
+    /// Whether the generated code uses `regex` (checked `@pattern` constraints do).
+    pub fn needs_regex(&self) -> bool {
+        self.pattern
+    }
+
     /// Whether the generated code uses `serde_json` (documents and big numbers do).
     pub fn needs_serde_json(&self) -> bool {
         self.document || self.big_number
@@ -34,6 +43,19 @@ impl Features {
         let mut features = Features::default();
         for shape in cx.index.closure() {
             features.string_enum |= matches!(shape.kind, ShapeKind::Enum(_));
+            features.validation |= cx.constrained.shape(cx.index, shape);
+            let checked_pattern =
+                |traits: &crate::model::Traits| traits.pattern().is_some_and(super::validate::regex_supported);
+            if matches!(shape.kind, ShapeKind::Simple(Simple::String)) && checked_pattern(&shape.traits) {
+                features.pattern = true;
+            }
+            for member in shape.kind.members() {
+                if checked_pattern(&member.traits)
+                    && matches!(cx.index.shape(&member.target).kind, ShapeKind::Simple(Simple::String))
+                {
+                    features.pattern = true;
+                }
+            }
             for member in shape.kind.members() {
                 features.idempotency_token |= member.traits.is_idempotency_token();
                 let target = cx.index.shape(&member.target);
@@ -254,6 +276,20 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
         },
     );
 
+    if features.validation {
+        out.add(
+            &error,
+            "ValidationError",
+            runtime(include_str!("../runtime/validation.rs")),
+        );
+    }
+    if features.pattern {
+        out.add(
+            &error,
+            "validate_pattern",
+            runtime(include_str!("../runtime/validation_pattern.rs")),
+        );
+    }
     let primitives = ModulePath::new(&["primitives"]);
     if features.blob {
         out.add(&primitives, "Blob", runtime(include_str!("../runtime/blob.rs")));

@@ -115,6 +115,14 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
             }
         }
     });
+    let validate = cx.constrained.shape(cx.index, shape).then(|| {
+        let info: Vec<_> = variants
+            .iter()
+            .map(|variant| (variant.member, variant.ident.to_string(), variant.ty.is_some()))
+            .collect();
+        let methods = super::validate::union(cx, shape, &info);
+        quote!(impl #name { #methods })
+    });
     let unknown_doc =
         " A member this version of the crate does not know, by the name it had on the wire. It cannot be serialized.";
     let expecting = format!("a `{name_str}` union: an object with exactly one member set");
@@ -134,7 +142,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
             }
 
             impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
                     use serde::ser::SerializeMap;
                     let mut map = serializer.serialize_map(Some(1))?;
                     match self {
@@ -148,17 +156,17 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
             }
 
             impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    struct Visitor;
+                fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                    struct __Visitor;
 
-                    impl<'de> serde::de::Visitor<'de> for Visitor {
+                    impl<'de> serde::de::Visitor<'de> for __Visitor {
                         type Value = #name;
 
                         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                             f.write_str(#expecting)
                         }
 
-                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut map: __A) -> Result<#name, __A::Error> {
                             let mut found = None;
                             while let Some(key) = map.next_key::<String>()? {
                                 let value = match key.as_str() {
@@ -182,11 +190,13 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
                         }
                     }
 
-                    deserializer.deserialize_map(Visitor)
+                    deserializer.deserialize_map(__Visitor)
                 }
             }
 
             #debug
+
+            #validate
         },
     );
 }

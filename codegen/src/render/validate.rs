@@ -1,0 +1,294 @@
+//! Validation: `validate()` on every structure and union that has constraints (`@required`
+//! members a client may leave unset, `@length`, `@range`, `@pattern`, `@uniqueItems`), directly
+//! or in what it contains. It reports every violation with the member path.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Number;
+
+use super::Context;
+use crate::ident::ident;
+use crate::index::Index;
+use crate::model::{Member, Shape, ShapeId, ShapeKind, Simple, Traits};
+
+/// Which shapes have constraints to check, directly or below them; computed once per shape.
+#[derive(Default)]
+pub(crate) struct Constrained {
+    memo: Mutex<HashMap<ShapeId, bool>>,
+}
+
+impl Constrained {
+    /// Whether values of `shape` (a structure or union) need a `validate_into`.
+    pub fn shape(&self, index: &Index<'_>, shape: &Shape) -> bool {
+        if let Some(known) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&shape.id) {
+            return *known;
+        }
+        // A cycle is assumed clean until shown otherwise.
+        self.memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(shape.id.clone(), false);
+        let result = match &shape.kind {
+            ShapeKind::Structure(members) => members.iter().any(|member| {
+                (member.traits.is_required() && index.is_optional(shape, member)) || self.member(index, member)
+            }),
+            ShapeKind::Union(members) => members.iter().any(|member| self.member(index, member)),
+            _ => false,
+        };
+        self.memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(shape.id.clone(), result);
+        result
+    }
+
+    /// Whether a member's value has constraints: its own traits, its target's, or below.
+    fn member(&self, index: &Index<'_>, member: &Member) -> bool {
+        let target = index.shape(&member.target);
+        has_constraint(&member.traits) || self.value(index, target)
+    }
+
+    fn value(&self, index: &Index<'_>, target: &Shape) -> bool {
+        if target.traits.is_streaming() {
+            return false;
+        }
+        has_constraint(&target.traits)
+            || match &target.kind {
+                ShapeKind::Structure(_) | ShapeKind::Union(_) => self.shape(index, target),
+                ShapeKind::List(member) | ShapeKind::Set(member) => self.member(index, member),
+                ShapeKind::Map { key, value } => self.member(index, key) || self.member(index, value),
+                _ => false,
+            }
+    }
+}
+
+fn has_constraint(traits: &Traits) -> bool {
+    traits.length().is_some() || traits.range().is_some() || traits.pattern().is_some() || traits.is_unique_items()
+}
+
+/// Look-around and back-references, which the `regex` crate does not support: such a pattern
+/// is documented but not checked.
+pub(crate) fn regex_supported(pattern: &str) -> bool {
+    !["(?=", "(?!", "(?<=", "(?<!"]
+        .iter()
+        .any(|construct| pattern.contains(construct))
+        && !pattern
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\\' && (b'1'..=b'9').contains(&w[1]))
+}
+
+/// The checks of one value (`value` is an expression of type `&T`) at `path` (a `&str`).
+fn checks(cx: &Context<'_>, traits: &[&Traits], target: &Shape, value: TokenStream, path: TokenStream) -> TokenStream {
+    let index = cx.index;
+    let mut out = TokenStream::new();
+    for traits in traits.iter().copied().chain(std::iter::once(&target.traits)) {
+        if let Some((min, max)) = traits.length() {
+            let length = match &target.kind {
+                ShapeKind::Simple(Simple::String) => Some(quote!(#value.chars().count())),
+                ShapeKind::Simple(Simple::Blob) => Some(quote!(#value.as_bytes().len())),
+                ShapeKind::List(_) | ShapeKind::Set(_) | ShapeKind::Map { .. } => Some(quote!(#value.len())),
+                _ => None,
+            };
+            if let Some(length) = length {
+                let min = option(min.map(|n| quote!(#n)));
+                let max = option(max.map(|n| quote!(#n)));
+                out.extend(quote!(crate::error::validate::length(#path, #length, #min, #max, violations);));
+            }
+        }
+        if let Some((min, max)) = traits.range() {
+            let numeric = matches!(
+                target.kind,
+                ShapeKind::Simple(
+                    Simple::Byte | Simple::Short | Simple::Integer | Simple::Long | Simple::Float | Simple::Double
+                )
+            );
+            if numeric {
+                let bound = |n: Option<&Number>| {
+                    option(n.and_then(Number::as_f64).map(|n| {
+                        let literal = proc_macro2::Literal::f64_unsuffixed(n);
+                        quote!(#literal)
+                    }))
+                };
+                let (min, max) = (bound(min), bound(max));
+                let number = match target.kind {
+                    ShapeKind::Simple(Simple::Double) => quote!(*#value),
+                    ShapeKind::Simple(Simple::Long) => quote!(*#value as f64),
+                    _ => quote!(f64::from(*#value)),
+                };
+                out.extend(quote!(crate::error::validate::range(#path, #number, #min, #max, violations);));
+            }
+        }
+        if let Some(pattern) = traits.pattern() {
+            if matches!(target.kind, ShapeKind::Simple(Simple::String)) && regex_supported(pattern) {
+                out.extend(quote! {{
+                    static REGEX: std::sync::LazyLock<Option<regex::Regex>> =
+                        std::sync::LazyLock::new(|| regex::Regex::new(#pattern).ok());
+                    crate::error::validate_pattern::pattern(#path, #value, REGEX.as_ref(), #pattern, violations);
+                }});
+            }
+        }
+        if traits.is_unique_items() && matches!(target.kind, ShapeKind::List(_) | ShapeKind::Set(_)) {
+            out.extend(quote!(crate::error::validate::unique(#path, #value, violations);));
+        }
+    }
+    match &target.kind {
+        ShapeKind::Structure(_) | ShapeKind::Union(_) if cx.constrained.shape(index, target) => {
+            out.extend(quote!(#value.validate_into(#path, violations);));
+        }
+        ShapeKind::List(member) | ShapeKind::Set(member) if cx.constrained.member(index, member) => {
+            let item_target = index.shape(&member.target);
+            let inner = checks(cx, &[&member.traits], item_target, quote!(item), quote!(&path));
+            let inner = if target.traits.is_sparse() {
+                quote!(if let Some(item) = item { #inner })
+            } else {
+                inner
+            };
+            out.extend(quote! {
+                for (position, item) in #value.iter().enumerate() {
+                    let path = format!("{}[{position}]", #path);
+                    #inner
+                }
+            });
+        }
+        ShapeKind::Map { key, value: map_value }
+            if cx.constrained.member(index, key) || cx.constrained.member(index, map_value) =>
+        {
+            let key_checks = checks(cx, &[&key.traits], index.shape(&key.target), quote!(key), quote!(&path));
+            let value_checks = checks(
+                cx,
+                &[&map_value.traits],
+                index.shape(&map_value.target),
+                quote!(item),
+                quote!(&path),
+            );
+            let value_checks = if target.traits.is_sparse() && !value_checks.is_empty() {
+                quote!(if let Some(item) = item { #value_checks })
+            } else {
+                value_checks
+            };
+            let item = if value_checks.is_empty() {
+                quote!(_)
+            } else {
+                quote!(item)
+            };
+            out.extend(quote! {
+                for (key, #item) in #value.iter() {
+                    let path = format!("{}[{key:?}]", #path);
+                    #key_checks
+                    #value_checks
+                }
+            });
+        }
+        _ => {}
+    }
+    out
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
+}
+
+/// `validate` and `validate_into` for a structure.
+pub(super) fn structure(cx: &Context<'_>, shape: &Shape, fields: &[(&Member, String, bool, bool)]) -> TokenStream {
+    let body = fields.iter().map(|(member, field, optional, streaming)| {
+        if *streaming {
+            return TokenStream::new();
+        }
+        let ident = ident(field);
+        let target = cx.index.shape(&member.target);
+        let path = quote!(&crate::error::validate::join(path, #field));
+        let value_checks = checks(cx, &[&member.traits], target, quote!(value), quote!(path));
+        let required = member.traits.is_required() && *optional;
+        match (optional, required, value_checks.is_empty()) {
+            (true, true, true) => quote! {
+                if self.#ident.is_none() {
+                    crate::error::validate::missing(crate::error::validate::join(path, #field), violations);
+                }
+            },
+            (true, true, false) => quote! {
+                match &self.#ident {
+                    Some(value) => {
+                        let path = #path;
+                        let path = path.as_str();
+                        #value_checks
+                    }
+                    None => crate::error::validate::missing(crate::error::validate::join(path, #field), violations),
+                }
+            },
+            (true, false, false) => quote! {
+                if let Some(value) = &self.#ident {
+                    let path = #path;
+                    let path = path.as_str();
+                    #value_checks
+                }
+            },
+            (false, _, false) => quote! {
+                {
+                    let value = &self.#ident;
+                    let path = #path;
+                    let path = path.as_str();
+                    #value_checks
+                }
+            },
+            _ => TokenStream::new(),
+        }
+    });
+    methods(shape, quote!(#(#body)*))
+}
+
+/// `validate` and `validate_into` for a union.
+pub(super) fn union(cx: &Context<'_>, shape: &Shape, variants: &[(&Member, String, bool)]) -> TokenStream {
+    let arms = variants
+        .iter()
+        .filter(|(_, _, has_value)| *has_value)
+        .filter_map(|(member, variant, _)| {
+            let variant = ident(variant);
+            let target = cx.index.shape(&member.target);
+            let wire = member.name.as_str();
+            let value_checks = checks(cx, &[&member.traits], target, quote!(value), quote!(path));
+            if value_checks.is_empty() {
+                return None;
+            }
+            Some(quote! {
+                Self::#variant(value) => {
+                    let path = crate::error::validate::join(path, #wire);
+                    let path = path.as_str();
+                    #value_checks
+                }
+            })
+        });
+    methods(
+        shape,
+        quote! {
+            #[allow(unreachable_patterns)]
+            match self {
+                #(#arms)*
+                _ => {}
+            }
+        },
+    )
+}
+
+fn methods(_shape: &Shape, body: TokenStream) -> TokenStream {
+    quote! {
+        /// Checks the model's constraints on this value and everything in it, and returns every
+        /// violation with the path of the member that broke it.
+        pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
+            let mut violations = Vec::new();
+            self.validate_into("", &mut violations);
+            crate::error::validate::finish(violations)
+        }
+
+        #[doc(hidden)]
+        pub fn validate_into(&self, path: &str, violations: &mut Vec<crate::error::Violation>) {
+            #body
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// The `@pattern` check, apart because it needs the `regex` crate.
+#[doc(hidden)]
+pub mod validate_pattern {
+    use super::Violation;
+
+    pub fn pattern(path: &str, value: &str, regex: Option<&regex::Regex>, pattern: &str, violations: &mut Vec<Violation>) {
+        if regex.is_some_and(|regex| !regex.is_match(value)) {
+            violations.push(Violation {
+                path: path.to_owned(),
+                constraint: "pattern",
+                message: format!("does not match `{pattern}`"),
+            });
+        }
+    }
+}
