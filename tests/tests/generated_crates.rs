@@ -92,5 +92,5 @@ fn whole_published_model_compiles_without_warnings() {
 #[test]
 fn features_model_compiles_without_warnings() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/features.json");
-    assert_generated_crate_is_clean(&model, "features", 3);
+    assert_generated_crate_is_clean(&model, "features", 4);
 }

@@ -1,10 +1,11 @@
 //! Operations: a module per operation with its marker type, input, output and error enum.
 
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, doc_lines, errors, structures, Context, Output};
 use crate::ident::ident;
-use crate::model::{Operation, Shape, ShapeKind};
+use crate::model::{Member, Operation, Paginated, Shape, ShapeKind, Simple};
 use crate::symbols::TypeSymbol;
 
 pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &Operation) {
@@ -62,7 +63,105 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
             }
         },
     );
+    if let Some(paginated) = paginated(cx, shape, operation) {
+        out.add(&symbol.module, &symbol.marker.name, paginated);
+    }
     errors::render_operation_error(cx, out, &shape.id, symbol, &cx.index.operation_errors(operation));
+}
+
+/// The operation's `@paginated` trait, merged over the service's.
+fn merged_paginated(cx: &Context<'_>, shape: &Shape) -> Option<Paginated> {
+    let own = shape.traits.paginated()?;
+    let service = cx.index.service().0.traits.paginated().unwrap_or_default();
+    Some(Paginated {
+        input_token: own.input_token.or(service.input_token),
+        output_token: own.output_token.or(service.output_token),
+        items: own.items.or(service.items),
+        page_size: own.page_size.or(service.page_size),
+    })
+}
+
+/// The member that a `@paginated` path (`a.b.c`, by member names) names, from a structure,
+/// with the shapes it goes through.
+fn resolve_path<'m>(cx: &'m Context<'_>, start: &'m Shape, path: &str) -> Option<Vec<(&'m Shape, &'m Member)>> {
+    let mut steps = Vec::new();
+    let mut shape = start;
+    for name in path.split('.') {
+        let ShapeKind::Structure(members) = &shape.kind else {
+            return None;
+        };
+        let member = members.iter().find(|member| member.name == name)?;
+        steps.push((shape, member));
+        shape = cx.index.shape(&member.target);
+    }
+    Some(steps)
+}
+
+/// An expression reading a string member along `steps` from `root` as `Option<&str>`.
+fn read_token(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)]) -> TokenStream {
+    let mut expression = quote!(Some(#root));
+    for (index, (container, member)) in steps.iter().enumerate() {
+        let field = ident(cx.symbols.field(&container.id, member));
+        let last = index + 1 == steps.len();
+        expression = match (cx.index.is_optional(container, member), last) {
+            (true, true) => quote!(#expression.and_then(|value| value.#field.as_deref())),
+            (false, true) => quote!(#expression.map(|value| value.#field.as_str())),
+            (true, false) => quote!(#expression.and_then(|value| value.#field.as_ref())),
+            (false, false) => quote!(#expression.map(|value| &value.#field)),
+        };
+    }
+    expression
+}
+
+fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<TokenStream> {
+    let paginated = merged_paginated(cx, shape)?;
+    let symbol = cx.symbols.operation(&shape.id);
+    let marker = ident(&symbol.marker.name);
+    let input = cx.index.shape(&operation.input);
+    let output = cx.index.shape(&operation.output);
+    let input_token = paginated.input_token.as_deref()?;
+    let output_token = paginated.output_token.as_deref()?;
+    let input_member = resolve_path(cx, input, input_token)?;
+    let output_steps = resolve_path(cx, output, output_token)?;
+    // The input token is a top-level string member that the next request sets.
+    let [(input_container, input_member)] = input_member.as_slice() else {
+        return None;
+    };
+    if !matches!(
+        cx.index.shape(&input_member.target).kind,
+        ShapeKind::Simple(Simple::String)
+    ) {
+        return None;
+    }
+    let input_field = ident(cx.symbols.field(&input_container.id, input_member));
+    let set = if cx.index.is_optional(input_container, input_member) {
+        quote!(input.#input_field = token;)
+    } else {
+        quote!(input.#input_field = token.unwrap_or_default();)
+    };
+    let next = read_token(cx, quote!(output), &output_steps);
+    let text = |value: &Option<String>| match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    };
+    let items = text(&paginated.items);
+    let page_size = text(&paginated.page_size);
+    Some(quote! {
+        impl crate::operation::Paginated for #marker {
+            const INPUT_TOKEN: &'static str = #input_token;
+            const OUTPUT_TOKEN: &'static str = #output_token;
+            const ITEMS: Option<&'static str> = #items;
+            const PAGE_SIZE: Option<&'static str> = #page_size;
+
+            fn next_token(output: &Self::Output) -> Option<&str> {
+                #next
+            }
+
+            fn set_token(input: &mut Self::Input, token: Option<String>) {
+                #set
+            }
+        }
+    })
 }
 
 /// An empty structure standing for `smithy.api#Unit` as an operation's input or output.

@@ -78,7 +78,7 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
                     && !member.traits.is_idempotency_token(),
                 default: if streaming { Some(DefaultValue::Zero) } else { default },
                 sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, cx.index.shape(&member.target)),
-                docs: doc_attrs(&member.traits),
+                docs: member_docs(member),
                 deprecated: deprecated_attr(&member.traits),
                 json_name: member.traits.json_name().unwrap_or(&member.name).to_owned(),
                 encoding: super::member_encoding(cx.index, member),
@@ -369,4 +369,24 @@ fn debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
             }
         }
     }
+}
+
+/// A member's documentation, with where its HTTP binding puts it on the wire.
+fn member_docs(member: &Member) -> TokenStream {
+    use crate::model::HttpBinding;
+    let docs = doc_attrs(&member.traits);
+    let binding = match member.traits.http_binding() {
+        None => return docs,
+        Some(HttpBinding::Label) => format!("Sent in the URI path, as the `{{{}}}` label.", member.name),
+        Some(HttpBinding::Query(name)) => format!("Sent as the query parameter `{name}`."),
+        Some(HttpBinding::QueryParams) => "Sent as query parameters: every one that no other member binds.".to_owned(),
+        Some(HttpBinding::Header(name)) => format!("Sent as the HTTP header `{name}`."),
+        Some(HttpBinding::PrefixHeaders(prefix)) if prefix.is_empty() => "Sent as HTTP headers: every one.".to_owned(),
+        Some(HttpBinding::PrefixHeaders(prefix)) => format!("Sent as the HTTP headers that start with `{prefix}`."),
+        Some(HttpBinding::Payload) => "Sent as the whole HTTP body.".to_owned(),
+        Some(HttpBinding::ResponseCode) => "The HTTP status code of the response.".to_owned(),
+    };
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    let binding = format!(" {binding}");
+    quote!(#docs #separator #[doc = #binding])
 }

@@ -126,6 +126,36 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
         },
     );
 
+    if cx
+        .index
+        .operations()
+        .any(|(shape, _)| shape.traits.paginated().is_some())
+    {
+        out.add(
+            &operation,
+            "Paginated",
+            quote! {
+                /// A `@paginated` operation: which members carry the page token, the items and the
+                /// page size (member names, `.`-separated for nested members), and how to read the
+                /// next token and send it.
+                pub trait Paginated: Operation {
+                    /// The input member that sends the token of the page to fetch.
+                    const INPUT_TOKEN: &'static str;
+                    /// The output member that carries the token of the next page.
+                    const OUTPUT_TOKEN: &'static str;
+                    /// The output member that holds the page's items.
+                    const ITEMS: Option<&'static str>;
+                    /// The input member that limits the page size.
+                    const PAGE_SIZE: Option<&'static str>;
+                    /// The token of the next page, or `None` on the last page.
+                    fn next_token(output: &Self::Output) -> Option<&str>;
+                    /// Sets the token of the page to fetch.
+                    fn set_token(input: &mut Self::Input, token: Option<String>);
+                }
+            },
+        );
+    }
+
     let error = ModulePath::new(&["error"]);
     out.module(&error).doc =
         Some("Errors that are not part of the model: building values and unmodelled service errors.".to_owned());

@@ -80,6 +80,7 @@ fn builder_defaults_are_the_model_defaults() {
 }
 
 #[test]
+#[allow(deprecated)] // `*` is a deprecated value of the legacy enum.
 fn builder_defaults_as_rust_values() {
     let defaults = Defaults::builder().build();
     assert!(defaults.flag);

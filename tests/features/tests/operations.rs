@@ -6,13 +6,14 @@ mod common;
 
 use common::{block_on, to_json};
 use features::error::{ErrorFault, UnhandledError};
+use features::operation::list_trees::{ListTreesError, ListTreesInput, ListTreesOutput};
 use features::operation::ping::{PingError, PingInput, PingOutput};
 use features::operation::put_tree::{PutTree, PutTreeError, PutTreeInput, PutTreeOutput};
 use features::operation::stream_chunks::{StreamChunks, StreamChunksError, StreamChunksInput, StreamChunksOutput};
 use features::operation::Operation;
 use features::primitives::{Blob, ByteStream, EventStream};
 use features::types::error::{InvalidTree, ServiceFailure};
-use features::types::{ChunkEvent, ChunkEvents, EndEvent, Node};
+use features::types::{ChunkEvent, ChunkEvents, EndEvent, Node, PageInfo};
 use features::Features;
 use serde_json::json;
 
@@ -130,6 +131,20 @@ fn modelled_errors() {
 struct InMemory;
 
 impl Features for InMemory {
+    async fn list_trees(&self, input: ListTreesInput) -> Result<ListTreesOutput, ListTreesError> {
+        // Three pages: tokens "1" and "2" lead to the next ones.
+        let page = input.next_token.as_deref().unwrap_or("0").parse::<i32>().unwrap_or(0);
+        let next = (page < 2).then(|| (page + 1).to_string());
+        let mut info = PageInfo::builder();
+        if let Some(next) = next {
+            info = info.next_token(next);
+        }
+        Ok(ListTreesOutput::builder()
+            .trees(vec![Node::builder().value(page).build().unwrap()])
+            .page(info.build())
+            .build())
+    }
+
     async fn ping(&self, _input: PingInput) -> Result<PingOutput, PingError> {
         Ok(PingOutput::builder().build())
     }
@@ -199,4 +214,28 @@ fn unit_input_and_output_are_empty_structures() {
     assert_eq!(serde_json::to_string(&PingInput::builder().build()).unwrap(), "{}");
     let output = block_on(InMemory.ping(PingInput::default())).unwrap();
     assert_eq!(output, PingOutput::default());
+}
+
+/// `@paginated`, merged with the service's defaults: the operation knows its tokens, items and
+/// page size, reads the next token (nested in the output here) and sets it on the next input.
+#[test]
+fn paginated_operations_walk_their_pages() {
+    use features::operation::list_trees::ListTrees;
+    use features::operation::Paginated;
+    assert_eq!(<ListTrees as Paginated>::INPUT_TOKEN, "nextToken");
+    assert_eq!(<ListTrees as Paginated>::OUTPUT_TOKEN, "page.nextToken");
+    assert_eq!(<ListTrees as Paginated>::ITEMS, Some("trees"));
+    assert_eq!(<ListTrees as Paginated>::PAGE_SIZE, Some("maxResults"));
+    let service = InMemory;
+    let mut input = ListTreesInput::builder().build();
+    let mut seen = Vec::new();
+    loop {
+        let output = block_on(service.list_trees(input.clone())).unwrap();
+        seen.extend(output.trees.iter().flatten().map(|node| node.value));
+        match <ListTrees as Paginated>::next_token(&output) {
+            Some(token) => <ListTrees as Paginated>::set_token(&mut input, Some(token.to_owned())),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [0, 1, 2]);
 }
