@@ -28,6 +28,8 @@ pub(crate) struct Context<'a> {
     pub index: &'a Index<'a>,
     pub symbols: &'a Symbols,
     pub constrained: validate::Constrained,
+    /// The functions that check constrained simple shapes, by shape id.
+    pub constraint_functions: BTreeMap<crate::model::ShapeId, String>,
 }
 
 impl<'a> Context<'a> {
@@ -36,6 +38,7 @@ impl<'a> Context<'a> {
             index,
             symbols,
             constrained: validate::Constrained::default(),
+            constraint_functions: validate::constraint_functions(index),
         }
     }
 }
@@ -86,6 +89,8 @@ impl Output {
 /// several threads and be merged in job order.
 pub(crate) enum Job<'a> {
     Support(Features),
+    /// The functions that check constrained simple shapes.
+    Constraints,
     Shape(&'a Shape),
     Operation(&'a Shape, &'a crate::model::Operation),
     Service,
@@ -93,7 +98,7 @@ pub(crate) enum Job<'a> {
 
 /// Every job for the selected part of the model, in a fixed order.
 pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features) -> Vec<Job<'a>> {
-    let mut jobs = vec![Job::Support(features), Job::Service];
+    let mut jobs = vec![Job::Support(features), Job::Service, Job::Constraints];
     jobs.extend(
         index
             .operations()
@@ -118,6 +123,16 @@ pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
     match job {
         Job::Support(features) => support::render(cx, out, *features),
         Job::Service => service::render(cx, out),
+        Job::Constraints => {
+            let module = ModulePath::new(&["types", "constraints"]);
+            for (name, item) in validate::constraint_module(cx) {
+                out.add(&module, name, item);
+            }
+            if !cx.constraint_functions.is_empty() {
+                out.module(&module).doc =
+                    Some("Checks of the model's constrained simple shapes, which `validate()` calls.".to_owned());
+            }
+        }
         Job::Operation(shape, operation) => operations::render(cx, out, shape, operation),
         Job::Shape(shape) => match &shape.kind {
             ShapeKind::Structure(members) => structures::render(cx, out, shape, members),

@@ -48,14 +48,14 @@ impl Constrained {
     /// Whether a member's value has constraints: its own traits, its target's, or below.
     fn member(&self, index: &Index<'_>, member: &Member) -> bool {
         let target = index.shape(&member.target);
-        has_constraint(&member.traits) || self.value(index, target)
+        has_constraint(&member.traits, target) || self.value(index, target)
     }
 
     fn value(&self, index: &Index<'_>, target: &Shape) -> bool {
         if target.traits.is_streaming() {
             return false;
         }
-        has_constraint(&target.traits)
+        has_constraint(&target.traits, target)
             || match &target.kind {
                 ShapeKind::Structure(_) | ShapeKind::Union(_) => self.shape(index, target),
                 ShapeKind::List(member) | ShapeKind::Set(member) => self.member(index, member),
@@ -65,8 +65,10 @@ impl Constrained {
     }
 }
 
-fn has_constraint(traits: &Traits) -> bool {
-    traits.length().is_some() || traits.range().is_some() || traits.pattern().is_some() || traits.is_unique_items()
+/// Whether `traits` ask for a check that values of `target` get (a `@length` on a string, not
+/// a `@pattern` the regex crate cannot run, ...).
+fn has_constraint(traits: &Traits, target: &Shape) -> bool {
+    !trait_checks(traits, target, &quote!(value), &quote!(path)).is_empty()
 }
 
 /// Look-around and back-references, which the `regex` crate does not support: such a pattern
@@ -83,9 +85,93 @@ pub(crate) fn regex_supported(pattern: &str) -> bool {
 
 /// The checks of one value (`value` is an expression of type `&T`) at `path` (a `&str`).
 fn checks(cx: &Context<'_>, traits: &[&Traits], target: &Shape, value: TokenStream, path: TokenStream) -> TokenStream {
-    let index = cx.index;
     let mut out = TokenStream::new();
-    for traits in traits.iter().copied().chain(std::iter::once(&target.traits)) {
+    for traits in traits {
+        out.extend(trait_checks(traits, target, &value, &path));
+    }
+    // A constrained simple shape is checked by one function, shared by every member that uses it.
+    match cx.constraint_functions.get(&target.id) {
+        Some(function) => {
+            let function = ident(function);
+            out.extend(quote!(crate::types::constraints::#function(#path, #value, violations);));
+        }
+        None => out.extend(trait_checks(&target.traits, target, &value, &path)),
+    }
+    out.extend(nested_checks(cx, target, value, path));
+    out
+}
+
+/// The names of the functions that check constrained simple shapes, by shape id.
+pub(crate) fn constraint_functions(index: &Index<'_>) -> std::collections::BTreeMap<ShapeId, String> {
+    let mut used = std::collections::HashSet::new();
+    index
+        .closure()
+        .filter(|shape| constrained_simple(shape))
+        .map(|shape| {
+            let base = crate::ident::snake_case(shape.id.name())
+                .trim_start_matches('_')
+                .to_owned();
+            let mut name = base.clone();
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            (shape.id.clone(), name)
+        })
+        .collect()
+}
+
+fn constrained_simple(shape: &Shape) -> bool {
+    matches!(
+        shape.kind,
+        ShapeKind::Simple(
+            Simple::String
+                | Simple::Blob
+                | Simple::Byte
+                | Simple::Short
+                | Simple::Integer
+                | Simple::Long
+                | Simple::Float
+                | Simple::Double
+        )
+    ) && has_constraint(&shape.traits, shape)
+}
+
+/// The `types::constraints` module: one function per constrained simple shape.
+pub(super) fn constraint_module(cx: &Context<'_>) -> Vec<(String, TokenStream)> {
+    cx.constraint_functions
+        .iter()
+        .map(|(id, function)| {
+            let shape = cx.index.shape(id);
+            let ty = match shape.kind {
+                ShapeKind::Simple(Simple::String) => quote!(str),
+                _ => cx.symbols.rust_type(
+                    cx.index,
+                    id,
+                    &crate::symbols::ModulePath::new(&["types", "constraints"]),
+                ),
+            };
+            let body = trait_checks(&shape.traits, shape, &quote!(value), &quote!(path));
+            let doc = format!(" Checks a `{}` value.", id.name());
+            let name = ident(function);
+            (
+                function.clone(),
+                quote! {
+                    #[doc = #doc]
+                    pub fn #name(path: &str, value: &#ty, violations: &mut Vec<crate::error::Violation>) {
+                        #body
+                    }
+                },
+            )
+        })
+        .collect()
+}
+
+/// The `@length`, `@range`, `@pattern` and `@uniqueItems` checks of one set of traits.
+fn trait_checks(traits: &Traits, target: &Shape, value: &TokenStream, path: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    {
         if let Some((min, max)) = traits.length() {
             let length = match &target.kind {
                 ShapeKind::Simple(Simple::String) => Some(quote!(#value.chars().count())),
@@ -135,6 +221,13 @@ fn checks(cx: &Context<'_>, traits: &[&Traits], target: &Shape, value: TokenStre
             out.extend(quote!(crate::error::validate::unique(#path, #value, violations);));
         }
     }
+    out
+}
+
+/// The checks of what a value contains: a structure's or union's own, list items, map entries.
+fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: TokenStream) -> TokenStream {
+    let index = cx.index;
+    let mut out = TokenStream::new();
     match &target.kind {
         ShapeKind::Structure(_) | ShapeKind::Union(_) if cx.constrained.shape(index, target) => {
             out.extend(quote!(#value.validate_into(#path, violations);));
