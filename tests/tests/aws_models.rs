@@ -44,25 +44,9 @@ struct Row {
 
 /// `../shared`, or `None` (after saying so loudly) when it is absent outside CI.
 fn shared_dir() -> Option<PathBuf> {
-    let shared = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
-    let required = [shared.join("models/aws"), shared.join(PROTOCOL_TESTS)];
-    let Some(missing) = required.iter().find(|path| !path.exists()) else {
-        return Some(shared.to_path_buf());
-    };
-    let message = format!(
-        "SKIPPED: {} not found: this test needs the shared AWS models and protocol tests",
-        missing.display()
-    );
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{message}; in CI they must be present"
-    );
-    eprintln!("\n*** {message} ***\n");
-    None
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    smithy_codegen_tests::shared("models/aws")?;
+    smithy_codegen_tests::shared(PROTOCOL_TESTS)?;
+    smithy_codegen_tests::shared("")
 }
 
 /// `amplifybackend-2020-08-11` → `amplifybackend`: the file stem without its API version.
@@ -257,7 +241,7 @@ fn failed_crates(stderr: &str, crate_names: &[&str]) -> Vec<(String, Vec<String>
 #[test]
 fn every_aws_model_and_protocol_test_service_compiles_without_warnings() {
     let Some(shared) = shared_dir() else { return };
-    let root = workspace_root();
+    let root = smithy_codegen_tests::workspace_root();
     let out = root.join("target/aws-models");
     let target = root.join("target/aws-models-target");
     let subjects = subjects(&shared);

@@ -11,24 +11,7 @@ const MODEL: &str = "models/aws/amplifybackend-2020-08-11.json";
 
 /// The published model, or `None` (after saying so loudly) when `../shared` is absent outside CI.
 fn published_model() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(MODEL);
-    if path.is_file() {
-        return Some(path);
-    }
-    let message = format!(
-        "SKIPPED: {} not found: this test needs the shared AWS models",
-        path.display()
-    );
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{message}; in CI they must be present"
-    );
-    eprintln!("\n*** {message} ***\n");
-    None
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    smithy_codegen_tests::shared(MODEL)
 }
 
 #[test]
@@ -54,7 +37,7 @@ fn get_backend_auth_alone_gives_its_closure() {
 /// with warnings denied, in a target directory of its own (the outer cargo holds the
 /// workspace's).
 fn assert_generated_crate_is_clean(model: &Path, name: &str, expected_operations: usize) {
-    let root = workspace_root();
+    let root = smithy_codegen_tests::workspace_root();
     let dir = root.join("target/generated-crates").join(name);
     let generated = smithy_codegen::Codegen::new()
         .model(model)
