@@ -44,7 +44,10 @@ type JobText = Vec<(ModulePath, Option<String>, BTreeSet<String>, Vec<(String, S
 /// Renders and formats every job, spread over the machine's cores. Token streams cannot cross
 /// threads, so each thread renders and formats its own jobs; results are merged in job order,
 /// which keeps the output the same whatever the scheduling.
-pub fn render(index: &Index<'_>, symbols: &Symbols) -> Result<Rendered> {
+///
+/// With `formatted` false, each item is written as one line of tokens: the same code, produced
+/// without the parsing and printing that formatting costs (most of the time on large models).
+pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<Rendered> {
     let cx = Context::new(index, symbols);
     let features = Features::of(&cx);
     let jobs = render::jobs(index, features);
@@ -59,7 +62,7 @@ pub fn render(index: &Index<'_>, symbols: &Symbols) -> Result<Rendered> {
             scope.spawn(|| loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(n) else { break };
-                let text = render_and_format(&cx, job);
+                let text = render_and_format(&cx, job, formatted);
                 results
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -98,7 +101,7 @@ pub fn render(index: &Index<'_>, symbols: &Symbols) -> Result<Rendered> {
     Ok(rendered)
 }
 
-fn render_and_format(cx: &Context<'_>, job: &Job<'_>) -> Result<JobText> {
+fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result<JobText> {
     let mut out = Output::default();
     render::render_job(cx, &mut out, job);
     out.modules
@@ -107,7 +110,10 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>) -> Result<JobText> {
             let items = module
                 .items
                 .into_iter()
-                .map(|(key, tokens)| Ok((key, format(tokens, &path.to_string())?)))
+                .map(|(key, tokens)| {
+                    let text = if formatted { format(tokens, &path.to_string())? } else { tokens.to_string() + "\n" };
+                    Ok((key, text))
+                })
                 .collect::<Result<Vec<_>>>()?;
             Ok((path, module.doc, module.allows, items))
         })

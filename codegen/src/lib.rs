@@ -46,6 +46,7 @@ pub struct Codegen {
     models: Vec<PathBuf>,
     selection: Selection,
     out_file: String,
+    formatted: bool,
 }
 
 impl Default for Codegen {
@@ -61,6 +62,7 @@ impl Codegen {
             models: Vec::new(),
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
+            formatted: true,
         }
     }
 
@@ -86,6 +88,14 @@ impl Codegen {
     /// The file name [`Codegen::emit_to_out_dir`] writes (default [`DEFAULT_OUT_FILE`]).
     pub fn out_file(&mut self, name: impl Into<String>) -> &mut Self {
         self.out_file = name.into();
+        self
+    }
+
+    /// Whether to format the output with prettyplease (default `true`). Unformatted output is
+    /// the same code, one item a line, generated several times faster: for large models in a
+    /// build script whose output nobody reads.
+    pub fn format(&mut self, formatted: bool) -> &mut Self {
+        self.formatted = formatted;
         self
     }
 
@@ -121,7 +131,7 @@ impl Codegen {
         };
         let index = Index::new(&model, &self.selection).map_err(in_model)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
-        let rendered = emit::render(&index, &symbols).map_err(in_model)?;
+        let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
         Ok(Generated {
             rendered,
             source,

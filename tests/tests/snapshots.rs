@@ -119,3 +119,19 @@ fn documentation_comes_from_the_model() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn unformatted_output_is_the_same_code() {
+    let formatted = generate().single_file().unwrap();
+    let unformatted = smithy_codegen::Codegen::new()
+        .model(bundled_model())
+        .format(false)
+        .generate()
+        .unwrap_or_else(|err| panic!("{err}"))
+        .single_file()
+        .unwrap();
+    assert_ne!(formatted, unformatted);
+    // Formatting the unformatted output gives exactly what prettyplease gives the formatted one.
+    let format = |text: &str| prettyplease::unparse(&syn::parse_file(text).unwrap());
+    assert_eq!(format(&formatted), format(&unformatted));
+}
