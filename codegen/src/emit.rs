@@ -111,7 +111,11 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
                 .items
                 .into_iter()
                 .map(|(key, tokens)| {
-                    let text = if formatted { format(tokens, &path.to_string())? } else { tokens.to_string() + "\n" };
+                    let text = if formatted {
+                        format(tokens, &path.to_string())?
+                    } else {
+                        tokens.to_string() + "\n"
+                    };
                     Ok((key, text))
                 })
                 .collect::<Result<Vec<_>>>()?;
