@@ -38,6 +38,30 @@ struct Writer {
 
 impl Writer {
     fn tag(&mut self, tag: &str) {
+        // A self-closing tag has no content: only `<br/>` means something.
+        if tag.ends_with('/') {
+            if tag.trim_end_matches('/').trim().eq_ignore_ascii_case("br") {
+                self.end_block();
+            }
+            return;
+        }
+        // A block ends any code span that was never closed.
+        if self.in_code
+            && matches!(
+                tag.trim().to_ascii_lowercase().as_str(),
+                "/p" | "/li" | "p" | "li" | "/ul" | "/ol"
+            )
+        {
+            self.in_code = false;
+            self.line.push('`');
+        }
+        // Inside code, only the closing tag counts: `<code><Code></code>` shows an XML element.
+        if self.in_code && !tag.trim().eq_ignore_ascii_case("/code") {
+            self.line.push('<');
+            self.line.push_str(&tag.replace('`', "'"));
+            self.line.push('>');
+            return;
+        }
         let closing = tag.starts_with('/');
         let body = tag.trim_start_matches('/').trim_end_matches('/');
         let name = body.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
@@ -282,6 +306,21 @@ mod tests {
                 r#"<p>Modes:</p><ul><li><p>ON</p></li><li>OFF, see <a href="https://example.com/x">docs</a></li></ul>"#
             ),
             "Modes:\n\n- ON\n- OFF, see [docs](https://example.com/x)"
+        );
+    }
+
+    #[test]
+    fn self_closing_and_unclosed_tags() {
+        assert_eq!(to_markdown("<p>The <code/> string.</p>"), "The string.");
+        assert_eq!(to_markdown("<p>Use <code>x</p><p>next</p>"), "Use `x`\n\nnext");
+        assert_eq!(to_markdown("a<br/>b"), "a\n\nb");
+    }
+
+    #[test]
+    fn tags_inside_code_are_text() {
+        assert_eq!(
+            to_markdown("<p>In the <code><Code></code> tag.</p>"),
+            "In the `<Code>` tag."
         );
     }
 
