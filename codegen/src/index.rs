@@ -337,11 +337,13 @@ impl<'m> Index<'m> {
         closure
     }
 
-    /// Tarjan's strongly connected components over the edges from structures and unions to the
-    /// structures and unions their members hold directly.
+    /// The members to box: the back edges of a depth-first walk, in shape-id order, over the
+    /// edges from structures and unions to the structures and unions their members hold
+    /// directly (a list or map already puts its items on the heap). Removing a walk's back edges
+    /// leaves no cycle, so every cycle gets a box and no member outside one does.
     fn find_boxed_members(&self) -> HashSet<(ShapeId, String)> {
-        let direct = |shape: &Shape| -> Vec<(String, ShapeId)> {
-            match &shape.kind {
+        let direct = |id: &ShapeId| -> Vec<(String, ShapeId)> {
+            match &self.shape(id).kind {
                 ShapeKind::Structure(members) | ShapeKind::Union(members) => members
                     .iter()
                     .filter(|member| {
@@ -355,71 +357,41 @@ impl<'m> Index<'m> {
                 _ => Vec::new(),
             }
         };
-        let nodes: Vec<&ShapeId> = self.closure.iter().collect();
-        let mut component: HashMap<ShapeId, usize> = HashMap::new();
-        let mut tarjan = Tarjan::default();
-        for id in &nodes {
-            if !tarjan.index.contains_key(*id) {
-                tarjan.visit(id, &|id: &ShapeId| {
-                    direct(self.shape(id)).into_iter().map(|(_, t)| t).collect()
-                });
-            }
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            OnPath,
+            Done,
         }
-        for (n, members) in tarjan.components.iter().enumerate() {
-            for id in members {
-                component.insert(id.clone(), n);
-            }
-        }
+        let mut state: HashMap<ShapeId, State> = HashMap::new();
         let mut boxed = HashSet::new();
-        for id in nodes {
-            for (member, target) in direct(self.shape(id)) {
-                if component.contains_key(id) && component.get(id) == component.get(&target) {
-                    boxed.insert((id.clone(), member));
+        for root in &self.closure {
+            if state.contains_key(root) {
+                continue;
+            }
+            // An explicit stack of (shape, its edges, next edge), so deep models cannot overflow.
+            let mut stack = vec![(root.clone(), direct(root), 0usize)];
+            state.insert(root.clone(), State::OnPath);
+            while let Some((id, edges, next)) = stack.last_mut() {
+                let Some((member, target)) = edges.get(*next).cloned() else {
+                    state.insert(id.clone(), State::Done);
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                match state.get(&target) {
+                    Some(State::OnPath) => {
+                        boxed.insert((id.clone(), member));
+                    }
+                    Some(State::Done) => {}
+                    None => {
+                        state.insert(target.clone(), State::OnPath);
+                        let edges = direct(&target);
+                        stack.push((target, edges, 0));
+                    }
                 }
             }
         }
         boxed
-    }
-}
-
-#[derive(Default)]
-struct Tarjan {
-    index: HashMap<ShapeId, usize>,
-    low: HashMap<ShapeId, usize>,
-    stack: Vec<ShapeId>,
-    on_stack: HashSet<ShapeId>,
-    components: Vec<Vec<ShapeId>>,
-}
-
-impl Tarjan {
-    fn visit(&mut self, id: &ShapeId, edges: &dyn Fn(&ShapeId) -> Vec<ShapeId>) {
-        let n = self.index.len();
-        self.index.insert(id.clone(), n);
-        self.low.insert(id.clone(), n);
-        self.stack.push(id.clone());
-        self.on_stack.insert(id.clone());
-        for next in edges(id) {
-            if !self.index.contains_key(&next) {
-                self.visit(&next, edges);
-                let low = self.low[id].min(self.low[&next]);
-                self.low.insert(id.clone(), low);
-            } else if self.on_stack.contains(&next) {
-                let low = self.low[id].min(self.index[&next]);
-                self.low.insert(id.clone(), low);
-            }
-        }
-        if self.low[id] == self.index[id] {
-            let mut component = Vec::new();
-            while let Some(top) = self.stack.pop() {
-                self.on_stack.remove(&top);
-                let done = top == *id;
-                component.push(top);
-                if done {
-                    break;
-                }
-            }
-            self.components.push(component);
-        }
     }
 }
 
@@ -562,5 +534,77 @@ impl Index<'_> {
             _ => return Err(invalid()),
         };
         Ok(Some(default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(shapes: &str) -> Model {
+        crate::load::parse(&format!(
+            r#"{{"smithy": "2.0", "shapes": {{
+                "a#S": {{"type": "service", "operations": [{{"target": "a#Op"}}]}},
+                "a#Op": {{"type": "operation", "input": {{"target": "a#A"}}}},
+                {shapes}
+            }}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn boxed(model: &Model) -> Vec<String> {
+        let index = Index::new(model, &Selection::default()).unwrap();
+        let mut boxed: Vec<String> = index
+            .boxed
+            .iter()
+            .map(|(id, member)| format!("{}${member}", id.name()))
+            .collect();
+        boxed.sort();
+        boxed
+    }
+
+    #[test]
+    fn one_box_per_cycle_and_none_through_lists() {
+        let model = index_of(
+            r#""a#A": {"type": "structure", "members": {"b": {"target": "a#B"}, "self": {"target": "a#A"}, "list": {"target": "a#As"}}},
+               "a#B": {"type": "union", "members": {"a": {"target": "a#A"}, "c": {"target": "a#C"}}},
+               "a#C": {"type": "structure", "members": {"name": {"target": "smithy.api#String"}}},
+               "a#As": {"type": "list", "member": {"target": "a#A"}}"#,
+        );
+        // A→B→A is broken once (at B$a), A→A at A$self; the list and the acyclic C need nothing.
+        assert_eq!(boxed(&model), ["A$self", "B$a"]);
+    }
+
+    #[test]
+    fn nullability_follows_smithy_2() {
+        let model = index_of(
+            r#""a#A": {"type": "structure", "members": {
+                "plain": {"target": "smithy.api#String"},
+                "required": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}}},
+                "clientOptional": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}, "smithy.api#clientOptional": {}}},
+                "defaulted": {"target": "smithy.api#Integer", "traits": {"smithy.api#default": 1}},
+                "nullDefault": {"target": "smithy.api#Integer", "traits": {"smithy.api#default": null}},
+                "added": {"target": "smithy.api#Integer", "traits": {"smithy.api#default": 1, "smithy.api#addedDefault": {}}}
+            }}"#,
+        );
+        let index = Index::new(&model, &Selection::default()).unwrap();
+        let shape = index.shape(&ShapeId::parse("a#A").unwrap());
+        let optional: Vec<(&str, bool)> = shape
+            .kind
+            .members()
+            .into_iter()
+            .map(|member| (member.name.as_str(), index.is_optional(shape, member)))
+            .collect();
+        assert_eq!(
+            optional,
+            [
+                ("plain", true),
+                ("required", false),
+                ("clientOptional", true),
+                ("defaulted", false),
+                ("nullDefault", true),
+                ("added", true)
+            ]
+        );
     }
 }
