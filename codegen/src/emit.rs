@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::ident;
@@ -45,12 +45,15 @@ type JobText = Vec<(ModulePath, Option<String>, BTreeSet<String>, Vec<(String, S
 /// threads, so each thread renders and formats its own jobs; results are merged in job order,
 /// which keeps the output the same whatever the scheduling.
 ///
-/// With `formatted` false, each item is written as one line of tokens: the same code, produced
-/// without the parsing and printing that formatting costs (most of the time on large models).
-pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<Rendered> {
+/// With `formatted` false, each item is written as its tokens, a line per statement and brace:
+/// the same code, produced without the parsing and printing that formatting costs (most of the
+/// time on large models).
+///
+/// With `protocol_tests`, the crate also gets the hidden `protocol_tests` module.
+pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool, protocol_tests: bool) -> Result<Rendered> {
     let cx = Context::new(index, symbols);
     let features = Features::of(&cx);
-    let jobs = render::jobs(index, features);
+    let jobs = render::jobs(index, features, protocol_tests);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -114,7 +117,7 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
                     let text = if formatted {
                         format(tokens, &path.to_string())?
                     } else {
-                        tokens.to_string() + "\n"
+                        unformatted(tokens)
                     };
                     Ok((key, text))
                 })
@@ -122,6 +125,56 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
             Ok((path, module.doc, module.allows, items))
         })
         .collect()
+}
+
+/// Tokens as text without formatting, but with a line break after each `;`, `{` and `}` (unless
+/// `else` follows): lints that read the layout, such as clippy's `possible_missing_else` on
+/// `} if`, see the same code as in formatted output.
+fn unformatted(tokens: TokenStream) -> String {
+    fn write(tokens: TokenStream, out: &mut String) {
+        let mut trees = tokens.into_iter().peekable();
+        while let Some(tree) = trees.next() {
+            match tree {
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Brace => ("{\n", "}"),
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::None => ("", ""),
+                    };
+                    out.push_str(open);
+                    write(group.stream(), out);
+                    out.push_str(close);
+                    let else_follows = matches!(trees.peek(), Some(TokenTree::Ident(next)) if next == "else");
+                    out.push(if group.delimiter() == Delimiter::Brace && !else_follows {
+                        '\n'
+                    } else {
+                        ' '
+                    });
+                }
+                TokenTree::Punct(punct) => {
+                    out.push(punct.as_char());
+                    match (punct.as_char(), punct.spacing()) {
+                        (_, Spacing::Joint) => {}
+                        (';', Spacing::Alone) => out.push('\n'),
+                        (_, Spacing::Alone) => out.push(' '),
+                    }
+                }
+                TokenTree::Ident(ident) => {
+                    out.push_str(&ident.to_string());
+                    out.push(' ');
+                }
+                TokenTree::Literal(literal) => {
+                    out.push_str(&literal.to_string());
+                    out.push(' ');
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    write(tokens, &mut out);
+    out.push('\n');
+    out
 }
 
 fn format(tokens: TokenStream, what: &str) -> Result<String> {

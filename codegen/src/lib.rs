@@ -47,6 +47,7 @@ pub struct Codegen {
     selection: Selection,
     out_file: String,
     formatted: bool,
+    protocol_tests: bool,
 }
 
 impl Default for Codegen {
@@ -63,6 +64,7 @@ impl Codegen {
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
+            protocol_tests: false,
         }
     }
 
@@ -92,10 +94,22 @@ impl Codegen {
     }
 
     /// Whether to format the output with prettyplease (default `true`). Unformatted output is
-    /// the same code, one item a line, generated several times faster: for large models in a
+    /// the same code, a line per statement, generated several times faster: for large models in a
     /// build script whose output nobody reads.
     pub fn format(&mut self, formatted: bool) -> &mut Self {
         self.formatted = formatted;
+        self
+    }
+
+    /// Whether to generate the model's restJson1 protocol compliance tests (default `false`):
+    /// a hidden `protocol_tests` module whose `cases()` lists one runnable case per
+    /// `smithy.test#httpRequestTests` and `httpResponseTests` case for clients and per
+    /// `httpMalformedRequestTests` case (and set of test parameters) for servers. The cases call
+    /// the restJson1 client and server, so they are empty for services of other protocols. For
+    /// test harnesses such as the workspace's `protocol-tests` package; a crate with them needs
+    /// `regex` when a case checks a message against a regular expression.
+    pub fn protocol_tests(&mut self, enabled: bool) -> &mut Self {
+        self.protocol_tests = enabled;
         self
     }
 
@@ -131,7 +145,7 @@ impl Codegen {
         };
         let index = Index::new(&model, &self.selection).map_err(in_model)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
-        let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
+        let rendered = emit::render(&index, &symbols, self.formatted, self.protocol_tests).map_err(in_model)?;
         Ok(Generated {
             rendered,
             source,
@@ -215,11 +229,16 @@ publish = false
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-{serde_json}{regex}"#,
+{serde_json}{regex}{http}"#,
             source = self.source,
             service = self.service_name,
             regex = if self.rendered.features.needs_regex() {
                 "regex = \"1\"\n"
+            } else {
+                ""
+            },
+            http = if self.rendered.features.needs_http() {
+                HTTP_DEPENDENCIES
             } else {
                 ""
             },
@@ -256,6 +275,22 @@ serde = {{ version = "1", features = ["derive"] }}
         self.operations
     }
 }
+
+/// The dependencies and features of a crate with a client and a server: `http` for the
+/// messages, and behind features, ready transports on hyper.
+const HTTP_DEPENDENCIES: &str = r#"http = "1"
+hyper = { version = "1", features = ["client", "server", "http1"], optional = true }
+hyper-util = { version = "0.1", features = ["tokio", "client-legacy", "http1"], optional = true }
+http-body-util = { version = "0.1", optional = true }
+tokio = { version = "1", features = ["net", "rt"], optional = true }
+bytes = { version = "1", optional = true }
+
+[features]
+# A ready client transport on hyper (HTTP/1.1 over TCP, no TLS); needs a tokio runtime.
+hyper-client = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "dep:tokio", "dep:bytes"]
+# A ready server on hyper: `server::serve`; needs a tokio runtime.
+hyper-server = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "dep:tokio", "dep:bytes"]
+"#;
 
 fn is_crate_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())

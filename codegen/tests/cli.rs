@@ -33,7 +33,7 @@ fn generates_a_complete_crate_and_rewrites_only_changes() {
     let first = generate(&bundled_model(), &out, &[]);
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(first.status.success(), "{stderr}");
-    assert!(stderr.contains("1 operations, 40 shapes, 12 files changed"), "{stderr}");
+    assert!(stderr.contains("1 operations, 40 shapes, 15 files changed"), "{stderr}");
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
     assert!(
         manifest.contains("name = \"amplifybackend\"") && manifest.contains("serde"),

@@ -32,12 +32,15 @@ fn every_module_matches_its_snapshot() {
     assert_eq!(
         names,
         [
+            "client",
             "error",
             "lib",
             "operation",
             "operation__get_backend_auth",
             "operation__get_backend_auth__builders",
             "primitives",
+            "protocol",
+            "server",
             "service",
             "types",
             "types__builders",

@@ -5,6 +5,8 @@
 mod enums;
 mod errors;
 mod operations;
+mod protocol_tests;
+mod rest_json;
 mod service;
 mod structures;
 mod support;
@@ -30,6 +32,8 @@ pub(crate) struct Context<'a> {
     pub constrained: validate::Constrained,
     /// The functions that check constrained simple shapes, by shape id.
     pub constraint_functions: BTreeMap<crate::model::ShapeId, String>,
+    /// The service speaks restJson1: operations get their wire code.
+    pub rest_json: bool,
 }
 
 impl<'a> Context<'a> {
@@ -39,6 +43,7 @@ impl<'a> Context<'a> {
             symbols,
             constrained: validate::Constrained::default(),
             constraint_functions: validate::constraint_functions(index),
+            rest_json: rest_json::is_rest_json(index.service().0),
         }
     }
 }
@@ -94,11 +99,16 @@ pub(crate) enum Job<'a> {
     Shape(&'a Shape),
     Operation(&'a Shape, &'a crate::model::Operation),
     Service,
+    /// The hidden `protocol_tests` module (`Codegen::protocol_tests`).
+    ProtocolTests,
 }
 
 /// Every job for the selected part of the model, in a fixed order.
-pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features) -> Vec<Job<'a>> {
+pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features, protocol_tests: bool) -> Vec<Job<'a>> {
     let mut jobs = vec![Job::Support(features), Job::Service, Job::Constraints];
+    if protocol_tests {
+        jobs.push(Job::ProtocolTests);
+    }
     jobs.extend(
         index
             .operations()
@@ -122,7 +132,13 @@ pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features) -> Vec<Job<'a>>
 pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
     match job {
         Job::Support(features) => support::render(cx, out, *features),
-        Job::Service => service::render(cx, out),
+        Job::ProtocolTests => protocol_tests::render(cx, out),
+        Job::Service => {
+            service::render(cx, out);
+            if cx.rest_json {
+                rest_json::render_service(cx, out);
+            }
+        }
         Job::Constraints => {
             let module = ModulePath::new(&["types", "constraints"]);
             for (name, item) in validate::constraint_module(cx) {
@@ -133,9 +149,19 @@ pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
                     Some("Checks of the model's constrained simple shapes, which `validate()` calls.".to_owned());
             }
         }
-        Job::Operation(shape, operation) => operations::render(cx, out, shape, operation),
+        Job::Operation(shape, operation) => {
+            operations::render(cx, out, shape, operation);
+            if cx.rest_json {
+                rest_json::render_operation(cx, out, shape, operation);
+            }
+        }
         Job::Shape(shape) => match &shape.kind {
-            ShapeKind::Structure(members) => structures::render(cx, out, shape, members),
+            ShapeKind::Structure(members) => {
+                structures::render(cx, out, shape, members);
+                if cx.rest_json && shape.traits.error().is_some() {
+                    rest_json::render_error(cx, out, shape);
+                }
+            }
             ShapeKind::Enum(members) => enums::render(cx, out, shape, members),
             ShapeKind::IntEnum(members) => enums::render_int_enum(cx, out, shape, members),
             ShapeKind::Union(members) => unions::render(cx, out, shape, members),

@@ -26,6 +26,8 @@ pub struct Features {
     pub validation: bool,
     /// Some `@pattern` is checked, which needs the `regex` crate.
     pub pattern: bool,
+    /// The service speaks restJson1: the crate has a client and a server, on `http`.
+    pub rest_json: bool,
 }
 
 impl Features {
@@ -34,13 +36,24 @@ impl Features {
         self.pattern
     }
 
-    /// Whether the generated code uses `serde_json` (documents and big numbers do).
+    /// Whether the generated code uses `serde_json` (documents, big numbers and the JSON
+    /// protocol do).
     pub fn needs_serde_json(&self) -> bool {
-        self.document || self.big_number
+        self.document || self.big_number || self.rest_json
+    }
+
+    /// Whether the generated code uses `http` (the protocol layer does).
+    pub fn needs_http(&self) -> bool {
+        self.rest_json
     }
 
     pub(crate) fn of(cx: &Context<'_>) -> Self {
-        let mut features = Features::default();
+        let mut features = Features {
+            rest_json: cx.rest_json,
+            // Headers carry blobs and `@mediaType` strings in base64.
+            blob: cx.rest_json,
+            ..Features::default()
+        };
         for shape in cx.index.closure() {
             features.string_enum |= matches!(shape.kind, ShapeKind::Enum(_));
             features.validation |= cx.constrained.shape(cx.index, shape);
@@ -125,6 +138,10 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
             }
         },
     );
+
+    if features.rest_json {
+        render_protocol(out);
+    }
 
     if cx
         .index
@@ -247,18 +264,62 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
         &error,
         "UnhandledError",
         quote! {
-            /// An error response that matches no error of the operation's model.
-            #[derive(Debug, Clone, PartialEq, Eq)]
+            /// An error the operation's model does not describe: an error response with a code
+            /// the model does not know, or a call that failed on the client side (see
+            /// [`UnhandledError::kind`]).
+            #[derive(Debug, Clone)]
             pub struct UnhandledError {
+                kind: UnhandledKind,
                 status: u16,
                 code: Option<String>,
                 message: Option<String>,
+                source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+            }
+
+            /// Where an [`UnhandledError`] comes from.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum UnhandledKind {
+                /// The service answered with an error the model does not describe.
+                Service,
+                /// The input was refused before anything was sent: a required member is not set,
+                /// a constraint is broken, or a value cannot be put on the wire.
+                InvalidInput,
+                /// The transport failed to send the request or to receive the response.
+                Transport,
+                /// The response could not be read as the model describes it.
+                InvalidResponse,
             }
 
             impl UnhandledError {
-                /// An error with an HTTP status code and nothing else known.
+                /// An error response with an HTTP status code and nothing else known.
                 pub fn new(status: u16) -> Self {
-                    Self { status, code: None, message: None }
+                    Self { kind: UnhandledKind::Service, status, code: None, message: None, source: None }
+                }
+
+                fn from_source(kind: UnhandledKind, status: u16, source: Box<dyn std::error::Error + Send + Sync>) -> Self {
+                    Self {
+                        kind,
+                        status,
+                        code: None,
+                        message: Some(source.to_string()),
+                        source: Some(std::sync::Arc::from(source)),
+                    }
+                }
+
+                /// The input was refused before anything was sent.
+                pub fn invalid_input(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+                    Self::from_source(UnhandledKind::InvalidInput, 0, source.into())
+                }
+
+                /// The transport failed.
+                pub fn transport(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+                    Self::from_source(UnhandledKind::Transport, 0, source.into())
+                }
+
+                /// A response with status `status` could not be read.
+                pub fn invalid_response(status: u16, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+                    Self::from_source(UnhandledKind::InvalidResponse, status, source.into())
                 }
 
                 /// Sets the error code the service sent.
@@ -273,7 +334,12 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
                     self
                 }
 
-                /// The HTTP status code of the response.
+                /// Where the error comes from.
+                pub fn kind(&self) -> UnhandledKind {
+                    self.kind
+                }
+
+                /// The HTTP status code of the response, or 0 when no response was received.
                 pub fn status(&self) -> u16 {
                     self.status
                 }
@@ -283,15 +349,28 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
                     self.code.as_deref()
                 }
 
-                /// The message, if the service sent one.
+                /// The message: what the service sent, or what went wrong on the client side.
                 pub fn message(&self) -> Option<&str> {
                     self.message.as_deref()
                 }
             }
 
+            impl PartialEq for UnhandledError {
+                fn eq(&self, other: &Self) -> bool {
+                    (self.kind, self.status, &self.code, &self.message) == (other.kind, other.status, &other.code, &other.message)
+                }
+            }
+
+            impl Eq for UnhandledError {}
+
             impl std::fmt::Display for UnhandledError {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    write!(f, "unhandled error (HTTP {})", self.status)?;
+                    match self.kind {
+                        UnhandledKind::Service => write!(f, "unhandled error (HTTP {})", self.status)?,
+                        UnhandledKind::InvalidInput => f.write_str("invalid input, not sent")?,
+                        UnhandledKind::Transport => f.write_str("transport error")?,
+                        UnhandledKind::InvalidResponse => write!(f, "unreadable response (HTTP {})", self.status)?,
+                    }
                     if let Some(code) = &self.code {
                         write!(f, " {code}")?;
                     }
@@ -302,7 +381,11 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
                 }
             }
 
-            impl std::error::Error for UnhandledError {}
+            impl std::error::Error for UnhandledError {
+                fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                    self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+                }
+            }
         },
     );
 
@@ -392,4 +475,46 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, features: Features) {
             },
         );
     }
+}
+
+/// The restJson1 support: the `HttpOperation` trait, and the `protocol`, `client` and `server`
+/// modules' fixed parts.
+fn render_protocol(out: &mut Output) {
+    out.add(
+        &ModulePath::new(&["operation"]),
+        "HttpOperation",
+        quote! {
+            /// An operation on the wire: its request and response as `http` messages, for a client
+            /// and for a server. These are plain functions (no I/O), usable with any HTTP stack.
+            pub trait HttpOperation: Operation {
+                /// Client: the request for `input`, sent to `endpoint` (such as
+                /// `https://example.com` or `http://127.0.0.1:8080/prefix`). The input is
+                /// validated first, and an unset idempotency token is filled in.
+                fn serialize_request(input: &Self::Input, endpoint: &str) -> Result<http::Request<Vec<u8>>, crate::error::UnhandledError>;
+                /// Client: the output, or the error, that a response carries.
+                fn parse_response(response: &http::Response<Vec<u8>>) -> Result<Self::Output, Self::Error>;
+                /// Server: the input of a request routed to this operation.
+                fn parse_request(request: &http::Request<Vec<u8>>) -> Result<Self::Input, crate::server::Rejection>;
+                /// Server: the response for the operation's result.
+                fn serialize_response(result: &Result<Self::Output, Self::Error>) -> http::Response<Vec<u8>>;
+            }
+        },
+    );
+    let protocol = ModulePath::new(&["protocol"]);
+    out.module(&protocol).doc = Some(
+        "The restJson1 wire format's building blocks: text forms of values, URIs, headers, JSON bodies and error codes."
+            .to_owned(),
+    );
+    out.add(&protocol, "", runtime(include_str!("../runtime/protocol.rs")));
+    let client = ModulePath::new(&["client"]);
+    out.module(&client).doc = Some(
+        "The client: [`Client`](crate::client::Client) sends each operation's request with a [`Transport`](crate::client::Transport) and reads its response.".to_owned(),
+    );
+    out.add(&client, "", runtime(include_str!("../runtime/client.rs")));
+    out.add(&client, "HyperTransport", runtime(include_str!("../runtime/hyper_client.rs")));
+    let server = ModulePath::new(&["server"]);
+    out.module(&server).doc =
+        Some("The server: [`handle`](crate::server::handle) routes a request to the service implementation and writes its answer.".to_owned());
+    out.add(&server, "", runtime(include_str!("../runtime/server.rs")));
+    out.add(&server, "serve_with", runtime(include_str!("../runtime/hyper_server.rs")));
 }
