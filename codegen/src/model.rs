@@ -259,6 +259,17 @@ impl Traits {
         self.0.get(id)
     }
 
+    /// The same traits but those in `ids`.
+    pub fn without(&self, ids: &[&str]) -> Traits {
+        Traits(
+            self.0
+                .iter()
+                .filter(|(id, _)| !ids.contains(&id.as_str()))
+                .map(|(id, value)| (id.clone(), value.clone()))
+                .collect(),
+        )
+    }
+
     fn prelude(&self, name: &str) -> Option<&Value> {
         self.0.get(&format!("{PRELUDE}{name}"))
     }

@@ -185,7 +185,7 @@ fn from_text(
         ShapeKind::Simple(Simple::Timestamp) => match timestamp_format(member, target, place) {
             "http-date" => quote!(crate::primitives::DateTime::parse_http_date(#text)),
             "epoch-seconds" => quote!(crate::primitives::DateTime::parse_epoch_seconds(#text)),
-            _ => quote!(crate::primitives::DateTime::parse_date_time(#text)),
+            _ => quote!(crate::primitives::DateTime::parse_utc_date_time(#text)),
         },
         ShapeKind::Simple(Simple::Blob) if !target.traits.is_streaming() => {
             quote!(crate::primitives::Blob::from_base64(#text))
@@ -240,6 +240,14 @@ fn write_headers(cx: &Context<'_>, members: &[Bound<'_>], owner: &TokenStream) -
                         if !value.is_empty() {
                             let items: Vec<String> = #items.map(|item| #text).collect();
                             builder = builder.header(#name, items.join(", "));
+                        }
+                    }
+                } else if matches!(bound.target.kind, ShapeKind::Simple(Simple::String)) {
+                    // An empty string is no header at all.
+                    let text = to_text(bound.member, bound.target, quote!(value), Place::Header);
+                    quote! {
+                        if !value.is_empty() {
+                            builder = builder.header(#name, #text);
                         }
                     }
                 } else {
@@ -318,11 +326,20 @@ fn write_body(cx: &Context<'_>, body: &Body<'_>, owner: &TokenStream) -> TokenSt
                 builder = crate::protocol::content_headers(builder, #content_type, bytes.len());
                 bytes
             };
+            // An unset structure payload is an empty object; other unset payloads, no body.
+            let unset = if matches!(payload.target.kind, ShapeKind::Structure(_)) {
+                quote! {{
+                    builder = crate::protocol::content_headers(builder, "application/json", 2);
+                    b"{}".to_vec()
+                }}
+            } else {
+                quote!(Vec::new())
+            };
             if payload.optional {
                 quote! {
                     let body = match &#owner.#field {
                         Some(value) => { #set }
-                        None => Vec::new(),
+                        None => #unset,
                     };
                 }
             } else {
@@ -558,11 +575,23 @@ fn read_structure(cx: &Context<'_>, shape: &Shape, ty: &TokenStream, from: &Modu
             if bound.target.traits.is_streaming() {
                 return quote!(#[serde(skip)] #local: Option<#ty>,);
             }
-            match super::member_encoding(cx.index, bound.member) {
-                Some(encoding) => {
-                    let module = encoding.module();
-                    quote!(#[serde(rename = #name, default, with = #module)] #local: Option<#ty>,)
-                }
+            // A server reads a timestamp only in its member's format; a client also takes the
+            // others, as services send them.
+            let strict = (side == Side::Request && matches!(bound.target.kind, ShapeKind::Simple(Simple::Timestamp)))
+                .then(|| {
+                    match bound
+                        .member
+                        .traits
+                        .timestamp_format()
+                        .or_else(|| bound.target.traits.timestamp_format())
+                    {
+                        Some("date-time") => "crate::primitives::encoding::strict_date_time",
+                        Some("http-date") => "crate::primitives::encoding::strict_http_date",
+                        _ => "crate::primitives::encoding::strict_epoch_seconds",
+                    }
+                });
+            match strict.or_else(|| super::member_encoding(cx.index, bound.member).map(|encoding| encoding.module())) {
+                Some(module) => quote!(#[serde(rename = #name, default, with = #module)] #local: Option<#ty>,),
                 None => quote!(#[serde(rename = #name, default)] #local: Option<#ty>,),
             }
         });

@@ -511,10 +511,18 @@ fn render_protocol(out: &mut Output) {
         "The client: [`Client`](crate::client::Client) sends each operation's request with a [`Transport`](crate::client::Transport) and reads its response.".to_owned(),
     );
     out.add(&client, "", runtime(include_str!("../runtime/client.rs")));
-    out.add(&client, "HyperTransport", runtime(include_str!("../runtime/hyper_client.rs")));
+    out.add(
+        &client,
+        "HyperTransport",
+        runtime(include_str!("../runtime/hyper_client.rs")),
+    );
     let server = ModulePath::new(&["server"]);
     out.module(&server).doc =
         Some("The server: [`handle`](crate::server::handle) routes a request to the service implementation and writes its answer.".to_owned());
     out.add(&server, "", runtime(include_str!("../runtime/server.rs")));
-    out.add(&server, "serve_with", runtime(include_str!("../runtime/hyper_server.rs")));
+    out.add(
+        &server,
+        "serve_with",
+        runtime(include_str!("../runtime/hyper_server.rs")),
+    );
 }

@@ -68,7 +68,7 @@ impl Constrained {
 /// Whether `traits` ask for a check that values of `target` get (a `@length` on a string, not
 /// a `@pattern` the regex crate cannot run, ...).
 fn has_constraint(traits: &Traits, target: &Shape) -> bool {
-    !trait_checks(traits, target, &quote!(value), &quote!(path)).is_empty()
+    !trait_checks(traits, target, &quote!(value), &quote!(path), &[]).is_empty()
 }
 
 /// Look-around and back-references, which the `regex` crate does not support: such a pattern
@@ -87,15 +87,21 @@ pub(crate) fn regex_supported(pattern: &str) -> bool {
 fn checks(cx: &Context<'_>, traits: &[&Traits], target: &Shape, value: TokenStream, path: TokenStream) -> TokenStream {
     let mut out = TokenStream::new();
     for traits in traits {
-        out.extend(trait_checks(traits, target, &value, &path));
+        out.extend(trait_checks(traits, target, &value, &path, &[]));
     }
+    // A member's constraint trait replaces the same trait of its target.
+    let overridden: Vec<&str> = CONSTRAINTS
+        .iter()
+        .copied()
+        .filter(|name| traits.iter().any(|traits| traits.get(name).is_some()) && target.traits.get(name).is_some())
+        .collect();
     // A constrained simple shape is checked by one function, shared by every member that uses it.
     match cx.constraint_functions.get(&target.id) {
-        Some(function) => {
+        Some(function) if overridden.is_empty() => {
             let function = ident(function);
             out.extend(quote!(crate::types::constraints::#function(#path, #value, violations);));
         }
-        None => out.extend(trait_checks(&target.traits, target, &value, &path)),
+        _ => out.extend(trait_checks(&target.traits, target, &value, &path, &overridden)),
     }
     out.extend(nested_checks(cx, target, value, path));
     out
@@ -152,7 +158,7 @@ pub(super) fn constraint_module(cx: &Context<'_>) -> Vec<(String, TokenStream)> 
                     &crate::symbols::ModulePath::new(&["types", "constraints"]),
                 ),
             };
-            let body = trait_checks(&shape.traits, shape, &quote!(value), &quote!(path));
+            let body = trait_checks(&shape.traits, shape, &quote!(value), &quote!(path), &[]);
             let doc = format!(" Checks a `{}` value.", id.name());
             let name = ident(function);
             (
@@ -168,9 +174,31 @@ pub(super) fn constraint_module(cx: &Context<'_>) -> Vec<(String, TokenStream)> 
         .collect()
 }
 
-/// The `@length`, `@range`, `@pattern` and `@uniqueItems` checks of one set of traits.
-fn trait_checks(traits: &Traits, target: &Shape, value: &TokenStream, path: &TokenStream) -> TokenStream {
+/// The constraint traits `validate()` checks.
+const CONSTRAINTS: [&str; 4] = [
+    "smithy.api#length",
+    "smithy.api#range",
+    "smithy.api#pattern",
+    "smithy.api#uniqueItems",
+];
+
+/// The `@length`, `@range`, `@pattern` and `@uniqueItems` checks of one set of traits, but for
+/// the traits in `skip`.
+fn trait_checks(
+    traits: &Traits,
+    target: &Shape,
+    value: &TokenStream,
+    path: &TokenStream,
+    skip: &[&str],
+) -> TokenStream {
     let mut out = TokenStream::new();
+    let owned;
+    let traits = if skip.is_empty() {
+        traits
+    } else {
+        owned = traits.without(skip);
+        &owned
+    };
     {
         if let Some((min, max)) = traits.length() {
             let length = match &target.kind {
@@ -242,7 +270,7 @@ fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: Tok
             };
             out.extend(quote! {
                 for (position, item) in #value.iter().enumerate() {
-                    let path = format!("{}[{position}]", #path);
+                    let path = crate::error::validate::join(#path, position);
                     #inner
                 }
             });
@@ -250,7 +278,7 @@ fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: Tok
         ShapeKind::Map { key, value: map_value }
             if cx.constrained.member(index, key) || cx.constrained.member(index, map_value) =>
         {
-            let key_checks = checks(cx, &[&key.traits], index.shape(&key.target), quote!(key), quote!(&path));
+            let key_checks = checks(cx, &[&key.traits], index.shape(&key.target), quote!(key), path.clone());
             let value_checks = checks(
                 cx,
                 &[&map_value.traits],
@@ -270,8 +298,8 @@ fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: Tok
             };
             out.extend(quote! {
                 for (key, #item) in #value.iter() {
-                    let path = format!("{}[{key:?}]", #path);
                     #key_checks
+                    let path = crate::error::validate::join(#path, key);
                     #value_checks
                 }
             });
@@ -296,13 +324,14 @@ pub(super) fn structure(cx: &Context<'_>, shape: &Shape, fields: &[(&Member, Str
         }
         let ident = ident(field);
         let target = cx.index.shape(&member.target);
-        let path = quote!(&crate::error::validate::join(path, #field));
+        let wire = member.name.as_str();
+        let path = quote!(&crate::error::validate::join(path, #wire));
         let value_checks = checks(cx, &[&member.traits], target, quote!(value), quote!(path));
         let required = member.traits.is_required() && *optional;
         match (optional, required, value_checks.is_empty()) {
             (true, true, true) => quote! {
                 if self.#ident.is_none() {
-                    crate::error::validate::missing(crate::error::validate::join(path, #field), violations);
+                    crate::error::validate::missing(crate::error::validate::join(path, #wire), violations);
                 }
             },
             (true, true, false) => quote! {
@@ -312,7 +341,7 @@ pub(super) fn structure(cx: &Context<'_>, shape: &Shape, fields: &[(&Member, Str
                         let path = path.as_str();
                         #value_checks
                     }
-                    None => crate::error::validate::missing(crate::error::validate::join(path, #field), violations),
+                    None => crate::error::validate::missing(crate::error::validate::join(path, #wire), violations),
                 }
             },
             (true, false, false) => quote! {

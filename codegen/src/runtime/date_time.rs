@@ -170,6 +170,15 @@ impl DateTime {
         format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
     }
 
+    /// Parses an RFC 3339 `date-time` in UTC (ending in `Z`); `None` if it is not one.
+    pub fn parse_utc_date_time(text: &str) -> Option<Self> {
+        if text.ends_with(['Z', 'z']) {
+            Self::parse_date_time(text)
+        } else {
+            None
+        }
+    }
+
     /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one.
     pub fn parse_date_time(text: &str) -> Option<Self> {
         let text = text.trim();
@@ -341,5 +350,58 @@ impl encoding::Encode<encoding::EpochSecondsFormat> for DateTime {
 
     fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         <Self as serde::Deserialize>::deserialize(deserializer)
+    }
+}
+
+impl encoding::Encode<encoding::StrictEpochSeconds> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self, serializer)
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DateTime;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("epoch seconds, as a number")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DateTime, E> {
+                Ok(DateTime::from_secs(value))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DateTime, E> {
+                i64::try_from(value).map(DateTime::from_secs).map_err(E::custom)
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DateTime, E> {
+                DateTime::from_secs_f64(value).ok_or_else(|| E::custom("timestamp out of range"))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl encoding::Encode<encoding::StrictDateTime> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_date_time())
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        DateTime::parse_utc_date_time(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid UTC date-time `{text}`")))
+    }
+}
+
+impl encoding::Encode<encoding::StrictHttpDate> for DateTime {
+    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_http_date())
+    }
+
+    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        DateTime::parse_http_date(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid http-date `{text}`")))
     }
 }

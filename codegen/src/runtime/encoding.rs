@@ -123,6 +123,9 @@ pub mod encoding {
     encoding_module!(http_date, HttpDateFormat, "Timestamps as RFC 7231 `http-date` strings.");
     encoding_module!(epoch_seconds, EpochSecondsFormat, "Timestamps as epoch seconds.");
     encoding_module!(float, NonFiniteAsString, "Floats, with `NaN`, `Infinity` and `-Infinity` as strings.");
+    encoding_module!(strict_epoch_seconds, StrictEpochSeconds, "Timestamps as epoch seconds, read from numbers only (servers).");
+    encoding_module!(strict_date_time, StrictDateTime, "Timestamps as UTC `date-time` strings, read without offsets only (servers).");
+    encoding_module!(strict_http_date, StrictHttpDate, "Timestamps as `http-date` strings, read from that form only (servers).");
 
     macro_rules! non_finite_as_string {
         ($float:ty) => {

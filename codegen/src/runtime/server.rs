@@ -171,17 +171,17 @@ pub fn check_media_types(
     accept: Option<&str>,
 ) -> Result<(), Rejection> {
     let headers = request.headers();
-    if let Some(found) = headers.get(http::header::CONTENT_TYPE) {
+    // An operation without a body ignores the request's `Content-Type`.
+    if let (Some(found), Some(_)) = (headers.get(http::header::CONTENT_TYPE), content_type) {
         let found = found.to_str().unwrap_or_default();
         let media_type = found.split(';').next().unwrap_or_default().trim();
         match content_type {
             Some(expected) if media_type.eq_ignore_ascii_case(expected) => {}
             Some(expected) if expected == "application/octet-stream" || expected == "text/plain" => {}
-            _ if request.body().is_empty() && content_type.is_none() => {}
             _ => {
                 return Err(Rejection::unsupported_media_type(format!(
                     "`Content-Type: {found}` is not {}",
-                    content_type.unwrap_or("expected: the operation takes no body")
+                    content_type.unwrap_or_default()
                 )))
             }
         }

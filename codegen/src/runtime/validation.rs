@@ -14,9 +14,10 @@ impl ValidationError {
 
 impl std::fmt::Display for ValidationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} constraint violation(s)", self.violations.len())?;
-        for violation in &self.violations {
-            write!(f, "; {violation}")?;
+        let count = self.violations.len();
+        write!(f, "{count} validation error{} detected.", if count == 1 { "" } else { "s" })?;
+        for (index, violation) in self.violations.iter().enumerate() {
+            write!(f, "{}{violation}", if index == 0 { " " } else { "; " })?;
         }
         Ok(())
     }
@@ -24,20 +25,21 @@ impl std::fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// One broken constraint: where (`field.list[2].name`), which constraint and what is wrong.
+/// One broken constraint: where (`/member/2/name`: member names, list positions and map
+/// keys), which constraint, and the message, worded as Smithy services word it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    /// The member path, by Rust field names.
+    /// The member path: `/` and a member name, list position or map key per step.
     pub path: String,
     /// The constraint trait: `required`, `length`, `range`, `pattern` or `uniqueItems`.
     pub constraint: &'static str,
-    /// What is wrong.
+    /// What is wrong, such as `Value at '/name' failed to satisfy constraint: Member must not be null`.
     pub message: String,
 }
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` {} (@{})", self.path, self.message, self.constraint)
+        f.write_str(&self.message)
     }
 }
 
@@ -55,47 +57,54 @@ pub mod validate {
         }
     }
 
-    /// The path of a member below `path`.
-    pub fn join(path: &str, member: &str) -> String {
-        if path.is_empty() {
-            member.to_owned()
-        } else {
-            format!("{path}.{member}")
+    /// The path of a member, list item or map value below `path`.
+    pub fn join(path: &str, step: impl std::fmt::Display) -> String {
+        format!("{path}/{step}")
+    }
+
+    fn violation(path: &str, constraint: &'static str, value: &str, rule: String) -> Violation {
+        Violation {
+            path: path.to_owned(),
+            constraint,
+            message: format!("Value{value} at '{path}' failed to satisfy constraint: Member must {rule}"),
+        }
+    }
+
+    /// The words for a `min`/`max` pair, such as `between 1 and 8, inclusive`.
+    fn bounds<T: std::fmt::Display>(min: Option<T>, max: Option<T>) -> String {
+        match (min, max) {
+            (Some(min), Some(max)) => format!("between {min} and {max}, inclusive"),
+            (Some(min), None) => format!("greater than or equal to {min}"),
+            (None, Some(max)) => format!("less than or equal to {max}"),
+            (None, None) => String::new(),
         }
     }
 
     pub fn missing(path: String, violations: &mut Vec<Violation>) {
-        violations.push(Violation { path, constraint: "required", message: "is required but not set".to_owned() });
+        violations.push(violation(&path, "required", "", "not be null".to_owned()));
     }
 
     pub fn length(path: &str, length: usize, min: Option<u64>, max: Option<u64>, violations: &mut Vec<Violation>) {
         let length = length as u64;
-        let message = match (min, max) {
-            (Some(min), _) if length < min => format!("has length {length}, less than {min}"),
-            (_, Some(max)) if length > max => format!("has length {length}, more than {max}"),
-            _ => return,
-        };
-        violations.push(Violation { path: path.to_owned(), constraint: "length", message });
+        if min.is_some_and(|min| length < min) || max.is_some_and(|max| length > max) {
+            let rule = format!("have length {}", bounds(min, max));
+            violations.push(violation(path, "length", &format!(" with length {length}"), rule));
+        }
     }
 
     pub fn range(path: &str, value: f64, min: Option<f64>, max: Option<f64>, violations: &mut Vec<Violation>) {
-        let message = match (min, max) {
-            (Some(min), _) if value < min => format!("is {value}, less than {min}"),
-            (_, Some(max)) if value > max => format!("is {value}, more than {max}"),
-            _ => return,
-        };
-        violations.push(Violation { path: path.to_owned(), constraint: "range", message });
+        if value.is_nan() || min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max) {
+            violations.push(violation(path, "range", "", format!("be {}", bounds(min, max))));
+        }
     }
 
     pub fn unique<T: PartialEq>(path: &str, items: &[T], violations: &mut Vec<Violation>) {
-        for (index, item) in items.iter().enumerate() {
-            if items[..index].contains(item) {
-                violations.push(Violation {
-                    path: format!("{path}[{index}]"),
-                    constraint: "uniqueItems",
-                    message: "repeats an earlier item".to_owned(),
-                });
-            }
+        if items.iter().enumerate().any(|(index, item)| items[..index].contains(item)) {
+            violations.push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
         }
+    }
+
+    pub fn pattern_violation(path: &str, pattern: &str) -> Violation {
+        violation(path, "pattern", "", format!("satisfy regular expression pattern: {pattern}"))
     }
 }

@@ -5,11 +5,7 @@ pub mod validate_pattern {
 
     pub fn pattern(path: &str, value: &str, regex: Option<&regex::Regex>, pattern: &str, violations: &mut Vec<Violation>) {
         if regex.is_some_and(|regex| !regex.is_match(value)) {
-            violations.push(Violation {
-                path: path.to_owned(),
-                constraint: "pattern",
-                message: format!("does not match `{pattern}`"),
-            });
+            violations.push(super::validate::pattern_violation(path, pattern));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `validate()`: every constraint of the model (`@required` members a client may leave unset,
 //! `@length`, `@range`, `@pattern`, `@uniqueItems`) is checked, through lists and maps, and
-//! every violation is reported with its member path.
+//! every violation is reported with its member path and worded as Smithy services word it.
 
 use features::error::{ValidationError, Violation};
 use features::operation::put_tree::PutTreeInput;
@@ -59,17 +59,18 @@ fn every_violation_is_reported_with_its_path() {
     limits.by_name = Some([("TOOLONG".to_owned(), -1)].into_iter().collect());
     let found = violations(limits.validate());
     let expected = [
-        ("code", "length"),
-        ("code", "pattern"),
-        ("label", "length"),
-        ("percent", "range"),
-        ("ratio", "range"),
-        ("tags", "length"),
-        ("tags[2]", "uniqueItems"),
-        ("nested[1].code", "required"),
-        ("by_name[\"TOOLONG\"]", "length"),
-        ("by_name[\"TOOLONG\"]", "pattern"),
-        ("by_name[\"TOOLONG\"]", "range"),
+        ("/code", "length"),
+        ("/code", "pattern"),
+        ("/label", "length"),
+        ("/percent", "range"),
+        ("/ratio", "range"),
+        ("/tags", "length"),
+        ("/tags", "uniqueItems"),
+        ("/nested/1/code", "required"),
+        // A map key's violations are the map's; a value's are at `/map/key`.
+        ("/byName", "length"),
+        ("/byName", "pattern"),
+        ("/byName/TOOLONG", "range"),
     ];
     for (path, constraint) in expected {
         assert!(
@@ -87,7 +88,7 @@ fn violations_read_well() {
     let err = limits.validate().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "1 constraint violation(s); `percent` is -3, less than 0 (@range)"
+        "1 validation error detected. Value at '/percent' failed to satisfy constraint: Member must be between 0 and 100, inclusive"
     );
 }
 
