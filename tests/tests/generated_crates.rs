@@ -52,6 +52,8 @@ fn assert_generated_crate_is_clean(model: &Path, name: &str, expected_operations
             "clippy",
             "--offline",
             "--quiet",
+            // The hyper client and server too.
+            "--all-features",
             "--message-format=short",
             "--",
             "-D",

@@ -291,6 +291,8 @@ fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: Tok
             } else {
                 value_checks
             };
+            let value_path =
+                (!value_checks.is_empty()).then(|| quote!(let path = crate::error::validate::join(#path, key);));
             let item = if value_checks.is_empty() {
                 quote!(_)
             } else {
@@ -299,7 +301,7 @@ fn nested_checks(cx: &Context<'_>, target: &Shape, value: TokenStream, path: Tok
             out.extend(quote! {
                 for (key, #item) in #value.iter() {
                     #key_checks
-                    let path = crate::error::validate::join(#path, key);
+                    #value_path
                     #value_checks
                 }
             });
