@@ -164,6 +164,18 @@ fn upgrade_legacy_enum(shape: &mut Shape) -> Result<()> {
                 .0
                 .insert("smithy.api#deprecated".to_owned(), Value::Object(Map::new()));
         }
+        if let Some(tags) = entry.get("tags") {
+            // Smithy's own upgrade makes a value tagged `internal` an `@internal` member.
+            if tags
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(|tag| tag == "internal"))
+            {
+                traits
+                    .0
+                    .insert("smithy.api#internal".to_owned(), Value::Object(Map::new()));
+            }
+            traits.0.insert("smithy.api#tags".to_owned(), tags.clone());
+        }
         let target = ShapeId::parse("smithy.api#Unit").expect("the prelude id is valid");
         members.push(Member { name, target, traits });
     }

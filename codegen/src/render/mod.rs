@@ -41,7 +41,7 @@ impl<'a> Context<'a> {
         Self {
             index,
             symbols,
-            constrained: validate::Constrained::default(),
+            constrained: validate::Constrained::new(rest_json::is_rest_json(index.service().0)),
             constraint_functions: validate::constraint_functions(index),
             rest_json: rest_json::is_rest_json(index.service().0),
         }

@@ -701,6 +701,45 @@ enum TemplatePart {
     Greedy(String),
 }
 
+/// Statements putting an `@endpoint` host prefix, with its `{label}`s taken from the input's
+/// `@hostLabel` members, before the endpoint's host.
+fn host_prefix(prefix: &str, inputs: &[Bound<'_>], owner: &TokenStream) -> TokenStream {
+    let mut pushes = TokenStream::new();
+    let mut rest = prefix;
+    while let Some(start) = rest.find('{') {
+        let literal = &rest[..start];
+        if !literal.is_empty() {
+            pushes.extend(quote!(prefix.push_str(#literal);));
+        }
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let label = &rest[start + 1..start + end];
+        if let Some(bound) = inputs.iter().find(|bound| bound.member.name == label) {
+            let field = &bound.field;
+            let message = format!("the host label `{label}` is not set");
+            pushes.extend(if bound.optional {
+                quote! {
+                    prefix.push_str(#owner.#field.as_deref().ok_or_else(|| crate::error::UnhandledError::invalid_input(#message))?);
+                }
+            } else {
+                quote!(prefix.push_str(&#owner.#field);)
+            });
+        }
+        rest = &rest[start + end + 1..];
+    }
+    if !rest.is_empty() {
+        pushes.extend(quote!(prefix.push_str(#rest);));
+    }
+    quote! {
+        {
+            let mut prefix = String::new();
+            #pushes
+            uri.push_host_prefix(&prefix)?;
+        }
+    }
+}
+
 /// `impl HttpOperation` for an operation, and its routing constants.
 pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &crate::model::Operation) {
     let symbol = cx.symbols.operation(&shape.id);
@@ -753,6 +792,14 @@ pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape
     }
     if parts.is_empty() {
         path.extend(quote!(uri.push_path("/");));
+    }
+    if let Some(prefix) = shape
+        .traits
+        .get("smithy.api#endpoint")
+        .and_then(|endpoint| endpoint.get("hostPrefix"))
+        .and_then(|prefix| prefix.as_str())
+    {
+        path.extend(host_prefix(prefix, &inputs, &owner));
     }
     let mut query = TokenStream::new();
     for (key, value) in &query_literals {
@@ -921,7 +968,7 @@ pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape
     };
     let validate_input = cx.constrained.shape(cx.index, input_shape).then(|| {
         quote! {
-            if let Err(error) = input.validate() {
+            if let Err(error) = crate::error::validate::with_enum_values(|| input.validate()) {
                 return Err(crate::server::Rejection::validation(
                     error.violations().iter().map(|violation| (violation.path.clone(), violation.to_string())).collect(),
                 ));

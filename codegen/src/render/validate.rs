@@ -1,6 +1,7 @@
 //! Validation: `validate()` on every structure and union that has constraints (`@required`
-//! members a client may leave unset, `@length`, `@range`, `@pattern`, `@uniqueItems`), directly
-//! or in what it contains. It reports every violation with the member path.
+//! members a client may leave unset, `@length`, `@range`, `@pattern`, `@uniqueItems`, and in
+//! crates with a server, enum values), directly or in what it contains. It reports every
+//! violation with the member path.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,9 +19,20 @@ use crate::model::{Member, Shape, ShapeId, ShapeKind, Simple, Traits};
 #[derive(Default)]
 pub(crate) struct Constrained {
     memo: Mutex<HashMap<ShapeId, bool>>,
+    /// Enum values are checked too: a server refuses values outside the model's set (a client
+    /// keeps them, for forward compatibility).
+    enums: bool,
 }
 
 impl Constrained {
+    /// With `enums`, enum values count as constraints.
+    pub fn new(enums: bool) -> Self {
+        Self {
+            memo: Mutex::default(),
+            enums,
+        }
+    }
+
     /// Whether values of `shape` (a structure or union) need a `validate_into`.
     pub fn shape(&self, index: &Index<'_>, shape: &Shape) -> bool {
         if let Some(known) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&shape.id) {
@@ -57,6 +69,7 @@ impl Constrained {
         }
         has_constraint(&target.traits, target)
             || match &target.kind {
+                ShapeKind::Enum(_) => self.enums,
                 ShapeKind::Structure(_) | ShapeKind::Union(_) => self.shape(index, target),
                 ShapeKind::List(member) | ShapeKind::Set(member) => self.member(index, member),
                 ShapeKind::Map { key, value } => self.member(index, key) || self.member(index, value),
@@ -102,6 +115,19 @@ fn checks(cx: &Context<'_>, traits: &[&Traits], target: &Shape, value: TokenStre
             out.extend(quote!(crate::types::constraints::#function(#path, #value, violations);));
         }
         _ => out.extend(trait_checks(&target.traits, target, &value, &path, &overridden)),
+    }
+    if let (ShapeKind::Enum(members), true) = (&target.kind, cx.constrained.enums) {
+        let known = members.iter().map(crate::symbols::enum_wire_value);
+        // `@internal` values are accepted but not listed in the message.
+        let listed = members
+            .iter()
+            .filter(|member| member.traits.get("smithy.api#internal").is_none())
+            .map(crate::symbols::enum_wire_value)
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.extend(
+            quote!(crate::error::validate::enum_value(#path, #value.as_str(), &[#(#known),*], #listed, violations);),
+        );
     }
     out.extend(nested_checks(cx, target, value, path));
     out

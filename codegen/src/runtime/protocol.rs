@@ -152,6 +152,25 @@ impl UriBuilder {
         })
     }
 
+    /// Puts the operation's `@endpoint` host prefix (its labels filled in) before the
+    /// endpoint's host. Only letters, digits, `-` and `.` are allowed, so that a label value
+    /// cannot change the host it is sent to beyond its own prefix.
+    pub fn push_host_prefix(&mut self, prefix: &str) -> Result<(), crate::error::UnhandledError> {
+        let valid = !prefix.is_empty()
+            && !prefix.starts_with(['.', '-'])
+            && !prefix.contains("..")
+            && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        if !valid {
+            return Err(crate::error::UnhandledError::invalid_input(format!(
+                "the host prefix `{prefix}` is not a valid host name"
+            )));
+        }
+        if let Some((scheme, authority)) = self.base.split_once("://") {
+            self.base = format!("{scheme}://{prefix}{authority}");
+        }
+        Ok(())
+    }
+
     /// Appends literal text of the URI template to the path.
     pub fn push_path(&mut self, text: &str) {
         self.path.push_str(text);

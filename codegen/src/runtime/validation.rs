@@ -31,7 +31,7 @@ impl std::error::Error for ValidationError {}
 pub struct Violation {
     /// The member path: `/` and a member name, list position or map key per step.
     pub path: String,
-    /// The constraint trait: `required`, `length`, `range`, `pattern` or `uniqueItems`.
+    /// The constraint: `required`, `length`, `range`, `pattern`, `uniqueItems` or `enum`.
     pub constraint: &'static str,
     /// What is wrong, such as `Value at '/name' failed to satisfy constraint: Member must not be null`.
     pub message: String,
@@ -101,6 +101,30 @@ pub mod validate {
     pub fn unique<T: PartialEq>(path: &str, items: &[T], violations: &mut Vec<Violation>) {
         if items.iter().enumerate().any(|(index, item)| items[..index].contains(item)) {
             violations.push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
+        }
+    }
+
+    std::thread_local! {
+        static ENUM_VALUES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Runs `check` with enum values checked against the model's set, as a server checks
+    /// them. Outside it an unknown value passes: a client keeps and sends what it is given.
+    pub fn with_enum_values<T>(check: impl FnOnce() -> T) -> T {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                ENUM_VALUES.with(|flag| flag.set(false));
+            }
+        }
+        ENUM_VALUES.with(|flag| flag.set(true));
+        let _reset = Reset;
+        check()
+    }
+
+    pub fn enum_value(path: &str, value: &str, known: &[&str], listed: &str, violations: &mut Vec<Violation>) {
+        if ENUM_VALUES.with(std::cell::Cell::get) && !known.contains(&value) {
+            violations.push(violation(path, "enum", "", format!("satisfy enum value set: [{listed}]")));
         }
     }
 
