@@ -704,12 +704,12 @@ enum TemplatePart {
 /// Statements putting an `@endpoint` host prefix, with its `{label}`s taken from the input's
 /// `@hostLabel` members, before the endpoint's host.
 fn host_prefix(prefix: &str, inputs: &[Bound<'_>], owner: &TokenStream) -> TokenStream {
-    let mut pushes = TokenStream::new();
+    let mut parts = Vec::new();
     let mut rest = prefix;
     while let Some(start) = rest.find('{') {
         let literal = &rest[..start];
         if !literal.is_empty() {
-            pushes.extend(quote!(prefix.push_str(#literal);));
+            parts.push(quote!(#literal));
         }
         let Some(end) = rest[start..].find('}') else {
             break;
@@ -718,25 +718,19 @@ fn host_prefix(prefix: &str, inputs: &[Bound<'_>], owner: &TokenStream) -> Token
         if let Some(bound) = inputs.iter().find(|bound| bound.member.name == label) {
             let field = &bound.field;
             let message = format!("the host label `{label}` is not set");
-            pushes.extend(if bound.optional {
-                quote! {
-                    prefix.push_str(#owner.#field.as_deref().ok_or_else(|| crate::error::UnhandledError::invalid_input(#message))?);
-                }
+            parts.push(if bound.optional {
+                quote!(#owner.#field.as_deref().ok_or_else(|| crate::error::UnhandledError::invalid_input(#message))?)
             } else {
-                quote!(prefix.push_str(&#owner.#field);)
+                quote!(#owner.#field.as_str())
             });
         }
         rest = &rest[start + end + 1..];
     }
     if !rest.is_empty() {
-        pushes.extend(quote!(prefix.push_str(#rest);));
+        parts.push(quote!(#rest));
     }
     quote! {
-        {
-            let mut prefix = String::new();
-            #pushes
-            uri.push_host_prefix(&prefix)?;
-        }
+        uri.push_host_prefix(&[#(#parts),*].concat())?;
     }
 }
 

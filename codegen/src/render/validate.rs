@@ -417,7 +417,7 @@ pub(super) fn union(cx: &Context<'_>, shape: &Shape, variants: &[(&Member, Strin
     methods(
         shape,
         quote! {
-            #[allow(unreachable_patterns)]
+            #[allow(unreachable_patterns, clippy::single_match)]
             match self {
                 #(#arms)*
                 _ => {}
