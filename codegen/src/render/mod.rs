@@ -1,6 +1,6 @@
 //! Render: turns the indexed, named model into Rust items, one module of the generated crate at
-//! a time. Each submodule renders one kind of item; protocols will live beside them, apart from
-//! the types, so that every protocol shares the same types.
+//! a time. Each submodule renders one kind of item; the wire protocol (`rest_json`) lives beside
+//! them, apart from the types, so that another protocol would share the same types.
 
 mod enums;
 mod errors;
