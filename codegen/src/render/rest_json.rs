@@ -755,37 +755,42 @@ pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape
     let inputs = bound(cx, input_shape);
     let owner = quote!(input);
     let mut path = TokenStream::new();
+    // Literal text is written in runs, up to the next label.
+    let mut literal = String::new();
     for part in &parts {
-        path.extend(match part {
-            TemplatePart::Literal(text) => {
-                let text = format!("/{text}");
-                quote!(uri.push_path(#text);)
+        literal.push('/');
+        let (TemplatePart::Label(name) | TemplatePart::Greedy(name)) = part else {
+            if let TemplatePart::Literal(text) = part {
+                literal.push_str(text);
             }
-            TemplatePart::Label(name) | TemplatePart::Greedy(name) => {
-                let greedy = matches!(part, TemplatePart::Greedy(_));
-                let Some(bound) = inputs.iter().find(|bound| bound.member.name == *name) else {
-                    continue;
-                };
-                let field = &bound.field;
-                let text = to_text(bound.member, bound.target, quote!(value), Place::Label);
-                let get = if bound.optional {
-                    let message = format!("the URI label `{name}` is not set");
-                    quote!(let value = #owner.#field.as_ref().ok_or_else(|| crate::error::UnhandledError::invalid_input(#message))?;)
-                } else {
-                    quote!(let value = &#owner.#field;)
-                };
-                quote! {
-                    uri.push_path("/");
-                    {
-                        #get
-                        uri.push_label(#name, #text, #greedy)?;
-                    }
-                }
+            continue;
+        };
+        let greedy = matches!(part, TemplatePart::Greedy(_));
+        let Some(bound) = inputs.iter().find(|bound| bound.member.name == *name) else {
+            continue;
+        };
+        let run = std::mem::take(&mut literal);
+        let field = &bound.field;
+        let text = to_text(bound.member, bound.target, quote!(value), Place::Label);
+        let get = if bound.optional {
+            let message = format!("the URI label `{name}` is not set");
+            quote!(let value = #owner.#field.as_ref().ok_or_else(|| crate::error::UnhandledError::invalid_input(#message))?;)
+        } else {
+            quote!(let value = &#owner.#field;)
+        };
+        path.extend(quote! {
+            uri.push_path(#run);
+            {
+                #get
+                uri.push_label(#name, #text, #greedy)?;
             }
         });
     }
     if parts.is_empty() {
-        path.extend(quote!(uri.push_path("/");));
+        literal.push('/');
+    }
+    if !literal.is_empty() {
+        path.extend(quote!(uri.push_path(#literal);));
     }
     if let Some(prefix) = shape
         .traits
@@ -883,6 +888,7 @@ pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape
         })
         .collect::<Vec<_>>();
     let method_lit = method.as_str();
+    let ignore_input = matches!(input_body, Body::None).then(|| quote!(let _ = input;));
     let builder_mut = if headers.is_empty() { quote!() } else { quote!(mut) };
     let serialize_request = quote! {
         fn serialize_request(input: &#input_ty, endpoint: &str) -> Result<http::Request<Vec<u8>>, crate::error::UnhandledError> {
@@ -894,7 +900,7 @@ pub(super) fn render_operation(cx: &Context<'_>, out: &mut Output, shape: &Shape
             let #builder_mut builder = http::Request::builder().method(#method_lit).uri(uri.build()?);
             #headers
             fn body(input: &#input_ty, mut builder: http::request::Builder) -> Result<(http::request::Builder, Vec<u8>), String> {
-                let _ = input;
+                #ignore_input
                 #write_body_tokens
                 Ok((builder, body))
             }
