@@ -379,6 +379,17 @@ fn message(text: &str) -> TokenStream {
     }
 }
 
+/// `let local = ...`: the value parsed from the text that `lookup` (an `Option`) finds, if any;
+/// text that does not parse is the reader's error.
+fn read_text(local: &Ident, lookup: TokenStream, parse: TokenStream, error: TokenStream) -> TokenStream {
+    quote! {
+        let #local = match #lookup {
+            Some(text) => Some(#parse.ok_or_else(|| #error)?),
+            None => None,
+        };
+    }
+}
+
 /// The body of a function that reads a structure from `headers`, `body` and (for requests)
 /// `labels` and `query`, or (for responses) `status`. It returns `Result<T, String>` for
 /// responses and `Result<T, crate::server::Rejection>` for requests.
@@ -412,12 +423,7 @@ fn read_structure(cx: &Context<'_>, shape: &Shape, ty: &TokenStream, from: &Modu
                     from,
                 );
                 let error = invalid(&format!("the URI label `{name}` is not a valid value"));
-                quote! {
-                    let #local = match labels.get(#index) {
-                        Some(text) => Some(#parse.ok_or_else(|| #error)?),
-                        None => None,
-                    };
-                }
+                read_text(local, quote!(labels.get(#index)), parse, error)
             }
             (Some(HttpBinding::Query(key)), Side::Request) => {
                 if let Some((item, item_target, _)) = list_item(cx, bound.target) {
@@ -446,12 +452,8 @@ fn read_structure(cx: &Context<'_>, shape: &Shape, ty: &TokenStream, from: &Modu
                         from,
                     );
                     let error = invalid(&format!("the query parameter `{key}` is not a valid value"));
-                    quote! {
-                        let #local = match query.iter().find(|(name, _)| name == #key) {
-                            Some((_, text)) => Some(#parse.ok_or_else(|| #error)?),
-                            None => None,
-                        };
-                    }
+                    let lookup = quote!(query.iter().find(|(name, _)| name == #key).map(|(_, text)| text));
+                    read_text(local, lookup, parse, error)
                 }
             }
             (Some(HttpBinding::QueryParams), Side::Request) => {
@@ -499,12 +501,12 @@ fn read_structure(cx: &Context<'_>, shape: &Shape, ty: &TokenStream, from: &Modu
                     from_text(cx, bound.member, bound.target, quote!(text.trim()), Place::Header, from)
                 };
                 let header_error = map_read_error(side);
-                quote! {
-                    let #local = match crate::protocol::header(headers, #header)#header_error? {
-                        Some(text) => Some(#parse.ok_or_else(|| #error)?),
-                        None => None,
-                    };
-                }
+                read_text(
+                    local,
+                    quote!(crate::protocol::header(headers, #header)#header_error?),
+                    parse,
+                    error,
+                )
             }
             (Some(HttpBinding::PrefixHeaders(prefix)), _) => {
                 let header_error = map_read_error(side);

@@ -290,36 +290,49 @@ impl serde::Serialize for DateTime {
     }
 }
 
+/// Reads a timestamp from a number of epoch seconds, and with `text`, from any of the three
+/// text forms as well.
+struct TimestampVisitor {
+    text: bool,
+}
+
+impl serde::de::Visitor<'_> for TimestampVisitor {
+    type Value = DateTime;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.text {
+            f.write_str("a timestamp: epoch seconds, an RFC 3339 date-time or an HTTP date")
+        } else {
+            f.write_str("epoch seconds, as a number")
+        }
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DateTime, E> {
+        Ok(DateTime::from_secs(value))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DateTime, E> {
+        i64::try_from(value).map(DateTime::from_secs).map_err(E::custom)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DateTime, E> {
+        DateTime::from_secs_f64(value).ok_or_else(|| E::custom("timestamp out of range"))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<DateTime, E> {
+        if !self.text {
+            return Err(E::invalid_type(serde::de::Unexpected::Str(value), &self));
+        }
+        DateTime::parse_date_time(value)
+            .or_else(|| DateTime::parse_http_date(value))
+            .or_else(|| DateTime::parse_epoch_seconds(value))
+            .ok_or_else(|| E::custom(format!("invalid timestamp `{value}`")))
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DateTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = DateTime;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a timestamp: epoch seconds, an RFC 3339 date-time or an HTTP date")
-            }
-
-            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DateTime, E> {
-                Ok(DateTime::from_secs(value))
-            }
-
-            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DateTime, E> {
-                i64::try_from(value).map(DateTime::from_secs).map_err(E::custom)
-            }
-
-            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DateTime, E> {
-                DateTime::from_secs_f64(value).ok_or_else(|| E::custom("timestamp out of range"))
-            }
-
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<DateTime, E> {
-                DateTime::parse_date_time(value)
-                    .or_else(|| DateTime::parse_http_date(value))
-                    .or_else(|| DateTime::parse_epoch_seconds(value))
-                    .ok_or_else(|| E::custom(format!("invalid timestamp `{value}`")))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
+        deserializer.deserialize_any(TimestampVisitor { text: true })
     }
 }
 
@@ -359,27 +372,7 @@ impl encoding::Encode<encoding::StrictEpochSeconds> for DateTime {
     }
 
     fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = DateTime;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("epoch seconds, as a number")
-            }
-
-            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DateTime, E> {
-                Ok(DateTime::from_secs(value))
-            }
-
-            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DateTime, E> {
-                i64::try_from(value).map(DateTime::from_secs).map_err(E::custom)
-            }
-
-            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DateTime, E> {
-                DateTime::from_secs_f64(value).ok_or_else(|| E::custom("timestamp out of range"))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
+        deserializer.deserialize_any(TimestampVisitor { text: false })
     }
 }
 
