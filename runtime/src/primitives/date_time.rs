@@ -1,5 +1,8 @@
-/// A point in time: seconds and nanoseconds since the Unix epoch, UTC. In JSON it is written
-/// in epoch seconds unless the model says `date-time` or `http-date`; reading accepts all three.
+/// A point in time: seconds and nanoseconds since the Unix epoch, UTC.
+///
+/// On the wire a protocol writes it in the member's `@timestampFormat` (epoch seconds in JSON
+/// bodies unless the model says otherwise); with serde on its own it is a number of epoch
+/// seconds, and reading accepts the three text forms too.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct DateTime {
     seconds: i64,
@@ -333,68 +336,5 @@ impl serde::de::Visitor<'_> for TimestampVisitor {
 impl<'de> serde::Deserialize<'de> for DateTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(TimestampVisitor { text: true })
-    }
-}
-
-impl encoding::Encode<encoding::DateTimeFormat> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_date_time())
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <Self as serde::Deserialize>::deserialize(deserializer)
-    }
-}
-
-impl encoding::Encode<encoding::HttpDateFormat> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_http_date())
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <Self as serde::Deserialize>::deserialize(deserializer)
-    }
-}
-
-impl encoding::Encode<encoding::EpochSecondsFormat> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(self, serializer)
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <Self as serde::Deserialize>::deserialize(deserializer)
-    }
-}
-
-impl encoding::Encode<encoding::StrictEpochSeconds> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(self, serializer)
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TimestampVisitor { text: false })
-    }
-}
-
-impl encoding::Encode<encoding::StrictDateTime> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_date_time())
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
-        DateTime::parse_utc_date_time(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("invalid UTC date-time `{text}`")))
-    }
-}
-
-impl encoding::Encode<encoding::StrictHttpDate> for DateTime {
-    fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_http_date())
-    }
-
-    fn decode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
-        DateTime::parse_http_date(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid http-date `{text}`")))
     }
 }

@@ -1,4 +1,6 @@
 /// An arbitrarily large integer, kept exactly as its decimal text. In JSON it is a number.
+///
+/// Its serde form keeps every digit with `serde_json`, whose raw values it uses.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct BigInteger(String);
 

@@ -1,0 +1,954 @@
+//! JSON: a writer and a reader driven by schemas. Member names are `@jsonName`s (restJson1 and
+//! the serde document form) or member names (awsJson); blobs are base64, timestamps follow
+//! `@timestampFormat` (epoch seconds by default), non-finite floats are the strings `NaN`,
+//! `Infinity` and `-Infinity`, big numbers keep every digit.
+//!
+//! The reader is a small pull parser over the bytes, so that a structure is read straight into
+//! its builder with no tree in between, a structure must be a JSON object, and nesting deeper
+//! than [`MAX_DEPTH`] is refused instead of overflowing the stack.
+
+use std::borrow::Cow;
+
+use super::Side;
+use crate::primitives::{Blob, DateTime, Document};
+use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat};
+use crate::shape::{
+    DecodeError, Decoder, EncodeError, StructBuilder, StructValue, UnionBuilder, Value, Variant, View,
+};
+use crate::validate::Violation;
+
+/// How deep arrays and objects may nest in a document that is read.
+pub const MAX_DEPTH: usize = 128;
+
+/// Writes `value` (of `schema`, held by `member` if any) as JSON to `out`.
+pub fn write_value(
+    out: &mut Vec<u8>,
+    value: &dyn Value,
+    member: Option<&'static Member>,
+    schema: &'static Schema,
+    json_names: bool,
+) -> Result<(), EncodeError> {
+    Writer { out, json_names }.value(value.view(), member, schema)
+}
+
+/// Writes a structure's members for which `include` holds as a JSON object.
+pub fn write_structure(
+    out: &mut Vec<u8>,
+    value: &dyn StructValue,
+    schema: &'static Schema,
+    json_names: bool,
+    include: &dyn Fn(&Member) -> bool,
+) -> Result<(), EncodeError> {
+    Writer { out, json_names }.structure(value, schema, include)
+}
+
+struct Writer<'o> {
+    out: &'o mut Vec<u8>,
+    json_names: bool,
+}
+
+impl Writer<'_> {
+    fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema) -> Result<(), EncodeError> {
+        match view {
+            View::Null => self.out.extend_from_slice(b"null"),
+            View::Boolean(value) => self.out.extend_from_slice(if value { b"true" } else { b"false" }),
+            View::Byte(value) => self.integer(i64::from(value)),
+            View::Short(value) => self.integer(i64::from(value)),
+            View::Integer(value) => self.integer(i64::from(value)),
+            View::Long(value) => self.integer(value),
+            View::Float(value) => self.float(f64::from(value), format!("{value}")),
+            View::Double(value) => self.float(value, format!("{value}")),
+            View::String(value) => write_string(self.out, value),
+            View::Blob(bytes) => write_string(self.out, &Blob::new(bytes).to_base64()),
+            View::Timestamp(time) => {
+                match member.and_then(|member| member.traits.timestamp_format) {
+                    Some(TimestampFormat::DateTime) => write_string(self.out, &time.to_date_time()),
+                    Some(TimestampFormat::HttpDate) => write_string(self.out, &time.to_http_date()),
+                    _ => self.out.extend_from_slice(time.to_epoch_seconds().as_bytes()),
+                }
+            }
+            View::BigNumber(text) => self.out.extend_from_slice(text.as_bytes()),
+            View::Document(document) => {
+                serde_json::to_writer(&mut *self.out, document).map_err(|error| EncodeError::new(error.to_string()))?;
+            }
+            View::List(list) => {
+                let item = schema.item();
+                let item_schema = item.map_or(schema, |item| item.target);
+                self.out.push(b'[');
+                for index in 0..list.len() {
+                    if index > 0 {
+                        self.out.push(b',');
+                    }
+                    match list.get(index) {
+                        Some(value) => self.value(value.view(), item, item_schema)?,
+                        None => self.out.extend_from_slice(b"null"),
+                    }
+                }
+                self.out.push(b']');
+            }
+            View::Map(map) => {
+                let value_member = schema.item();
+                let value_schema = value_member.map_or(schema, |member| member.target);
+                self.out.push(b'{');
+                for (index, (key, value)) in map.entries().into_iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(b',');
+                    }
+                    write_string(self.out, key);
+                    self.out.push(b':');
+                    self.value(value.view(), value_member, value_schema)?;
+                }
+                self.out.push(b'}');
+            }
+            View::Structure(value) => self.structure(value, schema, &|_| true)?,
+            View::Union(value) => match value.variant() {
+                Variant::Member(index, value) => {
+                    let member = schema
+                        .members
+                        .get(index)
+                        .ok_or_else(|| EncodeError::new(format!("`{}` has no member {index}", schema.id)))?;
+                    self.out.push(b'{');
+                    write_string(self.out, member.json_key(self.json_names));
+                    self.out.push(b':');
+                    match value {
+                        Some(value) => self.value(value.view(), Some(member), member.target)?,
+                        None => self.out.extend_from_slice(b"{}"),
+                    }
+                    self.out.push(b'}');
+                }
+                Variant::Unknown(name) => {
+                    return Err(EncodeError::new(format!(
+                        "cannot write the unknown member `{name}` of union `{}`",
+                        schema.id
+                    )))
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn structure(
+        &mut self,
+        value: &dyn StructValue,
+        schema: &'static Schema,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(), EncodeError> {
+        self.out.push(b'{');
+        let mut first = true;
+        for (index, member) in schema.members.iter().enumerate() {
+            if !include(member) || member.traits.has(Flags::STREAMING) {
+                continue;
+            }
+            let Some(value) = value.member(index) else { continue };
+            let view = value.view();
+            if matches!(view, View::Null) {
+                continue;
+            }
+            if !first {
+                self.out.push(b',');
+            }
+            first = false;
+            write_string(self.out, member.json_key(self.json_names));
+            self.out.push(b':');
+            self.value(view, Some(member), member.target)?;
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn integer(&mut self, value: i64) {
+        self.out.extend_from_slice(value.to_string().as_bytes());
+    }
+
+    /// A finite float as the shortest text that reads back as it (`shortest`, Rust's `Display`),
+    /// in exponent form when that text would be long; non-finite values as strings.
+    fn float(&mut self, value: f64, shortest: String) {
+        if value.is_nan() {
+            write_string(self.out, "NaN");
+        } else if value.is_infinite() {
+            write_string(self.out, if value > 0.0 { "Infinity" } else { "-Infinity" });
+        } else if value != 0.0 && !(1e-6..1e16).contains(&value.abs()) {
+            self.out.extend_from_slice(format!("{value:e}").as_bytes());
+        } else {
+            self.out.extend_from_slice(shortest.as_bytes());
+        }
+    }
+}
+
+/// Writes `text` as a JSON string.
+pub fn write_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 15)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = index + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// A reader of one JSON document, positioned before a value.
+pub struct JsonDecoder<'a> {
+    input: &'a [u8],
+    position: usize,
+    json_names: bool,
+    side: Side,
+    depth: usize,
+    /// The member path of the value being read, for violations: `/member/0/key`.
+    path: String,
+    missing: Vec<Violation>,
+}
+
+/// What comes next in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Object,
+    Array,
+    String,
+    Number,
+    True,
+    False,
+    Null,
+}
+
+impl Token {
+    fn describe(self) -> &'static str {
+        match self {
+            Token::Object => "an object",
+            Token::Array => "an array",
+            Token::String => "a string",
+            Token::Number => "a number",
+            Token::True | Token::False => "a boolean",
+            Token::Null => "null",
+        }
+    }
+}
+
+impl<'a> JsonDecoder<'a> {
+    /// A reader of `input`. With `json_names` members are found by `@jsonName`.
+    pub fn new(input: &'a [u8], json_names: bool, side: Side) -> Self {
+        Self {
+            input,
+            position: 0,
+            json_names,
+            side,
+            depth: 0,
+            path: String::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    /// Starts the member path of what is read at `path`, such as `/payload`.
+    pub fn at_path(mut self, path: &str) -> Self {
+        self.path = path.to_owned();
+        self
+    }
+
+    /// The required members a server found missing, with their paths.
+    pub fn take_missing(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.missing)
+    }
+
+    /// Fails unless only whitespace is left.
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        self.whitespace();
+        if self.position < self.input.len() {
+            return Err(self.error("unexpected text after the JSON value"));
+        }
+        Ok(())
+    }
+
+    /// Reads a structure's members for which `include` holds, handing them to `builder`, and
+    /// returns which members were found, by index.
+    pub fn structure_where(
+        &mut self,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<Vec<bool>, DecodeError> {
+        self.enter()?;
+        if self.peek()? != Token::Object {
+            let found = self.peek()?.describe();
+            return Err(self.error(&format!("expected a JSON object for `{}`, found {found}", schema.name())));
+        }
+        self.position += 1;
+        let mut seen = vec![false; schema.members.len()];
+        let mut first = true;
+        loop {
+            self.whitespace();
+            if self.eat(b'}') {
+                break;
+            }
+            if !first && !self.eat(b',') {
+                return Err(self.error("expected `,` or `}` in an object"));
+            }
+            first = false;
+            self.whitespace();
+            let key = self.string_token()?;
+            self.colon()?;
+            let index = schema
+                .members
+                .iter()
+                .position(|member| member.json_key(self.json_names) == key && include(member));
+            match index {
+                Some(index) if !self.null()? => {
+                    let member = &schema.members[index];
+                    let length = self.path.len();
+                    self.path.push('/');
+                    self.path.push_str(member.name);
+                    builder.member(index, self)?;
+                    self.path.truncate(length);
+                    seen[index] = true;
+                }
+                Some(_) => {}
+                None => self.skip()?,
+            }
+        }
+        self.depth -= 1;
+        if self.side != Side::Client {
+            for (index, member) in schema.members.iter().enumerate() {
+                if !seen[index] && include(member) && member.is_required() {
+                    let path = format!("{}/{}", self.path, member.name);
+                    self.missing.push(super::missing_member(&path));
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    fn error(&self, message: &str) -> DecodeError {
+        let at = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!(" at `{}`", self.path)
+        };
+        DecodeError::new(format!("invalid JSON{at} (byte {}): {message}", self.position))
+    }
+
+    fn enter(&mut self) -> Result<(), DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(&format!("values nest deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.position) {
+            self.position += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.input.get(self.position) == Some(&byte) {
+            self.position += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn colon(&mut self) -> Result<(), DecodeError> {
+        self.whitespace();
+        if !self.eat(b':') {
+            return Err(self.error("expected `:` after an object key"));
+        }
+        Ok(())
+    }
+
+    fn peek(&mut self) -> Result<Token, DecodeError> {
+        self.whitespace();
+        Ok(match self.input.get(self.position) {
+            Some(b'{') => Token::Object,
+            Some(b'[') => Token::Array,
+            Some(b'"') => Token::String,
+            Some(b'-' | b'0'..=b'9') => Token::Number,
+            Some(b't') => Token::True,
+            Some(b'f') => Token::False,
+            Some(b'n') => Token::Null,
+            Some(_) => return Err(self.error("expected a JSON value")),
+            None => return Err(self.error("the document ends where a value is expected")),
+        })
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), DecodeError> {
+        if self.input[self.position..].starts_with(word) {
+            self.position += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected `true`, `false` or `null`"))
+        }
+    }
+
+    fn expect(&mut self, wanted: Token, what: &str) -> Result<(), DecodeError> {
+        let found = self.peek()?;
+        if found == wanted {
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected {what}, found {}", found.describe())))
+        }
+    }
+
+    /// The text of a number, checked against JSON's grammar.
+    fn number_token(&mut self) -> Result<&'a str, DecodeError> {
+        self.expect(Token::Number, "a number")?;
+        let start = self.position;
+        let input = self.input;
+        let digits = |position: &mut usize| {
+            let from = *position;
+            while input.get(*position).is_some_and(u8::is_ascii_digit) {
+                *position += 1;
+            }
+            *position > from
+        };
+        let mut position = self.position;
+        if input.get(position) == Some(&b'-') {
+            position += 1;
+        }
+        if input.get(position) == Some(&b'0') {
+            position += 1;
+        } else if !digits(&mut position) {
+            return Err(self.error("invalid number"));
+        }
+        if input.get(position) == Some(&b'.') {
+            position += 1;
+            if !digits(&mut position) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if matches!(input.get(position), Some(b'e' | b'E')) {
+            position += 1;
+            if matches!(input.get(position), Some(b'+' | b'-')) {
+                position += 1;
+            }
+            if !digits(&mut position) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        self.position = position;
+        // The bytes are ASCII digits and signs.
+        Ok(std::str::from_utf8(&input[start..position]).unwrap_or_default())
+    }
+
+    /// A string's text, unescaped.
+    fn string_token(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        self.expect(Token::String, "a string")?;
+        self.position += 1;
+        let start = self.position;
+        let input = self.input;
+        // The plain run, borrowed when there is no escape.
+        while let Some(&byte) = input.get(self.position) {
+            match byte {
+                b'"' => {
+                    let text = std::str::from_utf8(&input[start..self.position])
+                        .map_err(|_| self.error("a string is not UTF-8"))?;
+                    self.position += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                b'\\' => break,
+                0..=0x1f => return Err(self.error("a control character in a string")),
+                _ => self.position += 1,
+            }
+        }
+        let mut bytes = input[start..self.position].to_vec();
+        loop {
+            let Some(&byte) = input.get(self.position) else {
+                return Err(self.error("a string is not closed"));
+            };
+            self.position += 1;
+            match byte {
+                b'"' => break,
+                b'\\' => {
+                    let Some(&escape) = input.get(self.position) else {
+                        return Err(self.error("a string is not closed"));
+                    };
+                    self.position += 1;
+                    let unescaped = match escape {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            let c = self.unicode_escape()?;
+                            let mut buffer = [0u8; 4];
+                            bytes.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+                            continue;
+                        }
+                        _ => return Err(self.error("an invalid escape in a string")),
+                    };
+                    bytes.push(unescaped);
+                }
+                0..=0x1f => return Err(self.error("a control character in a string")),
+                _ => bytes.push(byte),
+            }
+        }
+        String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|_| self.error("a string is not UTF-8"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, DecodeError> {
+        let digits = self
+            .input
+            .get(self.position..self.position + 4)
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
+            .ok_or_else(|| self.error("an invalid \\u escape"))?;
+        self.position += 4;
+        Ok(digits)
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, DecodeError> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if !self.input[self.position..].starts_with(b"\\u") {
+                return Err(self.error("a lone surrogate in a \\u escape"));
+            }
+            self.position += 2;
+            let second = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.error("a lone surrogate in a \\u escape"));
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        char::from_u32(code).ok_or_else(|| self.error("a lone surrogate in a \\u escape"))
+    }
+
+    fn items(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+        self.enter()?;
+        self.position += 1;
+        let mut first = true;
+        loop {
+            self.whitespace();
+            if self.eat(close) {
+                break;
+            }
+            if !first && !self.eat(b',') {
+                return Err(self.error(if close == b']' {
+                    "expected `,` or `]` in an array"
+                } else {
+                    "expected `,` or `}` in an object"
+                }));
+            }
+            first = false;
+            each(self)?;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn text_timestamp(&self, text: &str, format: TimestampFormat) -> Result<DateTime, DecodeError> {
+        let parsed = match (self.side, format) {
+            (Side::Client | Side::Document, _) => {
+                DateTime::parse_date_time(text).or_else(|| DateTime::parse_http_date(text))
+            }
+            (Side::Server, TimestampFormat::DateTime) => DateTime::parse_utc_date_time(text),
+            (Side::Server, TimestampFormat::HttpDate) => DateTime::parse_http_date(text),
+            (Side::Server, TimestampFormat::EpochSeconds) => None,
+        };
+        parsed.ok_or_else(|| self.error(&format!("`{text}` is not a valid timestamp")))
+    }
+}
+
+impl Decoder for JsonDecoder<'_> {
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        self.structure_where(schema, builder, &|_| true).map(drop)
+    }
+
+    fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
+        self.enter()?;
+        if self.peek()? != Token::Object {
+            let found = self.peek()?.describe();
+            return Err(self.error(&format!("expected a JSON object for union `{}`, found {found}", schema.name())));
+        }
+        self.position += 1;
+        let mut found = 0usize;
+        let mut first = true;
+        loop {
+            self.whitespace();
+            if self.eat(b'}') {
+                break;
+            }
+            if !first && !self.eat(b',') {
+                return Err(self.error("expected `,` or `}` in an object"));
+            }
+            first = false;
+            self.whitespace();
+            let key = self.string_token()?;
+            self.colon()?;
+            if key == "__type" || self.null()? {
+                if key == "__type" {
+                    self.skip()?;
+                }
+                continue;
+            }
+            found += 1;
+            if found > 1 {
+                return Err(self.error(&format!("union `{}` has more than one member set", schema.name())));
+            }
+            match schema.members.iter().position(|member| member.json_key(self.json_names) == key) {
+                Some(index) => {
+                    let length = self.path.len();
+                    self.path.push('/');
+                    self.path.push_str(schema.members[index].name);
+                    builder.member(index, self)?;
+                    self.path.truncate(length);
+                }
+                None => {
+                    self.skip()?;
+                    builder.unknown(&key);
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn list(
+        &mut self,
+        member: &'static Member,
+        item: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        self.expect(Token::Array, "an array")?;
+        let sparse = member.target.traits.has(Flags::SPARSE);
+        let mut index = 0usize;
+        self.items(b']', |this| {
+            // A client takes a null in a dense list for no item; a server refuses it.
+            if !sparse && this.peek()? == Token::Null {
+                if this.side != Side::Client {
+                    return Err(this.error("a null item in a list that does not allow them"));
+                }
+                return this.skip();
+            }
+            let length = this.path.len();
+            this.path.push_str(&format!("/{index}"));
+            index += 1;
+            item(this)?;
+            this.path.truncate(length);
+            Ok(())
+        })
+    }
+
+    fn map(
+        &mut self,
+        member: &'static Member,
+        entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        self.expect(Token::Object, "an object")?;
+        let sparse = member.target.traits.has(Flags::SPARSE);
+        self.items(b'}', |this| {
+            this.whitespace();
+            let key = this.string_token()?;
+            this.colon()?;
+            // A client takes a null in a dense map for no entry; a server refuses it.
+            if !sparse && this.peek()? == Token::Null {
+                if this.side != Side::Client {
+                    return Err(this.error("a null value in a map that does not allow them"));
+                }
+                return this.skip();
+            }
+            let length = this.path.len();
+            this.path.push('/');
+            this.path.push_str(&key);
+            entry(&key, this)?;
+            this.path.truncate(length);
+            Ok(())
+        })
+    }
+
+    fn null(&mut self) -> Result<bool, DecodeError> {
+        if self.peek()? == Token::Null {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
+        match self.peek()? {
+            Token::True => self.literal(b"true").map(|()| true),
+            Token::False => self.literal(b"false").map(|()| false),
+            other => Err(self.error(&format!("expected a boolean, found {}", other.describe()))),
+        }
+    }
+
+    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
+        let text = self.number_token()?;
+        text.parse()
+            .map_err(|_| self.error(&format!("expected an integer, found `{text}`")))
+    }
+
+    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
+        match self.peek()? {
+            Token::String => {
+                let text = self.string_token()?;
+                match text.as_ref() {
+                    "NaN" => Ok(f64::NAN),
+                    "Infinity" => Ok(f64::INFINITY),
+                    "-Infinity" => Ok(f64::NEG_INFINITY),
+                    other => Err(self.error(&format!("`{other}` is not a number"))),
+                }
+            }
+            _ => {
+                let text = self.number_token()?;
+                text.parse()
+                    .map_err(|_| self.error(&format!("`{text}` is not a number")))
+            }
+        }
+    }
+
+    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
+        self.string_token().map(Cow::into_owned)
+    }
+
+    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
+        let text = self.string_token()?;
+        Blob::from_base64(&text)
+            .map(Blob::into_inner)
+            .ok_or_else(|| self.error("invalid base64 in a blob"))
+    }
+
+    fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError> {
+        let format = member.traits.timestamp_format.unwrap_or(TimestampFormat::EpochSeconds);
+        match self.peek()? {
+            Token::Number if self.side != Side::Server || format == TimestampFormat::EpochSeconds => {
+                let text = self.number_token()?;
+                DateTime::parse_epoch_seconds(text)
+                    .or_else(|| text.parse().ok().and_then(DateTime::from_secs_f64))
+                    .ok_or_else(|| self.error(&format!("`{text}` is not a valid timestamp")))
+            }
+            Token::String => {
+                let text = self.string_token()?;
+                self.text_timestamp(&text, format)
+            }
+            other => Err(self.error(&format!("expected a timestamp, found {}", other.describe()))),
+        }
+    }
+
+    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
+        self.number_token().map(str::to_owned)
+    }
+
+    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
+        self.whitespace();
+        let start = self.position;
+        self.skip()?;
+        serde_json::from_slice(&self.input[start..self.position]).map_err(|error| self.error(&error.to_string()))
+    }
+
+    fn skip(&mut self) -> Result<(), DecodeError> {
+        match self.peek()? {
+            Token::Object => self.items(b'}', |this| {
+                this.whitespace();
+                this.string_token()?;
+                this.colon()?;
+                this.skip()
+            }),
+            Token::Array => self.items(b']', Self::skip),
+            Token::String => self.string_token().map(drop),
+            Token::Number => self.number_token().map(drop),
+            Token::True => self.literal(b"true"),
+            Token::False => self.literal(b"false"),
+            Token::Null => self.literal(b"null"),
+        }
+    }
+}
+
+/// Whether a member's value is of a type JSON writes as a string (for callers that quote).
+pub fn is_string_like(schema: &Schema) -> bool {
+    matches!(schema.shape_type, ShapeType::String | ShapeType::Enum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::prelude;
+    use crate::shape::{decode_structure, optional, Decode, Structure, Zero};
+
+    static POINT: Schema = Schema::new("test#Point", ShapeType::Structure).members(&[
+        Member::new("x", &prelude::INTEGER).flags(Flags::REQUIRED),
+        Member::new("label", &prelude::STRING).json_name("Label"),
+        Member::new("at", &prelude::TIMESTAMP).timestamp_format(TimestampFormat::DateTime),
+        Member::new("tags", &TAGS),
+    ]);
+    static TAGS: Schema = Schema::new("test#Tags", ShapeType::List).members(&[Member::new("member", &prelude::STRING)]);
+
+    #[derive(Debug, Clone, PartialEq, Default)]
+    struct Point {
+        x: i32,
+        label: Option<String>,
+        at: Option<DateTime>,
+        tags: Option<Vec<String>>,
+    }
+
+    #[derive(Default)]
+    struct PointBuilder {
+        x: Option<i32>,
+        label: Option<String>,
+        at: Option<DateTime>,
+        tags: Option<Vec<String>>,
+    }
+
+    impl Value for Point {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+    }
+
+    impl StructValue for Point {
+        fn member(&self, index: usize) -> Option<&dyn Value> {
+            match index {
+                0 => Some(&self.x),
+                1 => optional(&self.label),
+                2 => optional(&self.at),
+                3 => optional(&self.tags),
+                _ => None,
+            }
+        }
+    }
+
+    impl StructBuilder for PointBuilder {
+        fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError> {
+            let member = &POINT.members[index];
+            match index {
+                0 => self.x = Some(Decode::decode(member, decoder)?),
+                1 => self.label = Some(Decode::decode(member, decoder)?),
+                2 => self.at = Some(Decode::decode(member, decoder)?),
+                3 => self.tags = Some(Decode::decode(member, decoder)?),
+                _ => decoder.skip()?,
+            }
+            Ok(())
+        }
+    }
+
+    impl Structure for Point {
+        const SCHEMA: &'static Schema = &POINT;
+        type Builder = PointBuilder;
+        fn finish(builder: PointBuilder) -> Self {
+            Point {
+                x: builder.x.unwrap_or_else(Zero::zero),
+                label: builder.label,
+                at: builder.at,
+                tags: builder.tags,
+            }
+        }
+    }
+
+    fn read(text: &str, side: Side) -> Result<Point, DecodeError> {
+        let mut decoder = JsonDecoder::new(text.as_bytes(), true, side);
+        let point = decode_structure(&mut decoder)?;
+        decoder.finish()?;
+        Ok(point)
+    }
+
+    #[test]
+    fn writes_json_names_formats_and_skips_unset_members() {
+        let point = Point {
+            x: 3,
+            label: Some("a\"b\n".to_owned()),
+            at: Some(DateTime::from_secs(0)),
+            tags: Some(vec!["t".to_owned()]),
+        };
+        let mut out = Vec::new();
+        write_value(&mut out, &point, None, &POINT, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"x":3,"Label":"a\"b\n","at":"1970-01-01T00:00:00Z","tags":["t"]}"#
+        );
+        let mut out = Vec::new();
+        write_value(&mut out, &Point::default(), None, &POINT, false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"x":0}"#);
+    }
+
+    #[test]
+    fn reads_what_it_writes_and_ignores_unknown_members() {
+        let point = read(
+            r#" {"x": 3, "Label": "\u00e9\ud83d\ude00", "unknown": {"a": [1, {"b": null}]}, "tags": ["a", null, "b"]} "#,
+            Side::Client,
+        )
+        .unwrap();
+        assert_eq!(point.x, 3);
+        assert_eq!(point.label.as_deref(), Some("é😀"));
+        assert_eq!(point.tags, Some(vec!["a".to_owned(), "b".to_owned()]));
+    }
+
+    #[test]
+    fn a_structure_is_an_object_and_nothing_else() {
+        for text in [r#"[3]"#, r#""x""#, "3", "null"] {
+            assert!(read(text, Side::Client).is_err(), "{text}");
+        }
+        assert!(read(r#"{"x": 1} x"#, Side::Client).is_err());
+        assert!(read(r#"{"x": 1,}"#, Side::Client).is_err());
+        assert!(read(r#"{"x": 1.5}"#, Side::Client).is_err());
+        assert!(read(r#"{"x": 99999999999}"#, Side::Client).is_err());
+    }
+
+    #[test]
+    fn servers_report_missing_required_members_and_read_timestamps_strictly() {
+        let mut decoder = JsonDecoder::new(br#"{"Label": "a"}"#, true, Side::Server);
+        let _: Point = decode_structure(&mut decoder).unwrap();
+        let missing = decoder.take_missing();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(
+            missing[0].message,
+            "Value at '/x' failed to satisfy constraint: Member must not be null"
+        );
+        assert!(read(r#"{"x": 1, "at": 0}"#, Side::Server).is_err());
+        assert!(read(r#"{"x": 1, "at": "1970-01-01T00:00:00+01:00"}"#, Side::Server).is_err());
+        assert!(read(r#"{"x": 1, "at": 0}"#, Side::Client).is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!(r#"{{"x": 1, "unknown": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let error = read(&deep, Side::Client).unwrap_err();
+        assert!(error.message().contains("deeper than"), "{error}");
+    }
+
+    #[test]
+    fn floats_write_shortest_and_non_finite_as_strings() {
+        let text = |value: f64| {
+            let mut out = Vec::new();
+            Writer {
+                out: &mut out,
+                json_names: true,
+            }
+            .value(View::Double(value), None, &prelude::DOUBLE)
+            .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(1.5), "1.5");
+        assert_eq!(text(1.0), "1");
+        assert_eq!(text(f64::NAN), "\"NaN\"");
+        assert_eq!(text(f64::NEG_INFINITY), "\"-Infinity\"");
+        assert_eq!(text(1e300), "1e300");
+        assert_eq!(text(0.1 + 0.2), "0.30000000000000004");
+    }
+}

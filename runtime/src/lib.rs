@@ -1,0 +1,60 @@
+//! The runtime of the crates that `smithy-codegen` generates from Smithy models.
+//!
+//! A generated crate holds its model's types and, as static data, their [`schema`]s; this crate
+//! holds everything else, once for every generated crate in a program:
+//!
+//! - [`primitives`]: blobs, timestamps, documents, big numbers, streams;
+//! - [`error`]: build, validation and unmodelled service errors;
+//! - [`shape`]: how codecs see values, and [`codec`]: JSON, text forms and the serde bridge,
+//!   each walking values with their schemas;
+//! - [`validate`]: the model's constraint traits;
+//! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0 and
+//!   awsJson1_1;
+//! - [`client`]: a configuration with a [`client::Transport`] and a request pipeline, and a
+//!   ready transport on hyper behind the `hyper-client` feature;
+//! - [`server`]: routing and rejections, and a ready server on hyper behind `hyper-server`.
+//!
+//! Two generated crates in one program share these types: one `DateTime`, one `Transport`.
+//! Generated code names this crate's items by path and checks, when it is compiled, that it was
+//! generated for this version ([`check_version`]).
+
+pub mod client;
+pub mod codec;
+pub mod error;
+pub mod operation;
+pub mod primitives;
+pub mod protocol;
+pub mod schema;
+pub mod server;
+pub mod shape;
+pub mod validate;
+
+/// The crates generated code reaches through this one, so that a generated crate depends on
+/// this crate alone.
+pub use http;
+pub use serde;
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version requirement this crate meets for generated code: `MAJOR.MINOR` (`0.1`).
+pub const COMPATIBLE: &str = "0.1";
+
+/// Fails the compilation of code generated for another version of this crate: generated code
+/// calls it in a constant with the version (`MAJOR.MINOR`) it was generated for.
+pub const fn check_version(generated_for: &str) {
+    let (ours, theirs) = (COMPATIBLE.as_bytes(), generated_for.as_bytes());
+    let mut same = ours.len() == theirs.len();
+    let mut index = 0;
+    while same && index < ours.len() {
+        same = ours[index] == theirs[index];
+        index += 1;
+    }
+    if !same {
+        panic!(
+            "this code was generated for another version of smithy-runtime than the 0.1 it is compiled with: \
+             depend on the smithy-runtime version that the smithy-codegen which generated it names \
+             (the string passed to `check_version` here), or regenerate it with smithy-codegen 0.1"
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! `aws.protocols#awsJson1_0` and `awsJson1_1`: every request is a `POST` to `/` naming its
+//! operation in `X-Amz-Target`, with the whole input as a JSON body keyed by member names (HTTP
+//! binding traits and `@jsonName` do not apply); errors are named by `__type`. The two versions
+//! differ in their media type and in how a server names an error (its shape id in 1.0, its
+//! name in 1.1).
+
+use super::http::{insert_header, write_host_prefix};
+use super::uri::UriBuilder;
+use super::{content_headers, error_status, is_unit};
+use crate::codec::json::{write_string, write_structure};
+use crate::error::UnhandledError;
+use crate::schema::{OperationSchema, Protocol, Schema, ServiceSchema};
+use crate::server::Rejection;
+use crate::shape::{EncodeError, StructValue};
+
+/// The media type of the protocol's bodies.
+pub fn content_type(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::AwsJson1_0 => "application/x-amz-json-1.0",
+        _ => "application/x-amz-json-1.1",
+    }
+}
+
+/// The `X-Amz-Target` of an operation: `Service.Operation`.
+pub fn target(service: &ServiceSchema, operation: &OperationSchema) -> String {
+    format!("{}.{}", service.name(), operation.name)
+}
+
+/// Client: the request of `operation` for `input`.
+pub(crate) fn request(
+    service: &'static ServiceSchema,
+    operation: &'static OperationSchema,
+    input: &dyn StructValue,
+    endpoint: &str,
+) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+    let mut uri = UriBuilder::new(endpoint)?;
+    uri.push_path("/");
+    if let Some(prefix) = operation.host_prefix {
+        write_host_prefix(&mut uri, prefix, operation.input, input)?;
+    }
+    // Even an operation without input sends `{}`.
+    let mut body = Vec::new();
+    write_structure(&mut body, input, operation.input, false, &|_| true).map_err(UnhandledError::invalid_input)?;
+    let mut request = http::Request::new(Vec::new());
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri.build()?;
+    let headers = request.headers_mut();
+    insert_header(headers, "x-amz-target", &target(service, operation)).map_err(UnhandledError::invalid_input)?;
+    if service.query_compatible {
+        insert_header(headers, "x-amzn-query-mode", "true").map_err(UnhandledError::invalid_input)?;
+    }
+    content_headers(headers, content_type(service.protocol), body.len());
+    *request.body_mut() = body;
+    Ok(request)
+}
+
+/// Server: checks a request's `Content-Type`.
+pub(crate) fn check_request(service: &ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<(), Rejection> {
+    let expected = content_type(service.protocol);
+    if let Some(found) = request.headers().get(http::header::CONTENT_TYPE) {
+        let found = found.to_str().unwrap_or_default();
+        let media_type = found.split(';').next().unwrap_or_default().trim();
+        if !media_type.eq_ignore_ascii_case(expected) {
+            return Err(Rejection::unsupported_media_type(format!(
+                "`Content-Type: {found}` is not {expected}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Server: the response for an output; an operation without output answers with no body.
+pub(crate) fn response(
+    service: &ServiceSchema,
+    schema: &'static Schema,
+    output: &dyn StructValue,
+) -> Result<http::Response<Vec<u8>>, EncodeError> {
+    let mut body = Vec::new();
+    if !is_unit(schema) {
+        write_structure(&mut body, output, schema, false, &|_| true)?;
+    }
+    let mut builder = http::Response::builder().status(200);
+    if let Some(headers) = builder.headers_mut() {
+        content_headers(headers, content_type(service.protocol), body.len());
+    }
+    Ok(super::response(builder, body))
+}
+
+/// Server: the response for a modelled error, named in the body's `__type`.
+pub(crate) fn error_response(
+    service: &ServiceSchema,
+    schema: &'static Schema,
+    value: &dyn StructValue,
+) -> Result<http::Response<Vec<u8>>, EncodeError> {
+    let mut members = Vec::new();
+    write_structure(&mut members, value, schema, false, &|_| true)?;
+    let name = match service.protocol {
+        Protocol::AwsJson1_0 => schema.id,
+        _ => schema.name(),
+    };
+    let mut body = b"{\"__type\":".to_vec();
+    write_string(&mut body, name);
+    if members.len() > 2 {
+        body.push(b',');
+    }
+    body.extend_from_slice(&members[1..]);
+    let mut builder = http::Response::builder().status(error_status(schema));
+    if let Some(headers) = builder.headers_mut() {
+        if service.query_compatible {
+            insert_header(headers, "x-amzn-query-error", &super::rest_json::query_error(schema))?;
+        }
+        content_headers(headers, content_type(service.protocol), body.len());
+    }
+    Ok(super::response(builder, body))
+}

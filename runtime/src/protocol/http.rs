@@ -1,0 +1,646 @@
+//! HTTP bindings, for every protocol that has them: members bound to the URI's labels and
+//! query, to headers, to the status code or to the whole body go there; the others form the
+//! body, in the protocol's codec. Both ways, for requests and responses.
+
+use std::borrow::Cow;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::uri::UriBuilder;
+use crate::codec::json::JsonDecoder;
+use crate::codec::text::{quote_header_item, to_text, Location, TextDecoder, TextMapDecoder};
+use crate::codec::Side;
+use crate::error::UnhandledError;
+use crate::primitives::{DateTime, Document};
+use crate::schema::{Flags, Http, HttpBinding, Member, Schema, Segment, ShapeType};
+use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, StructValue, UnionBuilder, View};
+use crate::validate::Violation;
+
+/// The member of `schema` named `name`, with its index.
+fn member_named(schema: &'static Schema, name: &str) -> Option<(usize, &'static Member)> {
+    schema
+        .members
+        .iter()
+        .enumerate()
+        .find(|(_, member)| member.name == name)
+}
+
+/// Writes the operation's path (its labels filled in) and query onto `uri`.
+pub(crate) fn write_uri(
+    uri: &mut UriBuilder,
+    http: &Http,
+    schema: &'static Schema,
+    input: &dyn StructValue,
+) -> Result<(), UnhandledError> {
+    // Literal text is written in runs, up to the next label.
+    let mut literal = String::new();
+    for segment in http.path {
+        literal.push('/');
+        let (name, greedy) = match segment {
+            Segment::Literal(text) => {
+                literal.push_str(text);
+                continue;
+            }
+            Segment::Label(name) => (*name, false),
+            Segment::Greedy(name) => (*name, true),
+        };
+        uri.push_path(&std::mem::take(&mut literal));
+        let (index, member) = member_named(schema, name)
+            .ok_or_else(|| UnhandledError::invalid_input(format!("the URI label `{name}` names no input member")))?;
+        let value = input
+            .member(index)
+            .ok_or_else(|| UnhandledError::invalid_input(format!("the URI label `{name}` is not set")))?;
+        let text = to_text(value.view(), member, Location::Label).map_err(UnhandledError::invalid_input)?;
+        uri.push_label(name, &text, greedy)?;
+    }
+    if http.path.is_empty() {
+        literal.push('/');
+    }
+    if !literal.is_empty() {
+        uri.push_path(&literal);
+    }
+    for (key, value) in http.query {
+        uri.push_query_literal(key, *value);
+    }
+    for (index, member) in schema.members.iter().enumerate() {
+        let Some(HttpBinding::Query(key)) = member.traits.http else { continue };
+        let Some(value) = input.member(index) else { continue };
+        for text in texts(value.view(), member, Location::Query).map_err(UnhandledError::invalid_input)? {
+            uri.push_query(key, &text);
+        }
+    }
+    for (index, member) in schema.members.iter().enumerate() {
+        if member.traits.http != Some(HttpBinding::QueryParams) {
+            continue;
+        }
+        let Some(View::Map(map)) = input.member(index).map(|value| value.view()) else { continue };
+        let Some(value_member) = member.target.item() else { continue };
+        // Members bound to a query parameter win over the map; entries are sorted by key.
+        let entries = map.entries();
+        let taken: Vec<bool> = entries.iter().map(|(key, _)| uri.has_query(key)).collect();
+        for ((key, value), taken) in entries.into_iter().zip(taken) {
+            if taken {
+                continue;
+            }
+            for text in texts(value.view(), value_member, Location::Query).map_err(UnhandledError::invalid_input)? {
+                uri.push_query(key, &text);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The text of a value, or of each item of a list value.
+fn texts(view: View<'_>, member: &'static Member, location: Location) -> Result<Vec<String>, EncodeError> {
+    match view {
+        View::Null => Ok(Vec::new()),
+        View::List(list) => {
+            let item = member
+                .target
+                .item()
+                .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+            (0..list.len())
+                .filter_map(|index| list.get(index))
+                .map(|value| value.view())
+                .filter(|view| !matches!(view, View::Null))
+                .map(|view| to_text(view, item, location))
+                .collect()
+        }
+        view => to_text(view, member, location).map(|text| vec![text]),
+    }
+}
+
+/// Puts the `@endpoint` host prefix, with its `{Label}`s taken from the input's `@hostLabel`
+/// members, before the endpoint's host.
+pub(crate) fn write_host_prefix(
+    uri: &mut UriBuilder,
+    prefix: &str,
+    schema: &'static Schema,
+    input: &dyn StructValue,
+) -> Result<(), UnhandledError> {
+    let mut host = String::new();
+    let mut rest = prefix;
+    while let Some(start) = rest.find('{') {
+        host.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else { break };
+        let label = &rest[start + 1..start + end];
+        let value = member_named(schema, label)
+            .and_then(|(index, _)| input.member(index))
+            .ok_or_else(|| UnhandledError::invalid_input(format!("the host label `{label}` is not set")))?;
+        match value.view() {
+            View::String(text) => host.push_str(text),
+            _ => {
+                return Err(UnhandledError::invalid_input(format!(
+                    "the host label `{label}` is not a string"
+                )))
+            }
+        }
+        rest = &rest[start + end + 1..];
+    }
+    host.push_str(rest);
+    uri.push_host_prefix(&host)
+}
+
+/// Adds a header, refusing a value that is not a valid header value.
+pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), EncodeError> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| EncodeError::new(format!("`{name}` is not a valid header name")))?;
+    let value = HeaderValue::from_str(value)
+        .map_err(|_| EncodeError::new(format!("the value of header `{name}` is not a valid header value")))?;
+    headers.append(name, value);
+    Ok(())
+}
+
+/// Writes the members bound to headers.
+pub(crate) fn write_headers(
+    headers: &mut HeaderMap,
+    schema: &'static Schema,
+    value: &dyn StructValue,
+) -> Result<(), EncodeError> {
+    for (index, member) in schema.members.iter().enumerate() {
+        let Some(item) = value.member(index) else { continue };
+        match member.traits.http {
+            Some(HttpBinding::Header(name)) => match item.view() {
+                View::Null => {}
+                View::List(list) => {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    let item_member = member
+                        .target
+                        .item()
+                        .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+                    let quoted = matches!(item_member.target.shape_type, ShapeType::String | ShapeType::Enum);
+                    let mut items = Vec::with_capacity(list.len());
+                    for text in texts(View::List(list), member, Location::Header)? {
+                        items.push(if quoted {
+                            quote_header_item(&text).into_owned()
+                        } else {
+                            text
+                        });
+                    }
+                    insert_header(headers, name, &items.join(", "))?;
+                }
+                // An empty string is no header at all.
+                View::String("") => {}
+                view => insert_header(headers, name, &to_text(view, member, Location::Header)?)?,
+            },
+            Some(HttpBinding::PrefixHeaders(prefix)) => {
+                let View::Map(map) = item.view() else { continue };
+                let value_member = member
+                    .target
+                    .item()
+                    .ok_or_else(|| EncodeError::new("a map schema needs its members"))?;
+                for (key, value) in map.entries() {
+                    let view = value.view();
+                    if matches!(view, View::Null) {
+                        continue;
+                    }
+                    insert_header(
+                        headers,
+                        &format!("{prefix}{key}"),
+                        &to_text(view, value_member, Location::Header)?,
+                    )?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A body and its media type.
+pub(crate) type Body = (Cow<'static, str>, Vec<u8>);
+
+/// The body of a message whose members are bound: the payload member's bytes, or the JSON
+/// object of the unbound members (`None` when there are none). With its media type.
+pub(crate) fn write_bound_body(
+    schema: &'static Schema,
+    value: &dyn StructValue,
+) -> Result<Option<Body>, EncodeError> {
+    if let Some((index, member)) = schema
+        .members
+        .iter()
+        .enumerate()
+        .find(|(_, member)| member.traits.http == Some(HttpBinding::Payload))
+    {
+        return write_payload(member, value.member(index));
+    }
+    if !schema.members.iter().any(|member| member.traits.http.is_none()) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| member.traits.http.is_none())?;
+    Ok(Some((Cow::Borrowed("application/json"), body)))
+}
+
+/// A payload member's body and media type. An unset structure payload is an empty object;
+/// other unset payloads are no body.
+fn write_payload(
+    member: &'static Member,
+    value: Option<&dyn crate::shape::Value>,
+) -> Result<Option<Body>, EncodeError> {
+    let target = member.target;
+    let media_type = |default: &'static str| Cow::Borrowed(member.traits.media_type.unwrap_or(default));
+    let Some(value) = value else {
+        return Ok(match target.shape_type {
+            ShapeType::Structure => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
+            _ => None,
+        });
+    };
+    Ok(match (target.shape_type, value.view()) {
+        // Event streams are framed on the wire, which this layer does not do yet.
+        (ShapeType::Union, _) if target.traits.has(Flags::STREAMING) || member.traits.has(Flags::STREAMING) => None,
+        (_, View::Null) => None,
+        (ShapeType::Blob, View::Blob(bytes)) => Some((media_type("application/octet-stream"), bytes.to_vec())),
+        (ShapeType::String | ShapeType::Enum, View::String(text)) => Some((media_type("text/plain"), text.as_bytes().to_vec())),
+        (_, view) => {
+            let mut body = Vec::new();
+            let writer_value = ViewValue(view);
+            crate::codec::json::write_value(&mut body, &writer_value, Some(member), target, true)?;
+            Some((media_type("application/json"), body))
+        }
+    })
+}
+
+/// A view as a value, to hand it back to a writer.
+struct ViewValue<'a>(View<'a>);
+
+impl crate::shape::Value for ViewValue<'_> {
+    fn view(&self) -> View<'_> {
+        self.0
+    }
+}
+
+/// Every value of a header, joined as one comma-separated list; `None` when it is absent.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    let text = |value: &'a HeaderValue| {
+        value
+            .to_str()
+            .map_err(|_| DecodeError::new(format!("the header `{name}` is not visible ASCII")))
+    };
+    let mut joined = Cow::Borrowed(text(first)?);
+    for value in values {
+        let joined = joined.to_mut();
+        joined.push_str(", ");
+        joined.push_str(text(value)?);
+    }
+    Ok(Some(joined))
+}
+
+/// What a message decoder reads from.
+pub(crate) struct Message<'a> {
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    /// The status code of a response; `None` for a request.
+    pub status: Option<u16>,
+    /// A request's label values, by label name.
+    pub labels: Vec<(&'static str, String)>,
+    /// A request's decoded query parameters, in order.
+    pub query: Vec<(String, String)>,
+}
+
+/// Reads the top-level structure of a message: an operation's input, output or error.
+pub(crate) struct MessageDecoder<'a> {
+    message: Message<'a>,
+    side: Side,
+    /// Whether members are read from their HTTP bindings (restJson1), or all from the body.
+    bindings: bool,
+    /// Whether the body's JSON uses `@jsonName`s.
+    json_names: bool,
+    missing: Vec<Violation>,
+}
+
+impl<'a> MessageDecoder<'a> {
+    pub(crate) fn new(message: Message<'a>, side: Side, bindings: bool, json_names: bool) -> Self {
+        Self {
+            message,
+            side,
+            bindings,
+            json_names,
+            missing: Vec::new(),
+        }
+    }
+
+    /// The required members a server found missing.
+    pub(crate) fn take_missing(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.missing)
+    }
+
+    fn json_body(&self) -> &'a [u8] {
+        let body = self.message.body;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            body
+        }
+    }
+
+    fn read_json(
+        &mut self,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<Vec<bool>, DecodeError> {
+        let mut json = JsonDecoder::new(self.json_body(), self.json_names, self.side);
+        let seen = json.structure_where(schema, builder, include)?;
+        json.finish()?;
+        self.missing.extend(json.take_missing());
+        Ok(seen)
+    }
+
+    fn read_payload(
+        &mut self,
+        index: usize,
+        member: &'static Member,
+        builder: &mut dyn StructBuilder,
+    ) -> Result<bool, DecodeError> {
+        let body = self.message.body;
+        let target = member.target;
+        let streaming = member.traits.has(Flags::STREAMING) || target.traits.has(Flags::STREAMING);
+        match target.shape_type {
+            ShapeType::Union if streaming => Ok(false),
+            ShapeType::Blob if streaming => builder.member(index, &mut RawDecoder(body)).map(|()| true),
+            _ if body.is_empty() => Ok(false),
+            ShapeType::Blob | ShapeType::String | ShapeType::Enum => {
+                builder.member(index, &mut RawDecoder(body)).map(|()| true)
+            }
+            _ => {
+                if body.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(false);
+                }
+                let mut json = JsonDecoder::new(body, self.json_names, self.side).at_path(&format!("/{}", member.name));
+                builder.member(index, &mut json)?;
+                json.finish()?;
+                self.missing.extend(json.take_missing());
+                Ok(true)
+            }
+        }
+    }
+
+    fn read_bound(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        let request = self.message.status.is_none();
+        let mut seen = vec![false; schema.members.len()];
+        let bound_query: Vec<&str> = schema
+            .members
+            .iter()
+            .filter_map(|member| match member.traits.http {
+                Some(HttpBinding::Query(key)) => Some(key),
+                _ => None,
+            })
+            .collect();
+        for (index, member) in schema.members.iter().enumerate() {
+            let found = match member.traits.http {
+                None => continue,
+                Some(HttpBinding::Label) if request => {
+                    let Some((_, value)) = self.message.labels.iter().find(|(name, _)| *name == member.name) else {
+                        continue;
+                    };
+                    let what = format!("the URI label `{}`", member.name);
+                    builder.member(index, &mut TextDecoder::new(value.as_str(), Location::Label, what))?;
+                    true
+                }
+                Some(HttpBinding::Query(key)) if request => {
+                    let values: Vec<String> = self
+                        .message
+                        .query
+                        .iter()
+                        .filter(|(name, _)| name == key)
+                        .map(|(_, value)| value.clone())
+                        .collect();
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let what = format!("the query parameter `{key}`");
+                    let mut decoder = if member.target.shape_type == ShapeType::List {
+                        TextDecoder::items(values, Location::Query, what)
+                    } else {
+                        TextDecoder::new(values.into_iter().next().unwrap_or_default(), Location::Query, what)
+                    };
+                    builder.member(index, &mut decoder)?;
+                    true
+                }
+                Some(HttpBinding::QueryParams) if request => {
+                    let mut entries: Vec<(String, Vec<String>)> = Vec::new();
+                    for (key, value) in &self.message.query {
+                        if bound_query.contains(&key.as_str()) {
+                            continue;
+                        }
+                        match entries.iter_mut().find(|(name, _)| name == key) {
+                            Some((_, values)) => values.push(value.clone()),
+                            None => entries.push((key.clone(), vec![value.clone()])),
+                        }
+                    }
+                    if entries.is_empty() {
+                        continue;
+                    }
+                    builder.member(index, &mut TextMapDecoder::new(entries, Location::Query))?;
+                    true
+                }
+                Some(HttpBinding::Header(name)) => {
+                    let Some(text) = header(self.message.headers, name)? else { continue };
+                    let what = format!("the header `{name}`");
+                    let text = if member.target.shape_type == ShapeType::List {
+                        text
+                    } else {
+                        Cow::Owned(text.trim().to_owned())
+                    };
+                    builder.member(index, &mut TextDecoder::new(text, Location::Header, what))?;
+                    true
+                }
+                Some(HttpBinding::PrefixHeaders(prefix)) => {
+                    let prefix = prefix.to_ascii_lowercase();
+                    let mut entries = Vec::new();
+                    for name in self.message.headers.keys() {
+                        if let Some(rest) = name.as_str().strip_prefix(prefix.as_str()) {
+                            if let Some(value) = header(self.message.headers, name.as_str())? {
+                                entries.push((rest.to_owned(), vec![value.into_owned()]));
+                            }
+                        }
+                    }
+                    if entries.is_empty() {
+                        continue;
+                    }
+                    builder.member(index, &mut TextMapDecoder::new(entries, Location::Header))?;
+                    true
+                }
+                Some(HttpBinding::ResponseCode) => match self.message.status {
+                    Some(status) => {
+                        builder.member(index, &mut TextDecoder::new(status.to_string(), Location::Header, "the status code"))?;
+                        true
+                    }
+                    None => continue,
+                },
+                Some(HttpBinding::Payload) => self.read_payload(index, member, builder)?,
+                // A binding that does not apply to this kind of message.
+                Some(_) => continue,
+            };
+            seen[index] = found;
+        }
+        let has_payload = schema.members.iter().any(|member| member.traits.http == Some(HttpBinding::Payload));
+        if !has_payload && schema.members.iter().any(|member| member.traits.http.is_none()) {
+            let body_seen = self.read_json(schema, builder, &|member| member.traits.http.is_none())?;
+            for (seen, found) in seen.iter_mut().zip(body_seen) {
+                *seen |= found;
+            }
+        }
+        if self.side != Side::Client {
+            for (index, member) in schema.members.iter().enumerate() {
+                let bound = member.traits.http.is_some_and(|binding| binding != HttpBinding::ResponseCode);
+                if bound && !seen[index] && member.is_required() && member.traits.http != Some(HttpBinding::Payload) {
+                    self.missing.push(crate::codec::missing_member(&format!("/{}", member.name)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Decoder for MessageDecoder<'_> {
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        if self.bindings {
+            self.read_bound(schema, builder)
+        } else {
+            self.read_json(schema, builder, &|_| true).map(drop)
+        }
+    }
+
+    fn union(&mut self, _: &'static Schema, _: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn list(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn map(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn null(&mut self) -> Result<bool, DecodeError> {
+        Ok(false)
+    }
+
+    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn timestamp(&mut self, _: &'static Member) -> Result<DateTime, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
+        Err(DecodeError::new("a message is a structure"))
+    }
+
+    fn skip(&mut self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
+
+/// The raw body of a message, as a blob or a string payload.
+struct RawDecoder<'a>(&'a [u8]);
+
+impl RawDecoder<'_> {
+    fn not(&self) -> DecodeError {
+        DecodeError::new("the body is a blob or text payload")
+    }
+}
+
+impl Decoder for RawDecoder<'_> {
+    fn structure(&mut self, _: &'static Schema, _: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        Err(self.not())
+    }
+
+    fn union(&mut self, _: &'static Schema, _: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
+        Err(self.not())
+    }
+
+    fn list(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        Err(self.not())
+    }
+
+    fn map(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        Err(self.not())
+    }
+
+    fn null(&mut self) -> Result<bool, DecodeError> {
+        Ok(false)
+    }
+
+    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
+        Err(self.not())
+    }
+
+    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
+        Err(self.not())
+    }
+
+    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
+        Err(self.not())
+    }
+
+    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
+        String::from_utf8(self.0.to_vec()).map_err(|_| DecodeError::new("the body is not UTF-8 text"))
+    }
+
+    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
+        Ok(self.0.to_vec())
+    }
+
+    fn timestamp(&mut self, _: &'static Member) -> Result<DateTime, DecodeError> {
+        Err(self.not())
+    }
+
+    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
+        Err(self.not())
+    }
+
+    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
+        Err(self.not())
+    }
+
+    fn skip(&mut self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,340 @@
+//! The wire protocols: each operation's request and response, for a client and a server.
+//!
+//! The HTTP bindings ([`http`]) and the JSON codec are shared; [`rest_json`] and [`aws_json`]
+//! hold what differs: where members go, media types, how an error is named, how a server finds
+//! the operation of a request.
+
+pub mod aws_json;
+pub(crate) mod http;
+pub mod rest_json;
+pub mod uri;
+
+use std::borrow::Cow;
+
+use ::http::HeaderMap;
+
+use crate::codec::Side;
+use crate::error::{ErrorMeta, UnhandledError};
+use crate::operation::{Operation, OperationError};
+use crate::primitives::idempotency_token;
+use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
+use crate::server::Rejection;
+use crate::shape::{decode_structure, StructValue, Value, View};
+use crate::validate::{self, Checks};
+
+use self::http::{Message, MessageDecoder};
+
+/// A structure as a value, for the checks that walk values.
+struct AsValue<'a>(&'a dyn StructValue);
+
+impl Value for AsValue<'_> {
+    fn view(&self) -> View<'_> {
+        View::Structure(self.0)
+    }
+}
+
+/// An input whose unset `@idempotencyToken` members hold fresh tokens.
+struct WithTokens<'a> {
+    input: &'a dyn StructValue,
+    tokens: Vec<(usize, String)>,
+}
+
+impl StructValue for WithTokens<'_> {
+    fn member(&self, index: usize) -> Option<&dyn Value> {
+        match self.tokens.iter().find(|(at, _)| *at == index) {
+            Some((_, token)) => Some(token),
+            None => self.input.member(index),
+        }
+    }
+}
+
+/// Whether a structure schema stands for `smithy.api#Unit`: no input or output at all.
+fn is_unit(schema: &Schema) -> bool {
+    schema.id == "smithy.api#Unit"
+}
+
+/// Client: the request of an operation for `input`, sent to `endpoint`.
+pub fn serialize_request(
+    service: &'static ServiceSchema,
+    operation: &'static OperationSchema,
+    input: &dyn StructValue,
+    endpoint: &str,
+) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
+    let schema = operation.input;
+    let missing = validate::missing_required(&AsValue(input), schema);
+    if !missing.is_empty() {
+        return Err(UnhandledError::invalid_input(validate::ValidationError::new(missing)));
+    }
+    let tokens: Vec<(usize, String)> = schema
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(index, member)| member.traits.has(Flags::IDEMPOTENCY_TOKEN) && input.member(*index).is_none())
+        .map(|(index, _)| (index, idempotency_token()))
+        .collect();
+    let filled = WithTokens { input, tokens };
+    let input: &dyn StructValue = if filled.tokens.is_empty() { input } else { &filled };
+    match service.protocol {
+        Protocol::RestJson1 => rest_json::request(operation, input, endpoint),
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
+    }
+}
+
+/// The decoder of a message's top-level structure in `service`'s protocol.
+fn message_decoder<'a>(service: &ServiceSchema, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
+    match service.protocol {
+        Protocol::RestJson1 => MessageDecoder::new(message, side, true, true),
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => MessageDecoder::new(message, side, false, false),
+    }
+}
+
+/// What an error response says of itself: its code, message and, for `awsQueryCompatible`
+/// services, the code of the `x-amzn-query-error` header.
+pub(crate) struct ErrorInfo {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub query_code: Option<String>,
+}
+
+/// Reads an error response's code from `X-Amzn-Errortype`, else the body's `code` or `__type`,
+/// sanitised: what comes before a `:` (a URL), after a `#` (a namespace).
+pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u8]) -> ErrorInfo {
+    let object: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body).ok();
+    let text = |key: &str| object.as_ref()?.get(key)?.as_str().map(str::to_owned);
+    let raw = headers
+        .get("x-amzn-errortype")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| text("code"))
+        .or_else(|| text("__type"));
+    let code = raw.and_then(|raw| {
+        let code = raw.split(':').next().unwrap_or_default();
+        let code = code.rsplit('#').next().unwrap_or_default().trim();
+        (!code.is_empty()).then(|| code.to_owned())
+    });
+    let message = ["message", "Message", "errorMessage"].iter().find_map(|key| text(key));
+    let query_code = service
+        .query_compatible
+        .then(|| headers.get("x-amzn-query-error")?.to_str().ok())
+        .flatten()
+        .and_then(|value| value.split(';').next())
+        .map(|code| code.trim().to_owned())
+        .filter(|code| !code.is_empty());
+    ErrorInfo {
+        code,
+        message,
+        query_code,
+    }
+}
+
+/// Client: the output, or the error, that a response carries.
+pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Result<O::Output, O::Error> {
+    let service = O::SERVICE;
+    let status = response.status().as_u16();
+    let message = || Message {
+        headers: response.headers(),
+        body: response.body(),
+        status: Some(status),
+        labels: Vec::new(),
+        query: Vec::new(),
+    };
+    if response.status().is_success() {
+        let mut decoder = message_decoder(service, message(), Side::Client);
+        return decode_structure::<O::Output>(&mut decoder)
+            .map_err(|error| UnhandledError::invalid_response(status, error).into());
+    }
+    let info = error_info(service, response.headers(), response.body());
+    let index = info
+        .code
+        .as_deref()
+        .and_then(|code| O::SCHEMA.errors.iter().position(|error| error.name() == code));
+    let Some(index) = index else {
+        let mut error = UnhandledError::new(status);
+        if let Some(code) = info.query_code.or(info.code) {
+            error = error.with_code(code);
+        }
+        if let Some(message) = info.message {
+            error = error.with_message(message);
+        }
+        return Err(error.into());
+    };
+    let meta = ErrorMeta::new(status, info.query_code.or(info.code));
+    let mut decoder = message_decoder(service, message(), Side::Client);
+    match O::Error::decode_error(index, &mut decoder, meta.clone()) {
+        Ok(error) => Err(error),
+        // The code names the error even when its body cannot be read: the error, members unset.
+        Err(_) => {
+            let empty = Message {
+                body: b"",
+                ..message()
+            };
+            let mut decoder = message_decoder(service, empty, Side::Client);
+            Err(O::Error::decode_error(index, &mut decoder, meta)
+                .unwrap_or_else(|error| UnhandledError::invalid_response(status, error).into()))
+        }
+    }
+}
+
+/// Server: the input of a request routed to operation `O`.
+pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result<O::Input, Rejection> {
+    let service = O::SERVICE;
+    let operation = O::SCHEMA;
+    let labels = match service.protocol {
+        Protocol::RestJson1 => rest_json::check_request(operation, request)?,
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
+            aws_json::check_request(service, request)?;
+            Vec::new()
+        }
+    };
+    let query = uri::parse_query(request.uri().query())
+        .ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
+    let message = Message {
+        headers: request.headers(),
+        body: request.body(),
+        status: None,
+        labels,
+        query,
+    };
+    let mut decoder = message_decoder(service, message, Side::Server);
+    let input = decode_structure::<O::Input>(&mut decoder).map_err(|error| Rejection::serialization(error.to_string()))?;
+    let missing = decoder.take_missing();
+    if !missing.is_empty() {
+        return Err(Rejection::validation(missing));
+    }
+    if let Err(error) = validate::validate(&input, operation.input, Checks::Server) {
+        return Err(Rejection::validation(error.violations().to_vec()));
+    }
+    Ok(input)
+}
+
+/// Server: the response for an operation's result.
+pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) -> ::http::Response<Vec<u8>> {
+    let service = O::SERVICE;
+    let operation = O::SCHEMA;
+    let response = match result {
+        Ok(output) => match service.protocol {
+            Protocol::RestJson1 => rest_json::response(operation, output),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation.output, output),
+        },
+        Err(error) => match error.error_value() {
+            Ok((index, value)) => match operation.errors.get(index) {
+                Some(schema) => match service.protocol {
+                    Protocol::RestJson1 => rest_json::error_response(service, schema, value),
+                    Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::error_response(service, schema, value),
+                },
+                None => Err(crate::shape::EncodeError::new("an error index out of the operation's errors")),
+            },
+            Err(unhandled) => Ok(unhandled_response(service, unhandled)),
+        },
+    };
+    response.unwrap_or_else(|error| internal_error(service, &error.to_string()))
+}
+
+/// The status code of a modelled error: its `@httpError`, else 400 for the client's fault and
+/// 500 for the service's.
+pub(crate) fn error_status(schema: &Schema) -> u16 {
+    schema.traits.http_error.unwrap_or(if schema.traits.has(Flags::SERVER_ERROR) {
+        500
+    } else {
+        400
+    })
+}
+
+/// The status code of a successful response: the `@httpResponseCode` member's value, else the
+/// `@http` trait's code.
+pub(crate) fn success_status(operation: &OperationSchema, output: &dyn StructValue) -> u16 {
+    let bound = operation
+        .output
+        .members
+        .iter()
+        .position(|member| member.traits.http == Some(HttpBinding::ResponseCode))
+        .and_then(|index| output.member(index))
+        .and_then(|value| match value.view() {
+            View::Integer(code) => u16::try_from(code).ok(),
+            _ => None,
+        });
+    bound.unwrap_or_else(|| operation.http.as_ref().map_or(200, |http| http.code))
+}
+
+/// A response, or a bare 500 when the parts do not make one.
+pub(crate) fn response(builder: ::http::response::Builder, body: Vec<u8>) -> ::http::Response<Vec<u8>> {
+    builder.body(body).unwrap_or_else(|error| {
+        let mut response = ::http::Response::new(format!("{{\"message\":\"{error}\"}}").into_bytes());
+        *response.status_mut() = ::http::StatusCode::INTERNAL_SERVER_ERROR;
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", ::http::HeaderValue::from_static("InternalFailure"));
+        response
+    })
+}
+
+/// Sets `Content-Type` (unless a header member set it) and `Content-Length`.
+pub(crate) fn content_headers(headers: &mut HeaderMap, content_type: &str, length: usize) {
+    if !headers.contains_key(::http::header::CONTENT_TYPE) {
+        if let Ok(value) = ::http::HeaderValue::from_str(content_type) {
+            headers.insert(::http::header::CONTENT_TYPE, value);
+        }
+    }
+    headers.insert(::http::header::CONTENT_LENGTH, ::http::HeaderValue::from(length));
+}
+
+/// The JSON body of a server's own error: `{"message": ...}`, with the awsJson protocols'
+/// `__type`, and for validation errors the `fieldList`.
+pub(crate) fn error_body(
+    service: &ServiceSchema,
+    error_type: &str,
+    message: Option<&str>,
+    fields: Option<&[(String, String)]>,
+) -> (Cow<'static, str>, Vec<u8>) {
+    let mut body = serde_json::Map::new();
+    if matches!(service.protocol, Protocol::AwsJson1_0 | Protocol::AwsJson1_1) {
+        body.insert("__type".to_owned(), error_type.into());
+    }
+    if let Some(message) = message {
+        body.insert("message".to_owned(), message.into());
+    }
+    if let Some(fields) = fields {
+        let fields = fields
+            .iter()
+            .map(|(path, message)| serde_json::json!({ "path": path, "message": message }))
+            .collect();
+        body.insert("fieldList".to_owned(), serde_json::Value::Array(fields));
+    }
+    let content_type = match service.protocol {
+        Protocol::RestJson1 => Cow::Borrowed("application/json"),
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => Cow::Borrowed(aws_json::content_type(service.protocol)),
+    };
+    (content_type, serde_json::Value::Object(body).to_string().into_bytes())
+}
+
+/// A server's own error response: the status, the error type and a JSON body.
+pub(crate) fn own_error_response(
+    service: &ServiceSchema,
+    status: u16,
+    error_type: &str,
+    message: Option<&str>,
+    fields: Option<&[(String, String)]>,
+) -> ::http::Response<Vec<u8>> {
+    let (content_type, body) = error_body(service, error_type, message, fields);
+    let builder = ::http::Response::builder()
+        .status(status)
+        .header("x-amzn-errortype", error_type)
+        .header(::http::header::CONTENT_TYPE, content_type.as_ref())
+        .header(::http::header::CONTENT_LENGTH, body.len());
+    response(builder, body)
+}
+
+/// The error response for an error the model does not describe.
+pub(crate) fn unhandled_response(service: &ServiceSchema, error: &UnhandledError) -> ::http::Response<Vec<u8>> {
+    let status = match error.status() {
+        status @ 400..=599 => status,
+        _ => 500,
+    };
+    let code = error.code().unwrap_or("InternalFailure");
+    own_error_response(service, status, code, error.message(), None)
+}
+
+/// A 500 response for a result that could not be written.
+pub(crate) fn internal_error(service: &ServiceSchema, message: &str) -> ::http::Response<Vec<u8>> {
+    own_error_response(service, 500, "InternalFailure", Some(message), None)
+}

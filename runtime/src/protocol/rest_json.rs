@@ -1,0 +1,176 @@
+//! `aws.protocols#restJson1`: members go where their HTTP binding traits say, the rest form a
+//! JSON body keyed by `@jsonName`; errors are named by `X-Amzn-Errortype`; a server routes on
+//! method, path and literal query.
+
+use std::borrow::Cow;
+
+use super::http::{insert_header, write_bound_body, write_headers, write_host_prefix, write_uri};
+use super::uri::{match_path, UriBuilder};
+use super::{content_headers, error_status, success_status};
+use crate::error::UnhandledError;
+use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
+use crate::server::Rejection;
+use crate::shape::{EncodeError, StructValue};
+
+/// Client: the request of `operation` for `input`.
+pub(crate) fn request(
+    operation: &'static OperationSchema,
+    input: &dyn StructValue,
+    endpoint: &str,
+) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+    let schema = operation.input;
+    let http = operation
+        .http
+        .as_ref()
+        .ok_or_else(|| UnhandledError::invalid_input(format!("operation `{}` has no `@http` trait", operation.id)))?;
+    let mut uri = UriBuilder::new(endpoint)?;
+    write_uri(&mut uri, http, schema, input)?;
+    if let Some(prefix) = operation.host_prefix {
+        write_host_prefix(&mut uri, prefix, schema, input)?;
+    }
+    let mut request = http::Request::new(Vec::new());
+    *request.method_mut() = http::Method::from_bytes(http.method.as_bytes())
+        .map_err(|_| UnhandledError::invalid_input(format!("`{}` is not an HTTP method", http.method)))?;
+    *request.uri_mut() = uri.build()?;
+    write_headers(request.headers_mut(), schema, input).map_err(UnhandledError::invalid_input)?;
+    if let Some((content_type, body)) = write_bound_body(schema, input).map_err(UnhandledError::invalid_input)? {
+        content_headers(request.headers_mut(), &content_type, body.len());
+        *request.body_mut() = body;
+    }
+    Ok(request)
+}
+
+/// The media type of a message's body, `None` when it has none.
+fn body_media_type(schema: &Schema) -> Option<Cow<'static, str>> {
+    if let Some(payload) = schema
+        .members
+        .iter()
+        .find(|member| member.traits.http == Some(HttpBinding::Payload))
+    {
+        let default = match payload.target.shape_type {
+            ShapeType::Blob => "application/octet-stream",
+            ShapeType::String | ShapeType::Enum => "text/plain",
+            _ => "application/json",
+        };
+        return Some(Cow::Borrowed(payload.traits.media_type.unwrap_or(default)));
+    }
+    schema
+        .members
+        .iter()
+        .any(|member| member.traits.http.is_none())
+        .then_some(Cow::Borrowed("application/json"))
+}
+
+/// Server: checks that a request is `operation`'s (its path matches) and that its media types
+/// are; returns the label values.
+pub(crate) fn check_request(
+    operation: &'static OperationSchema,
+    request: &http::Request<Vec<u8>>,
+) -> Result<Vec<(&'static str, String)>, Rejection> {
+    let http = operation.http.as_ref().ok_or_else(Rejection::unknown_operation)?;
+    let values = match_path(request.uri().path(), http.path).ok_or_else(Rejection::unknown_operation)?;
+    let names = http.path.iter().filter_map(|segment| match segment {
+        Segment::Label(name) | Segment::Greedy(name) => Some(*name),
+        Segment::Literal(_) => None,
+    });
+    let labels = names.zip(values).collect();
+    check_media_types(
+        request,
+        body_media_type(operation.input).as_deref(),
+        body_media_type(operation.output).as_deref(),
+    )?;
+    Ok(labels)
+}
+
+/// Checks a request's `Content-Type` against the operation's (`None`: the operation reads no
+/// body), and its `Accept` against what the operation answers.
+fn check_media_types(
+    request: &http::Request<Vec<u8>>,
+    content_type: Option<&str>,
+    accept: Option<&str>,
+) -> Result<(), Rejection> {
+    let headers = request.headers();
+    // An operation without a body ignores the request's `Content-Type`.
+    if let (Some(found), Some(expected)) = (headers.get(http::header::CONTENT_TYPE), content_type) {
+        let found = found.to_str().unwrap_or_default();
+        let media_type = found.split(';').next().unwrap_or_default().trim();
+        let lenient = expected == "application/octet-stream" || expected == "text/plain";
+        if !media_type.eq_ignore_ascii_case(expected) && !lenient {
+            return Err(Rejection::unsupported_media_type(format!(
+                "`Content-Type: {found}` is not {expected}"
+            )));
+        }
+    }
+    if let (Some(expected), Some(found)) = (accept, headers.get(http::header::ACCEPT)) {
+        let found = found.to_str().unwrap_or_default();
+        let (kind, _) = expected.split_once('/').unwrap_or((expected, ""));
+        let acceptable = found.split(',').any(|range| {
+            let range = range.split(';').next().unwrap_or_default().trim();
+            range == "*/*" || range.eq_ignore_ascii_case(expected) || range.eq_ignore_ascii_case(&format!("{kind}/*"))
+        });
+        if !acceptable {
+            return Err(Rejection::not_acceptable(format!("`Accept: {found}` excludes {expected}")));
+        }
+    }
+    Ok(())
+}
+
+/// Server: the response for an output.
+pub(crate) fn response(
+    operation: &'static OperationSchema,
+    output: &dyn StructValue,
+) -> Result<http::Response<Vec<u8>>, EncodeError> {
+    let schema = operation.output;
+    let mut headers = http::HeaderMap::new();
+    write_headers(&mut headers, schema, output)?;
+    let body = match write_bound_body(schema, output)? {
+        Some((content_type, body)) => {
+            content_headers(&mut headers, &content_type, body.len());
+            body
+        }
+        None => Vec::new(),
+    };
+    let mut builder = http::Response::builder().status(success_status(operation, output));
+    if let Some(target) = builder.headers_mut() {
+        target.extend(headers);
+    }
+    Ok(super::response(builder, body))
+}
+
+/// Server: the response for a modelled error.
+pub(crate) fn error_response(
+    service: &ServiceSchema,
+    schema: &'static Schema,
+    value: &dyn StructValue,
+) -> Result<http::Response<Vec<u8>>, EncodeError> {
+    let mut headers = http::HeaderMap::new();
+    insert_header(&mut headers, "x-amzn-errortype", schema.name())?;
+    if service.query_compatible {
+        insert_header(&mut headers, "x-amzn-query-error", &query_error(schema))?;
+    }
+    write_headers(&mut headers, schema, value)?;
+    let body = match write_bound_body(schema, value)? {
+        Some((content_type, body)) => {
+            content_headers(&mut headers, &content_type, body.len());
+            body
+        }
+        None => Vec::new(),
+    };
+    let mut builder = http::Response::builder().status(error_status(schema));
+    if let Some(target) = builder.headers_mut() {
+        target.extend(headers);
+    }
+    Ok(super::response(builder, body))
+}
+
+/// The `x-amzn-query-error` value of an error: its `@awsQueryError` code (or its name) and who
+/// is at fault, `Sender` or `Receiver`.
+pub(crate) fn query_error(schema: &Schema) -> String {
+    let code = schema.traits.query_error.map_or(schema.name(), |(code, _)| code);
+    let fault = if schema.traits.has(Flags::SERVER_ERROR) {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    format!("{code};{fault}")
+}

@@ -1,0 +1,440 @@
+//! Schemas: what the runtime knows of a model, as static data that generated code emits once per
+//! shape, operation and service.
+//!
+//! Every codec, the HTTP bindings, validation and the serde form walk values with these
+//! schemas, so that a generated crate carries data rather than code per type: the compiler
+//! builds one JSON codec (in this crate), not one per structure. A member's [`Traits`] are its
+//! effective traits: the member's own, over those of its target that concern values (timestamp
+//! format, media type, sensitivity, constraints), as the generator merged them.
+
+/// The type of a shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShapeType {
+    Blob,
+    Boolean,
+    String,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Timestamp,
+    Document,
+    Enum,
+    IntEnum,
+    List,
+    Map,
+    Structure,
+    Union,
+}
+
+/// The `@timestampFormat` trait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimestampFormat {
+    /// Seconds since the epoch, a number in bodies.
+    EpochSeconds,
+    /// RFC 3339, such as `1985-04-12T23:20:50.52Z`.
+    DateTime,
+    /// RFC 7231 IMF-fixdate, such as `Tue, 29 Apr 2014 18:30:38 GMT`.
+    HttpDate,
+}
+
+/// Where an HTTP binding trait puts a member of an operation's input, output or error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpBinding {
+    /// `@httpLabel`: a label of the URI template.
+    Label,
+    /// `@httpQuery`: a query parameter.
+    Query(&'static str),
+    /// `@httpQueryParams`: every query parameter no other member binds.
+    QueryParams,
+    /// `@httpHeader`: a header.
+    Header(&'static str),
+    /// `@httpPrefixHeaders`: the headers whose names start with the prefix.
+    PrefixHeaders(&'static str),
+    /// `@httpPayload`: the whole body.
+    Payload,
+    /// `@httpResponseCode`: the status code.
+    ResponseCode,
+}
+
+/// `@length` (counts) or `@range` (values) bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+/// The value of an enum or intEnum member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnumValue {
+    String(&'static str),
+    Integer(i32),
+}
+
+/// Boolean traits, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Flags(pub u32);
+
+impl Flags {
+    pub const NONE: Flags = Flags(0);
+    /// `@required`.
+    pub const REQUIRED: Flags = Flags(1);
+    /// `@default` with a value, so an absent member takes it.
+    pub const DEFAULT: Flags = Flags(1 << 1);
+    /// `@sensitive`, on the member or its target.
+    pub const SENSITIVE: Flags = Flags(1 << 2);
+    /// `@sparse` list or map: items may be null.
+    pub const SPARSE: Flags = Flags(1 << 3);
+    /// `@streaming` blob or event stream.
+    pub const STREAMING: Flags = Flags(1 << 4);
+    /// `@idempotencyToken`.
+    pub const IDEMPOTENCY_TOKEN: Flags = Flags(1 << 5);
+    /// `@uniqueItems`.
+    pub const UNIQUE_ITEMS: Flags = Flags(1 << 6);
+    /// `@hostLabel`.
+    pub const HOST_LABEL: Flags = Flags(1 << 7);
+    /// `@internal` (enum values that are accepted but not listed).
+    pub const INTERNAL: Flags = Flags(1 << 8);
+    /// `@error("client")`.
+    pub const CLIENT_ERROR: Flags = Flags(1 << 9);
+    /// `@error("server")`.
+    pub const SERVER_ERROR: Flags = Flags(1 << 10);
+    /// `@retryable`.
+    pub const RETRYABLE: Flags = Flags(1 << 11);
+    /// `@retryable(throttling: true)`.
+    pub const THROTTLING: Flags = Flags(1 << 12);
+    /// `@input`: every member may be absent.
+    pub const INPUT: Flags = Flags(1 << 13);
+    /// `@clientOptional`.
+    pub const CLIENT_OPTIONAL: Flags = Flags(1 << 14);
+
+    /// Both sets of flags.
+    pub const fn with(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
+    }
+
+    /// Whether every flag of `other` is set.
+    pub const fn has(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// The traits of a shape or member that the runtime reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Traits {
+    pub flags: Flags,
+    /// `@jsonName`.
+    pub json_name: Option<&'static str>,
+    /// `@timestampFormat`.
+    pub timestamp_format: Option<TimestampFormat>,
+    /// The HTTP binding trait.
+    pub http: Option<HttpBinding>,
+    /// `@mediaType` of the target.
+    pub media_type: Option<&'static str>,
+    /// `@length`.
+    pub length: Option<Bounds<u64>>,
+    /// `@range`.
+    pub range: Option<Bounds<f64>>,
+    /// `@pattern`.
+    pub pattern: Option<&'static str>,
+    /// `@enumValue`, or an enum member's name.
+    pub enum_value: Option<EnumValue>,
+    /// `@httpError`.
+    pub http_error: Option<u16>,
+    /// `@awsQueryError`: the code and status an `awsQueryCompatible` service reports.
+    pub query_error: Option<(&'static str, u16)>,
+}
+
+impl Traits {
+    /// No traits.
+    pub const NONE: Traits = Traits {
+        flags: Flags::NONE,
+        json_name: None,
+        timestamp_format: None,
+        http: None,
+        media_type: None,
+        length: None,
+        range: None,
+        pattern: None,
+        enum_value: None,
+        http_error: None,
+        query_error: None,
+    };
+
+    /// Whether every flag of `flags` is set.
+    pub const fn has(&self, flags: Flags) -> bool {
+        self.flags.has(flags)
+    }
+}
+
+impl Default for Traits {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
+/// A shape: its id, type, members (a list's item is its one member, a map's key and value its
+/// two) and traits.
+#[derive(Debug)]
+pub struct Schema {
+    pub id: &'static str,
+    pub shape_type: ShapeType,
+    pub members: &'static [Member],
+    pub traits: Traits,
+}
+
+/// A member: its name, the schema of its target, and its effective traits.
+#[derive(Debug)]
+pub struct Member {
+    pub name: &'static str,
+    pub target: &'static Schema,
+    pub traits: Traits,
+}
+
+impl Schema {
+    /// A shape with no members and no traits.
+    pub const fn new(id: &'static str, shape_type: ShapeType) -> Self {
+        Self {
+            id,
+            shape_type,
+            members: &[],
+            traits: Traits::NONE,
+        }
+    }
+
+    /// The same shape with these members.
+    pub const fn members(mut self, members: &'static [Member]) -> Self {
+        self.members = members;
+        self
+    }
+
+    /// The same shape with these traits.
+    pub const fn traits(mut self, traits: Traits) -> Self {
+        self.traits = traits;
+        self
+    }
+
+    /// The same shape with these flags set.
+    pub const fn flags(mut self, flags: Flags) -> Self {
+        self.traits.flags = self.traits.flags.with(flags);
+        self
+    }
+
+    /// The shape's name: its id after `#`.
+    pub fn name(&self) -> &'static str {
+        self.id.rsplit_once('#').map_or(self.id, |(_, name)| name)
+    }
+
+    /// The index of the member named `name`.
+    pub fn member_index(&self, name: &str) -> Option<usize> {
+        self.members.iter().position(|member| member.name == name)
+    }
+
+    /// A list's item member, a map's value member.
+    pub fn item(&self) -> Option<&'static Member> {
+        self.members.last()
+    }
+}
+
+impl Member {
+    /// A member with no traits.
+    pub const fn new(name: &'static str, target: &'static Schema) -> Self {
+        Self {
+            name,
+            target,
+            traits: Traits::NONE,
+        }
+    }
+
+    /// The same member with these traits.
+    pub const fn traits(mut self, traits: Traits) -> Self {
+        self.traits = traits;
+        self
+    }
+
+    /// The same member with these flags set.
+    pub const fn flags(mut self, flags: Flags) -> Self {
+        self.traits.flags = self.traits.flags.with(flags);
+        self
+    }
+
+    /// The same member bound to the HTTP message by `binding`.
+    pub const fn http(mut self, binding: HttpBinding) -> Self {
+        self.traits.http = Some(binding);
+        self
+    }
+
+    /// The same member with a `@jsonName`.
+    pub const fn json_name(mut self, name: &'static str) -> Self {
+        self.traits.json_name = Some(name);
+        self
+    }
+
+    /// The same member with a `@timestampFormat`.
+    pub const fn timestamp_format(mut self, format: TimestampFormat) -> Self {
+        self.traits.timestamp_format = Some(format);
+        self
+    }
+
+    /// The same member with its target's `@mediaType`.
+    pub const fn media_type(mut self, media_type: &'static str) -> Self {
+        self.traits.media_type = Some(media_type);
+        self
+    }
+
+    /// The same member with `@length` bounds.
+    pub const fn length(mut self, min: Option<u64>, max: Option<u64>) -> Self {
+        self.traits.length = Some(Bounds { min, max });
+        self
+    }
+
+    /// The same member with `@range` bounds.
+    pub const fn range(mut self, min: Option<f64>, max: Option<f64>) -> Self {
+        self.traits.range = Some(Bounds { min, max });
+        self
+    }
+
+    /// The same member with a `@pattern`.
+    pub const fn pattern(mut self, pattern: &'static str) -> Self {
+        self.traits.pattern = Some(pattern);
+        self
+    }
+
+    /// An enum member's value.
+    pub const fn value(mut self, value: &'static str) -> Self {
+        self.traits.enum_value = Some(EnumValue::String(value));
+        self
+    }
+
+    /// An intEnum member's value.
+    pub const fn int_value(mut self, value: i32) -> Self {
+        self.traits.enum_value = Some(EnumValue::Integer(value));
+        self
+    }
+
+    /// The name this member has in a JSON document: its `@jsonName` when `json_names`, else its
+    /// member name.
+    pub fn json_key(&self, json_names: bool) -> &'static str {
+        match self.traits.json_name {
+            Some(name) if json_names => name,
+            _ => self.name,
+        }
+    }
+
+    /// Whether a message that lacks this member is invalid: it is `@required` and has no
+    /// default to fall back on.
+    pub fn is_required(&self) -> bool {
+        self.traits.has(Flags::REQUIRED)
+            && !self.traits.has(Flags::DEFAULT)
+            && !self.traits.has(Flags::STREAMING)
+    }
+}
+
+/// The `@http` trait of an operation, with its URI template parsed.
+#[derive(Debug)]
+pub struct Http {
+    pub method: &'static str,
+    /// The URI template as written, such as `/things/{Id}?list`.
+    pub uri: &'static str,
+    /// The template's path, segment by segment.
+    pub path: &'static [Segment],
+    /// The template's literal query parameters: a key, and its value if it has one.
+    pub query: &'static [(&'static str, Option<&'static str>)],
+    /// The status code of a successful response.
+    pub code: u16,
+}
+
+/// A segment of a URI template's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text, matched exactly.
+    Literal(&'static str),
+    /// `{Name}`: one whole segment.
+    Label(&'static str),
+    /// `{Name+}`: one or more segments.
+    Greedy(&'static str),
+}
+
+/// An operation: its input, output and errors (the service's included), and its bindings.
+#[derive(Debug)]
+pub struct OperationSchema {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub input: &'static Schema,
+    pub output: &'static Schema,
+    pub errors: &'static [&'static Schema],
+    /// The `@http` trait, for protocols with HTTP bindings.
+    pub http: Option<Http>,
+    /// The `@endpoint` trait's host prefix, with `{Label}`s of `@hostLabel` input members.
+    pub host_prefix: Option<&'static str>,
+}
+
+/// The wire protocols the runtime speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// `aws.protocols#restJson1`.
+    RestJson1,
+    /// `aws.protocols#awsJson1_0`.
+    AwsJson1_0,
+    /// `aws.protocols#awsJson1_1`.
+    AwsJson1_1,
+}
+
+impl Protocol {
+    /// The protocol trait's shape id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Protocol::RestJson1 => "aws.protocols#restJson1",
+            Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
+            Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+        }
+    }
+}
+
+/// A service: its id, version, protocol and operations.
+#[derive(Debug)]
+pub struct ServiceSchema {
+    pub id: &'static str,
+    pub version: &'static str,
+    pub protocol: Protocol,
+    /// `aws.protocols#awsQueryCompatible`.
+    pub query_compatible: bool,
+    /// Every operation, sorted by name: an operation's index here identifies it.
+    pub operations: &'static [&'static OperationSchema],
+    /// For protocols that route on method and URI: the operations' indexes, most specific URI
+    /// template first.
+    pub routes: &'static [usize],
+}
+
+impl ServiceSchema {
+    /// The service's name: its id after `#`.
+    pub fn name(&self) -> &'static str {
+        self.id.rsplit_once('#').map_or(self.id, |(_, name)| name)
+    }
+}
+
+/// Schemas of the prelude's simple shapes, which members without value traits target.
+pub mod prelude {
+    use super::{Schema, ShapeType};
+
+    pub static BLOB: Schema = Schema::new("smithy.api#Blob", ShapeType::Blob);
+    pub static BOOLEAN: Schema = Schema::new("smithy.api#Boolean", ShapeType::Boolean);
+    pub static STRING: Schema = Schema::new("smithy.api#String", ShapeType::String);
+    pub static BYTE: Schema = Schema::new("smithy.api#Byte", ShapeType::Byte);
+    pub static SHORT: Schema = Schema::new("smithy.api#Short", ShapeType::Short);
+    pub static INTEGER: Schema = Schema::new("smithy.api#Integer", ShapeType::Integer);
+    pub static LONG: Schema = Schema::new("smithy.api#Long", ShapeType::Long);
+    pub static FLOAT: Schema = Schema::new("smithy.api#Float", ShapeType::Float);
+    pub static DOUBLE: Schema = Schema::new("smithy.api#Double", ShapeType::Double);
+    pub static BIG_INTEGER: Schema = Schema::new("smithy.api#BigInteger", ShapeType::BigInteger);
+    pub static BIG_DECIMAL: Schema = Schema::new("smithy.api#BigDecimal", ShapeType::BigDecimal);
+    pub static TIMESTAMP: Schema = Schema::new("smithy.api#Timestamp", ShapeType::Timestamp);
+    pub static DOCUMENT: Schema = Schema::new("smithy.api#Document", ShapeType::Document);
+    /// `smithy.api#Unit`: an empty structure, the target of unit union members and enum values.
+    pub static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
+}

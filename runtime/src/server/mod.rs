@@ -1,0 +1,180 @@
+//! The server side: [`route`] finds the operation a request names, [`serve_operation`] reads its
+//! input, calls the implementation and writes the result, and a [`Rejection`] answers a request
+//! that cannot be served with the protocol's error. Generated crates' `server::handle` ties
+//! them to their service trait; with the `hyper-server` feature, [`serve`] runs a [`Handler`]
+//! on a TCP listener.
+
+#[cfg(feature = "hyper-server")]
+mod hyper;
+
+use std::future::Future;
+use std::pin::Pin;
+
+#[cfg(feature = "hyper-server")]
+pub use self::hyper::{serve, serve_with};
+use crate::operation::{HttpOperation, Operation};
+use crate::protocol::uri::{match_path, parse_query};
+use crate::schema::{Protocol, ServiceSchema};
+use crate::validate::Violation;
+
+/// A boxed future that can move between threads.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Answers requests: what a ready server runs. Generated crates' `server::Server` implements it
+/// for any implementation of their service trait.
+pub trait Handler: Send + Sync + 'static {
+    /// The response to `request`.
+    fn handle(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, http::Response<Vec<u8>>>;
+}
+
+/// Why a request was refused before it reached the service: it names no operation, or it
+/// cannot be read, or its values break the model's constraints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    status: u16,
+    error_type: &'static str,
+    message: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Rejection {
+    fn new(status: u16, error_type: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error_type,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The request cannot be read: bad JSON, a value of the wrong type, a bad header or label.
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new(400, "SerializationException", message)
+    }
+
+    /// The request's `Content-Type` is not the operation's.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(415, "UnsupportedMediaTypeException", message)
+    }
+
+    /// The request's `Accept` excludes what the operation answers.
+    pub fn not_acceptable(message: impl Into<String>) -> Self {
+        Self::new(406, "NotAcceptableException", message)
+    }
+
+    /// No operation matches the request.
+    pub fn unknown_operation() -> Self {
+        Self::new(404, "UnknownOperationException", "no operation matches the request")
+    }
+
+    /// The request's values break the model's constraints.
+    pub fn validation(violations: Vec<Violation>) -> Self {
+        let count = violations.len();
+        let plural = if count == 1 { "" } else { "s" };
+        let details: Vec<&str> = violations.iter().map(|violation| violation.message.as_str()).collect();
+        let message = format!("{count} validation error{plural} detected. {}", details.join("; "));
+        Self {
+            status: 400,
+            error_type: "ValidationException",
+            message,
+            fields: violations
+                .into_iter()
+                .map(|violation| (violation.path, violation.message))
+                .collect(),
+        }
+    }
+
+    /// The HTTP status code of the answer.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The error type the answer names.
+    pub fn error_type(&self) -> &str {
+        self.error_type
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The answer in `service`'s protocol: the status, the error type, and a JSON body with the
+    /// message (and for a validation error, the `fieldList`).
+    pub fn into_response(self, service: &ServiceSchema) -> http::Response<Vec<u8>> {
+        let fields = (self.error_type == "ValidationException").then_some(self.fields.as_slice());
+        crate::protocol::own_error_response(service, self.status, self.error_type, Some(&self.message), fields)
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.error_type, self.status, self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The operation a request is for, as its index in the service's operations: by method, path
+/// and literal query for restJson1 (the most specific URI template first), by `X-Amz-Target`
+/// for the awsJson protocols.
+pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+    match service.protocol {
+        Protocol::RestJson1 => {
+            let query = parse_query(request.uri().query())
+                .ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
+            let path = request.uri().path();
+            let method = request.method().as_str();
+            service
+                .routes
+                .iter()
+                .copied()
+                .find(|&index| {
+                    let Some(http) = service.operations.get(index).and_then(|operation| operation.http.as_ref()) else {
+                        return false;
+                    };
+                    http.method == method
+                        && match_path(path, http.path).is_some()
+                        && http.query.iter().all(|(key, value)| {
+                            query
+                                .iter()
+                                .any(|(name, found)| name == key && value.is_none_or(|value| value == found))
+                        })
+                })
+                .ok_or_else(Rejection::unknown_operation)
+        }
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
+            if request.method() != http::Method::POST {
+                return Err(Rejection::unknown_operation());
+            }
+            let target = request
+                .headers()
+                .get("x-amz-target")
+                .and_then(|value| value.to_str().ok())
+                .ok_or_else(Rejection::unknown_operation)?;
+            let (service_name, operation) = target.split_once('.').ok_or_else(Rejection::unknown_operation)?;
+            if service_name != service.name() {
+                return Err(Rejection::unknown_operation());
+            }
+            service
+                .operations
+                .iter()
+                .position(|candidate| candidate.name == operation)
+                .ok_or_else(Rejection::unknown_operation)
+        }
+    }
+}
+
+/// Serves a request routed to operation `O`: reads the input, calls `call` with it and writes
+/// its result; a request that cannot be read gets its rejection.
+pub async fn serve_operation<O, F, Fut>(request: &http::Request<Vec<u8>>, call: F) -> http::Response<Vec<u8>>
+where
+    O: Operation,
+    F: FnOnce(O::Input) -> Fut,
+    Fut: Future<Output = Result<O::Output, O::Error>>,
+{
+    match O::parse_request(request) {
+        Ok(input) => O::serialize_response(&call(input).await),
+        Err(rejection) => rejection.into_response(O::SERVICE),
+    }
+}

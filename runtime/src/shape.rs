@@ -1,0 +1,543 @@
+//! How codecs see values: the traits generated types implement so that one codec per wire
+//! format, in this crate, reads and writes every type with its [`Schema`].
+//!
+//! - Writing: a [`Value`] shows itself as a [`View`]; structures, unions, lists and maps give
+//!   their parts by index, as `&dyn Value`.
+//! - Reading: a [`Decoder`] (a JSON body, a header, a query string, ...) is driven by
+//!   [`Decode`] impls: a structure's builder takes each member the decoder finds by index
+//!   ([`StructBuilder`]), a union builds the variant found ([`Union`]).
+//!
+//! Everything here is object-safe and non-generic where it matters, so a generated crate holds a
+//! few lines per type and the codecs are compiled once.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use crate::primitives::{BigDecimal, BigInteger, Blob, ByteStream, DateTime, Document, EventStream};
+use crate::schema::{Member, Schema};
+
+/// A value a codec can write.
+pub trait Value {
+    /// What the value is.
+    fn view(&self) -> View<'_>;
+}
+
+/// A value as a codec sees it. Enums show their wire value as a string, intEnums as an integer.
+#[derive(Clone, Copy)]
+pub enum View<'a> {
+    /// Nothing: an unset item of a sparse list or map, or a value with nothing to write.
+    Null,
+    Boolean(bool),
+    Byte(i8),
+    Short(i16),
+    Integer(i32),
+    Long(i64),
+    Float(f32),
+    Double(f64),
+    String(&'a str),
+    Blob(&'a [u8]),
+    Timestamp(DateTime),
+    /// A big integer or decimal, as its exact decimal text.
+    BigNumber(&'a str),
+    Document(&'a Document),
+    List(&'a dyn ListValue),
+    Map(&'a dyn MapValue),
+    Structure(&'a dyn StructValue),
+    Union(&'a dyn UnionValue),
+}
+
+/// A structure's members, by their index in its schema.
+pub trait StructValue {
+    /// The member's value, or `None` when it is not set.
+    fn member(&self, index: usize) -> Option<&dyn Value>;
+}
+
+/// A union's variant.
+pub trait UnionValue {
+    /// Which member is set.
+    fn variant(&self) -> Variant<'_>;
+}
+
+/// The member a union holds.
+#[derive(Clone, Copy)]
+pub enum Variant<'a> {
+    /// The member at this index of the union's schema, with its value (`None` for a member that
+    /// targets `smithy.api#Unit`).
+    Member(usize, Option<&'a dyn Value>),
+    /// A member this version did not know, by its name on the wire; it cannot be written.
+    Unknown(&'a str),
+}
+
+/// A list's items.
+pub trait ListValue {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn get(&self, index: usize) -> Option<&dyn Value>;
+}
+
+/// A map's entries.
+pub trait MapValue {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Every entry, sorted by key, so that what is written does not depend on hashing.
+    fn entries(&self) -> Vec<(&str, &dyn Value)>;
+}
+
+/// Why a value cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    message: String,
+}
+
+impl DecodeError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Why a value cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError {
+    message: String,
+}
+
+impl EncodeError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// A source of values in some wire format. Each method reads one value for `member` (whose
+/// traits say, for instance, how a timestamp is written) or fails.
+pub trait Decoder {
+    /// Reads a structure of `schema`, handing each member found to `builder` by index.
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError>;
+    /// Reads a union of `schema`: exactly one member, handed to `builder`.
+    fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError>;
+    /// Reads a list, calling `item` once per item with the decoder positioned on it.
+    fn list(
+        &mut self,
+        member: &'static Member,
+        item: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError>;
+    /// Reads a map, calling `entry` once per entry with its key and the decoder positioned on
+    /// its value.
+    fn map(
+        &mut self,
+        member: &'static Member,
+        entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError>;
+    /// Reads a null if one comes next: `true` when it did.
+    fn null(&mut self) -> Result<bool, DecodeError>;
+    fn boolean(&mut self, member: &'static Member) -> Result<bool, DecodeError>;
+    /// An integer of any width; the caller checks its range.
+    fn integer(&mut self, member: &'static Member) -> Result<i64, DecodeError>;
+    fn float(&mut self, member: &'static Member) -> Result<f64, DecodeError>;
+    fn string(&mut self, member: &'static Member) -> Result<String, DecodeError>;
+    fn blob(&mut self, member: &'static Member) -> Result<Vec<u8>, DecodeError>;
+    fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError>;
+    /// A big integer (`integer`) or decimal, as its exact text.
+    fn big_number(&mut self, member: &'static Member, integer: bool) -> Result<String, DecodeError>;
+    fn document(&mut self, member: &'static Member) -> Result<Document, DecodeError>;
+    /// Skips a value.
+    fn skip(&mut self) -> Result<(), DecodeError>;
+}
+
+/// A structure's builder, which a decoder fills member by member.
+pub trait StructBuilder {
+    /// Reads the member at `index` of the structure's schema from `decoder`.
+    fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError>;
+}
+
+/// What a decoder hands a union's member to.
+pub trait UnionBuilder {
+    /// Reads the member at `index` of the union's schema from `decoder`.
+    fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError>;
+    /// A member this version does not know, by its name on the wire (its value was skipped).
+    fn unknown(&mut self, name: &str);
+}
+
+/// A value that can be read.
+pub trait Decode: Sized {
+    /// Reads a value for `member` from `decoder`.
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError>;
+}
+
+/// The value a client fills in for a required member that a response lacks (Smithy's client
+/// error correction): false, zero, empty, the epoch, a structure of zero values, an enum's or a
+/// union's unknown variant.
+pub trait Zero {
+    fn zero() -> Self;
+}
+
+/// A generated structure.
+pub trait Structure: Sized + Value + StructValue + Send + Sync + 'static {
+    /// Its schema.
+    const SCHEMA: &'static Schema;
+    /// Its builder.
+    type Builder: StructBuilder + Default;
+    /// The value of a builder that a decoder filled: members left unset take their default or
+    /// zero value (whether that is allowed was decided by the decoder).
+    fn finish(builder: Self::Builder) -> Self;
+}
+
+/// A generated union.
+pub trait Union: Sized + Value + UnionValue + Send + Sync + 'static {
+    /// Its schema.
+    const SCHEMA: &'static Schema;
+    /// Reads the member at `index` of the schema.
+    fn decode_member(index: usize, decoder: &mut dyn Decoder) -> Result<Self, DecodeError>;
+    /// The unknown variant, for a member named `name` on the wire.
+    fn unknown(name: &str) -> Self;
+}
+
+/// Reads a structure of type `T` from `decoder`.
+pub fn decode_structure<T: Structure>(decoder: &mut dyn Decoder) -> Result<T, DecodeError> {
+    let mut builder = T::Builder::default();
+    decoder.structure(T::SCHEMA, &mut builder)?;
+    Ok(T::finish(builder))
+}
+
+/// Reads a union of type `T` from `decoder`.
+pub fn decode_union<T: Union>(decoder: &mut dyn Decoder) -> Result<T, DecodeError> {
+    struct Slot<T>(Option<T>);
+    impl<T: Union> UnionBuilder for Slot<T> {
+        fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError> {
+            self.0 = Some(T::decode_member(index, decoder)?);
+            Ok(())
+        }
+
+        fn unknown(&mut self, name: &str) {
+            self.0 = Some(T::unknown(name));
+        }
+    }
+    let mut slot = Slot(None);
+    decoder.union(T::SCHEMA, &mut slot)?;
+    slot.0.ok_or_else(|| {
+        DecodeError::new(format!(
+            "a `{}` union needs exactly one member set",
+            T::SCHEMA.name()
+        ))
+    })
+}
+
+/// `Some(value)` as a `&dyn Value`, for generated `StructValue` impls of optional members.
+pub fn optional<T: Value>(value: &Option<T>) -> Option<&dyn Value> {
+    value.as_ref().map(|value| value as &dyn Value)
+}
+
+macro_rules! simple_value {
+    ($($ty:ty => $view:ident),* $(,)?) => {$(
+        impl Value for $ty {
+            fn view(&self) -> View<'_> {
+                View::$view(*self)
+            }
+        }
+    )*};
+}
+
+simple_value!(bool => Boolean, i8 => Byte, i16 => Short, i32 => Integer, i64 => Long, f32 => Float, f64 => Double, DateTime => Timestamp);
+
+impl Value for String {
+    fn view(&self) -> View<'_> {
+        View::String(self)
+    }
+}
+
+impl Value for Blob {
+    fn view(&self) -> View<'_> {
+        View::Blob(self.as_bytes())
+    }
+}
+
+impl Value for ByteStream {
+    fn view(&self) -> View<'_> {
+        View::Blob(self.as_bytes())
+    }
+}
+
+impl Value for BigInteger {
+    fn view(&self) -> View<'_> {
+        View::BigNumber(self.as_str())
+    }
+}
+
+impl Value for BigDecimal {
+    fn view(&self) -> View<'_> {
+        View::BigNumber(self.as_str())
+    }
+}
+
+impl Value for Document {
+    fn view(&self) -> View<'_> {
+        View::Document(self)
+    }
+}
+
+/// Event streams are framed by the protocol layer, not written as values.
+impl<T> Value for EventStream<T> {
+    fn view(&self) -> View<'_> {
+        View::Null
+    }
+}
+
+impl<T: Value> Value for Option<T> {
+    fn view(&self) -> View<'_> {
+        match self {
+            Some(value) => value.view(),
+            None => View::Null,
+        }
+    }
+}
+
+impl<T: Value + ?Sized> Value for Box<T> {
+    fn view(&self) -> View<'_> {
+        (**self).view()
+    }
+}
+
+impl<T: Value> Value for Vec<T> {
+    fn view(&self) -> View<'_> {
+        View::List(self)
+    }
+}
+
+impl<T: Value> ListValue for Vec<T> {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+
+    fn get(&self, index: usize) -> Option<&dyn Value> {
+        <[T]>::get(self, index).map(|value| value as &dyn Value)
+    }
+}
+
+impl<K: AsRef<str>, V: Value> Value for HashMap<K, V> {
+    fn view(&self) -> View<'_> {
+        View::Map(self)
+    }
+}
+
+impl<K: AsRef<str>, V: Value> MapValue for HashMap<K, V> {
+    fn len(&self) -> usize {
+        HashMap::len(self)
+    }
+
+    fn entries(&self) -> Vec<(&str, &dyn Value)> {
+        let mut entries: Vec<(&str, &dyn Value)> = self
+            .iter()
+            .map(|(key, value)| (key.as_ref(), value as &dyn Value))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+}
+
+fn narrow<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, DecodeError> {
+    T::try_from(value).map_err(|_| DecodeError::new(format!("{value} is out of range for a {what}")))
+}
+
+impl Decode for bool {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.boolean(member)
+    }
+}
+
+macro_rules! integer_decode {
+    ($($ty:ty => $what:literal),*) => {$(
+        impl Decode for $ty {
+            fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+                narrow(decoder.integer(member)?, $what)
+            }
+        }
+    )*};
+}
+
+integer_decode!(i8 => "byte", i16 => "short", i32 => "integer", i64 => "long");
+
+impl Decode for f32 {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.float(member).map(|value| value as f32)
+    }
+}
+
+impl Decode for f64 {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.float(member)
+    }
+}
+
+impl Decode for String {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.string(member)
+    }
+}
+
+impl Decode for Blob {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.blob(member).map(Blob::new)
+    }
+}
+
+impl Decode for ByteStream {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.blob(member).map(ByteStream::new)
+    }
+}
+
+impl Decode for DateTime {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.timestamp(member)
+    }
+}
+
+impl Decode for BigInteger {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        let text = decoder.big_number(member, true)?;
+        BigInteger::new(text.as_str()).ok_or_else(|| DecodeError::new(format!("`{text}` is not an integer")))
+    }
+}
+
+impl Decode for BigDecimal {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        let text = decoder.big_number(member, false)?;
+        BigDecimal::new(text.as_str()).ok_or_else(|| DecodeError::new(format!("`{text}` is not a number")))
+    }
+}
+
+impl Decode for Document {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.document(member)
+    }
+}
+
+/// Event streams are framed by the protocol layer: as a value, one reads as empty.
+impl<T> Decode for EventStream<T> {
+    fn decode(_: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decoder.skip()?;
+        Ok(EventStream::default())
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        if decoder.null()? {
+            Ok(None)
+        } else {
+            T::decode(member, decoder).map(Some)
+        }
+    }
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        T::decode(member, decoder).map(Box::new)
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        let item = member
+            .target
+            .item()
+            .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
+        let mut items = Vec::new();
+        decoder.list(member, &mut |decoder| {
+            items.push(T::decode(item, decoder)?);
+            Ok(())
+        })?;
+        Ok(items)
+    }
+}
+
+impl<K, V> Decode for HashMap<K, V>
+where
+    K: for<'a> From<&'a str> + Eq + Hash,
+    V: Decode,
+{
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        let value = member
+            .target
+            .item()
+            .ok_or_else(|| DecodeError::new("a map schema needs its members"))?;
+        let mut map = HashMap::new();
+        decoder.map(member, &mut |key, decoder| {
+            map.insert(K::from(key), V::decode(value, decoder)?);
+            Ok(())
+        })?;
+        Ok(map)
+    }
+}
+
+macro_rules! zero_default {
+    ($($ty:ty),*) => {$(
+        impl Zero for $ty {
+            fn zero() -> Self {
+                <$ty>::default()
+            }
+        }
+    )*};
+}
+
+zero_default!(bool, i8, i16, i32, i64, f32, f64, String, Blob, ByteStream, DateTime, BigInteger, BigDecimal, Document);
+
+impl<T> Zero for Vec<T> {
+    fn zero() -> Self {
+        Vec::new()
+    }
+}
+
+impl<K, V> Zero for HashMap<K, V> {
+    fn zero() -> Self {
+        HashMap::new()
+    }
+}
+
+impl<T> Zero for Option<T> {
+    fn zero() -> Self {
+        None
+    }
+}
+
+impl<T: Zero> Zero for Box<T> {
+    fn zero() -> Self {
+        Box::new(T::zero())
+    }
+}
+
+impl<T> Zero for EventStream<T> {
+    fn zero() -> Self {
+        EventStream::default()
+    }
+}
