@@ -12,7 +12,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::ident;
 use crate::index::Index;
-use crate::render::{self, Context, Features, Job, Output};
+use crate::render::{self, Context, Job, Output};
 use crate::symbols::{ModulePath, Symbols};
 
 /// The first line of every generated file; also how stale generated files are recognised.
@@ -25,7 +25,9 @@ pub type Files = BTreeMap<PathBuf, String>;
 #[derive(Debug, Default)]
 struct ModuleText {
     doc: Option<String>,
+    hidden: bool,
     allows: BTreeSet<String>,
+    uses: BTreeSet<String>,
     /// Formatted items, by the key they were rendered under.
     items: BTreeMap<String, String>,
 }
@@ -34,12 +36,20 @@ struct ModuleText {
 #[derive(Debug, Default)]
 pub struct Rendered {
     modules: BTreeMap<ModulePath, ModuleText>,
-    /// The value types the model needs, which decide the crate's dependencies.
-    pub features: Features,
 }
 
-/// What one job produced: its module documentation and lints, and its formatted items.
-type JobText = Vec<(ModulePath, Option<String>, BTreeSet<String>, Vec<(String, String)>)>;
+/// What one job produced for one module: its documentation and attributes, and its items.
+struct JobModule {
+    path: ModulePath,
+    doc: Option<String>,
+    hidden: bool,
+    allows: BTreeSet<String>,
+    uses: BTreeSet<String>,
+    items: Vec<(String, String)>,
+}
+
+/// What one job produced.
+type JobText = Vec<JobModule>;
 
 /// Renders and formats every job, spread over the machine's cores. Token streams cannot cross
 /// threads, so each thread renders and formats its own jobs; results are merged in job order,
@@ -49,11 +59,9 @@ type JobText = Vec<(ModulePath, Option<String>, BTreeSet<String>, Vec<(String, S
 /// the same code, produced without the parsing and printing that formatting costs (most of the
 /// time on large models).
 ///
-/// With `protocol_tests`, the crate also gets the hidden `protocol_tests` module.
-pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool, protocol_tests: bool) -> Result<Rendered> {
+pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<Rendered> {
     let cx = Context::new(index, symbols);
-    let features = Features::of(&cx);
-    let jobs = render::jobs(index, features, protocol_tests);
+    let jobs = render::jobs(index);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -77,22 +85,23 @@ pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool, protocol_te
     results.sort_by_key(|(n, _)| *n);
     let mut rendered = Rendered {
         modules: BTreeMap::new(),
-        features,
     };
     for (_, text) in results {
-        for (path, doc, allows, items) in text? {
-            for depth in 0..path.0.len() {
+        for job in text? {
+            for depth in 0..job.path.0.len() {
                 rendered
                     .modules
-                    .entry(ModulePath(path.0[..depth].to_vec()))
+                    .entry(ModulePath(job.path.0[..depth].to_vec()))
                     .or_default();
             }
-            let module = rendered.modules.entry(path).or_default();
-            if doc.is_some() {
-                module.doc = doc;
+            let module = rendered.modules.entry(job.path).or_default();
+            if job.doc.is_some() {
+                module.doc = job.doc;
             }
-            module.allows.extend(allows);
-            for (key, text) in items {
+            module.hidden |= job.hidden;
+            module.allows.extend(job.allows);
+            module.uses.extend(job.uses);
+            for (key, text) in job.items {
                 let entry = module.items.entry(key).or_default();
                 if !entry.is_empty() {
                     entry.push('\n');
@@ -122,7 +131,14 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
                     Ok((key, text))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok((path, module.doc, module.allows, items))
+            Ok(JobModule {
+                path,
+                doc: module.doc,
+                hidden: module.hidden,
+                allows: module.allows,
+                uses: module.uses,
+                items,
+            })
         })
         .collect()
 }
@@ -249,12 +265,18 @@ impl Rendered {
 
     fn blocks(&self, path: &ModulePath, inline: bool, with_items: bool) -> Vec<String> {
         let mut blocks = Vec::new();
+        if let Some(module) = self.modules.get(path).filter(|module| !module.uses.is_empty()) {
+            blocks.push(module.uses.iter().cloned().collect::<String>());
+        }
         for child in self.children(path).filter(|child| self.is_used(child)) {
             let module = &self.modules[child];
             let name = ident(child.0.last().expect("a child has a name"));
             let mut block = String::new();
             if let Some(doc) = &module.doc {
                 block.push_str(&comment_lines("///", doc));
+            }
+            if module.hidden {
+                block.push_str("#[doc(hidden)]\n");
             }
             for lint in &module.allows {
                 block.push_str(&format!("#[allow({lint})]\n"));
@@ -369,46 +391,153 @@ fn comment_lines(marker: &str, markdown: &str) -> String {
         .collect()
 }
 
-/// Writes every file under `dir`, each only when its content changed, each whole (written to a
-/// temporary file, then renamed). Nothing is written unless everything was generated first,
-/// which the callers guarantee by passing finished `files`. Generated `.rs` files under `dir`
-/// that are no longer produced are removed. Returns the paths written.
-pub fn write_files(dir: &Path, files: &Files) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for (relative, contents) in files {
+/// The file in a crate's directory that lists the files the generator wrote there, so that a
+/// later generation removes only those it no longer produces.
+pub const MANIFEST: &str = ".smithy-codegen-files";
+
+/// Writes every file under `dir`, each only when its content changed, all or none: every
+/// changed file is first written beside its target, and only when all were written are they
+/// renamed into place; on any error the temporary files are removed and the old files are left
+/// (or put back) as they were. No file is written through a symbolic link.
+///
+/// With `manifest`, `dir` is a crate: its manifest lists what was written, and generated files
+/// that an earlier generation wrote and this one does not are removed (never through a
+/// symbolic link, never inside another crate). Returns the paths written.
+pub fn write_files(dir: &Path, files: &Files, manifest: bool) -> Result<Vec<PathBuf>> {
+    let mut files = files.clone();
+    let previous = if manifest {
+        let listed = read_manifest(dir);
+        let list: String = files.keys().map(|path| format!("{}\n", path.display())).collect();
+        files.insert(
+            PathBuf::from(MANIFEST),
+            format!("# Files written by smithy-codegen; it removes those it no longer writes.\n{list}"),
+        );
+        listed
+    } else {
+        Vec::new()
+    };
+    let mut changed: Vec<(PathBuf, &String, Option<Vec<u8>>)> = Vec::new();
+    for (relative, contents) in &files {
         let path = dir.join(relative);
-        if std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
-            continue;
+        check_no_symlink(dir, relative)?;
+        let old = std::fs::read(&path).ok();
+        if old.as_deref() != Some(contents.as_bytes()) {
+            changed.push((path, contents, old));
         }
+    }
+    // Stage: every changed file beside its target.
+    let mut staged: Vec<PathBuf> = Vec::new();
+    let stage = |path: &Path, contents: &str| -> Result<PathBuf> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, &err))?;
         }
-        let temporary = path.with_extension("rs.tmp");
+        let temporary = temporary_path(path);
         std::fs::write(&temporary, contents).map_err(|err| Error::io(&temporary, &err))?;
-        std::fs::rename(&temporary, &path).map_err(|err| Error::io(&path, &err))?;
-        written.push(path);
+        Ok(temporary)
+    };
+    for (path, contents, _) in &changed {
+        match stage(path, contents) {
+            Ok(temporary) => staged.push(temporary),
+            Err(err) => {
+                for temporary in &staged {
+                    let _ = std::fs::remove_file(temporary);
+                }
+                let _ = std::fs::remove_file(temporary_path(path));
+                return Err(err);
+            }
+        }
     }
-    remove_stale(dir, dir, files)?;
-    Ok(written)
+    // Swap: rename each into place; on a failure, put back what was already replaced.
+    for (done, ((path, _, _), temporary)) in changed.iter().zip(&staged).enumerate() {
+        if let Err(err) = std::fs::rename(temporary, path) {
+            for ((path, _, old), _) in changed.iter().zip(&staged).take(done) {
+                let _ = match old {
+                    Some(old) => std::fs::write(path, old),
+                    None => std::fs::remove_file(path),
+                };
+            }
+            for temporary in &staged[done..] {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(Error::io(path, &err));
+        }
+    }
+    for relative in previous {
+        if !files.contains_key(&relative) {
+            remove_stale(dir, &relative)?;
+        }
+    }
+    Ok(changed
+        .into_iter()
+        .map(|(path, _, _)| path)
+        .filter(|path| !path.ends_with(MANIFEST))
+        .collect())
 }
 
-fn remove_stale(root: &Path, dir: &Path, files: &Files) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
+fn temporary_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".smithy-codegen.tmp");
+    path.with_file_name(name)
+}
+
+/// Refuses a relative path that leaves `dir` or goes through a symbolic link.
+fn check_no_symlink(dir: &Path, relative: &Path) -> Result<()> {
+    let mut path = dir.to_path_buf();
+    for component in relative.components() {
+        let std::path::Component::Normal(part) = component else {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("`{}` is not a path inside the output directory", relative.display()),
+            ));
+        };
+        path.push(part);
+        if std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("`{}` is a symbolic link; the generator does not write through one", path.display()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The files an earlier generation listed in `dir`'s manifest.
+fn read_manifest(dir: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            remove_stale(root, &path, files)?;
-            continue;
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(PathBuf::from)
+        .filter(|path| path.components().all(|part| matches!(part, std::path::Component::Normal(_))))
+        .collect()
+}
+
+/// Removes a file an earlier generation wrote: only a regular file that still starts with the
+/// generated header, not through a symbolic link, not inside another crate's directory.
+fn remove_stale(dir: &Path, relative: &Path) -> Result<()> {
+    let mut path = dir.to_path_buf();
+    let parts: Vec<_> = relative.components().collect();
+    for (index, part) in parts.iter().enumerate() {
+        path.push(part);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return Ok(());
+        };
+        if meta.file_type().is_symlink() {
+            return Ok(());
         }
-        let relative = path.strip_prefix(root).unwrap_or(&path);
-        let generated = path.extension().is_some_and(|ext| ext == "rs")
-            && !files.contains_key(relative)
-            && std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(HEADER_MARK));
-        if generated {
-            std::fs::remove_file(&path).map_err(|err| Error::io(&path, &err))?;
+        let last = index + 1 == parts.len();
+        if !last && path.join("Cargo.toml").exists() {
+            return Ok(());
         }
+        if last && !meta.is_file() {
+            return Ok(());
+        }
+    }
+    let generated = std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(HEADER_MARK));
+    if generated {
+        std::fs::remove_file(&path).map_err(|err| Error::io(&path, &err))?;
     }
     Ok(())
 }

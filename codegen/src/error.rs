@@ -22,6 +22,9 @@ pub enum ErrorKind {
     NameConflict,
     /// The generated code could not be parsed back; a bug in the generator.
     Internal,
+    /// The crate's `smithy-runtime` dependency is missing or of another version than the one
+    /// the generator writes code for.
+    Runtime,
 }
 
 /// An error from loading a model or generating code from it.

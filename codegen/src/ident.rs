@@ -98,6 +98,7 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// The identifier as Rust source spells it, for names that appear inside strings and docs.
+#[cfg(test)]
 pub fn spelled(name: &str) -> String {
     ident(name).to_string()
 }

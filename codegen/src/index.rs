@@ -44,6 +44,7 @@ impl<'m> Index<'m> {
         index.operations = index.select_operations(&selection.operations)?;
         index.closure = index.walk_closure();
         index.boxed = index.find_boxed_members();
+        index.check_required_cycles()?;
         Ok(index)
     }
 
@@ -110,6 +111,31 @@ impl<'m> Index<'m> {
             return false;
         }
         !matches!(member.traits.default_value(), Some(value) if !value.is_null())
+    }
+
+    /// Whether a member is an `Option` field of its structure: it may be absent (above) and is
+    /// not a stream, which is empty rather than absent.
+    pub fn is_optional_field(&self, container: &Shape, member: &Member) -> bool {
+        self.is_optional(container, member) && !self.shape(&member.target).traits.is_streaming()
+    }
+
+    /// Whether a builder refuses to build without this member: it is `@required`, has no
+    /// default, and is neither a stream (empty by default) nor an idempotency token (which the
+    /// builder makes up). The one rule for `build()` being fallible.
+    pub fn required_in_builder(&self, container: &Shape, member: &Member) -> bool {
+        member.traits.is_required()
+            && !member.traits.is_idempotency_token()
+            && !self.shape(&member.target).traits.is_streaming()
+            && !matches!(self.default_of(container, member), Ok(Some(_)))
+    }
+
+    /// Whether a structure's `build()` returns a `Result`.
+    pub fn build_is_fallible(&self, shape: &Shape) -> bool {
+        shape
+            .kind
+            .members()
+            .into_iter()
+            .any(|member| self.required_in_builder(shape, member))
     }
 
     /// Whether a member must be boxed: it closes a cycle of structures and unions with no list
@@ -395,6 +421,61 @@ impl<'m> Index<'m> {
     }
 }
 
+impl Index<'_> {
+    /// Refuses structures that require themselves: a cycle of structures through members that
+    /// can never be absent has no finite value (Smithy forbids it too).
+    fn check_required_cycles(&self) -> Result<()> {
+        let required = |id: &ShapeId| -> Vec<ShapeId> {
+            let shape = self.shape(id);
+            match &shape.kind {
+                ShapeKind::Structure(members) => members
+                    .iter()
+                    .filter(|member| !self.is_optional(shape, member))
+                    .filter(|member| matches!(self.shape(&member.target).kind, ShapeKind::Structure(_)))
+                    .map(|member| member.target.clone())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut done: HashSet<ShapeId> = HashSet::new();
+        for root in &self.closure {
+            if done.contains(root) {
+                continue;
+            }
+            let mut on_path: Vec<ShapeId> = vec![root.clone()];
+            let mut stack = vec![(required(root), 0usize)];
+            while let Some((edges, next)) = stack.last_mut() {
+                let Some(target) = edges.get(*next).cloned() else {
+                    stack.pop();
+                    if let Some(id) = on_path.pop() {
+                        done.insert(id);
+                    }
+                    continue;
+                };
+                *next += 1;
+                if on_path.contains(&target) {
+                    let cycle: Vec<&str> = on_path.iter().map(ShapeId::name).collect();
+                    return Err(Error::invalid(
+                        format!("$.shapes[{:?}]", target.as_str()),
+                        format!(
+                            "the structure requires itself ({} → {}): no finite value has every required member",
+                            cycle.join(" → "),
+                            target.name()
+                        ),
+                    )
+                    .for_shape(&target));
+                }
+                if !done.contains(&target) {
+                    let edges = required(&target);
+                    on_path.push(target);
+                    stack.push((edges, 0));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 const UNIT: &str = "smithy.api#Unit";
 
 fn is_structure(kind: &ShapeKind) -> Option<&'static str> {
@@ -418,7 +499,15 @@ fn prelude() -> BTreeMap<ShapeId, Shape> {
         if let Some(default) = default {
             traits.0.insert("smithy.api#default".to_owned(), default);
         }
-        shapes.insert(id.clone(), Shape { id, kind, traits });
+        shapes.insert(
+            id.clone(),
+            Shape {
+                id,
+                kind,
+                traits,
+                mixins: Vec::new(),
+            },
+        );
     };
     for simple in [
         Simple::Blob,
@@ -471,8 +560,8 @@ pub enum DefaultValue {
     Timestamp(f64),
     /// A date-time string.
     TimestampText(String),
-    /// Base64 text of a blob.
-    Blob(String),
+    /// The bytes of a blob.
+    Blob(Vec<u8>),
     /// The decimal text of a big number.
     BigNumber(String),
     /// The JSON text of a document.
@@ -524,7 +613,9 @@ impl Index<'_> {
             }
             (ShapeKind::Simple(Simple::Timestamp), Value::String(s)) => DefaultValue::TimestampText(s.clone()),
             (ShapeKind::Simple(Simple::Blob), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
-            (ShapeKind::Simple(Simple::Blob), Value::String(s)) => DefaultValue::Blob(s.clone()),
+            // Smithy writes blob defaults in base64; a value that is not base64 is taken as the
+            // bytes of its text, as the AWS protocol tests use it.
+            (ShapeKind::Simple(Simple::Blob), Value::String(s)) => DefaultValue::Blob(decode_base64(s).unwrap_or_else(|| s.as_bytes().to_vec())),
             (ShapeKind::Simple(Simple::BigInteger | Simple::BigDecimal), Value::Number(n)) => {
                 DefaultValue::BigNumber(n.to_string())
             }
@@ -535,6 +626,40 @@ impl Index<'_> {
         };
         Ok(Some(default))
     }
+}
+
+/// Decodes padded base64 text (RFC 4648); `None` when it is not that.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    let text = text.as_bytes();
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for (index, chunk) in text.chunks(4).enumerate() {
+        let last = index + 1 == text.len() / 4;
+        let padding = chunk.iter().rev().take_while(|c| **c == b'=').count();
+        if padding > 2 || (padding > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - padding] {
+            n = (n << 6) | value(c)?;
+        }
+        n <<= 6 * padding as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - padding]);
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! Generates idiomatic Rust from Smithy 2.0 JSON AST service models.
 //!
-//! The pipeline reads from the module list: [`load`] (JSON AST into a typed [`model`]) →
-//! [`index`] (resolve references and the prelude, select operations and their closure, find
-//! recursion, decide nullability) → [`symbols`] (every Rust name and path, decided once) →
-//! `render` (one module per kind of item) → [`emit`] (format, write only what changed).
+//! The generated code depends on one crate, `smithy-runtime` (of version [`RUNTIME_VERSION`]),
+//! which holds the value types, codecs, protocols, client and server that every generated crate
+//! shares; the generated crate holds the model's types and their schemas.
 //!
 //! The build-script API and the `smithy-codegen` command line are thin shells over [`Codegen`].
+//! Inside, a pipeline: load (JSON AST into a typed model, mixins applied) → index (references,
+//! the prelude, the operations selected and what they reach, recursion, nullability) → symbols
+//! (every Rust name and path, decided once) → render (one module per kind of item; types apart
+//! from protocols) → emit (format, write all or nothing, only what changed).
 //!
 //! ```no_run
 //! // build.rs: generate into $OUT_DIR, regenerate when the model changes.
@@ -17,25 +20,28 @@
 //!
 //! and in `src/lib.rs`: `include!(concat!(env!("OUT_DIR"), "/smithy_codegen.rs"));`.
 
-pub mod docs;
-pub mod emit;
-pub mod error;
-pub mod ident;
-pub mod index;
-pub mod load;
-pub mod model;
+mod docs;
+mod emit;
+mod error;
+mod ident;
+mod index;
+mod load;
+mod model;
 mod render;
-pub mod symbols;
+mod symbols;
 
 use std::path::{Path, PathBuf};
 
+pub use emit::HEADER_MARK;
 pub use error::{Error, ErrorKind, Result};
-pub use index::Selection;
 
 use emit::Files;
-use index::Index;
+use index::{Index, Selection};
 use model::Model;
 use symbols::Symbols;
+
+/// The version of `smithy-runtime` that generated code needs, as a Cargo version requirement.
+pub const RUNTIME_VERSION: &str = symbols::RUNTIME_COMPATIBLE;
 
 /// The file name [`Codegen::emit_to_out_dir`] writes unless told otherwise.
 pub const DEFAULT_OUT_FILE: &str = "smithy_codegen.rs";
@@ -47,7 +53,6 @@ pub struct Codegen {
     selection: Selection,
     out_file: String,
     formatted: bool,
-    protocol_tests: bool,
 }
 
 impl Default for Codegen {
@@ -64,7 +69,6 @@ impl Codegen {
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
-            protocol_tests: false,
         }
     }
 
@@ -101,18 +105,6 @@ impl Codegen {
         self
     }
 
-    /// Whether to generate the model's restJson1 protocol compliance tests (default `false`):
-    /// a hidden `protocol_tests` module whose `cases()` lists one runnable case per
-    /// `smithy.test#httpRequestTests` and `httpResponseTests` case for clients and per
-    /// `httpMalformedRequestTests` case (and set of test parameters) for servers. The cases call
-    /// the restJson1 client and server, so they are empty for services of other protocols. For
-    /// test harnesses such as the workspace's `protocol-tests` package; a crate with them needs
-    /// `regex` when a case checks a message against a regular expression.
-    pub fn protocol_tests(&mut self, enabled: bool) -> &mut Self {
-        self.protocol_tests = enabled;
-        self
-    }
-
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
         if self.models.is_empty() {
@@ -128,6 +120,11 @@ impl Codegen {
             })?;
             load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))?;
         }
+        let in_model = |err: Error| match self.models.as_slice() {
+            [only] => err.in_file(only),
+            _ => err,
+        };
+        load::flatten_mixins(&mut model).map_err(in_model)?;
         let source = self
             .models
             .iter()
@@ -139,13 +136,9 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let in_model = |err: Error| match self.models.as_slice() {
-            [only] => err.in_file(only),
-            _ => err,
-        };
         let index = Index::new(&model, &self.selection).map_err(in_model)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
-        let rendered = emit::render(&index, &symbols, self.formatted, self.protocol_tests).map_err(in_model)?;
+        let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
         Ok(Generated {
             rendered,
             source,
@@ -157,10 +150,15 @@ impl Codegen {
 
     /// For `build.rs`: generates into `$OUT_DIR/<out_file>` and tells cargo to rerun when a
     /// model file changes. Returns the path written.
+    ///
+    /// The crate must depend on the `smithy-runtime` version this generator writes code for
+    /// ([`RUNTIME_VERSION`]); its build script learns the version of the one it depends on from
+    /// cargo, and a mismatch fails here, with a message that says what to change.
     pub fn emit_to_out_dir(&self) -> Result<PathBuf> {
         for path in &self.models {
             println!("cargo:rerun-if-changed={}", path.display());
         }
+        check_runtime_version(std::env::var("DEP_SMITHY_RUNTIME_VERSION").ok().as_deref())?;
         let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| {
             Error::new(
                 ErrorKind::Io,
@@ -171,9 +169,41 @@ impl Codegen {
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
-        emit::write_files(Path::new(&out_dir), &files)?;
+        emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// Checks the version of the `smithy-runtime` a build script's crate depends on (cargo's
+/// `DEP_SMITHY_RUNTIME_VERSION`) against the one this generator writes code for.
+fn check_runtime_version(found: Option<&str>) -> Result<()> {
+    let wanted = RUNTIME_VERSION;
+    let codegen = env!("CARGO_PKG_VERSION");
+    match found {
+        Some(found) if version_matches(found, wanted) => Ok(()),
+        Some(found) => Err(Error::new(
+            ErrorKind::Runtime,
+            format!(
+                "this crate depends on smithy-runtime {found}, but smithy-codegen {codegen} generates code for smithy-runtime {wanted}: \
+                 depend on `smithy-runtime = \"{wanted}\"`, or build with the smithy-codegen release that matches smithy-runtime {found}"
+            ),
+        )),
+        None => Err(Error::new(
+            ErrorKind::Runtime,
+            format!(
+                "the generated code needs smithy-runtime, and this crate does not depend on it: \
+                 add `smithy-runtime = \"{wanted}\"` under [dependencies] in its Cargo.toml"
+            ),
+        )),
+    }
+}
+
+/// Whether a version (`0.1.3`) meets a `MAJOR.MINOR` requirement (`0.1`) as Cargo's caret
+/// requirements do for versions below 1.0: the same major and minor.
+fn version_matches(version: &str, requirement: &str) -> bool {
+    let mut parts = version.split('.');
+    let mut wanted = requirement.split('.');
+    parts.next() == wanted.next() && parts.next() == wanted.next()
 }
 
 /// Generated code, in memory, ready to be written as one file or as a crate.
@@ -195,6 +225,36 @@ impl std::fmt::Debug for Generated {
     }
 }
 
+/// How the `Cargo.toml` of a generated crate names it and its runtime.
+#[derive(Debug, Clone)]
+pub struct CrateOptions {
+    name: String,
+    runtime_path: Option<PathBuf>,
+}
+
+impl CrateOptions {
+    /// A crate named `name` (letters, digits, `-` and `_`, starting with a letter), depending
+    /// on the published `smithy-runtime` by version.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            runtime_path: None,
+        }
+    }
+
+    /// Depends on the `smithy-runtime` crate in this directory (a checkout of this repository's
+    /// `runtime/`, say) instead of the published one.
+    pub fn runtime_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// The crate's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Generated {
     /// The whole module tree as one formatted file, for `include!` at a crate root.
     pub fn single_file(&self) -> Result<String> {
@@ -207,17 +267,24 @@ impl Generated {
     }
 
     /// A complete crate: `Cargo.toml` and `src/`.
-    pub fn crate_files(&self, crate_name: &str) -> Result<Files> {
+    pub fn crate_files(&self, options: &CrateOptions) -> Result<Files> {
         let mut files: Files = self
             .source_files()?
             .into_iter()
             .map(|(path, source)| (Path::new("src").join(path), source))
             .collect();
-        files.insert(PathBuf::from("Cargo.toml"), self.cargo_toml(crate_name));
+        files.insert(PathBuf::from("Cargo.toml"), self.cargo_toml(options));
         Ok(files)
     }
 
-    fn cargo_toml(&self, crate_name: &str) -> String {
+    fn cargo_toml(&self, options: &CrateOptions) -> String {
+        let runtime = match &options.runtime_path {
+            Some(path) => format!(
+                "{{ version = \"{RUNTIME_VERSION}\", path = {} }}",
+                toml_string(&path.display().to_string())
+            ),
+            None => format!("\"{RUNTIME_VERSION}\""),
+        };
         format!(
             r#"# Generated by smithy-codegen from `{source}`. Do not edit: regenerate instead.
 [package]
@@ -228,41 +295,35 @@ description = "Rust types and operations of the {service} service, generated fro
 publish = false
 
 [dependencies]
-serde = {{ version = "1", features = ["derive"] }}
-{serde_json}{regex}{http}"#,
+smithy-runtime = {runtime}
+
+[features]
+# A ready client transport on hyper (`client::HyperTransport`); needs a tokio runtime.
+hyper-client = ["smithy-runtime/hyper-client"]
+# A ready server on hyper (`server::serve`); needs a tokio runtime.
+hyper-server = ["smithy-runtime/hyper-server"]
+"#,
             source = self.source,
+            crate_name = options.name,
             service = self.service_name,
-            regex = if self.rendered.features.needs_regex() {
-                "regex = \"1\"\n"
-            } else {
-                ""
-            },
-            http = if self.rendered.features.needs_http() {
-                HTTP_DEPENDENCIES
-            } else {
-                ""
-            },
-            serde_json = if self.rendered.features.needs_serde_json() {
-                "serde_json = { version = \"1\", features = [\"raw_value\"] }\n"
-            } else {
-                ""
-            },
         )
     }
 
-    /// Writes a complete crate into `dir`: everything is generated before anything is written,
-    /// and unchanged files are left alone. Returns the files that changed.
-    pub fn write_crate(&self, dir: &Path, crate_name: &str) -> Result<Vec<PathBuf>> {
-        if !is_crate_name(crate_name) {
+    /// Writes a complete crate into `dir`, all or nothing: everything is generated before
+    /// anything is written, unchanged files are left alone, and generated files of an earlier
+    /// generation that are no longer produced are removed. Returns the files that changed.
+    pub fn write_crate(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
+        if !is_crate_name(&options.name) {
             return Err(Error::new(
                 ErrorKind::InvalidModel,
                 format!(
-                    "`{crate_name}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)"
+                    "`{}` is not a valid crate name (letters, digits, `-` and `_`, starting with a letter)",
+                    options.name
                 ),
             ));
         }
-        let files = self.crate_files(crate_name)?;
-        emit::write_files(dir, &files)
+        let files = self.crate_files(options)?;
+        emit::write_files(dir, &files, true)
     }
 
     /// Shapes generated: the selected operations' closure, service and operations included.
@@ -276,21 +337,20 @@ serde = {{ version = "1", features = ["derive"] }}
     }
 }
 
-/// The dependencies and features of a crate with a client and a server: `http` for the
-/// messages, and behind features, ready transports on hyper.
-const HTTP_DEPENDENCIES: &str = r#"http = "1"
-hyper = { version = "1", features = ["client", "server", "http1"], optional = true }
-hyper-util = { version = "0.1", features = ["tokio", "client-legacy", "http1"], optional = true }
-http-body-util = { version = "0.1", optional = true }
-tokio = { version = "1", features = ["net", "rt"], optional = true }
-bytes = { version = "1", optional = true }
-
-[features]
-# A ready client transport on hyper (HTTP/1.1 over TCP, no TLS); needs a tokio runtime.
-hyper-client = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "dep:tokio", "dep:bytes"]
-# A ready server on hyper: `server::serve`; needs a tokio runtime.
-hyper-server = ["dep:hyper", "dep:hyper-util", "dep:http-body-util", "dep:tokio", "dep:bytes"]
-"#;
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 fn is_crate_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())

@@ -33,6 +33,10 @@ enum Command {
         /// Generate only this operation and the shapes it reaches; repeatable. Default: all.
         #[arg(long)]
         operation: Vec<String>,
+        /// Depend on the smithy-runtime crate in this directory instead of the published one
+        /// (written into Cargo.toml as given).
+        #[arg(long, value_name = "DIR")]
+        runtime_path: Option<PathBuf>,
     },
 }
 
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         crate_name,
         service,
         operation,
+        runtime_path,
     } = Cli::parse().command;
     let start = Instant::now();
     let mut codegen = smithy_codegen::Codegen::new();
@@ -56,7 +61,11 @@ fn main() -> ExitCode {
         codegen.operation(name);
     }
     let result = codegen.generate().and_then(|generated| {
-        let written = generated.write_crate(&out, &crate_name)?;
+        let mut options = smithy_codegen::CrateOptions::new(&crate_name);
+        if let Some(path) = &runtime_path {
+            options = options.runtime_path(path);
+        }
+        let written = generated.write_crate(&out, &options)?;
         Ok((generated, written))
     });
     match result {

@@ -60,6 +60,8 @@ pub struct Shape {
     pub id: ShapeId,
     pub kind: ShapeKind,
     pub traits: Traits,
+    /// The mixins the shape was written with; the loader copies their members and traits in.
+    pub mixins: Vec<ShapeId>,
 }
 
 /// The simple shape types: those with no members.
@@ -228,6 +230,80 @@ pub struct HttpTrait {
     pub code: u16,
 }
 
+/// A segment of a URI template's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateSegment {
+    Literal(String),
+    Label(String),
+    Greedy(String),
+}
+
+impl HttpTrait {
+    /// The URI template's path segments and its literal query parameters.
+    pub fn template(&self) -> (Vec<TemplateSegment>, Vec<(String, Option<String>)>) {
+        let (path, query) = self.uri.split_once('?').unwrap_or((&self.uri, ""));
+        let path = path.strip_prefix('/').unwrap_or(path);
+        let segments = if path.is_empty() {
+            Vec::new()
+        } else {
+            path.split('/')
+                .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(label) => match label.strip_suffix('+') {
+                        Some(name) => TemplateSegment::Greedy(name.to_owned()),
+                        None => TemplateSegment::Label(label.to_owned()),
+                    },
+                    None => TemplateSegment::Literal(segment.to_owned()),
+                })
+                .collect()
+        };
+        let query = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((key, value)) => (key.to_owned(), Some(value.to_owned())),
+                None => (pair.to_owned(), None),
+            })
+            .collect();
+        (segments, query)
+    }
+}
+
+/// The `@timestampFormat` trait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimestampFormat {
+    EpochSeconds,
+    DateTime,
+    HttpDate,
+}
+
+/// A service's protocol trait.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProtocolTrait {
+    RestJson1,
+    AwsJson1_0,
+    AwsJson1_1,
+    /// A protocol whose wire code is not generated yet (restXml, awsQuery, ec2Query, rpcv2Cbor,
+    /// or any other), by its trait id.
+    Other(String),
+}
+
+impl ProtocolTrait {
+    /// The protocol trait of this id, if it is one.
+    fn from_id(id: &str) -> Option<Self> {
+        Some(match id {
+            "aws.protocols#restJson1" => ProtocolTrait::RestJson1,
+            "aws.protocols#awsJson1_0" => ProtocolTrait::AwsJson1_0,
+            "aws.protocols#awsJson1_1" => ProtocolTrait::AwsJson1_1,
+            "aws.protocols#restXml"
+            | "aws.protocols#awsQuery"
+            | "aws.protocols#ec2Query"
+            | "smithy.protocols#rpcv2Cbor"
+            | "smithy.protocols#rpcv2Json" => ProtocolTrait::Other(id.to_owned()),
+            _ => return None,
+        })
+    }
+}
+
 /// The `@paginated` trait, merged with the service's when both are present.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Paginated {
@@ -257,17 +333,6 @@ impl Traits {
     /// The raw value of a trait, by absolute id.
     pub fn get(&self, id: &str) -> Option<&Value> {
         self.0.get(id)
-    }
-
-    /// The same traits but those in `ids`.
-    pub fn without(&self, ids: &[&str]) -> Traits {
-        Traits(
-            self.0
-                .iter()
-                .filter(|(id, _)| !ids.contains(&id.as_str()))
-                .map(|(id, value)| (id.clone(), value.clone()))
-                .collect(),
-        )
     }
 
     fn prelude(&self, name: &str) -> Option<&Value> {
@@ -341,9 +406,65 @@ impl Traits {
             .unwrap_or(false)
     }
 
-    /// The `@timestampFormat` value: `date-time`, `http-date` or `epoch-seconds`.
-    pub fn timestamp_format(&self) -> Option<&str> {
-        self.prelude_str("timestampFormat")
+    /// The `@timestampFormat` trait.
+    pub fn timestamp_format(&self) -> Option<TimestampFormat> {
+        match self.prelude_str("timestampFormat")? {
+            "date-time" => Some(TimestampFormat::DateTime),
+            "http-date" => Some(TimestampFormat::HttpDate),
+            "epoch-seconds" => Some(TimestampFormat::EpochSeconds),
+            _ => None,
+        }
+    }
+
+    /// The `@mediaType` trait.
+    pub fn media_type(&self) -> Option<&str> {
+        self.prelude_str("mediaType")
+    }
+
+    pub fn is_host_label(&self) -> bool {
+        self.has("hostLabel")
+    }
+
+    pub fn is_internal(&self) -> bool {
+        self.has("internal")
+    }
+
+    /// The `@endpoint` trait's host prefix.
+    pub fn host_prefix(&self) -> Option<&str> {
+        self.prelude("endpoint")?.get("hostPrefix")?.as_str()
+    }
+
+    /// The protocol traits of a service, in the order of their ids.
+    pub fn protocols(&self) -> Vec<ProtocolTrait> {
+        self.0.keys().filter_map(|id| ProtocolTrait::from_id(id)).collect()
+    }
+
+    /// `aws.protocols#awsQueryCompatible`.
+    pub fn is_query_compatible(&self) -> bool {
+        self.0.contains_key("aws.protocols#awsQueryCompatible")
+    }
+
+    /// `aws.protocols#awsQueryError`: the code and status an `awsQueryCompatible` service
+    /// reports for the error.
+    pub fn query_error(&self) -> Option<(String, u16)> {
+        let value = self.0.get("aws.protocols#awsQueryError")?;
+        let code = value.get("code")?.as_str()?.to_owned();
+        let status = value
+            .get("httpResponseCode")
+            .and_then(Value::as_u64)
+            .and_then(|code| u16::try_from(code).ok())
+            .unwrap_or(400);
+        Some((code, status))
+    }
+
+    /// The signing name of the `aws.auth#sigv4` trait.
+    pub fn sigv4_name(&self) -> Option<&str> {
+        self.0.get("aws.auth#sigv4")?.get("name")?.as_str()
+    }
+
+    /// Whether an operation is sent without signing: `@optionalAuth`, or `@auth([])`.
+    pub fn is_unsigned(&self) -> bool {
+        self.has("optionalAuth") || self.prelude("auth").and_then(Value::as_array).is_some_and(Vec::is_empty)
     }
 
     /// The `@length` bounds.

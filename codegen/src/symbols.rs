@@ -109,6 +109,10 @@ pub struct OperationSymbol {
 pub struct Symbols {
     types: HashMap<ShapeId, TypeSymbol>,
     operations: HashMap<ShapeId, OperationSymbol>,
+    /// The statics of the `schema` module, by shape id (operations included).
+    schemas: HashMap<ShapeId, String>,
+    /// The field of an error structure that keeps what its response said.
+    error_meta: HashMap<ShapeId, String>,
     /// Structure fields, and enum and union variants, by container and member name.
     members: HashMap<(ShapeId, String), String>,
     /// The forward-compatible variant of each enum and union, and the unmodelled-error variant
@@ -159,7 +163,10 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 ];
 
 /// Crates the generated code names by path: a module with one of these names would hide it.
-const CRATE_NAMES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "regex"];
+const CRATE_NAMES: &[&str] = &["std", "core", "alloc", "smithy_runtime"];
+
+/// The service's schema static.
+pub const SERVICE_SCHEMA: &str = "SERVICE";
 
 /// Field names the generated code uses: a member with one of these gets `_value` appended.
 const RESERVED_FIELD_NAMES: &[&str] = &["build"];
@@ -245,6 +252,8 @@ impl Symbols {
         let mut symbols = Symbols {
             types: HashMap::new(),
             operations: HashMap::new(),
+            schemas: HashMap::new(),
+            error_meta: HashMap::new(),
             members: HashMap::new(),
             fallbacks: HashMap::new(),
             service: TypeSymbol {
@@ -325,6 +334,7 @@ impl Symbols {
             }
             symbols.name_members(index, shape)?;
         }
+        symbols.name_schemas(index);
         // Inputs and outputs shared by several operations keep their own type in `types`.
         let shared: Vec<(ShapeId, ShapeId, bool)> = index
             .operations()
@@ -350,6 +360,32 @@ impl Symbols {
         Ok(symbols)
     }
 
+    /// Names the `schema` module's statics: one per aggregate shape and operation, after its
+    /// name in `SCREAMING_SNAKE_CASE`, made unique.
+    fn name_schemas(&mut self, index: &Index<'_>) {
+        let mut used: HashSet<String> = [SERVICE_SCHEMA.to_owned()].into_iter().collect();
+        let mut claim = |id: &ShapeId| unique(crate::ident::snake_case(id.name()).trim_start_matches('_').to_uppercase(), "_", &mut used);
+        for (shape, _) in index.operations() {
+            let name = claim(&shape.id);
+            self.schemas.insert(shape.id.clone(), name);
+        }
+        for shape in index.closure() {
+            if matches!(
+                shape.kind,
+                ShapeKind::Structure(_)
+                    | ShapeKind::Union(_)
+                    | ShapeKind::Enum(_)
+                    | ShapeKind::IntEnum(_)
+                    | ShapeKind::List(_)
+                    | ShapeKind::Set(_)
+                    | ShapeKind::Map { .. }
+            ) {
+                let name = claim(&shape.id);
+                self.schemas.insert(shape.id.clone(), name);
+            }
+        }
+    }
+
     fn name_members(&mut self, index: &Index<'_>, shape: &Shape) -> Result<()> {
         match &shape.kind {
             ShapeKind::Structure(members) => {
@@ -366,6 +402,10 @@ impl Symbols {
                     }
                     let name = unique(name, "_", &mut used);
                     self.members.insert((shape.id.clone(), member.name.clone()), name);
+                }
+                if shape.traits.error().is_some() {
+                    let meta = free_name(&["meta", "error_meta", "response_meta"], &used);
+                    self.error_meta.insert(shape.id.clone(), meta);
                 }
             }
             ShapeKind::Enum(members) | ShapeKind::IntEnum(members) | ShapeKind::Union(members) => {
@@ -409,6 +449,34 @@ impl Symbols {
     /// The generated type of a structure, union or enum shape.
     pub fn type_of(&self, id: &ShapeId) -> &TypeSymbol {
         &self.types[id]
+    }
+
+    /// The static of a shape's or operation's schema, as a path from anywhere in the crate.
+    pub fn schema(&self, id: &ShapeId) -> TokenStream {
+        let name = ident(&self.schemas[id]);
+        quote!(crate::schema::#name)
+    }
+
+    /// The name of the static of a shape's or operation's schema.
+    pub fn schema_name(&self, id: &ShapeId) -> &str {
+        &self.schemas[id]
+    }
+
+    /// Whether a shape has a schema static of its own (aggregates do; simple shapes use the
+    /// runtime's prelude schemas).
+    pub fn has_schema(&self, id: &ShapeId) -> bool {
+        self.schemas.contains_key(id)
+    }
+
+    /// The service's schema static.
+    pub fn service_schema(&self) -> TokenStream {
+        let name = ident(SERVICE_SCHEMA);
+        quote!(crate::schema::#name)
+    }
+
+    /// The field of an error structure that keeps what its response said of it.
+    pub fn error_meta(&self, id: &ShapeId) -> &str {
+        &self.error_meta[id]
     }
 
     /// The names generated for an operation.
@@ -543,3 +611,143 @@ fn is_string_like(index: &Index<'_>, id: &ShapeId) -> bool {
         ShapeKind::Simple(Simple::String) | ShapeKind::Enum(_)
     )
 }
+
+/// An item of the runtime crate that generated code names. Every path into `smithy-runtime` is
+/// decided here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rt {
+    CheckVersion,
+    // schema
+    Schema,
+    Member,
+    OperationSchema,
+    ServiceSchema,
+    Prelude,
+    // shape
+    Value,
+    View,
+    StructValue,
+    UnionValue,
+    Variant,
+    Structure,
+    Union,
+    Decode,
+    Decoder,
+    DecodeError,
+    StructBuilder,
+    Zero,
+    DecodeStructure,
+    DecodeUnion,
+    Optional,
+    // serde
+    SerdeSerialize,
+    SerdeSerializer,
+    SerdeDeserialize,
+    SerdeDeserializer,
+    SerdeForm,
+    SerdeDeserializeStructure,
+    SerdeDeserializeUnion,
+    // validation and errors
+    Validate,
+    Checks,
+    ErrorMeta,
+    // operations
+    Operation,
+    OperationError,
+    OperationVisitor,
+    Paginated,
+    // client and server
+    ClientConfig,
+    Transport,
+    Call,
+    Route,
+    ServeOperation,
+    Handler,
+    BoxFuture,
+    Rejection,
+    // primitives
+    IdempotencyToken,
+    UnknownValue,
+    // modules that generated modules re-export, and crates reached through the runtime
+    HttpCrate,
+    SchemaModule,
+    PrimitivesModule,
+    ErrorModule,
+    ClientModule,
+    ServerModule,
+    OperationModule,
+}
+
+impl Rt {
+    /// The item's path, from the crate root of the runtime.
+    fn relative(self) -> &'static str {
+        match self {
+            Rt::CheckVersion => "check_version",
+            Rt::Schema => "schema::Schema",
+            Rt::Member => "schema::Member",
+            Rt::OperationSchema => "schema::OperationSchema",
+            Rt::ServiceSchema => "schema::ServiceSchema",
+            Rt::Prelude => "schema::prelude",
+            Rt::Value => "shape::Value",
+            Rt::View => "shape::View",
+            Rt::StructValue => "shape::StructValue",
+            Rt::UnionValue => "shape::UnionValue",
+            Rt::Variant => "shape::Variant",
+            Rt::Structure => "shape::Structure",
+            Rt::Union => "shape::Union",
+            Rt::Decode => "shape::Decode",
+            Rt::Decoder => "shape::Decoder",
+            Rt::DecodeError => "shape::DecodeError",
+            Rt::StructBuilder => "shape::StructBuilder",
+            Rt::Zero => "shape::Zero",
+            Rt::DecodeStructure => "shape::decode_structure",
+            Rt::DecodeUnion => "shape::decode_union",
+            Rt::Optional => "shape::optional",
+            Rt::SerdeSerialize => "serde::Serialize",
+            Rt::SerdeSerializer => "serde::Serializer",
+            Rt::SerdeDeserialize => "serde::Deserialize",
+            Rt::SerdeDeserializer => "serde::Deserializer",
+            Rt::SerdeForm => "codec::serde::serialize",
+            Rt::SerdeDeserializeStructure => "codec::serde::deserialize_structure",
+            Rt::SerdeDeserializeUnion => "codec::serde::deserialize_union",
+            Rt::Validate => "validate::validate",
+            Rt::Checks => "validate::Checks",
+            Rt::ErrorMeta => "error::ErrorMeta",
+            Rt::Operation => "operation::Operation",
+            Rt::OperationError => "operation::OperationError",
+            Rt::OperationVisitor => "operation::OperationVisitor",
+            Rt::Paginated => "operation::Paginated",
+            Rt::ClientConfig => "client::Config",
+            Rt::Transport => "client::Transport",
+            Rt::Call => "client::call",
+            Rt::Route => "server::route",
+            Rt::ServeOperation => "server::serve_operation",
+            Rt::Handler => "server::Handler",
+            Rt::BoxFuture => "server::BoxFuture",
+            Rt::Rejection => "server::Rejection",
+            Rt::IdempotencyToken => "primitives::idempotency_token",
+            Rt::UnknownValue => "primitives::UnknownValue",
+            Rt::HttpCrate => "http",
+            Rt::SchemaModule => "schema",
+            Rt::PrimitivesModule => "primitives",
+            Rt::ErrorModule => "error",
+            Rt::ClientModule => "client",
+            Rt::ServerModule => "server",
+            Rt::OperationModule => "operation",
+        }
+    }
+
+    /// The item's absolute path, `::smithy_runtime::...`.
+    pub fn path(self) -> TokenStream {
+        let parts = self.relative().split("::").map(|part| proc_macro2::Ident::new(part, proc_macro2::Span::call_site()));
+        quote!(::smithy_runtime #(::#parts)*)
+    }
+
+    /// The item's path as rustdoc writes it.
+    pub fn doc_path(self) -> String {
+        format!("smithy_runtime::{}", self.relative())
+    }
+}
+
+/// The runtime's version requirement that generated code names: `MAJOR.MINOR`.
+pub const RUNTIME_COMPATIBLE: &str = "0.1";

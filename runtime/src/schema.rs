@@ -224,6 +224,18 @@ impl Schema {
         self
     }
 
+    /// An error shape with an `@httpError` code.
+    pub const fn http_error(mut self, code: u16) -> Self {
+        self.traits.http_error = Some(code);
+        self
+    }
+
+    /// An error shape with an `@awsQueryError` code and status.
+    pub const fn query_error(mut self, code: &'static str, status: u16) -> Self {
+        self.traits.query_error = Some((code, status));
+        self
+    }
+
     /// The shape's name: its id after `#`.
     pub fn name(&self) -> &'static str {
         self.id.rsplit_once('#').map_or(self.id, |(_, name)| name)
@@ -371,6 +383,8 @@ pub struct OperationSchema {
     pub http: Option<Http>,
     /// The `@endpoint` trait's host prefix, with `{Label}`s of `@hostLabel` input members.
     pub host_prefix: Option<&'static str>,
+    /// The operation is sent unsigned (`@optionalAuth`, or `@auth([])`).
+    pub unsigned: bool,
 }
 
 /// The wire protocols the runtime speaks.
@@ -383,6 +397,9 @@ pub enum Protocol {
     AwsJson1_0,
     /// `aws.protocols#awsJson1_1`.
     AwsJson1_1,
+    /// A protocol this version of the runtime does not speak, by its trait's shape id (`none`
+    /// for a service without a protocol trait): calls fail with an error that names it.
+    Other(&'static str),
 }
 
 impl Protocol {
@@ -392,6 +409,7 @@ impl Protocol {
             Protocol::RestJson1 => "aws.protocols#restJson1",
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+            Protocol::Other(id) => id,
         }
     }
 }
@@ -404,6 +422,8 @@ pub struct ServiceSchema {
     pub protocol: Protocol,
     /// `aws.protocols#awsQueryCompatible`.
     pub query_compatible: bool,
+    /// The signing name of the `aws.auth#sigv4` trait, for the step that signs requests.
+    pub signing_name: Option<&'static str>,
     /// Every operation, sorted by name: an operation's index here identifies it.
     pub operations: &'static [&'static OperationSchema],
     /// For protocols that route on method and URI: the operations' indexes, most specific URI

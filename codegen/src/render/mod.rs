@@ -1,19 +1,15 @@
 //! Render: turns the indexed, named model into Rust items, one module of the generated crate at
-//! a time. Each submodule renders one kind of item; the wire protocol (`rest_json`) lives beside
-//! them, apart from the types, so that another protocol would share the same types.
+//! a time. [`types`] renders the model's types and knows no protocol; [`schema`] renders the data
+//! the runtime reads them with; [`protocol`] decides what the service's protocol adds (the
+//! client and the server, what members' docs say of the wire); the rest renders operations and
+//! the service trait.
 
-mod enums;
-mod errors;
 mod operations;
-mod protocol_tests;
-mod rest_json;
+mod protocol;
+mod schema;
 mod service;
-mod structures;
 mod support;
-mod unions;
-mod validate;
-
-pub use support::Features;
+mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,18 +18,15 @@ use quote::quote;
 
 use crate::docs::to_markdown;
 use crate::index::Index;
-use crate::model::{Member, Shape, ShapeKind, Simple, Traits};
+use crate::model::{Shape, ShapeKind, Traits};
 use crate::symbols::{ModulePath, Symbols};
 
 /// Everything the renderers read.
 pub(crate) struct Context<'a> {
     pub index: &'a Index<'a>,
     pub symbols: &'a Symbols,
-    pub constrained: validate::Constrained,
-    /// The functions that check constrained simple shapes, by shape id.
-    pub constraint_functions: BTreeMap<crate::model::ShapeId, String>,
-    /// The service speaks restJson1: operations get their wire code.
-    pub rest_json: bool,
+    /// The service's protocol.
+    pub protocol: protocol::Protocol,
 }
 
 impl<'a> Context<'a> {
@@ -41,19 +34,21 @@ impl<'a> Context<'a> {
         Self {
             index,
             symbols,
-            constrained: validate::Constrained::new(rest_json::is_rest_json(index.service().0)),
-            constraint_functions: validate::constraint_functions(index),
-            rest_json: rest_json::is_rest_json(index.service().0),
+            protocol: protocol::Protocol::of(index.service().0),
         }
     }
 }
 
-/// One module of the generated crate: its documentation, allowed lints and items.
+/// One module of the generated crate: its documentation, allowed lints, imports and items.
 #[derive(Debug, Default)]
 pub struct Module {
     pub doc: Option<String>,
+    /// `#[doc(hidden)]`: the module is for generated code, not for users.
+    pub hidden: bool,
     /// Lints allowed on the whole module, such as `deprecated`.
     pub allows: BTreeSet<String>,
+    /// `use` declarations at the top of the module, as text.
+    pub uses: BTreeSet<String>,
     /// Items keyed by name, so the output order does not depend on the model's order.
     pub items: BTreeMap<String, TokenStream>,
 }
@@ -89,26 +84,19 @@ impl Output {
     }
 }
 
-/// One independent piece of rendering: the fixed support code, a shape's type, an
+/// One independent piece of rendering: the fixed support code, a shape's type and schema, an
 /// operation's module or the service trait. Jobs share no output item, so they can run on
 /// several threads and be merged in job order.
 pub(crate) enum Job<'a> {
-    Support(Features),
-    /// The functions that check constrained simple shapes.
-    Constraints,
+    Support,
     Shape(&'a Shape),
     Operation(&'a Shape, &'a crate::model::Operation),
     Service,
-    /// The hidden `protocol_tests` module (`Codegen::protocol_tests`).
-    ProtocolTests,
 }
 
 /// Every job for the selected part of the model, in a fixed order.
-pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features, protocol_tests: bool) -> Vec<Job<'a>> {
-    let mut jobs = vec![Job::Support(features), Job::Service, Job::Constraints];
-    if protocol_tests {
-        jobs.push(Job::ProtocolTests);
-    }
+pub(crate) fn jobs<'a>(index: &'a Index<'a>) -> Vec<Job<'a>> {
+    let mut jobs = vec![Job::Support, Job::Service];
     jobs.extend(
         index
             .operations()
@@ -120,7 +108,13 @@ pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features, protocol_tests:
             .filter(|shape| {
                 matches!(
                     shape.kind,
-                    ShapeKind::Structure(_) | ShapeKind::Enum(_) | ShapeKind::IntEnum(_) | ShapeKind::Union(_)
+                    ShapeKind::Structure(_)
+                        | ShapeKind::Enum(_)
+                        | ShapeKind::IntEnum(_)
+                        | ShapeKind::Union(_)
+                        | ShapeKind::List(_)
+                        | ShapeKind::Set(_)
+                        | ShapeKind::Map { .. }
                 )
             })
             .map(Job::Shape),
@@ -131,42 +125,25 @@ pub(crate) fn jobs<'a>(index: &'a Index<'a>, features: Features, protocol_tests:
 /// Renders one job into `out`.
 pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
     match job {
-        Job::Support(features) => support::render(cx, out, *features),
-        Job::ProtocolTests => protocol_tests::render(cx, out),
+        Job::Support => support::render(cx, out),
         Job::Service => {
             service::render(cx, out);
-            if cx.rest_json {
-                rest_json::render_service(cx, out);
+            if cx.protocol.has_wire_code() {
+                protocol::render_client(cx, out);
+                protocol::render_server(cx, out);
             }
         }
-        Job::Constraints => {
-            let module = ModulePath::new(&["types", "constraints"]);
-            for (name, item) in validate::constraint_module(cx) {
-                out.add(&module, name, item);
-            }
-            if !cx.constraint_functions.is_empty() {
-                out.module(&module).doc =
-                    Some("Checks of the model's constrained simple shapes, which `validate()` calls.".to_owned());
-            }
-        }
-        Job::Operation(shape, operation) => {
-            operations::render(cx, out, shape, operation);
-            if cx.rest_json {
-                rest_json::render_operation(cx, out, shape, operation);
+        Job::Operation(shape, operation) => operations::render(cx, out, shape, operation),
+        Job::Shape(shape) => {
+            schema::render_shape(cx, out, shape);
+            match &shape.kind {
+                ShapeKind::Structure(members) => types::structures::render(cx, out, shape, members),
+                ShapeKind::Enum(members) => types::enums::render(cx, out, shape, members),
+                ShapeKind::IntEnum(members) => types::enums::render_int_enum(cx, out, shape, members),
+                ShapeKind::Union(members) => types::unions::render(cx, out, shape, members),
+                _ => {}
             }
         }
-        Job::Shape(shape) => match &shape.kind {
-            ShapeKind::Structure(members) => {
-                structures::render(cx, out, shape, members);
-                if cx.rest_json && shape.traits.error().is_some() {
-                    rest_json::render_error(cx, out, shape);
-                }
-            }
-            ShapeKind::Enum(members) => enums::render(cx, out, shape, members),
-            ShapeKind::IntEnum(members) => enums::render_int_enum(cx, out, shape, members),
-            ShapeKind::Union(members) => unions::render(cx, out, shape, members),
-            _ => {}
-        },
     }
 }
 
@@ -234,55 +211,3 @@ pub(crate) fn is_sensitive(index: &Index<'_>, shape: &Shape) -> bool {
 
 /// The text `Debug` prints in place of sensitive data.
 pub(crate) const REDACTED: &str = "*** Sensitive Data Redacted ***";
-
-/// A JSON encoding other than the type's default, which a member asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    DateTime,
-    HttpDate,
-    NonFinite,
-}
-
-impl Encoding {
-    /// The `#[serde(with)]` module.
-    pub fn module(self) -> &'static str {
-        match self {
-            Encoding::DateTime => "crate::primitives::encoding::date_time",
-            Encoding::HttpDate => "crate::primitives::encoding::http_date",
-            Encoding::NonFinite => "crate::primitives::encoding::float",
-        }
-    }
-
-    /// The marker type that selects the encoding.
-    pub fn marker(self) -> TokenStream {
-        match self {
-            Encoding::DateTime => quote!(crate::primitives::encoding::DateTimeFormat),
-            Encoding::HttpDate => quote!(crate::primitives::encoding::HttpDateFormat),
-            Encoding::NonFinite => quote!(crate::primitives::encoding::NonFiniteAsString),
-        }
-    }
-}
-
-/// The encoding a member's value needs in JSON: timestamps in `date-time` or `http-date`
-/// (epoch seconds is the default), floats with non-finite values as strings; through lists and
-/// map values too.
-pub(crate) fn member_encoding(index: &Index<'_>, member: &Member) -> Option<Encoding> {
-    let target = index.shape(&member.target);
-    match &target.kind {
-        ShapeKind::Simple(Simple::Timestamp) => {
-            match member
-                .traits
-                .timestamp_format()
-                .or_else(|| target.traits.timestamp_format())
-            {
-                Some("date-time") => Some(Encoding::DateTime),
-                Some("http-date") => Some(Encoding::HttpDate),
-                _ => None,
-            }
-        }
-        ShapeKind::Simple(Simple::Float | Simple::Double) => Some(Encoding::NonFinite),
-        ShapeKind::List(member) | ShapeKind::Set(member) => member_encoding(index, member),
-        ShapeKind::Map { value, .. } => member_encoding(index, value),
-        _ => None,
-    }
-}

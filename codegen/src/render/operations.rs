@@ -1,12 +1,14 @@
-//! Operations: a module per operation with its marker type, input, output and error enum.
+//! Operations: a module per operation with its marker type, input, output and error enum, and
+//! the operation's schema.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, doc_lines, errors, structures, Context, Output};
+use super::types::{errors, structures};
+use super::{doc_attrs, doc_lines, Context, Output};
 use crate::ident::ident;
 use crate::model::{Member, Operation, Paginated, Shape, ShapeKind, Simple};
-use crate::symbols::TypeSymbol;
+use crate::symbols::{Rt, TypeSymbol};
 
 pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &Operation) {
     let symbol = cx.symbols.operation(&shape.id);
@@ -28,41 +30,43 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
         }
     }
 
-    let http = shape.traits.http();
-    let (method, uri, code) = match &http {
-        Some(http) => (http.method.as_str(), http.uri.as_str(), http.code),
-        None => ("POST", "/", 200),
-    };
     let marker = ident(&symbol.marker.name);
     let input = symbol.input.path_from(&symbol.module);
     let output = symbol.output.path_from(&symbol.module);
     let error = symbol.error.path_from(&symbol.module);
     let docs = doc_attrs(&shape.traits);
-    let id = shape.id.as_str();
-    let code = proc_macro2::Literal::u16_unsuffixed(code);
-    let binding_doc = doc_lines(&format!("`{method} {uri}`, answering `{code}` on success."));
+    let binding_doc = cx
+        .protocol
+        .operation_doc(shape)
+        .map(|text| {
+            let lines = doc_lines(&text);
+            quote!(#[doc = ""] #lines)
+        })
+        .unwrap_or_default();
+    let operation_trait = Rt::Operation.path();
+    let operation_schema = Rt::OperationSchema.path();
+    let service_schema = Rt::ServiceSchema.path();
+    let schema = cx.symbols.schema(&shape.id);
+    let service = cx.symbols.service_schema();
     out.add(
         &symbol.module,
         &symbol.marker.name,
         quote! {
             #docs
-            ///
             #binding_doc
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             pub struct #marker;
 
-            impl crate::operation::Operation for #marker {
+            impl #operation_trait for #marker {
                 type Input = #input;
                 type Output = #output;
                 type Error = #error;
-                const SHAPE_ID: &'static str = #id;
-                const NAME: &'static str = #operation_name;
-                const METHOD: &'static str = #method;
-                const URI: &'static str = #uri;
-                const SUCCESS_CODE: u16 = #code;
+                const SCHEMA: &'static #operation_schema = &#schema;
+                const SERVICE: &'static #service_schema = &#service;
             }
         },
     );
+    render_schema(cx, out, shape, operation);
     if let Some(paginated) = paginated(cx, shape, operation) {
         out.add(&symbol.module, &symbol.marker.name, paginated);
     }
@@ -146,8 +150,9 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
     };
     let items = text(&paginated.items);
     let page_size = text(&paginated.page_size);
+    let paginated_trait = Rt::Paginated.path();
     Some(quote! {
-        impl crate::operation::Paginated for #marker {
+        impl #paginated_trait for #marker {
             const INPUT_TOKEN: &'static str = #input_token;
             const OUTPUT_TOKEN: &'static str = #output_token;
             const ITEMS: Option<&'static str> = #items;
@@ -162,6 +167,42 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
             }
         }
     })
+}
+
+/// The operation's schema static: its input, output and errors, and its bindings.
+fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &Operation) {
+    let name = ident(cx.symbols.schema_name(&shape.id));
+    let id = shape.id.as_str();
+    let operation_name = shape.id.name();
+    let io = |target: &crate::model::ShapeId| super::schema::target_schema(cx, cx.index.shape(target));
+    let (input, output) = (io(&operation.input), io(&operation.output));
+    let errors = cx
+        .index
+        .operation_errors(operation)
+        .into_iter()
+        .map(|error| super::schema::target_schema(cx, cx.index.shape(&error)));
+    let http = cx.protocol.http_schema(shape);
+    let host_prefix = match shape.traits.host_prefix() {
+        Some(prefix) => quote!(Some(#prefix)),
+        None => quote!(None),
+    };
+    let unsigned = shape.traits.is_unsigned();
+    out.add(
+        &super::schema::module(),
+        cx.symbols.schema_name(&shape.id),
+        quote! {
+            pub static #name: OperationSchema = OperationSchema {
+                id: #id,
+                name: #operation_name,
+                input: &#input,
+                output: &#output,
+                errors: &[#(&#errors),*],
+                http: #http,
+                host_prefix: #host_prefix,
+                unsigned: #unsigned,
+            };
+        },
+    );
 }
 
 /// An empty structure standing for `smithy.api#Unit` as an operation's input or output.

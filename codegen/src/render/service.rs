@@ -1,11 +1,12 @@
 //! The service trait: one async method per operation. A client implements it by calling the
-//! service; a server implements it to answer calls.
+//! service; a server implements it to answer calls. And the service's schema, and the function
+//! that tells generic code every operation's type.
 
 use quote::quote;
 
 use super::{doc_attrs, Context, Output};
 use crate::ident::ident;
-use crate::symbols::ModulePath;
+use crate::symbols::{ModulePath, Rt, SERVICE_SCHEMA};
 
 pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
     let (shape, service) = cx.index.service();
@@ -57,4 +58,54 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
     );
     let path = symbol.path_from(&ModulePath::root());
     out.add(&ModulePath::root(), "", quote!(pub use #path;));
+
+    render_schema(cx, out);
+    let visitor = Rt::OperationVisitor.path();
+    let visits = cx.index.operations().map(|(operation, _)| {
+        let marker = cx.symbols.operation(&operation.id).marker.path_from(&ModulePath::new(&["operation"]));
+        quote!(visitor.visit::<#marker>();)
+    });
+    out.add(
+        &ModulePath::new(&["operation"]),
+        "visit_operations",
+        quote! {
+            /// Tells `visitor` the type of every operation of the service, in name order: for
+            /// generic code that handles every operation alike.
+            pub fn visit_operations<V: #visitor>(visitor: &mut V) {
+                let _ = &visitor;
+                #(#visits)*
+            }
+        },
+    );
+}
+
+/// The service's schema: its protocol and operations.
+fn render_schema(cx: &Context<'_>, out: &mut Output) {
+    let (shape, service) = cx.index.service();
+    let id = shape.id.as_str();
+    let version = service.version.as_deref().unwrap_or_default();
+    let protocol = cx.protocol.runtime_value();
+    let query_compatible = shape.traits.is_query_compatible();
+    let signing_name = match shape.traits.sigv4_name() {
+        Some(name) => quote!(Some(#name)),
+        None => quote!(None),
+    };
+    let operations = cx.index.operations().map(|(operation, _)| ident(cx.symbols.schema_name(&operation.id)));
+    let routes = cx.protocol.routes(cx).into_iter().map(proc_macro2::Literal::usize_unsuffixed);
+    let name = ident(SERVICE_SCHEMA);
+    out.add(
+        &super::schema::module(),
+        SERVICE_SCHEMA,
+        quote! {
+            pub static #name: ServiceSchema = ServiceSchema {
+                id: #id,
+                version: #version,
+                protocol: #protocol,
+                query_compatible: #query_compatible,
+                signing_name: #signing_name,
+                operations: &[#(&#operations),*],
+                routes: &[#(#routes),*],
+            };
+        },
+    );
 }

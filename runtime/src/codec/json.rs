@@ -306,10 +306,10 @@ impl<'a> JsonDecoder<'a> {
             self.whitespace();
             let key = self.string_token()?;
             self.colon()?;
-            let index = schema
-                .members
-                .iter()
-                .position(|member| member.json_key(self.json_names) == key && include(member));
+            // A stream is the body of its message, never a JSON member.
+            let index = schema.members.iter().position(|member| {
+                member.json_key(self.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
+            });
             match index {
                 Some(index) if !self.null()? => {
                     let member = &schema.members[index];
@@ -326,8 +326,12 @@ impl<'a> JsonDecoder<'a> {
         }
         self.depth -= 1;
         if self.side != Side::Client {
+            // The document form reads a required member a client may see absent (`@input`,
+            // `@clientOptional`) as absent; a server requires it.
+            let optional_input = self.side == Side::Document && schema.traits.has(Flags::INPUT);
             for (index, member) in schema.members.iter().enumerate() {
-                if !seen[index] && include(member) && member.is_required() {
+                let optional = optional_input || (self.side == Side::Document && member.traits.has(Flags::CLIENT_OPTIONAL));
+                if !seen[index] && include(member) && member.is_required() && !optional {
                     let path = format!("{}/{}", self.path, member.name);
                     self.missing.push(super::missing_member(&path));
                 }
@@ -602,17 +606,21 @@ impl Decoder for JsonDecoder<'_> {
             self.whitespace();
             let key = self.string_token()?;
             self.colon()?;
-            if key == "__type" || self.null()? {
-                if key == "__type" {
-                    self.skip()?;
-                }
+            if key == "__type" {
+                self.skip()?;
+                continue;
+            }
+            let index = schema.members.iter().position(|member| member.json_key(self.json_names) == key);
+            // A null is no member, but for a unit member, which any value sets.
+            let unit = index.is_some_and(|index| schema.members[index].target.id == "smithy.api#Unit");
+            if !unit && self.null()? {
                 continue;
             }
             found += 1;
             if found > 1 {
                 return Err(self.error(&format!("union `{}` has more than one member set", schema.name())));
             }
-            match schema.members.iter().position(|member| member.json_key(self.json_names) == key) {
+            match index {
                 Some(index) => {
                     let length = self.path.len();
                     self.path.push('/');

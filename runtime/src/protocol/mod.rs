@@ -77,14 +77,20 @@ pub fn serialize_request(
     match service.protocol {
         Protocol::RestJson1 => rest_json::request(operation, input, endpoint),
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
+        Protocol::Other(id) => Err(UnhandledError::invalid_input(unsupported(id))),
     }
+}
+
+/// Why a service of another protocol cannot be called.
+fn unsupported(id: &str) -> String {
+    format!("the protocol `{id}` is not supported by smithy-runtime {}", crate::VERSION)
 }
 
 /// The decoder of a message's top-level structure in `service`'s protocol.
 fn message_decoder<'a>(service: &ServiceSchema, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
     match service.protocol {
-        Protocol::RestJson1 => MessageDecoder::new(message, side, true, true),
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => MessageDecoder::new(message, side, false, false),
+        Protocol::RestJson1 | Protocol::Other(_) => MessageDecoder::new(message, side, true, true),
     }
 }
 
@@ -131,6 +137,9 @@ pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u
 pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Result<O::Output, O::Error> {
     let service = O::SERVICE;
     let status = response.status().as_u16();
+    if let Protocol::Other(id) = service.protocol {
+        return Err(UnhandledError::invalid_response(status, unsupported(id)).into());
+    }
     let message = || Message {
         headers: response.headers(),
         body: response.body(),
@@ -185,6 +194,7 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
             aws_json::check_request(service, request)?;
             Vec::new()
         }
+        Protocol::Other(_) => return Err(Rejection::unknown_operation()),
     };
     let query = uri::parse_query(request.uri().query())
         .ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
@@ -215,12 +225,13 @@ pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) ->
         Ok(output) => match service.protocol {
             Protocol::RestJson1 => rest_json::response(operation, output),
             Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation.output, output),
+            Protocol::Other(id) => Err(crate::shape::EncodeError::new(unsupported(id))),
         },
         Err(error) => match error.error_value() {
             Ok((index, value)) => match operation.errors.get(index) {
                 Some(schema) => match service.protocol {
-                    Protocol::RestJson1 => rest_json::error_response(service, schema, value),
                     Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::error_response(service, schema, value),
+                    Protocol::RestJson1 | Protocol::Other(_) => rest_json::error_response(service, schema, value),
                 },
                 None => Err(crate::shape::EncodeError::new("an error index out of the operation's errors")),
             },
@@ -301,8 +312,8 @@ pub(crate) fn error_body(
         body.insert("fieldList".to_owned(), serde_json::Value::Array(fields));
     }
     let content_type = match service.protocol {
-        Protocol::RestJson1 => Cow::Borrowed("application/json"),
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => Cow::Borrowed(aws_json::content_type(service.protocol)),
+        Protocol::RestJson1 | Protocol::Other(_) => Cow::Borrowed("application/json"),
     };
     (content_type, serde_json::Value::Object(body).to_string().into_bytes())
 }

@@ -162,6 +162,7 @@ pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) 
                 .position(|candidate| candidate.name == operation)
                 .ok_or_else(Rejection::unknown_operation)
         }
+        Protocol::Other(_) => Err(Rejection::unknown_operation()),
     }
 }
 

@@ -1,19 +1,55 @@
 //! Enums: one variant per value plus a forward-compatible variant that keeps any value this
 //! version does not know, and gives it back unchanged.
 
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, Context, Output, REDACTED};
+use super::super::{doc_attrs, Context, Output, REDACTED};
 use crate::ident::ident;
 use crate::model::{Member, Shape};
-use crate::symbols::enum_wire_value;
+use crate::symbols::{enum_wire_value, Rt};
 
-pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+/// The impls through which the runtime's codecs read and write an enum: as a string or an
+/// integer, by `read` from the decoder's value and `view` of `self`.
+fn runtime_impls(name: &proc_macro2::Ident, view: TokenStream, read: TokenStream, zero: TokenStream) -> TokenStream {
+    let value = Rt::Value.path();
+    let view_ty = Rt::View.path();
+    let decode = Rt::Decode.path();
+    let decoder = Rt::Decoder.path();
+    let decode_error = Rt::DecodeError.path();
+    let member = Rt::Member.path();
+    let zero_trait = Rt::Zero.path();
+    quote! {
+        impl #value for #name {
+            fn view(&self) -> #view_ty<'_> {
+                #view
+            }
+        }
+
+        impl #decode for #name {
+            fn decode(member: &'static #member, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
+                #read
+            }
+        }
+
+        impl #zero_trait for #name {
+            fn zero() -> Self {
+                #zero
+            }
+        }
+    }
+}
+
+pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
     let symbol = cx.symbols.type_of(&shape.id);
     let name = ident(&symbol.name);
     let name_str = symbol.name.as_str();
     let docs = doc_attrs(&shape.traits);
     let unknown = ident(cx.symbols.unknown_variant(&shape.id));
+    let serialize = Rt::SerdeSerialize.path();
+    let serializer = Rt::SerdeSerializer.path();
+    let deserialize = Rt::SerdeDeserialize.path();
+    let deserializer = Rt::SerdeDeserializer.path();
     let variants: Vec<_> = members
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
@@ -36,6 +72,14 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
     });
     let unknown_doc =
         format!(" A value this version of the crate does not know. [`{name_str}::as_str`] gives it back unchanged.");
+    let view_ty = Rt::View.path();
+    let unknown_value = Rt::UnknownValue.path();
+    let runtime = runtime_impls(
+        &name,
+        quote!(#view_ty::String(self.as_str())),
+        quote!(decoder.string(member).map(|value| Self::from(value.as_str()))),
+        quote!(Self::#unknown(#unknown_value::new(""))),
+    );
     out.add(
         &symbol.module,
         &symbol.name,
@@ -68,7 +112,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
                 fn from(value: &str) -> Self {
                     match value {
                         #(#values => Self::#variants,)*
-                        other => Self::#unknown(crate::primitives::UnknownValue::new(other)),
+                        other => Self::#unknown(#unknown_value::new(other)),
                     }
                 }
             }
@@ -93,31 +137,38 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members:
                 }
             }
 
-            impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            impl #serialize for #name {
+                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
 
-            impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+            impl<'de> #deserialize<'de> for #name {
+                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <std::borrow::Cow<'de, str> as #deserialize>::deserialize(deserializer)?;
                     Ok(Self::from(value.as_ref()))
                 }
             }
 
             #debug
+
+            #runtime
         },
     );
 }
 
 /// An intEnum: like a string enum, over `i32` values.
-pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
     let symbol = cx.symbols.type_of(&shape.id);
     let name = ident(&symbol.name);
     let name_str = symbol.name.as_str();
     let docs = doc_attrs(&shape.traits);
     let unknown = ident(cx.symbols.unknown_variant(&shape.id));
+    let serialize = Rt::SerdeSerialize.path();
+    let serializer = Rt::SerdeSerializer.path();
+    let deserialize = Rt::SerdeDeserialize.path();
+    let deserializer = Rt::SerdeDeserializer.path();
+    let decode_error = Rt::DecodeError.path();
     let variants: Vec<_> = members
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
@@ -136,6 +187,18 @@ pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape,
     let variant_defs = variant_definitions(out, &symbol.module, members, &variants, &values);
     let unknown_doc =
         format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
+    let view_ty = Rt::View.path();
+    let runtime = runtime_impls(
+        &name,
+        quote!(#view_ty::Integer(self.as_i32())),
+        quote! {
+            let value = decoder.integer(member)?;
+            i32::try_from(value)
+                .map(Self::from)
+                .map_err(|_| #decode_error::new(format!("{value} is out of range for an intEnum")))
+        },
+        quote!(Self::from(0)),
+    );
     out.add(
         &symbol.module,
         &symbol.name,
@@ -179,17 +242,19 @@ pub(super) fn render_int_enum(cx: &Context<'_>, out: &mut Output, shape: &Shape,
                 }
             }
 
-            impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            impl #serialize for #name {
+                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_i32(self.as_i32())
                 }
             }
 
-            impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            impl<'de> #deserialize<'de> for #name {
+                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <i32 as #deserialize>::deserialize(deserializer).map(Self::from)
                 }
             }
+
+            #runtime
         },
     );
 }
@@ -211,7 +276,7 @@ fn variant_definitions<V: std::fmt::Display>(
         .zip(values)
         .map(|((member, variant), value)| {
             let docs = doc_attrs(&member.traits);
-            let deprecated = super::deprecated_attr(&member.traits);
+            let deprecated = super::super::deprecated_attr(&member.traits);
             let value_doc = format!(" `{value}`");
             let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
             quote! {

@@ -1,12 +1,12 @@
 //! Errors: the extra impls of `@error` structures, and each operation's error enum.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc_lines, is_sensitive, summary, Context, Output};
+use super::super::{doc_lines, is_sensitive, summary, Context, Output};
 use crate::ident::ident;
 use crate::model::{ErrorFault, Member, Shape, ShapeId, ShapeKind, Simple};
-use crate::symbols::{OperationSymbol, TypeSymbol};
+use crate::symbols::{OperationSymbol, Rt, TypeSymbol};
 
 /// The member that carries an error's message: `message` in any case, a string.
 fn message_member<'m>(cx: &Context<'_>, members: &'m [Member]) -> Option<&'m Member> {
@@ -17,7 +17,7 @@ fn message_member<'m>(cx: &Context<'_>, members: &'m [Member]) -> Option<&'m Mem
 }
 
 /// Error code, status, fault, `message()`, `Display` and `std::error::Error` for an error shape.
-pub(super) fn render_error_shape(
+pub(in crate::render) fn render_error_shape(
     cx: &Context<'_>,
     out: &mut Output,
     shape: &Shape,
@@ -36,6 +36,7 @@ pub(super) fn render_error_shape(
         ErrorFault::Client => quote!(crate::error::ErrorFault::Client),
         ErrorFault::Server => quote!(crate::error::ErrorFault::Server),
     };
+    let meta = ident(cx.symbols.error_meta(&shape.id));
     let retryable = shape.traits.is_retryable();
     let message = message_member(cx, members);
     let message_fn = match message {
@@ -77,7 +78,7 @@ pub(super) fn render_error_shape(
             impl #name {
                 /// The error's code on the wire: its shape name.
                 pub const CODE: &'static str = #code;
-                /// The HTTP status code the service answers this error with.
+                /// The HTTP status code the model gives this error.
                 pub const STATUS: u16 = #status;
                 /// Whether the caller or the service is at fault.
                 pub const FAULT: crate::error::ErrorFault = #fault;
@@ -96,7 +97,7 @@ pub(super) fn render_error_shape(
 
             impl crate::error::ServiceError for #name {
                 fn code(&self) -> Option<&str> {
-                    Some(Self::CODE)
+                    Some(self.#meta.code().unwrap_or(Self::CODE))
                 }
 
                 fn message(&self) -> Option<&str> {
@@ -104,7 +105,7 @@ pub(super) fn render_error_shape(
                 }
 
                 fn status(&self) -> u16 {
-                    Self::STATUS
+                    self.#meta.status().unwrap_or(Self::STATUS)
                 }
 
                 fn retryable(&self) -> bool {
@@ -116,7 +117,7 @@ pub(super) fn render_error_shape(
 }
 
 /// The error enum of an operation: one variant per modelled error, plus the unmodelled case.
-pub(super) fn render_operation_error(
+pub(in crate::render) fn render_operation_error(
     cx: &Context<'_>,
     out: &mut Output,
     operation: &ShapeId,
@@ -154,6 +155,27 @@ pub(super) fn render_operation_error(
         }
     });
     let doc = format!(" The errors that {} can return.", symbol.marker.doc_link(module));
+    let operation_error = Rt::OperationError.path();
+    let decoder = Rt::Decoder.path();
+    let decode_error = Rt::DecodeError.path();
+    let error_meta = Rt::ErrorMeta.path();
+    let struct_value = Rt::StructValue.path();
+    let decode_structure = Rt::DecodeStructure.path();
+    let decode_arms = variants.iter().zip(&variant_idents).enumerate().map(|(index, ((path, shape), variant))| {
+        let index = Literal::usize_unsuffixed(index);
+        let meta = ident(cx.symbols.error_meta(&shape.id));
+        quote! {
+            #index => {
+                let mut error: #path = #decode_structure(decoder)?;
+                error.#meta = meta;
+                Ok(Self::#variant(error))
+            }
+        }
+    });
+    let value_arms = variant_idents.iter().enumerate().map(|(index, variant)| {
+        let index = Literal::usize_unsuffixed(index);
+        quote!(Self::#variant(error) => Ok((#index, error)),)
+    });
     out.add(
         module,
         &symbol.error.name,
@@ -211,6 +233,23 @@ pub(super) fn render_operation_error(
             impl From<crate::error::UnhandledError> for #name {
                 fn from(error: crate::error::UnhandledError) -> Self {
                     Self::#unhandled(error)
+                }
+            }
+
+            impl #operation_error for #name {
+                fn decode_error(index: usize, decoder: &mut dyn #decoder, meta: #error_meta) -> Result<Self, #decode_error> {
+                    let _ = &decoder;
+                    match index {
+                        #(#decode_arms)*
+                        _ => Ok(Self::#unhandled(crate::error::UnhandledError::new(meta.status().unwrap_or_default()))),
+                    }
+                }
+
+                fn error_value(&self) -> Result<(usize, &dyn #struct_value), &crate::error::UnhandledError> {
+                    match self {
+                        #(#value_arms)*
+                        Self::#unhandled(error) => Err(error),
+                    }
                 }
             }
         },

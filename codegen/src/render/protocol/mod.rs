@@ -1,0 +1,266 @@
+//! The protocol seam: the service's protocol trait decides, here and nowhere else, what the
+//! generated crate says about the wire.
+//!
+//! The wire code itself is `smithy-runtime`'s: one HTTP-binding layer and one JSON codec, which
+//! read the schemas. What a protocol decides at generation time is small, and lives in one
+//! module per protocol family: [`http_binding`] (the `@http` data and routing order of the
+//! protocols with HTTP bindings), [`rest_json1`] and [`aws_json`]. On top, the same client and
+//! server glue for every protocol the runtime speaks.
+
+mod aws_json;
+mod http_binding;
+mod rest_json1;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Context, Output};
+use crate::ident::ident;
+use crate::model::{Member, ProtocolTrait, Shape};
+use crate::symbols::{ModulePath, Rt};
+
+/// The service's wire protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    RestJson1,
+    /// awsJson1_0 or awsJson1_1, with the service's name for `X-Amz-Target`.
+    AwsJson { version: aws_json::Version, service: String },
+    /// A protocol the runtime does not speak yet: the crate gets its types and service trait,
+    /// and no client or server.
+    Other(String),
+}
+
+impl Protocol {
+    /// The protocol of a service: the first of its protocol traits the runtime speaks, else the
+    /// first it has.
+    pub(crate) fn of(service: &Shape) -> Self {
+        let traits = service.traits.protocols();
+        let supported = traits.iter().find_map(|protocol| match protocol {
+            ProtocolTrait::RestJson1 => Some(Protocol::RestJson1),
+            ProtocolTrait::AwsJson1_0 => Some(Protocol::AwsJson {
+                version: aws_json::Version::V1_0,
+                service: service.id.name().to_owned(),
+            }),
+            ProtocolTrait::AwsJson1_1 => Some(Protocol::AwsJson {
+                version: aws_json::Version::V1_1,
+                service: service.id.name().to_owned(),
+            }),
+            ProtocolTrait::Other(_) => None,
+        });
+        supported.unwrap_or_else(|| match traits.into_iter().next() {
+            Some(ProtocolTrait::Other(id)) => Protocol::Other(id),
+            _ => Protocol::Other("none".to_owned()),
+        })
+    }
+
+    /// Whether the crate gets a client and a server.
+    pub(crate) fn has_wire_code(&self) -> bool {
+        !matches!(self, Protocol::Other(_))
+    }
+
+    /// Whether members go where their HTTP binding traits say.
+    fn http_bindings(&self) -> bool {
+        match self {
+            Protocol::RestJson1 => true,
+            Protocol::AwsJson { .. } => false,
+            Protocol::Other(id) => id == "aws.protocols#restXml",
+        }
+    }
+
+    /// The runtime's value for the protocol.
+    pub(crate) fn runtime_value(&self) -> TokenStream {
+        match self {
+            Protocol::RestJson1 => rest_json1::runtime_value(),
+            Protocol::AwsJson { version, .. } => version.runtime_value(),
+            Protocol::Other(id) => quote!(Protocol::Other(#id)),
+        }
+    }
+
+    /// What a member's documentation says of where it goes on the wire.
+    pub(crate) fn member_doc(&self, member: &Member) -> Option<String> {
+        if self.http_bindings() {
+            http_binding::member_doc(member)
+        } else {
+            None
+        }
+    }
+
+    /// What an operation's documentation says of its requests and responses.
+    pub(crate) fn operation_doc(&self, operation: &Shape) -> Option<String> {
+        match self {
+            Protocol::AwsJson { service, .. } => Some(aws_json::operation_doc(service, operation)),
+            _ if self.http_bindings() || operation.traits.http().is_some() => Some(http_binding::operation_doc(operation)),
+            _ => None,
+        }
+    }
+
+    /// The `http` field of an operation's schema: its `@http` trait for the protocols that read
+    /// it (and for those the runtime does not speak, when it has one), none for awsJson.
+    pub(crate) fn http_schema(&self, operation: &Shape) -> TokenStream {
+        match self {
+            Protocol::AwsJson { .. } => quote!(None),
+            Protocol::Other(_) if !self.http_bindings() && operation.traits.http().is_none() => quote!(None),
+            _ => http_binding::http_schema(operation),
+        }
+    }
+
+    /// The operations' indexes in the order a server tries them.
+    pub(crate) fn routes(&self, cx: &Context<'_>) -> Vec<usize> {
+        if self.http_bindings() {
+            http_binding::routes(cx)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The client: a `Client` over the runtime's configuration, implementing the service trait.
+pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
+    let client = ModulePath::new(&["client"]);
+    let service = cx.symbols.service();
+    let service_path = service.path_from(&client);
+    let config = Rt::ClientConfig.path();
+    let transport = Rt::Transport.path();
+    let call = Rt::Call.path();
+    let module = Rt::ClientModule.path();
+    let methods = cx.index.operations().map(|(shape, _)| {
+        let symbol = cx.symbols.operation(&shape.id);
+        let marker = symbol.marker.path_from(&client);
+        let input = symbol.input.path_from(&client);
+        let output = symbol.output.path_from(&client);
+        let error = symbol.error.path_from(&client);
+        let method = ident(&symbol.method);
+        quote! {
+            fn #method(&self, input: #input) -> impl std::future::Future<Output = Result<#output, #error>> + Send {
+                #call::<#marker>(&self.config, input)
+            }
+        }
+    });
+    let service_name = cx.index.service().0.id.name();
+    let doc = format!(
+        " A client of the `{service_name}` service: it sends each call with its configuration's transport to its\n endpoint, and implements the service trait, one method per operation."
+    );
+    let doc = doc.lines().map(str::to_owned);
+    out.module(&client).doc = Some(format!(
+        "The client: [`Client`](crate::client::Client) calls the service. The rest is `{}`, re-exported.",
+        Rt::ClientModule.doc_path()
+    ));
+    out.add(&client, "", quote!(pub use #module::*;));
+    out.add(
+        &client,
+        "Client",
+        quote! {
+            #(#[doc = #doc])*
+            #[derive(Debug, Clone)]
+            pub struct Client {
+                config: #config,
+            }
+
+            impl Client {
+                /// A client that sends requests with `transport` to `endpoint`, such as
+                /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`.
+                pub fn new(transport: impl #transport, endpoint: impl Into<String>) -> Self {
+                    Self { config: #config::new(transport, endpoint) }
+                }
+
+                /// A client with this configuration: its endpoint, its transport (which other
+                /// clients may share) and the steps its requests pass through.
+                pub fn from_config(config: #config) -> Self {
+                    Self { config }
+                }
+
+                /// The client's configuration.
+                pub fn config(&self) -> &#config {
+                    &self.config
+                }
+            }
+
+            impl #service_path for Client {
+                #(#methods)*
+            }
+        },
+    );
+}
+
+/// The server: `handle`, which routes a request to the service implementation, and `Server`,
+/// which a ready server runs.
+pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
+    let server = ModulePath::new(&["server"]);
+    let service = cx.symbols.service();
+    let service_path = service.path_from(&server);
+    let schema = cx.symbols.service_schema();
+    let route = Rt::Route.path();
+    let serve_operation = Rt::ServeOperation.path();
+    let handler = Rt::Handler.path();
+    let box_future = Rt::BoxFuture.path();
+    let rejection = Rt::Rejection.path();
+    let module = Rt::ServerModule.path();
+    let http = Rt::HttpCrate.path();
+    let arms = cx.index.operations().enumerate().map(|(index, (shape, _))| {
+        let symbol = cx.symbols.operation(&shape.id);
+        let marker = symbol.marker.path_from(&server);
+        let method = ident(&symbol.method);
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        quote! {
+            #index => #serve_operation::<#marker, _, _>(&request, |input| service.#method(input)).await,
+        }
+    });
+    let service_name = service.name.as_str();
+    let service_link = format!("{}::{service_name}", service.module);
+    let handle_doc = format!(
+        " Answers a request: finds the operation it names, reads the input, calls the\n [`{service_name}`]({service_link}) implementation and writes its result. Requests that\n name no operation, cannot be read or break the model's constraints are refused with the\n protocol's error response; nothing here panics on a request."
+    );
+    let handle_doc = handle_doc.lines().map(str::to_owned);
+    let server_doc = format!(
+        " A [`{service_name}`]({service_link}) implementation as a [`Handler`]({}), which a\n ready server (such as `serve`, with smithy-runtime's `hyper-server` feature) runs.",
+        Rt::Handler.doc_path()
+    );
+    let server_doc = server_doc.lines().map(str::to_owned);
+    out.module(&server).doc = Some(format!(
+        "The server: [`handle`](crate::server::handle) answers a request with the service implementation. The rest is `{}`, re-exported.",
+        Rt::ServerModule.doc_path()
+    ));
+    out.add(&server, "", quote!(pub use #module::*;));
+    out.add(
+        &server,
+        "handle",
+        quote! {
+            #(#[doc = #handle_doc])*
+            pub async fn handle<S: #service_path + Sync>(service: &S, request: #http::Request<Vec<u8>>) -> #http::Response<Vec<u8>> {
+                let operation = match #route(&#schema, &request) {
+                    Ok(operation) => operation,
+                    Err(rejection) => return rejection.into_response(&#schema),
+                };
+                let _ = &service;
+                match operation {
+                    #(#arms)*
+                    _ => #rejection::unknown_operation().into_response(&#schema),
+                }
+            }
+
+            #(#[doc = #server_doc])*
+            pub struct Server<S> {
+                service: std::sync::Arc<S>,
+            }
+
+            impl<S> Server<S> {
+                /// Serves `service`.
+                pub fn new(service: impl Into<std::sync::Arc<S>>) -> Self {
+                    Self { service: service.into() }
+                }
+            }
+
+            impl<S> Clone for Server<S> {
+                fn clone(&self) -> Self {
+                    Self { service: self.service.clone() }
+                }
+            }
+
+            impl<S: #service_path + Send + Sync + 'static> #handler for Server<S> {
+                fn handle(&self, request: #http::Request<Vec<u8>>) -> #box_future<'_, #http::Response<Vec<u8>>> {
+                    Box::pin(handle(&*self.service, request))
+                }
+            }
+        },
+    );
+}

@@ -1,0 +1,278 @@
+//! Schemas: the static data through which the runtime's codecs, HTTP bindings, validation and
+//! serde form see the model, in the generated crate's hidden `schema` module.
+//!
+//! Why data and not code: a generated crate that spells out a serializer and a deserializer per
+//! type (serde derives, per-operation body structs) costs the compiler work per type and per
+//! format, which made generated crates compile no faster than the official SDKs. A schema is a
+//! few lines of constant data per shape that one codec per wire format, compiled once in
+//! `smithy-runtime`, walks; the generated code left per type is a handful of small non-generic
+//! functions that hand members to the codec by index. The measurements are in `BENCHMARKS.md`.
+//!
+//! A member's schema carries its effective traits: its own, over those of its target that
+//! concern values (timestamp format, media type, sensitivity, constraints), so that a simple
+//! target needs no schema of its own and members name the runtime's prelude schemas.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use serde_json::Number;
+
+use super::{is_sensitive, Context, Output};
+use crate::ident::ident;
+use crate::model::{ErrorFault, HttpBinding, Member, Shape, ShapeKind, Simple, TimestampFormat, Traits};
+use crate::symbols::{enum_wire_value, ModulePath, Rt};
+
+/// The module the statics live in.
+pub(super) fn module() -> ModulePath {
+    ModulePath::new(&["schema"])
+}
+
+/// `use` of the runtime's schema types, so the statics read as data.
+pub(super) fn module_uses() -> String {
+    format!(
+        "#[allow(unused_imports)]\nuse ::{}::{{prelude, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType, TimestampFormat}};\n",
+        Rt::SchemaModule.doc_path()
+    )
+}
+
+/// The schema a member targets: the shape's own static, or the runtime's prelude schema of a
+/// simple shape.
+pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> TokenStream {
+    if cx.symbols.has_schema(&target.id) {
+        let name = ident(cx.symbols.schema_name(&target.id));
+        return quote!(#name);
+    }
+    let name = match &target.kind {
+        ShapeKind::Simple(simple) => match simple {
+            Simple::Blob => "BLOB",
+            Simple::Boolean => "BOOLEAN",
+            Simple::String => "STRING",
+            Simple::Byte => "BYTE",
+            Simple::Short => "SHORT",
+            Simple::Integer => "INTEGER",
+            Simple::Long => "LONG",
+            Simple::Float => "FLOAT",
+            Simple::Double => "DOUBLE",
+            Simple::BigInteger => "BIG_INTEGER",
+            Simple::BigDecimal => "BIG_DECIMAL",
+            Simple::Timestamp => "TIMESTAMP",
+            Simple::Document => "DOCUMENT",
+        },
+        _ => "UNIT",
+    };
+    let name = ident(name);
+    quote!(prelude::#name)
+}
+
+/// `Flags::A.with(Flags::B)`, or nothing.
+fn flags(names: &[&str]) -> Option<TokenStream> {
+    let mut names = names.iter().map(|name| ident(name));
+    let first = names.next()?;
+    Some(names.fold(quote!(Flags::#first), |flags, name| quote!(#flags.with(Flags::#name))))
+}
+
+fn timestamp_format(format: TimestampFormat) -> TokenStream {
+    match format {
+        TimestampFormat::EpochSeconds => quote!(TimestampFormat::EpochSeconds),
+        TimestampFormat::DateTime => quote!(TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(TimestampFormat::HttpDate),
+    }
+}
+
+fn http_binding(binding: &HttpBinding) -> TokenStream {
+    match binding {
+        HttpBinding::Label => quote!(HttpBinding::Label),
+        HttpBinding::Query(name) => quote!(HttpBinding::Query(#name)),
+        HttpBinding::QueryParams => quote!(HttpBinding::QueryParams),
+        HttpBinding::Header(name) => quote!(HttpBinding::Header(#name)),
+        HttpBinding::PrefixHeaders(prefix) => quote!(HttpBinding::PrefixHeaders(#prefix)),
+        HttpBinding::Payload => quote!(HttpBinding::Payload),
+        HttpBinding::ResponseCode => quote!(HttpBinding::ResponseCode),
+    }
+}
+
+fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> TokenStream) -> TokenStream {
+    match value {
+        Some(value) => {
+            let value = to_tokens(value);
+            quote!(Some(#value))
+        }
+        None => quote!(None),
+    }
+}
+
+fn float(number: &Number) -> TokenStream {
+    let literal = Literal::f64_suffixed(number.as_f64().unwrap_or_default());
+    quote!(#literal)
+}
+
+/// A member's schema: its name, target, and effective traits.
+fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
+    let target = cx.index.shape(&member.target);
+    let name = member.name.as_str();
+    let target_schema = target_schema(cx, target);
+    let mut expression = quote!(Member::new(#name, &#target_schema));
+    let traits = &member.traits;
+    let mut set = Vec::new();
+    if traits.is_required() {
+        set.push("REQUIRED");
+    }
+    if traits.default_value().is_some_and(|value| !value.is_null()) {
+        set.push("DEFAULT");
+    }
+    if traits.is_sensitive() || is_sensitive(cx.index, target) {
+        set.push("SENSITIVE");
+    }
+    if target.traits.is_streaming() {
+        set.push("STREAMING");
+    }
+    if traits.is_idempotency_token() {
+        set.push("IDEMPOTENCY_TOKEN");
+    }
+    if traits.is_unique_items() || target.traits.is_unique_items() || matches!(target.kind, ShapeKind::Set(_)) {
+        set.push("UNIQUE_ITEMS");
+    }
+    if traits.is_host_label() {
+        set.push("HOST_LABEL");
+    }
+    if traits.is_client_optional() {
+        set.push("CLIENT_OPTIONAL");
+    }
+    if let Some(flags) = flags(&set) {
+        expression.extend(quote!(.flags(#flags)));
+    }
+    if let Some(name) = traits.json_name() {
+        expression.extend(quote!(.json_name(#name)));
+    }
+    if let Some(format) = traits.timestamp_format().or_else(|| target.traits.timestamp_format()) {
+        let format = timestamp_format(format);
+        expression.extend(quote!(.timestamp_format(#format)));
+    }
+    if let Some(binding) = traits.http_binding() {
+        let binding = http_binding(&binding);
+        expression.extend(quote!(.http(#binding)));
+    }
+    if let Some(media_type) = target.traits.media_type() {
+        expression.extend(quote!(.media_type(#media_type)));
+    }
+    extend_constraints(&mut expression, traits, &target.traits);
+    expression
+}
+
+/// The `@length`, `@range` and `@pattern` of a member: each of its own traits, else its
+/// target's.
+fn extend_constraints(expression: &mut TokenStream, own: &Traits, target: &Traits) {
+    if let Some((min, max)) = own.length().or_else(|| target.length()) {
+        let (min, max) = (
+            option(min, |n| {
+                let n = Literal::u64_suffixed(n);
+                quote!(#n)
+            }),
+            option(max, |n| {
+                let n = Literal::u64_suffixed(n);
+                quote!(#n)
+            }),
+        );
+        expression.extend(quote!(.length(#min, #max)));
+    }
+    if let Some((min, max)) = own.range().or_else(|| target.range()) {
+        let (min, max) = (option(min, float), option(max, float));
+        expression.extend(quote!(.range(#min, #max)));
+    }
+    if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
+        expression.extend(quote!(.pattern(#pattern)));
+    }
+}
+
+/// The schema static of a structure, union, enum, list or map shape.
+pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
+    if !cx.symbols.has_schema(&shape.id) {
+        return;
+    }
+    let name = cx.symbols.schema_name(&shape.id).to_owned();
+    let static_name = ident(&name);
+    let id = shape.id.as_str();
+    let (shape_type, members) = match &shape.kind {
+        ShapeKind::Structure(members) => (quote!(Structure), members.iter().map(|m| member(cx, m)).collect()),
+        ShapeKind::Union(members) => (quote!(Union), members.iter().map(|m| member(cx, m)).collect()),
+        ShapeKind::Enum(members) => (
+            quote!(Enum),
+            members
+                .iter()
+                .map(|value| {
+                    let name = value.name.as_str();
+                    let wire = enum_wire_value(value);
+                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
+                    quote!(Member::new(#name, &prelude::UNIT).value(#wire) #internal)
+                })
+                .collect(),
+        ),
+        ShapeKind::IntEnum(members) => (
+            quote!(IntEnum),
+            members
+                .iter()
+                .map(|value| {
+                    let name = value.name.as_str();
+                    let number = value
+                        .traits
+                        .enum_value()
+                        .and_then(serde_json::Value::as_i64)
+                        .and_then(|n| i32::try_from(n).ok())
+                        .unwrap_or_default();
+                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
+                    quote!(Member::new(#name, &prelude::UNIT).int_value(#number) #internal)
+                })
+                .collect(),
+        ),
+        ShapeKind::List(item) | ShapeKind::Set(item) => (quote!(List), vec![member(cx, item)]),
+        ShapeKind::Map { key, value } => (quote!(Map), vec![member(cx, key), member(cx, value)]),
+        _ => return,
+    };
+    let mut set = Vec::new();
+    let traits = &shape.traits;
+    if traits.is_sparse() {
+        set.push("SPARSE");
+    }
+    if traits.is_unique_items() || matches!(shape.kind, ShapeKind::Set(_)) {
+        set.push("UNIQUE_ITEMS");
+    }
+    if traits.is_sensitive() {
+        set.push("SENSITIVE");
+    }
+    if traits.is_streaming() {
+        set.push("STREAMING");
+    }
+    if traits.is_input() {
+        set.push("INPUT");
+    }
+    match traits.error() {
+        Some(ErrorFault::Client) => set.push("CLIENT_ERROR"),
+        Some(ErrorFault::Server) => set.push("SERVER_ERROR"),
+        None => {}
+    }
+    if traits.is_retryable() {
+        set.push("RETRYABLE");
+    }
+    if traits.is_throttling() {
+        set.push("THROTTLING");
+    }
+    let mut expression = quote!(Schema::new(#id, ShapeType::#shape_type));
+    if let Some(flags) = flags(&set) {
+        expression.extend(quote!(.flags(#flags)));
+    }
+    if let Some(code) = traits.http_error() {
+        expression.extend(quote!(.http_error(#code)));
+    }
+    if let Some((code, status)) = traits.query_error() {
+        expression.extend(quote!(.query_error(#code, #status)));
+    }
+    if !members.is_empty() {
+        expression.extend(quote!(.members(&[#(#members),*])));
+    }
+    out.add(
+        &module(),
+        name,
+        quote! {
+            pub static #static_name: Schema = #expression;
+        },
+    );
+}

@@ -1,0 +1,497 @@
+//! Structures: a struct with public fields, its builder, a `Debug` that redacts `@sensitive`
+//! data, and the few impls through which the runtime's codecs, validation and serde form read
+//! and build it with its schema.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::super::{deprecated_attr, doc_attrs, is_sensitive, Context, Output, REDACTED};
+use crate::ident::ident;
+use crate::index::DefaultValue;
+use crate::model::{Member, Shape};
+use crate::symbols::{Rt, TypeSymbol};
+
+/// Renders a structure shape that has a type of its own (errors get their extra impls too).
+pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, members: &[Member]) {
+    let symbol = cx.symbols.type_of(&shape.id);
+    render_structure(cx, out, shape, members, symbol, doc_attrs(&shape.traits));
+    if shape.traits.error().is_some() {
+        super::errors::render_error_shape(cx, out, shape, members, symbol);
+    }
+}
+
+/// One member as a field of the struct and of its builder.
+struct Field {
+    ident: Ident,
+    /// The field name as written in Rust, for `Debug` and errors.
+    name: String,
+    /// The member's value type, unboxed, as the struct's module names it.
+    value_ty: TokenStream,
+    /// The same type as the builder's module names it: what the builder stores and takes.
+    builder_ty: TokenStream,
+    /// The field's type: `value_ty`, boxed and wrapped in `Option` as needed.
+    ty: TokenStream,
+    optional: bool,
+    boxed: bool,
+    /// `build()` fails without it.
+    required: bool,
+    default: Option<DefaultValue>,
+    sensitive: bool,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    /// An `@idempotencyToken`: the builder fills in a fresh token when it is not set.
+    idempotency_token: bool,
+}
+
+fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymbol) -> Vec<Field> {
+    members
+        .iter()
+        .map(|member| {
+            let name = cx.symbols.field(&shape.id, member).to_owned();
+            let value_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.module);
+            let builder_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.builder().module);
+            let boxed = cx.index.needs_box(&shape.id, member);
+            let target = cx.index.shape(&member.target);
+            let streaming = target.traits.is_streaming();
+            let optional = cx.index.is_optional_field(shape, member);
+            let stored = if boxed {
+                quote!(Box<#value_ty>)
+            } else {
+                value_ty.clone()
+            };
+            let ty = if optional { quote!(Option<#stored>) } else { stored };
+            let default = cx.index.default_of(shape, member).ok().flatten();
+            Field {
+                ident: ident(&name),
+                name,
+                value_ty,
+                builder_ty,
+                ty,
+                optional,
+                boxed,
+                required: cx.index.required_in_builder(shape, member),
+                default: if streaming { Some(DefaultValue::Zero) } else { default },
+                sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, target),
+                docs: member_docs(cx, member),
+                deprecated: deprecated_attr(&member.traits),
+                idempotency_token: member.traits.is_idempotency_token(),
+            }
+        })
+        .collect()
+}
+
+/// Renders the struct, its impls and its builder into the symbol's module. `shape` is a
+/// structure of the model, or `smithy.api#Unit` standing in for an operation's input or output.
+pub(in crate::render) fn render_structure(
+    cx: &Context<'_>,
+    out: &mut Output,
+    shape: &Shape,
+    members: &[Member],
+    symbol: &TypeSymbol,
+    docs: TokenStream,
+) {
+    let fields = fields(cx, shape, members, symbol);
+    if fields.iter().any(|field| !field.deprecated.is_empty()) {
+        // The struct's own impls and builder use its deprecated fields; users still see the lint.
+        out.allow(&symbol.module, "deprecated");
+    }
+    let name = ident(&symbol.name);
+    let builder = symbol.builder();
+    let builder_path = builder.path_from(&symbol.module);
+    let redacts = fields.iter().any(|field| field.sensitive);
+    let all_optional = fields.iter().all(|field| field.optional);
+    let schema = if cx.symbols.has_schema(&shape.id) {
+        cx.symbols.schema(&shape.id)
+    } else {
+        let prelude = Rt::Prelude.path();
+        quote!(#prelude::UNIT)
+    };
+    let meta = (shape.traits.error().is_some() && cx.symbols.has_schema(&shape.id))
+        .then(|| ident(cx.symbols.error_meta(&shape.id)));
+
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if !redacts {
+        derives.push(quote!(Debug));
+    }
+    if all_optional {
+        derives.push(quote!(Default));
+    }
+    let struct_fields = fields.iter().map(|field| {
+        let Field {
+            ident,
+            ty,
+            docs,
+            deprecated,
+            ..
+        } = field;
+        quote! {
+            #docs
+            #deprecated
+            pub #ident: #ty,
+        }
+    });
+    let meta_field = meta.as_ref().map(|meta| {
+        let ty = Rt::ErrorMeta.path();
+        quote! {
+            /// What the response said of the error beyond its members: its status and code.
+            #[doc(hidden)]
+            pub #meta: #ty,
+        }
+    });
+    let default_fns = fields.iter().filter_map(|field| {
+        let value = default_expr(field)?;
+        let function = format_ident!("{}", default_fn(field));
+        let ty = &field.value_ty;
+        Some(quote! {
+            #[doc(hidden)]
+            pub(crate) fn #function() -> #ty {
+                #value
+            }
+        })
+    });
+    let name_str = symbol.name.as_str();
+    let debug = redacts.then(|| debug_impl(&name, name_str, &fields, meta.is_some()));
+    let builder_doc = format!(
+        " Returns a {} to create a [`{name_str}`] with.",
+        builder.doc_link(&symbol.module)
+    );
+    let value = Rt::Value.path();
+    let view = Rt::View.path();
+    let struct_value = Rt::StructValue.path();
+    let structure = Rt::Structure.path();
+    let schema_ty = Rt::Schema.path();
+    let decode = Rt::Decode.path();
+    let decoder = Rt::Decoder.path();
+    let decode_error = Rt::DecodeError.path();
+    let member_ty = Rt::Member.path();
+    let zero = Rt::Zero.path();
+    let decode_structure = Rt::DecodeStructure.path();
+    let serialize = Rt::SerdeSerialize.path();
+    let serializer = Rt::SerdeSerializer.path();
+    let deserialize = Rt::SerdeDeserialize.path();
+    let deserializer = Rt::SerdeDeserializer.path();
+    let serde_form = Rt::SerdeForm.path();
+    let serde_read = Rt::SerdeDeserializeStructure.path();
+    let validate = Rt::Validate.path();
+    let checks = Rt::Checks.path();
+    let optional = Rt::Optional.path();
+    let error_module = Rt::ErrorModule.path();
+    let member_arms = fields.iter().enumerate().map(|(index, field)| {
+        let ident = &field.ident;
+        let index = Literal::usize_unsuffixed(index);
+        if field.optional {
+            quote!(#index => #optional(&self.#ident),)
+        } else {
+            quote!(#index => Some(&self.#ident),)
+        }
+    });
+    let finish_fields = fields.iter().map(|field| {
+        let ident = &field.ident;
+        let boxed = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
+        let value = if field.optional {
+            if field.boxed {
+                quote!(builder.#ident.map(Box::new))
+            } else {
+                quote!(builder.#ident)
+            }
+        } else {
+            match &field.default {
+                Some(DefaultValue::Zero) => boxed(quote!(builder.#ident.unwrap_or_default())),
+                Some(_) => {
+                    let function = format_ident!("{}", default_fn(field));
+                    boxed(quote!(builder.#ident.unwrap_or_else(Self::#function)))
+                }
+                None => boxed(quote!(builder.#ident.unwrap_or_else(#zero::zero))),
+            }
+        };
+        quote!(#ident: #value,)
+    });
+    let finish_meta = meta.as_ref().map(|meta| quote!(#meta: Default::default(),));
+    let unused_builder = fields.is_empty().then(|| quote!(let _ = builder;));
+    out.add(
+        &symbol.module,
+        &symbol.name,
+        quote! {
+            #docs
+            #[derive(#(#derives),*)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#struct_fields)*
+                #meta_field
+            }
+
+            impl #name {
+                #[doc = #builder_doc]
+                pub fn builder() -> #builder_path {
+                    <#builder_path as Default>::default()
+                }
+
+                /// Checks the model's constraints on this value and everything in it, and returns
+                /// every violation with the path of the member that broke it.
+                pub fn validate(&self) -> Result<(), #error_module::ValidationError> {
+                    #validate(self, &#schema, #checks::Client)
+                }
+                #(#default_fns)*
+            }
+
+            #debug
+
+            impl #value for #name {
+                fn view(&self) -> #view<'_> {
+                    #view::Structure(self)
+                }
+            }
+
+            impl #struct_value for #name {
+                fn member(&self, index: usize) -> Option<&dyn #value> {
+                    match index {
+                        #(#member_arms)*
+                        _ => None,
+                    }
+                }
+            }
+
+            impl #structure for #name {
+                const SCHEMA: &'static #schema_ty = &#schema;
+                type Builder = #builder_path;
+
+                fn finish(builder: Self::Builder) -> Self {
+                    #unused_builder
+                    Self {
+                        #(#finish_fields)*
+                        #finish_meta
+                    }
+                }
+            }
+
+            impl #decode for #name {
+                fn decode(_: &'static #member_ty, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
+                    #decode_structure(decoder)
+                }
+            }
+
+            impl #zero for #name {
+                fn zero() -> Self {
+                    <Self as #structure>::finish(Default::default())
+                }
+            }
+
+            impl #serialize for #name {
+                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    #serde_form(self, &#schema, serializer)
+                }
+            }
+
+            impl<'de> #deserialize<'de> for #name {
+                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    #serde_read(deserializer)
+                }
+            }
+        },
+    );
+    render_builder(cx, out, shape, symbol, &builder, &fields, &schema);
+}
+
+fn default_fn(field: &Field) -> String {
+    format!("default_{}", field.name)
+}
+
+/// The expression of a non-zero default, or `None` for zero defaults and no default.
+fn default_expr(field: &Field) -> Option<TokenStream> {
+    let ty = &field.value_ty;
+    Some(match field.default.as_ref()? {
+        DefaultValue::Zero => return None,
+        DefaultValue::Bool(value) => quote!(#value),
+        DefaultValue::Integer(value) => {
+            let literal = Literal::i64_unsuffixed(*value);
+            quote!(#literal)
+        }
+        DefaultValue::Float(value) => {
+            let literal = Literal::f64_unsuffixed(*value);
+            quote!(#literal)
+        }
+        DefaultValue::String(value) => quote!(String::from(#value)),
+        DefaultValue::EnumValue(value) => quote!(#ty::from(#value)),
+        DefaultValue::IntEnumValue(value) => {
+            let literal = Literal::i64_unsuffixed(*value);
+            quote!(#ty::from(#literal))
+        }
+        DefaultValue::Timestamp(seconds) => {
+            let literal = Literal::f64_unsuffixed(*seconds);
+            quote!(crate::primitives::DateTime::from_secs_f64(#literal).unwrap_or_default())
+        }
+        DefaultValue::TimestampText(text) => {
+            quote!(crate::primitives::DateTime::parse_date_time(#text).unwrap_or_default())
+        }
+        DefaultValue::Blob(bytes) => {
+            let bytes = Literal::byte_string(bytes);
+            quote!(crate::primitives::Blob::new(#bytes.to_vec()))
+        }
+        DefaultValue::BigNumber(text) => quote!(#ty::new(#text).unwrap_or_default()),
+        DefaultValue::Document(json) => {
+            quote!(<crate::primitives::Document as std::str::FromStr>::from_str(#json).unwrap_or_default())
+        }
+    })
+}
+
+fn render_builder(
+    cx: &Context<'_>,
+    out: &mut Output,
+    shape: &Shape,
+    target: &TypeSymbol,
+    builder: &TypeSymbol,
+    fields: &[Field],
+    schema: &TokenStream,
+) {
+    let builder_name = ident(&builder.name);
+    let target_path = target.path_from(&builder.module);
+    let target_str = target.name.as_str();
+    let redacts = fields.iter().any(|field| field.sensitive);
+    let storage = fields
+        .iter()
+        .map(|Field { ident, builder_ty, .. }| quote!(pub(crate) #ident: Option<#builder_ty>,));
+    let setters = fields.iter().map(|field| {
+        let Field {
+            ident,
+            builder_ty,
+            docs,
+            deprecated,
+            ..
+        } = field;
+        quote! {
+            #docs
+            #deprecated
+            pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
+                self.#ident = Some(value.into());
+                self
+            }
+        }
+    });
+    let fallible = cx.index.build_is_fallible(shape);
+    let checks = fields.iter().filter(|field| field.required).map(|field| {
+        let ident = &field.ident;
+        let field_name = field.name.as_str();
+        quote! {
+            if self.#ident.is_none() {
+                return Err(crate::error::BuildError::missing(#target_str, #field_name));
+            }
+        }
+    });
+    let tokens = fields.iter().filter(|field| field.idempotency_token).map(|field| {
+        let ident = &field.ident;
+        let token = Rt::IdempotencyToken.path();
+        quote! {
+            if self.#ident.is_none() {
+                self.#ident = Some(#token());
+            }
+        }
+    });
+    let mutable = fields
+        .iter()
+        .any(|field| field.idempotency_token)
+        .then(|| quote!(mut));
+    let structure = Rt::Structure.path();
+    let link = target.doc_link(&builder.module);
+    let build = if fallible {
+        let doc = format!(" Builds the {link}, or names the first required member that is not set.");
+        quote! {
+            #[doc = #doc]
+            pub fn build(#mutable self) -> Result<#target_path, crate::error::BuildError> {
+                #(#checks)*
+                #(#tokens)*
+                Ok(<#target_path as #structure>::finish(self))
+            }
+        }
+    } else {
+        let doc = format!(" Builds the {link}.");
+        quote! {
+            #[doc = #doc]
+            pub fn build(#mutable self) -> #target_path {
+                #(#tokens)*
+                <#target_path as #structure>::finish(self)
+            }
+        }
+    };
+    let derives = if redacts {
+        quote!(Clone, PartialEq, Default)
+    } else {
+        quote!(Clone, PartialEq, Default, Debug)
+    };
+    let debug = redacts.then(|| debug_impl(&builder_name, &builder.name, fields, false));
+    let struct_builder = Rt::StructBuilder.path();
+    let decode = Rt::Decode.path();
+    let decoder = Rt::Decoder.path();
+    let decode_error = Rt::DecodeError.path();
+    let arms = fields.iter().enumerate().map(|(index, field)| {
+        let ident = &field.ident;
+        let index = Literal::usize_unsuffixed(index);
+        quote!(#index => self.#ident = Some(#decode::decode(&#schema.members[#index], decoder)?),)
+    });
+    let doc = format!(" A builder for {link}.");
+    out.add(
+        &builder.module,
+        &builder.name,
+        quote! {
+            #[doc = #doc]
+            #[derive(#derives)]
+            pub struct #builder_name {
+                #(#storage)*
+            }
+
+            impl #builder_name {
+                #(#setters)*
+                #build
+            }
+
+            #debug
+
+            impl #struct_builder for #builder_name {
+                fn member(&mut self, index: usize, decoder: &mut dyn #decoder) -> Result<(), #decode_error> {
+                    match index {
+                        #(#arms)*
+                        _ => decoder.skip()?,
+                    }
+                    Ok(())
+                }
+            }
+        },
+    );
+}
+
+/// A `Debug` impl that prints every field, sensitive ones as a redaction marker.
+fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> TokenStream {
+    let entries = fields.iter().map(|field| {
+        let ident = &field.ident;
+        let field_name = field.name.as_str();
+        if field.sensitive {
+            quote!(.field(#field_name, &#REDACTED))
+        } else {
+            quote!(.field(#field_name, &self.#ident))
+        }
+    });
+    let finish = if meta {
+        quote!(.finish_non_exhaustive())
+    } else {
+        quote!(.finish())
+    };
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name_str)
+                    #(#entries)*
+                    #finish
+            }
+        }
+    }
+}
+
+/// A member's documentation, with what the protocol says of where it goes on the wire.
+fn member_docs(cx: &Context<'_>, member: &Member) -> TokenStream {
+    let docs = doc_attrs(&member.traits);
+    let Some(wire) = cx.protocol.member_doc(member) else {
+        return docs;
+    };
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    let wire = format!(" {wire}");
+    quote!(#docs #separator #[doc = #wire])
+}
