@@ -202,8 +202,7 @@ impl UnhandledError {
 
 impl PartialEq for UnhandledError {
     fn eq(&self, other: &Self) -> bool {
-        (self.kind, self.status, &self.code, &self.message)
-            == (other.kind, other.status, &other.code, &other.message)
+        (self.kind, self.status, &self.code, &self.message) == (other.kind, other.status, &other.code, &other.message)
     }
 }
 

@@ -5,12 +5,12 @@ use std::fmt::Debug;
 use crate::error::{ErrorMeta, UnhandledError};
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::server::Rejection;
-use crate::shape::{DecodeError, Decoder, StructValue, Structure};
+use crate::shape::{DecodeError, Decoder, Structure, Value};
 
 /// What every operation has: its input, output and error types, and its schema.
 pub trait Operation: Sized + Send + Sync + 'static {
     /// The operation's input.
-    type Input: Structure + Clone + PartialEq + Debug;
+    type Input: Structure + Clone + PartialEq + Debug + Unpin;
     /// The operation's output on success.
     type Output: Structure + Clone + PartialEq + Debug;
     /// The errors the operation can return.
@@ -42,12 +42,14 @@ pub trait Operation: Sized + Send + Sync + 'static {
 
 /// An operation's error enum: one variant per modelled error (in the order of the operation
 /// schema's `errors`), and one for what the model does not describe.
-pub trait OperationError: std::error::Error + From<UnhandledError> + Clone + PartialEq + Debug + Send + Sync + 'static {
+pub trait OperationError:
+    std::error::Error + From<UnhandledError> + Clone + PartialEq + Debug + Send + Sync + 'static
+{
     /// Reads the modelled error at `index` of the operation's errors, with what its response
     /// said about it.
     fn decode_error(index: usize, decoder: &mut dyn Decoder, meta: ErrorMeta) -> Result<Self, DecodeError>;
     /// The modelled error, with its index, or the unmodelled one.
-    fn error_value(&self) -> Result<(usize, &dyn StructValue), &UnhandledError>;
+    fn error_value(&self) -> Result<(usize, &dyn Value), &UnhandledError>;
 }
 
 /// An operation on the wire: its request and response as `http` messages, for a client and for

@@ -340,9 +340,7 @@ impl Member {
     /// Whether a message that lacks this member is invalid: it is `@required` and has no
     /// default to fall back on.
     pub fn is_required(&self) -> bool {
-        self.traits.has(Flags::REQUIRED)
-            && !self.traits.has(Flags::DEFAULT)
-            && !self.traits.has(Flags::STREAMING)
+        self.traits.has(Flags::REQUIRED) && !self.traits.has(Flags::DEFAULT) && !self.traits.has(Flags::STREAMING)
     }
 }
 

@@ -20,6 +20,17 @@ use crate::schema::{Member, Schema};
 pub trait Value {
     /// What the value is.
     fn view(&self) -> View<'_>;
+
+    /// For a structure: the member at `index` of its schema, or `None` when it is not set.
+    fn member(&self, index: usize) -> Option<&dyn Value> {
+        let _ = index;
+        None
+    }
+
+    /// For a union: which member is set.
+    fn variant(&self) -> Variant<'_> {
+        Variant::Unknown("")
+    }
 }
 
 /// A value as a codec sees it. Enums show their wire value as a string, intEnums as an integer.
@@ -42,20 +53,10 @@ pub enum View<'a> {
     Document(&'a Document),
     List(&'a dyn ListValue),
     Map(&'a dyn MapValue),
-    Structure(&'a dyn StructValue),
-    Union(&'a dyn UnionValue),
-}
-
-/// A structure's members, by their index in its schema.
-pub trait StructValue {
-    /// The member's value, or `None` when it is not set.
-    fn member(&self, index: usize) -> Option<&dyn Value>;
-}
-
-/// A union's variant.
-pub trait UnionValue {
-    /// Which member is set.
-    fn variant(&self) -> Variant<'_>;
+    /// A structure, whose members [`Value::member`] gives.
+    Structure(&'a dyn Value),
+    /// A union, whose member [`Value::variant`] gives.
+    Union(&'a dyn Value),
 }
 
 /// The member a union holds.
@@ -176,8 +177,35 @@ pub trait Decoder {
 
 /// A structure's builder, which a decoder fills member by member.
 pub trait StructBuilder {
-    /// Reads the member at `index` of the structure's schema from `decoder`.
-    fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError>;
+    /// The builder's slot of the member at `index` of the structure's schema.
+    fn slot(&mut self, index: usize) -> Option<&mut dyn Slot>;
+}
+
+/// Where a builder keeps a member's value: the decoder reads the member into it.
+pub trait Slot {
+    /// Reads a value for `member` from `decoder` into the slot.
+    fn read(&mut self, member: &'static Member, decoder: &mut dyn Decoder) -> Result<(), DecodeError>;
+}
+
+impl<T: Decode> Slot for Option<T> {
+    fn read(&mut self, member: &'static Member, decoder: &mut dyn Decoder) -> Result<(), DecodeError> {
+        *self = Some(T::decode(member, decoder)?);
+        Ok(())
+    }
+}
+
+/// Reads the member at `index` of `schema` into `builder`'s slot for it; a member the builder
+/// has no slot for is skipped.
+pub fn read_member(
+    schema: &'static Schema,
+    index: usize,
+    builder: &mut dyn StructBuilder,
+    decoder: &mut dyn Decoder,
+) -> Result<(), DecodeError> {
+    match (schema.members.get(index), builder.slot(index)) {
+        (Some(member), Some(slot)) => slot.read(member, decoder),
+        _ => decoder.skip(),
+    }
 }
 
 /// What a decoder hands a union's member to.
@@ -202,7 +230,7 @@ pub trait Zero {
 }
 
 /// A generated structure.
-pub trait Structure: Sized + Value + StructValue + Send + Sync + 'static {
+pub trait Structure: Sized + Value + Send + Sync + 'static {
     /// Its schema.
     const SCHEMA: &'static Schema;
     /// Its builder.
@@ -213,13 +241,29 @@ pub trait Structure: Sized + Value + StructValue + Send + Sync + 'static {
 }
 
 /// A generated union.
-pub trait Union: Sized + Value + UnionValue + Send + Sync + 'static {
+pub trait Union: Sized + Value + Send + Sync + 'static {
     /// Its schema.
     const SCHEMA: &'static Schema;
-    /// Reads the member at `index` of the schema.
-    fn decode_member(index: usize, decoder: &mut dyn Decoder) -> Result<Self, DecodeError>;
+    /// Reads `member`, at `index` of the schema.
+    fn decode_member(index: usize, member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError>;
     /// The unknown variant, for a member named `name` on the wire.
     fn unknown(name: &str) -> Self;
+}
+
+/// A generated error structure: it keeps what the response said of it.
+pub trait ErrorStructure: Structure {
+    /// Records what the response said of the error.
+    fn set_meta(&mut self, meta: crate::error::ErrorMeta);
+}
+
+/// Reads an error structure of type `T` from `decoder`, with what its response said of it.
+pub fn decode_error<T: ErrorStructure>(
+    decoder: &mut dyn Decoder,
+    meta: crate::error::ErrorMeta,
+) -> Result<T, DecodeError> {
+    let mut error = decode_structure::<T>(decoder)?;
+    error.set_meta(meta);
+    Ok(error)
 }
 
 /// Reads a structure of type `T` from `decoder`.
@@ -234,7 +278,13 @@ pub fn decode_union<T: Union>(decoder: &mut dyn Decoder) -> Result<T, DecodeErro
     struct Slot<T>(Option<T>);
     impl<T: Union> UnionBuilder for Slot<T> {
         fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError> {
-            self.0 = Some(T::decode_member(index, decoder)?);
+            self.0 = Some(match T::SCHEMA.members.get(index) {
+                Some(member) => T::decode_member(index, member, decoder)?,
+                None => {
+                    decoder.skip()?;
+                    T::unknown("")
+                }
+            });
             Ok(())
         }
 
@@ -244,15 +294,11 @@ pub fn decode_union<T: Union>(decoder: &mut dyn Decoder) -> Result<T, DecodeErro
     }
     let mut slot = Slot(None);
     decoder.union(T::SCHEMA, &mut slot)?;
-    slot.0.ok_or_else(|| {
-        DecodeError::new(format!(
-            "a `{}` union needs exactly one member set",
-            T::SCHEMA.name()
-        ))
-    })
+    slot.0
+        .ok_or_else(|| DecodeError::new(format!("a `{}` union needs exactly one member set", T::SCHEMA.name())))
 }
 
-/// `Some(value)` as a `&dyn Value`, for generated `StructValue` impls of optional members.
+/// `Some(value)` as a `&dyn Value`, for generated `Value::member` impls of optional members.
 pub fn optional<T: Value>(value: &Option<T>) -> Option<&dyn Value> {
     value.as_ref().map(|value| value as &dyn Value)
 }
@@ -319,11 +365,30 @@ impl<T: Value> Value for Option<T> {
             None => View::Null,
         }
     }
+
+    fn member(&self, index: usize) -> Option<&dyn Value> {
+        self.as_ref()?.member(index)
+    }
+
+    fn variant(&self) -> Variant<'_> {
+        match self {
+            Some(value) => value.variant(),
+            None => Variant::Unknown(""),
+        }
+    }
 }
 
 impl<T: Value + ?Sized> Value for Box<T> {
     fn view(&self) -> View<'_> {
         (**self).view()
+    }
+
+    fn member(&self, index: usize) -> Option<&dyn Value> {
+        (**self).member(index)
+    }
+
+    fn variant(&self) -> Variant<'_> {
+        (**self).variant()
     }
 }
 
@@ -460,9 +525,9 @@ impl<T: Decode> Decode for Option<T> {
     }
 }
 
-impl<T: Decode> Decode for Box<T> {
-    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        T::decode(member, decoder).map(Box::new)
+impl<T: Structure> Decode for T {
+    fn decode(_: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        decode_structure(decoder)
     }
 }
 
@@ -530,9 +595,10 @@ impl<T> Zero for Option<T> {
     }
 }
 
-impl<T: Zero> Zero for Box<T> {
+/// A structure's zero value: every member unset, required ones at their zero value.
+impl<T: Structure> Zero for T {
     fn zero() -> Self {
-        Box::new(T::zero())
+        T::finish(T::Builder::default())
     }
 }
 

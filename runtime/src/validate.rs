@@ -31,7 +31,11 @@ impl ValidationError {
 impl std::fmt::Display for ValidationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let count = self.violations.len();
-        write!(f, "{count} validation error{} detected.", if count == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{count} validation error{} detected.",
+            if count == 1 { "" } else { "s" }
+        )?;
         for (index, violation) in self.violations.iter().enumerate() {
             write!(f, "{}{violation}", if index == 0 { " " } else { "; " })?;
         }
@@ -211,7 +215,9 @@ impl Walk {
                     let member_path = format!("{path}/{}", member.name);
                     match value.member(index) {
                         Some(value) => self.value(value.view(), Some(member), member.target, &member_path),
-                        None if member.is_required() => self.violations.push(crate::codec::missing_member(&member_path)),
+                        None if member.is_required() => {
+                            self.violations.push(crate::codec::missing_member(&member_path))
+                        }
                         None => {}
                     }
                 }
@@ -226,7 +232,9 @@ impl Walk {
             }
             View::List(list) => {
                 let Some(item) = schema.item() else { return };
-                if (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS)) && !unique(list, item.target) {
+                if (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
+                    && !unique(list, item.target)
+                {
                     self.violations
                         .push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
                 }
@@ -260,7 +268,9 @@ impl Walk {
                     let member_path = format!("{path}/{}", member.name);
                     match value.member(index) {
                         Some(value) => self.required_only(value.view(), member.target, &member_path),
-                        None if member.is_required() => self.violations.push(crate::codec::missing_member(&member_path)),
+                        None if member.is_required() => {
+                            self.violations.push(crate::codec::missing_member(&member_path))
+                        }
                         None => {}
                     }
                 }
@@ -336,13 +346,17 @@ pub(crate) fn same(a: View<'_>, b: View<'_>, schema: &'static Schema) -> bool {
                     .zip(&b)
                     .all(|((ka, va), (kb, vb))| ka == kb && same(va.view(), vb.view(), item))
         }
-        (View::Structure(a), View::Structure(b)) => schema.members.iter().enumerate().all(|(index, member)| {
-            match (a.member(index), b.member(index)) {
-                (None, None) => true,
-                (Some(a), Some(b)) => same(a.view(), b.view(), member.target),
-                _ => false,
-            }
-        }),
+        (View::Structure(a), View::Structure(b)) => {
+            schema
+                .members
+                .iter()
+                .enumerate()
+                .all(|(index, member)| match (a.member(index), b.member(index)) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => same(a.view(), b.view(), member.target),
+                    _ => false,
+                })
+        }
         (View::Union(a), View::Union(b)) => match (a.variant(), b.variant()) {
             (Variant::Member(i, a), Variant::Member(j, b)) if i == j => match (a, b) {
                 (None, None) => true,

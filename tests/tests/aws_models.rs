@@ -1,6 +1,8 @@
-//! Every published AWS model in `../shared/models/aws/` and every service of the AWS protocol
-//! test model (`../shared/protocol-tests/aws-protocol-tests.json`) generates a crate, and all
-//! those crates compile without warnings and document without rustdoc warnings.
+//! Every published AWS model in `../shared/models/aws/` and `../shared/models/aws-popular/`, and
+//! every service of the AWS protocol test model (`../shared/protocol-tests/aws-protocol-tests.json`)
+//! generates a crate, and all those crates compile without warnings and document without
+//! rustdoc warnings. Those of the protocols the runtime speaks (restJson1, awsJson1_0,
+//! awsJson1_1) get their client and server; the others their types and service trait.
 //!
 //! The crates are written under `target/aws-models/<crate>/`, next to a `Cargo.toml` workspace
 //! listing them all, so one `cargo check` builds them with a shared target directory
@@ -45,6 +47,7 @@ struct Row {
 /// `../shared`, or `None` (after saying so loudly) when it is absent outside CI.
 fn shared_dir() -> Option<PathBuf> {
     smithy_codegen_tests::shared("models/aws")?;
+    smithy_codegen_tests::shared("models/aws-popular")?;
     smithy_codegen_tests::shared(PROTOCOL_TESTS)?;
     smithy_codegen_tests::shared("")
 }
@@ -85,8 +88,9 @@ fn kebab(text: &str) -> String {
 }
 
 fn subjects(shared: &Path) -> Vec<Subject> {
-    let mut models: Vec<PathBuf> = std::fs::read_dir(shared.join("models/aws"))
-        .unwrap()
+    let mut models: Vec<PathBuf> = ["models/aws", "models/aws-popular"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(shared.join(dir)).unwrap())
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .collect();
@@ -146,9 +150,9 @@ fn generate(subject: &Subject, dir: &Path) -> Result<Row, String> {
             codegen.service(service);
         }
         let generated = codegen.generate().map_err(|err| err.to_string())?;
-        generated
-            .write_crate(dir, &subject.crate_name)
-            .map_err(|err| err.to_string())?;
+        let options = smithy_codegen::CrateOptions::new(&subject.crate_name)
+            .runtime_path(smithy_codegen_tests::workspace_root().join("runtime"));
+        generated.write_crate(dir, &options).map_err(|err| err.to_string())?;
         Ok::<_, String>(generated)
     }));
     let millis = start.elapsed().as_millis();
@@ -309,7 +313,8 @@ fn every_aws_model_and_protocol_test_service_compiles_without_warnings() {
         ),
     )
     .unwrap();
-    // The workspace's lock file pins serde to the version already built and downloaded.
+    // The workspace's lock file pins the runtime's dependencies to the versions already built
+    // and downloaded.
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
 
     // Compiled with warnings denied, then documented with rustdoc's warnings denied (the models'

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use amplifybackend::client::{Client, HyperTransport, Transport, TransportError};
+use amplifybackend::client::{Client, Config, HyperTransport, Transport, TransportError, TransportFuture};
 use amplifybackend::error::UnhandledKind;
 use amplifybackend::operation::get_backend_auth::{
     GetBackendAuth, GetBackendAuthError, GetBackendAuthInput, GetBackendAuthOutput,
@@ -95,13 +95,13 @@ async fn start(service: Arc<TestImpl>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
     let addr = listener.local_addr().expect("the listener has an address");
     tokio::spawn(async move {
-        let result = amplifybackend::server::serve(listener, service).await;
+        let result = amplifybackend::server::serve(listener, amplifybackend::server::Server::from_arc(service)).await;
         panic!("the server stopped: {result:?}");
     });
     addr
 }
 
-fn client(addr: SocketAddr) -> Client<HyperTransport> {
+fn client(addr: SocketAddr) -> Client {
     Client::new(HyperTransport::new(), format!("http://{addr}"))
 }
 
@@ -175,13 +175,18 @@ struct CountingTransport {
 }
 
 impl Transport for CountingTransport {
-    fn send(
-        &self,
-        _request: http::Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send {
+    fn send(&self, _request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        async { Err(TransportError::from("the counting transport sends nothing")) }
+        Box::pin(async { Err(TransportError::from("the counting transport sends nothing")) })
     }
+}
+
+/// A client over a counting transport, with the transport to read its count.
+fn counting_client() -> (Client, Arc<CountingTransport>) {
+    let transport = Arc::new(CountingTransport::default());
+    let shared: Arc<dyn Transport> = transport.clone();
+    let config = Config::with_shared_transport(shared, "http://127.0.0.1:9");
+    (Client::from_config(config), transport)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,13 +315,13 @@ async fn a_missing_required_member_is_refused_before_anything_is_sent() {
     }))
     .expect("the JSON document deserializes");
     assert_eq!(incomplete.resource_name, None);
-    let client = Client::new(CountingTransport::default(), "http://127.0.0.1:9");
+    let (client, transport) = counting_client();
 
     let error = timed(client.get_backend_auth(incomplete))
         .await
         .expect_err("the input is refused");
 
-    assert_eq!(client.transport().calls.load(Ordering::SeqCst), 0, "nothing was sent");
+    assert_eq!(transport.calls.load(Ordering::SeqCst), 0, "nothing was sent");
     match &error {
         GetBackendAuthError::Unhandled(unhandled) => {
             assert_eq!(unhandled.kind(), UnhandledKind::InvalidInput, "{unhandled}");
@@ -329,13 +334,13 @@ async fn a_missing_required_member_is_refused_before_anything_is_sent() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_counting_transport_is_called_for_a_valid_input() {
     // The other side of the test above: the transport does see a complete input.
-    let client = Client::new(CountingTransport::default(), "http://127.0.0.1:9");
+    let (client, transport) = counting_client();
 
     let error = timed(client.get_backend_auth(input("d1abc")))
         .await
         .expect_err("the transport fails");
 
-    assert_eq!(client.transport().calls.load(Ordering::SeqCst), 1);
+    assert_eq!(transport.calls.load(Ordering::SeqCst), 1);
     match &error {
         GetBackendAuthError::Unhandled(unhandled) => assert_eq!(unhandled.kind(), UnhandledKind::Transport),
         other => panic!("expected a transport error, got {other:?}"),

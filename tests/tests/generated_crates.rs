@@ -44,8 +44,9 @@ fn assert_generated_crate_is_clean(model: &Path, name: &str, expected_operations
         .generate()
         .unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(generated.operation_count(), expected_operations);
-    generated.write_crate(&dir, name).unwrap();
-    // The workspace's lock file pins serde to the version already built and downloaded.
+    let options = smithy_codegen::CrateOptions::new(name).runtime_path(root.join("runtime"));
+    generated.write_crate(&dir, &options).unwrap();
+    // The workspace's lock file pins the runtime's dependencies to the versions already built.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let output = Command::new(env!("CARGO"))
         .args([

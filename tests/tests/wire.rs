@@ -7,6 +7,7 @@ use amplifybackend::error::{UnhandledKind, ValidationError};
 use amplifybackend::operation::get_backend_auth::{GetBackendAuth, GetBackendAuthError, GetBackendAuthInput};
 use amplifybackend::operation::HttpOperation;
 use amplifybackend::types::{CreateBackendAuthMfaConfig, MfaMode};
+use smithy_runtime::validate::Checks;
 
 const ENDPOINT: &str = "https://amplifybackend.example.com";
 
@@ -225,10 +226,25 @@ fn unknown_enum_values_pass_a_client_and_fail_a_server() {
         .build()
         .unwrap();
     assert_eq!(violations(config.validate()), Vec::<String>::new());
+    let schema = <CreateBackendAuthMfaConfig as smithy_runtime::shape::Structure>::SCHEMA;
     assert_eq!(
-        violations(amplifybackend::error::validate::with_enum_values(|| config.validate())),
+        violations(smithy_runtime::validate::validate(&config, schema, Checks::Server)),
         ["Value at '/MFAMode' failed to satisfy constraint: Member must satisfy enum value set: [ON, OFF, OPTIONAL]"]
     );
-    // Outside the server's check, unknown values pass again.
-    assert_eq!(violations(config.validate()), Vec::<String>::new());
+    // The value reaches a server as it was set.
+    let mut sent = input("a");
+    sent.resource_name = None;
+    let _ = sent;
+}
+
+#[test]
+fn clients_send_what_breaks_constraints_and_servers_refuse_it() {
+    // `AppId` has no constraint in this model, but a nested enum does: a client leaves its
+    // judgement to the service.
+    let config = CreateBackendAuthMfaConfig::builder()
+        .mfa_mode(MfaMode::from("SOMETIMES"))
+        .build()
+        .unwrap();
+    let schema = <CreateBackendAuthMfaConfig as smithy_runtime::shape::Structure>::SCHEMA;
+    assert!(smithy_runtime::validate::validate(&config, schema, Checks::Client).is_ok());
 }

@@ -25,7 +25,8 @@ use crate::schema::{OperationSchema, ServiceSchema};
 pub type TransportError = BoxError;
 
 /// The future a [`Transport`] returns.
-pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send + 'a>>;
+pub type TransportFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send + 'a>>;
 
 /// Sends a request and returns the whole response: the one thing a client needs from an HTTP
 /// stack. Implement it over any HTTP client, or use the `hyper-client` feature's
@@ -130,14 +131,70 @@ impl Config {
 
 /// Calls operation `O`: serializes `input`, passes the request through the configuration's
 /// steps, sends it, and reads the response.
-pub async fn call<O: Operation>(config: &Config, input: O::Input) -> Result<O::Output, O::Error> {
-    let request = O::serialize_request(&input, &config.endpoint)?;
-    let context = RequestContext {
-        service: O::SERVICE,
-        operation: O::SCHEMA,
-    };
-    let response = send(config, request, context).await?;
-    O::parse_response(&response)
+pub fn call<O: Operation>(config: &Config, input: O::Input) -> Call<'_, O> {
+    Call {
+        config,
+        state: CallState::Start(Some(input)),
+    }
+}
+
+/// The future of [`call`]. A named type rather than an `async fn`'s, so that a generated
+/// client, whose methods return it, costs the compiler no analysis of a state machine per
+/// operation until a call is awaited.
+pub struct Call<'a, O: Operation> {
+    config: &'a Config,
+    state: CallState<'a, O>,
+}
+
+enum CallState<'a, O: Operation> {
+    Start(Option<O::Input>),
+    Sending(Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, UnhandledError>> + Send + 'a>>),
+    Done,
+}
+
+impl<O: Operation> Future for Call<'_, O> {
+    type Output = Result<O::Output, O::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            match &mut this.state {
+                CallState::Start(input) => {
+                    let Some(input) = input.take() else {
+                        this.state = CallState::Done;
+                        continue;
+                    };
+                    let request = match O::serialize_request(&input, &this.config.endpoint) {
+                        Ok(request) => request,
+                        Err(error) => {
+                            this.state = CallState::Done;
+                            return Poll::Ready(Err(error.into()));
+                        }
+                    };
+                    let context = RequestContext {
+                        service: O::SERVICE,
+                        operation: O::SCHEMA,
+                    };
+                    this.state = CallState::Sending(Box::pin(send(this.config, request, context)));
+                }
+                CallState::Sending(future) => {
+                    let response = match future.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(response) => response,
+                    };
+                    this.state = CallState::Done;
+                    return Poll::Ready(match response {
+                        Ok(response) => O::parse_response(&response),
+                        Err(error) => Err(error.into()),
+                    });
+                }
+                CallState::Done => {
+                    return Poll::Ready(Err(UnhandledError::invalid_input("the call was polled after it completed").into()))
+                }
+            }
+        }
+    }
 }
 
 /// The part of a call that does not depend on the operation's types.

@@ -12,9 +12,7 @@ use std::borrow::Cow;
 use super::Side;
 use crate::primitives::{Blob, DateTime, Document};
 use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat};
-use crate::shape::{
-    DecodeError, Decoder, EncodeError, StructBuilder, StructValue, UnionBuilder, Value, Variant, View,
-};
+use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
 use crate::validate::Violation;
 
 /// How deep arrays and objects may nest in a document that is read.
@@ -34,7 +32,7 @@ pub fn write_value(
 /// Writes a structure's members for which `include` holds as a JSON object.
 pub fn write_structure(
     out: &mut Vec<u8>,
-    value: &dyn StructValue,
+    value: &dyn Value,
     schema: &'static Schema,
     json_names: bool,
     include: &dyn Fn(&Member) -> bool,
@@ -48,7 +46,12 @@ struct Writer<'o> {
 }
 
 impl Writer<'_> {
-    fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema) -> Result<(), EncodeError> {
+    fn value(
+        &mut self,
+        view: View<'_>,
+        member: Option<&'static Member>,
+        schema: &'static Schema,
+    ) -> Result<(), EncodeError> {
         match view {
             View::Null => self.out.extend_from_slice(b"null"),
             View::Boolean(value) => self.out.extend_from_slice(if value { b"true" } else { b"false" }),
@@ -60,13 +63,11 @@ impl Writer<'_> {
             View::Double(value) => self.float(value, format!("{value}")),
             View::String(value) => write_string(self.out, value),
             View::Blob(bytes) => write_string(self.out, &Blob::new(bytes).to_base64()),
-            View::Timestamp(time) => {
-                match member.and_then(|member| member.traits.timestamp_format) {
-                    Some(TimestampFormat::DateTime) => write_string(self.out, &time.to_date_time()),
-                    Some(TimestampFormat::HttpDate) => write_string(self.out, &time.to_http_date()),
-                    _ => self.out.extend_from_slice(time.to_epoch_seconds().as_bytes()),
-                }
-            }
+            View::Timestamp(time) => match member.and_then(|member| member.traits.timestamp_format) {
+                Some(TimestampFormat::DateTime) => write_string(self.out, &time.to_date_time()),
+                Some(TimestampFormat::HttpDate) => write_string(self.out, &time.to_http_date()),
+                _ => self.out.extend_from_slice(time.to_epoch_seconds().as_bytes()),
+            },
             View::BigNumber(text) => self.out.extend_from_slice(text.as_bytes()),
             View::Document(document) => {
                 serde_json::to_writer(&mut *self.out, document).map_err(|error| EncodeError::new(error.to_string()))?;
@@ -129,7 +130,7 @@ impl Writer<'_> {
 
     fn structure(
         &mut self,
-        value: &dyn StructValue,
+        value: &dyn Value,
         schema: &'static Schema,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<(), EncodeError> {
@@ -289,7 +290,10 @@ impl<'a> JsonDecoder<'a> {
         self.enter()?;
         if self.peek()? != Token::Object {
             let found = self.peek()?.describe();
-            return Err(self.error(&format!("expected a JSON object for `{}`, found {found}", schema.name())));
+            return Err(self.error(&format!(
+                "expected a JSON object for `{}`, found {found}",
+                schema.name()
+            )));
         }
         self.position += 1;
         let mut seen = vec![false; schema.members.len()];
@@ -316,7 +320,7 @@ impl<'a> JsonDecoder<'a> {
                     let length = self.path.len();
                     self.path.push('/');
                     self.path.push_str(member.name);
-                    builder.member(index, self)?;
+                    crate::shape::read_member(schema, index, builder, self)?;
                     self.path.truncate(length);
                     seen[index] = true;
                 }
@@ -330,7 +334,8 @@ impl<'a> JsonDecoder<'a> {
             // `@clientOptional`) as absent; a server requires it.
             let optional_input = self.side == Side::Document && schema.traits.has(Flags::INPUT);
             for (index, member) in schema.members.iter().enumerate() {
-                let optional = optional_input || (self.side == Side::Document && member.traits.has(Flags::CLIENT_OPTIONAL));
+                let optional =
+                    optional_input || (self.side == Side::Document && member.traits.has(Flags::CLIENT_OPTIONAL));
                 if !seen[index] && include(member) && member.is_required() && !optional {
                     let path = format!("{}/{}", self.path, member.name);
                     self.missing.push(super::missing_member(&path));
@@ -544,7 +549,11 @@ impl<'a> JsonDecoder<'a> {
         char::from_u32(code).ok_or_else(|| self.error("a lone surrogate in a \\u escape"))
     }
 
-    fn items(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+    fn items(
+        &mut self,
+        close: u8,
+        mut each: impl FnMut(&mut Self) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
         self.enter()?;
         self.position += 1;
         let mut first = true;
@@ -589,7 +598,10 @@ impl Decoder for JsonDecoder<'_> {
         self.enter()?;
         if self.peek()? != Token::Object {
             let found = self.peek()?.describe();
-            return Err(self.error(&format!("expected a JSON object for union `{}`, found {found}", schema.name())));
+            return Err(self.error(&format!(
+                "expected a JSON object for union `{}`, found {found}",
+                schema.name()
+            )));
         }
         self.position += 1;
         let mut found = 0usize;
@@ -610,7 +622,10 @@ impl Decoder for JsonDecoder<'_> {
                 self.skip()?;
                 continue;
             }
-            let index = schema.members.iter().position(|member| member.json_key(self.json_names) == key);
+            let index = schema
+                .members
+                .iter()
+                .position(|member| member.json_key(self.json_names) == key);
             // A null is no member, but for a unit member, which any value sets.
             let unit = index.is_some_and(|index| schema.members[index].target.id == "smithy.api#Unit");
             if !unit && self.null()? {
@@ -798,7 +813,7 @@ pub fn is_string_like(schema: &Schema) -> bool {
 mod tests {
     use super::*;
     use crate::schema::prelude;
-    use crate::shape::{decode_structure, optional, Decode, Structure, Zero};
+    use crate::shape::{decode_structure, optional, Structure, Zero};
 
     static POINT: Schema = Schema::new("test#Point", ShapeType::Structure).members(&[
         Member::new("x", &prelude::INTEGER).flags(Flags::REQUIRED),
@@ -828,9 +843,7 @@ mod tests {
         fn view(&self) -> View<'_> {
             View::Structure(self)
         }
-    }
 
-    impl StructValue for Point {
         fn member(&self, index: usize) -> Option<&dyn Value> {
             match index {
                 0 => Some(&self.x),
@@ -843,16 +856,14 @@ mod tests {
     }
 
     impl StructBuilder for PointBuilder {
-        fn member(&mut self, index: usize, decoder: &mut dyn Decoder) -> Result<(), DecodeError> {
-            let member = &POINT.members[index];
-            match index {
-                0 => self.x = Some(Decode::decode(member, decoder)?),
-                1 => self.label = Some(Decode::decode(member, decoder)?),
-                2 => self.at = Some(Decode::decode(member, decoder)?),
-                3 => self.tags = Some(Decode::decode(member, decoder)?),
-                _ => decoder.skip()?,
-            }
-            Ok(())
+        fn slot(&mut self, index: usize) -> Option<&mut dyn crate::shape::Slot> {
+            Some(match index {
+                0 => &mut self.x,
+                1 => &mut self.label,
+                2 => &mut self.at,
+                3 => &mut self.tags,
+                _ => return None,
+            })
         }
     }
 

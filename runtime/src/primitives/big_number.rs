@@ -11,7 +11,9 @@ pub struct BigDecimal(String);
 fn is_json_number(text: &str, integer: bool) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
-        Some((mantissa, exponent)) if !integer => (mantissa, Some(exponent.strip_prefix(['+', '-']).unwrap_or(exponent))),
+        Some((mantissa, exponent)) if !integer => {
+            (mantissa, Some(exponent.strip_prefix(['+', '-']).unwrap_or(exponent)))
+        }
         Some(_) => return false,
         None => (digits, None),
     };
@@ -70,7 +72,8 @@ macro_rules! big_number {
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let raw = serde_json::value::RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?;
+                let raw =
+                    serde_json::value::RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?;
                 serde::Serialize::serialize(&raw, serializer)
             }
         }

@@ -9,7 +9,9 @@ pub struct DateTime {
     nanos: u32,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -32,12 +34,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 } as u32;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    } as u32;
     (year_of_era + era * 400 + i64::from(month <= 2), month, day)
 }
 
 fn digits(text: &str) -> Option<u32> {
-    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 /// The number written with exactly `len` ASCII digits.
@@ -100,7 +108,10 @@ impl DateTime {
 
     /// Seconds since the epoch plus nanoseconds (below one second).
     pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
-        Self { seconds: seconds + (nanos / 1_000_000_000) as i64, nanos: nanos % 1_000_000_000 }
+        Self {
+            seconds: seconds + (nanos / 1_000_000_000) as i64,
+            nanos: nanos % 1_000_000_000,
+        }
     }
 
     /// Fractional seconds since the epoch, to the nearest nanosecond; `None` if not finite.
@@ -229,7 +240,10 @@ impl DateTime {
             return None;
         }
         let (seconds_of_day, nanos) = parse_time_of_day(time)?;
-        Some(Self::from_secs_and_nanos(days_from_civil(year, month, day) * 86_400 + seconds_of_day, nanos))
+        Some(Self::from_secs_and_nanos(
+            days_from_civil(year, month, day) * 86_400 + seconds_of_day,
+            nanos,
+        ))
     }
 
     /// Parses epoch seconds written as a decimal number; `None` if it is not one.

@@ -11,7 +11,7 @@ use crate::codec::json::{write_string, write_structure};
 use crate::error::UnhandledError;
 use crate::schema::{OperationSchema, Protocol, Schema, ServiceSchema};
 use crate::server::Rejection;
-use crate::shape::{EncodeError, StructValue};
+use crate::shape::{EncodeError, Value};
 
 /// The media type of the protocol's bodies.
 pub fn content_type(protocol: Protocol) -> &'static str {
@@ -30,7 +30,7 @@ pub fn target(service: &ServiceSchema, operation: &OperationSchema) -> String {
 pub(crate) fn request(
     service: &'static ServiceSchema,
     operation: &'static OperationSchema,
-    input: &dyn StructValue,
+    input: &dyn Value,
     endpoint: &str,
 ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
     let mut uri = UriBuilder::new(endpoint)?;
@@ -73,7 +73,7 @@ pub(crate) fn check_request(service: &ServiceSchema, request: &http::Request<Vec
 pub(crate) fn response(
     service: &ServiceSchema,
     schema: &'static Schema,
-    output: &dyn StructValue,
+    output: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
     let mut body = Vec::new();
     if !is_unit(schema) {
@@ -90,7 +90,7 @@ pub(crate) fn response(
 pub(crate) fn error_response(
     service: &ServiceSchema,
     schema: &'static Schema,
-    value: &dyn StructValue,
+    value: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
     let mut members = Vec::new();
     write_structure(&mut members, value, schema, false, &|_| true)?;

@@ -13,7 +13,7 @@ use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::primitives::{DateTime, Document};
 use crate::schema::{Flags, Http, HttpBinding, Member, Schema, Segment, ShapeType};
-use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, StructValue, UnionBuilder, View};
+use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, View};
 use crate::validate::Violation;
 
 /// The member of `schema` named `name`, with its index.
@@ -30,7 +30,7 @@ pub(crate) fn write_uri(
     uri: &mut UriBuilder,
     http: &Http,
     schema: &'static Schema,
-    input: &dyn StructValue,
+    input: &dyn Value,
 ) -> Result<(), UnhandledError> {
     // Literal text is written in runs, up to the next label.
     let mut literal = String::new();
@@ -63,7 +63,9 @@ pub(crate) fn write_uri(
         uri.push_query_literal(key, *value);
     }
     for (index, member) in schema.members.iter().enumerate() {
-        let Some(HttpBinding::Query(key)) = member.traits.http else { continue };
+        let Some(HttpBinding::Query(key)) = member.traits.http else {
+            continue;
+        };
         let Some(value) = input.member(index) else { continue };
         for text in texts(value.view(), member, Location::Query).map_err(UnhandledError::invalid_input)? {
             uri.push_query(key, &text);
@@ -73,8 +75,12 @@ pub(crate) fn write_uri(
         if member.traits.http != Some(HttpBinding::QueryParams) {
             continue;
         }
-        let Some(View::Map(map)) = input.member(index).map(|value| value.view()) else { continue };
-        let Some(value_member) = member.target.item() else { continue };
+        let Some(View::Map(map)) = input.member(index).map(|value| value.view()) else {
+            continue;
+        };
+        let Some(value_member) = member.target.item() else {
+            continue;
+        };
         // Members bound to a query parameter win over the map; entries are sorted by key.
         let entries = map.entries();
         let taken: Vec<bool> = entries.iter().map(|(key, _)| uri.has_query(key)).collect();
@@ -116,7 +122,7 @@ pub(crate) fn write_host_prefix(
     uri: &mut UriBuilder,
     prefix: &str,
     schema: &'static Schema,
-    input: &dyn StructValue,
+    input: &dyn Value,
 ) -> Result<(), UnhandledError> {
     let mut host = String::new();
     let mut rest = prefix;
@@ -155,7 +161,7 @@ pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) ->
 pub(crate) fn write_headers(
     headers: &mut HeaderMap,
     schema: &'static Schema,
-    value: &dyn StructValue,
+    value: &dyn Value,
 ) -> Result<(), EncodeError> {
     for (index, member) in schema.members.iter().enumerate() {
         let Some(item) = value.member(index) else { continue };
@@ -214,10 +220,7 @@ pub(crate) type Body = (Cow<'static, str>, Vec<u8>);
 
 /// The body of a message whose members are bound: the payload member's bytes, or the JSON
 /// object of the unbound members (`None` when there are none). With its media type.
-pub(crate) fn write_bound_body(
-    schema: &'static Schema,
-    value: &dyn StructValue,
-) -> Result<Option<Body>, EncodeError> {
+pub(crate) fn write_bound_body(schema: &'static Schema, value: &dyn Value) -> Result<Option<Body>, EncodeError> {
     if let Some((index, member)) = schema
         .members
         .iter()
@@ -253,7 +256,9 @@ fn write_payload(
         (ShapeType::Union, _) if target.traits.has(Flags::STREAMING) || member.traits.has(Flags::STREAMING) => None,
         (_, View::Null) => None,
         (ShapeType::Blob, View::Blob(bytes)) => Some((media_type("application/octet-stream"), bytes.to_vec())),
-        (ShapeType::String | ShapeType::Enum, View::String(text)) => Some((media_type("text/plain"), text.as_bytes().to_vec())),
+        (ShapeType::String | ShapeType::Enum, View::String(text)) => {
+            Some((media_type("text/plain"), text.as_bytes().to_vec()))
+        }
         (_, view) => {
             let mut body = Vec::new();
             let writer_value = ViewValue(view);
@@ -355,26 +360,29 @@ impl<'a> MessageDecoder<'a> {
 
     fn read_payload(
         &mut self,
+        schema: &'static Schema,
         index: usize,
-        member: &'static Member,
         builder: &mut dyn StructBuilder,
     ) -> Result<bool, DecodeError> {
+        let member = &schema.members[index];
         let body = self.message.body;
         let target = member.target;
         let streaming = member.traits.has(Flags::STREAMING) || target.traits.has(Flags::STREAMING);
         match target.shape_type {
             ShapeType::Union if streaming => Ok(false),
-            ShapeType::Blob if streaming => builder.member(index, &mut RawDecoder(body)).map(|()| true),
+            ShapeType::Blob if streaming => {
+                crate::shape::read_member(schema, index, builder, &mut RawDecoder(body)).map(|()| true)
+            }
             _ if body.is_empty() => Ok(false),
             ShapeType::Blob | ShapeType::String | ShapeType::Enum => {
-                builder.member(index, &mut RawDecoder(body)).map(|()| true)
+                crate::shape::read_member(schema, index, builder, &mut RawDecoder(body)).map(|()| true)
             }
             _ => {
                 if body.iter().all(u8::is_ascii_whitespace) {
                     return Ok(false);
                 }
                 let mut json = JsonDecoder::new(body, self.json_names, self.side).at_path(&format!("/{}", member.name));
-                builder.member(index, &mut json)?;
+                crate::shape::read_member(schema, index, builder, &mut json)?;
                 json.finish()?;
                 self.missing.extend(json.take_missing());
                 Ok(true)
@@ -401,7 +409,12 @@ impl<'a> MessageDecoder<'a> {
                         continue;
                     };
                     let what = format!("the URI label `{}`", member.name);
-                    builder.member(index, &mut TextDecoder::new(value.as_str(), Location::Label, what))?;
+                    crate::shape::read_member(
+                        schema,
+                        index,
+                        builder,
+                        &mut TextDecoder::new(value.as_str(), Location::Label, what),
+                    )?;
                     true
                 }
                 Some(HttpBinding::Query(key)) if request => {
@@ -421,7 +434,7 @@ impl<'a> MessageDecoder<'a> {
                     } else {
                         TextDecoder::new(values.into_iter().next().unwrap_or_default(), Location::Query, what)
                     };
-                    builder.member(index, &mut decoder)?;
+                    crate::shape::read_member(schema, index, builder, &mut decoder)?;
                     true
                 }
                 Some(HttpBinding::QueryParams) if request => {
@@ -438,18 +451,30 @@ impl<'a> MessageDecoder<'a> {
                     if entries.is_empty() {
                         continue;
                     }
-                    builder.member(index, &mut TextMapDecoder::new(entries, Location::Query))?;
+                    crate::shape::read_member(
+                        schema,
+                        index,
+                        builder,
+                        &mut TextMapDecoder::new(entries, Location::Query),
+                    )?;
                     true
                 }
                 Some(HttpBinding::Header(name)) => {
-                    let Some(text) = header(self.message.headers, name)? else { continue };
+                    let Some(text) = header(self.message.headers, name)? else {
+                        continue;
+                    };
                     let what = format!("the header `{name}`");
                     let text = if member.target.shape_type == ShapeType::List {
                         text
                     } else {
                         Cow::Owned(text.trim().to_owned())
                     };
-                    builder.member(index, &mut TextDecoder::new(text, Location::Header, what))?;
+                    crate::shape::read_member(
+                        schema,
+                        index,
+                        builder,
+                        &mut TextDecoder::new(text, Location::Header, what),
+                    )?;
                     true
                 }
                 Some(HttpBinding::PrefixHeaders(prefix)) => {
@@ -465,23 +490,36 @@ impl<'a> MessageDecoder<'a> {
                     if entries.is_empty() {
                         continue;
                     }
-                    builder.member(index, &mut TextMapDecoder::new(entries, Location::Header))?;
+                    crate::shape::read_member(
+                        schema,
+                        index,
+                        builder,
+                        &mut TextMapDecoder::new(entries, Location::Header),
+                    )?;
                     true
                 }
                 Some(HttpBinding::ResponseCode) => match self.message.status {
                     Some(status) => {
-                        builder.member(index, &mut TextDecoder::new(status.to_string(), Location::Header, "the status code"))?;
+                        crate::shape::read_member(
+                            schema,
+                            index,
+                            builder,
+                            &mut TextDecoder::new(status.to_string(), Location::Header, "the status code"),
+                        )?;
                         true
                     }
                     None => continue,
                 },
-                Some(HttpBinding::Payload) => self.read_payload(index, member, builder)?,
+                Some(HttpBinding::Payload) => self.read_payload(schema, index, builder)?,
                 // A binding that does not apply to this kind of message.
                 Some(_) => continue,
             };
             seen[index] = found;
         }
-        let has_payload = schema.members.iter().any(|member| member.traits.http == Some(HttpBinding::Payload));
+        let has_payload = schema
+            .members
+            .iter()
+            .any(|member| member.traits.http == Some(HttpBinding::Payload));
         if !has_payload && schema.members.iter().any(|member| member.traits.http.is_none()) {
             let body_seen = self.read_json(schema, builder, &|member| member.traits.http.is_none())?;
             for (seen, found) in seen.iter_mut().zip(body_seen) {
@@ -490,9 +528,13 @@ impl<'a> MessageDecoder<'a> {
         }
         if self.side != Side::Client {
             for (index, member) in schema.members.iter().enumerate() {
-                let bound = member.traits.http.is_some_and(|binding| binding != HttpBinding::ResponseCode);
+                let bound = member
+                    .traits
+                    .http
+                    .is_some_and(|binding| binding != HttpBinding::ResponseCode);
                 if bound && !seen[index] && member.is_required() && member.traits.http != Some(HttpBinding::Payload) {
-                    self.missing.push(crate::codec::missing_member(&format!("/{}", member.name)));
+                    self.missing
+                        .push(crate::codec::missing_member(&format!("/{}", member.name)));
                 }
             }
         }

@@ -19,27 +19,22 @@ use crate::operation::{Operation, OperationError};
 use crate::primitives::idempotency_token;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
 use crate::server::Rejection;
-use crate::shape::{decode_structure, StructValue, Value, View};
+use crate::shape::{decode_structure, Value, View};
 use crate::validate::{self, Checks};
 
 use self::http::{Message, MessageDecoder};
 
-/// A structure as a value, for the checks that walk values.
-struct AsValue<'a>(&'a dyn StructValue);
-
-impl Value for AsValue<'_> {
-    fn view(&self) -> View<'_> {
-        View::Structure(self.0)
-    }
-}
-
 /// An input whose unset `@idempotencyToken` members hold fresh tokens.
 struct WithTokens<'a> {
-    input: &'a dyn StructValue,
+    input: &'a dyn Value,
     tokens: Vec<(usize, String)>,
 }
 
-impl StructValue for WithTokens<'_> {
+impl Value for WithTokens<'_> {
+    fn view(&self) -> View<'_> {
+        View::Structure(self)
+    }
+
     fn member(&self, index: usize) -> Option<&dyn Value> {
         match self.tokens.iter().find(|(at, _)| *at == index) {
             Some((_, token)) => Some(token),
@@ -57,11 +52,11 @@ fn is_unit(schema: &Schema) -> bool {
 pub fn serialize_request(
     service: &'static ServiceSchema,
     operation: &'static OperationSchema,
-    input: &dyn StructValue,
+    input: &dyn Value,
     endpoint: &str,
 ) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
     let schema = operation.input;
-    let missing = validate::missing_required(&AsValue(input), schema);
+    let missing = validate::missing_required(input, schema);
     if !missing.is_empty() {
         return Err(UnhandledError::invalid_input(validate::ValidationError::new(missing)));
     }
@@ -73,7 +68,7 @@ pub fn serialize_request(
         .map(|(index, _)| (index, idempotency_token()))
         .collect();
     let filled = WithTokens { input, tokens };
-    let input: &dyn StructValue = if filled.tokens.is_empty() { input } else { &filled };
+    let input: &dyn Value = if filled.tokens.is_empty() { input } else { &filled };
     match service.protocol {
         Protocol::RestJson1 => rest_json::request(operation, input, endpoint),
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
@@ -83,7 +78,10 @@ pub fn serialize_request(
 
 /// Why a service of another protocol cannot be called.
 fn unsupported(id: &str) -> String {
-    format!("the protocol `{id}` is not supported by smithy-runtime {}", crate::VERSION)
+    format!(
+        "the protocol `{id}` is not supported by smithy-runtime {}",
+        crate::VERSION
+    )
 }
 
 /// The decoder of a message's top-level structure in `service`'s protocol.
@@ -173,10 +171,7 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         Ok(error) => Err(error),
         // The code names the error even when its body cannot be read: the error, members unset.
         Err(_) => {
-            let empty = Message {
-                body: b"",
-                ..message()
-            };
+            let empty = Message { body: b"", ..message() };
             let mut decoder = message_decoder(service, empty, Side::Client);
             Err(O::Error::decode_error(index, &mut decoder, meta)
                 .unwrap_or_else(|error| UnhandledError::invalid_response(status, error).into()))
@@ -206,7 +201,8 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         query,
     };
     let mut decoder = message_decoder(service, message, Side::Server);
-    let input = decode_structure::<O::Input>(&mut decoder).map_err(|error| Rejection::serialization(error.to_string()))?;
+    let input =
+        decode_structure::<O::Input>(&mut decoder).map_err(|error| Rejection::serialization(error.to_string()))?;
     let missing = decoder.take_missing();
     if !missing.is_empty() {
         return Err(Rejection::validation(missing));
@@ -233,7 +229,9 @@ pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) ->
                     Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::error_response(service, schema, value),
                     Protocol::RestJson1 | Protocol::Other(_) => rest_json::error_response(service, schema, value),
                 },
-                None => Err(crate::shape::EncodeError::new("an error index out of the operation's errors")),
+                None => Err(crate::shape::EncodeError::new(
+                    "an error index out of the operation's errors",
+                )),
             },
             Err(unhandled) => Ok(unhandled_response(service, unhandled)),
         },
@@ -244,16 +242,19 @@ pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) ->
 /// The status code of a modelled error: its `@httpError`, else 400 for the client's fault and
 /// 500 for the service's.
 pub(crate) fn error_status(schema: &Schema) -> u16 {
-    schema.traits.http_error.unwrap_or(if schema.traits.has(Flags::SERVER_ERROR) {
-        500
-    } else {
-        400
-    })
+    schema
+        .traits
+        .http_error
+        .unwrap_or(if schema.traits.has(Flags::SERVER_ERROR) {
+            500
+        } else {
+            400
+        })
 }
 
 /// The status code of a successful response: the `@httpResponseCode` member's value, else the
 /// `@http` trait's code.
-pub(crate) fn success_status(operation: &OperationSchema, output: &dyn StructValue) -> u16 {
+pub(crate) fn success_status(operation: &OperationSchema, output: &dyn Value) -> u16 {
     let bound = operation
         .output
         .members

@@ -10,12 +10,12 @@ use super::{content_headers, error_status, success_status};
 use crate::error::UnhandledError;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
 use crate::server::Rejection;
-use crate::shape::{EncodeError, StructValue};
+use crate::shape::{EncodeError, Value};
 
 /// Client: the request of `operation` for `input`.
 pub(crate) fn request(
     operation: &'static OperationSchema,
-    input: &dyn StructValue,
+    input: &dyn Value,
     endpoint: &str,
 ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
     let schema = operation.input;
@@ -109,7 +109,9 @@ fn check_media_types(
             range == "*/*" || range.eq_ignore_ascii_case(expected) || range.eq_ignore_ascii_case(&format!("{kind}/*"))
         });
         if !acceptable {
-            return Err(Rejection::not_acceptable(format!("`Accept: {found}` excludes {expected}")));
+            return Err(Rejection::not_acceptable(format!(
+                "`Accept: {found}` excludes {expected}"
+            )));
         }
     }
     Ok(())
@@ -118,7 +120,7 @@ fn check_media_types(
 /// Server: the response for an output.
 pub(crate) fn response(
     operation: &'static OperationSchema,
-    output: &dyn StructValue,
+    output: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
     let schema = operation.output;
     let mut headers = http::HeaderMap::new();
@@ -141,7 +143,7 @@ pub(crate) fn response(
 pub(crate) fn error_response(
     service: &ServiceSchema,
     schema: &'static Schema,
-    value: &dyn StructValue,
+    value: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
     let mut headers = http::HeaderMap::new();
     insert_header(&mut headers, "x-amzn-errortype", schema.name())?;

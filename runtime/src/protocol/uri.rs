@@ -81,7 +81,9 @@ impl UriBuilder {
         let valid = !prefix.is_empty()
             && !prefix.starts_with(['.', '-'])
             && !prefix.contains("..")
-            && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         if !valid {
             return Err(UnhandledError::invalid_input(format!(
                 "the host prefix `{prefix}` is not a valid host name"
@@ -180,7 +182,10 @@ pub fn match_path(path: &str, template: &[Segment]) -> Option<Vec<String>> {
                 if end <= index {
                     return None;
                 }
-                let decoded: Option<Vec<String>> = segments[index..end].iter().map(|segment| percent_decode(segment)).collect();
+                let decoded: Option<Vec<String>> = segments[index..end]
+                    .iter()
+                    .map(|segment| percent_decode(segment))
+                    .collect();
                 labels.push(decoded?.join("/"));
                 index = end;
             }
@@ -228,7 +233,12 @@ mod tests {
 
     #[test]
     fn paths_match_templates() {
-        let template = [Segment::Literal("a"), Segment::Label("B"), Segment::Greedy("C"), Segment::Literal("d")];
+        let template = [
+            Segment::Literal("a"),
+            Segment::Label("B"),
+            Segment::Greedy("C"),
+            Segment::Literal("d"),
+        ];
         assert_eq!(
             match_path("/a/x%20y/1/2/d", &template),
             Some(vec!["x y".to_owned(), "1/2".to_owned()])

@@ -44,11 +44,14 @@ where
                     let response = match http_body_util::BodyExt::collect(body).await {
                         Ok(body) => handler(http::Request::from_parts(parts, Vec::from(body.to_bytes()))).await,
                         Err(error) => {
-                            let rejection = Rejection::serialization(format!("the request body cannot be read: {error}"));
+                            let rejection =
+                                Rejection::serialization(format!("the request body cannot be read: {error}"));
                             plain_rejection(rejection)
                         }
                     };
-                    Ok::<_, std::convert::Infallible>(response.map(|body| http_body_util::Full::new(bytes::Bytes::from(body))))
+                    Ok::<_, std::convert::Infallible>(
+                        response.map(|body| http_body_util::Full::new(bytes::Bytes::from(body))),
+                    )
                 }
             });
             // A failed connection concerns its client only: it is dropped, and nothing else.
@@ -62,7 +65,9 @@ where
 /// A rejection answered before the request reached a handler, which knows the protocol: the
 /// status and error type, with a JSON message.
 fn plain_rejection(rejection: Rejection) -> http::Response<Vec<u8>> {
-    let body = serde_json::json!({ "message": rejection.message() }).to_string().into_bytes();
+    let body = serde_json::json!({ "message": rejection.message() })
+        .to_string()
+        .into_bytes();
     http::Response::builder()
         .status(rejection.status())
         .header("x-amzn-errortype", rejection.error_type())

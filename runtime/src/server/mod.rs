@@ -130,7 +130,11 @@ pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) 
                 .iter()
                 .copied()
                 .find(|&index| {
-                    let Some(http) = service.operations.get(index).and_then(|operation| operation.http.as_ref()) else {
+                    let Some(http) = service
+                        .operations
+                        .get(index)
+                        .and_then(|operation| operation.http.as_ref())
+                    else {
                         return false;
                     };
                     http.method == method
@@ -168,14 +172,24 @@ pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) 
 
 /// Serves a request routed to operation `O`: reads the input, calls `call` with it and writes
 /// its result; a request that cannot be read gets its rejection.
-pub async fn serve_operation<O, F, Fut>(request: &http::Request<Vec<u8>>, call: F) -> http::Response<Vec<u8>>
+///
+/// The future is boxed, so that a generated `handle` (which matches on the operation) costs the
+/// compiler no analysis of an async state machine per operation.
+pub fn serve_operation<'a, O, F, Fut>(request: http::Request<Vec<u8>>, call: F) -> BoxFuture<'a, http::Response<Vec<u8>>>
 where
     O: Operation,
-    F: FnOnce(O::Input) -> Fut,
-    Fut: Future<Output = Result<O::Output, O::Error>>,
+    F: FnOnce(O::Input) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<O::Output, O::Error>> + Send + 'a,
 {
-    match O::parse_request(request) {
-        Ok(input) => O::serialize_response(&call(input).await),
-        Err(rejection) => rejection.into_response(O::SERVICE),
-    }
+    Box::pin(async move {
+        match O::parse_request(&request) {
+            Ok(input) => O::serialize_response(&call(input).await),
+            Err(rejection) => rejection.into_response(O::SERVICE),
+        }
+    })
+}
+
+/// The answer to a request that reached no operation, as the future `handle` returns.
+pub fn refuse<'a>(service: &'static ServiceSchema, rejection: Rejection) -> BoxFuture<'a, http::Response<Vec<u8>>> {
+    Box::pin(std::future::ready(rejection.into_response(service)))
 }

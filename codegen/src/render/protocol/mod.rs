@@ -194,6 +194,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
     let handler = Rt::Handler.path();
     let box_future = Rt::BoxFuture.path();
     let rejection = Rt::Rejection.path();
+    let refuse = Rt::Refuse.path();
     let module = Rt::ServerModule.path();
     let http = Rt::HttpCrate.path();
     let arms = cx.index.operations().enumerate().map(|(index, (shape, _))| {
@@ -202,7 +203,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
         let method = ident(&symbol.method);
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote! {
-            #index => #serve_operation::<#marker, _, _>(&request, |input| service.#method(input)).await,
+            #index => #serve_operation::<#marker, _, _>(request, move |input| service.#method(input)),
         }
     });
     let service_name = service.name.as_str();
@@ -226,15 +227,15 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
         "handle",
         quote! {
             #(#[doc = #handle_doc])*
-            pub async fn handle<S: #service_path + Sync>(service: &S, request: #http::Request<Vec<u8>>) -> #http::Response<Vec<u8>> {
+            pub fn handle<S: #service_path + Sync>(service: &S, request: #http::Request<Vec<u8>>) -> #box_future<'_, #http::Response<Vec<u8>>> {
                 let operation = match #route(&#schema, &request) {
                     Ok(operation) => operation,
-                    Err(rejection) => return rejection.into_response(&#schema),
+                    Err(rejection) => return #refuse(&#schema, rejection),
                 };
                 let _ = &service;
                 match operation {
                     #(#arms)*
-                    _ => #rejection::unknown_operation().into_response(&#schema),
+                    _ => #refuse(&#schema, #rejection::unknown_operation()),
                 }
             }
 
@@ -245,8 +246,13 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
 
             impl<S> Server<S> {
                 /// Serves `service`.
-                pub fn new(service: impl Into<std::sync::Arc<S>>) -> Self {
-                    Self { service: service.into() }
+                pub fn new(service: S) -> Self {
+                    Self::from_arc(std::sync::Arc::new(service))
+                }
+
+                /// Serves a `service` that other code holds too.
+                pub fn from_arc(service: std::sync::Arc<S>) -> Self {
+                    Self { service }
                 }
             }
 
@@ -258,7 +264,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
 
             impl<S: #service_path + Send + Sync + 'static> #handler for Server<S> {
                 fn handle(&self, request: #http::Request<Vec<u8>>) -> #box_future<'_, #http::Response<Vec<u8>>> {
-                    Box::pin(handle(&*self.service, request))
+                    handle(&*self.service, request)
                 }
             }
         },

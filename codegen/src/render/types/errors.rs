@@ -159,18 +159,11 @@ pub(in crate::render) fn render_operation_error(
     let decoder = Rt::Decoder.path();
     let decode_error = Rt::DecodeError.path();
     let error_meta = Rt::ErrorMeta.path();
-    let struct_value = Rt::StructValue.path();
-    let decode_structure = Rt::DecodeStructure.path();
-    let decode_arms = variants.iter().zip(&variant_idents).enumerate().map(|(index, ((path, shape), variant))| {
+    let value = Rt::Value.path();
+    let decode_error_fn = Rt::DecodeErrorStructure.path();
+    let decode_arms = variants.iter().zip(&variant_idents).enumerate().map(|(index, ((path, _), variant))| {
         let index = Literal::usize_unsuffixed(index);
-        let meta = ident(cx.symbols.error_meta(&shape.id));
-        quote! {
-            #index => {
-                let mut error: #path = #decode_structure(decoder)?;
-                error.#meta = meta;
-                Ok(Self::#variant(error))
-            }
-        }
+        quote!(#index => #decode_error_fn::<#path>(decoder, meta).map(Self::#variant),)
     });
     let value_arms = variant_idents.iter().enumerate().map(|(index, variant)| {
         let index = Literal::usize_unsuffixed(index);
@@ -245,7 +238,7 @@ pub(in crate::render) fn render_operation_error(
                     }
                 }
 
-                fn error_value(&self) -> Result<(usize, &dyn #struct_value), &crate::error::UnhandledError> {
+                fn error_value(&self) -> Result<(usize, &dyn #value), &crate::error::UnhandledError> {
                     match self {
                         #(#value_arms)*
                         Self::#unhandled(error) => Err(error),

@@ -157,15 +157,9 @@ pub(in crate::render) fn render_structure(
     );
     let value = Rt::Value.path();
     let view = Rt::View.path();
-    let struct_value = Rt::StructValue.path();
     let structure = Rt::Structure.path();
     let schema_ty = Rt::Schema.path();
-    let decode = Rt::Decode.path();
-    let decoder = Rt::Decoder.path();
-    let decode_error = Rt::DecodeError.path();
-    let member_ty = Rt::Member.path();
     let zero = Rt::Zero.path();
-    let decode_structure = Rt::DecodeStructure.path();
     let serialize = Rt::SerdeSerialize.path();
     let serializer = Rt::SerdeSerializer.path();
     let deserialize = Rt::SerdeDeserialize.path();
@@ -185,6 +179,19 @@ pub(in crate::render) fn render_structure(
             quote!(#index => Some(&self.#ident),)
         }
     });
+    let members = if fields.is_empty() {
+        quote! {
+            let _ = index;
+            None
+        }
+    } else {
+        quote! {
+            match index {
+                #(#member_arms)*
+                _ => None,
+            }
+        }
+    };
     let finish_fields = fields.iter().map(|field| {
         let ident = &field.ident;
         let boxed = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
@@ -207,6 +214,17 @@ pub(in crate::render) fn render_structure(
         quote!(#ident: #value,)
     });
     let finish_meta = meta.as_ref().map(|meta| quote!(#meta: Default::default(),));
+    let error_structure = meta.as_ref().map(|meta| {
+        let error_structure = Rt::ErrorStructure.path();
+        let error_meta = Rt::ErrorMeta.path();
+        quote! {
+            impl #error_structure for #name {
+                fn set_meta(&mut self, meta: #error_meta) {
+                    self.#meta = meta;
+                }
+            }
+        }
+    });
     let unused_builder = fields.is_empty().then(|| quote!(let _ = builder;));
     out.add(
         &symbol.module,
@@ -240,14 +258,9 @@ pub(in crate::render) fn render_structure(
                 fn view(&self) -> #view<'_> {
                     #view::Structure(self)
                 }
-            }
 
-            impl #struct_value for #name {
                 fn member(&self, index: usize) -> Option<&dyn #value> {
-                    match index {
-                        #(#member_arms)*
-                        _ => None,
-                    }
+                    #members
                 }
             }
 
@@ -264,17 +277,7 @@ pub(in crate::render) fn render_structure(
                 }
             }
 
-            impl #decode for #name {
-                fn decode(_: &'static #member_ty, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
-                    #decode_structure(decoder)
-                }
-            }
-
-            impl #zero for #name {
-                fn zero() -> Self {
-                    <Self as #structure>::finish(Default::default())
-                }
-            }
+            #error_structure
 
             impl #serialize for #name {
                 fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -289,7 +292,7 @@ pub(in crate::render) fn render_structure(
             }
         },
     );
-    render_builder(cx, out, shape, symbol, &builder, &fields, &schema);
+    render_builder(cx, out, shape, symbol, &builder, &fields);
 }
 
 fn default_fn(field: &Field) -> String {
@@ -341,7 +344,6 @@ fn render_builder(
     target: &TypeSymbol,
     builder: &TypeSymbol,
     fields: &[Field],
-    schema: &TokenStream,
 ) {
     let builder_name = ident(&builder.name);
     let target_path = target.path_from(&builder.module);
@@ -419,14 +421,25 @@ fn render_builder(
     };
     let debug = redacts.then(|| debug_impl(&builder_name, &builder.name, fields, false));
     let struct_builder = Rt::StructBuilder.path();
-    let decode = Rt::Decode.path();
-    let decoder = Rt::Decoder.path();
-    let decode_error = Rt::DecodeError.path();
+    let slot = Rt::Slot.path();
     let arms = fields.iter().enumerate().map(|(index, field)| {
         let ident = &field.ident;
         let index = Literal::usize_unsuffixed(index);
-        quote!(#index => self.#ident = Some(#decode::decode(&#schema.members[#index], decoder)?),)
+        quote!(#index => &mut self.#ident,)
     });
+    let slots = if fields.is_empty() {
+        quote! {
+            let _ = index;
+            None
+        }
+    } else {
+        quote! {
+            Some(match index {
+                #(#arms)*
+                _ => return None,
+            })
+        }
+    };
     let doc = format!(" A builder for {link}.");
     out.add(
         &builder.module,
@@ -446,12 +459,8 @@ fn render_builder(
             #debug
 
             impl #struct_builder for #builder_name {
-                fn member(&mut self, index: usize, decoder: &mut dyn #decoder) -> Result<(), #decode_error> {
-                    match index {
-                        #(#arms)*
-                        _ => decoder.skip()?,
-                    }
-                    Ok(())
+                fn slot(&mut self, index: usize) -> Option<&mut dyn #slot> {
+                    #slots
                 }
             }
         },

@@ -24,6 +24,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
         member: &'m Member,
         ident: proc_macro2::Ident,
         ty: Option<proc_macro2::TokenStream>,
+        boxed: bool,
         sensitive: bool,
     }
     let variants: Vec<Variant<'_>> = members
@@ -42,6 +43,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 member,
                 ident: ident(cx.symbols.variant(&shape.id, member)),
                 ty,
+                boxed: cx.index.needs_box(&shape.id, member),
                 sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, target),
             }
         })
@@ -86,7 +88,6 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     });
     let value = Rt::Value.path();
     let view = Rt::View.path();
-    let union_value = Rt::UnionValue.path();
     let variant_ty = Rt::Variant.path();
     let union = Rt::Union.path();
     let schema_ty = Rt::Schema.path();
@@ -117,7 +118,8 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
         let ident = &variant.ident;
         let index = Literal::usize_unsuffixed(index);
         match variant.ty {
-            Some(_) => quote!(#index => Self::#ident(#decode::decode(&#schema.members[#index], decoder)?),),
+            Some(_) if variant.boxed => quote!(#index => Self::#ident(Box::new(#decode::decode(member, decoder)?)),),
+            Some(_) => quote!(#index => Self::#ident(#decode::decode(member, decoder)?),),
             None => quote! {
                 #index => {
                     decoder.skip()?;
@@ -157,9 +159,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 fn view(&self) -> #view<'_> {
                     #view::Union(self)
                 }
-            }
 
-            impl #union_value for #name {
                 fn variant(&self) -> #variant_ty<'_> {
                     match self {
                         #(#variant_arms)*
@@ -171,7 +171,8 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
             impl #union for #name {
                 const SCHEMA: &'static #schema_ty = &#schema;
 
-                fn decode_member(index: usize, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
+                fn decode_member(index: usize, member: &'static #member_ty, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
+                    let _ = member;
                     Ok(match index {
                         #(#decode_arms)*
                         _ => {
