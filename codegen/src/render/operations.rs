@@ -158,10 +158,12 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
             const ITEMS: Option<&'static str> = #items;
             const PAGE_SIZE: Option<&'static str> = #page_size;
 
+            #[inline]
             fn next_token(output: &Self::Output) -> Option<&str> {
                 #next
             }
 
+            #[inline]
             fn set_token(input: &mut Self::Input, token: Option<String>) {
                 #set
             }

@@ -29,7 +29,7 @@ pub(super) fn module() -> ModulePath {
 /// `use` of the runtime's schema types, so the statics read as data.
 pub(super) fn module_uses() -> String {
     format!(
-        "#[allow(unused_imports)]\nuse ::{}::{{prelude, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType, TimestampFormat}};\n",
+        "#[allow(unused_imports)]\nuse ::{}::{{prelude, Bounds, EnumValue, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType, TimestampFormat, Traits}};\n",
         Rt::SchemaModule.doc_path()
     )
 }
@@ -63,11 +63,24 @@ pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> TokenStream {
     quote!(prelude::#name)
 }
 
-/// `Flags::A.with(Flags::B)`, or nothing.
+/// `Flags(Flags::A.0 | Flags::B.0)`, or nothing.
 fn flags(names: &[&str]) -> Option<TokenStream> {
-    let mut names = names.iter().map(|name| ident(name));
-    let first = names.next()?;
-    Some(names.fold(quote!(Flags::#first), |flags, name| quote!(#flags.with(Flags::#name))))
+    let names: Vec<_> = names.iter().map(|name| ident(name)).collect();
+    match names.as_slice() {
+        [] => None,
+        [only] => Some(quote!(Flags::#only)),
+        names => Some(quote!(Flags(#(Flags::#names.0)|*))),
+    }
+}
+
+/// A `Traits` value: the fields set, the rest none. Written as a struct literal, which the
+/// compiler evaluates faster than a chain of constant functions.
+fn traits_literal(fields: Vec<TokenStream>) -> TokenStream {
+    if fields.is_empty() {
+        quote!(Traits::NONE)
+    } else {
+        quote!(Traits { #(#fields,)* ..Traits::NONE })
+    }
 }
 
 fn timestamp_format(format: TimestampFormat) -> TokenStream {
@@ -110,7 +123,6 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     let target = cx.index.shape(&member.target);
     let name = member.name.as_str();
     let target_schema = target_schema(cx, target);
-    let mut expression = quote!(Member::new(#name, &#target_schema));
     let traits = &member.traits;
     let mut set = Vec::new();
     if traits.is_required() {
@@ -137,49 +149,48 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     if traits.is_client_optional() {
         set.push("CLIENT_OPTIONAL");
     }
+    let mut fields = Vec::new();
     if let Some(flags) = flags(&set) {
-        expression.extend(quote!(.flags(#flags)));
+        fields.push(quote!(flags: #flags));
     }
     if let Some(name) = traits.json_name() {
-        expression.extend(quote!(.json_name(#name)));
+        fields.push(quote!(json_name: Some(#name)));
     }
     if let Some(format) = traits.timestamp_format().or_else(|| target.traits.timestamp_format()) {
         let format = timestamp_format(format);
-        expression.extend(quote!(.timestamp_format(#format)));
+        fields.push(quote!(timestamp_format: Some(#format)));
     }
     if let Some(binding) = traits.http_binding() {
         let binding = http_binding(&binding);
-        expression.extend(quote!(.http(#binding)));
+        fields.push(quote!(http: Some(#binding)));
     }
     if let Some(media_type) = target.traits.media_type() {
-        expression.extend(quote!(.media_type(#media_type)));
+        fields.push(quote!(media_type: Some(#media_type)));
     }
-    extend_constraints(&mut expression, traits, &target.traits);
-    expression
+    extend_constraints(&mut fields, traits, &target.traits);
+    let traits = traits_literal(fields);
+    quote!(Member { name: #name, target: &#target_schema, traits: #traits })
 }
 
 /// The `@length`, `@range` and `@pattern` of a member: each of its own traits, else its
 /// target's.
-fn extend_constraints(expression: &mut TokenStream, own: &Traits, target: &Traits) {
+fn extend_constraints(fields: &mut Vec<TokenStream>, own: &Traits, target: &Traits) {
+    let bound = |n: Option<u64>| {
+        option(n, |n| {
+            let n = Literal::u64_suffixed(n);
+            quote!(#n)
+        })
+    };
     if let Some((min, max)) = own.length().or_else(|| target.length()) {
-        let (min, max) = (
-            option(min, |n| {
-                let n = Literal::u64_suffixed(n);
-                quote!(#n)
-            }),
-            option(max, |n| {
-                let n = Literal::u64_suffixed(n);
-                quote!(#n)
-            }),
-        );
-        expression.extend(quote!(.length(#min, #max)));
+        let (min, max) = (bound(min), bound(max));
+        fields.push(quote!(length: Some(Bounds { min: #min, max: #max })));
     }
     if let Some((min, max)) = own.range().or_else(|| target.range()) {
         let (min, max) = (option(min, float), option(max, float));
-        expression.extend(quote!(.range(#min, #max)));
+        fields.push(quote!(range: Some(Bounds { min: #min, max: #max })));
     }
     if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
-        expression.extend(quote!(.pattern(#pattern)));
+        fields.push(quote!(pattern: Some(#pattern)));
     }
 }
 
@@ -201,8 +212,8 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
                 .map(|value| {
                     let name = value.name.as_str();
                     let wire = enum_wire_value(value);
-                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
-                    quote!(Member::new(#name, &prelude::UNIT).value(#wire) #internal)
+                    let flags = value.traits.is_internal().then(|| quote!(flags: Flags::INTERNAL,));
+                    quote!(Member { name: #name, target: &prelude::UNIT, traits: Traits { #flags enum_value: Some(EnumValue::String(#wire)), ..Traits::NONE } })
                 })
                 .collect(),
         ),
@@ -218,8 +229,8 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
                         .and_then(serde_json::Value::as_i64)
                         .and_then(|n| i32::try_from(n).ok())
                         .unwrap_or_default();
-                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
-                    quote!(Member::new(#name, &prelude::UNIT).int_value(#number) #internal)
+                    let flags = value.traits.is_internal().then(|| quote!(flags: Flags::INTERNAL,));
+                    quote!(Member { name: #name, target: &prelude::UNIT, traits: Traits { #flags enum_value: Some(EnumValue::Integer(#number)), ..Traits::NONE } })
                 })
                 .collect(),
         ),
@@ -255,24 +266,27 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
     if traits.is_throttling() {
         set.push("THROTTLING");
     }
-    let mut expression = quote!(Schema::new(#id, ShapeType::#shape_type));
+    let mut fields = Vec::new();
     if let Some(flags) = flags(&set) {
-        expression.extend(quote!(.flags(#flags)));
+        fields.push(quote!(flags: #flags));
     }
     if let Some(code) = traits.http_error() {
-        expression.extend(quote!(.http_error(#code)));
+        fields.push(quote!(http_error: Some(#code)));
     }
     if let Some((code, status)) = traits.query_error() {
-        expression.extend(quote!(.query_error(#code, #status)));
+        fields.push(quote!(query_error: Some((#code, #status))));
     }
-    if !members.is_empty() {
-        expression.extend(quote!(.members(&[#(#members),*])));
-    }
+    let traits = traits_literal(fields);
     out.add(
         &module(),
         name,
         quote! {
-            pub static #static_name: Schema = #expression;
+            pub static #static_name: Schema = Schema {
+                id: #id,
+                shape_type: ShapeType::#shape_type,
+                members: &[#(#members),*],
+                traits: #traits,
+            };
         },
     );
 }

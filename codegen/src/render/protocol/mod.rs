@@ -159,17 +159,20 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
             impl Client {
                 /// A client that sends requests with `transport` to `endpoint`, such as
                 /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`.
+                #[inline]
                 pub fn new(transport: impl #transport, endpoint: impl Into<String>) -> Self {
                     Self { config: #config::new(transport, endpoint) }
                 }
 
                 /// A client with this configuration: its endpoint, its transport (which other
                 /// clients may share) and the steps its requests pass through.
+                #[inline]
                 pub fn from_config(config: #config) -> Self {
                     Self { config }
                 }
 
                 /// The client's configuration.
+                #[inline]
                 pub fn config(&self) -> &#config {
                     &self.config
                 }
@@ -246,17 +249,20 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
 
             impl<S> Server<S> {
                 /// Serves `service`.
+                #[inline]
                 pub fn new(service: S) -> Self {
                     Self::from_arc(std::sync::Arc::new(service))
                 }
 
                 /// Serves a `service` that other code holds too.
+                #[inline]
                 pub fn from_arc(service: std::sync::Arc<S>) -> Self {
                     Self { service }
                 }
             }
 
             impl<S> Clone for Server<S> {
+                #[inline]
                 fn clone(&self) -> Self {
                     Self { service: self.service.clone() }
                 }

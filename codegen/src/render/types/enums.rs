@@ -21,18 +21,21 @@ fn runtime_impls(name: &proc_macro2::Ident, view: TokenStream, read: TokenStream
     let zero_trait = Rt::Zero.path();
     quote! {
         impl #value for #name {
+            #[inline]
             fn view(&self) -> #view_ty<'_> {
                 #view
             }
         }
 
         impl #decode for #name {
+            #[inline]
             fn decode(member: &'static #member, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
                 #read
             }
         }
 
         impl #zero_trait for #name {
+            #[inline]
             fn zero() -> Self {
                 #zero
             }
@@ -64,6 +67,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let debug = shape.traits.is_sensitive().then(|| {
         quote! {
             impl std::fmt::Debug for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(#REDACTED)
                 }
@@ -95,6 +99,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
 
             impl #name {
                 /// The value as it appears on the wire.
+                #[inline]
                 pub fn as_str(&self) -> &str {
                     match self {
                         #(Self::#variants => #values,)*
@@ -103,12 +108,14 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 }
 
                 /// Every value the model defines, in model order.
+                #[inline]
                 pub const fn values() -> &'static [&'static str] {
                     &[#(#values),*]
                 }
             }
 
             impl From<&str> for #name {
+                #[inline]
                 fn from(value: &str) -> Self {
                     match value {
                         #(#values => Self::#variants,)*
@@ -120,18 +127,21 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
             impl std::str::FromStr for #name {
                 type Err = std::convert::Infallible;
 
+                #[inline]
                 fn from_str(value: &str) -> Result<Self, Self::Err> {
                     Ok(Self::from(value))
                 }
             }
 
             impl std::fmt::Display for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(self.as_str())
                 }
             }
 
             impl AsRef<str> for #name {
+                #[inline]
                 fn as_ref(&self) -> &str {
                     self.as_str()
                 }
@@ -214,6 +224,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
 
             impl #name {
                 /// The value as it appears on the wire.
+                #[inline]
                 pub fn as_i32(&self) -> i32 {
                     match self {
                         #(Self::#variants => #values,)*
@@ -222,12 +233,14 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
                 }
 
                 /// Every value the model defines, in model order.
+                #[inline]
                 pub const fn values() -> &'static [i32] {
                     &[#(#values),*]
                 }
             }
 
             impl From<i32> for #name {
+                #[inline]
                 fn from(value: i32) -> Self {
                     match value {
                         #(#values => Self::#variants,)*
@@ -237,6 +250,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
             }
 
             impl std::fmt::Display for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     write!(f, "{}", self.as_i32())
                 }

@@ -49,6 +49,7 @@ pub(in crate::render) fn render_error_shape(
             };
             quote! {
                 /// The error's human-readable message, if the service sent one.
+                #[inline]
                 pub fn message(&self) -> Option<&str> {
                     #body
                 }
@@ -56,6 +57,7 @@ pub(in crate::render) fn render_error_shape(
         }
         None => quote! {
             /// The error's human-readable message; this error has none.
+            #[inline]
             pub fn message(&self) -> Option<&str> {
                 None
             }
@@ -86,6 +88,7 @@ pub(in crate::render) fn render_error_shape(
             }
 
             impl std::fmt::Display for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(Self::CODE)?;
                     #display_message
@@ -96,18 +99,22 @@ pub(in crate::render) fn render_error_shape(
             impl std::error::Error for #name {}
 
             impl crate::error::ServiceError for #name {
+                #[inline]
                 fn code(&self) -> Option<&str> {
                     Some(self.#meta.code().unwrap_or(Self::CODE))
                 }
 
+                #[inline]
                 fn message(&self) -> Option<&str> {
                     self.message()
                 }
 
+                #[inline]
                 fn status(&self) -> u16 {
                     self.#meta.status().unwrap_or(Self::STATUS)
                 }
 
+                #[inline]
                 fn retryable(&self) -> bool {
                     #retryable
                 }
@@ -148,6 +155,7 @@ pub(in crate::render) fn render_operation_error(
     let froms = variant_idents.iter().zip(&variants).map(|(variant, (path, _))| {
         quote! {
             impl From<#path> for #name {
+                #[inline]
                 fn from(error: #path) -> Self {
                     Self::#variant(error)
                 }
@@ -185,6 +193,7 @@ pub(in crate::render) fn render_operation_error(
 
             impl #name {
                 /// The error, whatever its variant: code, message, status and `Display`.
+                #[inline]
                 pub fn as_service_error(&self) -> &(dyn crate::error::ServiceError + Send + Sync + 'static) {
                     match self {
                         #(#inner)*
@@ -193,27 +202,32 @@ pub(in crate::render) fn render_operation_error(
                 }
 
                 /// The error code: the modelled error's shape name, or the code the service sent.
+                #[inline]
                 pub fn code(&self) -> Option<&str> {
                     self.as_service_error().code()
                 }
 
                 /// The error's human-readable message, if it has one.
+                #[inline]
                 pub fn message(&self) -> Option<&str> {
                     self.as_service_error().message()
                 }
 
                 /// The HTTP status code of the error.
+                #[inline]
                 pub fn status(&self) -> u16 {
                     self.as_service_error().status()
                 }
 
                 /// Whether the model marks the error `@retryable`.
+                #[inline]
                 pub fn retryable(&self) -> bool {
                     self.as_service_error().retryable()
                 }
             }
 
             impl std::fmt::Display for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     std::fmt::Display::fmt(self.as_service_error(), f)
                 }
@@ -224,12 +238,14 @@ pub(in crate::render) fn render_operation_error(
             #(#froms)*
 
             impl From<crate::error::UnhandledError> for #name {
+                #[inline]
                 fn from(error: crate::error::UnhandledError) -> Self {
                     Self::#unhandled(error)
                 }
             }
 
             impl #operation_error for #name {
+                #[inline]
                 fn decode_error(index: usize, decoder: &mut dyn #decoder, meta: #error_meta) -> Result<Self, #decode_error> {
                     let _ = &decoder;
                     match index {
@@ -238,6 +254,7 @@ pub(in crate::render) fn render_operation_error(
                     }
                 }
 
+                #[inline]
                 fn error_value(&self) -> Result<(usize, &dyn #value), &crate::error::UnhandledError> {
                     match self {
                         #(#value_arms)*

@@ -219,6 +219,7 @@ pub(in crate::render) fn render_structure(
         let error_meta = Rt::ErrorMeta.path();
         quote! {
             impl #error_structure for #name {
+                #[inline]
                 fn set_meta(&mut self, meta: #error_meta) {
                     self.#meta = meta;
                 }
@@ -240,12 +241,14 @@ pub(in crate::render) fn render_structure(
 
             impl #name {
                 #[doc = #builder_doc]
+                #[inline]
                 pub fn builder() -> #builder_path {
                     <#builder_path as Default>::default()
                 }
 
                 /// Checks the model's constraints on this value and everything in it, and returns
                 /// every violation with the path of the member that broke it.
+                #[inline]
                 pub fn validate(&self) -> Result<(), #error_module::ValidationError> {
                     #validate(self, &#schema, #checks::Client)
                 }
@@ -255,10 +258,12 @@ pub(in crate::render) fn render_structure(
             #debug
 
             impl #value for #name {
+                #[inline]
                 fn view(&self) -> #view<'_> {
                     #view::Structure(self)
                 }
 
+                #[inline]
                 fn member(&self, index: usize) -> Option<&dyn #value> {
                     #members
                 }
@@ -268,6 +273,7 @@ pub(in crate::render) fn render_structure(
                 const SCHEMA: &'static #schema_ty = &#schema;
                 type Builder = #builder_path;
 
+                #[inline]
                 fn finish(builder: Self::Builder) -> Self {
                     #unused_builder
                     Self {
@@ -398,6 +404,7 @@ fn render_builder(
         let doc = format!(" Builds the {link}, or names the first required member that is not set.");
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn build(#mutable self) -> Result<#target_path, crate::error::BuildError> {
                 #(#checks)*
                 #(#tokens)*
@@ -408,6 +415,7 @@ fn render_builder(
         let doc = format!(" Builds the {link}.");
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn build(#mutable self) -> #target_path {
                 #(#tokens)*
                 <#target_path as #structure>::finish(self)
@@ -459,6 +467,7 @@ fn render_builder(
             #debug
 
             impl #struct_builder for #builder_name {
+                #[inline]
                 fn slot(&mut self, index: usize) -> Option<&mut dyn #slot> {
                     #slots
                 }
@@ -485,6 +494,7 @@ fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> Tok
     };
     quote! {
         impl std::fmt::Debug for #name {
+            #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#name_str)
                     #(#entries)*

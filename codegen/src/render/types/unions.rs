@@ -77,6 +77,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
         let unknown_label = unknown.to_string();
         quote! {
             impl std::fmt::Debug for #name {
+                #[inline]
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     match self {
                         #(#arms)*
@@ -148,6 +149,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
             impl #name {
                 /// Checks the model's constraints on this value and everything in it, and returns
                 /// every violation with the path of the member that broke it.
+                #[inline]
                 pub fn validate(&self) -> Result<(), #error_module::ValidationError> {
                     #validate(self, &#schema, #checks::Client)
                 }
@@ -156,10 +158,12 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
             #debug
 
             impl #value for #name {
+                #[inline]
                 fn view(&self) -> #view<'_> {
                     #view::Union(self)
                 }
 
+                #[inline]
                 fn variant(&self) -> #variant_ty<'_> {
                     match self {
                         #(#variant_arms)*
@@ -171,6 +175,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
             impl #union for #name {
                 const SCHEMA: &'static #schema_ty = &#schema;
 
+                #[inline]
                 fn decode_member(index: usize, member: &'static #member_ty, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
                     let _ = member;
                     Ok(match index {
@@ -182,18 +187,21 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                     })
                 }
 
+                #[inline]
                 fn unknown(name: &str) -> Self {
                     Self::#unknown(name.to_owned())
                 }
             }
 
             impl #decode for #name {
+                #[inline]
                 fn decode(_: &'static #member_ty, decoder: &mut dyn #decoder) -> Result<Self, #decode_error> {
                     #decode_union(decoder)
                 }
             }
 
             impl #zero for #name {
+                #[inline]
                 fn zero() -> Self {
                     Self::#unknown(String::new())
                 }
