@@ -1,16 +1,21 @@
-//! Generates, into `$OUT_DIR/services.rs`, one module per restJson1 service of the AWS
-//! protocol-test model, each with its protocol test cases (`Codegen::protocol_tests`), and a
-//! function that collects every service's cases.
+//! Generates, into `$OUT_DIR/services.rs`, one module per service of the AWS protocol-test
+//! model whose protocol the runtime speaks (restJson1, awsJson1_0, awsJson1_1), and the list of
+//! those services for the harness.
 //!
 //! The model is `$PROTOCOL_TESTS_MODEL` (a relative path is taken from the workspace root), or
 //! `../shared/protocol-tests/aws-protocol-tests.json` beside the workspace. When it is missing
-//! the build says so loudly and there are no cases; the test binary then reports the run as
+//! the build says so loudly and there are no services; the test binary then reports the run as
 //! skipped (and fails in CI).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const REST_JSON1: &str = "aws.protocols#restJson1";
+/// The protocol traits whose services are generated, with the runtime's name for them.
+const PROTOCOLS: &[(&str, &str)] = &[
+    ("aws.protocols#restJson1", "restJson1"),
+    ("aws.protocols#awsJson1_0", "awsJson1_0"),
+    ("aws.protocols#awsJson1_1", "awsJson1_1"),
+];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=PROTOCOL_TESTS_MODEL");
@@ -38,9 +43,10 @@ fn main() {
     }
 }
 
-/// One generated service: its shape name, its module name and its code.
+/// One generated service.
 struct Service {
-    name: String,
+    id: String,
+    protocol: &'static str,
     module: String,
     code: String,
 }
@@ -49,39 +55,72 @@ fn generate(model: &Path) -> String {
     let text = std::fs::read_to_string(model).unwrap_or_else(|err| panic!("cannot read {}: {err}", model.display()));
     let document: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|err| panic!("{} is not JSON: {err}", model.display()));
-    let mut ids: Vec<&str> = document
+    let mut found: Vec<(String, &'static str)> = document
         .get("shapes")
         .and_then(serde_json::Value::as_object)
         .map(|shapes| {
             shapes
                 .iter()
-                .filter(|(_, shape)| {
-                    shape.get("type").and_then(serde_json::Value::as_str) == Some("service")
-                        && shape.get("traits").and_then(|traits| traits.get(REST_JSON1)).is_some()
+                .filter(|(_, shape)| shape.get("type").and_then(serde_json::Value::as_str) == Some("service"))
+                .filter_map(|(id, shape)| {
+                    let traits = shape.get("traits")?;
+                    let (_, protocol) = PROTOCOLS.iter().find(|(trait_id, _)| traits.get(*trait_id).is_some())?;
+                    Some((id.clone(), *protocol))
                 })
-                .map(|(id, _)| id.as_str())
                 .collect()
         })
         .unwrap_or_default();
-    ids.sort_unstable();
-    let services: Vec<Service> = ids
-        .iter()
-        .map(|id| {
+    found.sort();
+    let mut modules: Vec<String> = Vec::new();
+    let services: Vec<Service> = found
+        .into_iter()
+        .map(|(id, protocol)| {
             let generated = smithy_codegen::Codegen::new()
                 .model(model)
-                .service(*id)
-                .protocol_tests(true)
+                .service(&id)
                 .format(false)
                 .generate()
                 .and_then(|generated| generated.single_file())
-                .unwrap_or_else(|err| panic!("cannot generate the protocol tests of service `{id}`: {err}"));
-            let name = id.rsplit('#').next().unwrap_or(id).to_owned();
-            let module = smithy_codegen::ident::snake_case(&name);
+                .unwrap_or_else(|err| panic!("cannot generate service `{id}` of the protocol tests: {err}"));
+            let mut module = module_name(&id);
+            while modules.contains(&module) {
+                module.push('_');
+            }
+            modules.push(module.clone());
             let code = rebase(&generated, &format!("crate::services::{module}::"));
-            Service { name, module, code }
+            Service {
+                id,
+                protocol,
+                module,
+                code,
+            }
         })
         .collect();
     services_file(model, true, &services)
+}
+
+/// `aws.protocoltests.restjson#RestJson` → `aws_protocoltests_restjson_rest_json`.
+fn module_name(id: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in id.chars() {
+        if c.is_ascii_uppercase() {
+            if previous_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            previous_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.ends_with('_') {
+                out.push('_');
+            }
+            previous_lower = false;
+        }
+    }
+    out
 }
 
 /// Rewrites the generated code's `crate::` paths (written `crate::` or, unformatted,
@@ -118,7 +157,7 @@ fn services_file(model: &Path, found: bool, services: &[Service]) -> String {
     let model = model.display().to_string();
     writeln!(
         out,
-        "/// The protocol-test model the cases were generated from.\npub const MODEL: &str = {model:?};"
+        "/// The protocol-test model the services were generated from.\npub const MODEL: &str = {model:?};"
     )
     .unwrap();
     writeln!(
@@ -127,38 +166,20 @@ fn services_file(model: &Path, found: bool, services: &[Service]) -> String {
     )
     .unwrap();
     for service in services {
-        writeln!(
-            out,
-            "/// The `{}` service, generated with its protocol tests.",
-            service.name
-        )
-        .unwrap();
+        writeln!(out, "/// The `{}` service.", service.id).unwrap();
         writeln!(out, "pub mod {} {{\n{}\n}}", service.module, service.code).unwrap();
     }
-    out.push_str("/// Every service's cases, service by service.\npub fn cases() -> Vec<crate::Case> {\n");
-    if services.is_empty() {
-        out.push_str("    Vec::new()\n");
-    } else {
-        out.push_str("    let mut cases = Vec::new();\n");
-        for Service { name, module, .. } in services {
-            writeln!(
-                out,
-                "    cases.extend({module}::protocol_tests::cases().into_iter().map(|case| crate::Case {{
-        service: {name:?},
-        kind: match case.kind {{
-            {module}::protocol_tests::CaseKind::Request => crate::CaseKind::Request,
-            {module}::protocol_tests::CaseKind::Response => crate::CaseKind::Response,
-            {module}::protocol_tests::CaseKind::MalformedRequest => crate::CaseKind::MalformedRequest,
-        }},
-        id: case.id,
-        operation: case.operation,
-        run: case.run,
-    }}));"
-            )
-            .unwrap();
-        }
-        out.push_str("    cases\n");
+    out.push_str("/// Every generated service, in shape-id order.\npub fn services() -> Vec<crate::Service> {\n    vec![\n");
+    for Service {
+        id, protocol, module, ..
+    } in services
+    {
+        writeln!(
+            out,
+            "        crate::Service {{ id: {id:?}, protocol: {protocol:?}, schema: &{module}::schema::SERVICE, register: |registry| {module}::operation::visit_operations(registry) }},"
+        )
+        .unwrap();
     }
-    out.push_str("}\n");
+    out.push_str("    ]\n}\n");
     out
 }

@@ -572,12 +572,26 @@ impl Index<'_> {
     /// The default a non-optional member takes when it is not set; `None` for optional members
     /// and members without a non-null `@default`.
     pub fn default_of(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
-        let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) else {
-            return Ok(None);
-        };
         if self.is_optional(container, member) || member.traits.is_added_default() {
             return Ok(None);
         }
+        self.declared_default(container, member)
+    }
+
+    /// The default a member of an `@input` structure declares, which a client may leave unset
+    /// and a server fills in; `None` for other members.
+    pub fn input_default(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
+        if !container.traits.is_input() || member.traits.is_client_optional() {
+            return Ok(None);
+        }
+        self.declared_default(container, member)
+    }
+
+    /// A member's non-null `@default`, as the generated code needs it.
+    fn declared_default(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
+        let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) else {
+            return Ok(None);
+        };
         let target = self.shape(&member.target);
         let invalid = || {
             Error::unsupported(

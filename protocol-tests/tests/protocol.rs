@@ -1,16 +1,29 @@
-//! Runs every restJson1 protocol test case of the AWS protocol-test model as one trial
-//! (`<service>::<request|response|malformed>::<case id>`), with libtest's command line:
+//! Runs every protocol test case of the AWS protocol-test model (restJson1, awsJson1_0 and
+//! awsJson1_1) as one trial, `<service>::<kind>::<case id>`, with libtest's command line:
 //! filters, `--exact`, `--list`, `--ignored`; nextest runs it too. Cases in `skipped.txt` are
-//! ignored trials. The last line is `restJson1 protocol tests: N passed, M failed, K skipped`.
+//! ignored trials. The last lines are one per protocol:
+//! `<protocol> protocol tests: N passed, M failed, K skipped`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use protocol_tests::{services, Skipped};
+
+const PROTOCOLS: [&str; 3] = ["restJson1", "awsJson1_0", "awsJson1_1"];
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
 
 fn main() {
     let args = Arguments::from_args();
     if !services::MODEL_FOUND {
         let message = format!(
-            "SKIPPED: restJson1 protocol tests: the model {} does not exist (set PROTOCOL_TESTS_MODEL)",
+            "SKIPPED: protocol tests: the model {} does not exist (set PROTOCOL_TESTS_MODEL)",
             services::MODEL
         );
         if std::env::var("CI").as_deref() == Ok("true") {
@@ -19,31 +32,60 @@ fn main() {
         }
         if !args.list {
             eprintln!("\n*** {message} ***\n");
-            println!("restJson1 protocol tests: 0 passed, 0 failed, 0 skipped");
+            for protocol in PROTOCOLS {
+                println!("{protocol} protocol tests: 0 passed, 0 failed, 0 skipped");
+            }
         }
         return;
     }
     let skipped = Skipped::parse(include_str!("../skipped.txt"));
-    let cases = protocol_tests::cases();
+    let cases = protocol_tests::cases().unwrap_or_else(|error| panic!("cannot read the cases: {error}"));
     if !args.list {
-        for id in skipped.unused(&cases) {
-            eprintln!("note: skipped.txt lists `{id}`, which is no case of the model");
+        let plain: Vec<_> = cases.iter().map(|(case, _)| case.clone()).collect();
+        for entry in skipped.unused(&plain) {
+            eprintln!("note: skipped.txt lists `{entry}`, which is no case of the model");
         }
     }
+    let tallies: Arc<Mutex<BTreeMap<&'static str, Tally>>> = Arc::default();
     let trials = cases
-        .iter()
-        .map(|case| {
-            let run = case.run;
-            let trial = Trial::test(case.name(), move || run().map_err(Failed::from));
-            trial.with_ignored_flag(skipped.reason(&case.id).is_some())
+        .into_iter()
+        .filter(|(case, _)| args.filter.as_deref().is_none_or(|filter| case.name().contains(filter)))
+        .map(|(case, service)| {
+            let ignored = skipped.reason(case.kind, &case.id).is_some();
+            let protocol = case.protocol;
+            if ignored {
+                tallies.lock().unwrap().entry(protocol).or_default().skipped += 1;
+            }
+            let tallies = tallies.clone();
+            let name = case.name();
+            Trial::test(name, move || {
+                let result = protocol_tests::run(&case, service);
+                let mut tallies = tallies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let tally = tallies.entry(protocol).or_default();
+                match result {
+                    Ok(()) => {
+                        tally.passed += 1;
+                        Ok(())
+                    }
+                    Err(message) => {
+                        tally.failed += 1;
+                        Err(Failed::from(message))
+                    }
+                }
+            })
+            .with_ignored_flag(ignored)
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     if !args.list {
-        println!(
-            "restJson1 protocol tests: {} passed, {} failed, {} skipped",
-            conclusion.num_passed, conclusion.num_failed, conclusion.num_ignored
-        );
+        let tallies = tallies.lock().unwrap();
+        for protocol in PROTOCOLS {
+            let tally = tallies.get(protocol).copied().unwrap_or_default();
+            println!(
+                "{protocol} protocol tests: {} passed, {} failed, {} skipped",
+                tally.passed, tally.failed, tally.skipped
+            );
+        }
     }
     conclusion.exit();
 }

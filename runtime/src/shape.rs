@@ -238,6 +238,11 @@ pub trait Structure: Sized + Value + Send + Sync + 'static {
     /// The value of a builder that a decoder filled: members left unset take their default or
     /// zero value (whether that is allowed was decided by the decoder).
     fn finish(builder: Self::Builder) -> Self;
+
+    /// Sets the members that are unset but have a default to it: what a server does with an
+    /// operation's input, whose members a client may leave unset (`@input`). Other members take
+    /// their defaults in [`Structure::finish`].
+    fn apply_defaults(&mut self) {}
 }
 
 /// A generated union.

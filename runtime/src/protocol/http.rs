@@ -378,7 +378,9 @@ impl<'a> MessageDecoder<'a> {
                 crate::shape::read_member(schema, index, builder, &mut RawDecoder(body)).map(|()| true)
             }
             _ => {
-                if body.iter().all(u8::is_ascii_whitespace) {
+                // An unset structure payload is sent as an empty object: either is absent.
+                let empty_object = target.shape_type == ShapeType::Structure && is_empty_object(body);
+                if body.iter().all(u8::is_ascii_whitespace) || empty_object {
                     return Ok(false);
                 }
                 let mut json = JsonDecoder::new(body, self.json_names, self.side).at_path(&format!("/{}", member.name));
@@ -393,14 +395,6 @@ impl<'a> MessageDecoder<'a> {
     fn read_bound(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
         let request = self.message.status.is_none();
         let mut seen = vec![false; schema.members.len()];
-        let bound_query: Vec<&str> = schema
-            .members
-            .iter()
-            .filter_map(|member| match member.traits.http {
-                Some(HttpBinding::Query(key)) => Some(key),
-                _ => None,
-            })
-            .collect();
         for (index, member) in schema.members.iter().enumerate() {
             let found = match member.traits.http {
                 None => continue,
@@ -438,11 +432,9 @@ impl<'a> MessageDecoder<'a> {
                     true
                 }
                 Some(HttpBinding::QueryParams) if request => {
+                    // A server's map holds every query parameter, bound to another member or not.
                     let mut entries: Vec<(String, Vec<String>)> = Vec::new();
                     for (key, value) in &self.message.query {
-                        if bound_query.contains(&key.as_str()) {
-                            continue;
-                        }
                         match entries.iter_mut().find(|(name, _)| name == key) {
                             Some((_, values)) => values.push(value.clone()),
                             None => entries.push((key.clone(), vec![value.clone()])),
@@ -610,6 +602,12 @@ impl Decoder for MessageDecoder<'_> {
     fn skip(&mut self) -> Result<(), DecodeError> {
         Ok(())
     }
+}
+
+/// Whether a body is `{}`, whitespace aside.
+fn is_empty_object(body: &[u8]) -> bool {
+    let trimmed: Vec<u8> = body.iter().copied().filter(|byte| !byte.is_ascii_whitespace()).collect();
+    trimmed == b"{}"
 }
 
 /// The raw body of a message, as a blob or a string payload.

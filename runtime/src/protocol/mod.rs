@@ -19,7 +19,7 @@ use crate::operation::{Operation, OperationError};
 use crate::primitives::idempotency_token;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
 use crate::server::Rejection;
-use crate::shape::{decode_structure, Value, View};
+use crate::shape::{decode_structure, Structure, Value, View};
 use crate::validate::{self, Checks};
 
 use self::http::{Message, MessageDecoder};
@@ -201,8 +201,9 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         query,
     };
     let mut decoder = message_decoder(service, message, Side::Server);
-    let input =
+    let mut input =
         decode_structure::<O::Input>(&mut decoder).map_err(|error| Rejection::serialization(error.to_string()))?;
+    input.apply_defaults();
     let missing = decoder.take_missing();
     if !missing.is_empty() {
         return Err(Rejection::validation(missing));

@@ -117,6 +117,27 @@ fn check_media_types(
     Ok(())
 }
 
+/// A server's body: the payload or the body members, and `{}` when there are none but the
+/// operation has an output; with its `Content-Type` and `Content-Length`.
+fn server_body(headers: &mut http::HeaderMap, schema: &'static Schema, value: &dyn Value) -> Result<Vec<u8>, EncodeError> {
+    match write_bound_body(schema, value)? {
+        Some((content_type, body)) => {
+            content_headers(headers, &content_type, body.len());
+            Ok(body)
+        }
+        None if schema.id != "smithy.api#Unit"
+            && !schema.members.iter().any(|member| member.traits.http == Some(HttpBinding::Payload)) =>
+        {
+            content_headers(headers, "application/json", 2);
+            Ok(b"{}".to_vec())
+        }
+        None => {
+            headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(0));
+            Ok(Vec::new())
+        }
+    }
+}
+
 /// Server: the response for an output.
 pub(crate) fn response(
     operation: &'static OperationSchema,
@@ -125,13 +146,7 @@ pub(crate) fn response(
     let schema = operation.output;
     let mut headers = http::HeaderMap::new();
     write_headers(&mut headers, schema, output)?;
-    let body = match write_bound_body(schema, output)? {
-        Some((content_type, body)) => {
-            content_headers(&mut headers, &content_type, body.len());
-            body
-        }
-        None => Vec::new(),
-    };
+    let body = server_body(&mut headers, schema, output)?;
     let mut builder = http::Response::builder().status(success_status(operation, output));
     if let Some(target) = builder.headers_mut() {
         target.extend(headers);
@@ -151,13 +166,7 @@ pub(crate) fn error_response(
         insert_header(&mut headers, "x-amzn-query-error", &query_error(schema))?;
     }
     write_headers(&mut headers, schema, value)?;
-    let body = match write_bound_body(schema, value)? {
-        Some((content_type, body)) => {
-            content_headers(&mut headers, &content_type, body.len());
-            body
-        }
-        None => Vec::new(),
-    };
+    let body = server_body(&mut headers, schema, value)?;
     let mut builder = http::Response::builder().status(error_status(schema));
     if let Some(target) = builder.headers_mut() {
         target.extend(headers);

@@ -41,6 +41,8 @@ struct Field {
     deprecated: TokenStream,
     /// An `@idempotencyToken`: the builder fills in a fresh token when it is not set.
     idempotency_token: bool,
+    /// The default of an `@input` member, which a server fills in when it is not set.
+    input_default: Option<DefaultValue>,
 }
 
 fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymbol) -> Vec<Field> {
@@ -75,6 +77,7 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
                 docs: member_docs(cx, member),
                 deprecated: deprecated_attr(&member.traits),
                 idempotency_token: member.traits.is_idempotency_token(),
+                input_default: cx.index.input_default(shape, member).ok().flatten(),
             }
         })
         .collect()
@@ -214,6 +217,29 @@ pub(in crate::render) fn render_structure(
         quote!(#ident: #value,)
     });
     let finish_meta = meta.as_ref().map(|meta| quote!(#meta: Default::default(),));
+    let input_defaults: Vec<TokenStream> = fields
+        .iter()
+        .filter(|field| field.optional)
+        .filter_map(|field| {
+            let default = field.input_default.as_ref()?;
+            let ident = &field.ident;
+            let value = default_value(&field.value_ty, default).unwrap_or_else(|| quote!(Default::default()));
+            let value = if field.boxed { quote!(Box::new(#value)) } else { value };
+            Some(quote! {
+                if self.#ident.is_none() {
+                    self.#ident = Some(#value);
+                }
+            })
+        })
+        .collect();
+    let apply_defaults = (!input_defaults.is_empty()).then(|| {
+        quote! {
+            #[inline]
+            fn apply_defaults(&mut self) {
+                #(#input_defaults)*
+            }
+        }
+    });
     let error_structure = meta.as_ref().map(|meta| {
         let error_structure = Rt::ErrorStructure.path();
         let error_meta = Rt::ErrorMeta.path();
@@ -281,6 +307,8 @@ pub(in crate::render) fn render_structure(
                         #finish_meta
                     }
                 }
+
+                #apply_defaults
             }
 
             #error_structure
@@ -307,8 +335,12 @@ fn default_fn(field: &Field) -> String {
 
 /// The expression of a non-zero default, or `None` for zero defaults and no default.
 fn default_expr(field: &Field) -> Option<TokenStream> {
-    let ty = &field.value_ty;
-    Some(match field.default.as_ref()? {
+    default_value(&field.value_ty, field.default.as_ref()?)
+}
+
+/// The expression of a default value of type `ty`, or `None` for a zero default.
+fn default_value(ty: &TokenStream, default: &DefaultValue) -> Option<TokenStream> {
+    Some(match default {
         DefaultValue::Zero => return None,
         DefaultValue::Bool(value) => quote!(#value),
         DefaultValue::Integer(value) => {

@@ -1,0 +1,142 @@
+//! Comparing what the generated code produced with what a case expects: requests, responses,
+//! headers and bodies (JSON compared as values, numbers by value; other bodies byte by byte).
+
+use serde_json::Value;
+
+/// Every value of a header (case-insensitive name), joined with `, `; `None` when absent.
+pub fn header_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    let values: Vec<String> = headers
+        .get_all(name)
+        .iter()
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .collect();
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.join(", "))
+    }
+}
+
+/// Checks that each expected header is there with exactly the expected value.
+pub fn check_headers(headers: &http::HeaderMap, expected: &[(String, String)], problems: &mut Vec<String>) {
+    for (name, value) in expected {
+        match header_value(headers, name) {
+            Some(actual) if actual == *value => {}
+            Some(actual) => problems.push(format!("header `{name}`: expected `{value}`, got `{actual}`")),
+            None => problems.push(format!("header `{name}`: expected `{value}`, got none")),
+        }
+    }
+}
+
+/// The first place where two JSON values differ, numbers compared by value.
+pub fn json_difference(path: &str, expected: &Value, actual: &Value) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(expected), Value::Object(actual)) => {
+            for (key, value) in expected {
+                let path = format!("{path}/{key}");
+                match actual.get(key) {
+                    Some(actual) => {
+                        if let Some(difference) = json_difference(&path, value, actual) {
+                            return Some(difference);
+                        }
+                    }
+                    None => return Some(format!("{path}: missing (expected `{value}`)")),
+                }
+            }
+            actual
+                .keys()
+                .find(|key| !expected.contains_key(*key))
+                .map(|key| format!("{path}/{key}: not expected"))
+        }
+        (Value::Array(expected), Value::Array(actual)) => {
+            if expected.len() != actual.len() {
+                return Some(format!("{path}: expected {} items, got {}", expected.len(), actual.len()));
+            }
+            expected
+                .iter()
+                .zip(actual)
+                .enumerate()
+                .find_map(|(n, (expected, actual))| json_difference(&format!("{path}/{n}"), expected, actual))
+        }
+        (Value::Number(a), Value::Number(b)) if a == b || a.as_f64() == b.as_f64() => None,
+        _ if expected == actual => None,
+        _ => Some(format!(
+            "{}: expected `{expected}`, got `{actual}`",
+            if path.is_empty() { "/" } else { path }
+        )),
+    }
+}
+
+/// Whether a media type is JSON.
+pub fn is_json(media_type: Option<&str>) -> bool {
+    media_type.is_some_and(|media_type| {
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        essence == "application/json" || essence.ends_with("+json") || essence.starts_with("application/x-amz-json")
+    })
+}
+
+/// Checks a body: nothing when `expected` is empty, equal JSON values when `json`, else the
+/// same bytes.
+pub fn check_body(expected: &str, json: bool, actual: &[u8], problems: &mut Vec<String>) {
+    let actual_text = String::from_utf8_lossy(actual);
+    if expected.is_empty() {
+        if !actual.is_empty() {
+            problems.push(format!("body: expected none, got `{actual_text}`"));
+        }
+        return;
+    }
+    if !json {
+        if expected.as_bytes() != actual {
+            problems.push(format!("body: expected `{expected}`, got `{actual_text}`"));
+        }
+        return;
+    }
+    match (
+        serde_json::from_str::<Value>(expected),
+        serde_json::from_slice::<Value>(actual),
+    ) {
+        (Ok(expected_value), Ok(actual_value)) => {
+            if let Some(difference) = json_difference("", &expected_value, &actual_value) {
+                problems.push(format!(
+                    "body differs at {difference}: expected `{expected}`, got `{actual_text}`"
+                ));
+            }
+        }
+        (Err(error), _) => problems.push(format!("the expected body is not JSON ({error}): `{expected}`")),
+        (_, Err(error)) => problems.push(format!("body: expected JSON `{expected}`, got `{actual_text}` ({error})")),
+    }
+}
+
+/// `Ok` when nothing differed, else every difference, one a line.
+pub fn conclude(problems: Vec<String>) -> Result<(), String> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Compares a parsed result with the expected one. Values that print alike are equal when they
+/// hold a NaN (which equals nothing), unless redaction hides part of them.
+pub fn compare<T: PartialEq + std::fmt::Debug>(expected: &T, actual: &T) -> Result<(), String> {
+    if expected == actual {
+        return Ok(());
+    }
+    let (expected, actual) = (format!("{expected:?}"), format!("{actual:?}"));
+    if expected == actual && expected.contains("NaN") && !expected.contains("*** Sensitive Data Redacted ***") {
+        return Ok(());
+    }
+    Err(format!("values differ:\nexpected: {expected}\n  actual: {actual}"))
+}
+
+/// Checks a JSON body's `message` against a regular expression.
+pub fn check_message_regex(response: &http::Response<Vec<u8>>, pattern: &str) -> Result<(), String> {
+    let regex = regex::Regex::new(pattern).map_err(|error| format!("invalid messageRegex `{pattern}`: {error}"))?;
+    let body: Value = serde_json::from_slice(response.body()).map_err(|error| format!("the response body is not JSON: {error}"))?;
+    let message = body.get("message").and_then(Value::as_str).unwrap_or_default();
+    if regex.is_match(message) {
+        Ok(())
+    } else {
+        Err(format!("message `{message}` does not match `{pattern}`"))
+    }
+}
