@@ -169,7 +169,9 @@ fn services_file(model: &Path, found: bool, services: &[Service]) -> String {
         writeln!(out, "/// The `{}` service.", service.id).unwrap();
         writeln!(out, "pub mod {} {{\n{}\n}}", service.module, service.code).unwrap();
     }
-    out.push_str("/// Every generated service, in shape-id order.\npub fn services() -> Vec<crate::Service> {\n    vec![\n");
+    out.push_str(
+        "/// Every generated service, in shape-id order.\npub fn services() -> Vec<crate::Service> {\n    vec![\n",
+    );
     for Service {
         id, protocol, module, ..
     } in services

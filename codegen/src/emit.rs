@@ -27,7 +27,6 @@ struct ModuleText {
     doc: Option<String>,
     hidden: bool,
     allows: BTreeSet<String>,
-    uses: BTreeSet<String>,
     /// Formatted items, by the key they were rendered under.
     items: BTreeMap<String, String>,
 }
@@ -44,7 +43,6 @@ struct JobModule {
     doc: Option<String>,
     hidden: bool,
     allows: BTreeSet<String>,
-    uses: BTreeSet<String>,
     items: Vec<(String, String)>,
 }
 
@@ -100,7 +98,6 @@ pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<R
             }
             module.hidden |= job.hidden;
             module.allows.extend(job.allows);
-            module.uses.extend(job.uses);
             for (key, text) in job.items {
                 let entry = module.items.entry(key).or_default();
                 if !entry.is_empty() {
@@ -136,7 +133,6 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
                 doc: module.doc,
                 hidden: module.hidden,
                 allows: module.allows,
-                uses: module.uses,
                 items,
             })
         })
@@ -265,9 +261,6 @@ impl Rendered {
 
     fn blocks(&self, path: &ModulePath, inline: bool, with_items: bool) -> Vec<String> {
         let mut blocks = Vec::new();
-        if let Some(module) = self.modules.get(path).filter(|module| !module.uses.is_empty()) {
-            blocks.push(module.uses.iter().cloned().collect::<String>());
-        }
         for child in self.children(path).filter(|child| self.is_used(child)) {
             let module = &self.modules[child];
             let name = ident(child.0.last().expect("a child has a name"));
@@ -356,6 +349,12 @@ impl Rendered {
         let mut declarations = String::new();
         let mut used = BTreeSet::new();
         for (key, item) in &module.items {
+            // Items under no name (imports and re-exports) stay in the module's own file.
+            if key.is_empty() {
+                declarations.push_str(item);
+                declarations.push('\n');
+                continue;
+            }
             let mut name = format!("_{}", crate::ident::snake_case(key).trim_start_matches('_'));
             while !used.insert(name.clone()) {
                 name.push('_');
@@ -494,7 +493,10 @@ fn check_no_symlink(dir: &Path, relative: &Path) -> Result<()> {
         if std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
             return Err(Error::new(
                 ErrorKind::Io,
-                format!("`{}` is a symbolic link; the generator does not write through one", path.display()),
+                format!(
+                    "`{}` is a symbolic link; the generator does not write through one",
+                    path.display()
+                ),
             ));
         }
     }
@@ -510,7 +512,10 @@ fn read_manifest(dir: &Path) -> Vec<PathBuf> {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(PathBuf::from)
-        .filter(|path| path.components().all(|part| matches!(part, std::path::Component::Normal(_))))
+        .filter(|path| {
+            path.components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)))
+        })
         .collect()
 }
 
@@ -540,4 +545,123 @@ fn remove_stale(dir: &Path, relative: &Path) -> Result<()> {
         std::fs::remove_file(&path).map_err(|err| Error::io(&path, &err))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("smithy-codegen-emit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        entries
+            .iter()
+            .map(|(path, text)| (PathBuf::from(path), format!("{HEADER_MARK} test\n{text}")))
+            .collect()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if entry.file_type().unwrap().is_dir() {
+                    stack.push(path);
+                } else if path.to_string_lossy().ends_with(".tmp") {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn regenerating_removes_only_what_the_last_generation_wrote() {
+        let dir = scratch("stale");
+        write_files(&dir, &files(&[("src/lib.rs", "a"), ("src/old.rs", "b")]), true).unwrap();
+        // Files that look generated but were not written here, another crate inside, and a
+        // symbolic link to a directory elsewhere are all left alone.
+        std::fs::write(dir.join("src/mine.rs"), format!("{HEADER_MARK} mine\n")).unwrap();
+        std::fs::create_dir_all(dir.join("inner/src")).unwrap();
+        std::fs::write(dir.join("inner/Cargo.toml"), "[package]\n").unwrap();
+        std::fs::write(dir.join("inner/src/lib.rs"), format!("{HEADER_MARK} inner\n")).unwrap();
+        let elsewhere = scratch("stale-elsewhere");
+        std::fs::write(elsewhere.join("lib.rs"), format!("{HEADER_MARK} elsewhere\n")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&elsewhere, dir.join("src/linked")).unwrap();
+
+        let written = write_files(&dir, &files(&[("src/lib.rs", "a2")]), true).unwrap();
+        assert_eq!(written, [dir.join("src/lib.rs")]);
+        assert!(!dir.join("src/old.rs").exists());
+        assert!(dir.join("src/mine.rs").exists());
+        assert!(dir.join("inner/src/lib.rs").exists());
+        assert!(elsewhere.join("lib.rs").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&elsewhere).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing_and_leaves_no_temporary_file() {
+        let dir = scratch("atomic");
+        write_files(
+            &dir,
+            &files(&[("src/a.rs", "1"), ("src/b.rs", "1"), ("src/c/d.rs", "1")]),
+            true,
+        )
+        .unwrap();
+        let before: Vec<String> = ["src/a.rs", "src/b.rs", "src/c/d.rs"]
+            .iter()
+            .map(|path| std::fs::read_to_string(dir.join(path)).unwrap())
+            .collect();
+        // A directory where a new file must go: its parent cannot be created.
+        std::fs::write(dir.join("src/z"), "not a directory").unwrap();
+        let result = write_files(
+            &dir,
+            &files(&[
+                ("src/a.rs", "2"),
+                ("src/b.rs", "2"),
+                ("src/c/d.rs", "2"),
+                ("src/z/e.rs", "2"),
+            ]),
+            true,
+        );
+        assert!(result.is_err());
+        let after: Vec<String> = ["src/a.rs", "src/b.rs", "src/c/d.rs"]
+            .iter()
+            .map(|path| std::fs::read_to_string(dir.join(path)).unwrap())
+            .collect();
+        assert_eq!(before, after, "a file changed although the generation failed");
+        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+
+        // A file that cannot be replaced (a directory is in its place) fails at the swap: what was
+        // already replaced is put back.
+        std::fs::remove_file(dir.join("src/z")).unwrap();
+        std::fs::create_dir_all(dir.join("src/y.rs/inside")).unwrap();
+        let result = write_files(&dir, &files(&[("src/a.rs", "3"), ("src/y.rs", "3")]), true);
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_to_string(dir.join("src/a.rs")).unwrap(), before[0]);
+        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn nothing_is_written_through_a_symbolic_link() {
+        let dir = scratch("symlink");
+        let elsewhere = scratch("symlink-elsewhere");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&elsewhere, dir.join("src")).unwrap();
+            let result = write_files(&dir, &files(&[("src/lib.rs", "a")]), true);
+            assert!(result.unwrap_err().to_string().contains("symbolic link"));
+            assert!(!elsewhere.join("lib.rs").exists());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&elsewhere).unwrap();
+    }
 }

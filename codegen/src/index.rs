@@ -629,7 +629,9 @@ impl Index<'_> {
             (ShapeKind::Simple(Simple::Blob), Value::String(s)) if s.is_empty() => DefaultValue::Zero,
             // Smithy writes blob defaults in base64; a value that is not base64 is taken as the
             // bytes of its text, as the AWS protocol tests use it.
-            (ShapeKind::Simple(Simple::Blob), Value::String(s)) => DefaultValue::Blob(decode_base64(s).unwrap_or_else(|| s.as_bytes().to_vec())),
+            (ShapeKind::Simple(Simple::Blob), Value::String(s)) => {
+                DefaultValue::Blob(decode_base64(s).unwrap_or_else(|| s.as_bytes().to_vec()))
+            }
             (ShapeKind::Simple(Simple::BigInteger | Simple::BigDecimal), Value::Number(n)) => {
                 DefaultValue::BigNumber(n.to_string())
             }

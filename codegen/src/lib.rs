@@ -356,3 +356,26 @@ fn is_crate_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_version_must_match_and_the_error_says_what_to_change() {
+        assert!(check_runtime_version(Some("0.1.0")).is_ok());
+        assert!(check_runtime_version(Some("0.1.7")).is_ok());
+        let other = check_runtime_version(Some("0.2.0")).unwrap_err();
+        assert_eq!(other.kind(), ErrorKind::Runtime);
+        let message = other.to_string();
+        assert!(
+            message.contains("smithy-runtime 0.2.0") && message.contains(r#"`smithy-runtime = "0.1"`"#),
+            "{message}"
+        );
+        let missing = check_runtime_version(None).unwrap_err().to_string();
+        assert!(
+            missing.contains("[dependencies]") && missing.contains(r#"smithy-runtime = "0.1""#),
+            "{missing}"
+        );
+    }
+}

@@ -126,7 +126,11 @@ fn flatten(
         )
         .for_shape(id));
     }
-    let mixins = model.shapes.get(id).map(|shape| shape.mixins.clone()).unwrap_or_default();
+    let mixins = model
+        .shapes
+        .get(id)
+        .map(|shape| shape.mixins.clone())
+        .unwrap_or_default();
     path.push(id.clone());
     for (index, mixin) in mixins.iter().enumerate() {
         if !model.shapes.contains_key(mixin) {

@@ -247,13 +247,15 @@ impl HttpTrait {
             Vec::new()
         } else {
             path.split('/')
-                .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(label) => match label.strip_suffix('+') {
-                        Some(name) => TemplateSegment::Greedy(name.to_owned()),
-                        None => TemplateSegment::Label(label.to_owned()),
+                .map(
+                    |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(label) => match label.strip_suffix('+') {
+                            Some(name) => TemplateSegment::Greedy(name.to_owned()),
+                            None => TemplateSegment::Label(label.to_owned()),
+                        },
+                        None => TemplateSegment::Literal(segment.to_owned()),
                     },
-                    None => TemplateSegment::Literal(segment.to_owned()),
-                })
+                )
                 .collect()
         };
         let query = query
@@ -464,7 +466,11 @@ impl Traits {
 
     /// Whether an operation is sent without signing: `@optionalAuth`, or `@auth([])`.
     pub fn is_unsigned(&self) -> bool {
-        self.has("optionalAuth") || self.prelude("auth").and_then(Value::as_array).is_some_and(Vec::is_empty)
+        self.has("optionalAuth")
+            || self
+                .prelude("auth")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
     }
 
     /// The `@length` bounds.

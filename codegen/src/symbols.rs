@@ -364,7 +364,15 @@ impl Symbols {
     /// name in `SCREAMING_SNAKE_CASE`, made unique.
     fn name_schemas(&mut self, index: &Index<'_>) {
         let mut used: HashSet<String> = [SERVICE_SCHEMA.to_owned()].into_iter().collect();
-        let mut claim = |id: &ShapeId| unique(crate::ident::snake_case(id.name()).trim_start_matches('_').to_uppercase(), "_", &mut used);
+        let mut claim = |id: &ShapeId| {
+            unique(
+                crate::ident::snake_case(id.name())
+                    .trim_start_matches('_')
+                    .to_uppercase(),
+                "_",
+                &mut used,
+            )
+        };
         for (shape, _) in index.operations() {
             let name = claim(&shape.id);
             self.schemas.insert(shape.id.clone(), name);
@@ -741,7 +749,10 @@ impl Rt {
 
     /// The item's absolute path, `::smithy_runtime::...`.
     pub fn path(self) -> TokenStream {
-        let parts = self.relative().split("::").map(|part| proc_macro2::Ident::new(part, proc_macro2::Span::call_site()));
+        let parts = self
+            .relative()
+            .split("::")
+            .map(|part| proc_macro2::Ident::new(part, proc_macro2::Span::call_site()));
         quote!(::smithy_runtime #(::#parts)*)
     }
 

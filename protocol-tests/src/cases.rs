@@ -83,7 +83,9 @@ fn cases_of<'v>(shape: &'v Value, trait_id: &str, protocol_id: &str) -> Vec<&'v 
 }
 
 fn applies_to(case: &Map<String, Value>, side: &str) -> bool {
-    case.get("appliesTo").and_then(Value::as_str).is_none_or(|applies| applies == side)
+    case.get("appliesTo")
+        .and_then(Value::as_str)
+        .is_none_or(|applies| applies == side)
 }
 
 fn id_of(case: &Map<String, Value>) -> String {
@@ -132,7 +134,12 @@ pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_
     // An error's cases run on the first operation, by shape id, that can return it.
     let mut errors: Vec<(&String, &Value)> = shapes
         .iter()
-        .filter(|(_, shape)| shape.get("traits").and_then(|traits| traits.get("smithy.api#error")).is_some())
+        .filter(|(_, shape)| {
+            shape
+                .get("traits")
+                .and_then(|traits| traits.get("smithy.api#error"))
+                .is_some()
+        })
         .collect();
     errors.sort_by(|a, b| a.0.cmp(b.0));
     for (error, shape) in errors {

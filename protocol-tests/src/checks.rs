@@ -50,7 +50,11 @@ pub fn json_difference(path: &str, expected: &Value, actual: &Value) -> Option<S
         }
         (Value::Array(expected), Value::Array(actual)) => {
             if expected.len() != actual.len() {
-                return Some(format!("{path}: expected {} items, got {}", expected.len(), actual.len()));
+                return Some(format!(
+                    "{path}: expected {} items, got {}",
+                    expected.len(),
+                    actual.len()
+                ));
             }
             expected
                 .iter()
@@ -103,7 +107,9 @@ pub fn check_body(expected: &str, json: bool, actual: &[u8], problems: &mut Vec<
             }
         }
         (Err(error), _) => problems.push(format!("the expected body is not JSON ({error}): `{expected}`")),
-        (_, Err(error)) => problems.push(format!("body: expected JSON `{expected}`, got `{actual_text}` ({error})")),
+        (_, Err(error)) => problems.push(format!(
+            "body: expected JSON `{expected}`, got `{actual_text}` ({error})"
+        )),
     }
 }
 
@@ -132,7 +138,8 @@ pub fn compare<T: PartialEq + std::fmt::Debug>(expected: &T, actual: &T) -> Resu
 /// Checks a JSON body's `message` against a regular expression.
 pub fn check_message_regex(response: &http::Response<Vec<u8>>, pattern: &str) -> Result<(), String> {
     let regex = regex::Regex::new(pattern).map_err(|error| format!("invalid messageRegex `{pattern}`: {error}"))?;
-    let body: Value = serde_json::from_slice(response.body()).map_err(|error| format!("the response body is not JSON: {error}"))?;
+    let body: Value =
+        serde_json::from_slice(response.body()).map_err(|error| format!("the response body is not JSON: {error}"))?;
     let message = body.get("message").and_then(Value::as_str).unwrap_or_default();
     if regex.is_match(message) {
         Ok(())

@@ -151,7 +151,8 @@ impl<O: Operation> DynOperation for Erased<O> {
             }
         }
         let input = Self::input(&params)?;
-        O::serialize_request(&input, endpoint).map_err(|error| format!("the client refused to serialize the input: {error}"))
+        O::serialize_request(&input, endpoint)
+            .map_err(|error| format!("the client refused to serialize the input: {error}"))
     }
 
     fn client_response(&self, response: &http::Response<Vec<u8>>, expected: Expected<'_>) -> Result<(), String> {
@@ -162,7 +163,8 @@ impl<O: Operation> DynOperation for Erased<O> {
 
     fn server_request(&self, request: &http::Request<Vec<u8>>, params: &Value) -> Result<(), String> {
         let expected = Self::input(params)?;
-        let actual = O::parse_request(request).map_err(|rejection| format!("the server refused the request: {rejection}"))?;
+        let actual =
+            O::parse_request(request).map_err(|rejection| format!("the server refused the request: {rejection}"))?;
         compare(&expected, &actual)
     }
 
@@ -187,8 +189,10 @@ pub fn cases() -> Result<Vec<(Case, usize)>, String> {
     if !services::MODEL_FOUND {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(services::MODEL).map_err(|error| format!("cannot read {}: {error}", services::MODEL))?;
-    let document: Value = serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL))?;
+    let text = std::fs::read_to_string(services::MODEL)
+        .map_err(|error| format!("cannot read {}: {error}", services::MODEL))?;
+    let document: Value =
+        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL))?;
     let shapes = document
         .get("shapes")
         .and_then(Value::as_object)
@@ -202,7 +206,11 @@ pub fn cases() -> Result<Vec<(Case, usize)>, String> {
             protocol: service.protocol,
             operations: registry.operations(),
         };
-        all.extend(cases::service_cases(shapes, &operations).into_iter().map(|case| (case, index)));
+        all.extend(
+            cases::service_cases(shapes, &operations)
+                .into_iter()
+                .map(|case| (case, index)),
+        );
     }
     Ok(all)
 }
@@ -316,7 +324,12 @@ pub fn run(case: &Case, service_index: usize) -> Result<(), String> {
             }
             check_headers(response.headers(), &pairs(data, "headers"), &mut problems);
             if let Some(body) = text(data, "body") {
-                check_body(body, is_json(text(data, "bodyMediaType")), response.body(), &mut problems);
+                check_body(
+                    body,
+                    is_json(text(data, "bodyMediaType")),
+                    response.body(),
+                    &mut problems,
+                );
             }
             conclude(problems)
         }
@@ -389,7 +402,12 @@ fn check_request(request: &http::Request<Vec<u8>>, case: &Map<String, Value>) ->
         }
     }
     if let Some(body) = text(case, "body") {
-        check_body(body, is_json(text(case, "bodyMediaType")), request.body(), &mut problems);
+        check_body(
+            body,
+            is_json(text(case, "bodyMediaType")),
+            request.body(),
+            &mut problems,
+        );
     }
     conclude(problems)
 }
@@ -456,7 +474,8 @@ impl Skipped {
 
     /// Why a case is skipped, if it is.
     pub fn reason(&self, kind: Kind, id: &str) -> Option<&str> {
-        self.lookup(&format!("{}:{id}", kind.label())).or_else(|| self.lookup(id))
+        self.lookup(&format!("{}:{id}", kind.label()))
+            .or_else(|| self.lookup(id))
     }
 
     /// Listed entries that name no case, so that the list does not go stale unnoticed.
@@ -467,7 +486,9 @@ impl Skipped {
                 !cases.iter().any(|case| {
                     [case.id.clone(), format!("{}:{}", case.kind.label(), case.id)]
                         .iter()
-                        .any(|key| key == *entry || key.rsplit_once('_').is_some_and(|(base, _)| base == entry.as_str()))
+                        .any(|key| {
+                            key == *entry || key.rsplit_once('_').is_some_and(|(base, _)| base == entry.as_str())
+                        })
                 })
             })
             .map(String::as_str)
@@ -489,7 +510,10 @@ mod tests {
         assert_eq!(skipped.reason(Kind::Request, "CaseB"), Some(""));
         assert_eq!(skipped.reason(Kind::ServerRequest, "CaseC"), Some("x y"));
         assert_eq!(skipped.reason(Kind::Request, "CaseC"), None);
-        assert_eq!(skipped.reason(Kind::Malformed, "CaseA_3"), Some("needs the endpoint trait"));
+        assert_eq!(
+            skipped.reason(Kind::Malformed, "CaseA_3"),
+            Some("needs the endpoint trait")
+        );
         assert_eq!(skipped.reason(Kind::Request, "CaseA_x"), None);
         assert_eq!(skipped.reason(Kind::Request, "CaseD"), None);
     }

@@ -53,7 +53,10 @@ impl Decoder for ParamsDecoder<'_> {
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
         let object = self.value.as_object().ok_or_else(|| self.mismatch("an object"))?;
         let [(name, value)] = object.iter().collect::<Vec<_>>()[..] else {
-            return Err(DecodeError::new(format!("{}: a union sets exactly one member", self.path)));
+            return Err(DecodeError::new(format!(
+                "{}: a union sets exactly one member",
+                self.path
+            )));
         };
         let index = schema
             .member_index(name)

@@ -39,7 +39,7 @@ fn every_module_matches_its_snapshot() {
             "operation__get_backend_auth",
             "operation__get_backend_auth__builders",
             "primitives",
-            "protocol",
+            "schema",
             "server",
             "service",
             "types",

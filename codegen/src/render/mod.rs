@@ -47,8 +47,6 @@ pub struct Module {
     pub hidden: bool,
     /// Lints allowed on the whole module, such as `deprecated`.
     pub allows: BTreeSet<String>,
-    /// `use` declarations at the top of the module, as text.
-    pub uses: BTreeSet<String>,
     /// Items keyed by name, so the output order does not depend on the model's order.
     pub items: BTreeMap<String, TokenStream>,
 }

@@ -8,6 +8,9 @@
 //! `smithy-runtime`, walks; the generated code left per type is a handful of small non-generic
 //! functions that hand members to the codec by index. The measurements are in `BENCHMARKS.md`.
 //!
+//! Statics are written with the runtime's constant builder functions (`Member::new(..).flags(..)`),
+//! which read as the model does.
+//!
 //! A member's schema carries its effective traits: its own, over those of its target that
 //! concern values (timestamp format, media type, sensitivity, constraints), so that a simple
 //! target needs no schema of its own and members name the runtime's prelude schemas.
@@ -27,11 +30,15 @@ pub(super) fn module() -> ModulePath {
 }
 
 /// `use` of the runtime's schema types, so the statics read as data.
-pub(super) fn module_uses() -> String {
-    format!(
-        "#[allow(unused_imports)]\nuse ::{}::{{prelude, Bounds, EnumValue, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType, TimestampFormat, Traits}};\n",
-        Rt::SchemaModule.doc_path()
-    )
+pub(super) fn module_uses() -> TokenStream {
+    let schema = Rt::SchemaModule.path();
+    quote! {
+        #[allow(unused_imports)]
+        use #schema::{
+            prelude, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema,
+            ShapeType, TimestampFormat,
+        };
+    }
 }
 
 /// The schema a member targets: the shape's own static, or the runtime's prelude schema of a
@@ -63,24 +70,11 @@ pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> TokenStream {
     quote!(prelude::#name)
 }
 
-/// `Flags(Flags::A.0 | Flags::B.0)`, or nothing.
+/// `Flags::A.with(Flags::B)`, or nothing.
 fn flags(names: &[&str]) -> Option<TokenStream> {
-    let names: Vec<_> = names.iter().map(|name| ident(name)).collect();
-    match names.as_slice() {
-        [] => None,
-        [only] => Some(quote!(Flags::#only)),
-        names => Some(quote!(Flags(#(Flags::#names.0)|*))),
-    }
-}
-
-/// A `Traits` value: the fields set, the rest none. Written as a struct literal, which the
-/// compiler evaluates faster than a chain of constant functions.
-fn traits_literal(fields: Vec<TokenStream>) -> TokenStream {
-    if fields.is_empty() {
-        quote!(Traits::NONE)
-    } else {
-        quote!(Traits { #(#fields,)* ..Traits::NONE })
-    }
+    let mut names = names.iter().map(|name| ident(name));
+    let first = names.next()?;
+    Some(names.fold(quote!(Flags::#first), |flags, name| quote!(#flags.with(Flags::#name))))
 }
 
 fn timestamp_format(format: TimestampFormat) -> TokenStream {
@@ -149,32 +143,31 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     if traits.is_client_optional() {
         set.push("CLIENT_OPTIONAL");
     }
-    let mut fields = Vec::new();
+    let mut calls = Vec::new();
     if let Some(flags) = flags(&set) {
-        fields.push(quote!(flags: #flags));
+        calls.push(quote!(.flags(#flags)));
     }
     if let Some(name) = traits.json_name() {
-        fields.push(quote!(json_name: Some(#name)));
+        calls.push(quote!(.json_name(#name)));
     }
     if let Some(format) = traits.timestamp_format().or_else(|| target.traits.timestamp_format()) {
         let format = timestamp_format(format);
-        fields.push(quote!(timestamp_format: Some(#format)));
+        calls.push(quote!(.timestamp_format(#format)));
     }
     if let Some(binding) = traits.http_binding() {
         let binding = http_binding(&binding);
-        fields.push(quote!(http: Some(#binding)));
+        calls.push(quote!(.http(#binding)));
     }
     if let Some(media_type) = target.traits.media_type() {
-        fields.push(quote!(media_type: Some(#media_type)));
+        calls.push(quote!(.media_type(#media_type)));
     }
-    extend_constraints(&mut fields, traits, &target.traits);
-    let traits = traits_literal(fields);
-    quote!(Member { name: #name, target: &#target_schema, traits: #traits })
+    extend_constraints(&mut calls, traits, &target.traits);
+    quote!(Member::new(#name, &#target_schema) #(#calls)*)
 }
 
 /// The `@length`, `@range` and `@pattern` of a member: each of its own traits, else its
 /// target's.
-fn extend_constraints(fields: &mut Vec<TokenStream>, own: &Traits, target: &Traits) {
+fn extend_constraints(calls: &mut Vec<TokenStream>, own: &Traits, target: &Traits) {
     let bound = |n: Option<u64>| {
         option(n, |n| {
             let n = Literal::u64_suffixed(n);
@@ -183,14 +176,14 @@ fn extend_constraints(fields: &mut Vec<TokenStream>, own: &Traits, target: &Trai
     };
     if let Some((min, max)) = own.length().or_else(|| target.length()) {
         let (min, max) = (bound(min), bound(max));
-        fields.push(quote!(length: Some(Bounds { min: #min, max: #max })));
+        calls.push(quote!(.length(#min, #max)));
     }
     if let Some((min, max)) = own.range().or_else(|| target.range()) {
         let (min, max) = (option(min, float), option(max, float));
-        fields.push(quote!(range: Some(Bounds { min: #min, max: #max })));
+        calls.push(quote!(.range(#min, #max)));
     }
     if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
-        fields.push(quote!(pattern: Some(#pattern)));
+        calls.push(quote!(.pattern(#pattern)));
     }
 }
 
@@ -212,8 +205,8 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
                 .map(|value| {
                     let name = value.name.as_str();
                     let wire = enum_wire_value(value);
-                    let flags = value.traits.is_internal().then(|| quote!(flags: Flags::INTERNAL,));
-                    quote!(Member { name: #name, target: &prelude::UNIT, traits: Traits { #flags enum_value: Some(EnumValue::String(#wire)), ..Traits::NONE } })
+                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
+                    quote!(Member::new(#name, &prelude::UNIT).value(#wire) #internal)
                 })
                 .collect(),
         ),
@@ -229,8 +222,8 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
                         .and_then(serde_json::Value::as_i64)
                         .and_then(|n| i32::try_from(n).ok())
                         .unwrap_or_default();
-                    let flags = value.traits.is_internal().then(|| quote!(flags: Flags::INTERNAL,));
-                    quote!(Member { name: #name, target: &prelude::UNIT, traits: Traits { #flags enum_value: Some(EnumValue::Integer(#number)), ..Traits::NONE } })
+                    let internal = value.traits.is_internal().then(|| quote!(.flags(Flags::INTERNAL)));
+                    quote!(Member::new(#name, &prelude::UNIT).int_value(#number) #internal)
                 })
                 .collect(),
         ),
@@ -266,27 +259,26 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
     if traits.is_throttling() {
         set.push("THROTTLING");
     }
-    let mut fields = Vec::new();
+    let mut calls = Vec::new();
     if let Some(flags) = flags(&set) {
-        fields.push(quote!(flags: #flags));
+        calls.push(quote!(.flags(#flags)));
     }
     if let Some(code) = traits.http_error() {
-        fields.push(quote!(http_error: Some(#code)));
+        let code = Literal::u16_unsuffixed(code);
+        calls.push(quote!(.http_error(#code)));
     }
     if let Some((code, status)) = traits.query_error() {
-        fields.push(quote!(query_error: Some((#code, #status))));
+        let status = Literal::u16_unsuffixed(status);
+        calls.push(quote!(.query_error(#code, #status)));
     }
-    let traits = traits_literal(fields);
+    if !members.is_empty() {
+        calls.push(quote!(.members(&[#(#members),*])));
+    }
     out.add(
         &module(),
         name,
         quote! {
-            pub static #static_name: Schema = Schema {
-                id: #id,
-                shape_type: ShapeType::#shape_type,
-                members: &[#(#members),*],
-                traits: #traits,
-            };
+            pub static #static_name: Schema = Schema::new(#id, ShapeType::#shape_type) #(#calls)*;
         },
     );
 }

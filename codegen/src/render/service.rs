@@ -62,7 +62,11 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
     render_schema(cx, out);
     let visitor = Rt::OperationVisitor.path();
     let visits = cx.index.operations().map(|(operation, _)| {
-        let marker = cx.symbols.operation(&operation.id).marker.path_from(&ModulePath::new(&["operation"]));
+        let marker = cx
+            .symbols
+            .operation(&operation.id)
+            .marker
+            .path_from(&ModulePath::new(&["operation"]));
         quote!(visitor.visit::<#marker>();)
     });
     out.add(
@@ -90,8 +94,15 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         Some(name) => quote!(Some(#name)),
         None => quote!(None),
     };
-    let operations = cx.index.operations().map(|(operation, _)| ident(cx.symbols.schema_name(&operation.id)));
-    let routes = cx.protocol.routes(cx).into_iter().map(proc_macro2::Literal::usize_unsuffixed);
+    let operations = cx
+        .index
+        .operations()
+        .map(|(operation, _)| ident(cx.symbols.schema_name(&operation.id)));
+    let routes = cx
+        .protocol
+        .routes(cx)
+        .into_iter()
+        .map(proc_macro2::Literal::usize_unsuffixed);
     let name = ident(SERVICE_SCHEMA);
     out.add(
         &super::schema::module(),

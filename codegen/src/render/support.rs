@@ -70,5 +70,5 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
             .to_owned(),
     );
     module.hidden = true;
-    module.uses.insert(super::schema::module_uses());
+    out.add(&schema, "", super::schema::module_uses());
 }

@@ -190,7 +190,10 @@ impl<O: Operation> Future for Call<'_, O> {
                     });
                 }
                 CallState::Done => {
-                    return Poll::Ready(Err(UnhandledError::invalid_input("the call was polled after it completed").into()))
+                    return Poll::Ready(Err(UnhandledError::invalid_input(
+                        "the call was polled after it completed",
+                    )
+                    .into()))
                 }
             }
         }

@@ -606,7 +606,11 @@ impl Decoder for MessageDecoder<'_> {
 
 /// Whether a body is `{}`, whitespace aside.
 fn is_empty_object(body: &[u8]) -> bool {
-    let trimmed: Vec<u8> = body.iter().copied().filter(|byte| !byte.is_ascii_whitespace()).collect();
+    let trimmed: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|byte| !byte.is_ascii_whitespace())
+        .collect();
     trimmed == b"{}"
 }
 

@@ -119,14 +119,21 @@ fn check_media_types(
 
 /// A server's body: the payload or the body members, and `{}` when there are none but the
 /// operation has an output; with its `Content-Type` and `Content-Length`.
-fn server_body(headers: &mut http::HeaderMap, schema: &'static Schema, value: &dyn Value) -> Result<Vec<u8>, EncodeError> {
+fn server_body(
+    headers: &mut http::HeaderMap,
+    schema: &'static Schema,
+    value: &dyn Value,
+) -> Result<Vec<u8>, EncodeError> {
     match write_bound_body(schema, value)? {
         Some((content_type, body)) => {
             content_headers(headers, &content_type, body.len());
             Ok(body)
         }
         None if schema.id != "smithy.api#Unit"
-            && !schema.members.iter().any(|member| member.traits.http == Some(HttpBinding::Payload)) =>
+            && !schema
+                .members
+                .iter()
+                .any(|member| member.traits.http == Some(HttpBinding::Payload)) =>
         {
             content_headers(headers, "application/json", 2);
             Ok(b"{}".to_vec())

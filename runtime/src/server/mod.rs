@@ -175,7 +175,10 @@ pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) 
 ///
 /// The future is boxed, so that a generated `handle` (which matches on the operation) costs the
 /// compiler no analysis of an async state machine per operation.
-pub fn serve_operation<'a, O, F, Fut>(request: http::Request<Vec<u8>>, call: F) -> BoxFuture<'a, http::Response<Vec<u8>>>
+pub fn serve_operation<'a, O, F, Fut>(
+    request: http::Request<Vec<u8>>,
+    call: F,
+) -> BoxFuture<'a, http::Response<Vec<u8>>>
 where
     O: Operation,
     F: FnOnce(O::Input) -> Fut + Send + 'a,

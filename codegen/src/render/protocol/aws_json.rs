@@ -26,8 +26,5 @@ impl Version {
 
 /// An operation's request, for its documentation.
 pub(super) fn operation_doc(service: &str, operation: &Shape) -> String {
-    format!(
-        "`POST /` with `X-Amz-Target: {service}.{}`.",
-        operation.id.name()
-    )
+    format!("`POST /` with `X-Amz-Target: {service}.{}`.", operation.id.name())
 }

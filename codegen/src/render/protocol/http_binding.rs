@@ -49,7 +49,8 @@ pub(super) fn http_schema(operation: &Shape) -> TokenStream {
         Some(value) => quote!((#key, Some(#value))),
         None => quote!((#key, None)),
     });
-    let (method, uri, code) = (http.method.as_str(), http.uri.as_str(), http.code);
+    let (method, uri) = (http.method.as_str(), http.uri.as_str());
+    let code = proc_macro2::Literal::u16_unsuffixed(http.code);
     quote! {
         Some(Http {
             method: #method,

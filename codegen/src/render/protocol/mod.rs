@@ -24,7 +24,10 @@ use crate::symbols::{ModulePath, Rt};
 pub(crate) enum Protocol {
     RestJson1,
     /// awsJson1_0 or awsJson1_1, with the service's name for `X-Amz-Target`.
-    AwsJson { version: aws_json::Version, service: String },
+    AwsJson {
+        version: aws_json::Version,
+        service: String,
+    },
     /// A protocol the runtime does not speak yet: the crate gets its types and service trait,
     /// and no client or server.
     Other(String),
@@ -89,7 +92,9 @@ impl Protocol {
     pub(crate) fn operation_doc(&self, operation: &Shape) -> Option<String> {
         match self {
             Protocol::AwsJson { service, .. } => Some(aws_json::operation_doc(service, operation)),
-            _ if self.http_bindings() || operation.traits.http().is_some() => Some(http_binding::operation_doc(operation)),
+            _ if self.http_bindings() || operation.traits.http().is_some() => {
+                Some(http_binding::operation_doc(operation))
+            }
             _ => None,
         }
     }

@@ -169,10 +169,14 @@ pub(in crate::render) fn render_operation_error(
     let error_meta = Rt::ErrorMeta.path();
     let value = Rt::Value.path();
     let decode_error_fn = Rt::DecodeErrorStructure.path();
-    let decode_arms = variants.iter().zip(&variant_idents).enumerate().map(|(index, ((path, _), variant))| {
-        let index = Literal::usize_unsuffixed(index);
-        quote!(#index => #decode_error_fn::<#path>(decoder, meta).map(Self::#variant),)
-    });
+    let decode_arms = variants
+        .iter()
+        .zip(&variant_idents)
+        .enumerate()
+        .map(|(index, ((path, _), variant))| {
+            let index = Literal::usize_unsuffixed(index);
+            quote!(#index => #decode_error_fn::<#path>(decoder, meta).map(Self::#variant),)
+        });
     let value_arms = variant_idents.iter().enumerate().map(|(index, variant)| {
         let index = Literal::usize_unsuffixed(index);
         quote!(Self::#variant(error) => Ok((#index, error)),)

@@ -426,10 +426,7 @@ fn render_builder(
             }
         }
     });
-    let mutable = fields
-        .iter()
-        .any(|field| field.idempotency_token)
-        .then(|| quote!(mut));
+    let mutable = fields.iter().any(|field| field.idempotency_token).then(|| quote!(mut));
     let structure = Rt::Structure.path();
     let link = target.doc_link(&builder.module);
     let build = if fallible {
