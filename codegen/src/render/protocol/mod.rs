@@ -221,8 +221,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
     );
     let handle_doc = handle_doc.lines().map(str::to_owned);
     let server_doc = format!(
-        " A [`{service_name}`]({service_link}) implementation as a [`Handler`]({}), which a\n ready server (such as `serve`, with smithy-runtime's `hyper-server` feature) runs.",
-        Rt::Handler.doc_path()
+        " A [`{service_name}`]({service_link}) implementation as a [`Handler`], which a ready server\n (such as `serve`, with smithy-runtime's `hyper-server` feature) runs."
     );
     let server_doc = server_doc.lines().map(str::to_owned);
     out.module(&server).doc = Some(format!(
