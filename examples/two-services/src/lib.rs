@@ -36,7 +36,10 @@ impl KeyValueStore for Store {
                 .stored_at(*stored_at)
                 .build()
                 .map_err(smithy_runtime::error::UnhandledError::invalid_input)?),
-            None => Err(NoSuchKey::builder().message(format!("nothing is stored under `{key}`")).build().into()),
+            None => Err(NoSuchKey::builder()
+                .message(format!("nothing is stored under `{key}`"))
+                .build()
+                .into()),
         }
     }
 

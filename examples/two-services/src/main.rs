@@ -6,7 +6,10 @@
 async fn main() -> Result<(), smithy_runtime::error::BoxError> {
     let report = two_services::run().await?;
     println!("AmplifyBackend answered for app {:?}", report.app_id);
-    println!("the key-value store holds {:?}, stored at {}", report.value, report.stored_at);
+    println!(
+        "the key-value store holds {:?}, stored at {}",
+        report.value, report.stored_at
+    );
     println!("one transport for both clients: {}", report.one_transport);
     Ok(())
 }

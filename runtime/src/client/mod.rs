@@ -148,7 +148,7 @@ pub struct Call<'a, O: Operation> {
 
 enum CallState<'a, O: Operation> {
     Start(Option<O::Input>),
-    Sending(Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>, UnhandledError>> + Send + 'a>>),
+    Sending(crate::server::BoxFuture<'a, Result<http::Response<Vec<u8>>, UnhandledError>>),
     Done,
 }
 

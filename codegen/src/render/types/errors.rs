@@ -177,6 +177,21 @@ pub(in crate::render) fn render_operation_error(
             let index = Literal::usize_unsuffixed(index);
             quote!(#index => #decode_error_fn::<#path>(decoder, meta).map(Self::#variant),)
         });
+    let unknown_error =
+        quote!(Ok(Self::#unhandled(crate::error::UnhandledError::new(meta.status().unwrap_or_default()))));
+    let decode_body = if variants.is_empty() {
+        quote! {
+            let _ = (index, decoder);
+            #unknown_error
+        }
+    } else {
+        quote! {
+            match index {
+                #(#decode_arms)*
+                _ => #unknown_error,
+            }
+        }
+    };
     let value_arms = variant_idents.iter().enumerate().map(|(index, variant)| {
         let index = Literal::usize_unsuffixed(index);
         quote!(Self::#variant(error) => Ok((#index, error)),)
@@ -251,11 +266,7 @@ pub(in crate::render) fn render_operation_error(
             impl #operation_error for #name {
                 #[inline]
                 fn decode_error(index: usize, decoder: &mut dyn #decoder, meta: #error_meta) -> Result<Self, #decode_error> {
-                    let _ = &decoder;
-                    match index {
-                        #(#decode_arms)*
-                        _ => Ok(Self::#unhandled(crate::error::UnhandledError::new(meta.status().unwrap_or_default()))),
-                    }
+                    #decode_body
                 }
 
                 #[inline]
