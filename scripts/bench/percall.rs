@@ -1,0 +1,104 @@
+//! One GetBackendAuth call through an in-memory transport, ours against the official SDK with
+//! its HTTP client replaced by an in-memory one: build the input, serialize the request, answer
+//! with the full response, parse it. Prints nanoseconds per call, the median of several runs.
+//!
+//! Built and run by `scripts/bench.sh` (its workspace lives under `target/bench/`).
+
+use std::time::Instant;
+
+use amplifybackend_one::operation::get_backend_auth::GetBackendAuthInput;
+use amplifybackend_one::AmplifyBackend;
+use smithy_runtime::client::{Transport, TransportFuture};
+
+const WARM_UP: usize = 2_000;
+const CALLS: usize = 20_000;
+const RUNS: usize = 7;
+
+/// Answers every request with the full GetBackendAuth response.
+struct Memory(Vec<u8>);
+
+impl Transport for Memory {
+    fn send(&self, _request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
+        let body = self.0.clone();
+        Box::pin(async move {
+            Ok(http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(body)?)
+        })
+    }
+}
+
+/// Nanoseconds per call of `call`, the median of [`RUNS`] runs of [`CALLS`] calls.
+fn measure<F: FnMut()>(mut call: F) -> f64 {
+    for _ in 0..WARM_UP {
+        call();
+    }
+    let mut runs: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..CALLS {
+                call();
+            }
+            start.elapsed().as_nanos() as f64 / CALLS as f64
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[RUNS / 2]
+}
+
+fn main() {
+    let path = std::env::args().nth(1).expect("the response fixture's path");
+    let body = std::fs::read(&path).expect("the response fixture");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+
+    let ours = amplifybackend_one::client::Client::new(Memory(body.clone()), "https://amplifybackend.us-east-1.amazonaws.com");
+    let ours_ns = measure(|| {
+        let input = GetBackendAuthInput::builder()
+            .app_id("d1abc")
+            .backend_environment_name("staging")
+            .resource_name("auth")
+            .build()
+            .unwrap();
+        let output = runtime.block_on(ours.get_backend_auth(input)).unwrap();
+        assert!(output.resource_config.is_some());
+    });
+
+    let response_body = body.clone();
+    let http_client = aws_smithy_http_client::test_util::infallible_client_fn(move |_request| {
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(response_body.clone())
+            .unwrap()
+    });
+    let config = aws_sdk_amplifybackend::Config::builder()
+        .behavior_version(aws_sdk_amplifybackend::config::BehaviorVersion::latest())
+        .region(aws_sdk_amplifybackend::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_amplifybackend::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "bench",
+        ))
+        .http_client(http_client)
+        .build();
+    let sdk = aws_sdk_amplifybackend::Client::from_conf(config);
+    let sdk_ns = measure(|| {
+        let output = runtime
+            .block_on(
+                sdk.get_backend_auth()
+                    .app_id("d1abc")
+                    .backend_environment_name("staging")
+                    .resource_name("auth")
+                    .send(),
+            )
+            .unwrap();
+        assert!(output.resource_config.is_some());
+    });
+
+    println!("| client | ns per call | ratio |\n|---|---:|---:|");
+    println!("| aws-sdk-amplifybackend {} (signs with SigV4) | {sdk_ns:.0} | 1.0× |", "1.120.0");
+    println!("| smithy-codegen (no signing yet) | {ours_ns:.0} | {:.1}× |", sdk_ns / ours_ns);
+}
