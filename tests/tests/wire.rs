@@ -248,3 +248,68 @@ fn clients_send_what_breaks_constraints_and_servers_refuse_it() {
     let schema = <CreateBackendAuthMfaConfig as smithy_runtime::shape::Structure>::SCHEMA;
     assert!(smithy_runtime::validate::validate(&config, schema, Checks::Client).is_ok());
 }
+
+#[test]
+fn a_header_naming_an_error_identifies_it_whatever_the_body() {
+    let cases = [
+        (400, "NotFoundException", "not json at all"),
+        (
+            500,
+            "GatewayTimeoutException",
+            "<html><body>Gateway Timeout</body></html>",
+        ),
+        (404, "NotFoundException", ""),
+    ];
+    for (status, code, body) in cases {
+        let error = GetBackendAuth::parse_response(&response(status, &[("x-amzn-errortype", code)], body)).unwrap_err();
+        assert_eq!((error.status(), error.code()), (status, Some(code)), "{error:?}");
+        match (&error, code) {
+            (GetBackendAuthError::NotFoundException(error), "NotFoundException") => {
+                assert_eq!(error.message, None);
+                assert_eq!(error.resource_type, None);
+            }
+            (GetBackendAuthError::GatewayTimeoutException(error), "GatewayTimeoutException") => {
+                assert_eq!(error.message, None);
+            }
+            _ => panic!("expected the modelled {code}, got {error:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_error_reports_the_status_of_its_response() {
+    // NotFoundException is modelled with `@httpError(404)`; the service answered 400.
+    let error = GetBackendAuth::parse_response(&response(
+        400,
+        &[("x-amzn-errortype", "NotFoundException")],
+        r#"{"message": "no such app"}"#,
+    ))
+    .unwrap_err();
+    assert!(matches!(error, GetBackendAuthError::NotFoundException(_)), "{error:?}");
+    assert_eq!((error.status(), error.message()), (400, Some("no such app")));
+}
+
+#[test]
+fn a_structure_on_the_wire_is_an_object_and_nothing_else() {
+    for body in [r#"["staging"]"#, r#""staging""#, "1", "true"] {
+        let error = GetBackendAuth::parse_response(&response(200, &[], body)).unwrap_err();
+        let GetBackendAuthError::Unhandled(error) = error else {
+            panic!("{body}: expected the unhandled variant, got {error:?}");
+        };
+        assert_eq!(
+            (error.kind(), error.status()),
+            (UnhandledKind::InvalidResponse, 200),
+            "{body}"
+        );
+
+        let rejection = GetBackendAuth::parse_request(&request(None, None, body)).unwrap_err();
+        assert_eq!(
+            (rejection.status(), rejection.error_type()),
+            (400, "SerializationException"),
+            "{body}"
+        );
+    }
+    // The array form of the one required body member is no way to send it either.
+    let rejection = GetBackendAuth::parse_request(&request(None, None, r#"["r"]"#)).unwrap_err();
+    assert_eq!(rejection.error_type(), "SerializationException");
+}
