@@ -43,10 +43,13 @@ impl KeyValueStore for Store {
     }
 }
 
+/// The requests a client sent, in order.
+type Sent = Arc<Mutex<Vec<http::Request<Vec<u8>>>>>;
+
 /// Hands each request to the generated server and keeps a copy of it.
 struct Loopback {
     store: Arc<Store>,
-    sent: Arc<Mutex<Vec<http::Request<Vec<u8>>>>>,
+    sent: Sent,
 }
 
 impl Transport for Loopback {
@@ -60,7 +63,7 @@ impl Transport for Loopback {
     }
 }
 
-fn client() -> (kv_store::client::Client, Arc<Mutex<Vec<http::Request<Vec<u8>>>>>) {
+fn client() -> (kv_store::client::Client, Sent) {
     let sent = Arc::new(Mutex::new(Vec::new()));
     let transport = Loopback {
         store: Arc::new(Store::default()),
