@@ -58,16 +58,45 @@ fn generates_a_complete_crate_and_rewrites_only_changes() {
 }
 
 #[test]
-fn a_runtime_path_goes_into_the_manifest() {
-    let out = scratch("runtime-path");
-    let result = generate(&bundled_model(), &out, &["--runtime-path", "../my checkout/runtime"]);
+fn a_runtime_path_goes_into_the_manifest_relative_to_the_crate() {
+    let dir = scratch("runtime-path");
+    let runtime = dir.join("my checkout/runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::write(runtime.join("Cargo.toml"), "[package]\nname = \"smithy-runtime\"\n").unwrap();
+    let run = |out: &str, runtime: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_smithy-codegen"))
+            .current_dir(&dir)
+            .arg("generate")
+            .arg("--model")
+            .arg(bundled_model())
+            .args(["--out", out, "--crate", "amplifybackend", "--runtime-path"])
+            .arg(runtime)
+            .output()
+            .expect("the binary runs")
+    };
+    let manifest = |out: &str| std::fs::read_to_string(dir.join(out).join("Cargo.toml")).unwrap();
+
+    // Relative to the current directory on the command line, relative to the crate in Cargo.toml.
+    let result = run("crates/./amplifybackend", Path::new("my checkout/runtime"));
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    let written = manifest("crates/amplifybackend");
     assert!(
-        manifest.contains(r#"smithy-runtime = { version = "0.1", path = "../my checkout/runtime" }"#),
-        "{manifest}"
+        written.contains(r#"smithy-runtime = { version = "0.1", path = "../../my checkout/runtime" }"#),
+        "{written}"
     );
-    std::fs::remove_dir_all(&out).unwrap();
+
+    // An absolute path is written as it is.
+    let result = run("absolute", &runtime);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(manifest("absolute").contains(&format!("path = \"{}\"", runtime.display())));
+
+    // A directory without the runtime's manifest is refused before anything is written.
+    let result = run("wrong", Path::new("my checkout"));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success());
+    assert!(stderr.contains("--runtime-path my checkout: cannot read"), "{stderr}");
+    assert!(!dir.join("wrong").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
