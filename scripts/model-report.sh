@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Per-model numbers for a closing note: for every AWS model in ../shared/models/aws/ and every
+# Per-model numbers for a closing note: for every AWS model in ../shared/models/aws/ and
+# ../shared/models/aws-popular/, and every
 # service of ../shared/protocol-tests/aws-protocol-tests.json, the shapes, operations and lines
 # generated, the release CLI's generation time, and `cargo check` time of that crate alone; then
 # the published AmplifyBackend model whole against GetBackendAuth alone, and the CLI's peak memory
@@ -74,7 +75,7 @@ generate() {
     shift 2
     local start message lines ms
     start=$(now_ns)
-    message=$("$CLI" generate --out "$OUT/$name" --crate "$name" "$@" 2>&1) || die "generating $name failed: $message"
+    message=$("$CLI" generate --out "$OUT/$name" --crate "$name" --runtime-path "$ROOT/runtime" "$@" 2>&1) || die "generating $name failed: $message"
     ms=$(ms_since "$start")
     # "generated crate `x` in DIR: 31 operations, 162 shapes, 72 files changed, in 132.3 ms"
     local operations shapes
@@ -86,7 +87,7 @@ generate() {
 }
 
 log "==> generating with the release CLI"
-for model in "$MODELS"/*.json; do
+for model in "$MODELS"/*.json "$SHARED"/models/aws-popular/*.json; do
     stem=$(basename "$model" .json)
     generate "$(model_crate "$stem")" "\`$stem.json\`" --model "$model"
 done

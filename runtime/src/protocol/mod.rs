@@ -1,6 +1,6 @@
 //! The wire protocols: each operation's request and response, for a client and a server.
 //!
-//! The HTTP bindings ([`http`]) and the JSON codec are shared; [`rest_json`] and [`aws_json`]
+//! The HTTP bindings and the JSON codec are shared; [`rest_json`] and [`aws_json`]
 //! hold what differs: where members go, media types, how an error is named, how a server finds
 //! the operation of a request.
 
