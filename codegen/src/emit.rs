@@ -120,11 +120,7 @@ fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result
                 .items
                 .into_iter()
                 .map(|(key, tokens)| {
-                    let text = if formatted {
-                        format(tokens, &path.to_string())?
-                    } else {
-                        unformatted(tokens)
-                    };
+                    let text = if formatted { format(tokens) } else { unformatted(tokens) };
                     Ok((key, text))
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -189,45 +185,21 @@ fn unformatted(tokens: TokenStream) -> String {
     out
 }
 
-fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|err| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("generated code for {what} does not parse: {err}"),
-        )
-    })?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+fn format(tokens: TokenStream) -> String {
+    #[cfg(test)]
+    if CHECK_LAYOUT.load(Ordering::Relaxed) {
+        let text = crate::layout::items(tokens.clone());
+        if let Err(difference) = crate::layout::same_tokens(&tokens, &text) {
+            panic!("the layout changed the tokens: {difference}\n{text}");
+        }
+        return text;
+    }
+    crate::layout::items(tokens)
 }
 
-/// Puts a blank line between consecutive items at the same depth, as code written by hand has;
-/// prettyplease prints items back to back.
-fn space_items(source: &str) -> String {
-    const ITEM_STARTS: &[&str] = &[
-        "///", "//!", "#[", "pub ", "pub(", "impl", "fn ", "const ", "mod ", "struct ", "enum ", "trait ", "type ",
-    ];
-    let mut out = String::with_capacity(source.len() + source.len() / 16);
-    let mut previous: Option<&str> = None;
-    for line in source.lines() {
-        if let Some(prev) = previous {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let prev_trimmed = prev.trim();
-            let current = line.trim_start();
-            let ends_item = prev_trimmed.ends_with('}')
-                || (prev_trimmed.ends_with(';')
-                    && !prev_trimmed.starts_with("use ")
-                    && !prev_trimmed.starts_with("//"));
-            let starts_item =
-                ITEM_STARTS.iter().any(|start| current.starts_with(start)) && !current.starts_with("use ");
-            if ends_item && starts_item && indent(prev) == indent(line) {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        previous = Some(line);
-    }
-    out
-}
+/// Tests: check that laying out each item changes nothing but whitespace.
+#[cfg(test)]
+pub(crate) static CHECK_LAYOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Modules with more items than this are split into one file per item (crate layout only).
 pub const SPLIT_THRESHOLD: usize = 64;

@@ -25,6 +25,7 @@ mod emit;
 mod error;
 mod ident;
 mod index;
+mod layout;
 mod load;
 mod model;
 mod render;
@@ -97,9 +98,9 @@ impl Codegen {
         self
     }
 
-    /// Whether to format the output with prettyplease (default `true`). Unformatted output is
-    /// the same code, a line per statement, generated several times faster: for large models in a
-    /// build script whose output nobody reads.
+    /// Whether to lay out the output as rustfmt would (default `true`). Unformatted output is
+    /// the same code, a line per statement, generated faster: for large models in a build
+    /// script whose output nobody reads.
     pub fn format(&mut self, formatted: bool) -> &mut Self {
         self.formatted = formatted;
         self
@@ -359,6 +360,37 @@ fn is_crate_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn laying_out_generated_code_changes_only_whitespace() {
+        crate::emit::CHECK_LAYOUT.store(true, std::sync::atomic::Ordering::Relaxed);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut models = vec![
+            root.join("model/amplifybackend.json"),
+            root.join("tests/models/features.json"),
+        ];
+        let shared = root.join("../shared/models");
+        for name in [
+            "aws/amplifybackend-2020-08-11.json",
+            "aws-popular/dynamodb-2012-08-10.json",
+            "aws-popular/sqs-2012-11-05.json",
+        ] {
+            let path = shared.join(name);
+            if path.is_file() {
+                models.push(path);
+            } else {
+                eprintln!("SKIPPED {name}: {} not found", path.display());
+            }
+        }
+        for model in models {
+            let mut codegen = Codegen::new();
+            codegen.model(&model);
+            let generated = codegen
+                .generate()
+                .unwrap_or_else(|err| panic!("{}: {err}", model.display()));
+            generated.source_files().unwrap();
+        }
+    }
+
     use super::*;
 
     #[test]

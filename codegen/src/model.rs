@@ -338,7 +338,15 @@ impl Traits {
     }
 
     fn prelude(&self, name: &str) -> Option<&Value> {
-        self.0.get(&format!("{PRELUDE}{name}"))
+        // The id is put together on the stack: this is asked of every member for every trait.
+        let mut key = [0u8; 64];
+        let length = PRELUDE.len() + name.len();
+        if length > key.len() {
+            return self.0.get(&format!("{PRELUDE}{name}"));
+        }
+        key[..PRELUDE.len()].copy_from_slice(PRELUDE.as_bytes());
+        key[PRELUDE.len()..length].copy_from_slice(name.as_bytes());
+        self.0.get(std::str::from_utf8(&key[..length]).ok()?)
     }
 
     fn has(&self, name: &str) -> bool {
