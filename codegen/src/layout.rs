@@ -35,7 +35,7 @@ pub(crate) fn items(tokens: TokenStream) -> String {
     let root = read(tokens, &mut text);
     let mut doc = Doc {
         text: &text,
-        commands: Vec::new(),
+        commands: Vec::with_capacity(text.len() / 2),
     };
     doc.items(root.all());
     print(&doc.commands)
@@ -276,14 +276,16 @@ fn read(stream: TokenStream, text: &mut String) -> Seq {
 fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
     let trees = stream.into_iter();
     out.reserve(trees.size_hint().0);
-    let mut run: Vec<u8> = Vec::new();
+    // The joint punctuation not yet split into operators (runs are a few characters).
+    let mut run = [0u8; 8];
+    let mut run_len = 0usize;
     let mut lifetime = false;
-    let flush = |run: &mut Vec<u8>, out: &mut Vec<Tok>, lifetime: &mut bool| {
-        if run.last() == Some(&b'\'') {
-            run.pop();
+    let flush = |run: &[u8], run_len: &mut usize, out: &mut Vec<Tok>, lifetime: &mut bool| {
+        let mut rest = &run[..*run_len];
+        if rest.last() == Some(&b'\'') {
+            rest = &rest[..rest.len() - 1];
             *lifetime = true;
         }
-        let mut rest = run.as_slice();
         while !rest.is_empty() {
             let op = operator(rest);
             if !op.is_empty() {
@@ -291,19 +293,23 @@ fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
             }
             rest = &rest[op.len().max(1)..];
         }
-        run.clear();
+        *run_len = 0;
     };
     for tree in trees {
         match tree {
             TokenTree::Punct(punct) => {
-                let mut buffer = [0u8; 4];
-                run.extend_from_slice(punct.as_char().encode_utf8(&mut buffer).as_bytes());
+                // Rust's punctuation is ASCII.
+                if run_len == run.len() {
+                    flush(&run, &mut run_len, out, &mut lifetime);
+                }
+                run[run_len] = u8::try_from(punct.as_char()).unwrap_or(b'?');
+                run_len += 1;
                 if punct.spacing() == Spacing::Alone {
-                    flush(&mut run, out, &mut lifetime);
+                    flush(&run, &mut run_len, out, &mut lifetime);
                 }
             }
             TokenTree::Ident(ident) => {
-                flush(&mut run, out, &mut lifetime);
+                flush(&run, &mut run_len, out, &mut lifetime);
                 let start = text.len() as u32;
                 if std::mem::take(&mut lifetime) {
                     let _ = write!(text, "'{ident}");
@@ -329,7 +335,7 @@ fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
                 out.push(Tok::Word(span, name));
             }
             TokenTree::Literal(literal) => {
-                flush(&mut run, out, &mut lifetime);
+                flush(&run, &mut run_len, out, &mut lifetime);
                 let start = text.len() as u32;
                 let _ = write!(text, "{literal}");
                 out.push(Tok::Literal(Span {
@@ -338,7 +344,7 @@ fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
                 }));
             }
             TokenTree::Group(group) => {
-                flush(&mut run, out, &mut lifetime);
+                flush(&run, &mut run_len, out, &mut lifetime);
                 let delimiter = group.delimiter();
                 // Without the group, the stream is the only owner of its tokens, which are then
                 // moved out rather than copied.
@@ -357,7 +363,7 @@ fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
             }
         }
     }
-    flush(&mut run, out, &mut lifetime);
+    flush(&run, &mut run_len, out, &mut lifetime);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,10 +497,55 @@ impl Depth {
     }
 }
 
+/// The ranges of a sequence's elements, items or arms: most sequences have a few, held here
+/// without allocating.
+#[derive(Default)]
+struct Ranges {
+    inline: [(u32, u32); 6],
+    len: usize,
+    more: Vec<Range<usize>>,
+}
+
+impl Ranges {
+    fn push(&mut self, range: Range<usize>) {
+        if self.more.is_empty() && self.len < self.inline.len() {
+            self.inline[self.len] = (range.start as u32, range.end as u32);
+        } else {
+            if self.more.is_empty() {
+                self.more
+                    .extend(self.inline.iter().map(|&(a, b)| a as usize..b as usize));
+            }
+            self.more.push(range);
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: usize) -> Range<usize> {
+        if self.more.is_empty() {
+            let (a, b) = self.inline[i];
+            a as usize..b as usize
+        } else {
+            self.more[i].clone()
+        }
+    }
+
+    fn last(&self) -> Option<Range<usize>> {
+        self.len.checked_sub(1).map(|i| self.get(i))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        (0..self.len).map(|i| self.get(i))
+    }
+}
+
 /// The elements of a comma-separated list, as ranges: commas inside generics and closure
 /// parameters do not separate. A trailing comma gives no empty element.
-fn split_commas(s: S<'_>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+fn split_commas(s: S<'_>) -> Ranges {
+    let mut out = Ranges::default();
     let mut generics = Depth::default();
     let mut closure = false;
     let mut start = 0;
@@ -649,8 +700,8 @@ impl Braced {
 
 /// Splits items or statements: each ends with a `;` or with a brace group that ends it (unless
 /// what follows continues it: `else`, a method call).
-fn split_statements(s: S<'_>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+fn split_statements(s: S<'_>) -> Ranges {
+    let mut out = Ranges::default();
     let mut start = 0;
     let mut braced = Braced::new();
     let mut i = 0;
@@ -693,8 +744,8 @@ fn split_statements(s: S<'_>) -> Vec<Range<usize>> {
 }
 
 /// Splits the arms of a `match`: an arm ends at a comma at its level, or after a block body.
-fn split_arms(s: S<'_>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+fn split_arms(s: S<'_>) -> Ranges {
+    let mut out = Ranges::default();
     let mut start = 0;
     let mut generics = Depth::default();
     let mut closure = false;
@@ -732,6 +783,39 @@ fn split_arms(s: S<'_>) -> Vec<Range<usize>> {
         out.push(start..s.len());
     }
     out
+}
+
+/// A stack of flags, without allocating (generics nest a few deep).
+#[derive(Default)]
+struct Bits {
+    bits: u64,
+    len: u32,
+}
+
+impl Bits {
+    fn push(&mut self, bit: bool) {
+        self.bits = (self.bits << 1) | u64::from(bit);
+        self.len += 1;
+    }
+
+    /// The top flag, removed; `false` when empty.
+    fn pop(&mut self) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        let bit = self.bits & 1 == 1;
+        self.bits >>= 1;
+        self.len -= 1;
+        bit
+    }
+
+    fn last(&self) -> bool {
+        self.len > 0 && self.bits & 1 == 1
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Whether an item is a `use` declaration (consecutive ones get no blank line between them).
@@ -848,8 +932,10 @@ fn chains(s: S<'_>) -> Vec<(usize, usize)> {
 /// not a method chain (which breaks better in a list of its own).
 fn overflows(content: S<'_>) -> bool {
     let elements = split_commas(content);
-    let [element] = elements.as_slice() else { return false };
-    let element = content.slice(element.clone());
+    if elements.len() != 1 {
+        return false;
+    }
+    let element = content.slice(elements.get(0));
     if matches!(element.roles.first(), Some(Role::ClosureOpen)) {
         return true;
     }
@@ -1014,7 +1100,7 @@ impl<'a> Doc<'a> {
     /// Items, one after another with a blank line between (none between `use` items).
     fn items(&mut self, s: S<'a>) {
         let mut previous_use = false;
-        for (n, range) in split_statements(s).into_iter().enumerate() {
+        for (n, range) in split_statements(s).iter().enumerate() {
             let item = s.slice(range);
             let is_use = item_is_use(item);
             if n > 0 {
@@ -1027,7 +1113,7 @@ impl<'a> Doc<'a> {
 
     /// Statements, a line each.
     fn statements(&mut self, s: S<'a>) {
-        for (n, range) in split_statements(s).into_iter().enumerate() {
+        for (n, range) in split_statements(s).iter().enumerate() {
             if n > 0 {
                 self.push(Cmd::Hard);
             }
@@ -1056,8 +1142,17 @@ impl<'a> Doc<'a> {
 
     fn attribute(&mut self, content: S<'a>, inner: bool) {
         if let [Tok::Word(_, Name::Doc), Tok::Op("="), Tok::Literal(span)] = content.tokens {
-            if let Some(text) = unescape_string(span.of(self.text)) {
-                let marker = if inner { "//!" } else { "///" };
+            let literal = span.of(self.text);
+            let marker = if inner { "//!" } else { "///" };
+            // A plain string is its own text.
+            if let Some(text) = literal.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                if !text.contains('\\') {
+                    self.text(marker);
+                    self.text(text);
+                    return;
+                }
+            }
+            if let Some(text) = unescape_string(literal) {
                 for (n, line) in text.split('\n').enumerate() {
                     if n > 0 {
                         self.push(Cmd::Hard);
@@ -1081,7 +1176,7 @@ impl<'a> Doc<'a> {
         let mut chain: Option<(usize, bool)> = None;
         let mut chain_start: Option<usize> = None;
         // For each open `<`: whether it began a group.
-        let mut generics: Vec<bool> = Vec::new();
+        let mut generics = Bits::default();
         let mut braced = Braced::new();
         let mut broke_after_comma = false;
         let params = fn_params(s);
@@ -1145,7 +1240,7 @@ impl<'a> Doc<'a> {
                 }
                 (Tok::Op(op), Role::GenericClose(_)) => {
                     for _ in 0..op.len() {
-                        if generics.pop().unwrap_or(false) {
+                        if generics.pop() {
                             self.push(Cmd::TrailingComma);
                             self.push(Cmd::DedentIfBroken);
                             self.push(Cmd::Soft);
@@ -1154,7 +1249,7 @@ impl<'a> Doc<'a> {
                         self.text(">");
                     }
                 }
-                (Tok::Op(","), _) if generics.last() == Some(&true) => {
+                (Tok::Op(","), _) if generics.last() => {
                     // A trailing comma is the group's to print.
                     if !matches!(s.roles.get(i + 1), Some(Role::GenericClose(_))) {
                         self.text(",");
@@ -1244,7 +1339,7 @@ impl<'a> Doc<'a> {
         self.push(Cmd::Begin { max, rest });
         self.push(Cmd::IndentIfBroken);
         self.push(Cmd::Soft);
-        for (n, element) in elements.into_iter().enumerate() {
+        for (n, element) in elements.iter().enumerate() {
             if n > 0 {
                 self.text(",");
                 self.push(Cmd::Line);
@@ -1273,7 +1368,7 @@ impl<'a> Doc<'a> {
         });
         self.push(Cmd::IndentIfBroken);
         self.push(Cmd::Line);
-        for (n, element) in elements.into_iter().enumerate() {
+        for (n, element) in elements.iter().enumerate() {
             if n > 0 {
                 self.text(",");
                 self.push(Cmd::Line);
@@ -1301,7 +1396,7 @@ impl<'a> Doc<'a> {
 
     /// Struct fields or enum variants, a line each with a comma.
     fn fields(&mut self, s: S<'a>) {
-        for (n, field) in split_commas(s).into_iter().enumerate() {
+        for (n, field) in split_commas(s).iter().enumerate() {
             if n > 0 {
                 self.push(Cmd::Hard);
             }
@@ -1312,7 +1407,7 @@ impl<'a> Doc<'a> {
 
     /// Match arms, a line each; an arm whose body is a block has no comma.
     fn arms(&mut self, s: S<'a>) {
-        for (n, range) in split_arms(s).into_iter().enumerate() {
+        for (n, range) in split_arms(s).iter().enumerate() {
             if n > 0 {
                 self.push(Cmd::Hard);
             }
@@ -1365,7 +1460,7 @@ fn command_text<'c>(command: &'c Cmd<'_>) -> Option<&'c str> {
 
 fn print(commands: &[Cmd<'_>]) -> String {
     let ends = group_ends(commands);
-    let mut out = String::new();
+    let mut out = String::with_capacity(commands.len() * 4);
     let mut column = 0usize;
     let mut indent = 0usize;
     let mut pending_indent = false;
