@@ -4,52 +4,126 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+const USAGE: &str = "\
+Generates Rust from Smithy 2.0 JSON AST service models.
 
-/// Generates Rust from Smithy 2.0 JSON AST service models.
-#[derive(Parser)]
-#[command(version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+Usage: smithy-codegen generate --model FILE --out DIR --crate NAME [OPTIONS]
+
+Writes a complete crate (Cargo.toml and laid-out sources) generated from a model.
+
+Options:
+  --model FILE         The model file (Smithy 2.0 JSON AST); repeat to merge several files
+  --out DIR            The directory to write the crate into; created if missing
+  --crate NAME         The crate's name
+  --service ID         The service to generate, when the model has several
+  --operation NAME     Generate only this operation and the shapes it reaches; repeatable
+                       (default: all)
+  --runtime-path DIR   Depend on the smithy-runtime crate in DIR instead of the published one;
+                       a relative DIR is taken from the current directory and written into
+                       Cargo.toml relative to the generated crate
+  -h, --help           Print this help
+  -V, --version        Print the version
+";
+
+/// What `smithy-codegen generate` was asked to do.
+struct Generate {
+    model: Vec<PathBuf>,
+    out: PathBuf,
+    crate_name: String,
+    service: Option<String>,
+    operation: Vec<String>,
+    runtime_path: Option<PathBuf>,
 }
 
-#[derive(Subcommand)]
+/// What the command line asks for.
 enum Command {
-    /// Writes a complete crate (Cargo.toml and formatted sources) generated from a model.
-    Generate {
-        /// The model file (Smithy 2.0 JSON AST); repeat to merge several files.
-        #[arg(long, required = true)]
-        model: Vec<PathBuf>,
-        /// The directory to write the crate into; created if missing.
-        #[arg(long)]
-        out: PathBuf,
-        /// The crate's name.
-        #[arg(long = "crate")]
-        crate_name: String,
-        /// The service to generate, when the model has several.
-        #[arg(long)]
-        service: Option<String>,
-        /// Generate only this operation and the shapes it reaches; repeatable. Default: all.
-        #[arg(long)]
-        operation: Vec<String>,
-        /// Depend on the smithy-runtime crate in this directory instead of the published one.
-        /// A relative DIR is taken from the current directory and written into Cargo.toml
-        /// relative to the generated crate.
-        #[arg(long, value_name = "DIR")]
-        runtime_path: Option<PathBuf>,
-    },
+    Generate(Generate),
+    Help,
+    Version,
+}
+
+/// Reads the command line (without the program name). Options take their value as the next
+/// argument or after `=`.
+fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, String> {
+    let mut arguments = arguments.into_iter();
+    match arguments.next().as_ref().and_then(|a| a.to_str()) {
+        Some("generate") => {}
+        Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        Some("-V" | "--version") => return Ok(Command::Version),
+        Some(other) => return Err(format!("unknown command `{other}`; the command is `generate`")),
+        None => return Err("no command given; the command is `generate`".to_owned()),
+    }
+    let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
+    let (mut operation, mut runtime_path) = (Vec::new(), None);
+    while let Some(argument) = arguments.next() {
+        let argument = argument
+            .into_string()
+            .map_err(|argument| format!("`{}` is not valid UTF-8", argument.to_string_lossy()))?;
+        if matches!(argument.as_str(), "-h" | "--help") {
+            return Ok(Command::Help);
+        }
+        let (name, inline) = match argument.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+            _ => (argument, None),
+        };
+        let mut value = || -> Result<String, String> {
+            match inline.clone() {
+                Some(value) => Ok(value),
+                None => arguments
+                    .next()
+                    .and_then(|value| value.into_string().ok())
+                    .ok_or_else(|| format!("`{name}` needs a value")),
+            }
+        };
+        match name.as_str() {
+            "--model" => model.push(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--crate" => crate_name = Some(value()?),
+            "--service" => service = Some(value()?),
+            "--operation" => operation.push(value()?),
+            "--runtime-path" => runtime_path = Some(PathBuf::from(value()?)),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    if model.is_empty() {
+        return Err("`--model FILE` is required".to_owned());
+    }
+    Ok(Command::Generate(Generate {
+        model,
+        out: out.ok_or("`--out DIR` is required")?,
+        crate_name: crate_name.ok_or("`--crate NAME` is required")?,
+        service,
+        operation,
+        runtime_path,
+    }))
 }
 
 fn main() -> ExitCode {
-    let Command::Generate {
+    let command = match parse(std::env::args_os().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let Generate {
         model,
         out,
         crate_name,
         service,
         operation,
         runtime_path,
-    } = Cli::parse().command;
+    } = match command {
+        Command::Generate(generate) => generate,
+        Command::Help => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("smithy-codegen {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+    };
     let start = Instant::now();
     let runtime_path = match runtime_path.map(|dir| runtime_dependency_path(&dir, &out)).transpose() {
         Ok(path) => path,
@@ -155,4 +229,61 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Command, String> {
+        parse(args.iter().map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn reads_every_option_in_either_form() {
+        let Ok(Command::Generate(generate)) = parse_args(&[
+            "generate",
+            "--model",
+            "a.json",
+            "--model=b.json",
+            "--out",
+            "out",
+            "--crate=name",
+            "--service",
+            "ns#S",
+            "--operation",
+            "A",
+            "--operation=B",
+            "--runtime-path",
+            "../runtime",
+        ]) else {
+            panic!("the arguments parse");
+        };
+        assert_eq!(generate.model, [PathBuf::from("a.json"), PathBuf::from("b.json")]);
+        assert_eq!(
+            (generate.out, generate.crate_name),
+            (PathBuf::from("out"), "name".to_owned())
+        );
+        assert_eq!(generate.service.as_deref(), Some("ns#S"));
+        assert_eq!(generate.operation, ["A", "B"]);
+        assert_eq!(generate.runtime_path, Some(PathBuf::from("../runtime")));
+    }
+
+    #[test]
+    fn says_what_is_missing_or_unknown() {
+        let error = |args: &[&str]| parse_args(args).err().unwrap_or_default();
+        assert_eq!(
+            error(&["generate", "--out", "o", "--crate", "c"]),
+            "`--model FILE` is required"
+        );
+        assert_eq!(
+            error(&["generate", "--model", "m", "--crate", "c"]),
+            "`--out DIR` is required"
+        );
+        assert_eq!(error(&["generate", "--model"]), "`--model` needs a value");
+        assert_eq!(error(&["generate", "--modle", "m"]), "unknown option `--modle`");
+        assert_eq!(error(&["make"]), "unknown command `make`; the command is `generate`");
+        assert!(matches!(parse_args(&["generate", "--help"]), Ok(Command::Help)));
+        assert!(matches!(parse_args(&["--version"]), Ok(Command::Version)));
+    }
 }
