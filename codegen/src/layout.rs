@@ -1177,6 +1177,8 @@ impl<'a> Doc<'a> {
         let mut chain_start: Option<usize> = None;
         // For each open `<`: whether it began a group.
         let mut generics = Bits::default();
+        // How many qualified paths (`<T as Trait>`) are open.
+        let mut qualified = 0usize;
         let mut braced = Braced::new();
         let mut broke_after_comma = false;
         let params = fn_params(s);
@@ -1227,7 +1229,11 @@ impl<'a> Doc<'a> {
             match (token, role) {
                 (Tok::Op(op), Role::GenericOpen(generic)) => {
                     self.text(op);
-                    let group = generic != Generic::QSelf;
+                    // A qualified path is never broken, nor anything in it.
+                    if generic == Generic::QSelf {
+                        qualified += 1;
+                    }
+                    let group = qualified == 0;
                     if group {
                         self.push(Cmd::Begin {
                             max: WIDTH,
@@ -1247,6 +1253,9 @@ impl<'a> Doc<'a> {
                             self.push(Cmd::End);
                         }
                         self.text(">");
+                    }
+                    if role == Role::GenericClose(Generic::QSelf) {
+                        qualified = qualified.saturating_sub(1);
                     }
                 }
                 (Tok::Op(","), _) if generics.last() => {

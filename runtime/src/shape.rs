@@ -271,6 +271,24 @@ pub fn decode_error<T: ErrorStructure>(
     Ok(error)
 }
 
+/// Reads a string enum: a listed value or, for any other, the enum's unknown variant.
+#[inline]
+pub fn decode_enum<T: for<'a> From<&'a str>>(
+    member: &'static Member,
+    decoder: &mut dyn Decoder,
+) -> Result<T, DecodeError> {
+    decoder.string(member).map(|value| T::from(&value))
+}
+
+/// Reads an intEnum: a listed value or, for any other `i32`, the enum's unknown variant.
+#[inline]
+pub fn decode_int_enum<T: From<i32>>(member: &'static Member, decoder: &mut dyn Decoder) -> Result<T, DecodeError> {
+    let value = decoder.integer(member)?;
+    i32::try_from(value)
+        .map(T::from)
+        .map_err(|_| DecodeError::new(format!("{value} is out of range for an intEnum")))
+}
+
 /// Reads a structure of type `T` from `decoder`.
 pub fn decode_structure<T: Structure>(decoder: &mut dyn Decoder) -> Result<T, DecodeError> {
     let mut builder = T::Builder::default();

@@ -36,6 +36,18 @@ pub fn deserialize_structure<'de, T: Structure, D: Deserializer<'de>>(deserializ
     Ok(value)
 }
 
+/// `Deserialize` for a string enum: the value, or the enum's unknown variant for a value the
+/// model does not list.
+pub fn deserialize_enum<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(T::from(&value))
+}
+
+/// `Deserialize` for an intEnum.
+pub fn deserialize_int_enum<'de, T: From<i32>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    <i32 as serde::Deserialize>::deserialize(deserializer).map(T::from)
+}
+
 /// Deserializes a union.
 pub fn deserialize_union<'de, T: Union, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     let json = transcode(T::SCHEMA, deserializer)?;

@@ -78,10 +78,12 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
         format!(" A value this version of the crate does not know. [`{name_str}::as_str`] gives it back unchanged.");
     let view_ty = Rt::View.path();
     let unknown_value = Rt::UnknownValue.path();
+    let decode_enum = Rt::DecodeEnum.path();
+    let deserialize_enum = Rt::SerdeDeserializeEnum.path();
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::String(self.as_str())),
-        quote!(decoder.string(member).map(|value| Self::from(value.as_str()))),
+        quote!(#decode_enum(member, decoder)),
         quote!(Self::#unknown(#unknown_value::new(""))),
     );
     out.add(
@@ -155,8 +157,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
 
             impl<'de> #deserialize<'de> for #name {
                 fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = <std::borrow::Cow<'de, str> as #deserialize>::deserialize(deserializer)?;
-                    Ok(Self::from(value.as_ref()))
+                    #deserialize_enum(deserializer)
                 }
             }
 
@@ -178,7 +179,6 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
     let serializer = Rt::SerdeSerializer.path();
     let deserialize = Rt::SerdeDeserialize.path();
     let deserializer = Rt::SerdeDeserializer.path();
-    let decode_error = Rt::DecodeError.path();
     let variants: Vec<_> = members
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
@@ -198,15 +198,12 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
     let unknown_doc =
         format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
     let view_ty = Rt::View.path();
+    let decode_int_enum = Rt::DecodeIntEnum.path();
+    let deserialize_int_enum = Rt::SerdeDeserializeIntEnum.path();
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::Integer(self.as_i32())),
-        quote! {
-            let value = decoder.integer(member)?;
-            i32::try_from(value)
-                .map(Self::from)
-                .map_err(|_| #decode_error::new(format!("{value} is out of range for an intEnum")))
-        },
+        quote!(#decode_int_enum(member, decoder)),
         quote!(Self::from(0)),
     );
     out.add(
@@ -264,7 +261,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
 
             impl<'de> #deserialize<'de> for #name {
                 fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    <i32 as #deserialize>::deserialize(deserializer).map(Self::from)
+                    #deserialize_int_enum(deserializer)
                 }
             }
 
