@@ -143,6 +143,22 @@ pub enum ShapeKind {
 }
 
 impl ShapeKind {
+    /// Whether the shape has a schema static of its own in generated code, and is rendered as
+    /// a type or a collection: an aggregate or an enum. A simple shape's traits are merged into
+    /// the members that target it, over a prelude schema.
+    pub fn has_own_schema(&self) -> bool {
+        matches!(
+            self,
+            ShapeKind::Structure(_)
+                | ShapeKind::Union(_)
+                | ShapeKind::Enum(_)
+                | ShapeKind::IntEnum(_)
+                | ShapeKind::List(_)
+                | ShapeKind::Set(_)
+                | ShapeKind::Map { .. }
+        )
+    }
+
     /// The type name used in the JSON AST.
     pub fn type_name(&self) -> &'static str {
         match self {

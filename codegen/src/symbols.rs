@@ -378,16 +378,7 @@ impl Symbols {
             self.schemas.insert(shape.id.clone(), name);
         }
         for shape in index.closure() {
-            if matches!(
-                shape.kind,
-                ShapeKind::Structure(_)
-                    | ShapeKind::Union(_)
-                    | ShapeKind::Enum(_)
-                    | ShapeKind::IntEnum(_)
-                    | ShapeKind::List(_)
-                    | ShapeKind::Set(_)
-                    | ShapeKind::Map { .. }
-            ) {
+            if shape.kind.has_own_schema() {
                 let name = claim(&shape.id);
                 self.schemas.insert(shape.id.clone(), name);
             }

@@ -142,37 +142,82 @@ impl std::error::Error for EncodeError {}
 /// A source of values in some wire format. Each method reads one value for `member` (whose
 /// traits say, for instance, how a timestamp is written) or fails.
 pub trait Decoder {
+    /// The error of a read this decoder cannot make (a list where it holds a blob, ...): what
+    /// every read it does not implement returns.
+    fn mismatch(&self) -> DecodeError {
+        DecodeError::new("the value is not of the kind the model says")
+    }
     /// Reads a structure of `schema`, handing each member found to `builder` by index.
-    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError>;
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        let _ = (schema, builder);
+        Err(self.mismatch())
+    }
     /// Reads a union of `schema`: exactly one member, handed to `builder`.
-    fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError>;
+    fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
+        let _ = (schema, builder);
+        Err(self.mismatch())
+    }
     /// Reads a list, calling `item` once per item with the decoder positioned on it.
     fn list(
         &mut self,
         member: &'static Member,
         item: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError>;
+    ) -> Result<(), DecodeError> {
+        let _ = (member, item);
+        Err(self.mismatch())
+    }
     /// Reads a map, calling `entry` once per entry with its key and the decoder positioned on
     /// its value.
     fn map(
         &mut self,
         member: &'static Member,
         entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError>;
+    ) -> Result<(), DecodeError> {
+        let _ = (member, entry);
+        Err(self.mismatch())
+    }
     /// Reads a null if one comes next: `true` when it did.
-    fn null(&mut self) -> Result<bool, DecodeError>;
-    fn boolean(&mut self, member: &'static Member) -> Result<bool, DecodeError>;
+    fn null(&mut self) -> Result<bool, DecodeError> {
+        Ok(false)
+    }
+    fn boolean(&mut self, member: &'static Member) -> Result<bool, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
     /// An integer of any width; the caller checks its range.
-    fn integer(&mut self, member: &'static Member) -> Result<i64, DecodeError>;
-    fn float(&mut self, member: &'static Member) -> Result<f64, DecodeError>;
-    fn string(&mut self, member: &'static Member) -> Result<String, DecodeError>;
-    fn blob(&mut self, member: &'static Member) -> Result<Vec<u8>, DecodeError>;
-    fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError>;
+    fn integer(&mut self, member: &'static Member) -> Result<i64, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
+    fn float(&mut self, member: &'static Member) -> Result<f64, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
+    fn string(&mut self, member: &'static Member) -> Result<String, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
+    fn blob(&mut self, member: &'static Member) -> Result<Vec<u8>, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
+    fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
     /// A big integer (`integer`) or decimal, as its exact text.
-    fn big_number(&mut self, member: &'static Member, integer: bool) -> Result<String, DecodeError>;
-    fn document(&mut self, member: &'static Member) -> Result<Document, DecodeError>;
+    fn big_number(&mut self, member: &'static Member, integer: bool) -> Result<String, DecodeError> {
+        let _ = (member, integer);
+        Err(self.mismatch())
+    }
+    fn document(&mut self, member: &'static Member) -> Result<Document, DecodeError> {
+        let _ = member;
+        Err(self.mismatch())
+    }
     /// Skips a value.
-    fn skip(&mut self) -> Result<(), DecodeError>;
+    fn skip(&mut self) -> Result<(), DecodeError> {
+        Ok(())
+    }
 }
 
 /// A structure's builder, which a decoder fills member by member.

@@ -4,9 +4,10 @@
 //! Smithy services word it.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{LazyLock, Mutex};
 
-use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType};
+use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
 use crate::shape::{Value, Variant, View};
 
 /// A value broke constraints of the model (`@required`, `@length`, `@range`, `@pattern`,
@@ -75,9 +76,10 @@ pub enum Checks {
 pub fn validate(value: &dyn Value, schema: &'static Schema, checks: Checks) -> Result<(), ValidationError> {
     let mut walk = Walk {
         checks,
+        required_only: false,
         violations: Vec::new(),
     };
-    walk.value(value.view(), None, schema, "");
+    walk.value(value.view(), None, schema, &mut String::new());
     if walk.violations.is_empty() {
         Ok(())
     } else {
@@ -90,14 +92,17 @@ pub fn validate(value: &dyn Value, schema: &'static Schema, checks: Checks) -> R
 pub fn missing_required(value: &dyn Value, schema: &'static Schema) -> Vec<Violation> {
     let mut walk = Walk {
         checks: Checks::Client,
+        required_only: true,
         violations: Vec::new(),
     };
-    walk.required_only(value.view(), schema, "");
+    walk.value(value.view(), None, schema, &mut String::new());
     walk.violations
 }
 
 struct Walk {
     checks: Checks,
+    /// Only required members are checked, not the constraint traits.
+    required_only: bool,
     violations: Vec<Violation>,
 }
 
@@ -134,8 +139,82 @@ fn pattern_matches(pattern: &'static str, text: &str) -> bool {
 }
 
 impl Walk {
-    fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema, path: &str) {
+    /// Walks a value: checks its constraints (unless only required members are asked for),
+    /// then its members, items and entries. `path` is the value's member path; it is extended
+    /// for each member and restored.
+    fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema, path: &mut String) {
         let traits = member.map_or(&schema.traits, |member| &member.traits);
+        if !self.required_only {
+            self.constraints(view, traits, schema, path);
+        }
+        let length = path.len();
+        match view {
+            View::Structure(value) => {
+                for (index, member) in schema.members.iter().enumerate() {
+                    // A stream's constraints are not the value's (its presence still counts).
+                    if member.traits.has(Flags::STREAMING) && !self.required_only {
+                        continue;
+                    }
+                    path.push('/');
+                    path.push_str(member.name);
+                    match value.member(index) {
+                        Some(value) => self.value(value.view(), Some(member), member.target, path),
+                        None if member.is_required() => self.violations.push(crate::codec::missing_member(path)),
+                        None => {}
+                    }
+                    path.truncate(length);
+                }
+            }
+            View::Union(value) => {
+                if let Variant::Member(index, Some(value)) = value.variant() {
+                    if let Some(member) = schema.members.get(index) {
+                        path.push('/');
+                        path.push_str(member.name);
+                        self.value(value.view(), Some(member), member.target, path);
+                        path.truncate(length);
+                    }
+                }
+            }
+            View::List(list) => {
+                let Some(item) = schema.item() else { return };
+                if !self.required_only
+                    && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
+                    && !unique(list, item.target)
+                {
+                    self.violations
+                        .push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
+                }
+                for index in 0..list.len() {
+                    if let Some(value) = list.get(index) {
+                        let view = value.view();
+                        if !matches!(view, View::Null) {
+                            let _ = write!(path, "/{index}");
+                            self.value(view, Some(item), item.target, path);
+                            path.truncate(length);
+                        }
+                    }
+                }
+            }
+            View::Map(map) => {
+                let [key, item] = schema.members else { return };
+                for (name, value) in map.entries() {
+                    self.value(View::String(name), Some(key), key.target, path);
+                    let view = value.view();
+                    if !matches!(view, View::Null) {
+                        path.push('/');
+                        path.push_str(name);
+                        self.value(view, Some(item), item.target, path);
+                        path.truncate(length);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The constraint traits of one value: `@length`, `@range`, `@pattern`, and (for servers)
+    /// enum values.
+    fn constraints(&mut self, view: View<'_>, traits: &Traits, schema: &'static Schema, path: &str) {
         if let Some(length) = traits.length {
             let count = match view {
                 View::String(text) => Some(text.chars().count()),
@@ -205,98 +284,6 @@ impl Walk {
                     format!("satisfy enum value set: [{}]", listed.join(", ")),
                 ));
             }
-        }
-        match view {
-            View::Structure(value) => {
-                for (index, member) in schema.members.iter().enumerate() {
-                    if member.traits.has(Flags::STREAMING) {
-                        continue;
-                    }
-                    let member_path = format!("{path}/{}", member.name);
-                    match value.member(index) {
-                        Some(value) => self.value(value.view(), Some(member), member.target, &member_path),
-                        None if member.is_required() => {
-                            self.violations.push(crate::codec::missing_member(&member_path))
-                        }
-                        None => {}
-                    }
-                }
-            }
-            View::Union(value) => {
-                if let Variant::Member(index, Some(value)) = value.variant() {
-                    if let Some(member) = schema.members.get(index) {
-                        let member_path = format!("{path}/{}", member.name);
-                        self.value(value.view(), Some(member), member.target, &member_path);
-                    }
-                }
-            }
-            View::List(list) => {
-                let Some(item) = schema.item() else { return };
-                if (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
-                    && !unique(list, item.target)
-                {
-                    self.violations
-                        .push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
-                }
-                for index in 0..list.len() {
-                    if let Some(value) = list.get(index) {
-                        let view = value.view();
-                        if !matches!(view, View::Null) {
-                            self.value(view, Some(item), item.target, &format!("{path}/{index}"));
-                        }
-                    }
-                }
-            }
-            View::Map(map) => {
-                let [key, item] = schema.members else { return };
-                for (name, value) in map.entries() {
-                    self.value(View::String(name), Some(key), key.target, path);
-                    let view = value.view();
-                    if !matches!(view, View::Null) {
-                        self.value(view, Some(item), item.target, &format!("{path}/{name}"));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn required_only(&mut self, view: View<'_>, schema: &'static Schema, path: &str) {
-        match view {
-            View::Structure(value) => {
-                for (index, member) in schema.members.iter().enumerate() {
-                    let member_path = format!("{path}/{}", member.name);
-                    match value.member(index) {
-                        Some(value) => self.required_only(value.view(), member.target, &member_path),
-                        None if member.is_required() => {
-                            self.violations.push(crate::codec::missing_member(&member_path))
-                        }
-                        None => {}
-                    }
-                }
-            }
-            View::Union(value) => {
-                if let Variant::Member(index, Some(value)) = value.variant() {
-                    if let Some(member) = schema.members.get(index) {
-                        self.required_only(value.view(), member.target, &format!("{path}/{}", member.name));
-                    }
-                }
-            }
-            View::List(list) => {
-                let Some(item) = schema.item() else { return };
-                for index in 0..list.len() {
-                    if let Some(value) = list.get(index) {
-                        self.required_only(value.view(), item.target, &format!("{path}/{index}"));
-                    }
-                }
-            }
-            View::Map(map) => {
-                let Some(item) = schema.item() else { return };
-                for (name, value) in map.entries() {
-                    self.required_only(value.view(), item.target, &format!("{path}/{name}"));
-                }
-            }
-            _ => {}
         }
     }
 }

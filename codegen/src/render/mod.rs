@@ -103,18 +103,7 @@ pub(crate) fn jobs<'a>(index: &'a Index<'a>) -> Vec<Job<'a>> {
     jobs.extend(
         index
             .closure()
-            .filter(|shape| {
-                matches!(
-                    shape.kind,
-                    ShapeKind::Structure(_)
-                        | ShapeKind::Enum(_)
-                        | ShapeKind::IntEnum(_)
-                        | ShapeKind::Union(_)
-                        | ShapeKind::List(_)
-                        | ShapeKind::Set(_)
-                        | ShapeKind::Map { .. }
-                )
-            })
+            .filter(|shape| shape.kind.has_own_schema())
             .map(Job::Shape),
     );
     jobs

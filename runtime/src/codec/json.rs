@@ -366,45 +366,25 @@ impl<'a> JsonDecoder<'a> {
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<MemberSet, DecodeError> {
-        self.enter()?;
-        if self.peek()? != Token::Object {
-            let found = self.peek()?.describe();
-            return Err(self.error(&format!(
-                "expected a JSON object for `{}`, found {found}",
-                schema.name()
-            )));
-        }
-        self.position += 1;
+        self.expect_object("", schema)?;
         let mut seen = MemberSet::new(schema.members.len());
-        let mut first = true;
-        loop {
-            self.whitespace();
-            if self.eat(b'}') {
-                break;
-            }
-            if !first && !self.eat(b',') {
-                return Err(self.error("expected `,` or `}` in an object"));
-            }
-            first = false;
-            self.whitespace();
-            let key = self.string_token()?;
-            self.colon()?;
+        self.entries(|this, key| {
             // A stream is the body of its message, never a JSON member.
             let index = schema.members.iter().position(|member| {
-                member.json_key(self.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
+                member.json_key(this.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
             });
             match index {
-                Some(index) if !self.null()? => {
-                    self.path.push(PathSegment::Member(schema.members[index].name));
-                    crate::shape::read_member(schema, index, builder, self)?;
-                    self.path.pop();
+                Some(index) if !this.null()? => {
+                    this.path.push(PathSegment::Member(schema.members[index].name));
+                    crate::shape::read_member(schema, index, builder, this)?;
+                    this.path.pop();
                     seen.insert(index);
                 }
                 Some(_) => {}
-                None => self.skip()?,
+                None => this.skip()?,
             }
-        }
-        self.depth -= 1;
+            Ok(())
+        })?;
         if self.side != Side::Client {
             // The document form reads a required member a client may see absent (`@input`,
             // `@clientOptional`) as absent; a server requires it.
@@ -660,6 +640,32 @@ impl<'a> JsonDecoder<'a> {
         Ok(())
     }
 
+    /// The entries of the object that starts here: each key, then `each` reads its value.
+    fn entries(
+        &mut self,
+        mut each: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        self.items(b'}', |this| {
+            this.whitespace();
+            let key = this.string_token()?;
+            this.colon()?;
+            each(this, key)
+        })
+    }
+
+    /// Fails unless an object starts here, naming the `kind` (`""` or `"union "`) and shape it
+    /// was to be.
+    fn expect_object(&mut self, kind: &str, schema: &Schema) -> Result<(), DecodeError> {
+        match self.peek()? {
+            Token::Object => Ok(()),
+            found => Err(self.error(&format!(
+                "expected a JSON object for {kind}`{}`, found {}",
+                schema.name(),
+                found.describe()
+            ))),
+        }
+    }
+
     fn text_timestamp(&self, text: &str, format: TimestampFormat) -> Result<DateTime, DecodeError> {
         let parsed = match (self.side, format) {
             (Side::Client | Side::Document, _) => {
@@ -679,60 +685,38 @@ impl Decoder for JsonDecoder<'_> {
     }
 
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
-        self.enter()?;
-        if self.peek()? != Token::Object {
-            let found = self.peek()?.describe();
-            return Err(self.error(&format!(
-                "expected a JSON object for union `{}`, found {found}",
-                schema.name()
-            )));
-        }
-        self.position += 1;
+        self.expect_object("union ", schema)?;
         let mut found = 0usize;
-        let mut first = true;
-        loop {
-            self.whitespace();
-            if self.eat(b'}') {
-                break;
-            }
-            if !first && !self.eat(b',') {
-                return Err(self.error("expected `,` or `}` in an object"));
-            }
-            first = false;
-            self.whitespace();
-            let key = self.string_token()?;
-            self.colon()?;
+        self.entries(|this, key| {
             if key == "__type" {
-                self.skip()?;
-                continue;
+                return this.skip();
             }
             let index = schema
                 .members
                 .iter()
-                .position(|member| member.json_key(self.json_names) == key);
+                .position(|member| member.json_key(this.json_names) == key);
             // A null is no member, but for a unit member, which any value sets.
             let unit = index.is_some_and(|index| schema.members[index].target.id == "smithy.api#Unit");
-            if !unit && self.null()? {
-                continue;
+            if !unit && this.null()? {
+                return Ok(());
             }
             found += 1;
             if found > 1 {
-                return Err(self.error(&format!("union `{}` has more than one member set", schema.name())));
+                return Err(this.error(&format!("union `{}` has more than one member set", schema.name())));
             }
             match index {
                 Some(index) => {
-                    self.path.push(PathSegment::Member(schema.members[index].name));
-                    builder.member(index, self)?;
-                    self.path.pop();
+                    this.path.push(PathSegment::Member(schema.members[index].name));
+                    builder.member(index, this)?;
+                    this.path.pop();
                 }
                 None => {
-                    self.skip()?;
+                    this.skip()?;
                     builder.unknown(&key);
                 }
             }
-        }
-        self.depth -= 1;
-        Ok(())
+            Ok(())
+        })
     }
 
     fn list(
@@ -766,10 +750,7 @@ impl Decoder for JsonDecoder<'_> {
     ) -> Result<(), DecodeError> {
         self.expect(Token::Object, "an object")?;
         let sparse = member.target.traits.has(Flags::SPARSE);
-        self.items(b'}', |this| {
-            this.whitespace();
-            let key = this.string_token()?;
-            this.colon()?;
+        self.entries(|this, key| {
             // A client takes a null in a dense map for no entry; a server refuses it.
             if !sparse && this.peek()? == Token::Null {
                 if this.side != Side::Client {
@@ -868,12 +849,7 @@ impl Decoder for JsonDecoder<'_> {
 
     fn skip(&mut self) -> Result<(), DecodeError> {
         match self.peek()? {
-            Token::Object => self.items(b'}', |this| {
-                this.whitespace();
-                this.string_token()?;
-                this.colon()?;
-                this.skip()
-            }),
+            Token::Object => self.entries(|this, _| this.skip()),
             Token::Array => self.items(b']', Self::skip),
             Token::String => self.string_token().map(drop),
             Token::Number => self.number_token().map(drop),

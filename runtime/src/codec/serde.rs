@@ -29,11 +29,7 @@ pub fn serialize<S: Serializer>(value: &dyn Value, schema: &'static Schema, seri
 
 /// Deserializes a structure.
 pub fn deserialize_structure<'de, T: Structure, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    let json = transcode(T::SCHEMA, deserializer)?;
-    let mut decoder = JsonDecoder::new(&json, true, Side::Document);
-    let value = decode_structure::<T>(&mut decoder).map_err(D::Error::custom)?;
-    check_missing(&mut decoder)?;
-    Ok(value)
+    read_document(T::SCHEMA, deserializer, decode_structure::<T>)
 }
 
 /// `Deserialize` for a string enum: the value, or the enum's unknown variant for a value the
@@ -50,9 +46,19 @@ pub fn deserialize_int_enum<'de, T: From<i32>, D: Deserializer<'de>>(deserialize
 
 /// Deserializes a union.
 pub fn deserialize_union<'de, T: Union, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    let json = transcode(T::SCHEMA, deserializer)?;
+    read_document(T::SCHEMA, deserializer, decode_union::<T>)
+}
+
+/// Reads a value of `schema` in its document form: transcoded to JSON under the schema's
+/// names, then decoded, every required member checked.
+fn read_document<'de, T, D: Deserializer<'de>>(
+    schema: &'static Schema,
+    deserializer: D,
+    decode: fn(&mut dyn crate::shape::Decoder) -> Result<T, crate::shape::DecodeError>,
+) -> Result<T, D::Error> {
+    let json = transcode(schema, deserializer)?;
     let mut decoder = JsonDecoder::new(&json, true, Side::Document);
-    let value = decode_union::<T>(&mut decoder).map_err(D::Error::custom)?;
+    let value = decode(&mut decoder).map_err(D::Error::custom)?;
     check_missing(&mut decoder)?;
     Ok(value)
 }

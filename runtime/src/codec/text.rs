@@ -325,6 +325,10 @@ impl TextMapDecoder {
 }
 
 impl Decoder for TextMapDecoder {
+    fn mismatch(&self) -> DecodeError {
+        DecodeError::new("expected a map")
+    }
+
     fn structure(&mut self, _: &'static Schema, _: &mut dyn StructBuilder) -> Result<(), DecodeError> {
         Err(DecodeError::new("a structure cannot be read from text"))
     }
@@ -363,46 +367,6 @@ impl Decoder for TextMapDecoder {
             };
             entry(&key, &mut decoder)?;
         }
-        Ok(())
-    }
-
-    fn null(&mut self) -> Result<bool, DecodeError> {
-        Ok(false)
-    }
-
-    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn timestamp(&mut self, _: &'static Member) -> Result<DateTime, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
-        Err(DecodeError::new("expected a map"))
-    }
-
-    fn skip(&mut self) -> Result<(), DecodeError> {
         Ok(())
     }
 }

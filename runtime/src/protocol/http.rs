@@ -11,9 +11,8 @@ use crate::codec::json::JsonDecoder;
 use crate::codec::text::{quote_header_item, to_text, Location, TextDecoder, TextMapDecoder};
 use crate::codec::Side;
 use crate::error::UnhandledError;
-use crate::primitives::{DateTime, Document};
 use crate::schema::{Flags, Http, HttpBinding, Member, Schema, Segment, ShapeType};
-use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, View};
+use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, Value, View};
 use crate::validate::Violation;
 
 /// The member of `schema` named `name`, with its index.
@@ -535,72 +534,16 @@ impl<'a> MessageDecoder<'a> {
 }
 
 impl Decoder for MessageDecoder<'_> {
+    fn mismatch(&self) -> DecodeError {
+        DecodeError::new("a message is a structure")
+    }
+
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
         if self.bindings {
             self.read_bound(schema, builder)
         } else {
             self.read_json(schema, builder, &|_| true).map(drop)
         }
-    }
-
-    fn union(&mut self, _: &'static Schema, _: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn list(
-        &mut self,
-        _: &'static Member,
-        _: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn map(
-        &mut self,
-        _: &'static Member,
-        _: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn null(&mut self) -> Result<bool, DecodeError> {
-        Ok(false)
-    }
-
-    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn timestamp(&mut self, _: &'static Member) -> Result<DateTime, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
-        Err(DecodeError::new("a message is a structure"))
-    }
-
-    fn skip(&mut self) -> Result<(), DecodeError> {
-        Ok(())
     }
 }
 
@@ -617,51 +560,9 @@ fn is_empty_object(body: &[u8]) -> bool {
 /// The raw body of a message, as a blob or a string payload.
 struct RawDecoder<'a>(&'a [u8]);
 
-impl RawDecoder<'_> {
-    fn not(&self) -> DecodeError {
-        DecodeError::new("the body is a blob or text payload")
-    }
-}
-
 impl Decoder for RawDecoder<'_> {
-    fn structure(&mut self, _: &'static Schema, _: &mut dyn StructBuilder) -> Result<(), DecodeError> {
-        Err(self.not())
-    }
-
-    fn union(&mut self, _: &'static Schema, _: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
-        Err(self.not())
-    }
-
-    fn list(
-        &mut self,
-        _: &'static Member,
-        _: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError> {
-        Err(self.not())
-    }
-
-    fn map(
-        &mut self,
-        _: &'static Member,
-        _: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError> {
-        Err(self.not())
-    }
-
-    fn null(&mut self) -> Result<bool, DecodeError> {
-        Ok(false)
-    }
-
-    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
-        Err(self.not())
-    }
-
-    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
-        Err(self.not())
-    }
-
-    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
-        Err(self.not())
+    fn mismatch(&self) -> DecodeError {
+        DecodeError::new("the body is a blob or text payload")
     }
 
     fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
@@ -670,21 +571,5 @@ impl Decoder for RawDecoder<'_> {
 
     fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
         Ok(self.0.to_vec())
-    }
-
-    fn timestamp(&mut self, _: &'static Member) -> Result<DateTime, DecodeError> {
-        Err(self.not())
-    }
-
-    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
-        Err(self.not())
-    }
-
-    fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
-        Err(self.not())
-    }
-
-    fn skip(&mut self) -> Result<(), DecodeError> {
-        Ok(())
     }
 }

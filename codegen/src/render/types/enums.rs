@@ -49,10 +49,6 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let name_str = symbol.name.as_str();
     let docs = doc_attrs(&shape.traits);
     let unknown = ident(cx.symbols.unknown_variant(&shape.id));
-    let serialize = Rt::SerdeSerialize.path();
-    let serializer = Rt::SerdeSerializer.path();
-    let deserialize = Rt::SerdeDeserialize.path();
-    let deserializer = Rt::SerdeDeserializer.path();
     let variants: Vec<_> = members
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
@@ -79,7 +75,11 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let view_ty = Rt::View.path();
     let unknown_value = Rt::UnknownValue.path();
     let decode_enum = Rt::DecodeEnum.path();
-    let deserialize_enum = Rt::SerdeDeserializeEnum.path();
+    let serde = super::serde_impls(
+        &name,
+        quote!(serializer.serialize_str(self.as_str())),
+        Rt::SerdeDeserializeEnum,
+    );
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::String(self.as_str())),
@@ -149,17 +149,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 }
             }
 
-            impl #serialize for #name {
-                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> #deserialize<'de> for #name {
-                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #deserialize_enum(deserializer)
-                }
-            }
+            #serde
 
             #debug
 
@@ -175,10 +165,6 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
     let name_str = symbol.name.as_str();
     let docs = doc_attrs(&shape.traits);
     let unknown = ident(cx.symbols.unknown_variant(&shape.id));
-    let serialize = Rt::SerdeSerialize.path();
-    let serializer = Rt::SerdeSerializer.path();
-    let deserialize = Rt::SerdeDeserialize.path();
-    let deserializer = Rt::SerdeDeserializer.path();
     let variants: Vec<_> = members
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
@@ -199,7 +185,11 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
         format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
     let view_ty = Rt::View.path();
     let decode_int_enum = Rt::DecodeIntEnum.path();
-    let deserialize_int_enum = Rt::SerdeDeserializeIntEnum.path();
+    let serde = super::serde_impls(
+        &name,
+        quote!(serializer.serialize_i32(self.as_i32())),
+        Rt::SerdeDeserializeIntEnum,
+    );
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::Integer(self.as_i32())),
@@ -253,17 +243,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
                 }
             }
 
-            impl #serialize for #name {
-                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_i32(self.as_i32())
-                }
-            }
-
-            impl<'de> #deserialize<'de> for #name {
-                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #deserialize_int_enum(deserializer)
-                }
-            }
+            #serde
 
             #runtime
         },

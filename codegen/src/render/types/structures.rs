@@ -163,12 +163,12 @@ pub(in crate::render) fn render_structure(
     let structure = Rt::Structure.path();
     let schema_ty = Rt::Schema.path();
     let zero = Rt::Zero.path();
-    let serialize = Rt::SerdeSerialize.path();
-    let serializer = Rt::SerdeSerializer.path();
-    let deserialize = Rt::SerdeDeserialize.path();
-    let deserializer = Rt::SerdeDeserializer.path();
     let serde_form = Rt::SerdeForm.path();
-    let serde_read = Rt::SerdeDeserializeStructure.path();
+    let serde = super::serde_impls(
+        &name,
+        quote!(#serde_form(self, &#schema, serializer)),
+        Rt::SerdeDeserializeStructure,
+    );
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
     let optional = Rt::Optional.path();
@@ -313,17 +313,7 @@ pub(in crate::render) fn render_structure(
 
             #error_structure
 
-            impl #serialize for #name {
-                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    #serde_form(self, &#schema, serializer)
-                }
-            }
-
-            impl<'de> #deserialize<'de> for #name {
-                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #serde_read(deserializer)
-                }
-            }
+            #serde
         },
     );
     render_builder(cx, out, shape, symbol, &builder, &fields);

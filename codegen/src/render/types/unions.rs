@@ -98,12 +98,12 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let member_ty = Rt::Member.path();
     let zero = Rt::Zero.path();
     let decode_union = Rt::DecodeUnion.path();
-    let serialize = Rt::SerdeSerialize.path();
-    let serializer = Rt::SerdeSerializer.path();
-    let deserialize = Rt::SerdeDeserialize.path();
-    let deserializer = Rt::SerdeDeserializer.path();
     let serde_form = Rt::SerdeForm.path();
-    let serde_read = Rt::SerdeDeserializeUnion.path();
+    let serde = super::serde_impls(
+        &name,
+        quote!(#serde_form(self, &#schema, serializer)),
+        Rt::SerdeDeserializeUnion,
+    );
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
     let error_module = Rt::ErrorModule.path();
@@ -207,17 +207,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 }
             }
 
-            impl #serialize for #name {
-                fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    #serde_form(self, &#schema, serializer)
-                }
-            }
-
-            impl<'de> #deserialize<'de> for #name {
-                fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #serde_read(deserializer)
-                }
-            }
+            #serde
         },
     );
 }
