@@ -18,8 +18,11 @@
 //! Generated code names this crate's items by path and checks, when it is compiled, that it was
 //! generated for this version ([`check_version`]).
 
+pub mod auth;
 pub mod client;
 pub mod codec;
+pub mod credentials;
+pub mod endpoint;
 pub mod error;
 pub mod operation;
 pub mod primitives;

@@ -1,0 +1,142 @@
+//! Who a request is from: [`Credentials`], the [`ProvideCredentials`] trait that yields them,
+//! and [`sigv4`], which signs requests with them.
+
+pub mod sigv4;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// AWS credentials: an access key id, its secret, and for temporary credentials a session token
+/// and an expiry. `Debug` never shows the secret or the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    account_id: Option<String>,
+    provider: &'static str,
+}
+
+impl Credentials {
+    /// Credentials from their parts; `provider` names where they came from (for messages).
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiry: Option<SystemTime>,
+        provider: &'static str,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry,
+            account_id: None,
+            provider,
+        }
+    }
+
+    /// Long-lived credentials given in code.
+    pub fn from_keys(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        Self::new(access_key_id, secret_access_key, None, None, "static")
+    }
+
+    /// The same credentials with the id of the account they belong to (the endpoint rules'
+    /// `AWS::Auth::AccountId`).
+    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// When temporary credentials stop working.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+
+    /// Where the credentials came from, such as `environment` or `profile`.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field("expiry", &self.expiry)
+            .field("account_id", &self.account_id)
+            .field("provider", &self.provider)
+            .finish()
+    }
+}
+
+/// Why no credentials could be had: a message that says where they were looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsError {
+    message: String,
+}
+
+impl CredentialsError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
+/// The future a [`ProvideCredentials`] returns.
+pub type CredentialsFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// Something that yields credentials, perhaps by asking a service for them.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug + 'static {
+    /// The credentials to sign the next request with.
+    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let credentials = self.clone();
+        Box::pin(async move { Ok(credentials) })
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        (**self).provide_credentials()
+    }
+}
+
+/// A credentials provider that many clients share.
+pub type SharedCredentialsProvider = Arc<dyn ProvideCredentials>;

@@ -1,0 +1,1 @@
+//! Where credentials and the region come from.
