@@ -10,6 +10,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[path = "build_support.rs"]
+mod build_support;
+use build_support::{module_name, rebase};
+
 /// The protocol traits whose services are generated, with the runtime's name for them.
 const PROTOCOLS: &[(&str, &str)] = &[
     ("aws.protocols#restJson1", "restJson1"),
@@ -20,6 +24,7 @@ const PROTOCOLS: &[(&str, &str)] = &[
 fn main() {
     println!("cargo:rerun-if-env-changed=PROTOCOL_TESTS_MODEL");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build_support.rs");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace_root = manifest_dir.parent().expect("the package is inside the workspace");
     let model = match std::env::var_os("PROTOCOL_TESTS_MODEL").filter(|path| !path.is_empty()) {
@@ -97,59 +102,6 @@ fn generate(model: &Path) -> String {
         })
         .collect();
     services_file(model, true, &services)
-}
-
-/// `aws.protocoltests.restjson#RestJson` → `aws_protocoltests_restjson_rest_json`.
-fn module_name(id: &str) -> String {
-    let mut out = String::new();
-    let mut previous_lower = false;
-    for c in id.chars() {
-        if c.is_ascii_uppercase() {
-            if previous_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            previous_lower = false;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else {
-            if !out.ends_with('_') {
-                out.push('_');
-            }
-            previous_lower = false;
-        }
-    }
-    out
-}
-
-/// Rewrites the generated code's `crate::` paths (written `crate::` or, unformatted,
-/// `crate ::`) to paths into the module that holds it.
-fn rebase(code: &str, base: &str) -> String {
-    let mut out = String::with_capacity(code.len() + code.len() / 8);
-    let mut rest = code;
-    while let Some(at) = rest.find("crate") {
-        let before = &rest[..at];
-        let after = &rest[at + "crate".len()..];
-        let starts_word = !before
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        let colons = after.strip_prefix("::").or_else(|| after.strip_prefix(" ::"));
-        out.push_str(before);
-        match colons {
-            Some(tail) if starts_word => {
-                out.push_str(base);
-                rest = tail.trim_start_matches(' ');
-            }
-            _ => {
-                out.push_str("crate");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn services_file(model: &Path, found: bool, services: &[Service]) -> String {

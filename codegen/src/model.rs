@@ -488,6 +488,52 @@ impl Traits {
         self.0.get("aws.auth#sigv4")?.get("name")?.as_str()
     }
 
+    /// `smithy.rules#contextParam`: the endpoint parameter a member sets.
+    pub fn context_param(&self) -> Option<&str> {
+        self.0.get("smithy.rules#contextParam")?.get("name")?.as_str()
+    }
+
+    /// `smithy.rules#staticContextParams`: endpoint parameters an operation fixes, by name.
+    pub fn static_context_params(&self) -> Vec<(&str, &Value)> {
+        let Some(params) = self
+            .0
+            .get("smithy.rules#staticContextParams")
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        params
+            .iter()
+            .filter_map(|(name, param)| Some((name.as_str(), param.get("value")?)))
+            .collect()
+    }
+
+    /// `smithy.rules#operationContextParams`: endpoint parameters an operation reads from its
+    /// input with a path, by name.
+    pub fn operation_context_params(&self) -> Vec<(&str, &str)> {
+        let Some(params) = self
+            .0
+            .get("smithy.rules#operationContextParams")
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        params
+            .iter()
+            .filter_map(|(name, param)| Some((name.as_str(), param.get("path")?.as_str()?)))
+            .collect()
+    }
+
+    /// `smithy.rules#endpointRuleSet`.
+    pub fn endpoint_rule_set(&self) -> Option<&Value> {
+        self.0.get("smithy.rules#endpointRuleSet")
+    }
+
+    /// The `aws.api#service` trait's `sdkId`.
+    pub fn sdk_id(&self) -> Option<&str> {
+        self.0.get("aws.api#service")?.get("sdkId")?.as_str()
+    }
+
     /// Whether an operation is sent without signing: `@optionalAuth`, or `@auth([])`.
     pub fn is_unsigned(&self) -> bool {
         self.has("optionalAuth")

@@ -125,6 +125,9 @@ pub enum UnhandledKind {
     Transport,
     /// The response could not be read as the model describes it.
     InvalidResponse,
+    /// The client could not make the request: no endpoint could be resolved, or no credentials
+    /// could be had to sign it. Nothing was sent.
+    Configuration,
 }
 
 /// The error type of [`UnhandledError`]'s sources.
@@ -160,6 +163,11 @@ impl UnhandledError {
     /// The transport failed.
     pub fn transport(source: impl Into<BoxError>) -> Self {
         Self::from_source(UnhandledKind::Transport, 0, source.into())
+    }
+
+    /// The client could not make the request from its configuration.
+    pub fn configuration(source: impl Into<BoxError>) -> Self {
+        Self::from_source(UnhandledKind::Configuration, 0, source.into())
     }
 
     /// A response with status `status` could not be read.
@@ -215,6 +223,7 @@ impl std::fmt::Display for UnhandledError {
             UnhandledKind::InvalidInput => f.write_str("invalid input, not sent")?,
             UnhandledKind::Transport => f.write_str("transport error")?,
             UnhandledKind::InvalidResponse => write!(f, "unreadable response (HTTP {})", self.status)?,
+            UnhandledKind::Configuration => f.write_str("cannot make the request, not sent")?,
         }
         if let Some(code) = &self.code {
             write!(f, " {code}")?;

@@ -383,6 +383,44 @@ pub struct OperationSchema {
     pub host_prefix: Option<&'static str>,
     /// The operation is sent unsigned (`@optionalAuth`, or `@auth([])`).
     pub unsigned: bool,
+    /// The endpoint rule-set parameters the operation sets: `@staticContextParams`,
+    /// `@contextParam` members of its input, and `@operationContextParams`.
+    pub endpoint_params: &'static [EndpointParam],
+}
+
+/// An endpoint rule-set parameter that an operation sets, and where its value comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EndpointParam {
+    /// The parameter's name in the rule set.
+    pub name: &'static str,
+    pub source: EndpointParamSource,
+}
+
+/// Where an operation's endpoint parameter comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EndpointParamSource {
+    /// `@staticContextParams`: a value fixed by the model.
+    Static(StaticParam),
+    /// `@contextParam`: the input member at this index of the input's schema.
+    Member(usize),
+    /// `@operationContextParams`: a path over the input, such as `Objects[*].Key` or
+    /// `keys(Items)`.
+    Path(&'static str),
+}
+
+/// A value of `@staticContextParams`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StaticParam {
+    Bool(bool),
+    String(&'static str),
+    StringArray(&'static [&'static str]),
+}
+
+impl EndpointParamSource {
+    /// Whether the value depends on the input, so that the endpoint is resolved per call.
+    pub fn depends_on_input(&self) -> bool {
+        !matches!(self, EndpointParamSource::Static(_))
+    }
 }
 
 /// The wire protocols the runtime speaks.
@@ -422,6 +460,11 @@ pub struct ServiceSchema {
     pub query_compatible: bool,
     /// The signing name of the `aws.auth#sigv4` trait, for the step that signs requests.
     pub signing_name: Option<&'static str>,
+    /// The `aws.api#service` trait's `sdkId`, such as `AmplifyBackend`: it names the
+    /// service-specific endpoint variable (`AWS_ENDPOINT_URL_AMPLIFYBACKEND`).
+    pub sdk_id: Option<&'static str>,
+    /// The `smithy.rules#endpointRuleSet` trait, as compact JSON, that resolves endpoints.
+    pub endpoint_rules: Option<&'static str>,
     /// Every operation, sorted by name: an operation's index here identifies it.
     pub operations: &'static [&'static OperationSchema],
     /// For protocols that route on method and URI: the operations' indexes, most specific URI

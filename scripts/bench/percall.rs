@@ -52,7 +52,7 @@ fn main() {
     let body = std::fs::read(&path).expect("the response fixture");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 
-    let ours = amplifybackend_one::client::Client::new(Memory(body.clone()), "https://amplifybackend.us-east-1.amazonaws.com");
+    let ours = amplifybackend_one::client::Client::with_endpoint(Memory(body.clone()), "https://amplifybackend.us-east-1.amazonaws.com");
     let ours_ns = measure(|| {
         let input = GetBackendAuthInput::builder()
             .app_id("d1abc")

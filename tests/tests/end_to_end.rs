@@ -102,7 +102,7 @@ async fn start(service: Arc<TestImpl>) -> SocketAddr {
 }
 
 fn client(addr: SocketAddr) -> Client {
-    Client::new(HyperTransport::new(), format!("http://{addr}"))
+    Client::with_endpoint(HyperTransport::new(), format!("http://{addr}"))
 }
 
 /// Runs `future`, failing the test if it takes longer than [`TIMEOUT`].
@@ -409,7 +409,7 @@ async fn an_unreadable_body_is_answered_400_and_the_server_goes_on() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hyper_transport_speaks_http_only() {
-    let client = Client::new(HyperTransport::new(), "https://127.0.0.1:9");
+    let client = Client::with_endpoint(HyperTransport::new(), "https://127.0.0.1:9");
 
     let error = timed(client.get_backend_auth(input("d1abc")))
         .await

@@ -189,6 +189,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
         None => quote!(None),
     };
     let unsigned = shape.traits.is_unsigned();
+    let endpoint_params = endpoint_params(cx, shape, operation);
     out.add(
         &super::schema::module(),
         cx.symbols.schema_name(&shape.id),
@@ -202,9 +203,42 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
                 http: #http,
                 host_prefix: #host_prefix,
                 unsigned: #unsigned,
+                endpoint_params: &[#(#endpoint_params),*],
             };
         },
     );
+}
+
+/// The endpoint rule-set parameters an operation sets: static ones first, then the input's
+/// `@contextParam` members, then `@operationContextParams` paths, so that a later source wins
+/// for a parameter named twice.
+fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Vec<TokenStream> {
+    let param = |name: &str, source: TokenStream| quote!(EndpointParam { name: #name, source: #source });
+    let mut params = Vec::new();
+    for (name, value) in shape.traits.static_context_params() {
+        let value = match value {
+            serde_json::Value::Bool(value) => quote!(StaticParam::Bool(#value)),
+            serde_json::Value::String(value) => quote!(StaticParam::String(#value)),
+            serde_json::Value::Array(items) => {
+                let items = items.iter().filter_map(serde_json::Value::as_str);
+                quote!(StaticParam::StringArray(&[#(#items),*]))
+            }
+            _ => continue,
+        };
+        params.push(param(name, quote!(EndpointParamSource::Static(#value))));
+    }
+    if let ShapeKind::Structure(members) = &cx.index.shape(&operation.input).kind {
+        for (index, member) in members.iter().enumerate() {
+            if let Some(name) = member.traits.context_param() {
+                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                params.push(param(name, quote!(EndpointParamSource::Member(#index))));
+            }
+        }
+    }
+    for (name, path) in shape.traits.operation_context_params() {
+        params.push(param(name, quote!(EndpointParamSource::Path(#path))));
+    }
+    params
 }
 
 /// An empty structure standing for `smithy.api#Unit` as an operation's input or output.

@@ -35,8 +35,8 @@ pub(super) fn module_uses() -> TokenStream {
     quote! {
         #[allow(unused_imports)]
         use #schema::{
-            prelude, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema, Segment, ServiceSchema,
-            ShapeType, TimestampFormat,
+            prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol,
+            Schema, Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat,
         };
     }
 }

@@ -94,6 +94,17 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         Some(name) => quote!(Some(#name)),
         None => quote!(None),
     };
+    let sdk_id = match shape.traits.sdk_id() {
+        Some(id) => quote!(Some(#id)),
+        None => quote!(None),
+    };
+    let endpoint_rules = match shape.traits.endpoint_rule_set() {
+        Some(rules) => {
+            let rules = rules.to_string();
+            quote!(Some(#rules))
+        }
+        None => quote!(None),
+    };
     let operations = cx
         .index
         .operations()
@@ -114,6 +125,8 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
                 protocol: #protocol,
                 query_compatible: #query_compatible,
                 signing_name: #signing_name,
+                sdk_id: #sdk_id,
+                endpoint_rules: #endpoint_rules,
                 operations: &[#(&#operations),*],
                 routes: &[#(#routes),*],
             };

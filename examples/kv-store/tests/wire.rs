@@ -69,7 +69,10 @@ fn client() -> (kv_store::client::Client, Sent) {
         store: Arc::new(Store::default()),
         sent: sent.clone(),
     };
-    (kv_store::client::Client::new(transport, "http://kv.example.com"), sent)
+    (
+        kv_store::client::Client::with_endpoint(transport, "http://kv.example.com"),
+        sent,
+    )
 }
 
 fn header<'a>(request: &'a http::Request<Vec<u8>>, name: &str) -> Option<&'a str> {

@@ -100,7 +100,9 @@ pub struct CredentialsError {
 
 impl CredentialsError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 
     pub fn message(&self) -> &str {

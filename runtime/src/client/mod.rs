@@ -7,19 +7,27 @@
 //! keeps it in an [`Arc`]; clone the `Arc` (or a transport such as `HyperTransport`, whose clones
 //! share one connection pool) to give it to several clients.
 
+mod endpoint;
+mod env;
 #[cfg(feature = "hyper-client")]
 mod hyper;
+mod signing;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::SystemTime;
 
+pub use self::endpoint::{resolve_endpoint, ResolvedEndpoint};
 #[cfg(feature = "hyper-client")]
-pub use self::hyper::HyperTransport;
+pub use self::hyper::{HyperTransport, HyperTransportBuilder};
+pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
+pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
 use crate::operation::{HttpOperation, Operation};
 use crate::schema::{OperationSchema, ServiceSchema};
+use crate::shape::Value;
 
 /// What a transport fails with: any error, such as a refused connection or a timeout.
 pub type TransportError = BoxError;
@@ -72,37 +80,111 @@ pub trait Interceptor: Send + Sync + 'static {
     }
 }
 
-/// Where a client's requests go, what carries them, and the steps each passes through.
-/// Cloning it is cheap: the transport and the steps are shared.
+/// The clock a client signs requests with.
+pub trait TimeSource: Send + Sync + std::fmt::Debug + 'static {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock stopped at one instant, for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub SystemTime);
+
+impl TimeSource for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+/// A client's configuration: where its requests go (the endpoint rule set's inputs, or one
+/// endpoint), the region and credentials it signs them for, what carries them, and the steps
+/// each passes through.
+///
+/// One value serves every generated service of a program: build it once (with
+/// [`Config::from_env`] as AWS users expect, or with [`Config::new`] and the `with_*` methods)
+/// and give it to each service's `Client::new`. Cloning it is cheap: the transport, the
+/// credentials provider and the steps are shared.
 #[derive(Clone)]
 pub struct Config {
-    endpoint: String,
+    endpoint: Option<String>,
+    service_endpoints: Arc<Vec<(String, String)>>,
+    region: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    builtins: Vec<(String, ParamValue)>,
+    endpoint_params: Vec<(String, ParamValue)>,
+    credentials: Option<SharedCredentialsProvider>,
+    time_source: Arc<dyn TimeSource>,
     transport: Arc<dyn Transport>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    app_name: Option<String>,
+    user_agent: String,
+    endpoints: Arc<endpoint::EndpointCache>,
+    /// The environment that service-specific endpoints (`AWS_ENDPOINT_URL_<SERVICE>`) are read
+    /// from.
+    env: Option<Arc<crate::credentials::Env>>,
+    /// A setting that could not be used, which every call fails with.
+    problem: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("credentials", &self.credentials)
             .field("interceptors", &self.interceptors.len())
+            .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
     }
 }
 
 impl Config {
     /// Requests go to `endpoint` (such as `https://service.example.com` or
-    /// `http://127.0.0.1:8080/prefix`) with `transport`.
+    /// `http://127.0.0.1:8080/prefix`) with `transport`, unsigned until a region and
+    /// credentials are set. For a service with endpoint rules, `endpoint` is their
+    /// `SDK::Endpoint` input.
     pub fn new(transport: impl Transport, endpoint: impl Into<String>) -> Self {
         Self::with_shared_transport(Arc::new(transport), endpoint)
     }
 
     /// Requests go to `endpoint` with a transport that other clients may share.
     pub fn with_shared_transport(transport: Arc<dyn Transport>, endpoint: impl Into<String>) -> Self {
+        Self::from_transport(transport).with_endpoint(endpoint)
+    }
+
+    /// Requests go where the service's endpoint rules send them for the region (set one with
+    /// [`Config::with_region`]), with `transport`.
+    pub fn from_transport(transport: Arc<dyn Transport>) -> Self {
         Self {
-            endpoint: endpoint.into(),
+            endpoint: None,
+            service_endpoints: Arc::default(),
+            region: None,
+            use_fips: false,
+            use_dual_stack: false,
+            builtins: Vec::new(),
+            endpoint_params: Vec::new(),
+            credentials: None,
+            time_source: Arc::new(SystemClock),
             transport,
             interceptors: Vec::new(),
+            app_name: None,
+            user_agent: String::new(),
+            endpoints: Arc::default(),
+            env: None,
+            problem: None,
         }
     }
 
@@ -112,46 +194,164 @@ impl Config {
         self
     }
 
-    /// The same configuration with another endpoint.
+    /// The same configuration with another endpoint (`SDK::Endpoint`, `endpoint_url`).
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
+        self.endpoint = Some(endpoint.into());
+        self.changed()
+    }
+
+    /// The same configuration with an endpoint for one service only, by its SDK id (such as
+    /// `AmplifyBackend`), which wins over [`Config::with_endpoint`] for that service.
+    pub fn with_service_endpoint(mut self, sdk_id: &str, endpoint: impl Into<String>) -> Self {
+        let key = endpoint::service_key(sdk_id);
+        let endpoints = Arc::make_mut(&mut self.service_endpoints);
+        endpoints.retain(|(name, _)| *name != key);
+        endpoints.push((key, endpoint.into()));
+        self.changed()
+    }
+
+    /// The region requests are sent to and signed for (`AWS::Region`).
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self.changed()
+    }
+
+    /// Whether to use FIPS endpoints (`AWS::UseFIPS`).
+    pub fn with_fips(mut self, use_fips: bool) -> Self {
+        self.use_fips = use_fips;
+        self.changed()
+    }
+
+    /// Whether to use dual-stack (IPv4 and IPv6) endpoints (`AWS::UseDualStack`).
+    pub fn with_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.use_dual_stack = use_dual_stack;
+        self.changed()
+    }
+
+    /// Sets an endpoint rule-set built-in, such as `AWS::S3::ForcePathStyle`, for every
+    /// service whose rules read it.
+    pub fn with_builtin(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Self {
+        let name = name.into();
+        self.builtins.retain(|(known, _)| *known != name);
+        self.builtins.push((name, value.into()));
+        self.changed()
+    }
+
+    /// Sets an endpoint rule-set parameter by its name, such as a service's client context
+    /// parameter (`smithy.rules#clientContextParams`). It wins over built-ins.
+    pub fn with_endpoint_param(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Self {
+        let name = name.into();
+        self.endpoint_params.retain(|(known, _)| *known != name);
+        self.endpoint_params.push((name, value.into()));
+        self.changed()
+    }
+
+    /// Signs requests with the credentials `provider` gives.
+    pub fn with_credentials(mut self, provider: impl ProvideCredentials) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self.changed()
+    }
+
+    /// Signs requests with the credentials a shared provider gives.
+    pub fn with_credentials_provider(mut self, provider: SharedCredentialsProvider) -> Self {
+        self.credentials = Some(provider);
+        self.changed()
+    }
+
+    /// Sends requests unsigned (anonymous access).
+    pub fn without_credentials(mut self) -> Self {
+        self.credentials = None;
+        self.changed()
+    }
+
+    /// The clock requests are signed with.
+    pub fn with_time_source(mut self, time_source: impl TimeSource) -> Self {
+        self.time_source = Arc::new(time_source);
         self
     }
 
-    /// The endpoint requests go to.
-    pub fn endpoint(&self) -> &str {
-        &self.endpoint
+    /// Names the application in the user agent header.
+    pub fn with_app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// The same configuration for a client of the crate `crate_id` (`name/version`), named in
+    /// the user agent header of its requests, with endpoints resolved anew. Generated clients
+    /// call it.
+    pub fn for_client(&self, crate_id: &str) -> Self {
+        let mut config = self.clone();
+        let app = config
+            .app_name
+            .as_deref()
+            .map(|name| format!(" app/{name}"))
+            .unwrap_or_default();
+        config.user_agent = format!("{crate_id} smithy-runtime/{} lang/rust{app}", crate::VERSION);
+        config.changed()
+    }
+
+    /// A fresh endpoint cache: the endpoint's inputs have changed.
+    fn changed(mut self) -> Self {
+        self.endpoints = Arc::default();
+        self
+    }
+
+    /// The endpoint set with [`Config::with_endpoint`].
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The credentials provider, if requests are signed.
+    pub fn credentials(&self) -> Option<&SharedCredentialsProvider> {
+        self.credentials.as_ref()
+    }
+
+    /// The clock.
+    pub fn time_source(&self) -> &Arc<dyn TimeSource> {
+        &self.time_source
     }
 
     /// The transport, to share with another client.
     pub fn transport(&self) -> &Arc<dyn Transport> {
         &self.transport
     }
+
+    /// The user agent of requests.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
 }
 
-/// Calls operation `O`: serializes `input`, passes the request through the configuration's
-/// steps, sends it, and reads the response.
+/// Calls operation `O`: resolves the endpoint, serializes `input`, passes the request through
+/// the configuration's steps, signs it, sends it, and reads the response.
 pub fn call<O: Operation>(config: &Config, input: O::Input) -> Call<'_, O> {
     Call {
         config,
-        state: CallState::Start(Some(input)),
+        state: CallState::Start(Some(Box::new(input))),
+        _operation: std::marker::PhantomData,
     }
 }
 
 /// The future of [`call`]. A named type rather than an `async fn`'s, so that a generated
 /// client, whose methods return it, costs the compiler no analysis of a state machine per
-/// operation until a call is awaited.
+/// operation until a call is awaited; the steps that do not depend on the operation's types run
+/// in one future shared by every operation.
 pub struct Call<'a, O: Operation> {
     config: &'a Config,
-    state: CallState<'a, O>,
+    state: CallState<'a>,
+    _operation: std::marker::PhantomData<fn() -> O>,
 }
 
-enum CallState<'a, O: Operation> {
-    Start(Option<O::Input>),
+enum CallState<'a> {
+    Start(Option<Box<dyn Value + Send + Sync>>),
     Sending(crate::server::BoxFuture<'a, Result<http::Response<Vec<u8>>, UnhandledError>>),
     Done,
 }
-
 impl<O: Operation> Future for Call<'_, O> {
     type Output = Result<O::Output, O::Error>;
 
@@ -165,18 +365,11 @@ impl<O: Operation> Future for Call<'_, O> {
                         this.state = CallState::Done;
                         continue;
                     };
-                    let request = match O::serialize_request(&input, &this.config.endpoint) {
-                        Ok(request) => request,
-                        Err(error) => {
-                            this.state = CallState::Done;
-                            return Poll::Ready(Err(error.into()));
-                        }
-                    };
                     let context = RequestContext {
                         service: O::SERVICE,
                         operation: O::SCHEMA,
                     };
-                    this.state = CallState::Sending(Box::pin(send(this.config, request, context)));
+                    this.state = CallState::Sending(Box::pin(send(this.config, input, context)));
                 }
                 CallState::Sending(future) => {
                     let response = match future.as_mut().poll(cx) {
@@ -200,16 +393,30 @@ impl<O: Operation> Future for Call<'_, O> {
     }
 }
 
-/// The part of a call that does not depend on the operation's types.
+/// Every step of a call but reading the response, which does not depend on the operation's
+/// types: the credentials, the endpoint, the request, the steps, the signature, the exchange.
 async fn send(
     config: &Config,
-    mut request: http::Request<Vec<u8>>,
+    input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
 ) -> Result<http::Response<Vec<u8>>, UnhandledError> {
+    if let Some(problem) = &config.problem {
+        return Err(UnhandledError::configuration(problem.to_string()));
+    }
+    let credentials = signing::credentials(config, &context).await?;
+    let account_id = credentials.as_ref().and_then(Credentials::account_id);
+    let endpoint = endpoint::resolve(config, &context, &*input, account_id)?;
+    let mut request = crate::protocol::serialize_request(context.service, context.operation, &*input, &endpoint.url)?;
+    drop(input);
+    endpoint.apply_headers(&mut request)?;
+    signing::user_agent(config, &mut request);
     for interceptor in &config.interceptors {
         interceptor
             .modify_request(&mut request, &context)
             .map_err(UnhandledError::invalid_input)?;
+    }
+    if let Some(credentials) = &credentials {
+        signing::sign(config, &context, &endpoint, credentials, &mut request)?;
     }
     let response = config
         .transport

@@ -143,7 +143,7 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
     });
     let service_name = cx.index.service().0.id.name();
     let doc = format!(
-        " A client of the `{service_name}` service: it sends each call with its configuration's transport to its\n endpoint, and implements the service trait, one method per operation."
+        " A client of the `{service_name}` service: it sends each call to the endpoint its configuration resolves,\n signed with its credentials, and implements the service trait, one method per operation."
     );
     let doc = doc.lines().map(str::to_owned);
     out.module(&client).doc = Some(format!(
@@ -162,18 +162,26 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
             }
 
             impl Client {
-                /// A client that sends requests with `transport` to `endpoint`, such as
-                /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`.
+                /// A client with `config`: the region, credentials, endpoint settings and
+                /// transport that every client of a program may share (build it with
+                /// `Config::from_env`, as AWS users expect, or with `Config::new`). The user
+                /// agent of its requests names this crate.
                 #[inline]
-                pub fn new(transport: impl #transport, endpoint: impl Into<String>) -> Self {
-                    Self { config: #config::new(transport, endpoint) }
+                pub fn new(config: &#config) -> Self {
+                    Self { config: config.for_client(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))) }
                 }
 
-                /// A client with this configuration: its endpoint, its transport (which other
-                /// clients may share) and the steps its requests pass through.
+                /// A client that sends requests with `transport` to `endpoint`, such as
+                /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`, unsigned.
+                #[inline]
+                pub fn with_endpoint(transport: impl #transport, endpoint: impl Into<String>) -> Self {
+                    Self::new(&#config::new(transport, endpoint))
+                }
+
+                /// A client with this configuration.
                 #[inline]
                 pub fn from_config(config: #config) -> Self {
-                    Self { config }
+                    Self::new(&config)
                 }
 
                 /// The client's configuration.

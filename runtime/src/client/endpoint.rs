@@ -1,0 +1,337 @@
+//! Where a call goes: the endpoint rule set's inputs gathered from the configuration and the
+//! operation's input, the rule set evaluated, and the result kept per client for operations
+//! whose endpoint cannot depend on their input.
+
+use std::sync::{Arc, OnceLock};
+
+use super::{Config, RequestContext};
+use crate::endpoint::{AuthScheme, Endpoint, ParamValue, Params, RuleSet};
+use crate::error::UnhandledError;
+use crate::operation::Operation;
+use crate::schema::{EndpointParamSource, OperationSchema, Schema, ServiceSchema, StaticParam};
+use crate::shape::{Value, View};
+
+/// The endpoint a call resolved to: its URL, the headers the rules add, and how to sign for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedEndpoint {
+    /// The URL that requests' paths are appended to.
+    pub url: String,
+    /// Headers the rules add to every request.
+    pub headers: Vec<(String, Vec<String>)>,
+    /// The signing scheme the rules chose (`authSchemes`), when they chose one.
+    pub auth: Option<AuthScheme>,
+    /// Why none of the rules' auth schemes can be used, when none can.
+    pub unsupported_auth: Option<String>,
+}
+
+impl ResolvedEndpoint {
+    fn from_url(url: String) -> Self {
+        Self {
+            url,
+            headers: Vec::new(),
+            auth: None,
+            unsupported_auth: None,
+        }
+    }
+
+    fn from_rules(endpoint: Endpoint) -> Self {
+        let schemes = endpoint.auth_schemes();
+        let auth = schemes.iter().find(|scheme| scheme.name == "sigv4").cloned();
+        let unsupported_auth = match (&auth, schemes.is_empty()) {
+            (None, false) => Some(format!(
+                "the endpoint requires the auth scheme {}, which smithy-runtime does not support",
+                schemes
+                    .iter()
+                    .map(|scheme| format!("`{}`", scheme.name))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+            _ => None,
+        };
+        Self {
+            url: endpoint.url,
+            headers: endpoint.headers.into_iter().collect(),
+            auth,
+            unsupported_auth,
+        }
+    }
+
+    /// Adds the endpoint's headers to `request`.
+    pub(super) fn apply_headers(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), UnhandledError> {
+        for (name, values) in &self.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                UnhandledError::configuration(format!("the endpoint header name `{name}` is not valid"))
+            })?;
+            for value in values {
+                let value = http::HeaderValue::from_str(value).map_err(|_| {
+                    UnhandledError::configuration(format!("the endpoint header `{name}` has a value that is not valid"))
+                })?;
+                request.headers_mut().append(name.clone(), value);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a configuration keeps of its endpoints: the service's parsed rule set, and the endpoint
+/// of each operation whose endpoint cannot depend on its input, resolved on its first call.
+#[derive(Default)]
+pub(super) struct EndpointCache {
+    service: OnceLock<ServiceEndpoints>,
+}
+
+struct ServiceEndpoints {
+    id: &'static str,
+    rules: Option<Result<RuleSet, String>>,
+    reads_account_id: bool,
+    by_operation: Vec<OnceLock<Result<Arc<ResolvedEndpoint>, String>>>,
+}
+
+impl ServiceEndpoints {
+    fn new(service: &'static ServiceSchema) -> Self {
+        let rules = service.endpoint_rules.map(|json| {
+            RuleSet::from_json(json).map_err(|err| format!("the endpoint rules of `{}`: {err}", service.id))
+        });
+        let reads_account_id = matches!(&rules, Some(Ok(rules)) if rules
+            .parameters()
+            .iter()
+            .any(|param| param.built_in.as_deref() == Some("AWS::Auth::AccountId")));
+        Self {
+            id: service.id,
+            rules,
+            reads_account_id,
+            by_operation: service.operations.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+}
+
+impl std::fmt::Debug for EndpointCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointCache").finish_non_exhaustive()
+    }
+}
+
+/// The name of the variable that sets the endpoint of the service `sdk_id`:
+/// `AWS_ENDPOINT_URL_` and the id in upper case with spaces and dashes as `_`.
+pub(super) fn service_key(sdk_id: &str) -> String {
+    let mut key = String::from("AWS_ENDPOINT_URL_");
+    key.extend(sdk_id.chars().map(|c| match c {
+        ' ' | '-' => '_',
+        c => c.to_ascii_uppercase(),
+    }));
+    key
+}
+
+/// The endpoint a call of operation `O` with `input` goes to, as the call resolves it.
+pub fn resolve_endpoint<O: Operation>(
+    config: &Config,
+    input: &O::Input,
+) -> Result<Arc<ResolvedEndpoint>, UnhandledError> {
+    let context = RequestContext {
+        service: O::SERVICE,
+        operation: O::SCHEMA,
+    };
+    resolve(config, &context, input, None)
+}
+
+/// The endpoint of a call: from the cache when the operation's endpoint cannot depend on its
+/// input, else resolved now.
+pub(super) fn resolve(
+    config: &Config,
+    context: &RequestContext,
+    input: &dyn Value,
+    account_id: Option<&str>,
+) -> Result<Arc<ResolvedEndpoint>, UnhandledError> {
+    let service = context.service;
+    let state = config.endpoints.service.get_or_init(|| ServiceEndpoints::new(service));
+    let fresh;
+    let state = if state.id == service.id {
+        state
+    } else {
+        fresh = ServiceEndpoints::new(service);
+        &fresh
+    };
+    let rules = match &state.rules {
+        Some(Ok(rules)) => Some(rules),
+        Some(Err(err)) => return Err(UnhandledError::configuration(err.clone())),
+        None => None,
+    };
+    let operation = context.operation;
+    let cacheable = !state.reads_account_id
+        && !operation
+            .endpoint_params
+            .iter()
+            .any(|param| param.source.depends_on_input());
+    let index = service
+        .operations
+        .iter()
+        .position(|known| std::ptr::eq(*known, operation));
+    let resolved = match index.and_then(|index| state.by_operation.get(index)) {
+        Some(slot) if cacheable => slot
+            .get_or_init(|| compute(config, service, operation, rules, input, account_id).map(Arc::new))
+            .clone(),
+        _ => compute(config, service, operation, rules, input, account_id).map(Arc::new),
+    };
+    resolved.map_err(UnhandledError::configuration)
+}
+
+/// Resolves the endpoint of one call.
+fn compute(
+    config: &Config,
+    service: &'static ServiceSchema,
+    operation: &'static OperationSchema,
+    rules: Option<&RuleSet>,
+    input: &dyn Value,
+    account_id: Option<&str>,
+) -> Result<ResolvedEndpoint, String> {
+    let service_endpoint = service.sdk_id.and_then(|sdk_id| {
+        let key = service_key(sdk_id);
+        let configured = config
+            .service_endpoints
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, url)| url.clone());
+        configured.or_else(|| config.env.as_ref()?.get(&key).filter(|url| !url.is_empty()))
+    });
+    let endpoint = service_endpoint.as_deref().or(config.endpoint.as_deref());
+    let Some(rules) = rules else {
+        return match endpoint {
+            Some(url) => Ok(ResolvedEndpoint::from_url(url.to_owned())),
+            None => Err(format!(
+                "`{}` has no endpoint rules, so its endpoint must be set (`Config::with_endpoint`, or `AWS_ENDPOINT_URL`)",
+                service.id
+            )),
+        };
+    };
+    let mut params = Params::new();
+    for param in rules.parameters() {
+        let Some(built_in) = param.built_in.as_deref() else {
+            continue;
+        };
+        let explicit = config
+            .builtins
+            .iter()
+            .find(|(name, _)| name == built_in)
+            .map(|(_, value)| value.clone());
+        let value = explicit.or_else(|| match built_in {
+            "AWS::Region" => config.region.clone().map(ParamValue::String),
+            "AWS::UseFIPS" => Some(ParamValue::Bool(config.use_fips)),
+            "AWS::UseDualStack" => Some(ParamValue::Bool(config.use_dual_stack)),
+            "SDK::Endpoint" => endpoint.map(|url| ParamValue::String(url.to_owned())),
+            "AWS::Auth::AccountId" => account_id.map(|id| ParamValue::String(id.to_owned())),
+            _ => None,
+        });
+        if let Some(value) = value {
+            params.set(param.name.clone(), value);
+        }
+    }
+    for (name, value) in &config.endpoint_params {
+        params.set(name.clone(), value.clone());
+    }
+    for param in operation.endpoint_params {
+        let value = match param.source {
+            EndpointParamSource::Static(value) => Some(match value {
+                StaticParam::Bool(value) => ParamValue::Bool(value),
+                StaticParam::String(value) => ParamValue::String(value.to_owned()),
+                StaticParam::StringArray(items) => {
+                    ParamValue::StringArray(items.iter().map(|item| (*item).to_owned()).collect())
+                }
+            }),
+            EndpointParamSource::Member(index) => input.member(index).and_then(|value| param_value(value.view())),
+            EndpointParamSource::Path(path) => evaluate_path(path, input, operation.input),
+        };
+        if let Some(value) = value {
+            params.set(param.name, value);
+        }
+    }
+    let endpoint = rules.resolve(&params).map_err(|err| err.to_string())?;
+    Ok(ResolvedEndpoint::from_rules(endpoint))
+}
+
+/// A member's value as an endpoint parameter: strings (and enums), booleans, lists of strings.
+fn param_value(view: View<'_>) -> Option<ParamValue> {
+    match view {
+        View::String(value) => Some(ParamValue::String(value.to_owned())),
+        View::Boolean(value) => Some(ParamValue::Bool(value)),
+        View::List(list) => Some(ParamValue::StringArray(
+            (0..list.len())
+                .filter_map(|index| match list.get(index)?.view() {
+                    View::String(value) => Some(value.to_owned()),
+                    _ => None,
+                })
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// Evaluates an `@operationContextParams` path over the input: member names separated by
+/// `.`, `[*]` after a list member to go on with each of its items, and `keys(...)` around the
+/// whole path for a map's keys.
+fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Option<ParamValue> {
+    let path = path.trim();
+    if let Some(inner) = path.strip_prefix("keys(").and_then(|rest| rest.strip_suffix(')')) {
+        let (values, _) = select(inner, input, schema)?;
+        let mut keys = Vec::new();
+        for (value, _) in values {
+            if let View::Map(map) = value.view() {
+                keys.extend(map.entries().into_iter().map(|(key, _)| key.to_owned()));
+            }
+        }
+        return Some(ParamValue::StringArray(keys));
+    }
+    let (values, projected) = select(path, input, schema)?;
+    if projected {
+        let items = values
+            .into_iter()
+            .filter_map(|(value, _)| match value.view() {
+                View::String(value) => Some(value.to_owned()),
+                _ => None,
+            })
+            .collect();
+        return Some(ParamValue::StringArray(items));
+    }
+    values
+        .into_iter()
+        .next()
+        .and_then(|(value, _)| param_value(value.view()))
+}
+
+type Selected<'a> = Vec<(&'a dyn Value, &'static Schema)>;
+
+/// The values a path of members selects, and whether it went through a `[*]` projection.
+fn select<'a>(path: &str, input: &'a dyn Value, schema: &'static Schema) -> Option<(Selected<'a>, bool)> {
+    let mut current: Selected<'a> = vec![(input, schema)];
+    let mut projected = false;
+    for step in path.split('.') {
+        let (name, flatten) = match step.strip_suffix("[*]") {
+            Some(name) => (name, true),
+            None => (step, false),
+        };
+        let mut next = Vec::new();
+        for (value, schema) in current {
+            let Some(index) = schema.members.iter().position(|member| member.name == name) else {
+                continue;
+            };
+            let Some(member) = value.member(index) else {
+                continue;
+            };
+            let target = schema.members[index].target;
+            if !flatten {
+                next.push((member, target));
+                continue;
+            }
+            if let View::List(list) = member.view() {
+                let item_schema = target.members.first().map_or(target, |item| item.target);
+                next.extend(
+                    (0..list.len())
+                        .filter_map(|index| list.get(index))
+                        .map(|item| (item, item_schema)),
+                );
+            }
+        }
+        projected |= flatten;
+        current = next;
+    }
+    Some((current, projected))
+}

@@ -1,0 +1,143 @@
+//! A configuration from the environment, as AWS users expect it: the variables and shared
+//! files that the AWS SDKs and CLI read.
+
+use std::sync::Arc;
+
+use super::{Config, Transport};
+use crate::credentials::{default_provider, load_profiles, region_from_env, Env, ProfileSet};
+
+/// A setting read from a variable, else from the selected profile; empty values count as unset.
+fn setting(env: &Env, profiles: &ProfileSet, variable: &str, key: &str) -> Option<String> {
+    env.get(variable)
+        .filter(|value| !value.is_empty())
+        .or_else(|| profiles.get(profiles.selected_profile(), key).map(str::to_owned))
+        .filter(|value| !value.is_empty())
+}
+
+/// A boolean setting: `true` or `false`, in any case.
+fn flag(env: &Env, profiles: &ProfileSet, variable: &str, key: &str) -> Result<Option<bool>, String> {
+    match setting(env, profiles, variable, key) {
+        None => Ok(None),
+        Some(value) if value.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(value) if value.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(value) => Err(format!(
+            "{variable} (or `{key}` in the profile) is `{value}`, not `true` or `false`"
+        )),
+    }
+}
+
+impl Config {
+    /// A configuration from the environment, as the AWS SDKs read it, with the ready HTTPS
+    /// transport:
+    ///
+    /// - the region: `AWS_REGION`, `AWS_DEFAULT_REGION`, or the profile's `region`;
+    /// - credentials from the first source that has them, cached and refreshed before they
+    ///   expire: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`; the profile
+    ///   (`AWS_PROFILE`, default `default`) of `~/.aws/credentials` and `~/.aws/config`
+    ///   (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`); the ECS container endpoint
+    ///   (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`/`_FULL_URI`); the EC2 instance metadata
+    ///   service (IMDSv2);
+    /// - the endpoint: `AWS_ENDPOINT_URL_<SERVICE>` (such as `AWS_ENDPOINT_URL_AMPLIFYBACKEND`),
+    ///   `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`, unless
+    ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
+    /// - `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` (or the profile's
+    ///   `use_fips_endpoint`, `use_dualstack_endpoint`), `AWS_ACCOUNT_ID_ENDPOINT_MODE`;
+    /// - `AWS_CA_BUNDLE` (or `ca_bundle`): a PEM file of certificates to trust as well;
+    /// - `AWS_SDK_UA_APP_ID` (or `sdk_ua_app_id`): the application named in the user agent.
+    ///
+    /// Nothing is fetched until a call needs it. A setting that cannot be used (a malformed
+    /// shared file, an unreadable CA bundle) makes every call fail with an error that names it.
+    #[cfg(feature = "hyper-client")]
+    pub async fn from_env() -> Config {
+        Self::from_env_in(Env::real())
+    }
+
+    /// [`Config::from_env`] with these variables and files, for tests and for programs that
+    /// keep their settings elsewhere.
+    #[cfg(feature = "hyper-client")]
+    pub fn from_env_in(env: Env) -> Config {
+        let profiles = load_profiles(&env);
+        let bundle = profiles
+            .as_ref()
+            .ok()
+            .and_then(|profiles| setting(&env, profiles, "AWS_CA_BUNDLE", "ca_bundle"));
+        let mut problem = None;
+        let mut builder = super::HyperTransport::builder();
+        if let Some(path) = bundle {
+            match env.read_file(std::path::Path::new(&path)) {
+                Ok(pem) => match builder.clone().root_certificates_pem(pem.as_bytes()) {
+                    Ok(with_bundle) => builder = with_bundle,
+                    Err(err) => problem = Some(format!("AWS_CA_BUNDLE {path}: {err}")),
+                },
+                Err(err) => problem = Some(format!("AWS_CA_BUNDLE {path}: {err}")),
+            }
+        }
+        let transport = builder.build().unwrap_or_else(|err| {
+            problem.get_or_insert_with(|| err.to_string());
+            super::HyperTransport::new()
+        });
+        let metadata = transport.clone().with_timeout(std::time::Duration::from_secs(2));
+        let mut config = Self::from_env_with(env, Arc::new(transport), Some(Arc::new(metadata)));
+        if let Some(problem) = problem {
+            config.problem = Some(Arc::from(problem));
+        }
+        config
+    }
+
+    /// A configuration from the environment `env`, as [`Config::from_env`] reads it, sending
+    /// requests with `transport`; `metadata` carries the calls to the ECS and instance
+    /// metadata endpoints for credentials (give it a short timeout), or leaves those sources
+    /// out.
+    pub fn from_env_with(env: Env, transport: Arc<dyn Transport>, metadata: Option<Arc<dyn Transport>>) -> Config {
+        let mut config = Config::from_transport(transport);
+        let profiles = match load_profiles(&env) {
+            Ok(profiles) => profiles,
+            Err(err) => {
+                config.problem = Some(Arc::from(err.to_string()));
+                ProfileSet::default()
+            }
+        };
+        let mut problems = Vec::new();
+        config.region = region_from_env(&env, &profiles);
+        match flag(&env, &profiles, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint") {
+            Ok(value) => config.use_fips = value.unwrap_or(false),
+            Err(err) => problems.push(err),
+        }
+        match flag(&env, &profiles, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint") {
+            Ok(value) => config.use_dual_stack = value.unwrap_or(false),
+            Err(err) => problems.push(err),
+        }
+        let ignore_endpoints = match flag(
+            &env,
+            &profiles,
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "ignore_configured_endpoint_urls",
+        ) {
+            Ok(value) => value.unwrap_or(false),
+            Err(err) => {
+                problems.push(err);
+                false
+            }
+        };
+        if !ignore_endpoints {
+            config.endpoint = setting(&env, &profiles, "AWS_ENDPOINT_URL", "endpoint_url");
+            config.env = Some(Arc::new(env.clone()));
+        }
+        if let Some(mode) = setting(
+            &env,
+            &profiles,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE",
+            "account_id_endpoint_mode",
+        ) {
+            config
+                .builtins
+                .push(("AWS::Auth::AccountIdEndpointMode".to_owned(), mode.into()));
+        }
+        config.app_name = setting(&env, &profiles, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id");
+        config.credentials = Some(default_provider(env, metadata));
+        if !problems.is_empty() && config.problem.is_none() {
+            config.problem = Some(Arc::from(problems.join("; ")));
+        }
+        config
+    }
+}

@@ -1,0 +1,97 @@
+//! Who a call is from: its credentials, its SigV4 signature and its user agent.
+
+use super::endpoint::ResolvedEndpoint;
+use super::{Config, RequestContext};
+use crate::auth::sigv4::{self, SigningParams, SigningSettings};
+use crate::auth::Credentials;
+use crate::error::UnhandledError;
+
+/// Whether a call of this operation is signed with this configuration: the service signs with
+/// SigV4, the operation is not unsigned, and the configuration has credentials.
+fn signs(config: &Config, context: &RequestContext) -> bool {
+    context.service.signing_name.is_some() && !context.operation.unsigned && config.credentials.is_some()
+}
+
+/// The credentials a call is signed with, or `None` for an unsigned call.
+pub(super) async fn credentials(
+    config: &Config,
+    context: &RequestContext,
+) -> Result<Option<Credentials>, UnhandledError> {
+    let Some(provider) = config.credentials.as_ref().filter(|_| signs(config, context)) else {
+        return Ok(None);
+    };
+    provider
+        .provide_credentials()
+        .await
+        .map(Some)
+        .map_err(UnhandledError::configuration)
+}
+
+/// The settings the service signs with: S3 signs its paths as they are sent and wants the
+/// payload's hash in a header.
+fn settings(signing_name: &str, endpoint: &ResolvedEndpoint) -> SigningSettings {
+    let s3 = matches!(signing_name, "s3" | "s3-object-lambda" | "s3-outposts" | "s3express");
+    let mut settings = SigningSettings::default();
+    if s3 {
+        settings.normalize_uri_path = false;
+        settings.double_uri_encode = false;
+        settings.content_sha256_header = true;
+    }
+    if let Some(auth) = &endpoint.auth {
+        if auth.disable_double_encoding == Some(true) {
+            settings.double_uri_encode = false;
+        }
+        if auth.disable_normalize_path == Some(true) {
+            settings.normalize_uri_path = false;
+        }
+    }
+    settings
+}
+
+/// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
+/// scheme), or the service's signing name and the configuration's region.
+pub(super) fn sign(
+    config: &Config,
+    context: &RequestContext,
+    endpoint: &ResolvedEndpoint,
+    credentials: &Credentials,
+    request: &mut http::Request<Vec<u8>>,
+) -> Result<(), UnhandledError> {
+    if let Some(reason) = &endpoint.unsupported_auth {
+        return Err(UnhandledError::configuration(reason.clone()));
+    }
+    let auth = endpoint.auth.as_ref();
+    let service_name = context.service.signing_name.unwrap_or_default();
+    let signing_name = auth
+        .and_then(|auth| auth.signing_name.as_deref())
+        .unwrap_or(service_name);
+    let region = auth
+        .and_then(|auth| auth.signing_region.as_deref())
+        .or(config.region.as_deref())
+        .ok_or_else(|| {
+            UnhandledError::configuration(
+                "no region to sign the request for: set one with `Config::with_region`, `AWS_REGION`, \
+                 or `region` in the profile",
+            )
+        })?;
+    let params = SigningParams {
+        credentials,
+        region,
+        service: signing_name,
+        time: config.time_source.now(),
+        settings: settings(signing_name, endpoint),
+    };
+    sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
+    Ok(())
+}
+
+/// Adds the user agent headers, which name the generated crate and this runtime.
+pub(super) fn user_agent(config: &Config, request: &mut http::Request<Vec<u8>>) {
+    if config.user_agent.is_empty() {
+        return;
+    }
+    if let Ok(value) = http::HeaderValue::from_str(&config.user_agent) {
+        request.headers_mut().insert(http::header::USER_AGENT, value.clone());
+        request.headers_mut().insert("x-amz-user-agent", value);
+    }
+}
