@@ -478,7 +478,10 @@ fn fips_dual_stack_and_service_endpoints_come_from_the_configuration() {
             .map_err(|error| error.to_string())
     };
     let base = Config::from_transport(transport.clone()).with_region("us-east-1");
-    assert_eq!(resolve(&base), Ok("https://amplifybackend.us-east-1.amazonaws.com".to_owned()));
+    assert_eq!(
+        resolve(&base),
+        Ok("https://amplifybackend.us-east-1.amazonaws.com".to_owned())
+    );
     assert_eq!(
         resolve(&base.clone().with_fips(true)),
         Ok("https://amplifybackend-fips.us-east-1.amazonaws.com".to_owned())

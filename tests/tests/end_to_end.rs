@@ -13,7 +13,8 @@
 //! - an input missing a required member is refused by the client before anything is sent;
 //! - a request the server cannot route is answered `404` `UnknownOperationException`, a body
 //!   that cannot be read is answered `400`, and neither a bad connection nor those stop the server;
-//! - `HyperTransport` speaks `http://` only: an `https://` endpoint fails as a transport error.
+//! - an `https://` endpoint served by a plain-HTTP server fails as a transport error (the TLS
+//!   handshake fails); HTTPS itself is `aws_e2e.rs`'s.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -408,12 +409,15 @@ async fn an_unreadable_body_is_answered_400_and_the_server_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn hyper_transport_speaks_http_only() {
-    let client = Client::with_endpoint(HyperTransport::new(), "https://127.0.0.1:9");
+async fn https_to_a_plain_http_server_is_a_transport_error() {
+    let service = TestImpl::answering(Ok(fixture_output()));
+    let addr = start(service.clone()).await;
+    let client = Client::with_endpoint(HyperTransport::new(), format!("https://{addr}"));
 
     let error = timed(client.get_backend_auth(input("d1abc")))
         .await
-        .expect_err("https is refused");
+        .expect_err("the TLS handshake fails");
+    assert!(service.seen().is_empty());
 
     match &error {
         GetBackendAuthError::Unhandled(unhandled) => assert_eq!(unhandled.kind(), UnhandledKind::Transport),

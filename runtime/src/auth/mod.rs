@@ -10,9 +10,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 /// AWS credentials: an access key id, its secret, and for temporary credentials a session token
-/// and an expiry. `Debug` never shows the secret or the token.
+/// and an expiry. Cloning them is cheap (they are shared). `Debug` never shows the secret or the
+/// token.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct Credentials(Arc<Parts>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Parts {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
@@ -30,14 +34,14 @@ impl Credentials {
         expiry: Option<SystemTime>,
         provider: &'static str,
     ) -> Self {
-        Self {
+        Self(Arc::new(Parts {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token,
             expiry,
             account_id: None,
             provider,
-        }
+        }))
     }
 
     /// Long-lived credentials given in code.
@@ -48,46 +52,47 @@ impl Credentials {
     /// The same credentials with the id of the account they belong to (the endpoint rules'
     /// `AWS::Auth::AccountId`).
     pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = Some(account_id.into());
+        Arc::make_mut(&mut self.0).account_id = Some(account_id.into());
         self
     }
 
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.0.access_key_id
     }
 
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        &self.0.secret_access_key
     }
 
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.0.session_token.as_deref()
     }
 
     /// When temporary credentials stop working.
     pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
+        self.0.expiry
     }
 
     pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
+        self.0.account_id.as_deref()
     }
 
     /// Where the credentials came from, such as `environment` or `profile`.
     pub fn provider(&self) -> &'static str {
-        self.provider
+        self.0.provider
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts = &self.0;
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &parts.access_key_id)
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
-            .field("expiry", &self.expiry)
-            .field("account_id", &self.account_id)
-            .field("provider", &self.provider)
+            .field("session_token", &parts.session_token.as_ref().map(|_| "** redacted **"))
+            .field("expiry", &parts.expiry)
+            .field("account_id", &parts.account_id)
+            .field("provider", &parts.provider)
             .finish()
     }
 }

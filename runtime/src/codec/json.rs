@@ -368,11 +368,20 @@ impl<'a> JsonDecoder<'a> {
     ) -> Result<MemberSet, DecodeError> {
         self.expect_object("", schema)?;
         let mut seen = MemberSet::new(schema.members.len());
+        let members = schema.members;
+        // Members mostly come in the schema's order: the search starts after the last one found.
+        let mut hint = 0;
         self.entries(|this, key| {
             // A stream is the body of its message, never a JSON member.
-            let index = schema.members.iter().position(|member| {
+            let matches = |member: &Member| {
                 member.json_key(this.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
-            });
+            };
+            let index = (hint..members.len())
+                .chain(0..hint.min(members.len()))
+                .find(|&index| matches(&members[index]));
+            if let Some(index) = index {
+                hint = index + 1;
+            }
             match index {
                 Some(index) if !this.null()? => {
                     this.path.push(PathSegment::Member(schema.members[index].name));
