@@ -128,7 +128,7 @@ pub struct Config {
     transport: Arc<dyn Transport>,
     interceptors: Vec<Arc<dyn Interceptor>>,
     app_name: Option<String>,
-    user_agent: String,
+    user_agent: Option<http::HeaderValue>,
     endpoints: Arc<endpoint::EndpointCache>,
     /// The environment that service-specific endpoints (`AWS_ENDPOINT_URL_<SERVICE>`) are read
     /// from.
@@ -181,7 +181,7 @@ impl Config {
             transport,
             interceptors: Vec::new(),
             app_name: None,
-            user_agent: String::new(),
+            user_agent: None,
             endpoints: Arc::default(),
             env: None,
             problem: None,
@@ -286,7 +286,8 @@ impl Config {
             .as_deref()
             .map(|name| format!(" app/{name}"))
             .unwrap_or_default();
-        config.user_agent = format!("{crate_id} smithy-runtime/{} lang/rust{app}", crate::VERSION);
+        let agent = format!("{crate_id} smithy-runtime/{} lang/rust{app}", crate::VERSION);
+        config.user_agent = http::HeaderValue::from_str(&agent).ok();
         config.changed()
     }
 
@@ -321,9 +322,9 @@ impl Config {
         &self.transport
     }
 
-    /// The user agent of requests.
-    pub fn user_agent(&self) -> &str {
-        &self.user_agent
+    /// The user agent of requests, once [`Config::for_client`] has named the client's crate.
+    pub fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_ref().and_then(|agent| agent.to_str().ok())
     }
 }
 

@@ -87,11 +87,8 @@ pub(super) fn sign(
 
 /// Adds the user agent headers, which name the generated crate and this runtime.
 pub(super) fn user_agent(config: &Config, request: &mut http::Request<Vec<u8>>) {
-    if config.user_agent.is_empty() {
-        return;
-    }
-    if let Ok(value) = http::HeaderValue::from_str(&config.user_agent) {
-        request.headers_mut().insert(http::header::USER_AGENT, value.clone());
-        request.headers_mut().insert("x-amz-user-agent", value);
+    if let Some(agent) = &config.user_agent {
+        request.headers_mut().insert(http::header::USER_AGENT, agent.clone());
+        request.headers_mut().insert("x-amz-user-agent", agent.clone());
     }
 }
