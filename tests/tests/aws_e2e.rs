@@ -517,3 +517,62 @@ fn fips_dual_stack_and_service_endpoints_come_from_the_configuration() {
     let error = resolve(&Config::from_transport(transport)).expect_err("no region");
     assert!(error.contains("Region"), "{error}");
 }
+
+#[tokio::test]
+async fn settings_come_from_the_selected_profile_and_a_bad_one_fails_every_call() {
+    let config_file = "\
+[default]
+region = us-west-2
+use_fips_endpoint = true
+
+[profile dev]
+region = eu-central-1
+endpoint_url = https://dev.example.com
+";
+    let env = |extra: &[(&str, &str)]| {
+        let mut vars = vec![
+            ("AWS_CONFIG_FILE", "/profiles/config"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/profiles/credentials"),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+        ];
+        vars.extend_from_slice(extra);
+        Env::from_vars(vars).with_file("/profiles/config", config_file)
+    };
+    let recorder = Recorder::default();
+    let transport: Arc<dyn smithy_runtime::client::Transport> = Arc::new(recorder.clone());
+    let endpoint = |config: &Config| {
+        amplifybackend::client::resolve_endpoint::<GetBackendAuth>(config, &input())
+            .map(|endpoint| endpoint.url.clone())
+            .map_err(|error| error.to_string())
+    };
+
+    let default = Config::from_env_with(env(&[]), transport.clone(), None);
+    assert_eq!(default.region(), Some("us-west-2"));
+    assert_eq!(
+        endpoint(&default),
+        Ok("https://amplifybackend-fips.us-west-2.amazonaws.com".to_owned())
+    );
+
+    let dev = Config::from_env_with(env(&[("AWS_PROFILE", "dev")]), transport.clone(), None);
+    assert_eq!(dev.region(), Some("eu-central-1"));
+    assert_eq!(endpoint(&dev), Ok("https://dev.example.com".to_owned()));
+
+    let overridden = Config::from_env_with(env(&[("AWS_REGION", "ap-south-1")]), transport.clone(), None);
+    assert_eq!(overridden.region(), Some("ap-south-1"));
+
+    let bad = Config::from_env_with(env(&[("AWS_USE_FIPS_ENDPOINT", "maybe")]), transport, None);
+    let error = Client::new(&bad)
+        .get_backend_auth(input())
+        .await
+        .expect_err("the setting is refused");
+    let GetBackendAuthError::Unhandled(error) = error else {
+        panic!("expected an unhandled error, got {error:?}");
+    };
+    assert_eq!(error.kind(), UnhandledKind::Configuration);
+    assert!(error.to_string().contains("AWS_USE_FIPS_ENDPOINT"), "{error}");
+    assert!(
+        recorder.0.lock().expect("no thread panicked").is_empty(),
+        "nothing was sent"
+    );
+}

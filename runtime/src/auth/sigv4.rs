@@ -587,7 +587,9 @@ fn compute_signature(
         params.region,
         params.service,
     )?;
-    let signature = hex(&hmac_sha256(&key, string_to_sign.as_bytes())?);
+    let mut mac = key;
+    mac.update(string_to_sign.as_bytes());
+    let signature = hex(&mac.finalize().into_bytes());
     Ok(Signature {
         canonical_request,
         string_to_sign,
@@ -597,13 +599,14 @@ fn compute_signature(
 
 /// A derived signing key, kept for the next signature with the same secret, date, region and
 /// service (the key changes daily): deriving it takes four HMACs, more than the rest of a
-/// signature. The secret itself is not kept, only its SHA-256.
+/// signature. It is kept as an HMAC keyed with it, ready for the string to sign. The secret
+/// itself is not kept, only its SHA-256.
 struct CachedKey {
     secret_hash: [u8; 32],
     date: String,
     region: String,
     service: String,
-    key: [u8; 32],
+    mac: Hmac<Sha256>,
 }
 
 /// The last keys derived, most recent last; a program that signs for a few services and regions
@@ -613,15 +616,16 @@ static SIGNING_KEYS: std::sync::Mutex<Vec<CachedKey>> = std::sync::Mutex::new(Ve
 /// How many derived keys [`SIGNING_KEYS`] keeps.
 const CACHED_KEYS: usize = 8;
 
-/// The signing key for `secret` on `date` (`YYYYMMDD`) in `region` for `service`.
-fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<[u8; 32], SigningError> {
+/// An HMAC keyed with the signing key for `secret` on `date` (`YYYYMMDD`) in `region` for
+/// `service`.
+fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<Hmac<Sha256>, SigningError> {
     let secret_hash: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
     let found = |cached: &CachedKey| {
         cached.secret_hash == secret_hash && cached.date == date && cached.region == region && cached.service == service
     };
     if let Ok(keys) = SIGNING_KEYS.lock() {
         if let Some(cached) = keys.iter().rev().find(|cached| found(cached)) {
-            return Ok(cached.key);
+            return Ok(cached.mac.clone());
         }
     }
     let mut prefixed = Vec::with_capacity(4 + secret.len());
@@ -631,6 +635,8 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
     let key = hmac_sha256(&key, region.as_bytes())?;
     let key = hmac_sha256(&key, service.as_bytes())?;
     let key = hmac_sha256(&key, b"aws4_request")?;
+    let mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+        .map_err(|error| SigningError::new(format!("cannot key HMAC-SHA256: {error}")))?;
     if let Ok(mut keys) = SIGNING_KEYS.lock() {
         if keys.len() >= CACHED_KEYS {
             keys.remove(0);
@@ -640,10 +646,10 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
             date: date.to_owned(),
             region: region.to_owned(),
             service: service.to_owned(),
-            key,
+            mac: mac.clone(),
         });
     }
-    Ok(key)
+    Ok(mac)
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32], SigningError> {

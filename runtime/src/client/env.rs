@@ -42,6 +42,8 @@ impl Config {
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
     /// - `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` (or the profile's
     ///   `use_fips_endpoint`, `use_dualstack_endpoint`), `AWS_ACCOUNT_ID_ENDPOINT_MODE`;
+    /// - the S3 and STS settings `AWS_S3_USE_ARN_REGION`, `AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS`
+    ///   and `AWS_STS_REGIONAL_ENDPOINTS` (or `s3_use_arn_region`, ...), as the rules' built-ins;
     /// - `AWS_CA_BUNDLE` (or `ca_bundle`): a PEM file of certificates to trust as well;
     /// - `AWS_SDK_UA_APP_ID` (or `sdk_ua_app_id`): the application named in the user agent.
     ///
@@ -132,6 +134,28 @@ impl Config {
             config
                 .builtins
                 .push(("AWS::Auth::AccountIdEndpointMode".to_owned(), mode.into()));
+        }
+        // The S3 and STS built-ins that the SDKs read from the environment.
+        for (variable, key, built_in) in [
+            ("AWS_S3_USE_ARN_REGION", "s3_use_arn_region", "AWS::S3::UseArnRegion"),
+            (
+                "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS",
+                "s3_disable_multiregion_access_points",
+                "AWS::S3::DisableMultiRegionAccessPoints",
+            ),
+        ] {
+            match flag(&env, &profiles, variable, key) {
+                Ok(Some(value)) => config.builtins.push((built_in.to_owned(), value.into())),
+                Ok(None) => {}
+                Err(err) => problems.push(err),
+            }
+        }
+        match setting(&env, &profiles, "AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints").as_deref() {
+            Some("legacy") => config.builtins.push(("AWS::STS::UseGlobalEndpoint".to_owned(), true.into())),
+            Some("regional") | None => {}
+            Some(other) => problems.push(format!(
+                "AWS_STS_REGIONAL_ENDPOINTS (or `sts_regional_endpoints` in the profile) is `{other}`, not `regional` or `legacy`"
+            )),
         }
         config.app_name = setting(&env, &profiles, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id");
         config.credentials = Some(default_provider(env, metadata));
