@@ -166,29 +166,7 @@ fn encode(text: &str) -> String {
 /// secret key the server knows for the access key.
 fn verify(request: &http::Request<Vec<u8>>, secret: &str) -> Result<(), String> {
     let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
-    let auth = header("authorization").ok_or("no Authorization header")?;
-    let fields = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or("not AWS4-HMAC-SHA256")?;
-    let field = |name: &str| {
-        fields
-            .split(',')
-            .map(str::trim)
-            .find_map(|part| part.strip_prefix(name)?.strip_prefix('='))
-            .ok_or(format!("no {name} in the Authorization header"))
-    };
-    let credential = field("Credential")?;
-    let signed_headers = field("SignedHeaders")?;
-    let signature = field("Signature")?;
-    let (access_key, scope) = credential.split_once('/').ok_or("malformed Credential")?;
-    if access_key != ACCESS_KEY {
-        return Err(format!("unknown access key {access_key}"));
-    }
-    let date = header("x-amz-date").ok_or("no x-amz-date")?;
-    if !scope.starts_with(&date[..8.min(date.len())]) {
-        return Err("the scope's date is not the request's".to_owned());
-    }
-    let path = request.uri().path();
-    let canonical_path = path.split('/').map(encode).collect::<Vec<_>>().join("/");
-    let mut query: Vec<(String, String)> = request
+    let query: Vec<(String, String)> = request
         .uri()
         .query()
         .unwrap_or_default()
@@ -196,8 +174,63 @@ fn verify(request: &http::Request<Vec<u8>>, secret: &str) -> Result<(), String> 
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (encode(&decode(key)), encode(&decode(value)))
+            (decode(key), decode(value))
         })
+        .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    // Header signing puts the signature in Authorization; query signing (a presigned URL) in
+    // X-Amz-Signature, with the other X-Amz-* parameters signed as part of the query.
+    let (credential, signed_headers, signature, date) = match header("authorization") {
+        Some(auth) => {
+            let fields = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or("not AWS4-HMAC-SHA256")?;
+            let field = |name: &str| {
+                fields
+                    .split(',')
+                    .map(str::trim)
+                    .find_map(|part| part.strip_prefix(name)?.strip_prefix('='))
+                    .map(str::to_owned)
+                    .ok_or(format!("no {name} in the Authorization header"))
+            };
+            let date = header("x-amz-date").ok_or("no x-amz-date")?.to_owned();
+            (field("Credential")?, field("SignedHeaders")?, field("Signature")?, date)
+        }
+        None => {
+            if param("X-Amz-Algorithm").as_deref() != Some("AWS4-HMAC-SHA256") {
+                return Err("neither an Authorization header nor X-Amz-Algorithm".to_owned());
+            }
+            let get = |name: &str| param(name).ok_or(format!("no {name} in the query"));
+            (
+                get("X-Amz-Credential")?,
+                get("X-Amz-SignedHeaders")?,
+                get("X-Amz-Signature")?,
+                get("X-Amz-Date")?,
+            )
+        }
+    };
+    let (credential, signed_headers, signature, date) = (
+        credential.as_str(),
+        signed_headers.as_str(),
+        signature.as_str(),
+        date.as_str(),
+    );
+    let (access_key, scope) = credential.split_once('/').ok_or("malformed Credential")?;
+    if access_key != ACCESS_KEY {
+        return Err(format!("unknown access key {access_key}"));
+    }
+    if !scope.starts_with(&date[..8.min(date.len())]) {
+        return Err("the scope's date is not the request's".to_owned());
+    }
+    let path = request.uri().path();
+    let canonical_path = path.split('/').map(encode).collect::<Vec<_>>().join("/");
+    let mut query: Vec<(String, String)> = query
+        .iter()
+        .filter(|(key, _)| key != "X-Amz-Signature")
+        .map(|(key, value)| (encode(key), encode(value)))
         .collect();
     query.sort();
     let canonical_query = query
@@ -575,4 +608,35 @@ endpoint_url = https://dev.example.com
         recorder.0.lock().expect("no thread panicked").is_empty(),
         "nothing was sent"
     );
+}
+
+#[tokio::test]
+async fn a_presigned_request_carries_a_signature_its_holder_can_send() {
+    let signed_at = std::time::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+    let config = Config::from_transport(Arc::new(Recorder::default()))
+        .with_region("eu-west-1")
+        .with_credentials(smithy_runtime::auth::Credentials::from_keys(ACCESS_KEY, SECRET_KEY))
+        .with_time_source(smithy_runtime::client::FixedClock(signed_at));
+    let client = Client::new(&config);
+    let presigned =
+        amplifybackend::client::presign::<GetBackendAuth>(client.config(), &input(), Duration::from_secs(900))
+            .await
+            .expect("presigned");
+    let uri = presigned.uri().to_string();
+    assert!(
+        uri.starts_with("https://amplifybackend.eu-west-1.amazonaws.com/backend/d3mbo8v2zbw0kv/auth/staging/details?"),
+        "{uri}"
+    );
+    for part in ["X-Amz-Expires=900", "X-Amz-Date=20251124T160000Z", "X-Amz-Signature="] {
+        assert!(uri.contains(part), "{part} in {uri}");
+    }
+    assert!(presigned.headers().get("authorization").is_none());
+    assert_eq!(verify(&presigned, SECRET_KEY), Ok(()));
+    assert!(verify(&presigned, "another secret").is_err());
+
+    let anonymous = Config::from_transport(Arc::new(Recorder::default())).with_region("eu-west-1");
+    let error = amplifybackend::client::presign::<GetBackendAuth>(&anonymous, &input(), Duration::from_secs(900))
+        .await
+        .expect_err("nothing to sign with");
+    assert_eq!(error.kind(), UnhandledKind::Configuration);
 }

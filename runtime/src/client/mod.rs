@@ -401,21 +401,12 @@ async fn send(
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
 ) -> Result<http::Response<Vec<u8>>, UnhandledError> {
-    if let Some(problem) = &config.problem {
-        return Err(UnhandledError::configuration(problem.to_string()));
-    }
-    let credentials = signing::credentials(config, &context).await?;
-    let account_id = credentials.as_ref().and_then(Credentials::account_id);
-    let endpoint = endpoint::resolve(config, &context, &*input, account_id)?;
-    let mut request = crate::protocol::serialize_request(context.service, context.operation, &*input, &endpoint.url)?;
+    let Prepared {
+        mut request,
+        endpoint,
+        credentials,
+    } = prepare(config, &*input, &context).await?;
     drop(input);
-    endpoint.apply_headers(&mut request)?;
-    signing::user_agent(config, &mut request);
-    for interceptor in &config.interceptors {
-        interceptor
-            .modify_request(&mut request, &context)
-            .map_err(UnhandledError::invalid_input)?;
-    }
     if let Some(credentials) = &credentials {
         signing::sign(config, &context, &endpoint, credentials, &mut request)?;
     }
@@ -430,4 +421,70 @@ async fn send(
             .map_err(|error| UnhandledError::invalid_response(response.status().as_u16(), error))?;
     }
     Ok(response)
+}
+
+/// A request ready to be signed, with the endpoint it goes to and the credentials to sign it
+/// with (none for an unsigned call).
+struct Prepared {
+    request: http::Request<Vec<u8>>,
+    endpoint: Arc<ResolvedEndpoint>,
+    credentials: Option<Credentials>,
+}
+
+/// The steps of a call before signing: the credentials, the endpoint, the request, its headers
+/// and the configuration's steps.
+async fn prepare(
+    config: &Config,
+    input: &(dyn Value + Sync),
+    context: &RequestContext,
+) -> Result<Prepared, UnhandledError> {
+    if let Some(problem) = &config.problem {
+        return Err(UnhandledError::configuration(problem.to_string()));
+    }
+    let credentials = signing::credentials(config, context).await?;
+    let account_id = credentials.as_ref().and_then(Credentials::account_id);
+    let endpoint = endpoint::resolve(config, context, input, account_id)?;
+    let mut request = crate::protocol::serialize_request(context.service, context.operation, input, &endpoint.url)?;
+    endpoint.apply_headers(&mut request)?;
+    signing::user_agent(config, &mut request);
+    for interceptor in &config.interceptors {
+        interceptor
+            .modify_request(&mut request, context)
+            .map_err(UnhandledError::invalid_input)?;
+    }
+    Ok(Prepared {
+        request,
+        endpoint,
+        credentials,
+    })
+}
+
+/// A presigned request for a call of operation `O` with `input`: the request the call would
+/// send, with its SigV4 signature in the query string (`X-Amz-Signature`, ...) instead of its
+/// headers, valid for `expires_in` (at most seven days). Whoever holds its URL can send it
+/// without credentials until then, with the same method, headers and body; an S3 `GetObject`
+/// URL opens in a browser. Fails when the operation is not signed with this configuration (no
+/// credentials, or an unsigned operation).
+pub async fn presign<O: Operation>(
+    config: &Config,
+    input: &O::Input,
+    expires_in: std::time::Duration,
+) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+    let context = RequestContext {
+        service: O::SERVICE,
+        operation: O::SCHEMA,
+    };
+    let Prepared {
+        request,
+        endpoint,
+        credentials,
+    } = prepare(config, input, &context).await?;
+    let credentials = credentials.ok_or_else(|| {
+        UnhandledError::configuration(format!(
+            "`{}` is not signed with this configuration (it has no credentials, or the operation is unsigned), \
+             so it cannot be presigned",
+            O::NAME
+        ))
+    })?;
+    signing::presign(config, &context, &endpoint, &credentials, &request, expires_in)
 }

@@ -48,15 +48,13 @@ fn settings(signing_name: &str, endpoint: &ResolvedEndpoint) -> SigningSettings 
     settings
 }
 
-/// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
-/// scheme), or the service's signing name and the configuration's region.
-pub(super) fn sign(
-    config: &Config,
+/// The signing name and region of a request: the endpoint's auth scheme's, or the service's
+/// signing name and the configuration's region.
+fn scope<'a>(
+    config: &'a Config,
     context: &RequestContext,
-    endpoint: &ResolvedEndpoint,
-    credentials: &Credentials,
-    request: &mut http::Request<Vec<u8>>,
-) -> Result<(), UnhandledError> {
+    endpoint: &'a ResolvedEndpoint,
+) -> Result<(&'a str, &'a str), UnhandledError> {
     if let Some(reason) = &endpoint.unsupported_auth {
         return Err(UnhandledError::configuration(reason.clone()));
     }
@@ -74,15 +72,53 @@ pub(super) fn sign(
                  or `region` in the profile",
             )
         })?;
+    Ok((signing_name, region))
+}
+
+/// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
+/// scheme), or the service's signing name and the configuration's region.
+pub(super) fn sign(
+    config: &Config,
+    context: &RequestContext,
+    endpoint: &ResolvedEndpoint,
+    credentials: &Credentials,
+    request: &mut http::Request<Vec<u8>>,
+) -> Result<(), UnhandledError> {
+    let (service, region) = scope(config, context, endpoint)?;
     let params = SigningParams {
         credentials,
         region,
-        service: signing_name,
+        service,
         time: config.time_source.now(),
-        settings: settings(signing_name, endpoint),
+        settings: settings(service, endpoint),
     };
     sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
     Ok(())
+}
+
+/// `request` presigned for `expires_in`, for the same signing name and region as [`sign`].
+pub(super) fn presign(
+    config: &Config,
+    context: &RequestContext,
+    endpoint: &ResolvedEndpoint,
+    credentials: &Credentials,
+    request: &http::Request<Vec<u8>>,
+    expires_in: std::time::Duration,
+) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+    let (service, region) = scope(config, context, endpoint)?;
+    let mut settings = settings(service, endpoint);
+    // A presigned URL does not carry the payload's hash in a header.
+    settings.content_sha256_header = false;
+    let params = SigningParams {
+        credentials,
+        region,
+        service,
+        time: config.time_source.now(),
+        settings,
+    };
+    sigv4::presign(request, &params, expires_in)
+        .map(|(presigned, _)| presigned)
+        .map_err(UnhandledError::configuration)
 }
 
 /// Adds the user agent headers, which name the generated crate and this runtime.
