@@ -10,8 +10,13 @@
 //! - [`validate`]: the model's constraint traits;
 //! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0 and
 //!   awsJson1_1;
-//! - [`client`]: a configuration with a [`client::Transport`] and a request pipeline, and a
-//!   ready transport on hyper behind the `hyper-client` feature;
+//! - [`client`]: a configuration (region, credentials, endpoint settings, from the environment
+//!   as AWS users expect with `Config::from_env`), the request pipeline that resolves each
+//!   call's endpoint and signs it, a [`client::Transport`], and a ready HTTPS transport on hyper
+//!   and rustls behind the `hyper-client` feature;
+//! - [`auth`]: credentials and SigV4 signing and presigning; [`credentials`]: where credentials
+//!   and the region come from (environment, shared files, ECS, EC2 instance metadata);
+//! - [`endpoint`]: the Smithy endpoint rules engine with the AWS functions and partitions;
 //! - [`server`]: routing and rejections, and a ready server on hyper behind `hyper-server`.
 //!
 //! Two generated crates in one program share these types: one `DateTime`, one `Transport`.

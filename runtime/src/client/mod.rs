@@ -1,11 +1,14 @@
-//! The client side: a [`Config`] (where requests go, what carries them, and the steps each
-//! request passes through) and [`call`], which serializes an operation's input, sends the
-//! request with the [`Transport`] and reads the response. Generated crates wrap a `Config` in
-//! their own `Client`, which implements the service trait.
+//! The client side: a [`Config`] (the region and credentials requests are signed for, the
+//! endpoint rules' inputs, what carries requests, and the steps each passes through) and
+//! [`call`], which resolves the call's endpoint with the service's rules, serializes the
+//! operation's input, passes the request through the steps, signs it with SigV4, sends it with
+//! the [`Transport`] and reads the response. [`presign`] gives the request a call would send,
+//! signed in its query string. Generated crates wrap a `Config` in their own `Client`, which
+//! implements the service trait.
 //!
-//! One transport can serve every client of a program: [`Config::new`] takes it by value and
-//! keeps it in an [`Arc`]; clone the `Arc` (or a transport such as `HyperTransport`, whose clones
-//! share one connection pool) to give it to several clients.
+//! One `Config` serves every client of a program (`Config::from_env` reads it as the AWS SDKs
+//! do): each client takes a copy with its own endpoint cache, and shares the transport (whose
+//! clones share one connection pool) and the credentials provider (whose cache they share).
 
 mod endpoint;
 mod env;
