@@ -54,7 +54,7 @@ impl Config {
         Self::from_env_in(Env::real())
     }
 
-    /// [`Config::from_env`] with these variables and files, for tests and for programs that
+    /// `Config::from_env` with these variables and files, for tests and for programs that
     /// keep their settings elsewhere.
     #[cfg(feature = "hyper-client")]
     pub fn from_env_in(env: Env) -> Config {
@@ -86,7 +86,7 @@ impl Config {
         config
     }
 
-    /// A configuration from the environment `env`, as [`Config::from_env`] reads it, sending
+    /// A configuration from the environment `env`, as `Config::from_env` reads it, sending
     /// requests with `transport`; `metadata` carries the calls to the ECS and instance
     /// metadata endpoints for credentials (give it a short timeout), or leaves those sources
     /// out.

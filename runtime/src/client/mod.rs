@@ -114,7 +114,7 @@ impl TimeSource for FixedClock {
 /// each passes through.
 ///
 /// One value serves every generated service of a program: build it once (with
-/// [`Config::from_env`] as AWS users expect, or with [`Config::new`] and the `with_*` methods)
+/// `Config::from_env` as AWS users expect, or with [`Config::new`] and the `with_*` methods)
 /// and give it to each service's `Client::new`. Cloning it is cheap: the transport, the
 /// credentials provider and the steps are shared.
 #[derive(Clone)]
