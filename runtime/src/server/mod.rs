@@ -1,7 +1,7 @@
 //! The server side: [`route`] finds the operation a request names, [`serve_operation`] reads its
 //! input, calls the implementation and writes the result, and a [`Rejection`] answers a request
 //! that cannot be served with the protocol's error. Generated crates' `server::handle` ties
-//! them to their service trait; with the `hyper-server` feature, [`serve`] runs a [`Handler`]
+//! them to their service trait; with the `hyper-server` feature, `serve` runs a [`Handler`]
 //! on a TCP listener.
 
 #[cfg(feature = "hyper-server")]
