@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match client.get_backend_auth(input).await {
         Ok(output) => println!("{:#?}", output.resource_config),
         Err(GetBackendAuthError::NotFoundException(error)) => println!("no such backend: {error}"),
-        Err(other) => println!("{other} (HTTP {})", other.status()),
+        Err(other) => println!("{other}"),
     }
     Ok(())
 }

@@ -213,8 +213,11 @@ impl Transport for HyperTransport {
         let timeout = self.timeout;
         Box::pin(async move {
             let exchange = async move {
-                let (parts, body) = response.await?.into_parts();
-                let body = http_body_util::BodyExt::collect(body).await?.to_bytes();
+                let (parts, body) = response.await.map_err(with_causes)?.into_parts();
+                let body = http_body_util::BodyExt::collect(body)
+                    .await
+                    .map_err(with_causes)?
+                    .to_bytes();
                 Ok::<_, TransportError>(http::Response::from_parts(parts, Vec::from(body)))
             };
             match tokio::time::timeout(timeout, exchange).await {
@@ -223,4 +226,20 @@ impl Transport for HyperTransport {
             }
         })
     }
+}
+
+/// An error with the chain of its causes in its message (`client error (Connect): dns error:
+/// failed to lookup address`), since hyper's own message names only the stage that failed.
+fn with_causes(error: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    message.into()
 }
