@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 #[cfg(feature = "hyper-server")]
-pub use self::hyper::{serve, serve_with};
+pub use self::hyper::{serve, serve_with, serve_with_limits, Limits};
 use crate::operation::{HttpOperation, Operation};
 use crate::protocol::uri::{match_path, parse_query};
 use crate::schema::{Protocol, ServiceSchema};
@@ -60,6 +60,20 @@ impl Rejection {
     /// The request's `Accept` excludes what the operation answers.
     pub fn not_acceptable(message: impl Into<String>) -> Self {
         Self::new(406, "NotAcceptableException", message)
+    }
+
+    /// The request's body is larger than the server accepts.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            413,
+            "PayloadTooLargeException",
+            format!("the request body is larger than the {limit} bytes this server accepts"),
+        )
+    }
+
+    /// The request's body did not arrive in time.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        Self::new(408, "RequestTimeoutException", message)
     }
 
     /// No operation matches the request.
