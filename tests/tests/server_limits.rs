@@ -36,12 +36,16 @@ fn limits() -> Limits {
 }
 
 async fn start() -> (SocketAddr, Arc<Counting>) {
+    start_with(limits()).await
+}
+
+async fn start_with(limits: Limits) -> (SocketAddr, Arc<Counting>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
     let addr = listener.local_addr().expect("the listener has an address");
     let service = Arc::new(Counting::default());
     let server = amplifybackend::server::Server::from_arc(service.clone());
     tokio::spawn(async move {
-        let result = smithy_runtime::server::serve_with_limits(listener, server, limits()).await;
+        let result = smithy_runtime::server::serve_with_limits(listener, server, limits).await;
         panic!("the server stopped: {result:?}");
     });
     (addr, service)
@@ -65,15 +69,19 @@ async fn read_all(stream: &mut TcpStream) -> String {
 
 const PATH: &str = "/backend/d1abc/auth/staging/details";
 
+/// A well-formed call, closing the connection after it.
+fn good_request() -> String {
+    let body = r#"{"resourceName":"auth"}"#;
+    format!(
+        "POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 /// A well-formed call still gets through.
 async fn still_serves(addr: SocketAddr) {
     let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
-    let body = r#"{"resourceName":"auth"}"#;
-    let request = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("sent");
+    stream.write_all(good_request().as_bytes()).await.expect("sent");
     let answer = read_all(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
@@ -157,4 +165,27 @@ async fn a_body_shorter_than_its_length_is_answered_408_in_time() {
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     assert_eq!(service.0.load(Ordering::SeqCst), 0);
     still_serves(addr).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_limit_wait_until_one_closes() {
+    let limits = limits()
+        .with_max_connections(2)
+        .with_header_read_timeout(Duration::from_secs(10));
+    let (addr, _) = start_with(limits).await;
+    // Two idle connections take both places.
+    let first = TcpStream::connect(addr).await.expect("the server accepts");
+    let _second = TcpStream::connect(addr).await.expect("the server accepts");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = TcpStream::connect(addr).await.expect("the backlog takes it");
+    third.write_all(good_request().as_bytes()).await.expect("sent");
+    let mut buffer = [0u8; 64];
+    let early = tokio::time::timeout(Duration::from_millis(300), third.read(&mut buffer)).await;
+    assert!(early.is_err(), "the third connection waits while two are open");
+    drop(first);
+    let answer = read_all(&mut third).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "served once a place is free: {answer}"
+    );
 }

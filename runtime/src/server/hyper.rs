@@ -21,6 +21,9 @@ pub struct Limits {
     /// How long a request's whole body may take to arrive; a slower one is answered `408`.
     /// Default 60 seconds.
     pub body_read_timeout: Duration,
+    /// How many connections are served at once; more wait in the listener's backlog until one
+    /// closes. Default 1,000, under the usual limit of 1,024 open files.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +32,7 @@ impl Default for Limits {
             max_body_bytes: 10 * 1024 * 1024,
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
+            max_connections: 1000,
         }
     }
 }
@@ -51,6 +55,12 @@ impl Limits {
         self.body_read_timeout = timeout;
         self
     }
+
+    /// The same limits with another number of connections served at once (at least one).
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
 }
 
 /// Serves HTTP/1.1 on `listener` with hyper, answering every request with `handler`, within the
@@ -60,7 +70,8 @@ impl Limits {
 /// A request's body is read whole before `handler` sees it; a body that cannot be read is
 /// answered `400 SerializationException`, one too large `413`, one too slow `408`, without
 /// calling `handler`. A connection that fails (a client that hangs up, malformed HTTP, headers
-/// that do not arrive in time) ends that connection only. An error accepting connections, such
+/// that do not arrive in time) ends that connection only; at most [`Limits::max_connections`]
+/// are served at once. An error accepting connections, such
 /// as running out of file descriptors, does not stop the server: it waits a moment and accepts
 /// again. It returns only if the listener itself fails for good.
 pub async fn serve(listener: tokio::net::TcpListener, handler: impl Handler) -> std::io::Result<()> {
@@ -99,7 +110,12 @@ where
     F: Fn(http::Request<Vec<u8>>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
+        // A connection is accepted only when it can be served.
+        let Ok(permit) = connections.clone().acquire_owned().await else {
+            return Ok(());
+        };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             Err(error) if accept_error_is_per_connection(&error) => continue,
@@ -113,6 +129,7 @@ where
         };
         let handler = handler.clone();
         tokio::spawn(async move {
+            let _permit = permit;
             let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
                 let handler = handler.clone();
                 async move {
