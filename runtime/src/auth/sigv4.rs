@@ -381,12 +381,13 @@ impl SigningTime {
             .duration_since(UNIX_EPOCH)
             .map_err(|_| SigningError::new("the signing time is before 1970"))?
             .as_secs();
-        let days = seconds / 86_400;
-        let second_of_day = seconds % 86_400;
-        let (year, month, day) = civil_from_days(days);
+        let seconds =
+            i64::try_from(seconds).map_err(|_| SigningError::new("the signing time is after the year 9999"))?;
+        let (year, month, day, hour, minute, second) = crate::primitives::DateTime::from_secs(seconds).civil();
         if year > 9999 {
             return Err(SigningError::new("the signing time is after the year 9999"));
         }
+        let (year, month, day) = (year as u64, u64::from(month), u64::from(day));
         let mut date = String::with_capacity(8);
         push_digits(&mut date, year, 4);
         push_digits(&mut date, month, 2);
@@ -394,9 +395,9 @@ impl SigningTime {
         let mut date_time = String::with_capacity(16);
         date_time.push_str(&date);
         date_time.push('T');
-        push_digits(&mut date_time, second_of_day / 3600, 2);
-        push_digits(&mut date_time, second_of_day / 60 % 60, 2);
-        push_digits(&mut date_time, second_of_day % 60, 2);
+        push_digits(&mut date_time, u64::from(hour), 2);
+        push_digits(&mut date_time, u64::from(minute), 2);
+        push_digits(&mut date_time, u64::from(second), 2);
         date_time.push('Z');
         Ok(Self { date_time, date })
     }
@@ -408,26 +409,6 @@ fn push_digits(out: &mut String, value: u64, width: u32) {
         let digit = value / 10u64.pow(place) % 10;
         out.push(char::from(b'0' + digit as u8));
     }
-}
-
-/// The proleptic Gregorian date `days` days after 1970-01-01, as (year, month, day); Howard
-/// Hinnant's `civil_from_days`, for days on or after the epoch.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    // Shift the epoch to 0000-03-01, so that leap days fall at the end of each year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// `date/region/service/aws4_request`.
@@ -742,24 +723,9 @@ fn canonical_query(query: Option<&str>, extra: &[(&str, &str)]) -> String {
     out
 }
 
-/// Whether RFC 3986 leaves `byte` unencoded everywhere: letters, digits, `-`, `.`, `_`, `~`.
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
-}
-
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Appends `bytes` to `out` with every byte outside the unreserved set as `%XX`.
+/// Appends `bytes` to `out` with every byte outside RFC 3986's unreserved set as `%XX`.
 fn uri_encode(out: &mut String, bytes: &[u8]) {
-    for &byte in bytes {
-        if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
-        }
-    }
+    crate::protocol::uri::percent_encode_into(out, bytes, false);
 }
 
 /// `input` with each `%XX` decoded; a `%` not followed by two hex digits is kept as it is.

@@ -162,10 +162,12 @@ pub(super) fn resolve(
             .endpoint_params
             .iter()
             .any(|param| param.source.depends_on_input());
+    // The operations are sorted by name.
     let index = service
         .operations
-        .iter()
-        .position(|known| std::ptr::eq(*known, operation));
+        .binary_search_by(|known| known.name.cmp(operation.name))
+        .ok()
+        .filter(|&index| std::ptr::eq(service.operations[index], operation));
     let resolved = match index.and_then(|index| state.by_operation.get(index)) {
         Some(slot) if cacheable => slot
             .get_or_init(|| compute(config, service, operation, rules, input, account_id).map(Arc::new))

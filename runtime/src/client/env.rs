@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Config, Transport};
-use crate::credentials::{default_provider, load_profiles, region_from_env, Env, ProfileSet};
+use crate::credentials::{default_provider, load_profiles, region_from_env, Env, ProfileError, ProfileSet};
 
 /// A setting read from a variable, else from the selected profile; empty values count as unset.
 fn setting(env: &Env, profiles: &ProfileSet, variable: &str, key: &str) -> Option<String> {
@@ -79,7 +79,7 @@ impl Config {
             super::HyperTransport::new()
         });
         let metadata = transport.clone().with_timeout(std::time::Duration::from_secs(2));
-        let mut config = Self::from_env_with(env, Arc::new(transport), Some(Arc::new(metadata)));
+        let mut config = Self::from_profiles(env, profiles, Arc::new(transport), Some(Arc::new(metadata)));
         if let Some(problem) = problem {
             config.problem = Some(Arc::from(problem));
         }
@@ -91,8 +91,19 @@ impl Config {
     /// metadata endpoints for credentials (give it a short timeout), or leaves those sources
     /// out.
     pub fn from_env_with(env: Env, transport: Arc<dyn Transport>, metadata: Option<Arc<dyn Transport>>) -> Config {
+        let profiles = load_profiles(&env);
+        Self::from_profiles(env, profiles, transport, metadata)
+    }
+
+    /// [`Config::from_env_with`] with the shared files already read.
+    fn from_profiles(
+        env: Env,
+        profiles: Result<ProfileSet, ProfileError>,
+        transport: Arc<dyn Transport>,
+        metadata: Option<Arc<dyn Transport>>,
+    ) -> Config {
         let mut config = Config::from_transport(transport);
-        let profiles = match load_profiles(&env) {
+        let profiles = match profiles {
             Ok(profiles) => profiles,
             Err(err) => {
                 config.problem = Some(Arc::from(err.to_string()));

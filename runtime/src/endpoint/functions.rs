@@ -132,18 +132,7 @@ pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Op
 /// `uriEncode`: percent-encodes every byte but the unreserved characters of RFC 3986
 /// (`A-Z a-z 0-9 - _ . ~`), with upper-case hexadecimal digits.
 pub(crate) fn uri_encode(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
-    for byte in input.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-    }
-    out
+    crate::protocol::uri::percent_encode(input, false)
 }
 
 /// `isValidHostLabel`: one RFC 1123 label (`[A-Za-z0-9][A-Za-z0-9-]{0,62}`), or with

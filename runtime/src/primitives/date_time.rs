@@ -140,7 +140,8 @@ impl DateTime {
         self.seconds as f64 + f64::from(self.nanos) / 1e9
     }
 
-    fn civil(&self) -> (i64, u32, u32, u32, u32, u32) {
+    /// The UTC calendar date and time of day: year, month, day, hour, minute, second.
+    pub(crate) fn civil(&self) -> (i64, u32, u32, u32, u32, u32) {
         let days = self.seconds.div_euclid(86_400);
         let secs = self.seconds.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);

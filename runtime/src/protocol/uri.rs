@@ -7,9 +7,15 @@ use crate::schema::Segment;
 /// Percent-encodes text for a URI path segment or a query component: every byte but RFC 3986's
 /// unreserved characters is encoded. A greedy label keeps its `/` separators.
 pub fn percent_encode(text: &str, keep_slash: bool) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
+    percent_encode_into(&mut out, text.as_bytes(), keep_slash);
+    out
+}
+
+/// [`percent_encode`] of any bytes, appended to `out`.
+pub(crate) fn percent_encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in bytes {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') || (keep_slash && byte == b'/') {
             out.push(char::from(byte));
         } else {
@@ -18,7 +24,6 @@ pub fn percent_encode(text: &str, keep_slash: bool) -> String {
             out.push(char::from(HEX[usize::from(byte & 15)]));
         }
     }
-    out
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is broken or the result is not UTF-8.
