@@ -128,6 +128,9 @@ pub enum UnhandledKind {
     /// The client could not make the request: no endpoint could be resolved, or no credentials
     /// could be had to sign it. Nothing was sent.
     Configuration,
+    /// No whole response came within a time limit: the attempt's, the call's, or the
+    /// transport's.
+    Timeout,
 }
 
 /// The error type of [`UnhandledError`]'s sources.
@@ -168,6 +171,11 @@ impl UnhandledError {
     /// The client could not make the request from its configuration.
     pub fn configuration(source: impl Into<BoxError>) -> Self {
         Self::from_source(UnhandledKind::Configuration, 0, source.into())
+    }
+
+    /// No whole response came in time.
+    pub fn timeout(source: impl Into<BoxError>) -> Self {
+        Self::from_source(UnhandledKind::Timeout, 0, source.into())
     }
 
     /// A response with status `status` could not be read.
@@ -224,6 +232,7 @@ impl std::fmt::Display for UnhandledError {
             UnhandledKind::Transport => f.write_str("transport error")?,
             UnhandledKind::InvalidResponse => write!(f, "unreadable response (HTTP {})", self.status)?,
             UnhandledKind::Configuration => f.write_str("cannot make the request, not sent")?,
+            UnhandledKind::Timeout => f.write_str("timed out")?,
         }
         if let Some(code) = &self.code {
             write!(f, " {code}")?;

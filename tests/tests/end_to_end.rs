@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use amplifybackend::client::{Client, Config, HyperTransport, Transport, TransportError, TransportFuture};
+use amplifybackend::client::{Client, Config, HyperTransport, RetryConfig, Transport, TransportError, TransportFuture};
 use amplifybackend::error::UnhandledKind;
 use amplifybackend::operation::get_backend_auth::{
     GetBackendAuth, GetBackendAuthError, GetBackendAuthInput, GetBackendAuthOutput,
@@ -186,7 +186,8 @@ impl Transport for CountingTransport {
 fn counting_client() -> (Client, Arc<CountingTransport>) {
     let transport = Arc::new(CountingTransport::default());
     let shared: Arc<dyn Transport> = transport.clone();
-    let config = Config::with_shared_transport(shared, "http://127.0.0.1:9");
+    // One attempt, so that each call reaches the transport once.
+    let config = Config::with_shared_transport(shared, "http://127.0.0.1:9").with_retry(RetryConfig::disabled());
     (Client::from_config(config), transport)
 }
 

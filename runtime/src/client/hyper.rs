@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Transport, TransportError, TransportFuture};
+use super::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
@@ -18,12 +18,16 @@ type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connec
 /// adds more, such as a private CA.
 ///
 /// A request that gets no whole response within its timeout (60 seconds unless set) fails with
-/// a transport error, as does a connection not made within the connect timeout (10 seconds).
-/// It spawns its connections on the current tokio runtime, so calls must run inside one.
+/// a transport error, as does a connection not made within the connect timeout (10 seconds), a
+/// response whose next part (its headers, or a piece of its body) does not come within the read
+/// timeout (30 seconds), and a body larger than the largest read (100 MiB). Each is a
+/// [`TransportFailure`] that says what failed. It spawns its connections on the current tokio runtime, so calls must run inside one.
 #[derive(Clone)]
 pub struct HyperTransport {
     client: hyper_util::client::legacy::Client<Connector, http_body_util::Full<bytes::Bytes>>,
     timeout: Duration,
+    read_timeout: Duration,
+    max_response_bytes: usize,
 }
 
 impl HyperTransport {
@@ -45,6 +49,8 @@ impl HyperTransport {
             extra_roots: Vec::new(),
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            max_response_bytes: 100 * 1024 * 1024,
             http2: true,
         }
     }
@@ -67,6 +73,8 @@ impl std::fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HyperTransport")
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +86,8 @@ pub struct HyperTransportBuilder {
     extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     timeout: Duration,
     connect_timeout: Duration,
+    read_timeout: Duration,
+    max_response_bytes: usize,
     http2: bool,
 }
 
@@ -121,6 +131,20 @@ impl HyperTransportBuilder {
     /// The time limit for making a TCP connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The time limit for each part of a response to arrive: its headers after the request was
+    /// sent, and each piece of its body after the one before. Default 30 seconds.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// The largest response body read; a longer one fails the request, and no more of it is
+    /// read. Default 100 MiB.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -188,6 +212,8 @@ impl HyperTransportBuilder {
         HyperTransport {
             client,
             timeout: self.timeout,
+            read_timeout: self.read_timeout,
+            max_response_bytes: self.max_response_bytes,
         }
     }
 }
@@ -210,27 +236,103 @@ impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
         let request = request.map(|body| http_body_util::Full::new(bytes::Bytes::from(body)));
         let response = self.client.request(request);
-        let timeout = self.timeout;
+        let (timeout, read_timeout, limit) = (self.timeout, self.read_timeout, self.max_response_bytes);
         Box::pin(async move {
             let exchange = async move {
-                let (parts, body) = response.await.map_err(with_causes)?.into_parts();
-                let body = http_body_util::BodyExt::collect(body)
+                let response = tokio::time::timeout(read_timeout, response)
                     .await
-                    .map_err(with_causes)?
-                    .to_bytes();
-                Ok::<_, TransportError>(http::Response::from_parts(parts, Vec::from(body)))
+                    .map_err(|_| stalled("the response headers", read_timeout))?
+                    .map_err(client_failure)?;
+                let (parts, body) = response.into_parts();
+                let body = read_body(body, read_timeout, limit).await?;
+                Ok::<_, TransportError>(http::Response::from_parts(parts, body))
             };
             match tokio::time::timeout(timeout, exchange).await {
                 Ok(result) => result,
-                Err(_) => Err(format!("no whole response within {timeout:?}").into()),
+                Err(_) => Err(failure(
+                    TransportFailureKind::Timeout,
+                    format!("no whole response within {timeout:?}"),
+                )),
             }
         })
     }
 }
 
+/// A response body, piece by piece, each within `read_timeout`, at most `limit` bytes.
+async fn read_body(
+    mut body: hyper::body::Incoming,
+    read_timeout: Duration,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
+    use http_body_util::BodyExt;
+    let declared = hyper::body::Body::size_hint(&body).exact();
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |length| length as usize));
+    loop {
+        let frame = tokio::time::timeout(read_timeout, body.frame())
+            .await
+            .map_err(|_| stalled("a piece of the response body", read_timeout))?;
+        let Some(frame) = frame else {
+            return Ok(bytes);
+        };
+        let frame = frame.map_err(|error| failure(TransportFailureKind::Io, with_causes(&error)))?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+}
+
+fn failure(kind: TransportFailureKind, message: impl Into<String>) -> TransportError {
+    Box::new(TransportFailure::new(kind, message.into()))
+}
+
+fn stalled(part: &str, timeout: Duration) -> TransportError {
+    failure(
+        TransportFailureKind::Timeout,
+        format!("{part} did not arrive within the read timeout of {timeout:?}"),
+    )
+}
+
+fn too_large(limit: usize) -> TransportError {
+    failure(
+        TransportFailureKind::ResponseTooLarge,
+        format!("the response body is larger than the {limit} bytes read"),
+    )
+}
+
+/// A failure of hyper's client, by what failed: a connection that could not be made (or whose
+/// TLS handshake failed), or one that broke.
+fn client_failure(error: hyper_util::client::legacy::Error) -> TransportError {
+    let message = with_causes(&error);
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&error);
+    let mut tls = false;
+    while let Some(inner) = cause {
+        // An `io::Error` leaves the error it wraps out of the chain of sources.
+        let wrapped = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .is_some_and(|wrapped| wrapped.is::<rustls::Error>());
+        tls |= wrapped || inner.is::<rustls::Error>();
+        cause = inner.source();
+    }
+    let kind = if tls {
+        TransportFailureKind::Tls
+    } else if error.is_connect() {
+        TransportFailureKind::Connect
+    } else {
+        TransportFailureKind::Io
+    };
+    failure(kind, message)
+}
+
 /// An error with the chain of its causes in its message (`client error (Connect): dns error:
 /// failed to lookup address`), since hyper's own message names only the stage that failed.
-fn with_causes(error: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {
@@ -241,5 +343,5 @@ fn with_causes(error: impl std::error::Error + Send + Sync + 'static) -> Transpo
         }
         cause = inner.source();
     }
-    message.into()
+    message
 }

@@ -14,6 +14,7 @@ mod endpoint;
 mod env;
 #[cfg(feature = "hyper-client")]
 mod hyper;
+mod retry;
 mod signing;
 
 use std::future::Future;
@@ -24,6 +25,9 @@ use std::time::SystemTime;
 pub use self::endpoint::{resolve_endpoint, ResolvedEndpoint};
 #[cfg(feature = "hyper-client")]
 pub use self::hyper::{HyperTransport, HyperTransportBuilder};
+#[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
+pub use self::retry::TokioSleep;
+pub use self::retry::{RetryConfig, Sleep, SleepFuture, TimeoutConfig};
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
@@ -45,6 +49,58 @@ pub type TransportFuture<'a> =
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and waits for the whole response.
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_>;
+}
+
+/// A transport failure that says what failed, so that a client knows whether trying again may
+/// help. Transports return it boxed as their [`TransportError`]; an error of another type
+/// counts as a failure of the connection.
+#[derive(Debug)]
+pub struct TransportFailure {
+    kind: TransportFailureKind,
+    source: BoxError,
+}
+
+/// What part of an exchange failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportFailureKind {
+    /// No connection could be made (DNS, refused, unreachable, connect timeout).
+    Connect,
+    /// The TLS handshake failed, such as on a certificate that is not trusted.
+    Tls,
+    /// The connection broke while the request was sent or the response read.
+    Io,
+    /// The response, or a part of it, did not come in time.
+    Timeout,
+    /// The response body is larger than the transport reads.
+    ResponseTooLarge,
+}
+
+impl TransportFailure {
+    /// A failure of `kind`, caused by `source`.
+    pub fn new(kind: TransportFailureKind, source: impl Into<BoxError>) -> Self {
+        Self {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> TransportFailureKind {
+        self.kind
+    }
+}
+
+impl std::fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.source, f)
+    }
+}
+
+impl std::error::Error for TransportFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
@@ -133,6 +189,11 @@ pub struct Config {
     app_name: Option<String>,
     user_agent: Option<http::HeaderValue>,
     endpoints: Arc<endpoint::EndpointCache>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    sleep: Option<Arc<dyn Sleep>>,
+    /// The retry quota of the client this configuration belongs to.
+    quota: Arc<retry::RetryQuota>,
     /// The environment that service-specific endpoints (`AWS_ENDPOINT_URL_<SERVICE>`) are read
     /// from.
     env: Option<Arc<crate::credentials::Env>>,
@@ -150,6 +211,8 @@ impl std::fmt::Debug for Config {
             .field("credentials", &self.credentials)
             .field("interceptors", &self.interceptors.len())
             .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
             .finish_non_exhaustive()
     }
 }
@@ -186,6 +249,10 @@ impl Config {
             app_name: None,
             user_agent: None,
             endpoints: Arc::default(),
+            retry: RetryConfig::standard(),
+            timeouts: TimeoutConfig::default(),
+            sleep: None,
+            quota: Arc::default(),
             env: None,
             problem: None,
         }
@@ -273,6 +340,27 @@ impl Config {
         self
     }
 
+    /// How calls are retried ([`RetryConfig::standard`] unless set;
+    /// [`RetryConfig::disabled`] turns retries off).
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How long attempts and calls may take ([`TimeoutConfig::default`] unless set).
+    pub fn with_timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// What retries wait with and timeouts race against. Without one, a call inside a tokio
+    /// runtime uses tokio's timer (with the `hyper-client` or `hyper-server` feature); any
+    /// other call neither waits between attempts nor times out, so it makes one attempt only.
+    pub fn with_sleep(mut self, sleep: impl Sleep) -> Self {
+        self.sleep = Some(Arc::new(sleep));
+        self
+    }
+
     /// Names the application in the user agent header.
     pub fn with_app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
@@ -291,6 +379,7 @@ impl Config {
             .unwrap_or_default();
         let agent = format!("{crate_id} smithy-runtime/{} lang/rust{app}", crate::VERSION);
         config.user_agent = http::HeaderValue::from_str(&agent).ok();
+        config.quota = Arc::default();
         config.changed()
     }
 
@@ -323,6 +412,16 @@ impl Config {
     /// The transport, to share with another client.
     pub fn transport(&self) -> &Arc<dyn Transport> {
         &self.transport
+    }
+
+    /// How calls are retried.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// How long attempts and calls may take.
+    pub fn timeouts(&self) -> &TimeoutConfig {
+        &self.timeouts
     }
 
     /// The user agent of requests, once [`Config::for_client`] has named the client's crate.
@@ -398,32 +497,139 @@ impl<O: Operation> Future for Call<'_, O> {
 }
 
 /// Every step of a call but reading the response, which does not depend on the operation's
-/// types: the credentials, the endpoint, the request, the steps, the signature, the exchange.
+/// types: the credentials, the endpoint, the request, the steps, then the attempts (each signed
+/// anew and sent), within the call's time limit.
 async fn send(
     config: &Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
 ) -> Result<http::Response<Vec<u8>>, UnhandledError> {
+    let sleep = config.sleep.clone().or_else(retry::default_sleep);
+    let limit = config.timeouts.operation;
+    retry::within(sleep.as_ref(), limit, attempts(config, input, context, sleep.as_ref()))
+        .await
+        .unwrap_or_else(|()| {
+            Err(UnhandledError::timeout(format!(
+                "the call did not complete within its operation timeout of {:?}",
+                limit.unwrap_or_default()
+            )))
+        })
+}
+
+/// The attempts of a call: each is signed and sent; a failure that may pass is tried again
+/// after a backoff, while attempts and the retry quota last.
+async fn attempts(
+    config: &Config,
+    input: Box<dyn Value + Send + Sync>,
+    context: RequestContext,
+    sleep: Option<&Arc<dyn Sleep>>,
+) -> Result<http::Response<Vec<u8>>, UnhandledError> {
     let Prepared {
-        mut request,
+        request,
         endpoint,
         credentials,
     } = prepare(config, &*input, &context).await?;
     drop(input);
-    if let Some(credentials) = &credentials {
-        signing::sign(config, &context, &endpoint, credentials, &mut request)?;
+    // Waiting needs a timer: without one, a call makes one attempt.
+    let max_attempts = if sleep.is_some() {
+        config.retry.max_attempts.max(1)
+    } else {
+        1
+    };
+    let invocation =
+        http::HeaderValue::from_str(&crate::primitives::idempotency_token()).map_err(UnhandledError::invalid_input)?;
+    let mut request = Some(request);
+    let mut attempt = 1;
+    let mut held = 0;
+    loop {
+        let last = attempt >= max_attempts;
+        let mut this = match (last, request.as_ref()) {
+            (true, _) => request.take(),
+            (false, Some(request)) => Some(copy_request(request)),
+            (false, None) => None,
+        }
+        .ok_or_else(|| UnhandledError::invalid_input("the request is gone"))?;
+        let headers = this.headers_mut();
+        headers.insert("amz-sdk-invocation-id", invocation.clone());
+        if let Ok(value) = http::HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}")) {
+            headers.insert("amz-sdk-request", value);
+        }
+        if let Some(credentials) = &credentials {
+            signing::sign(config, &context, &endpoint, credentials, &mut this)?;
+        }
+        let limit = config.timeouts.attempt;
+        let outcome = retry::within(sleep, limit, config.transport.send(this)).await;
+        let (result, kind, asked) = match outcome {
+            Err(()) => {
+                let error = UnhandledError::timeout(format!(
+                    "no whole response within the attempt timeout of {:?}",
+                    limit.unwrap_or_default()
+                ));
+                (Err(error), Some(retry::RetryKind::Timeout), None)
+            }
+            Ok(Err(error)) => {
+                let kind = retry::classify_transport(&error);
+                (Err(transport_error(error)), kind, None)
+            }
+            Ok(Ok(response)) => {
+                let kind = retry::classify_response(&context, &response);
+                let asked = kind.and_then(|_| retry::asked_backoff(&response));
+                (Ok(response), kind, asked)
+            }
+        };
+        let retry_kind = match kind {
+            Some(kind) if !last => kind,
+            _ => {
+                if result.as_ref().is_ok_and(|response| response.status().is_success()) && config.retry.quota {
+                    config.quota.release(if held == 0 { 1 } else { held });
+                }
+                return finish(config, &context, result);
+            }
+        };
+        if config.retry.quota {
+            match config.quota.acquire(retry_kind) {
+                Some(tokens) => held = tokens,
+                None => return finish(config, &context, result),
+            }
+        }
+        if let Some(sleep) = sleep {
+            sleep.sleep(config.retry.backoff(attempt, asked)).await;
+        }
+        attempt += 1;
     }
-    let response = config
-        .transport
-        .send(request)
-        .await
-        .map_err(UnhandledError::transport)?;
+}
+
+/// The last attempt's result, once the configuration's steps have seen its response.
+fn finish(
+    config: &Config,
+    context: &RequestContext,
+    result: Result<http::Response<Vec<u8>>, UnhandledError>,
+) -> Result<http::Response<Vec<u8>>, UnhandledError> {
+    let response = result?;
     for interceptor in &config.interceptors {
         interceptor
-            .read_response(&response, &context)
+            .read_response(&response, context)
             .map_err(|error| UnhandledError::invalid_response(response.status().as_u16(), error))?;
     }
     Ok(response)
+}
+
+/// A transport's error as the call's: a timeout, or a transport failure.
+fn transport_error(error: TransportError) -> UnhandledError {
+    match error.downcast_ref::<TransportFailure>().map(TransportFailure::kind) {
+        Some(TransportFailureKind::Timeout) => UnhandledError::timeout(error),
+        _ => UnhandledError::transport(error),
+    }
+}
+
+/// A copy of a request for one attempt.
+fn copy_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// A request ready to be signed, with the endpoint it goes to and the credentials to sign it
@@ -490,4 +696,122 @@ pub async fn presign<O: Operation>(
         ))
     })?;
     signing::presign(config, &context, &endpoint, &credentials, &request, expires_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::schema::{prelude, Flags, Member, Protocol, Schema, ShapeType, Traits};
+    use crate::shape::View;
+
+    static INPUT_MEMBERS: [Member; 1] = [Member {
+        name: "token",
+        target: &prelude::STRING,
+        traits: Traits {
+            flags: Flags::IDEMPOTENCY_TOKEN,
+            ..Traits::NONE
+        },
+    }];
+    static INPUT: Schema = Schema {
+        id: "test#PutInput",
+        shape_type: ShapeType::Structure,
+        members: &INPUT_MEMBERS,
+        traits: Traits::NONE,
+    };
+    static OUTPUT: Schema = Schema::new("test#PutOutput", ShapeType::Structure);
+    static OPERATION: OperationSchema = OperationSchema {
+        id: "test#Put",
+        name: "Put",
+        input: &INPUT,
+        output: &OUTPUT,
+        errors: &[],
+        http: None,
+        host_prefix: None,
+        unsigned: false,
+        endpoint_params: &[],
+    };
+    static SERVICE: ServiceSchema = ServiceSchema {
+        id: "test#Service",
+        version: "1",
+        protocol: Protocol::AwsJson1_0,
+        query_compatible: false,
+        signing_name: None,
+        sdk_id: None,
+        endpoint_rules: None,
+        operations: &[&OPERATION],
+        routes: &[],
+    };
+
+    /// An input with its token unset, for the client to fill.
+    struct Unset;
+
+    impl Value for Unset {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+    }
+
+    /// Answers 500 until the last of `failures`, then 200, recording the bodies sent.
+    struct Flaky {
+        failures: usize,
+        bodies: Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl Transport for Flaky {
+        fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
+            let mut bodies = self.bodies.lock().expect("no thread panicked");
+            bodies.push(request.into_body());
+            let status = if bodies.len() > self.failures { 200 } else { 500 };
+            let response = http::Response::builder()
+                .status(status)
+                .body(b"{}".to_vec())
+                .map_err(TransportError::from);
+            Box::pin(std::future::ready(response))
+        }
+    }
+
+    #[derive(Debug)]
+    struct Instant;
+
+    impl Sleep for Instant {
+        fn sleep(&self, _: Duration) -> SleepFuture {
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    /// Polls a future that never waits on anything but itself to its end.
+    fn run<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+        }
+    }
+
+    #[test]
+    fn the_idempotency_token_is_the_same_on_every_attempt() {
+        let transport = Arc::new(Flaky {
+            failures: 2,
+            bodies: Mutex::new(Vec::new()),
+        });
+        let config = Config::with_shared_transport(transport.clone(), "http://localhost")
+            .with_timeouts(TimeoutConfig::disabled())
+            .with_sleep(Instant);
+        let context = RequestContext {
+            service: &SERVICE,
+            operation: &OPERATION,
+        };
+        let response = run(send(&config, Box::new(Unset), context)).expect("the third attempt succeeds");
+        assert_eq!(response.status(), 200);
+        let bodies = transport.bodies.lock().expect("no thread panicked").clone();
+        assert_eq!(bodies.len(), 3);
+        let first = String::from_utf8(bodies[0].clone()).expect("JSON is UTF-8");
+        assert!(first.starts_with(r#"{"token":""#), "{first}");
+        assert!(bodies.iter().all(|body| *body == bodies[0]), "{bodies:?}");
+    }
 }
