@@ -189,3 +189,180 @@ async fn connections_past_the_limit_wait_until_one_closes() {
         "served once a place is free: {answer}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_idle_connections_are_closed_after_the_header_timeout_while_others_are_served() {
+    let (addr, _) = start().await;
+    let mut idle = Vec::new();
+    for index in 0..500 {
+        let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+        if index % 2 == 1 {
+            // Half send part of their headers, half nothing at all.
+            stream
+                .write_all(format!("GET {PATH} HTTP/1.1\r\nHost: x\r\n").as_bytes())
+                .await
+                .expect("sent");
+        }
+        idle.push(stream);
+    }
+    still_serves(addr).await;
+    // The header timeout is 300 ms: every idle connection is closed well within 3 s.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut open = 0;
+    for stream in &mut idle {
+        let mut buffer = [0u8; 512];
+        let closed = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+                Ok(Ok(0) | Err(_)) => break true,
+                Ok(Ok(_)) => continue,
+                Err(_) => break false,
+            }
+        };
+        open += usize::from(!closed);
+    }
+    assert_eq!(open, 0, "idle connections still open");
+    still_serves(addr).await;
+}
+
+/// Answers each call after `delay`.
+struct Slow(Duration);
+
+impl AmplifyBackend for Slow {
+    async fn get_backend_auth(&self, input: GetBackendAuthInput) -> Result<GetBackendAuthOutput, GetBackendAuthError> {
+        tokio::time::sleep(self.0).await;
+        Ok(GetBackendAuthOutput::builder()
+            .app_id(input.app_id.unwrap_or_default())
+            .build())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_finishes_the_request_in_flight_and_then_refuses_connections() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let addr = listener.local_addr().expect("the listener has an address");
+    let server = amplifybackend::server::Server::new(Slow(Duration::from_millis(500)));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(smithy_runtime::server::serve_with_shutdown(
+        listener,
+        server,
+        limits(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    stream.write_all(good_request().as_bytes()).await.expect("sent");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    stop.send(()).expect("the server waits for the signal");
+    let answer = read_all(&mut stream).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the request in flight is answered: {answer}"
+    );
+    let result = tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("the server stops after draining")
+        .expect("the server task did not panic");
+    assert!(result.is_ok(), "{result:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(TcpStream::connect(addr).await.is_err(), "the listener is closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_gives_up_on_requests_after_its_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let addr = listener.local_addr().expect("the listener has an address");
+    let server = amplifybackend::server::Server::new(Slow(Duration::from_secs(60)));
+    let limits = limits().with_shutdown_timeout(Duration::from_millis(200));
+    let serving = tokio::spawn(smithy_runtime::server::serve_with_shutdown(
+        listener,
+        server,
+        limits,
+        tokio::time::sleep(Duration::from_millis(200)),
+    ));
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    stream.write_all(good_request().as_bytes()).await.expect("sent");
+    let result = tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("the server stops after its shutdown timeout")
+        .expect("the server task did not panic");
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_with_prior_knowledge_is_served() {
+    let (addr, service) = start().await;
+    let stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .expect("the HTTP/2 handshake succeeds");
+    tokio::spawn(connection);
+    for _ in 0..3 {
+        let request = http::Request::post(format!("http://{addr}{PATH}"))
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(
+                br#"{"resourceName":"auth"}"#,
+            )))
+            .expect("a valid request");
+        let response = sender.send_request(request).await.expect("answered");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.version(), http::Version::HTTP_2);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("the body arrives")
+            .to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("d1abc"));
+    }
+    assert_eq!(service.0.load(Ordering::SeqCst), 3);
+}
+
+/// Run by [`the_server_keeps_serving_after_running_out_of_file_descriptors`] in a child process
+/// whose open-file limit is 64, so that it can run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run in a child process with a low open-file limit"]
+async fn out_of_file_descriptors_child() {
+    let (addr, _) = start_with(limits().with_header_read_timeout(Duration::from_secs(30))).await;
+    let mut held = Vec::new();
+    let mut ran_out = false;
+    for _ in 0..200 {
+        match TcpStream::connect(addr).await {
+            Ok(stream) => held.push(stream),
+            Err(_) => {
+                ran_out = true;
+                break;
+            }
+        }
+    }
+    assert!(ran_out, "64 descriptors ran out ({} connections open)", held.len());
+    // The server's accept fails with EMFILE while the descriptors are held.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    still_serves(addr).await;
+    println!("served after EMFILE");
+}
+
+#[test]
+fn the_server_keeps_serving_after_running_out_of_file_descriptors() {
+    if !cfg!(target_os = "linux") {
+        eprintln!("SKIPPED: the open-file limit is lowered with the shell's `ulimit`, on Linux only");
+        return;
+    }
+    let me = std::env::current_exe().expect("the test binary has a path");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" --exact out_of_file_descriptors_child --ignored --nocapture --test-threads 1")
+        .arg(&me)
+        .output()
+        .expect("sh runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the child failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("served after EMFILE"), "{stdout}\n{stderr}");
+}

@@ -24,6 +24,11 @@ pub struct Limits {
     /// How many connections are served at once; more wait in the listener's backlog until one
     /// closes. Default 1,000, under the usual limit of 1,024 open files.
     pub max_connections: usize,
+    /// How many requests one HTTP/2 connection may have in flight at once. Default 100.
+    pub max_concurrent_streams: u32,
+    /// How long a graceful shutdown waits for requests in flight before it drops them.
+    /// Default 30 seconds.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -33,6 +38,8 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
             max_connections: 1000,
+            max_concurrent_streams: 100,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -61,10 +68,23 @@ impl Limits {
         self.max_connections = connections.max(1);
         self
     }
+
+    /// The same limits with another number of requests in flight per HTTP/2 connection.
+    pub fn with_max_concurrent_streams(mut self, streams: u32) -> Self {
+        self.max_concurrent_streams = streams.max(1);
+        self
+    }
+
+    /// The same limits with another time for a graceful shutdown to drain.
+    pub fn with_shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
 }
 
-/// Serves HTTP/1.1 on `listener` with hyper, answering every request with `handler`, within the
-/// default [`Limits`].
+/// Serves HTTP/1.1 and HTTP/2 (prior knowledge, as over plain TCP) on `listener` with hyper,
+/// answering every request with `handler`, within the default [`Limits`], until the listener
+/// fails for good. [`serve_with_shutdown`] stops on a signal.
 ///
 /// Each connection is served on its own tokio task, so this must run inside a tokio runtime.
 /// A request's body is read whole before `handler` sees it; a body that cannot be read is
@@ -84,6 +104,19 @@ pub async fn serve_with_limits(
     handler: impl Handler,
     limits: Limits,
 ) -> std::io::Result<()> {
+    serve_with_shutdown(listener, handler, limits, std::future::pending()).await
+}
+
+/// [`serve`] within `limits` until `shutdown` completes (such as `tokio::signal::ctrl_c()`),
+/// then shuts down gracefully: it stops accepting connections (and closes the listener), lets
+/// the requests in flight finish and closes each connection after its current response, waiting
+/// at most [`Limits::shutdown_timeout`]; then it returns `Ok`.
+pub async fn serve_with_shutdown(
+    listener: tokio::net::TcpListener,
+    handler: impl Handler,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let handler = Arc::new(handler);
     serve_fn(
         listener,
@@ -92,6 +125,7 @@ pub async fn serve_with_limits(
             async move { handler.handle(request).await }
         },
         limits,
+        shutdown,
     )
     .await
 }
@@ -102,34 +136,56 @@ where
     F: Fn(http::Request<Vec<u8>>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
-    serve_fn(listener, handler, Limits::default()).await
+    serve_fn(listener, handler, Limits::default(), std::future::pending()).await
 }
 
-async fn serve_fn<F, Fut>(listener: tokio::net::TcpListener, handler: F, limits: Limits) -> std::io::Result<()>
+async fn serve_fn<F, Fut>(
+    listener: tokio::net::TcpListener,
+    handler: F,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()>
 where
     F: Fn(http::Request<Vec<u8>>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // A connection is accepted only when it can be served.
-        let Ok(permit) = connections.clone().acquire_owned().await else {
-            return Ok(());
+        let next = async {
+            let permit = connections.clone().acquire_owned().await;
+            (permit, listener.accept().await)
         };
-        let stream = match listener.accept().await {
+        let (permit, accepted) = tokio::select! {
+            () = &mut shutdown => break,
+            next = next => next,
+        };
+        let Ok(permit) = permit else {
+            break;
+        };
+        let stream = match accepted {
             Ok((stream, _)) => stream,
             Err(error) if accept_error_is_per_connection(&error) => continue,
             Err(error) if accept_error_is_transient(&error) => {
                 // Out of file descriptors or memory: connections close as their requests end,
                 // so accepting works again soon.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(Duration::from_millis(50)) => continue,
+                }
             }
             Err(error) => return Err(error),
         };
         let handler = handler.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _permit = permit;
+            // A connection that sends nothing within the header timeout is closed.
+            let Some(http2) = sniff_version(&stream, limits.header_read_timeout).await else {
+                return;
+            };
             let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
                 let handler = handler.clone();
                 async move {
@@ -142,14 +198,54 @@ where
                     )
                 }
             });
-            // A failed connection concerns its client only: it is dropped, and nothing else.
-            let _ = hyper::server::conn::http1::Builder::new()
+            let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            builder = if http2 {
+                builder.http2_only()
+            } else {
+                builder.http1_only()
+            };
+            builder
+                .http1()
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout)
+                .header_read_timeout(limits.header_read_timeout);
+            builder
+                .http2()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .max_concurrent_streams(limits.max_concurrent_streams);
+            let connection = builder
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+                .into_owned();
+            // A failed connection concerns its client only: it is dropped, and nothing else.
+            let _ = watcher.watch(connection).await;
         });
     }
+    drop(listener);
+    let _ = tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Whether a connection speaks HTTP/2 (it opens with the HTTP/2 preface) or HTTP/1.1, from its
+/// first bytes, read within `timeout`; `None` when it sends nothing in time, or closes.
+async fn sniff_version(stream: &tokio::net::TcpStream, timeout: Duration) -> Option<bool> {
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let sniff = async {
+        let mut buffer = [0u8; PREFACE.len()];
+        loop {
+            let read = stream.peek(&mut buffer).await.ok()?;
+            if read == 0 {
+                return None;
+            }
+            if buffer[..read] != PREFACE[..read] {
+                return Some(false);
+            }
+            if read == PREFACE.len() {
+                return Some(true);
+            }
+            // A part of the preface: the rest is on its way.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(timeout, sniff).await.ok().flatten()
 }
 
 /// The request with its whole body, within the limits.

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 #[cfg(feature = "hyper-server")]
-pub use self::hyper::{serve, serve_with, serve_with_limits, Limits};
+pub use self::hyper::{serve, serve_with, serve_with_limits, serve_with_shutdown, Limits};
 use crate::operation::{HttpOperation, Operation};
 use crate::protocol::uri::{match_path, parse_query};
 use crate::schema::{Protocol, ServiceSchema};
