@@ -39,6 +39,8 @@ struct Inner {
     line_column: Option<(usize, usize)>,
     json_path: Option<String>,
     shape: Option<String>,
+    /// Every problem, when one error reports several.
+    problems: Vec<Error>,
 }
 
 /// The result type of this crate.
@@ -53,7 +55,27 @@ impl Error {
             line_column: None,
             json_path: None,
             shape: None,
+            problems: Vec::new(),
         }))
+    }
+
+    /// One error for every problem of `problems`; `None` when there is none.
+    pub(crate) fn all(mut problems: Vec<Error>) -> Option<Self> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            count => {
+                let kind = problems[0].kind();
+                let mut error = Self::new(kind, format!("{count} problems in the model"));
+                error.0.problems = problems;
+                Some(error)
+            }
+        }
+    }
+
+    /// The problems an error reports when it reports several; empty otherwise.
+    pub fn problems(&self) -> &[Error] {
+        &self.0.problems
     }
 
     pub(crate) fn io(path: &Path, err: &std::io::Error) -> Self {
@@ -71,6 +93,9 @@ impl Error {
     /// Records the file the error is about, unless one is already recorded.
     pub(crate) fn in_file(mut self, path: &Path) -> Self {
         self.0.file.get_or_insert_with(|| path.to_path_buf());
+        for problem in &mut self.0.problems {
+            *problem = problem.clone().in_file(path);
+        }
         self
     }
 
@@ -136,7 +161,11 @@ impl fmt::Display for Error {
         if let Some(shape) = &inner.shape {
             write!(f, "shape `{shape}`: ")?;
         }
-        f.write_str(&inner.message)
+        f.write_str(&inner.message)?;
+        for problem in &inner.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
     }
 }
 

@@ -45,6 +45,7 @@ impl<'m> Index<'m> {
         index.closure = index.walk_closure();
         index.boxed = index.find_boxed_members();
         index.check_required_cycles()?;
+        index.check_model()?;
         Ok(index)
     }
 
@@ -588,7 +589,7 @@ impl Index<'_> {
     }
 
     /// A member's non-null `@default`, as the generated code needs it.
-    fn declared_default(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
+    pub(crate) fn declared_default(&self, container: &Shape, member: &Member) -> Result<Option<DefaultValue>> {
         let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) else {
             return Ok(None);
         };

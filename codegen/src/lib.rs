@@ -20,6 +20,7 @@
 //!
 //! and in `src/lib.rs`: `include!(concat!(env!("OUT_DIR"), "/smithy_codegen.rs"));`.
 
+mod check;
 mod docs;
 mod emit;
 mod error;

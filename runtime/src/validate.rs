@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
 use crate::shape::{Value, Variant, View};
@@ -124,18 +124,179 @@ fn bounds<T: std::fmt::Display + Copy>(bounds: Bounds<T>) -> String {
     }
 }
 
-/// The compiled `@pattern`s, shared by every check; `None` for a pattern the `regex` crate
-/// cannot run (look-around, back-references), which is then not checked.
+/// The compiled `@pattern`s, shared by every check. A pattern that does not compile (which
+/// the generator refuses, through [`Pattern::new`]) lets every value pass.
 fn pattern_matches(pattern: &'static str, text: &str) -> bool {
-    static CACHE: LazyLock<Mutex<HashMap<&'static str, Option<regex::Regex>>>> = LazyLock::new(Mutex::default);
-    let regex = {
+    type Compiled = HashMap<&'static str, Option<Arc<Pattern>>>;
+    static CACHE: LazyLock<Mutex<Compiled>> = LazyLock::new(Mutex::default);
+    let compiled = {
         let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .entry(pattern)
-            .or_insert_with(|| regex::Regex::new(pattern).ok())
+            .or_insert_with(|| Pattern::new(pattern).ok().map(Arc::new))
             .clone()
     };
-    regex.is_none_or(|regex| regex.is_match(text))
+    compiled.is_none_or(|compiled| compiled.is_match(text))
+}
+
+/// A compiled `@pattern`: an ECMA-262 regular expression as Smithy writes it, also with the
+/// POSIX classes of Java's (`\p{Print}`, `\p{ASCII}`, ...) that AWS models use. Patterns
+/// without look-around or back-references run on the `regex` crate's automata, in linear time;
+/// the others on `fancy-regex`'s backtracking, within its backtracking limit.
+#[derive(Debug)]
+pub struct Pattern(Compiled);
+
+#[derive(Debug)]
+enum Compiled {
+    Linear(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl Pattern {
+    /// Compiles `pattern`, or says why it cannot be checked.
+    pub fn new(pattern: &str) -> Result<Self, String> {
+        let translated = translate_pattern(pattern);
+        // The size limit is the `regex` crate's default times ten: bounded repetitions of
+        // Unicode classes (`^.{1,100000}$`) are large, and are compiled once, when first used.
+        let linear = regex::RegexBuilder::new(&translated).size_limit(100 << 20).build();
+        match linear {
+            Ok(regex) => Ok(Self(Compiled::Linear(regex))),
+            Err(linear) => match fancy_regex::Regex::new(&translated) {
+                Ok(regex) => Ok(Self(Compiled::Backtracking(regex))),
+                Err(_) => Err(linear.to_string().lines().last().unwrap_or_default().trim().to_owned()),
+            },
+        }
+    }
+
+    /// Whether `text` matches somewhere (a pattern is not anchored unless it says so). Text
+    /// that takes a backtracking pattern past its limit does not match.
+    pub fn is_match(&self, text: &str) -> bool {
+        match &self.0 {
+            Compiled::Linear(regex) => regex.is_match(text),
+            Compiled::Backtracking(regex) => regex.is_match(text).unwrap_or(false),
+        }
+    }
+}
+
+/// The value of four hexadecimal digits at the start of `chars`, which it consumes.
+fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u16> {
+    let mut value = 0u16;
+    for _ in 0..4 {
+        value = value * 16 + chars.next()?.to_digit(16)? as u16;
+    }
+    Some(value)
+}
+
+/// `pattern` in the syntax of the `regex` crate: Java's POSIX classes become ASCII ranges, and
+/// a `-` that follows a class escape in a set (`[\w-_]`) is a literal, as in ECMA-262.
+fn translate_pattern(pattern: &str) -> String {
+    const POSIX: &[(&str, &str)] = &[
+        ("Print", r"\x20-\x7E"),
+        ("Graph", r"\x21-\x7E"),
+        ("ASCII", r"\x00-\x7F"),
+        ("Alpha", "a-zA-Z"),
+        ("Digit", "0-9"),
+        ("Alnum", "a-zA-Z0-9"),
+        ("Upper", "A-Z"),
+        ("Lower", "a-z"),
+        ("XDigit", "0-9a-fA-F"),
+        ("Punct", r"!-/:-@\[-`{-~"),
+        ("Space", r" \t\n\x0B\f\r"),
+        ("Blank", r" \t"),
+        ("Cntrl", r"\x00-\x1F\x7F"),
+    ];
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut in_set = false;
+    let mut after_class_escape = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push('\\');
+                    break;
+                };
+                let mut class = None;
+                if next == 'p' && chars.peek() == Some(&'{') {
+                    let rest: String = chars.clone().skip(1).take_while(|c| *c != '}').collect();
+                    if let Some((_, range)) = POSIX.iter().find(|(name, _)| *name == rest) {
+                        for _ in 0..rest.chars().count() + 2 {
+                            chars.next();
+                        }
+                        class = Some(*range);
+                    }
+                }
+                // ECMA-262's `\w` and `\d` are ASCII (the `regex` crate's are Unicode's, and
+                // large: `[\w]{1,256}` would not compile).
+                class = class.or(match next {
+                    'w' => Some("0-9A-Za-z_"),
+                    'd' => Some("0-9"),
+                    'W' if !in_set => Some("^0-9A-Za-z_"),
+                    'D' if !in_set => Some("^0-9"),
+                    _ => None,
+                });
+                if let Some(range) = class {
+                    if in_set {
+                        out.push_str(range);
+                    } else {
+                        out.push('[');
+                        out.push_str(range);
+                        out.push(']');
+                    }
+                    after_class_escape = true;
+                    continue;
+                }
+                if next == 'u' {
+                    if let Some(unit) = hex4(&mut chars.clone()) {
+                        // UTF-16: a surrogate pair is one code point; a lone surrogate matches
+                        // nothing a Rust string holds, so it stands for the replacement character.
+                        chars.nth(3);
+                        let mut point = u32::from(unit);
+                        if (0xD800..0xDC00).contains(&unit) {
+                            let mut ahead = chars.clone();
+                            if ahead.next() == Some('\\') && ahead.next() == Some('u') {
+                                if let Some(low @ 0xDC00..0xE000) = hex4(&mut ahead) {
+                                    chars.nth(5);
+                                    point = 0x10000 + ((point - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                                }
+                            }
+                        }
+                        if (0xD800..0xE000).contains(&point) {
+                            point = 0xFFFD;
+                        }
+                        let _ = write!(out, "\\x{{{point:X}}}");
+                        after_class_escape = false;
+                        continue;
+                    }
+                }
+                out.push('\\');
+                out.push(next);
+                after_class_escape = matches!(next, 'W' | 'D' | 's' | 'S' | 'p' | 'P');
+                continue;
+            }
+            '[' if !in_set => {
+                in_set = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            ']' if in_set => {
+                in_set = false;
+                out.push(c);
+            }
+            '-' if in_set && after_class_escape => out.push_str("\\-"),
+            '[' if in_set => out.push_str("\\["),
+            _ => out.push(c),
+        }
+        after_class_escape = false;
+    }
+    out
 }
 
 impl Walk {
@@ -354,5 +515,42 @@ pub(crate) fn same(a: View<'_>, b: View<'_>, schema: &'static Schema) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        Pattern::new(pattern)
+            .unwrap_or_else(|error| panic!("{pattern}: {error}"))
+            .is_match(text)
+    }
+
+    #[test]
+    fn patterns_of_aws_models_compile_and_check() {
+        // Look-ahead, through fancy-regex.
+        assert!(matches("^(?!aws:)[a-zA-Z+-=._:/]+$", "team"));
+        assert!(!matches("^(?!aws:)[a-zA-Z+-=._:/]+$", "aws:team"));
+        // Java's POSIX classes.
+        assert!(matches(r"^\p{Print}+$", "a b~"));
+        assert!(!matches(r"^\p{Print}+$", "a\u{7}"));
+        assert!(matches(r"^[\p{ASCII}]+$", "abc") && !matches(r"^\p{ASCII}+$", "é"));
+        // A `-` after a class escape is a literal.
+        assert!(matches(r"^[\w-_]*$", "a-b_c") && !matches(r"^[\w-_]*$", "a b"));
+        // ECMA-262's `\w` and `\d` are ASCII, and so small enough to repeat.
+        assert!(matches(r"^[\w+=,.@-]{1,256}$", "role=1,x@y") && !matches(r"^[\w+=,.@-]{1,256}$", "a/b"));
+        assert!(!matches(r"^\w+$", "é") && !matches(r"^\d$", "٣"));
+        // Unicode categories.
+        assert!(matches(r"^[\p{L}\p{N}]+$", "héllo9"));
+        // UTF-16 surrogate pairs stand for one code point.
+        let xml = r"^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*$";
+        assert!(matches(xml, "text 😀\n") && !matches(xml, "\u{1}"));
+        // Long bounded repetitions.
+        assert!(matches("^.{1,100000}$", "x"));
+        // Not regular expressions at all.
+        assert!(Pattern::new("([a-z").is_err());
+        assert!(Pattern::new("a{2,1}").is_err());
     }
 }

@@ -201,3 +201,307 @@ fn a_refused_model_writes_nothing() {
     assert!(result.is_err());
     assert!(!out.exists(), "a failed generation created {}", out.display());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Models that are wrong in the ways people get them wrong: each is refused with the JSON path
+// and shape of the mistake, and every mistake of a model is reported in one run.
+// ---------------------------------------------------------------------------------------------
+
+/// A sound restJson1 service: `GET /things/{id}` and `PUT /other/{id}` with a payload.
+fn sound_model() -> serde_json::Value {
+    serde_json::json!({
+        "smithy": "2.0",
+        "shapes": {
+            "ex#Svc": {"type": "service", "version": "1",
+                "operations": [{"target": "ex#Get"}, {"target": "ex#Put"}],
+                "traits": {"aws.protocols#restJson1": {}}},
+            "ex#Get": {"type": "operation", "input": {"target": "ex#GetInput"}, "output": {"target": "ex#GetOutput"},
+                "errors": [{"target": "ex#Oops"}],
+                "traits": {"smithy.api#http": {"method": "GET", "uri": "/things/{id}", "code": 200}}},
+            "ex#GetInput": {"type": "structure", "members": {
+                "id": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}, "smithy.api#httpLabel": {}}},
+                "h": {"target": "smithy.api#String", "traits": {"smithy.api#httpHeader": "X-H"}},
+                "n": {"target": "ex#Small"}},
+                "traits": {"smithy.api#input": {}}},
+            "ex#GetOutput": {"type": "structure", "members": {"v": {"target": "smithy.api#String"}},
+                "traits": {"smithy.api#output": {}}},
+            "ex#Put": {"type": "operation", "input": {"target": "ex#PutInput"},
+                "traits": {"smithy.api#http": {"method": "PUT", "uri": "/other/{id}", "code": 200}}},
+            "ex#PutInput": {"type": "structure", "members": {
+                "id": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}, "smithy.api#httpLabel": {}}},
+                "body": {"target": "smithy.api#String", "traits": {"smithy.api#httpPayload": {}}}},
+                "traits": {"smithy.api#input": {}}},
+            "ex#Oops": {"type": "structure", "members": {"message": {"target": "smithy.api#String"}},
+                "traits": {"smithy.api#error": "client"}},
+            "ex#Small": {"type": "integer"}
+        }
+    })
+}
+
+fn shapes(model: &mut serde_json::Value) -> &mut serde_json::Map<String, serde_json::Value> {
+    model["shapes"].as_object_mut().expect("shapes is an object")
+}
+
+/// Generates from `model`, which must be refused; returns the error.
+fn refused(name: &str, model: &serde_json::Value) -> Error {
+    let path = model_file(name, &serde_json::to_string_pretty(model).expect("JSON"));
+    Codegen::new()
+        .model(&path)
+        .generate()
+        .map(|_| ())
+        .expect_err(&format!("{name}: the model must be refused"))
+}
+
+#[test]
+fn the_sound_model_generates() {
+    let path = model_file("sound", &sound_model().to_string());
+    Codegen::new()
+        .model(&path)
+        .generate()
+        .expect("the sound model generates");
+}
+
+#[test]
+fn every_common_mistake_is_refused_at_its_place() {
+    type Change = fn(&mut serde_json::Value);
+    let cases: &[(&str, Change, &str, &str, &str)] = &[
+        (
+            "http-without-method",
+            |m| {
+                shapes(m)["ex#Get"]["traits"]["smithy.api#http"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("method");
+            },
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"].method"#,
+            "ex#Get",
+            "needs a `method`",
+        ),
+        (
+            "http-method-with-space",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["method"] = "GE T".into(),
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"].method"#,
+            "ex#Get",
+            "not a valid method",
+        ),
+        (
+            "http-uri-number",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = 5.into(),
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"].uri"#,
+            "ex#Get",
+            "needs a `uri`",
+        ),
+        (
+            "http-code-99999",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["code"] = 99999.into(),
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"].code"#,
+            "ex#Get",
+            "99999",
+        ),
+        (
+            "bad-header-name",
+            |m| shapes(m)["ex#GetInput"]["members"]["h"]["traits"]["smithy.api#httpHeader"] = "X H:".into(),
+            r#"$.shapes["ex#GetInput"].members.h.traits["smithy.api#httpHeader"]"#,
+            "ex#GetInput",
+            "not a valid HTTP header name",
+        ),
+        (
+            "label-without-member",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = "/things/{id}/{other}".into(),
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"].uri"#,
+            "ex#Get",
+            "`{other}` is bound to no member",
+        ),
+        (
+            "member-without-label",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = "/things".into(),
+            r#"$.shapes["ex#GetInput"].members.id"#,
+            "ex#GetInput",
+            "has no label `{id}`",
+        ),
+        (
+            "length-min-over-max",
+            |m| {
+                shapes(m)["ex#GetInput"]["members"]["h"]["traits"]["smithy.api#length"] =
+                    serde_json::json!({"min": 5, "max": 2})
+            },
+            r#"$.shapes["ex#GetInput"].members.h.traits["smithy.api#length"]"#,
+            "ex#GetInput",
+            "min 5 above max 2",
+        ),
+        (
+            "range-min-over-max",
+            |m| shapes(m)["ex#Small"]["traits"] = serde_json::json!({"smithy.api#range": {"min": 5, "max": 2}}),
+            r#"$.shapes["ex#Small"].traits["smithy.api#range"]"#,
+            "ex#Small",
+            "min 5 above max 2",
+        ),
+        (
+            "default-of-wrong-type",
+            |m| shapes(m)["ex#GetOutput"]["members"]["v"]["traits"] = serde_json::json!({"smithy.api#default": 5}),
+            r#"$.shapes["ex#GetOutput"].members.v.traits["smithy.api#default"]"#,
+            "ex#GetOutput",
+            "default `5` for a string",
+        ),
+        (
+            "mixin-missing",
+            |m| shapes(m)["ex#GetOutput"]["mixins"] = serde_json::json!([{"target": "ex#Nope"}]),
+            r#"$.shapes["ex#GetOutput"].mixins[0]"#,
+            "ex#GetOutput",
+            "not defined",
+        ),
+        (
+            "mixin-of-itself",
+            |m| {
+                shapes(m)["ex#GetOutput"]["mixins"] = serde_json::json!([{"target": "ex#GetOutput"}]);
+                shapes(m)["ex#GetOutput"]["traits"]["smithy.api#mixin"] = serde_json::json!({});
+            },
+            r#"$.shapes["ex#GetOutput"].mixins"#,
+            "ex#GetOutput",
+            "its own mixin",
+        ),
+        (
+            "same-route",
+            |m| {
+                shapes(m)["ex#Put"]["traits"]["smithy.api#http"] =
+                    serde_json::json!({"method": "GET", "uri": "/things/{other}"});
+                shapes(m)["ex#PutInput"]["members"]["other"] = shapes(m)["ex#PutInput"]["members"]["id"].clone();
+                shapes(m)["ex#PutInput"]["members"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("id");
+            },
+            r#"$.shapes["ex#Put"].traits["smithy.api#http"]"#,
+            "ex#Put",
+            "also the route of `ex#Get`",
+        ),
+        (
+            "pattern-not-a-regex",
+            |m| shapes(m)["ex#GetInput"]["members"]["h"]["traits"]["smithy.api#pattern"] = "([a-z".into(),
+            r#"$.shapes["ex#GetInput"].members.h.traits["smithy.api#pattern"]"#,
+            "ex#GetInput",
+            "is not a regular expression",
+        ),
+        (
+            "default-out-of-range",
+            |m| {
+                shapes(m).insert("ex#Byte".into(), serde_json::json!({"type": "byte"}));
+                shapes(m)["ex#GetOutput"]["members"]["b"] =
+                    serde_json::json!({"target": "ex#Byte", "traits": {"smithy.api#default": 1000}});
+            },
+            r#"$.shapes["ex#GetOutput"].members.b.traits["smithy.api#default"]"#,
+            "ex#GetOutput",
+            "range of a byte",
+        ),
+        (
+            "int-enum-out-of-range",
+            |m| {
+                shapes(m).insert("ex#IE".into(), serde_json::json!({"type": "intEnum", "members": {"A": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": 99999999999u64}}}}));
+                shapes(m)["ex#GetOutput"]["members"]["e"] = serde_json::json!({"target": "ex#IE"});
+            },
+            r#"$.shapes["ex#IE"].members.A.traits["smithy.api#enumValue"]"#,
+            "ex#IE",
+            "within -2^31",
+        ),
+        (
+            "two-payloads",
+            |m| {
+                shapes(m)["ex#PutInput"]["members"]["b2"] =
+                    serde_json::json!({"target": "smithy.api#String", "traits": {"smithy.api#httpPayload": {}}})
+            },
+            r#"$.shapes["ex#PutInput"].members.b2"#,
+            "ex#PutInput",
+            "both `@httpPayload`",
+        ),
+        (
+            "payload-and-body-member",
+            |m| shapes(m)["ex#PutInput"]["members"]["loose"] = serde_json::json!({"target": "smithy.api#String"}),
+            r#"$.shapes["ex#PutInput"].members.loose"#,
+            "ex#PutInput",
+            "would go in the body",
+        ),
+        (
+            "error-without-error-trait",
+            |m| {
+                shapes(m)["ex#Oops"]["traits"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("smithy.api#error");
+            },
+            r#"$.shapes["ex#Get"].errors[0]"#,
+            "ex#Get",
+            "not marked `@error`",
+        ),
+        (
+            "timestamp-default-that-does-not-parse",
+            |m| {
+                shapes(m)["ex#GetOutput"]["members"]["ts"] =
+                    serde_json::json!({"target": "smithy.api#Timestamp", "traits": {"smithy.api#default": "yesterday"}})
+            },
+            r#"$.shapes["ex#GetOutput"].members.ts.traits["smithy.api#default"]"#,
+            "ex#GetOutput",
+            "RFC 3339",
+        ),
+    ];
+    for (name, change, path, shape, message) in cases {
+        let mut model = sound_model();
+        change(&mut model);
+        let error = refused(name, &model);
+        assert_eq!(error.json_path(), Some(*path), "{name}: {error}");
+        assert_eq!(error.shape(), Some(*shape), "{name}: {error}");
+        assert!(error.message().contains(message), "{name}: {error}");
+        assert!(
+            error.to_string().contains(&format!("{name}.json")),
+            "{name}: the file is named: {error}"
+        );
+    }
+}
+
+#[test]
+fn every_problem_of_a_model_is_reported_in_one_run() {
+    let mut model = sound_model();
+    shapes(&mut model)["ex#Get"]["traits"]["smithy.api#http"]["code"] = 99999.into();
+    shapes(&mut model)["ex#GetInput"]["members"]["h"]["traits"]["smithy.api#length"] =
+        serde_json::json!({"min": 5, "max": 2});
+    shapes(&mut model)["ex#Small"]["traits"] = serde_json::json!({"smithy.api#pattern": "(("});
+    let error = refused("three-problems", &model);
+    assert_eq!(error.problems().len(), 3, "{error}");
+    assert!(error.message().contains("3 problems"), "{error}");
+    let shapes: Vec<_> = error.problems().iter().filter_map(Error::shape).collect();
+    assert!(
+        shapes.contains(&"ex#Get") && shapes.contains(&"ex#GetInput") && shapes.contains(&"ex#Small"),
+        "{error}"
+    );
+}
+
+/// `sound_model` with a member of `GetOutput` that is `depth` lists (or maps) nested.
+fn nested(depth: usize, map: bool) -> serde_json::Value {
+    let mut model = sound_model();
+    let mut previous = "smithy.api#String".to_owned();
+    for level in 0..depth {
+        let id = format!("ex#N{level}");
+        let shape = if map {
+            serde_json::json!({"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": previous}})
+        } else {
+            serde_json::json!({"type": "list", "member": {"target": previous}})
+        };
+        shapes(&mut model).insert(id.clone(), shape);
+        previous = id;
+    }
+    shapes(&mut model)["ex#GetOutput"]["members"]["deep"] = serde_json::json!({"target": previous});
+    model
+}
+
+#[test]
+fn deep_nesting_is_refused_with_a_depth_error_and_never_overflows_the_stack() {
+    for map in [false, true] {
+        for depth in [33, 450, 5000] {
+            let error = refused(&format!("nested-{depth}-{map}"), &nested(depth, map));
+            let first = error.problems().first().unwrap_or(&error);
+            assert!(first.message().contains("nested more than 32 deep"), "{error}");
+            assert_eq!(first.shape(), Some(format!("ex#N{}", 32).as_str()), "{error}");
+        }
+        let path = model_file(&format!("nested-32-{map}"), &nested(32, map).to_string());
+        Codegen::new().model(&path).generate().expect("32 levels generate");
+    }
+}
