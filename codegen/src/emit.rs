@@ -375,18 +375,7 @@ pub const MANIFEST: &str = ".smithy-codegen-files";
 /// that an earlier generation wrote and this one does not are removed (never through a
 /// symbolic link, never inside another crate). Returns the paths written.
 pub fn write_files(dir: &Path, files: &Files, manifest: bool) -> Result<Vec<PathBuf>> {
-    let mut files = files.clone();
-    let previous = if manifest {
-        let listed = read_manifest(dir);
-        let list: String = files.keys().map(|path| format!("{}\n", path.display())).collect();
-        files.insert(
-            PathBuf::from(MANIFEST),
-            format!("# Files written by smithy-codegen; it removes those it no longer writes.\n{list}"),
-        );
-        listed
-    } else {
-        Vec::new()
-    };
+    let (files, previous) = with_manifest(dir, files, manifest);
     let mut changed: Vec<(PathBuf, &String, Option<Vec<u8>>)> = Vec::new();
     for (relative, contents) in &files {
         let path = dir.join(relative);
@@ -443,6 +432,42 @@ pub fn write_files(dir: &Path, files: &Files, manifest: bool) -> Result<Vec<Path
         .map(|(path, _, _)| path)
         .filter(|path| !path.ends_with(MANIFEST))
         .collect())
+}
+
+/// `files` with the manifest of what they are (when `manifest`), and the files the manifest
+/// already in `dir` lists.
+fn with_manifest(dir: &Path, files: &Files, manifest: bool) -> (Files, Vec<PathBuf>) {
+    let mut files = files.clone();
+    if !manifest {
+        return (files, Vec::new());
+    }
+    let listed = read_manifest(dir);
+    let list: String = files.keys().map(|path| format!("{}\n", path.display())).collect();
+    files.insert(
+        PathBuf::from(MANIFEST),
+        format!("# Files written by smithy-codegen; it removes those it no longer writes.\n{list}"),
+    );
+    (files, listed)
+}
+
+/// The files [`write_files`] would change in `dir`, relative to it: those it would write
+/// (missing or different) and those it would remove (written by an earlier generation, no
+/// longer produced), without touching anything.
+pub fn stale_files(dir: &Path, files: &Files, manifest: bool) -> Vec<PathBuf> {
+    let (files, previous) = with_manifest(dir, files, manifest);
+    let mut stale: Vec<PathBuf> = files
+        .iter()
+        .filter(|(relative, contents)| std::fs::read(dir.join(relative)).ok().as_deref() != Some(contents.as_bytes()))
+        .map(|(relative, _)| relative.clone())
+        .filter(|relative| !relative.ends_with(MANIFEST))
+        .collect();
+    stale.extend(
+        previous
+            .into_iter()
+            .filter(|relative| !files.contains_key(relative) && dir.join(relative).exists()),
+    );
+    stale.sort();
+    stale
 }
 
 fn temporary_path(path: &Path) -> PathBuf {

@@ -107,8 +107,8 @@ impl Codegen {
         self
     }
 
-    /// Loads, checks and renders the model, in memory.
-    pub fn generate(&self) -> Result<Generated> {
+    /// Loads the model files into one model, mixins flattened.
+    fn load(&self) -> Result<Model> {
         if self.models.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
@@ -122,11 +122,55 @@ impl Codegen {
             })?;
             load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))?;
         }
-        let in_model = |err: Error| match self.models.as_slice() {
+        load::flatten_mixins(&mut model).map_err(|err| self.in_model(err))?;
+        Ok(model)
+    }
+
+    /// An error about the model, named by its file when there is one.
+    fn in_model(&self, err: Error) -> Error {
+        match self.models.as_slice() {
             [only] => err.in_file(only),
             _ => err,
+        }
+    }
+
+    /// What the model holds and what the selection reaches, without generating anything: for
+    /// `smithy-codegen inspect`. With several services and none selected, only the services.
+    pub fn inspect(&self) -> Result<Inspection> {
+        let model = self.load()?;
+        let mut services: Vec<(String, usize)> = model
+            .shapes
+            .values()
+            .filter_map(|shape| match &shape.kind {
+                model::ShapeKind::Service(service) => Some((shape.id.to_string(), service.operations.len())),
+                _ => None,
+            })
+            .collect();
+        services.sort();
+        let mut inspection = Inspection {
+            shapes: model.shapes.len(),
+            services,
+            selected: None,
         };
-        load::flatten_mixins(&mut model).map_err(in_model)?;
+        if inspection.services.len() > 1 && self.selection.service.is_none() {
+            return Ok(inspection);
+        }
+        let index = Index::new(&model, &self.selection).map_err(|err| self.in_model(err))?;
+        inspection.selected = Some(Selected {
+            service: index.service().0.id.to_string(),
+            operations: index.operations().map(|(shape, _)| shape.id.to_string()).collect(),
+            shapes: index
+                .closure()
+                .map(|shape| (shape.id.to_string(), shape.kind.type_name()))
+                .collect(),
+        });
+        Ok(inspection)
+    }
+
+    /// Loads, checks and renders the model, in memory.
+    pub fn generate(&self) -> Result<Generated> {
+        let model = self.load()?;
+        let in_model = |err: Error| self.in_model(err);
         let source = self
             .models
             .iter()
@@ -206,6 +250,32 @@ fn version_matches(version: &str, requirement: &str) -> bool {
     let mut parts = version.split('.');
     let mut wanted = requirement.split('.');
     parts.next() == wanted.next() && parts.next() == wanted.next()
+}
+
+/// What a model holds, from [`Codegen::inspect`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// How many shapes the model files define.
+    pub shapes: usize,
+    /// Every service, by shape id, with the number of operations bound to it directly.
+    pub services: Vec<(String, usize)>,
+    /// What the selection reaches; `None` when the model has several services and none was
+    /// selected.
+    pub selected: Option<Selected>,
+}
+
+/// What a selection of a service and operations pulls into generated code.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Selected {
+    /// The service's shape id.
+    pub service: String,
+    /// The selected operations' shape ids.
+    pub operations: Vec<String>,
+    /// Every shape generated (the service, the operations and what they reach), with its type,
+    /// sorted by shape id.
+    pub shapes: Vec<(String, &'static str)>,
 }
 
 /// Generated code, in memory, ready to be written as one file or as a crate.
@@ -326,6 +396,14 @@ hyper-server = ["smithy-runtime/hyper-server"]
         }
         let files = self.crate_files(options)?;
         emit::write_files(dir, &files, true)
+    }
+
+    /// The files of the crate in `dir` that differ from what [`Generated::write_crate`] would
+    /// write there (missing, changed, or left from an earlier generation), relative to `dir`;
+    /// empty when the crate is up to date. Writes nothing.
+    pub fn stale_files(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
+        let files = self.crate_files(options)?;
+        Ok(emit::stale_files(dir, &files, true))
     }
 
     /// Shapes generated: the selected operations' closure, service and operations included.

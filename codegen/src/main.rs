@@ -8,8 +8,14 @@ const USAGE: &str = "\
 Generates Rust from Smithy 2.0 JSON AST service models.
 
 Usage: smithy-codegen generate --model FILE --out DIR --crate NAME [OPTIONS]
+       smithy-codegen check    --model FILE --out DIR --crate NAME [OPTIONS]
+       smithy-codegen inspect  --model FILE [--service ID] [--operation NAME]...
 
-Writes a complete crate (Cargo.toml and laid-out sources) generated from a model.
+generate  Writes a complete crate (Cargo.toml and laid-out sources) generated from a model.
+check     Writes nothing; exits 1 and lists the files of the crate in DIR that `generate`
+          would change (for crates that are checked in), 0 when it is up to date.
+inspect   Lists the model's services, and the operations and shapes the selection reaches,
+          with counts.
 
 Options:
   --model FILE         The model file (Smithy 2.0 JSON AST); repeat to merge several files
@@ -38,6 +44,8 @@ struct Generate {
 /// What the command line asks for.
 enum Command {
     Generate(Generate),
+    Check(Generate),
+    Inspect(Generate),
     Help,
     Version,
 }
@@ -46,13 +54,17 @@ enum Command {
 /// argument or after `=`.
 fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, String> {
     let mut arguments = arguments.into_iter();
-    match arguments.next().as_ref().and_then(|a| a.to_str()) {
-        Some("generate") => {}
+    let command = match arguments.next().as_ref().and_then(|a| a.to_str()) {
+        Some(command @ ("generate" | "check" | "inspect")) => command.to_owned(),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         Some("-V" | "--version") => return Ok(Command::Version),
-        Some(other) => return Err(format!("unknown command `{other}`; the command is `generate`")),
-        None => return Err("no command given; the command is `generate`".to_owned()),
-    }
+        Some(other) => {
+            return Err(format!(
+                "unknown command `{other}`; the commands are `generate`, `check` and `inspect`"
+            ))
+        }
+        None => return Err("no command given; the commands are `generate`, `check` and `inspect`".to_owned()),
+    };
     let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
     let (mut operation, mut runtime_path) = (Vec::new(), None);
     while let Some(argument) = arguments.next() {
@@ -88,14 +100,29 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
     if model.is_empty() {
         return Err("`--model FILE` is required".to_owned());
     }
-    Ok(Command::Generate(Generate {
+    if command == "inspect" {
+        return Ok(Command::Inspect(Generate {
+            model,
+            out: out.unwrap_or_default(),
+            crate_name: crate_name.unwrap_or_default(),
+            service,
+            operation,
+            runtime_path,
+        }));
+    }
+    let generate = Generate {
         model,
         out: out.ok_or("`--out DIR` is required")?,
         crate_name: crate_name.ok_or("`--crate NAME` is required")?,
         service,
         operation,
         runtime_path,
-    }))
+    };
+    Ok(if command == "check" {
+        Command::Check(generate)
+    } else {
+        Command::Generate(generate)
+    })
 }
 
 fn main() -> ExitCode {
@@ -106,15 +133,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Generate {
-        model,
-        out,
-        crate_name,
-        service,
-        operation,
-        runtime_path,
-    } = match command {
-        Command::Generate(generate) => generate,
+    let (generate, mode) = match command {
+        Command::Generate(generate) => (generate, Mode::Generate),
+        Command::Check(generate) => (generate, Mode::Check),
+        Command::Inspect(generate) => return inspect(generate),
         Command::Help => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -125,33 +147,32 @@ fn main() -> ExitCode {
         }
     };
     let start = Instant::now();
-    let runtime_path = match runtime_path.map(|dir| runtime_dependency_path(&dir, &out)).transpose() {
+    let runtime_path = match generate
+        .runtime_path
+        .as_ref()
+        .map(|dir| runtime_dependency_path(dir, &generate.out))
+        .transpose()
+    {
         Ok(path) => path,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::FAILURE;
         }
     };
-    let mut codegen = smithy_codegen::Codegen::new();
-    for path in model {
-        codegen.model(path);
-    }
-    if let Some(service) = service {
-        codegen.service(service);
-    }
-    for name in operation {
-        codegen.operation(name);
-    }
-    let result = codegen.generate().and_then(|generated| {
-        let mut options = smithy_codegen::CrateOptions::new(&crate_name);
+    let Generate { out, crate_name, .. } = &generate;
+    let result = codegen(&generate).generate().and_then(|generated| {
+        let mut options = smithy_codegen::CrateOptions::new(crate_name);
         if let Some(path) = &runtime_path {
             options = options.runtime_path(path);
         }
-        let written = generated.write_crate(&out, &options)?;
-        Ok((generated, written))
+        let files = match mode {
+            Mode::Generate => generated.write_crate(out, &options)?,
+            Mode::Check => generated.stale_files(out, &options)?,
+        };
+        Ok((generated, files))
     });
-    match result {
-        Ok((generated, written)) => {
+    match (result, mode) {
+        (Ok((generated, written)), Mode::Generate) => {
             eprintln!(
                 "generated crate `{crate_name}` in {}: {} operations, {} shapes, {} files changed, in {:.1} ms",
                 out.display(),
@@ -162,11 +183,98 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(err) => {
+        (Ok((_, stale)), Mode::Check) if stale.is_empty() => {
+            eprintln!("crate `{crate_name}` in {} is up to date with the model", out.display());
+            ExitCode::SUCCESS
+        }
+        (Ok((_, stale)), Mode::Check) => {
+            for path in &stale {
+                println!("{}", out.join(path).display());
+            }
+            eprintln!(
+                "crate `{crate_name}` in {} is stale: {} files differ from what the model generates; \
+                 run `smithy-codegen generate` with the same arguments",
+                out.display(),
+                stale.len()
+            );
+            ExitCode::FAILURE
+        }
+        (Err(err), _) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the crate is written or compared.
+#[derive(Clone, Copy)]
+enum Mode {
+    Generate,
+    Check,
+}
+
+/// The library's builder for the command line's model and selection.
+fn codegen(generate: &Generate) -> smithy_codegen::Codegen {
+    let mut codegen = smithy_codegen::Codegen::new();
+    for path in &generate.model {
+        codegen.model(path);
+    }
+    if let Some(service) = &generate.service {
+        codegen.service(service);
+    }
+    for name in &generate.operation {
+        codegen.operation(name);
+    }
+    codegen
+}
+
+/// `smithy-codegen inspect`: prints the services, and the operations and shapes selected.
+fn inspect(generate: Generate) -> ExitCode {
+    let inspection = match codegen(&generate).inspect() {
+        Ok(inspection) => inspection,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "model: {} shapes, {} services",
+        inspection.shapes,
+        inspection.services.len()
+    );
+    for (service, operations) in &inspection.services {
+        println!("  service {service}: {operations} operations bound directly");
+    }
+    let Some(selected) = inspection.selected else {
+        println!("several services: choose one with --service to see what it reaches");
+        return ExitCode::SUCCESS;
+    };
+    let which = if generate.operation.is_empty() {
+        "every operation"
+    } else {
+        "the operations selected"
+    };
+    println!(
+        "{which} of {}: {} operations, {} shapes generated",
+        selected.service,
+        selected.operations.len(),
+        selected.shapes.len()
+    );
+    let mut by_type = std::collections::BTreeMap::<&str, usize>::new();
+    for (_, kind) in &selected.shapes {
+        *by_type.entry(kind).or_default() += 1;
+    }
+    let counts: Vec<String> = by_type.iter().map(|(kind, count)| format!("{kind} {count}")).collect();
+    println!("  by type: {}", counts.join(", "));
+    println!("operations:");
+    for operation in &selected.operations {
+        println!("  {operation}");
+    }
+    println!("shapes:");
+    for (id, kind) in &selected.shapes {
+        println!("  {id} ({kind})");
+    }
+    ExitCode::SUCCESS
 }
 
 /// The path to write in the generated crate's Cargo.toml for the runtime in `dir`: relative to
@@ -282,7 +390,18 @@ mod tests {
         );
         assert_eq!(error(&["generate", "--model"]), "`--model` needs a value");
         assert_eq!(error(&["generate", "--modle", "m"]), "unknown option `--modle`");
-        assert_eq!(error(&["make"]), "unknown command `make`; the command is `generate`");
+        assert_eq!(
+            error(&["make"]),
+            "unknown command `make`; the commands are `generate`, `check` and `inspect`"
+        );
+        assert!(matches!(
+            parse_args(&["check", "--model", "m", "--out", "o", "--crate", "c"]),
+            Ok(Command::Check(_))
+        ));
+        assert!(matches!(
+            parse_args(&["inspect", "--model", "m"]),
+            Ok(Command::Inspect(_))
+        ));
         assert!(matches!(parse_args(&["generate", "--help"]), Ok(Command::Help)));
         assert!(matches!(parse_args(&["--version"]), Ok(Command::Version)));
     }

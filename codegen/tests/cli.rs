@@ -125,3 +125,90 @@ fn unknown_operation_is_an_error() {
     assert!(String::from_utf8_lossy(&result.stderr).contains("no operation named `DeleteEverything`"));
     assert!(!out.exists());
 }
+
+fn run(command: &str, model: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smithy-codegen"))
+        .arg(command)
+        .arg("--model")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .args(["--crate", "amplifybackend"])
+        .args(extra)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Every file under `dir` with its contents.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn check_lists_stale_files_and_writes_nothing() {
+    let out = scratch("check");
+    // Nothing there yet: every file is stale, and nothing is written.
+    let missing = run("check", &bundled_model(), &out, &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("Cargo.toml"));
+    assert!(!out.exists());
+
+    assert!(generate(&bundled_model(), &out, &[]).status.success());
+    let fresh = run("check", &bundled_model(), &out, &[]);
+    assert_eq!(
+        fresh.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fresh.stderr)
+    );
+    assert!(fresh.stdout.is_empty());
+
+    // An edited generated file is stale; a hand-written one is not the generator's concern.
+    let lib = out.join("src/lib.rs");
+    std::fs::write(&lib, "// edited\n").unwrap();
+    std::fs::write(out.join("src/handwritten.rs"), "// mine\n").unwrap();
+    let before = snapshot(&out);
+    let stale = run("check", &bundled_model(), &out, &[]);
+    assert_eq!(stale.status.code(), Some(1));
+    let listed = String::from_utf8_lossy(&stale.stdout);
+    assert_eq!(listed.trim(), lib.display().to_string());
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("1 files differ"));
+    assert_eq!(snapshot(&out), before, "check wrote nothing");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn inspect_lists_services_operations_and_the_shapes_reached() {
+    let output = Command::new(env!("CARGO_BIN_EXE_smithy-codegen"))
+        .args(["inspect", "--model"])
+        .arg(bundled_model())
+        .args(["--operation", "GetBackendAuth"])
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("model: 40 shapes, 1 services"), "{text}");
+    assert!(text.contains("1 operations, 40 shapes generated"), "{text}");
+    assert!(
+        text.contains("  com.amazonaws.amplifybackend#GetBackendAuth\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("com.amazonaws.amplifybackend#NotFoundException (structure)"),
+        "{text}"
+    );
+    assert!(text.contains("structure 20"), "{text}");
+}
