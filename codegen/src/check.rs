@@ -109,11 +109,56 @@ impl Index<'_> {
         }
     }
 
+    /// Refuses lists and maps that hold themselves with no structure or union between: such a
+    /// value has no end (Smithy forbids the recursion), and no Rust type can be it.
+    pub(crate) fn check_collection_cycles(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        let mut done = std::collections::HashSet::new();
+        for shape in self.model.shapes.values() {
+            let mut chain: Vec<&ShapeId> = Vec::new();
+            let mut current = &shape.id;
+            loop {
+                if done.contains(current) {
+                    break;
+                }
+                if let Some(start) = chain.iter().position(|id| *id == current) {
+                    let cycle: Vec<String> = chain[start..].iter().map(|id| format!("`{id}`")).collect();
+                    let first = self.shape(chain[start]);
+                    problems.push(problem(
+                        first,
+                        format!("$.shapes[{:?}]", first.id.as_str()),
+                        format!(
+                            "lists and maps hold themselves with no structure or union between ({} and back): \
+                             such a value never ends",
+                            cycle.join(" → ")
+                        ),
+                    ));
+                    break;
+                }
+                let Some(next) = self.get(current).and_then(|shape| match &shape.kind {
+                    ShapeKind::List(member) | ShapeKind::Set(member) => Some(&member.target),
+                    ShapeKind::Map { value, .. } => Some(&value.target),
+                    _ => None,
+                }) else {
+                    break;
+                };
+                chain.push(current);
+                current = next;
+            }
+            done.extend(chain);
+        }
+        match Error::all(problems) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
     /// How deep lists and maps nest from `id`: 0 for other shapes, which the generated code
     /// names, so that they end a nesting.
     fn collection_depth(&self, id: &ShapeId, memo: &mut HashMap<ShapeId, usize>) -> usize {
         // Iterative: a chain of thousands of lists must not exhaust the stack.
         let mut chain = Vec::new();
+        let mut on_chain = std::collections::HashSet::new();
         let mut current = id.clone();
         let base = loop {
             if let Some(depth) = memo.get(&current) {
@@ -125,7 +170,7 @@ impl Index<'_> {
                 ShapeKind::Map { value, .. } => value.target.clone(),
                 _ => break 0,
             };
-            if chain.contains(&current) {
+            if !on_chain.insert(current.clone()) {
                 // A collection that holds itself is refused by the reference checks' rules on
                 // recursion; here it only ends the walk.
                 break 0;
@@ -345,7 +390,7 @@ fn check_constraints(
     if let Some(pattern) = traits.get("smithy.api#pattern") {
         match pattern.as_str() {
             Some(text) => {
-                if let Err(reason) = smithy_runtime::validate::Pattern::new(text) {
+                if let Err(reason) = smithy_runtime::validate::Pattern::check_syntax(text) {
                     problems.push(problem(
                         shape,
                         format!("{path}.traits[\"smithy.api#pattern\"]"),

@@ -20,7 +20,7 @@ pub struct Selection {
 /// A model with every reference checked, and the part of it selected for generation.
 #[derive(Debug)]
 pub struct Index<'m> {
-    model: &'m Model,
+    pub(crate) model: &'m Model,
     prelude: BTreeMap<ShapeId, Shape>,
     service: ShapeId,
     operations: Vec<ShapeId>,
@@ -40,6 +40,7 @@ impl<'m> Index<'m> {
             boxed: HashSet::new(),
         };
         index.check_references()?;
+        index.check_collection_cycles()?;
         index.service = index.select_service(selection.service.as_deref())?;
         index.operations = index.select_operations(&selection.operations)?;
         index.closure = index.walk_closure();
@@ -55,7 +56,7 @@ impl<'m> Index<'m> {
             .unwrap_or_else(|| panic!("unresolved shape `{id}` passed the reference check"))
     }
 
-    fn get(&self, id: &ShapeId) -> Option<&Shape> {
+    pub(crate) fn get(&self, id: &ShapeId) -> Option<&Shape> {
         self.model.shapes.get(id).or_else(|| self.prelude.get(id))
     }
 

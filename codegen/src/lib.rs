@@ -52,6 +52,8 @@ pub const DEFAULT_OUT_FILE: &str = "smithy_codegen.rs";
 #[derive(Debug, Clone)]
 pub struct Codegen {
     models: Vec<PathBuf>,
+    /// Model documents given as text, by the name errors call them, read after the files.
+    texts: Vec<(PathBuf, String)>,
     selection: Selection,
     out_file: String,
     formatted: bool,
@@ -68,6 +70,7 @@ impl Codegen {
     pub fn new() -> Self {
         Self {
             models: Vec::new(),
+            texts: Vec::new(),
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
@@ -77,6 +80,12 @@ impl Codegen {
     /// Adds a model file (Smithy 2.0 JSON AST). Several files are merged into one model.
     pub fn model(&mut self, path: impl Into<PathBuf>) -> &mut Self {
         self.models.push(path.into());
+        self
+    }
+
+    /// Adds a model document held in memory, which errors call `name`, merged with the files.
+    pub fn model_text(&mut self, name: impl Into<PathBuf>, text: impl Into<String>) -> &mut Self {
+        self.texts.push((name.into(), text.into()));
         self
     }
 
@@ -109,18 +118,24 @@ impl Codegen {
 
     /// Loads the model files into one model, mixins flattened.
     fn load(&self) -> Result<Model> {
-        if self.models.is_empty() {
+        if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
         let mut model = Model::default();
-        for path in &self.models {
-            let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
-            let document: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        let mut read = |path: &Path, text: &str| -> Result<()> {
+            let document: serde_json::Value = serde_json::from_str(text).map_err(|err| {
                 Error::new(ErrorKind::Syntax, format!("invalid JSON: {err}"))
                     .at_line_column(err.line(), err.column())
                     .in_file(path)
             })?;
-            load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))?;
+            load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))
+        };
+        for path in &self.models {
+            let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
+            read(path, &text)?;
+        }
+        for (name, text) in &self.texts {
+            read(name, text)?;
         }
         load::flatten_mixins(&mut model).map_err(|err| self.in_model(err))?;
         Ok(model)
@@ -128,8 +143,8 @@ impl Codegen {
 
     /// An error about the model, named by its file when there is one.
     fn in_model(&self, err: Error) -> Error {
-        match self.models.as_slice() {
-            [only] => err.in_file(only),
+        match (self.models.as_slice(), self.texts.as_slice()) {
+            ([only], []) | ([], [(only, _)]) => err.in_file(only),
             _ => err,
         }
     }
@@ -174,6 +189,7 @@ impl Codegen {
         let source = self
             .models
             .iter()
+            .chain(self.texts.iter().map(|(name, _)| name))
             .map(|path| {
                 path.file_name().map_or_else(
                     || path.display().to_string(),

@@ -383,6 +383,8 @@ pub struct OperationSchema {
     pub host_prefix: Option<&'static str>,
     /// The operation is sent unsigned (`@optionalAuth`, or `@auth([])`).
     pub unsigned: bool,
+    /// `@httpChecksumRequired`: requests carry the `Content-MD5` of their body.
+    pub checksum_required: bool,
     /// The endpoint rule-set parameters the operation sets: `@staticContextParams`,
     /// `@contextParam` members of its input, and `@operationContextParams`.
     pub endpoint_params: &'static [EndpointParam],

@@ -155,6 +155,7 @@ enum Compiled {
 impl Pattern {
     /// Compiles `pattern`, or says why it cannot be checked.
     pub fn new(pattern: &str) -> Result<Self, String> {
+        Self::check_syntax(pattern)?;
         let translated = translate_pattern(pattern);
         // The size limit is the `regex` crate's default times ten: bounded repetitions of
         // Unicode classes (`^.{1,100000}$`) are large, and are compiled once, when first used.
@@ -166,6 +167,28 @@ impl Pattern {
                 Err(_) => Err(linear.to_string().lines().last().unwrap_or_default().trim().to_owned()),
             },
         }
+    }
+
+    /// Whether `pattern` is a regular expression [`Pattern::new`] can compile, from its syntax
+    /// alone (compiling a large pattern takes long): what the generator checks.
+    pub fn check_syntax(pattern: &str) -> Result<(), String> {
+        let translated = translate_pattern(pattern);
+        let Err(linear) = regex_syntax::Parser::new().parse(&translated) else {
+            return Ok(());
+        };
+        // Only what the `regex` crate leaves out is for fancy-regex, which is laxer otherwise.
+        let backtracking = matches!(
+            &linear,
+            regex_syntax::Error::Parse(error) if matches!(
+                error.kind(),
+                regex_syntax::ast::ErrorKind::UnsupportedLookAround
+                    | regex_syntax::ast::ErrorKind::UnsupportedBackreference
+            )
+        );
+        if backtracking && fancy_regex::Expr::parse_tree(&translated).is_ok() {
+            return Ok(());
+        }
+        Err(linear.to_string().lines().last().unwrap_or_default().trim().to_owned())
     }
 
     /// Whether `text` matches somewhere (a pattern is not anchored unless it says so). Text
@@ -552,5 +575,11 @@ mod tests {
         // Not regular expressions at all.
         assert!(Pattern::new("([a-z").is_err());
         assert!(Pattern::new("a{2,1}").is_err());
+        for pattern in ["([a-z", "a{2,1}", r"\p{Nope}"] {
+            assert!(Pattern::check_syntax(pattern).is_err(), "{pattern}");
+        }
+        for pattern in ["^(?!aws:)x$", r"^\p{Print}+$", r"(a)\1", "^.{1,100000}$"] {
+            assert_eq!(Pattern::check_syntax(pattern), Ok(()), "{pattern}");
+        }
     }
 }

@@ -505,3 +505,29 @@ fn deep_nesting_is_refused_with_a_depth_error_and_never_overflows_the_stack() {
         Codegen::new().model(&path).generate().expect("32 levels generate");
     }
 }
+
+#[test]
+fn lists_and_maps_that_hold_themselves_are_refused_rather_than_overflowing_the_stack() {
+    // Both overflowed the generator's stack before they were refused.
+    let mut direct = sound_model();
+    shapes(&mut direct).insert(
+        "ex#L".into(),
+        serde_json::json!({"type": "list", "member": {"target": "ex#L"}}),
+    );
+    shapes(&mut direct)["ex#GetOutput"]["members"]["l"] = serde_json::json!({"target": "ex#L"});
+    let error = refused("list-of-itself", &direct);
+    assert_eq!(error.shape(), Some("ex#L"), "{error}");
+    assert!(error.message().contains("hold themselves"), "{error}");
+
+    let mut through_a_map = sound_model();
+    shapes(&mut through_a_map).insert(
+        "ex#A".into(),
+        serde_json::json!({"type": "list", "member": {"target": "ex#B"}}),
+    );
+    shapes(&mut through_a_map).insert(
+        "ex#B".into(),
+        serde_json::json!({"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "ex#A"}}),
+    );
+    let error = refused("list-map-cycle", &through_a_map);
+    assert!(error.message().contains("`ex#A` → `ex#B`"), "{error}");
+}

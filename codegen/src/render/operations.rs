@@ -189,6 +189,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
         None => quote!(None),
     };
     let unsigned = shape.traits.is_unsigned();
+    let checksum_required = shape.traits.get("smithy.api#httpChecksumRequired").is_some();
     let endpoint_params = endpoint_params(cx, shape, operation);
     out.add(
         &super::schema::module(),
@@ -203,6 +204,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
                 http: #http,
                 host_prefix: #host_prefix,
                 unsigned: #unsigned,
+                checksum_required: #checksum_required,
                 endpoint_params: &[#(#endpoint_params),*],
             };
         },

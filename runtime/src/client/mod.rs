@@ -731,6 +731,7 @@ mod tests {
         http: None,
         host_prefix: None,
         unsigned: false,
+        checksum_required: false,
         endpoint_params: &[],
     };
     static SERVICE: ServiceSchema = ServiceSchema {

@@ -69,11 +69,18 @@ pub fn serialize_request(
         .collect();
     let filled = WithTokens { input, tokens };
     let input: &dyn Value = if filled.tokens.is_empty() { input } else { &filled };
-    match service.protocol {
+    let mut request = match service.protocol {
         Protocol::RestJson1 => rest_json::request(operation, input, endpoint),
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
         Protocol::Other(id) => Err(UnhandledError::invalid_input(unsupported(id))),
+    }?;
+    if operation.checksum_required && !request.headers().contains_key("content-md5") {
+        use md5::Digest as _;
+        let digest = crate::primitives::Blob::new(md5::Md5::digest(request.body()).to_vec()).to_base64();
+        let value = ::http::HeaderValue::from_str(&digest).map_err(UnhandledError::invalid_input)?;
+        request.headers_mut().insert("content-md5", value);
     }
+    Ok(request)
 }
 
 /// Why a service of another protocol cannot be called.
