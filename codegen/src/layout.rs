@@ -1589,7 +1589,11 @@ fn fits(commands: &[Cmd<'_>], begin: usize, end: usize, column: usize, max: usiz
     let overflow = max == OVERFLOW;
     let mut width_so_far = 0usize;
     let mut depth = 0usize;
-    for command in &commands[begin + 1..end] {
+    // An unmatched group (`end` not after `begin`) is measured to the end of the commands.
+    let inside = commands
+        .get(begin + 1..end)
+        .unwrap_or_else(|| commands.get(begin + 1..).unwrap_or_default());
+    for command in inside {
         match command {
             Cmd::Begin { .. } => depth += 1,
             Cmd::End => depth -= 1,

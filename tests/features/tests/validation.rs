@@ -93,9 +93,11 @@ fn violations_read_well() {
 }
 
 #[test]
-fn look_around_patterns_are_not_checked() {
-    // `^(?!\.).*$` needs look-ahead, which the regex crate does not have: documented, not checked.
+fn look_around_patterns_are_checked() {
+    // `^(?!\.).*$` needs look-ahead, which the regex crate does not have: fancy-regex runs it.
     let mut limits = valid_limits();
     limits.lookahead = Some(".hidden".to_owned());
+    assert_eq!(violations(limits.validate()), [("/lookahead".to_owned(), "pattern")]);
+    limits.lookahead = Some("visible".to_owned());
     assert_eq!(violations(limits.validate()), []);
 }
