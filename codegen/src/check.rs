@@ -87,6 +87,7 @@ impl Index<'_> {
                     ));
                 }
             }
+            self.check_operation_traits(shape, &operation.input, &path, &mut problems);
             if let Some(route) = self.check_http(shape, &operation.input, &path, &mut problems) {
                 match routes.get(&route) {
                     Some(other) => problems.push(problem(
@@ -106,6 +107,100 @@ impl Index<'_> {
         match Error::all(problems) {
             Some(error) => Err(error),
             None => Ok(()),
+        }
+    }
+
+    /// Checks an operation's `httpChecksum`, `@requestCompression` and `@staticContextParams`
+    /// against what the runtime reads of them.
+    fn check_operation_traits(&self, shape: &Shape, input: &ShapeId, path: &str, problems: &mut Vec<Error>) {
+        let members = match &self.shape(input).kind {
+            ShapeKind::Structure(members) => members.as_slice(),
+            _ => &[],
+        };
+        if let Some(checksum) = shape.traits.get("aws.protocols#httpChecksum") {
+            let at = format!("{path}.traits[\"aws.protocols#httpChecksum\"]");
+            for key in ["requestAlgorithmMember", "requestValidationModeMember"] {
+                let Some(name) = checksum.get(key) else { continue };
+                let member = name
+                    .as_str()
+                    .and_then(|name| members.iter().find(|member| member.name == name));
+                let is_text = member.is_some_and(|member| {
+                    matches!(
+                        self.shape(&member.target).kind,
+                        ShapeKind::Simple(Simple::String) | ShapeKind::Enum(_)
+                    )
+                });
+                if !is_text {
+                    problems.push(problem(
+                        shape,
+                        format!("{at}.{key}"),
+                        format!("`{key}` must name a string or enum member of the input `{input}`, not {name}"),
+                    ));
+                }
+            }
+            match checksum.get("responseAlgorithms") {
+                None => {}
+                Some(Value::Array(names)) => {
+                    for (index, name) in names.iter().enumerate() {
+                        let known = name
+                            .as_str()
+                            .is_some_and(|name| smithy_runtime::checksum::ChecksumAlgorithm::from_name(name).is_some());
+                        if !known {
+                            problems.push(problem(
+                                shape,
+                                format!("{at}.responseAlgorithms[{index}]"),
+                                format!("{name} is not a checksum algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256)"),
+                            ));
+                        }
+                    }
+                }
+                Some(other) => problems.push(problem(
+                    shape,
+                    format!("{at}.responseAlgorithms"),
+                    format!("`responseAlgorithms` must be a list of algorithm names, not {other}"),
+                )),
+            }
+        }
+        if let Some(compression) = shape.traits.get("smithy.api#requestCompression") {
+            let at = format!("{path}.traits[\"smithy.api#requestCompression\"].encodings");
+            match compression.get("encodings").and_then(Value::as_array) {
+                Some(encodings) if !encodings.is_empty() => {
+                    for (index, encoding) in encodings.iter().enumerate() {
+                        if !encoding.as_str().is_some_and(|name| name.eq_ignore_ascii_case("gzip")) {
+                            problems.push(problem(
+                                shape,
+                                format!("{at}[{index}]"),
+                                format!("{encoding} is not a request compression encoding Smithy defines (`gzip`)"),
+                            ));
+                        }
+                    }
+                }
+                _ => problems.push(problem(
+                    shape,
+                    at,
+                    "`encodings` must list at least one encoding, such as `gzip`",
+                )),
+            }
+        }
+        if let Some(Value::Object(params)) = shape.traits.get("smithy.rules#staticContextParams") {
+            for (name, param) in params {
+                let value = param.get("value");
+                let valid = match value {
+                    Some(Value::Bool(_) | Value::String(_)) => true,
+                    Some(Value::Array(items)) => items.iter().all(Value::is_string),
+                    _ => false,
+                };
+                if !valid {
+                    problems.push(problem(
+                        shape,
+                        format!("{path}.traits[\"smithy.rules#staticContextParams\"][{name:?}].value"),
+                        format!(
+                            "the endpoint parameter `{name}` must be a boolean, a string or a list of strings, not {}",
+                            value.map_or("nothing".to_owned(), Value::to_string)
+                        ),
+                    ));
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`shape`]: how codecs see values, and [`codec`]: JSON, text forms and the serde bridge,
 //!   each walking values with their schemas;
 //! - [`validate`]: the model's constraint traits;
+//! - [`checksum`]: flexible checksums and gzip bodies;
 //! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0 and
 //!   awsJson1_1;
 //! - [`client`]: a configuration (region, credentials, endpoint settings, from the environment
@@ -24,6 +25,7 @@
 //! generated for this version ([`check_version`]).
 
 pub mod auth;
+pub mod checksum;
 pub mod client;
 pub mod codec;
 pub mod credentials;

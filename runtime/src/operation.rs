@@ -107,4 +107,18 @@ pub trait Paginated: Operation {
     fn next_token(output: &Self::Output) -> Option<&str>;
     /// Sets the token of the page to fetch.
     fn set_token(input: &mut Self::Input, token: Option<String>);
+    /// Sets the most items a page may hold, for an operation with a page size (others ignore
+    /// it). A size beyond the member's type is clamped to it.
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        let _ = (input, size);
+    }
+}
+
+/// A `@paginated` operation whose pages hold items: the `items` member's list items, or its
+/// map's entries.
+pub trait PaginatedItems: Paginated {
+    /// One item of a page.
+    type Item: Send + 'static;
+    /// The items of a page, in order.
+    fn items(output: Self::Output) -> Vec<Self::Item>;
 }

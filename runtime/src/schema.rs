@@ -385,9 +385,30 @@ pub struct OperationSchema {
     pub unsigned: bool,
     /// `@httpChecksumRequired`: requests carry the `Content-MD5` of their body.
     pub checksum_required: bool,
+    /// `aws.protocols#httpChecksum`: the flexible checksums of requests and responses.
+    pub http_checksum: Option<HttpChecksum>,
+    /// `@requestCompression`: the encodings a request body may be compressed with, in the
+    /// model's order of preference (`gzip` is the only one Smithy defines).
+    pub request_compression: &'static [&'static str],
     /// The endpoint rule-set parameters the operation sets: `@staticContextParams`,
     /// `@contextParam` members of its input, and `@operationContextParams`.
     pub endpoint_params: &'static [EndpointParam],
+}
+
+/// An operation's `aws.protocols#httpChecksum` trait: which checksums its requests carry and
+/// which of its responses' checksums a client checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpChecksum {
+    /// `requestChecksumRequired`: every request carries a checksum of its body.
+    pub request_required: bool,
+    /// `requestAlgorithmMember`: the index of the input member that names the algorithm of the
+    /// request's checksum (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`).
+    pub request_algorithm_member: Option<usize>,
+    /// `requestValidationModeMember`: the index of the input member that, set to `ENABLED`,
+    /// asks for the response's checksum to be checked.
+    pub request_validation_mode_member: Option<usize>,
+    /// `responseAlgorithms`: the checksums a response may carry.
+    pub response_algorithms: &'static [&'static str],
 }
 
 /// An endpoint rule-set parameter that an operation sets, and where its value comes from.

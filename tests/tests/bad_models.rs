@@ -442,6 +442,53 @@ fn every_common_mistake_is_refused_at_its_place() {
             "ex#GetOutput",
             "RFC 3339",
         ),
+        (
+            "checksum-algorithm-member-that-does-not-exist",
+            |m| {
+                shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
+                    serde_json::json!({"requestAlgorithmMember": "algo"})
+            },
+            r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].requestAlgorithmMember"#,
+            "ex#Put",
+            "must name a string or enum member",
+        ),
+        (
+            "checksum-response-algorithm-unknown",
+            |m| {
+                shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
+                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD5"]})
+            },
+            r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].responseAlgorithms[1]"#,
+            "ex#Put",
+            "not a checksum algorithm",
+        ),
+        (
+            "request-compression-unknown-encoding",
+            |m| {
+                shapes(m)["ex#Put"]["traits"]["smithy.api#requestCompression"] =
+                    serde_json::json!({"encodings": ["br"]})
+            },
+            r#"$.shapes["ex#Put"].traits["smithy.api#requestCompression"].encodings[0]"#,
+            "ex#Put",
+            "not a request compression encoding",
+        ),
+        (
+            "request-compression-without-encodings",
+            |m| shapes(m)["ex#Put"]["traits"]["smithy.api#requestCompression"] = serde_json::json!({"encodings": []}),
+            r#"$.shapes["ex#Put"].traits["smithy.api#requestCompression"].encodings"#,
+            "ex#Put",
+            "at least one encoding",
+        ),
+        (
+            "static-context-param-number",
+            |m| {
+                shapes(m)["ex#Get"]["traits"]["smithy.rules#staticContextParams"] =
+                    serde_json::json!({"Limit": {"value": 5}})
+            },
+            r#"$.shapes["ex#Get"].traits["smithy.rules#staticContextParams"]["Limit"].value"#,
+            "ex#Get",
+            "a boolean, a string or a list of strings, not 5",
+        ),
     ];
     for (name, change, path, shape, message) in cases {
         let mut model = sound_model();

@@ -117,6 +117,87 @@ fn read_token(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)]) 
     expression
 }
 
+/// Whether an operation gets a paginator: it is `@paginated` with tokens the generated code can
+/// follow (a top-level string input token, an output token path of structures to a string).
+pub(crate) fn has_paginator(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> bool {
+    paginated(cx, shape, operation).is_some()
+}
+
+/// An expression moving the value along `steps` out of `root` (an owned structure), as an
+/// `Option` of the last member's value.
+fn take_member(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)]) -> TokenStream {
+    let mut expression = quote!(Some(#root));
+    for (container, member) in steps {
+        let field = ident(cx.symbols.field(&container.id, member));
+        expression = if cx.index.is_optional(container, member) {
+            quote!(#expression.and_then(|value| value.#field))
+        } else {
+            quote!(#expression.map(|value| value.#field))
+        };
+    }
+    expression
+}
+
+/// The `PaginatedItems` impl of an operation whose `items` path reaches a list or a map.
+fn paginated_items(
+    cx: &Context<'_>,
+    marker: &proc_macro2::Ident,
+    module: &crate::symbols::ModulePath,
+    output: &Shape,
+    items: &str,
+) -> Option<TokenStream> {
+    let steps = resolve_path(cx, output, items)?;
+    let (_, last) = steps.last()?;
+    let target = cx.index.shape(&last.target);
+    let sparse = target.traits.is_sparse();
+    let wrap = |item: TokenStream| if sparse { quote!(Option<#item>) } else { item };
+    let item = match &target.kind {
+        ShapeKind::List(member) | ShapeKind::Set(member) => {
+            wrap(cx.symbols.rust_type(cx.index, &member.target, module))
+        }
+        ShapeKind::Map { key, value } => {
+            let key = cx.symbols.rust_type(cx.index, &key.target, module);
+            let value = wrap(cx.symbols.rust_type(cx.index, &value.target, module));
+            quote!((#key, #value))
+        }
+        _ => return None,
+    };
+    let take = take_member(cx, quote!(output), &steps);
+    let items_trait = Rt::PaginatedItems.path();
+    Some(quote! {
+        impl #items_trait for #marker {
+            type Item = #item;
+
+            #[inline]
+            fn items(output: Self::Output) -> Vec<Self::Item> {
+                #take.unwrap_or_default().into_iter().collect()
+            }
+        }
+    })
+}
+
+/// The body of `set_page_size` for a top-level integer page-size member, converting the `i32`
+/// size to the member's type.
+fn set_page_size(cx: &Context<'_>, input: &Shape, page_size: &str) -> Option<TokenStream> {
+    let steps = resolve_path(cx, input, page_size)?;
+    let [(container, member)] = steps.as_slice() else {
+        return None;
+    };
+    let value = match cx.index.shape(&member.target).kind {
+        ShapeKind::Simple(Simple::Integer) => quote!(size),
+        ShapeKind::Simple(Simple::Long) => quote!(i64::from(size)),
+        ShapeKind::Simple(Simple::Short) => quote!(size.clamp(i16::MIN.into(), i16::MAX.into()) as i16),
+        ShapeKind::Simple(Simple::Byte) => quote!(size.clamp(i8::MIN.into(), i8::MAX.into()) as i8),
+        _ => return None,
+    };
+    let field = ident(cx.symbols.field(&container.id, member));
+    Some(if cx.index.is_optional(container, member) {
+        quote!(input.#field = Some(#value);)
+    } else {
+        quote!(input.#field = #value;)
+    })
+}
+
 fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<TokenStream> {
     let paginated = merged_paginated(cx, shape)?;
     let symbol = cx.symbols.operation(&shape.id);
@@ -137,6 +218,14 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
     ) {
         return None;
     }
+    if !matches!(
+        output_steps
+            .last()
+            .map(|(_, member)| &cx.index.shape(&member.target).kind),
+        Some(ShapeKind::Simple(Simple::String))
+    ) {
+        return None;
+    }
     let input_field = ident(cx.symbols.field(&input_container.id, input_member));
     let set = if cx.index.is_optional(input_container, input_member) {
         quote!(input.#input_field = token;)
@@ -148,8 +237,32 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
         Some(value) => quote!(Some(#value)),
         None => quote!(None),
     };
-    let items = text(&paginated.items);
-    let page_size = text(&paginated.page_size);
+    let page_size_body = paginated
+        .page_size
+        .as_deref()
+        .and_then(|name| set_page_size(cx, input, name));
+    let page_size = if page_size_body.is_some() {
+        text(&paginated.page_size)
+    } else {
+        quote!(None)
+    };
+    let page_size_fn = page_size_body.map(|body| {
+        quote! {
+            #[inline]
+            fn set_page_size(input: &mut Self::Input, size: i32) {
+                #body
+            }
+        }
+    });
+    let items_impl = paginated
+        .items
+        .as_deref()
+        .and_then(|items| paginated_items(cx, &marker, &symbol.module, output, items));
+    let items = if items_impl.is_some() {
+        text(&paginated.items)
+    } else {
+        quote!(None)
+    };
     let paginated_trait = Rt::Paginated.path();
     Some(quote! {
         impl #paginated_trait for #marker {
@@ -167,7 +280,11 @@ fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<T
             fn set_token(input: &mut Self::Input, token: Option<String>) {
                 #set
             }
+
+            #page_size_fn
         }
+
+        #items_impl
     })
 }
 
@@ -191,6 +308,19 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
     let unsigned = shape.traits.is_unsigned();
     let checksum_required = shape.traits.get("smithy.api#httpChecksumRequired").is_some();
     let endpoint_params = endpoint_params(cx, shape, operation);
+    let http_checksum = http_checksum(cx, shape, operation);
+    let compression = shape
+        .traits
+        .get("smithy.api#requestCompression")
+        .and_then(|trait_value| trait_value.get("encodings"))
+        .and_then(serde_json::Value::as_array)
+        .map(|encodings| {
+            encodings
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
     out.add(
         &super::schema::module(),
         cx.symbols.schema_name(&shape.id),
@@ -205,10 +335,53 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
                 host_prefix: #host_prefix,
                 unsigned: #unsigned,
                 checksum_required: #checksum_required,
+                http_checksum: #http_checksum,
+                request_compression: &[#(#compression),*],
                 endpoint_params: &[#(#endpoint_params),*],
             };
         },
     );
+}
+
+/// The `http_checksum` field of an operation's schema, from its `aws.protocols#httpChecksum`.
+fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> TokenStream {
+    let Some(checksum) = shape.traits.get("aws.protocols#httpChecksum") else {
+        return quote!(None);
+    };
+    let members = match &cx.index.shape(&operation.input).kind {
+        ShapeKind::Structure(members) => members.as_slice(),
+        _ => &[],
+    };
+    let member = |key: &str| {
+        let name = checksum.get(key).and_then(serde_json::Value::as_str);
+        match name.and_then(|name| members.iter().position(|member| member.name == name)) {
+            Some(index) => {
+                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                quote!(Some(#index))
+            }
+            None => quote!(None),
+        }
+    };
+    let required = checksum
+        .get("requestChecksumRequired")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let algorithm = member("requestAlgorithmMember");
+    let mode = member("requestValidationModeMember");
+    let responses = checksum
+        .get("responseAlgorithms")
+        .and_then(serde_json::Value::as_array)
+        .map(|names| names.iter().filter_map(serde_json::Value::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let schema = Rt::HttpChecksum.path();
+    quote! {
+        Some(#schema {
+            request_required: #required,
+            request_algorithm_member: #algorithm,
+            request_validation_mode_member: #mode,
+            response_algorithms: &[#(#responses),*],
+        })
+    }
 }
 
 /// The endpoint rule-set parameters an operation sets: static ones first, then the input's

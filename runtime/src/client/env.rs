@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Config, Transport};
+use super::{Compression, Config, RequestChecksumCalculation, ResponseChecksumValidation, Transport};
 use crate::credentials::{default_provider, load_profiles, region_from_env, Env, ProfileError, ProfileSet};
 
 /// A setting read from a variable, else from the selected profile; empty values count as unset.
@@ -45,7 +45,13 @@ impl Config {
     /// - the S3 and STS settings `AWS_S3_USE_ARN_REGION`, `AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS`
     ///   and `AWS_STS_REGIONAL_ENDPOINTS` (or `s3_use_arn_region`, ...), as the rules' built-ins;
     /// - `AWS_CA_BUNDLE` (or `ca_bundle`): a PEM file of certificates to trust as well;
-    /// - `AWS_SDK_UA_APP_ID` (or `sdk_ua_app_id`): the application named in the user agent.
+    /// - `AWS_SDK_UA_APP_ID` (or `sdk_ua_app_id`): the application named in the user agent;
+    /// - `AWS_DISABLE_REQUEST_COMPRESSION`, `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` (or
+    ///   `disable_request_compression`, `request_min_compression_size_bytes`): the gzip bodies of
+    ///   `@requestCompression` operations;
+    /// - `AWS_REQUEST_CHECKSUM_CALCULATION`, `AWS_RESPONSE_CHECKSUM_VALIDATION` (or
+    ///   `request_checksum_calculation`, `response_checksum_validation`): `when_supported` or
+    ///   `when_required`, for the checksums of `httpChecksum` operations.
     ///
     /// Nothing is fetched until a call needs it. A setting that cannot be used (a malformed
     /// shared file, an unreadable CA bundle) makes every call fail with an error that names it.
@@ -169,6 +175,55 @@ impl Config {
             )),
         }
         config.app_name = setting(&env, &profiles, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id");
+        match flag(
+            &env,
+            &profiles,
+            "AWS_DISABLE_REQUEST_COMPRESSION",
+            "disable_request_compression",
+        ) {
+            Ok(value) => config.request_settings.compression.disabled = value.unwrap_or(false),
+            Err(err) => problems.push(err),
+        }
+        if let Some(value) = setting(
+            &env,
+            &profiles,
+            "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+            "request_min_compression_size_bytes",
+        ) {
+            match value.trim().parse::<usize>() {
+                Ok(bytes) if bytes <= Compression::MAX_MIN_SIZE => config.request_settings.compression.min_size = bytes,
+                _ => problems.push(format!(
+                    "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES (or `request_min_compression_size_bytes` in the profile) is `{value}`, not a whole number of bytes from 0 to {}",
+                    Compression::MAX_MIN_SIZE
+                )),
+            }
+        }
+        if let Some(value) = setting(
+            &env,
+            &profiles,
+            "AWS_REQUEST_CHECKSUM_CALCULATION",
+            "request_checksum_calculation",
+        ) {
+            match RequestChecksumCalculation::from_setting(&value) {
+                Some(calculation) => config.request_settings.checksum_calculation = calculation,
+                None => problems.push(format!(
+                    "AWS_REQUEST_CHECKSUM_CALCULATION (or `request_checksum_calculation` in the profile) is `{value}`, not `when_supported` or `when_required`"
+                )),
+            }
+        }
+        if let Some(value) = setting(
+            &env,
+            &profiles,
+            "AWS_RESPONSE_CHECKSUM_VALIDATION",
+            "response_checksum_validation",
+        ) {
+            match ResponseChecksumValidation::from_setting(&value) {
+                Some(validation) => config.response_checksum_validation = validation,
+                None => problems.push(format!(
+                    "AWS_RESPONSE_CHECKSUM_VALIDATION (or `response_checksum_validation` in the profile) is `{value}`, not `when_supported` or `when_required`"
+                )),
+            }
+        }
         config.credentials = Some(default_provider(env, metadata));
         if !problems.is_empty() && config.problem.is_none() {
             config.problem = Some(Arc::from(problems.join("; ")));

@@ -14,6 +14,7 @@ mod endpoint;
 mod env;
 #[cfg(feature = "hyper-client")]
 mod hyper;
+mod paginate;
 mod retry;
 mod signing;
 
@@ -25,10 +26,12 @@ use std::time::SystemTime;
 pub use self::endpoint::{resolve_endpoint, ResolvedEndpoint};
 #[cfg(feature = "hyper-client")]
 pub use self::hyper::{HyperTransport, HyperTransportBuilder};
+pub use self::paginate::{Items, Paginator};
 #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
 pub use self::retry::TokioSleep;
 pub use self::retry::{RetryConfig, Sleep, SleepFuture, TimeoutConfig};
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
+pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation};
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
@@ -192,6 +195,8 @@ pub struct Config {
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     sleep: Option<Arc<dyn Sleep>>,
+    request_settings: RequestSettings,
+    response_checksum_validation: ResponseChecksumValidation,
     /// The retry quota of the client this configuration belongs to.
     quota: Arc<retry::RetryQuota>,
     /// The environment that service-specific endpoints (`AWS_ENDPOINT_URL_<SERVICE>`) are read
@@ -213,6 +218,8 @@ impl std::fmt::Debug for Config {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
+            .field("request_settings", &self.request_settings)
+            .field("response_checksum_validation", &self.response_checksum_validation)
             .finish_non_exhaustive()
     }
 }
@@ -252,6 +259,8 @@ impl Config {
             retry: RetryConfig::standard(),
             timeouts: TimeoutConfig::default(),
             sleep: None,
+            request_settings: RequestSettings::default(),
+            response_checksum_validation: ResponseChecksumValidation::default(),
             quota: Arc::default(),
             env: None,
             problem: None,
@@ -414,6 +423,37 @@ impl Config {
         &self.transport
     }
 
+    /// Compresses the bodies of operations with `@requestCompression` as `compression` says
+    /// (by default, in gzip from 10,240 bytes).
+    pub fn with_compression(mut self, compression: Compression) -> Self {
+        self.request_settings.compression = compression;
+        self
+    }
+
+    /// Adds checksums to the requests of operations with `httpChecksum` as `calculation` says
+    /// (by default, whenever the operation supports one).
+    pub fn with_request_checksum_calculation(mut self, calculation: RequestChecksumCalculation) -> Self {
+        self.request_settings.checksum_calculation = calculation;
+        self
+    }
+
+    /// Checks the checksums of the responses of operations with `httpChecksum` as `validation`
+    /// says (by default, whenever the response carries one the operation names).
+    pub fn with_response_checksum_validation(mut self, validation: ResponseChecksumValidation) -> Self {
+        self.response_checksum_validation = validation;
+        self
+    }
+
+    /// How request bodies are compressed and checksummed.
+    pub fn request_settings(&self) -> &RequestSettings {
+        &self.request_settings
+    }
+
+    /// When responses' checksums are checked.
+    pub fn response_checksum_validation(&self) -> ResponseChecksumValidation {
+        self.response_checksum_validation
+    }
+
     /// How calls are retried.
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
@@ -528,6 +568,7 @@ async fn attempts(
         request,
         endpoint,
         credentials,
+        validate_checksum,
     } = prepare(config, &*input, &context).await?;
     drop(input);
     // Waiting needs a timer: without one, a call makes one attempt.
@@ -583,13 +624,13 @@ async fn attempts(
                 if result.as_ref().is_ok_and(|response| response.status().is_success()) && config.retry.quota {
                     config.quota.release(if held == 0 { 1 } else { held });
                 }
-                return finish(config, &context, result);
+                return finish(config, &context, result, validate_checksum);
             }
         };
         if config.retry.quota {
             match config.quota.acquire(retry_kind) {
                 Some(tokens) => held = tokens,
-                None => return finish(config, &context, result),
+                None => return finish(config, &context, result, validate_checksum),
             }
         }
         if let Some(sleep) = sleep {
@@ -599,13 +640,18 @@ async fn attempts(
     }
 }
 
-/// The last attempt's result, once the configuration's steps have seen its response.
+/// The last attempt's result, once its checksum is checked (when `validate_checksum`) and the
+/// configuration's steps have seen its response.
 fn finish(
     config: &Config,
     context: &RequestContext,
     result: Result<http::Response<Vec<u8>>, UnhandledError>,
+    validate_checksum: bool,
 ) -> Result<http::Response<Vec<u8>>, UnhandledError> {
     let response = result?;
+    if validate_checksum && response.status().is_success() {
+        crate::protocol::check_response_checksum(context.operation, &response)?;
+    }
     for interceptor in &config.interceptors {
         interceptor
             .read_response(&response, context)
@@ -638,6 +684,8 @@ struct Prepared {
     request: http::Request<Vec<u8>>,
     endpoint: Arc<ResolvedEndpoint>,
     credentials: Option<Credentials>,
+    /// The response's checksum is checked.
+    validate_checksum: bool,
 }
 
 /// The steps of a call before signing: the credentials, the endpoint, the request, its headers
@@ -653,7 +701,15 @@ async fn prepare(
     let credentials = signing::credentials(config, context).await?;
     let account_id = credentials.as_ref().and_then(Credentials::account_id);
     let endpoint = endpoint::resolve(config, context, input, account_id)?;
-    let mut request = crate::protocol::serialize_request(context.service, context.operation, input, &endpoint.url)?;
+    let mut request = crate::protocol::serialize_request_with(
+        context.service,
+        context.operation,
+        input,
+        &endpoint.url,
+        &config.request_settings,
+    )?;
+    let validate_checksum =
+        crate::protocol::validates_response(context.operation, input, config.response_checksum_validation);
     endpoint.apply_headers(&mut request)?;
     signing::user_agent(config, &mut request);
     for interceptor in &config.interceptors {
@@ -665,6 +721,7 @@ async fn prepare(
         request,
         endpoint,
         credentials,
+        validate_checksum,
     })
 }
 
@@ -687,6 +744,7 @@ pub async fn presign<O: Operation>(
         request,
         endpoint,
         credentials,
+        ..
     } = prepare(config, input, &context).await?;
     let credentials = credentials.ok_or_else(|| {
         UnhandledError::configuration(format!(
@@ -732,6 +790,8 @@ mod tests {
         host_prefix: None,
         unsigned: false,
         checksum_required: false,
+        http_checksum: None,
+        request_compression: &[],
         endpoint_params: &[],
     };
     static SERVICE: ServiceSchema = ServiceSchema {

@@ -13,6 +13,9 @@ use std::borrow::Cow;
 
 use ::http::HeaderMap;
 
+use crate::checksum::{
+    self, ChecksumAlgorithm, Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation,
+};
 use crate::codec::Side;
 use crate::error::{ErrorMeta, UnhandledError};
 use crate::operation::{Operation, OperationError};
@@ -48,12 +51,26 @@ fn is_unit(schema: &Schema) -> bool {
     schema.id == "smithy.api#Unit"
 }
 
-/// Client: the request of an operation for `input`, sent to `endpoint`.
+/// Client: the request of an operation for `input`, sent to `endpoint`, compressed and with
+/// checksums as the default [`RequestSettings`] say.
 pub fn serialize_request(
     service: &'static ServiceSchema,
     operation: &'static OperationSchema,
     input: &dyn Value,
     endpoint: &str,
+) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
+    serialize_request_with(service, operation, input, endpoint, &RequestSettings::default())
+}
+
+/// Client: the request of an operation for `input`, sent to `endpoint`: the protocol's request,
+/// its body compressed (`@requestCompression`), then its checksum added (`httpChecksum`, or
+/// `Content-MD5` for `@httpChecksumRequired`) as `settings` say.
+pub fn serialize_request_with(
+    service: &'static ServiceSchema,
+    operation: &'static OperationSchema,
+    input: &dyn Value,
+    endpoint: &str,
+    settings: &RequestSettings,
 ) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
     let schema = operation.input;
     let missing = validate::missing_required(input, schema);
@@ -74,13 +91,176 @@ pub fn serialize_request(
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
         Protocol::Other(id) => Err(UnhandledError::invalid_input(unsupported(id))),
     }?;
-    if operation.checksum_required && !request.headers().contains_key("content-md5") {
+    compress_request(operation, &mut request, &settings.compression)?;
+    add_request_checksum(operation, input, &mut request, settings.checksum_calculation)?;
+    let flexible = request
+        .headers()
+        .keys()
+        .any(|name| name.as_str().starts_with("x-amz-checksum-"));
+    if operation.checksum_required && !flexible && !request.headers().contains_key("content-md5") {
         use md5::Digest as _;
         let digest = crate::primitives::Blob::new(md5::Md5::digest(request.body()).to_vec()).to_base64();
         let value = ::http::HeaderValue::from_str(&digest).map_err(UnhandledError::invalid_input)?;
         request.headers_mut().insert("content-md5", value);
     }
     Ok(request)
+}
+
+/// Compresses the body of a request of an operation with `@requestCompression` in gzip, when it
+/// is long enough, and appends `gzip` to its `Content-Encoding`.
+fn compress_request(
+    operation: &OperationSchema,
+    request: &mut ::http::Request<Vec<u8>>,
+    compression: &Compression,
+) -> Result<(), UnhandledError> {
+    if compression.disabled
+        || !operation.request_compression.contains(&"gzip")
+        || request.body().len() < compression.min_size
+    {
+        return Ok(());
+    }
+    let compressed = checksum::gzip(request.body());
+    let length = compressed.len();
+    *request.body_mut() = compressed;
+    let headers = request.headers_mut();
+    let encoding = match headers
+        .get(::http::header::CONTENT_ENCODING)
+        .map(|value| value.to_str())
+    {
+        Some(Ok(value)) if !value.trim().is_empty() => format!("{}, gzip", value.trim()),
+        _ => "gzip".to_owned(),
+    };
+    let encoding = ::http::HeaderValue::from_str(&encoding).map_err(UnhandledError::invalid_input)?;
+    headers.insert(::http::header::CONTENT_ENCODING, encoding);
+    if headers.contains_key(::http::header::CONTENT_LENGTH) {
+        headers.insert(::http::header::CONTENT_LENGTH, ::http::HeaderValue::from(length));
+    }
+    Ok(())
+}
+
+/// The text of a string or enum member of a structure.
+fn member_text(input: &dyn Value, index: usize) -> Option<&str> {
+    match input.member(index)?.view() {
+        View::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// Adds the `x-amz-checksum-*` header of a request of an operation with `httpChecksum`: of the
+/// algorithm its input names, else CRC32 when `calculation` or the operation asks for one. A
+/// checksum the caller set in a header is left as it is.
+fn add_request_checksum(
+    operation: &OperationSchema,
+    input: &dyn Value,
+    request: &mut ::http::Request<Vec<u8>>,
+    calculation: RequestChecksumCalculation,
+) -> Result<(), UnhandledError> {
+    let Some(checksum) = &operation.http_checksum else {
+        return Ok(());
+    };
+    if request
+        .headers()
+        .keys()
+        .any(|name| name.as_str().starts_with("x-amz-checksum-"))
+    {
+        return Ok(());
+    }
+    let member = checksum.request_algorithm_member;
+    let algorithm = match member.and_then(|index| member_text(input, index)) {
+        Some(name) => ChecksumAlgorithm::from_name(name).ok_or_else(|| {
+            UnhandledError::invalid_input(format!(
+                "the checksum algorithm `{name}` is not supported (supported: CRC32, CRC32C, CRC64NVME, SHA1, SHA256)"
+            ))
+        })?,
+        None if checksum.request_required
+            || (member.is_some() && calculation == RequestChecksumCalculation::WhenSupported) =>
+        {
+            // The algorithm member's header, when it has one, says which checksum was chosen.
+            let header = member.and_then(|index| match operation.input.members.get(index)?.traits.http {
+                Some(HttpBinding::Header(name)) => Some(name),
+                _ => None,
+            });
+            if let Some(name) = header {
+                let name = ::http::HeaderName::from_bytes(name.as_bytes()).map_err(UnhandledError::invalid_input)?;
+                request
+                    .headers_mut()
+                    .insert(name, ::http::HeaderValue::from_static("CRC32"));
+            }
+            ChecksumAlgorithm::Crc32
+        }
+        None => return Ok(()),
+    };
+    let value =
+        ::http::HeaderValue::from_str(&algorithm.checksum(request.body())).map_err(UnhandledError::invalid_input)?;
+    request
+        .headers_mut()
+        .insert(::http::HeaderName::from_static(algorithm.header()), value);
+    Ok(())
+}
+
+/// Whether a client checks the checksum of the response to `input`: the operation names
+/// response algorithms, and `validation` or the input's validation-mode member asks for it.
+pub fn validates_response(
+    operation: &OperationSchema,
+    input: &dyn Value,
+    validation: ResponseChecksumValidation,
+) -> bool {
+    let Some(checksum) = &operation.http_checksum else {
+        return false;
+    };
+    if checksum.response_algorithms.is_empty() {
+        return false;
+    }
+    let enabled = checksum
+        .request_validation_mode_member
+        .and_then(|index| member_text(input, index))
+        .is_some_and(|mode| mode.eq_ignore_ascii_case("ENABLED"));
+    enabled || validation == ResponseChecksumValidation::WhenSupported
+}
+
+/// Checks the checksum a successful response carries: the first, in the order of
+/// [`ChecksumAlgorithm::PREFERENCE`], of the operation's response algorithms that it has a
+/// header for. A response with none passes, and so does the checksum of a multipart object's
+/// parts (`...-3`), which is not the body's.
+pub fn check_response_checksum(
+    operation: &OperationSchema,
+    response: &::http::Response<Vec<u8>>,
+) -> Result<(), UnhandledError> {
+    let Some(checksum) = &operation.http_checksum else {
+        return Ok(());
+    };
+    let status = response.status().as_u16();
+    for algorithm in ChecksumAlgorithm::PREFERENCE {
+        if !checksum
+            .response_algorithms
+            .iter()
+            .any(|name| ChecksumAlgorithm::from_name(name) == Some(algorithm))
+        {
+            continue;
+        }
+        let Some(value) = response.headers().get(algorithm.header()) else {
+            continue;
+        };
+        let expected = value.to_str().unwrap_or_default().trim();
+        if expected
+            .rsplit_once('-')
+            .is_some_and(|(_, parts)| !parts.is_empty() && parts.bytes().all(|byte| byte.is_ascii_digit()))
+        {
+            return Ok(());
+        }
+        let actual = algorithm.checksum(response.body());
+        if actual != expected {
+            return Err(UnhandledError::invalid_response(
+                status,
+                format!(
+                    "the response body does not match its checksum: `{}` is `{expected}`, the body's {algorithm} is `{actual}`",
+                    algorithm.header()
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    Ok(())
 }
 
 /// Why a service of another protocol cannot be called.
@@ -190,6 +370,9 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
 pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result<O::Input, Rejection> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
+    if let Some(decompressed) = decompress_request(operation, request)? {
+        return parse_request::<O>(&decompressed);
+    }
     let labels = match service.protocol {
         Protocol::RestJson1 => rest_json::check_request(operation, request)?,
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
@@ -219,6 +402,55 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         return Err(Rejection::validation(error.violations().to_vec()));
     }
     Ok(input)
+}
+
+/// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
+/// `gzip`, with its body decompressed (within the request's [`BodyLimit`], else 10 MiB) and
+/// `gzip` taken off the header; `None` for any other request.
+///
+/// [`BodyLimit`]: crate::server::BodyLimit
+fn decompress_request(
+    operation: &OperationSchema,
+    request: &::http::Request<Vec<u8>>,
+) -> Result<Option<::http::Request<Vec<u8>>>, Rejection> {
+    if !operation.request_compression.contains(&"gzip") {
+        return Ok(None);
+    }
+    let Some(encoding) = request.headers().get(::http::header::CONTENT_ENCODING) else {
+        return Ok(None);
+    };
+    let encoding = encoding.to_str().unwrap_or_default();
+    let (rest, last) = match encoding.rsplit_once(',') {
+        Some((rest, last)) => (rest.trim(), last.trim()),
+        None => ("", encoding.trim()),
+    };
+    if !last.eq_ignore_ascii_case("gzip") {
+        return Ok(None);
+    }
+    let limit = request
+        .extensions()
+        .get::<crate::server::BodyLimit>()
+        .map_or(crate::server::BodyLimit::DEFAULT, |limit| limit.0);
+    let body = checksum::gunzip(request.body(), limit).map_err(|error| match error {
+        checksum::GunzipError::TooLarge(limit) => Rejection::payload_too_large(limit),
+        checksum::GunzipError::Invalid(_) => Rejection::serialization(error.to_string()),
+    })?;
+    let mut decompressed = ::http::Request::new(body);
+    *decompressed.method_mut() = request.method().clone();
+    *decompressed.uri_mut() = request.uri().clone();
+    *decompressed.version_mut() = request.version();
+    *decompressed.headers_mut() = request.headers().clone();
+    let headers = decompressed.headers_mut();
+    headers.remove(::http::header::CONTENT_LENGTH);
+    match ::http::HeaderValue::from_str(rest) {
+        Ok(value) if !rest.is_empty() => {
+            headers.insert(::http::header::CONTENT_ENCODING, value);
+        }
+        _ => {
+            headers.remove(::http::header::CONTENT_ENCODING);
+        }
+    }
+    Ok(Some(decompressed))
 }
 
 /// Server: the response for an operation's result.

@@ -272,7 +272,11 @@ async fn read_request(
             ))
         })?;
     match collected {
-        Ok(body) => Ok(http::Request::from_parts(parts, Vec::from(body.to_bytes()))),
+        Ok(body) => {
+            let mut request = http::Request::from_parts(parts, Vec::from(body.to_bytes()));
+            request.extensions_mut().insert(super::BodyLimit(limits.max_body_bytes));
+            Ok(request)
+        }
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
             Err(Rejection::payload_too_large(limits.max_body_bytes))
         }

@@ -206,6 +206,17 @@ where
     })
 }
 
+/// The largest body a request may have, as a request extension: the ready server sets it from
+/// its `Limits`, and a compressed body (`@requestCompression`) is refused with
+/// `413` once it grows past it. Without it, the limit is [`BodyLimit::DEFAULT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl BodyLimit {
+    /// 10 MiB.
+    pub const DEFAULT: usize = 10 * 1024 * 1024;
+}
+
 /// The answer to a request that reached no operation, as the future `handle` returns.
 pub fn refuse<'a>(service: &'static ServiceSchema, rejection: Rejection) -> BoxFuture<'a, http::Response<Vec<u8>>> {
     Box::pin(std::future::ready(rejection.into_response(service)))

@@ -141,6 +141,39 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
             }
         }
     });
+    let paginator = Rt::Paginator.path();
+    let mut taken: std::collections::HashSet<String> = cx
+        .index
+        .operations()
+        .map(|(shape, _)| cx.symbols.operation(&shape.id).method.clone())
+        .collect();
+    let paginators: Vec<TokenStream> = cx
+        .index
+        .operations()
+        .filter(|(shape, operation)| super::operations::has_paginator(cx, shape, operation))
+        .map(|(shape, _)| {
+            let symbol = cx.symbols.operation(&shape.id);
+            let marker = symbol.marker.path_from(&client);
+            let input = symbol.input.path_from(&client);
+            let mut name = format!("{}_paginator", symbol.method);
+            while !taken.insert(name.clone()) {
+                name.push('_');
+            }
+            let method = ident(&name);
+            let doc = format!(
+                " The pages of `{}` calls from `input`, each call sending the token the page before it ended with;\n `.items()` gives the pages' items, `.page_size(n)` sets the page size where the operation has one.",
+                shape.id.name()
+            );
+            let doc = doc.lines().map(str::to_owned).collect::<Vec<_>>();
+            quote! {
+                #(#[doc = #doc])*
+                #[inline]
+                pub fn #method(&self, input: #input) -> #paginator<#marker> {
+                    #paginator::new(&self.config, input)
+                }
+            }
+        })
+        .collect();
     let service_name = cx.index.service().0.id.name();
     let doc = format!(
         " A client of the `{service_name}` service: it sends each call to the endpoint its configuration resolves,\n signed with its credentials, and implements the service trait, one method per operation."
@@ -189,6 +222,8 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
                 pub fn config(&self) -> &#config {
                     &self.config
                 }
+
+                #(#paginators)*
             }
 
             impl #service_path for Client {

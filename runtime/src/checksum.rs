@@ -1,0 +1,280 @@
+//! Body checksums and compression: the flexible checksums of `aws.protocols#httpChecksum`
+//! (CRC32, CRC32C, CRC64/NVME, SHA-1, SHA-256, in `x-amz-checksum-*` headers), and the gzip
+//! bodies of `@requestCompression`.
+//!
+//! A client adds a request's checksum and compresses its body as the operation's schema and the
+//! configuration's [`RequestChecksumCalculation`] and [`Compression`] say, and checks the
+//! checksum of a response when [`ResponseChecksumValidation`] says so; a server reads a
+//! compressed body back within its body limit.
+
+use std::fmt;
+use std::io::{Read, Write};
+
+use crate::primitives::Blob;
+
+/// A checksum algorithm of `aws.protocols#httpChecksum`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChecksumAlgorithm {
+    /// CRC-32 (ISO-HDLC, as zlib computes it).
+    Crc32,
+    /// CRC-32C (Castagnoli).
+    Crc32c,
+    /// CRC-64/NVME.
+    Crc64Nvme,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+}
+
+impl ChecksumAlgorithm {
+    /// Every algorithm, in the order a client prefers them when a response carries several:
+    /// the fastest first.
+    pub const PREFERENCE: [ChecksumAlgorithm; 5] = [
+        ChecksumAlgorithm::Crc64Nvme,
+        ChecksumAlgorithm::Crc32c,
+        ChecksumAlgorithm::Crc32,
+        ChecksumAlgorithm::Sha1,
+        ChecksumAlgorithm::Sha256,
+    ];
+
+    /// The algorithm a model names (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`), in any
+    /// case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::PREFERENCE
+            .into_iter()
+            .find(|algorithm| algorithm.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The model's name of the algorithm.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc32 => "CRC32",
+            ChecksumAlgorithm::Crc32c => "CRC32C",
+            ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
+            ChecksumAlgorithm::Sha1 => "SHA1",
+            ChecksumAlgorithm::Sha256 => "SHA256",
+        }
+    }
+
+    /// The header that carries the checksum: `x-amz-checksum-crc32`, ...
+    pub fn header(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc32 => "x-amz-checksum-crc32",
+            ChecksumAlgorithm::Crc32c => "x-amz-checksum-crc32c",
+            ChecksumAlgorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
+            ChecksumAlgorithm::Sha1 => "x-amz-checksum-sha1",
+            ChecksumAlgorithm::Sha256 => "x-amz-checksum-sha256",
+        }
+    }
+
+    /// The checksum of `body`, base64-encoded as the header carries it (of the big-endian
+    /// bytes, for the CRCs).
+    pub fn checksum(self, body: &[u8]) -> String {
+        let bytes = match self {
+            ChecksumAlgorithm::Crc32 => crc32fast::hash(body).to_be_bytes().to_vec(),
+            ChecksumAlgorithm::Crc32c => crc32c::crc32c(body).to_be_bytes().to_vec(),
+            ChecksumAlgorithm::Crc64Nvme => {
+                let mut digest = crc64fast_nvme::Digest::new();
+                digest.write(body);
+                digest.sum64().to_be_bytes().to_vec()
+            }
+            ChecksumAlgorithm::Sha1 => {
+                use sha1::Digest as _;
+                sha1::Sha1::digest(body).to_vec()
+            }
+            ChecksumAlgorithm::Sha256 => {
+                use sha2::Digest as _;
+                sha2::Sha256::digest(body).to_vec()
+            }
+        };
+        Blob::new(bytes).to_base64()
+    }
+}
+
+impl fmt::Display for ChecksumAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// When a client adds a checksum to a request of an operation with `httpChecksum`
+/// (`AWS_REQUEST_CHECKSUM_CALCULATION`, `request_checksum_calculation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestChecksumCalculation {
+    /// Whenever the operation supports one: CRC32 unless the input names another algorithm.
+    #[default]
+    WhenSupported,
+    /// Only when the operation requires one or the input names an algorithm.
+    WhenRequired,
+}
+
+/// When a client checks the checksum of a response of an operation with `httpChecksum`
+/// `responseAlgorithms` (`AWS_RESPONSE_CHECKSUM_VALIDATION`, `response_checksum_validation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseChecksumValidation {
+    /// Whenever the response carries a checksum of an algorithm the operation names.
+    #[default]
+    WhenSupported,
+    /// Only when the input's validation-mode member is `ENABLED`.
+    WhenRequired,
+}
+
+impl RequestChecksumCalculation {
+    /// The setting a configuration value names: `when_supported` or `when_required`.
+    pub fn from_setting(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "when_supported" => Some(Self::WhenSupported),
+            "when_required" => Some(Self::WhenRequired),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseChecksumValidation {
+    /// The setting a configuration value names: `when_supported` or `when_required`.
+    pub fn from_setting(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "when_supported" => Some(Self::WhenSupported),
+            "when_required" => Some(Self::WhenRequired),
+            _ => None,
+        }
+    }
+}
+
+/// How a client compresses the bodies of operations with `@requestCompression`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compression {
+    /// No body is compressed (`AWS_DISABLE_REQUEST_COMPRESSION`).
+    pub disabled: bool,
+    /// Bodies shorter than this are sent as they are (`AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`,
+    /// at most [`Compression::MAX_MIN_SIZE`]). Default 10,240 bytes.
+    pub min_size: usize,
+}
+
+impl Compression {
+    /// The largest threshold a configuration may set: 10 MiB.
+    pub const MAX_MIN_SIZE: usize = 10 * 1024 * 1024;
+
+    /// Compression of bodies from 10,240 bytes.
+    pub const fn standard() -> Self {
+        Self {
+            disabled: false,
+            min_size: 10_240,
+        }
+    }
+
+    /// No compression.
+    pub const fn disabled() -> Self {
+        Self {
+            disabled: true,
+            min_size: 10_240,
+        }
+    }
+
+    /// Compression of bodies from `bytes` (at most [`Compression::MAX_MIN_SIZE`]).
+    pub fn with_min_size(mut self, bytes: usize) -> Self {
+        self.min_size = bytes.min(Self::MAX_MIN_SIZE);
+        self
+    }
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// What a client does to the requests of every operation beyond their protocol: compression
+/// and checksums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestSettings {
+    pub compression: Compression,
+    pub checksum_calculation: RequestChecksumCalculation,
+}
+
+/// The gzip form of `body`.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4 + 64), flate2::Compression::default());
+    // Writing to a vector cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Why a compressed body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GunzipError {
+    /// The body is not gzip.
+    Invalid(String),
+    /// The body grows past this many bytes.
+    TooLarge(usize),
+}
+
+impl fmt::Display for GunzipError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GunzipError::Invalid(error) => write!(f, "the body is not valid gzip: {error}"),
+            GunzipError::TooLarge(limit) => write!(f, "the decompressed body is larger than {limit} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for GunzipError {}
+
+/// The bytes that gzip `body` holds, refused beyond `limit` bytes (nothing past it is kept).
+/// Concatenated gzip members are read as one body.
+pub fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, GunzipError> {
+    let decoder = flate2::read::MultiGzDecoder::new(body);
+    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
+    decoder
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|error| GunzipError::Invalid(error.to_string()))?;
+    if out.len() > limit {
+        return Err(GunzipError::TooLarge(limit));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_of_known_values() {
+        let body = b"Hello world";
+        assert_eq!(ChecksumAlgorithm::Crc32.checksum(body), "i9aeUg==");
+        assert_eq!(ChecksumAlgorithm::Crc32c.checksum(body), "crUfeA==");
+        assert_eq!(ChecksumAlgorithm::Crc64Nvme.checksum(body), "OOJZ0D8xKts=");
+        assert_eq!(ChecksumAlgorithm::Sha1.checksum(body), "e1AsOh9IyGCa4hLN+2Od7jlnP14=");
+        assert_eq!(
+            ChecksumAlgorithm::Sha256.checksum(body),
+            "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw="
+        );
+        assert_eq!(ChecksumAlgorithm::Crc32.checksum(b""), "AAAAAA==");
+    }
+
+    #[test]
+    fn names() {
+        for algorithm in ChecksumAlgorithm::PREFERENCE {
+            assert_eq!(ChecksumAlgorithm::from_name(algorithm.name()), Some(algorithm));
+        }
+        assert_eq!(ChecksumAlgorithm::from_name("crc32c"), Some(ChecksumAlgorithm::Crc32c));
+        assert_eq!(ChecksumAlgorithm::from_name("MD5"), None);
+    }
+
+    #[test]
+    fn gzip_round_trip_and_limits() {
+        let body = vec![b'a'; 100_000];
+        let compressed = gzip(&body);
+        assert!(compressed.len() < 1_000, "{}", compressed.len());
+        assert_eq!(gunzip(&compressed, 100_000).unwrap(), body);
+        assert_eq!(gunzip(&compressed, 99_999), Err(GunzipError::TooLarge(99_999)));
+        assert!(matches!(gunzip(b"not gzip", 100), Err(GunzipError::Invalid(_))));
+        let mut twice = gzip(b"ab");
+        twice.extend(gzip(b"cd"));
+        assert_eq!(gunzip(&twice, 10).unwrap(), b"abcd");
+    }
+}
