@@ -322,6 +322,88 @@ async fn http2_with_prior_knowledge_is_served() {
     assert_eq!(service.0.load(Ordering::SeqCst), 3);
 }
 
+/// An HTTP/2 connection to a server with `server`, its sender, and a receiver that fires when
+/// the server closes the connection.
+async fn http2_connection(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<http_body_util::Full<bytes::Bytes>>,
+    tokio::sync::oneshot::Receiver<()>,
+) {
+    let stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let (sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .expect("the HTTP/2 handshake succeeds");
+    let (closed, on_close) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = connection.await;
+        let _ = closed.send(());
+    });
+    (sender, on_close)
+}
+
+fn http2_call(addr: SocketAddr) -> http::Request<http_body_util::Full<bytes::Bytes>> {
+    http::Request::post(format!("http://{addr}{PATH}"))
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(bytes::Bytes::from_static(
+            br#"{"resourceName":"auth"}"#,
+        )))
+        .expect("a valid request")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_after_the_idle_timeout_over_http2_and_http1() {
+    let (addr, _) = start_with(limits().with_idle_timeout(Duration::from_millis(400))).await;
+    let (mut sender, on_close) = http2_connection(addr).await;
+    let response = sender.send_request(http2_call(addr)).await.expect("answered");
+    assert_eq!(response.status(), 200);
+    let answered = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), on_close)
+        .await
+        .expect("the server closes the idle HTTP/2 connection")
+        .expect("the connection task ends");
+    let idle = answered.elapsed();
+    assert!(
+        idle >= Duration::from_millis(350),
+        "closed after {idle:?}, before the idle timeout"
+    );
+
+    // HTTP/1.1 keep-alive: the connection stays open after a response, then closes.
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let body = r#"{"resourceName":"auth"}"#;
+    let request = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let started = Instant::now();
+    let answer = read_all(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_longer_than_the_idle_timeout_is_answered() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let addr = listener.local_addr().expect("the listener has an address");
+    let server = amplifybackend::server::Server::new(Slow(Duration::from_millis(1200)));
+    let limits = limits().with_idle_timeout(Duration::from_millis(300));
+    tokio::spawn(smithy_runtime::server::serve_with_limits(listener, server, limits));
+    let (mut sender, _on_close) = http2_connection(addr).await;
+    let response = tokio::time::timeout(Duration::from_secs(5), sender.send_request(http2_call(addr)))
+        .await
+        .expect("answered in time")
+        .expect("answered, not cut off as idle");
+    assert_eq!(response.status(), 200);
+}
+
 /// Run by [`the_server_keeps_serving_after_running_out_of_file_descriptors`] in a child process
 /// whose open-file limit is 64, so that it can run out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

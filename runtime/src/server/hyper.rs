@@ -26,6 +26,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// How many requests one HTTP/2 connection may have in flight at once. Default 100.
     pub max_concurrent_streams: u32,
+    /// How long a connection may stay open with no request in flight, over HTTP/1.1 (between
+    /// keep-alive requests) and HTTP/2 alike; then it is closed gracefully (HTTP/2 sends
+    /// `GOAWAY`). Default 60 seconds.
+    pub idle_timeout: Duration,
     /// How long a graceful shutdown waits for requests in flight before it drops them.
     /// Default 30 seconds.
     pub shutdown_timeout: Duration,
@@ -39,6 +43,7 @@ impl Default for Limits {
             body_read_timeout: Duration::from_secs(60),
             max_connections: 1000,
             max_concurrent_streams: 100,
+            idle_timeout: Duration::from_secs(60),
             shutdown_timeout: Duration::from_secs(30),
         }
     }
@@ -72,6 +77,12 @@ impl Limits {
     /// The same limits with another number of requests in flight per HTTP/2 connection.
     pub fn with_max_concurrent_streams(mut self, streams: u32) -> Self {
         self.max_concurrent_streams = streams.max(1);
+        self
+    }
+
+    /// The same limits with another time a connection may stay idle.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
         self
     }
 
@@ -150,7 +161,9 @@ where
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Shutdown is told to every connection through this channel; once each has finished (and
+    // dropped its receiver), `closed()` completes.
+    let (draining, drained) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // A connection is accepted only when it can be served.
@@ -179,20 +192,24 @@ where
             Err(error) => return Err(error),
         };
         let handler = handler.clone();
-        let watcher = graceful.watcher();
+        let mut shutdown_signal = drained.clone();
         tokio::spawn(async move {
             let _permit = permit;
             // A connection that sends nothing within the header timeout is closed.
             let Some(http2) = sniff_version(&stream, limits.header_read_timeout).await else {
                 return;
             };
+            let activity = Arc::new(Activity::new());
+            let service_activity = activity.clone();
             let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
                 let handler = handler.clone();
+                let in_flight = InFlight::new(service_activity.clone());
                 async move {
                     let response = match read_request(request, &limits).await {
                         Ok(request) => handler(request).await,
                         Err(rejection) => plain_rejection(rejection),
                     };
+                    drop(in_flight);
                     Ok::<_, std::convert::Infallible>(
                         response.map(|body| http_body_util::Full::new(bytes::Bytes::from(body))),
                     )
@@ -212,16 +229,84 @@ where
                 .http2()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .max_concurrent_streams(limits.max_concurrent_streams);
-            let connection = builder
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .into_owned();
-            // A failed connection concerns its client only: it is dropped, and nothing else.
-            let _ = watcher.watch(connection).await;
+            let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            let mut closing = false;
+            loop {
+                tokio::select! {
+                    // A failed connection concerns its client only: it is dropped, and nothing
+                    // else.
+                    _ = connection.as_mut() => break,
+                    _ = shutdown_signal.changed(), if !closing => {
+                        connection.as_mut().graceful_shutdown();
+                        closing = true;
+                    }
+                    () = activity.idle_for(limits.idle_timeout), if !closing => {
+                        connection.as_mut().graceful_shutdown();
+                        closing = true;
+                    }
+                }
+            }
+            drop(shutdown_signal);
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown()).await;
+    drop(drained);
+    let _ = draining.send(true);
+    let _ = tokio::time::timeout(limits.shutdown_timeout, draining.closed()).await;
     Ok(())
+}
+
+/// What one connection is doing: how many requests are in flight, and when the last ended.
+struct Activity {
+    in_flight: std::sync::atomic::AtomicUsize,
+    last: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+            last: std::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    fn last(&self) -> tokio::time::Instant {
+        *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Completes once the connection has had no request in flight for `timeout`.
+    async fn idle_for(&self, timeout: Duration) {
+        loop {
+            let deadline = self.last() + timeout;
+            tokio::time::sleep_until(deadline).await;
+            let idle = self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0;
+            if idle && self.last() + timeout <= tokio::time::Instant::now() {
+                return;
+            }
+            if !idle {
+                // Checked again a timeout after the requests in flight end, or now and then.
+                tokio::time::sleep(timeout.min(Duration::from_secs(1))).await;
+            }
+        }
+    }
+}
+
+/// A request in flight on a connection, until it is dropped (answered, or abandoned).
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn new(activity: Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(activity)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        *self.0.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = tokio::time::Instant::now();
+        self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Whether a connection speaks HTTP/2 (it opens with the HTTP/2 preface) or HTTP/1.1, from its
