@@ -20,11 +20,13 @@
 //!
 //! and in `src/lib.rs`: `include!(concat!(env!("OUT_DIR"), "/smithy_codegen.rs"));`.
 
+mod assemble;
 mod check;
 mod docs;
 mod emit;
 mod error;
 mod ident;
+mod idl;
 mod index;
 mod layout;
 mod load;
@@ -77,7 +79,9 @@ impl Codegen {
         }
     }
 
-    /// Adds a model file (Smithy 2.0 JSON AST). Several files are merged into one model.
+    /// Adds a model file: Smithy IDL (`.smithy`) or JSON AST (any other name), 2.0 or 1.0, or
+    /// a directory, for every `.smithy` and `.json` file under it. Several files are merged
+    /// into one model.
     pub fn model(&mut self, path: impl Into<PathBuf>) -> &mut Self {
         self.models.push(path.into());
         self
@@ -116,35 +120,71 @@ impl Codegen {
         self
     }
 
-    /// Loads the model files into one model, mixins flattened.
-    fn load(&self) -> Result<Model> {
+    /// The model files: each `--model` path, a directory standing for every `.smithy` and
+    /// `.json` file under it, sorted.
+    fn model_files(&self) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for path in &self.models {
+            if path.is_dir() {
+                let mut found = Vec::new();
+                collect_model_files(path, &mut found, 0)?;
+                found.sort();
+                files.extend(found);
+            } else {
+                files.push(path.clone());
+            }
+        }
+        Ok(files)
+    }
+
+    /// The model files merged into one Smithy 2.0 JSON AST document (IDL read, Smithy 1.0
+    /// upgraded, `apply` applied, mixins flattened), with where each shape is defined.
+    fn assemble(&self) -> Result<(serde_json::Value, std::collections::HashMap<String, assemble::Origin>)> {
         if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
-        let mut model = Model::default();
-        let mut read = |path: &Path, text: &str| -> Result<()> {
-            let document: serde_json::Value = serde_json::from_str(text).map_err(|err| {
-                Error::new(ErrorKind::Syntax, format!("invalid JSON: {err}"))
-                    .at_line_column(err.line(), err.column())
-                    .in_file(path)
-            })?;
-            load::merge_document(&mut model, &document).map_err(|err| err.in_file(path))
-        };
-        for path in &self.models {
-            let text = std::fs::read_to_string(path).map_err(|err| Error::io(path, &err))?;
-            read(path, &text)?;
+        let mut assembly = assemble::Assembly::default();
+        for path in self.model_files()? {
+            let text = std::fs::read_to_string(&path).map_err(|err| Error::io(&path, &err))?;
+            assembly.add_text(&path, &text);
         }
         for (name, text) in &self.texts {
-            read(name, text)?;
+            assembly.add_text(name, text);
         }
-        load::flatten_mixins(&mut model).map_err(|err| self.in_model(err))?;
+        assembly.finish()
+    }
+
+    /// The model as `smithy-codegen ast` prints it: one Smithy 2.0 JSON AST document, mixins
+    /// flattened, the prelude left out, object keys sorted (members in model order).
+    pub fn ast(&self) -> Result<String> {
+        let (document, _) = self.assemble()?;
+        let mut text = serde_json::to_string_pretty(&assemble::canonical(&document))
+            .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Loads the model files into one model, mixins flattened.
+    fn load(&self) -> Result<Model> {
+        let (document, origins) = self.assemble()?;
+        let mut model = Model::default();
+        let locate = |err: Error| match err.shape().and_then(|shape| origins.get(shape)) {
+            Some(origin) => err.in_file(&origin.file),
+            None => err,
+        };
+        load::merge_document(&mut model, &document).map_err(locate)?;
+        load::flatten_mixins(&mut model).map_err(locate)?;
+        model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
         Ok(model)
     }
 
     /// An error about the model, named by its file when there is one.
-    fn in_model(&self, err: Error) -> Error {
+    fn in_model(&self, model: &Model, err: Error) -> Error {
+        if let Some(file) = err.shape().and_then(|shape| model.origins.get(shape)) {
+            return err.in_file(file);
+        }
         match (self.models.as_slice(), self.texts.as_slice()) {
-            ([only], []) | ([], [(only, _)]) => err.in_file(only),
+            ([only], []) | ([], [(only, _)]) if !only.is_dir() => err.in_file(only),
             _ => err,
         }
     }
@@ -170,7 +210,7 @@ impl Codegen {
         if inspection.services.len() > 1 && self.selection.service.is_none() {
             return Ok(inspection);
         }
-        let index = Index::new(&model, &self.selection).map_err(|err| self.in_model(err))?;
+        let index = Index::new(&model, &self.selection).map_err(|err| self.in_model(&model, err))?;
         inspection.selected = Some(Selected {
             service: index.service().0.id.to_string(),
             operations: index.operations().map(|(shape, _)| shape.id.to_string()).collect(),
@@ -185,7 +225,7 @@ impl Codegen {
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
         let model = self.load()?;
-        let in_model = |err: Error| self.in_model(err);
+        let in_model = |err: Error| self.in_model(&model, err);
         let source = self
             .models
             .iter()
@@ -234,6 +274,29 @@ impl Codegen {
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// How deep `--model` directories are searched.
+const MAX_MODEL_DIR_DEPTH: usize = 16;
+
+/// Every `.smithy` and `.json` file under `dir`.
+fn collect_model_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
+    if depth > MAX_MODEL_DIR_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|err| Error::io(dir, &err))?;
+    for entry in entries {
+        let path = entry.map_err(|err| Error::io(dir, &err))?.path();
+        if path.is_dir() {
+            collect_model_files(&path, found, depth + 1)?;
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "smithy" || extension == "json")
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Checks the version of the `smithy-runtime` a build script's crate depends on (cargo's

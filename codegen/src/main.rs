@@ -5,20 +5,24 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "\
-Generates Rust from Smithy 2.0 JSON AST service models.
+Generates Rust from Smithy service models (IDL `.smithy` files or JSON AST).
 
 Usage: smithy-codegen generate --model FILE --out DIR --crate NAME [OPTIONS]
        smithy-codegen check    --model FILE --out DIR --crate NAME [OPTIONS]
        smithy-codegen inspect  --model FILE [--service ID] [--operation NAME]...
+       smithy-codegen ast      --model FILE [--out FILE]
 
 generate  Writes a complete crate (Cargo.toml and laid-out sources) generated from a model.
 check     Writes nothing; exits 1 and lists the files of the crate in DIR that `generate`
           would change (for crates that are checked in), 0 when it is up to date.
 inspect   Lists the model's services, and the operations and shapes the selection reaches,
           with counts.
+ast       Prints the model as one Smithy 2.0 JSON AST document (mixins flattened, the prelude
+          left out, keys sorted), or writes it to the --out FILE.
 
 Options:
-  --model FILE         The model file (Smithy 2.0 JSON AST); repeat to merge several files
+  --model FILE         A model file: Smithy IDL (.smithy) or JSON AST, 2.0 or 1.0, or a
+                       directory of them; repeat to merge several
   --out DIR            The directory to write the crate into; created if missing
   --crate NAME         The crate's name
   --service ID         The service to generate, when the model has several
@@ -46,6 +50,7 @@ enum Command {
     Generate(Generate),
     Check(Generate),
     Inspect(Generate),
+    Ast(Generate),
     Help,
     Version,
 }
@@ -55,15 +60,15 @@ enum Command {
 fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, String> {
     let mut arguments = arguments.into_iter();
     let command = match arguments.next().as_ref().and_then(|a| a.to_str()) {
-        Some(command @ ("generate" | "check" | "inspect")) => command.to_owned(),
+        Some(command @ ("generate" | "check" | "inspect" | "ast")) => command.to_owned(),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         Some("-V" | "--version") => return Ok(Command::Version),
         Some(other) => {
             return Err(format!(
-                "unknown command `{other}`; the commands are `generate`, `check` and `inspect`"
+                "unknown command `{other}`; the commands are `generate`, `check`, `inspect` and `ast`"
             ))
         }
-        None => return Err("no command given; the commands are `generate`, `check` and `inspect`".to_owned()),
+        None => return Err("no command given; the commands are `generate`, `check`, `inspect` and `ast`".to_owned()),
     };
     let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
     let (mut operation, mut runtime_path) = (Vec::new(), None);
@@ -100,15 +105,20 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
     if model.is_empty() {
         return Err("`--model FILE` is required".to_owned());
     }
-    if command == "inspect" {
-        return Ok(Command::Inspect(Generate {
+    if command == "inspect" || command == "ast" {
+        let generate = Generate {
             model,
             out: out.unwrap_or_default(),
             crate_name: crate_name.unwrap_or_default(),
             service,
             operation,
             runtime_path,
-        }));
+        };
+        return Ok(if command == "ast" {
+            Command::Ast(generate)
+        } else {
+            Command::Inspect(generate)
+        });
     }
     let generate = Generate {
         model,
@@ -137,6 +147,7 @@ fn main() -> ExitCode {
         Command::Generate(generate) => (generate, Mode::Generate),
         Command::Check(generate) => (generate, Mode::Check),
         Command::Inspect(generate) => return inspect(generate),
+        Command::Ast(generate) => return ast(&generate),
         Command::Help => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -226,6 +237,36 @@ fn codegen(generate: &Generate) -> smithy_codegen::Codegen {
         codegen.operation(name);
     }
     codegen
+}
+
+/// `smithy-codegen ast`: prints the model as one JSON AST document, or writes it to `--out`
+/// (whole, or not at all).
+fn ast(generate: &Generate) -> ExitCode {
+    let text = match codegen(generate).ast() {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if generate.out.as_os_str().is_empty() {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    let out = &generate.out;
+    let temporary = out.with_extension("json.partial");
+    let written = std::fs::write(&temporary, &text).and_then(|()| std::fs::rename(&temporary, out));
+    match written {
+        Ok(()) => {
+            eprintln!("wrote the model's JSON AST to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&temporary);
+            eprintln!("error: {}: {err}", out.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `smithy-codegen inspect`: prints the services, and the operations and shapes selected.
@@ -392,7 +433,7 @@ mod tests {
         assert_eq!(error(&["generate", "--modle", "m"]), "unknown option `--modle`");
         assert_eq!(
             error(&["make"]),
-            "unknown command `make`; the commands are `generate`, `check` and `inspect`"
+            "unknown command `make`; the commands are `generate`, `check`, `inspect` and `ast`"
         );
         assert!(matches!(
             parse_args(&["check", "--model", "m", "--out", "o", "--crate", "c"]),

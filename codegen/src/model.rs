@@ -52,6 +52,8 @@ impl fmt::Display for ShapeId {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     pub shapes: BTreeMap<ShapeId, Shape>,
+    /// The file each shape is defined in, by absolute id.
+    pub origins: std::collections::HashMap<String, std::path::PathBuf>,
 }
 
 /// One shape with its traits.

@@ -100,14 +100,15 @@ fn unsupported_member_type_names_the_shape() {
 }
 
 #[test]
-fn smithy_1_is_refused() {
-    let (_, err) = generate("smithy-1", r#"{"smithy": "1.0", "shapes": {}}"#);
+fn an_unknown_smithy_version_is_refused() {
+    let (_, err) = generate("smithy-3", r#"{"smithy": "3.0", "shapes": {}}"#);
     assert_eq!(err.kind(), ErrorKind::Unsupported);
     assert_eq!(err.json_path(), Some("$.smithy"));
     assert!(
-        err.to_string().contains("Smithy IDL version `1.0` is not supported"),
+        err.to_string().contains("Smithy version `3.0` is not supported"),
         "{err}"
     );
+    assert!(err.to_string().contains("smithy-3.json"), "the file is named: {err}");
 }
 
 /// Generates a valid model and returns its single-file source.

@@ -1,0 +1,1863 @@
+//! The Smithy IDL reader: a `.smithy` file into a JSON AST document, the form the rest of the
+//! loader reads.
+//!
+//! The parser follows the IDL 2.0 grammar (<https://smithy.io/2.0/spec/idl.html>), including
+//! where it requires spaces and line breaks, and reads IDL 1.0 files (`$version: "1.0"`, or no
+//! version) with what 1.0 does not have refused. Relative shape ids are resolved when the file
+//! is read: through `use`, then the shapes the file defines in its namespace, then the prelude,
+//! else the file's namespace. What only the whole model can settle (elided member targets,
+//! targets that exist, `apply` to shapes of other files) is handed to the assembly as
+//! located references. A syntax error is recorded and the parser skips to the next statement,
+//! so that every error of a file is reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, ErrorKind};
+
+/// How deeply node values, and shapes within operations, may nest.
+const MAX_DEPTH: usize = 64;
+
+/// A place in a file: one-based line and column.
+pub(crate) type Pos = (usize, usize);
+
+/// What one IDL file holds, for the assembly.
+#[derive(Debug, Default)]
+pub(crate) struct IdlFile {
+    /// Whether the file is IDL 1.0, whose shapes are upgraded.
+    pub v1: bool,
+    /// The shapes the file defines, in JSON AST form, by absolute id, with where each is.
+    pub shapes: Vec<(String, Value, Pos)>,
+    /// `metadata` statements, with where each is.
+    pub metadata: Vec<(String, Value, Pos)>,
+    /// `apply` statements: the target, the traits, where.
+    pub applies: Vec<(String, Map<String, Value>, Pos)>,
+    /// Every shape id used as a target (of a member, an operation, a service...), with where.
+    pub targets: Vec<(String, Pos)>,
+    /// Members written `$name`, whose target the model settles: the shape, the member, the
+    /// `for` resource, the mixins, where.
+    pub elided: Vec<Elided>,
+}
+
+/// A member written `$name`.
+#[derive(Debug, Clone)]
+pub(crate) struct Elided {
+    pub shape: String,
+    pub member: String,
+    pub resource: Option<String>,
+    pub mixins: Vec<String>,
+    pub pos: Pos,
+}
+
+/// A node value as written, shape ids not yet resolved.
+#[derive(Debug, Clone)]
+enum Node {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    /// An unquoted shape id.
+    Id(String, Pos),
+    Array(Vec<Node>),
+    Object(Vec<(String, Node, Pos)>),
+}
+
+/// A trait application, id not yet resolved.
+#[derive(Debug, Clone)]
+struct TraitApp {
+    id: String,
+    value: Node,
+}
+
+#[derive(Debug, Clone)]
+struct MemberDef {
+    name: String,
+    /// `None` for an elided member (`$name`).
+    target: Option<(String, Pos)>,
+    traits: Vec<TraitApp>,
+    pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+struct ShapeDef {
+    name: String,
+    pos: Pos,
+    type_name: String,
+    traits: Vec<TraitApp>,
+    mixins: Vec<(String, Pos)>,
+    resource: Option<(String, Pos)>,
+    members: Vec<MemberDef>,
+    /// The properties of a service, resource or operation.
+    properties: Vec<(String, Node, Pos)>,
+}
+
+/// A syntax error: where, and what.
+struct Syntax {
+    at: usize,
+    message: String,
+}
+
+type PResult<T> = Result<T, Syntax>;
+
+const SIMPLE_TYPES: &[&str] = &[
+    "blob",
+    "boolean",
+    "document",
+    "string",
+    "byte",
+    "short",
+    "integer",
+    "long",
+    "float",
+    "double",
+    "bigInteger",
+    "bigDecimal",
+    "timestamp",
+];
+
+/// The names of the `smithy.api` prelude: shapes and traits.
+pub(crate) const PRELUDE: &[&str] = &[
+    "String",
+    "Blob",
+    "BigInteger",
+    "BigDecimal",
+    "Timestamp",
+    "Document",
+    "Boolean",
+    "PrimitiveBoolean",
+    "Byte",
+    "PrimitiveByte",
+    "Short",
+    "PrimitiveShort",
+    "Integer",
+    "PrimitiveInteger",
+    "Long",
+    "PrimitiveLong",
+    "Float",
+    "PrimitiveFloat",
+    "Double",
+    "PrimitiveDouble",
+    "Unit",
+    "NonEmptyString",
+    "NonEmptyStringList",
+    "NonEmptyStringMap",
+    "LocalMixinTraitList",
+    "LocalMixinTrait",
+    "TraitShapeIdList",
+    "TraitShapeId",
+    "IdRefKind",
+    "trait",
+    "idRef",
+    "mixin",
+    "deprecated",
+    "documentation",
+    "externalDocumentation",
+    "internal",
+    "recommended",
+    "sensitive",
+    "since",
+    "tags",
+    "title",
+    "unstable",
+    "enum",
+    "enumValue",
+    "length",
+    "pattern",
+    "private",
+    "range",
+    "required",
+    "uniqueItems",
+    "error",
+    "retryable",
+    "input",
+    "output",
+    "default",
+    "addedDefault",
+    "clientOptional",
+    "box",
+    "sparse",
+    "timestampFormat",
+    "jsonName",
+    "mediaType",
+    "xmlAttribute",
+    "xmlFlattened",
+    "xmlName",
+    "xmlNamespace",
+    "http",
+    "httpError",
+    "httpHeader",
+    "httpLabel",
+    "httpPayload",
+    "httpPrefixHeaders",
+    "httpQuery",
+    "httpQueryParams",
+    "httpResponseCode",
+    "httpChecksumRequired",
+    "cors",
+    "endpoint",
+    "hostLabel",
+    "auth",
+    "authDefinition",
+    "optionalAuth",
+    "protocolDefinition",
+    "httpBasicAuth",
+    "httpDigestAuth",
+    "httpBearerAuth",
+    "httpApiKeyAuth",
+    "idempotencyToken",
+    "idempotent",
+    "readonly",
+    "references",
+    "resourceIdentifier",
+    "noReplace",
+    "paginated",
+    "requiresLength",
+    "streaming",
+    "eventHeader",
+    "eventPayload",
+    "suppress",
+    "examples",
+    "requestCompression",
+    "nestedProperties",
+    "notProperty",
+    "property",
+    "unitType",
+    "traitValidators",
+    "smithy.api",
+];
+
+/// Reads an IDL file; every syntax error of it comes back, each located.
+pub(crate) fn parse(text: &str, file: &Path) -> Result<IdlFile, Vec<Error>> {
+    let mut parser = Parser::new(text, file);
+    parser.file();
+    if !parser.errors.is_empty() {
+        return Err(parser.errors);
+    }
+    parser.finish()
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    file: PathBuf,
+    /// Documentation comment lines seen since the last token.
+    docs: Vec<String>,
+    errors: Vec<Error>,
+    v1: bool,
+    version_set: bool,
+    input_suffix: String,
+    output_suffix: String,
+    namespace: Option<String>,
+    uses: BTreeMap<String, String>,
+    shapes: Vec<ShapeDef>,
+    metadata: Vec<(String, Node, Pos)>,
+    applies: Vec<(String, Pos, Vec<TraitApp>)>,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, file: &Path) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            file: file.to_path_buf(),
+            docs: Vec::new(),
+            errors: Vec::new(),
+            v1: true,
+            version_set: false,
+            input_suffix: "Input".to_owned(),
+            output_suffix: "Output".to_owned(),
+            namespace: None,
+            uses: BTreeMap::new(),
+            shapes: Vec::new(),
+            metadata: Vec::new(),
+            applies: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Positions, errors and the characters at hand
+    // -----------------------------------------------------------------------------------------
+
+    fn line_column(&self, at: usize) -> Pos {
+        let before = &self.text[..at.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |index| index + 1);
+        (line, before[start..].chars().count() + 1)
+    }
+
+    fn here(&self) -> Pos {
+        self.line_column(self.pos)
+    }
+
+    fn error(&self, at: usize, message: impl Into<String>) -> Syntax {
+        Syntax {
+            at,
+            message: message.into(),
+        }
+    }
+
+    fn record(&mut self, syntax: Syntax) {
+        let (line, column) = self.line_column(syntax.at);
+        self.errors.push(
+            Error::new(ErrorKind::Syntax, syntax.message)
+                .at_line_column(line, column)
+                .in_file(&self.file),
+        );
+    }
+
+    /// An error about what is at `pos`: `Expected {expected} but found {found}`.
+    fn expected(&self, expected: &str) -> Syntax {
+        self.error(self.pos, format!("Expected {expected} but found {}", self.found()))
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    fn starts_with(&self, text: &str) -> bool {
+        self.text[self.pos..].starts_with(text)
+    }
+
+    /// Whether the next word is `keyword` (not a longer identifier).
+    fn at_keyword(&self, keyword: &str) -> bool {
+        self.starts_with(keyword)
+            && !self
+                .bytes
+                .get(self.pos + keyword.len())
+                .is_some_and(|&byte| is_identifier_byte(byte) || byte == b'#' || byte == b'.' || byte == b'$')
+    }
+
+    /// What is at the current position, as the reference implementation names tokens.
+    fn found(&self) -> String {
+        let Some(byte) = self.peek() else {
+            return "EOF".to_owned();
+        };
+        let rest = &self.text[self.pos..];
+        match byte {
+            b'\n' => "NEWLINE('\\n')".to_owned(),
+            b'\r' => "NEWLINE('\\r\\n')".to_owned(),
+            b' ' => "SPACE(' ')".to_owned(),
+            b'\t' => "SPACE('\\t')".to_owned(),
+            b'/' if rest.starts_with("//") => {
+                let line = rest.split_inclusive('\n').next().unwrap_or(rest);
+                format!("COMMENT('{}')", line.replace('\n', "\\n"))
+            }
+            b'"' => {
+                let end = rest[1..].find('"').map_or(rest.len(), |index| index + 2);
+                format!("STRING('{}')", &rest[..end])
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+                    .unwrap_or(rest.len());
+                format!("NUMBER('{}')", &rest[..end])
+            }
+            byte if is_identifier_start(byte) => {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                format!("IDENTIFIER('{}')", &rest[..end])
+            }
+            _ => {
+                let c = rest.chars().next().unwrap_or_default();
+                match punctuation_name(c) {
+                    Some(name) => format!("{name}('{c}')"),
+                    None => format!("'{c}'"),
+                }
+            }
+        }
+    }
+
+    /// Consumes `text`, a token: the documentation comments before it no longer apply.
+    fn eat(&mut self, text: &str) -> bool {
+        if self.starts_with(text) {
+            self.pos += text.len();
+            self.docs.clear();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char) -> PResult<()> {
+        let mut buffer = [0u8; 4];
+        if self.eat(c.encode_utf8(&mut buffer)) {
+            return Ok(());
+        }
+        let name = punctuation_name(c).unwrap_or("CHARACTER");
+        Err(self.expected(&format!("{name}('{c}')")))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Whitespace
+    // -----------------------------------------------------------------------------------------
+
+    /// `[SP]`: spaces and tabs.
+    fn sp(&mut self) -> bool {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    /// `SP`: one or more spaces or tabs.
+    fn require_sp(&mut self) -> PResult<()> {
+        if self.sp() {
+            Ok(())
+        } else {
+            Err(self.expected("SPACE(' ')"))
+        }
+    }
+
+    /// A comment, through its line break; documentation comments are kept for what follows.
+    fn comment(&mut self) -> bool {
+        if !self.starts_with("//") {
+            return false;
+        }
+        let rest = &self.text[self.pos..];
+        let end = rest.find('\n').map_or(rest.len(), |index| index + 1);
+        let line = rest[..end].trim_end_matches(['\n', '\r']);
+        if let Some(doc) = line.strip_prefix("///") {
+            self.docs.push(doc.strip_prefix(' ').unwrap_or(doc).to_owned());
+        }
+        self.pos += end;
+        true
+    }
+
+    fn newline(&mut self) -> bool {
+        if self.starts_with("\r\n") {
+            self.pos += 2;
+            true
+        } else if self.peek() == Some(b'\n') {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `[WS]`: spaces, line breaks, comments and commas.
+    fn ws(&mut self) -> bool {
+        let start = self.pos;
+        loop {
+            if self.sp() || self.newline() || self.comment() {
+                continue;
+            }
+            if self.peek() == Some(b',') {
+                self.pos += 1;
+                continue;
+            }
+            break;
+        }
+        self.pos > start
+    }
+
+    /// `WS`: at least one whitespace character.
+    fn require_ws(&mut self) -> PResult<()> {
+        if self.ws() {
+            Ok(())
+        } else {
+            Err(self.error(
+                self.pos,
+                format!("Expected one or more whitespace characters, but found {}", self.found()),
+            ))
+        }
+    }
+
+    /// `BR`: a line break (or a comment, which ends in one, or the end of the file), then any
+    /// whitespace.
+    fn br(&mut self) -> PResult<()> {
+        self.sp();
+        let mut broke = false;
+        while self.comment() || self.newline() {
+            broke = true;
+        }
+        if !broke && !self.at_end() {
+            return Err(self.error(self.pos, format!("Expected a line break, but found {}", self.found())));
+        }
+        self.ws();
+        Ok(())
+    }
+
+    /// After a syntax error: skips to the next line that starts a statement.
+    fn recover(&mut self) {
+        loop {
+            match self.text[self.pos..].find('\n') {
+                None => {
+                    self.pos = self.bytes.len();
+                    return;
+                }
+                Some(index) => self.pos += index + 1,
+            }
+            match self.peek() {
+                Some(byte) if is_identifier_start(byte) || byte == b'@' || byte == b'$' => return,
+                _ => {}
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Statements
+    // -----------------------------------------------------------------------------------------
+
+    fn file(&mut self) {
+        self.ws();
+        while self.peek() == Some(b'$') {
+            if let Err(error) = self.control() {
+                self.record(error);
+                self.recover();
+            }
+        }
+        while self.at_keyword("metadata") {
+            if let Err(error) = self.metadata() {
+                self.record(error);
+                self.recover();
+            }
+        }
+        if self.at_keyword("namespace") {
+            if let Err(error) = self.namespace_statement() {
+                self.record(error);
+                self.recover();
+                return;
+            }
+            while self.at_keyword("use") {
+                if let Err(error) = self.use_statement() {
+                    self.record(error);
+                    self.recover();
+                }
+            }
+        }
+        while !self.at_end() {
+            let result = if self.namespace.is_none() {
+                Err(self.error(
+                    self.pos,
+                    format!(
+                        "Expected a namespace statement before shapes, `apply` or `use`, but found {}",
+                        self.found()
+                    ),
+                ))
+            } else if self.at_keyword("namespace") {
+                Err(self.error(self.pos, "Only one namespace can be declared per file"))
+            } else if self.at_keyword("metadata") {
+                Err(self.error(self.pos, "Metadata statements must come before the namespace statement"))
+            } else if self.at_keyword("use") {
+                Err(self.error(self.pos, "Use statements must come before any shape"))
+            } else {
+                self.shape_or_apply()
+            };
+            if let Err(error) = result {
+                self.record(error);
+                self.recover();
+                if self.namespace.is_none() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn control(&mut self) -> PResult<()> {
+        let start = self.pos;
+        self.expect('$')?;
+        let key = self.node_key()?;
+        self.sp();
+        self.expect(':')?;
+        self.sp();
+        let value_at = self.pos;
+        let value = self.node_value()?;
+        match key.as_str() {
+            "version" => {
+                if self.version_set {
+                    return Err(self.error(start, "The `version` control statement is given twice"));
+                }
+                let version = match &value {
+                    Node::String(version) => version.clone(),
+                    Node::Number(number) => number.to_string(),
+                    _ => String::new(),
+                };
+                self.v1 = match version.as_str() {
+                    "1" | "1.0" => true,
+                    "2" | "2.0" => false,
+                    _ => {
+                        return Err(self.error(
+                            value_at,
+                            format!("Unsupported Smithy version number: `{version}`; this reader knows 1.0 and 2.0"),
+                        ))
+                    }
+                };
+                self.version_set = true;
+            }
+            "operationInputSuffix" | "operationOutputSuffix" => {
+                let Node::String(suffix) = value else {
+                    return Err(self.error(value_at, format!("The `{key}` control statement needs a string")));
+                };
+                if key == "operationInputSuffix" {
+                    self.input_suffix = suffix;
+                } else {
+                    self.output_suffix = suffix;
+                }
+            }
+            // Unknown control statements are ignored, as the reference implementation does.
+            _ => {}
+        }
+        self.br()
+    }
+
+    fn metadata(&mut self) -> PResult<()> {
+        self.eat("metadata");
+        self.require_sp()?;
+        let at = self.here();
+        let key = self.node_key()?;
+        self.sp();
+        self.expect('=')?;
+        self.sp();
+        let value = self.node_value()?;
+        self.metadata.push((key, value, at));
+        self.br()
+    }
+
+    fn namespace_statement(&mut self) -> PResult<()> {
+        self.eat("namespace");
+        self.require_sp()?;
+        let namespace = self.namespace_name()?;
+        self.namespace = Some(namespace);
+        self.br()
+    }
+
+    fn use_statement(&mut self) -> PResult<()> {
+        let start = self.pos;
+        self.eat("use");
+        self.require_sp()?;
+        let at = self.pos;
+        let id = self.shape_id()?;
+        if !id.contains('#') || id.contains('$') {
+            return Err(self.error(
+                at,
+                format!("`use` needs an absolute shape id (`namespace#Name`), not `{id}`"),
+            ));
+        }
+        let name = id.rsplit('#').next().unwrap_or_default().to_owned();
+        if let Some(previous) = self.uses.get(&name).filter(|previous| **previous != id) {
+            return Err(self.error(start, format!("`{name}` is already used from `{previous}`")));
+        }
+        self.uses.insert(name, id);
+        self.br()
+    }
+
+    fn shape_or_apply(&mut self) -> PResult<()> {
+        if self.at_keyword("apply") {
+            return self.apply();
+        }
+        let traits = self.trait_statements()?;
+        let at = self.pos;
+        let type_name = self.identifier()?;
+        match type_name.as_str() {
+            name if SIMPLE_TYPES.contains(&name) => self.simple_shape(type_name, traits)?,
+            "enum" | "intEnum" => self.enum_shape(type_name, traits)?,
+            "list" | "set" | "map" | "structure" | "union" => self.aggregate_shape(type_name, traits)?,
+            "service" | "resource" => self.entity_shape(type_name, traits)?,
+            "operation" => self.operation_shape(traits)?,
+            "apply" => return Err(self.error(at, "Traits cannot be applied to an `apply` statement")),
+            other => return Err(self.error(at, format!("Unexpected shape type: `{other}`"))),
+        }
+        self.br()
+    }
+
+    fn shape_name(&mut self) -> PResult<(String, Pos)> {
+        self.require_sp()?;
+        let at = self.pos;
+        let pos = self.here();
+        let name = self.identifier()?;
+        if matches!(self.peek(), Some(b'#' | b'.' | b'$')) {
+            return Err(self.error(at, "A shape is defined by its name alone, not an absolute or member id"));
+        }
+        Ok((name, pos))
+    }
+
+    /// `[Mixins]`: `with [A, B]` on the same line.
+    fn mixins(&mut self) -> PResult<Vec<(String, Pos)>> {
+        let save = self.pos;
+        self.sp();
+        if !self.at_keyword("with") {
+            self.pos = save;
+            return Ok(Vec::new());
+        }
+        if self.v1 {
+            return Err(self.error(self.pos, "Mixins are a Smithy 2.0 feature; this file is IDL 1.0"));
+        }
+        self.eat("with");
+        self.ws();
+        self.expect('[')?;
+        self.ws();
+        let mut mixins = Vec::new();
+        loop {
+            let pos = self.here();
+            mixins.push((self.shape_id()?, pos));
+            self.ws();
+            if self.peek() == Some(b']') {
+                break;
+            }
+        }
+        self.expect(']')?;
+        Ok(mixins)
+    }
+
+    /// `[ForResource]`: `for Resource`.
+    fn for_resource(&mut self) -> PResult<Option<(String, Pos)>> {
+        let save = self.pos;
+        self.sp();
+        if !self.at_keyword("for") {
+            self.pos = save;
+            return Ok(None);
+        }
+        if self.v1 {
+            return Err(self.error(self.pos, "`for` is a Smithy 2.0 feature; this file is IDL 1.0"));
+        }
+        self.eat("for");
+        self.require_sp()?;
+        let pos = self.here();
+        Ok(Some((self.shape_id()?, pos)))
+    }
+
+    fn new_shape(&self, type_name: String, name: String, pos: Pos, traits: Vec<TraitApp>) -> ShapeDef {
+        ShapeDef {
+            name,
+            pos,
+            type_name,
+            traits,
+            mixins: Vec::new(),
+            resource: None,
+            members: Vec::new(),
+            properties: Vec::new(),
+        }
+    }
+
+    fn simple_shape(&mut self, type_name: String, traits: Vec<TraitApp>) -> PResult<()> {
+        let (name, pos) = self.shape_name()?;
+        let mut shape = self.new_shape(type_name, name, pos, traits);
+        shape.mixins = self.mixins()?;
+        self.shapes.push(shape);
+        Ok(())
+    }
+
+    fn enum_shape(&mut self, type_name: String, traits: Vec<TraitApp>) -> PResult<()> {
+        if self.v1 {
+            return Err(self.error(
+                self.pos,
+                "`enum` and `intEnum` shapes are Smithy 2.0 features; this file is IDL 1.0",
+            ));
+        }
+        let (name, pos) = self.shape_name()?;
+        let mut shape = self.new_shape(type_name, name, pos, traits);
+        shape.mixins = self.mixins()?;
+        self.ws();
+        self.expect('{')?;
+        self.ws();
+        while self.peek() != Some(b'}') {
+            if self.at_end() {
+                return Err(self.expected("RBRACE('}')"));
+            }
+            let traits = self.trait_statements()?;
+            let pos = self.here();
+            let at = self.pos;
+            let name = self.identifier()?;
+            if shape.members.iter().any(|member| member.name == name) {
+                return Err(self.error(at, format!("Found conflicting member name, `{name}`")));
+            }
+            let id = format!(
+                "{}#{}${name}",
+                self.namespace.as_deref().unwrap_or_default(),
+                shape.name
+            );
+            let mut member = MemberDef {
+                name,
+                target: Some(("smithy.api#Unit".to_owned(), pos)),
+                traits,
+                pos,
+            };
+            let value_at = self.pos;
+            let value = self.value_assignment()?;
+            match (&value, shape.type_name.as_str()) {
+                (None, "intEnum") => {
+                    return Err(self.error(value_at, format!("{id}: intEnum members require integer values")))
+                }
+                (Some(Node::String(_)) | None, "enum") => {}
+                (Some(other), "enum") => {
+                    return Err(self.error(
+                        value_at,
+                        format!(
+                            "{id}: enum members can only be assigned string values, but found: {}",
+                            describe_node(other)
+                        ),
+                    ))
+                }
+                (Some(Node::Number(number)), _) if number.is_f64() => {
+                    return Err(self.error(
+                        value_at,
+                        format!("{id}: intEnum members do not support floating point values"),
+                    ))
+                }
+                (Some(Node::Number(number)), _) if number.as_i64().is_none_or(|n| i32::try_from(n).is_err()) => {
+                    return Err(self.error(
+                        value_at,
+                        format!("{id}: intEnum members must fit within an integer, but found: {number}"),
+                    ))
+                }
+                (Some(Node::Number(_)), _) | (None, _) => {}
+                (Some(other), _) => {
+                    return Err(self.error(
+                        value_at,
+                        format!(
+                            "{id}: intEnum members require integer values, but found: {}",
+                            describe_node(other)
+                        ),
+                    ))
+                }
+            }
+            if let Some(value) = value {
+                member.traits.push(TraitApp {
+                    id: "smithy.api#enumValue".to_owned(),
+                    value,
+                });
+            }
+            shape.members.push(member);
+            self.ws();
+        }
+        if shape.members.is_empty() && shape.mixins.is_empty() {
+            return Err(self.error(
+                self.pos,
+                format!("{} shapes must have at least one member", shape.type_name),
+            ));
+        }
+        self.expect('}')?;
+        self.shapes.push(shape);
+        Ok(())
+    }
+
+    /// `[ValueAssignment]`: `= value`, then a line break.
+    fn value_assignment(&mut self) -> PResult<Option<Node>> {
+        let save = self.pos;
+        self.sp();
+        if self.peek() != Some(b'=') {
+            self.pos = save;
+            return Ok(None);
+        }
+        if self.v1 {
+            return Err(self.error(
+                self.pos,
+                "Default values are a Smithy 2.0 feature; this file is IDL 1.0",
+            ));
+        }
+        self.eat("=");
+        self.sp();
+        if matches!(self.peek(), Some(b'\n' | b'\r')) {
+            return Err(self.error(self.pos, format!("Expected a value but found {}", self.found())));
+        }
+        let value = self.node_value()?;
+        self.sp();
+        if self.peek() == Some(b',') {
+            self.pos += 1;
+        }
+        self.br()?;
+        Ok(Some(value))
+    }
+
+    fn aggregate_shape(&mut self, type_name: String, traits: Vec<TraitApp>) -> PResult<()> {
+        if type_name == "set" && !self.v1 {
+            return Err(self.error(
+                self.pos,
+                "`set` is not a Smithy 2.0 shape: use a `list` with `@uniqueItems`",
+            ));
+        }
+        let (name, pos) = self.shape_name()?;
+        let mut shape = self.new_shape(type_name, name, pos, traits);
+        shape.resource = self.for_resource()?;
+        shape.mixins = self.mixins()?;
+        self.ws();
+        shape.members = self.shape_members()?;
+        self.shapes.push(shape);
+        Ok(())
+    }
+
+    /// `ShapeMembers`: `{ member: Target, $elided, ... }`.
+    fn shape_members(&mut self) -> PResult<Vec<MemberDef>> {
+        self.expect('{')?;
+        self.ws();
+        let mut members: Vec<MemberDef> = Vec::new();
+        while self.peek() != Some(b'}') {
+            if self.at_end() {
+                return Err(self.expected("RBRACE('}')"));
+            }
+            let traits = self.trait_statements()?;
+            let pos = self.here();
+            let at = self.pos;
+            let (name, target) = if self.eat("$") {
+                if self.v1 {
+                    return Err(self.error(at, "Elided members are a Smithy 2.0 feature; this file is IDL 1.0"));
+                }
+                (self.identifier()?, None)
+            } else {
+                let name = self.identifier()?;
+                self.sp();
+                self.expect(':')?;
+                self.sp();
+                let target_pos = self.here();
+                (name, Some((self.shape_id()?, target_pos)))
+            };
+            if members.iter().any(|member| member.name == name) {
+                return Err(self.error(at, format!("The member `{name}` is defined twice")));
+            }
+            let mut member = MemberDef {
+                name,
+                target,
+                traits,
+                pos,
+            };
+            let assigned = self.value_assignment()?;
+            if let Some(value) = assigned.clone() {
+                member.traits.push(TraitApp {
+                    id: "smithy.api#default".to_owned(),
+                    value,
+                });
+            }
+            members.push(member);
+            if assigned.is_none() && self.peek() != Some(b'}') {
+                self.require_ws()?;
+            }
+            self.ws();
+        }
+        self.expect('}')?;
+        Ok(members)
+    }
+
+    fn entity_shape(&mut self, type_name: String, traits: Vec<TraitApp>) -> PResult<()> {
+        let (name, pos) = self.shape_name()?;
+        let mut shape = self.new_shape(type_name, name, pos, traits);
+        shape.mixins = self.mixins()?;
+        self.ws();
+        let Node::Object(properties) = self.node_object()? else {
+            unreachable!("node_object reads objects")
+        };
+        shape.properties = properties;
+        self.shapes.push(shape);
+        Ok(())
+    }
+
+    fn operation_shape(&mut self, traits: Vec<TraitApp>) -> PResult<()> {
+        let (name, pos) = self.shape_name()?;
+        let mut shape = self.new_shape("operation".to_owned(), name.clone(), pos, traits);
+        shape.mixins = self.mixins()?;
+        self.ws();
+        self.expect('{')?;
+        self.ws();
+        while self.peek() != Some(b'}') {
+            if self.at_end() {
+                return Err(self.expected("RBRACE('}')"));
+            }
+            let at = self.pos;
+            let pos = self.here();
+            let key = self.identifier()?;
+            if shape.properties.iter().any(|(existing, _, _)| *existing == key) {
+                return Err(self.error(at, format!("The operation property `{key}` is defined twice")));
+            }
+            let value = match key.as_str() {
+                "input" | "output" => {
+                    self.ws();
+                    if self.starts_with(":=") {
+                        if self.v1 {
+                            return Err(self.error(
+                                self.pos,
+                                "Inline input and output are a Smithy 2.0 feature; this file is IDL 1.0",
+                            ));
+                        }
+                        self.eat(":=");
+                        self.ws();
+                        let suffix = if key == "input" {
+                            &self.input_suffix
+                        } else {
+                            &self.output_suffix
+                        };
+                        let inline_name = format!("{name}{suffix}");
+                        let marker = if key == "input" {
+                            "smithy.api#input"
+                        } else {
+                            "smithy.api#output"
+                        };
+                        let mut traits = self.trait_statements()?;
+                        traits.insert(
+                            0,
+                            TraitApp {
+                                id: marker.to_owned(),
+                                value: Node::Object(Vec::new()),
+                            },
+                        );
+                        let mut inline = self.new_shape("structure".to_owned(), inline_name.clone(), pos, traits);
+                        inline.resource = self.for_resource()?;
+                        inline.mixins = self.mixins()?;
+                        self.ws();
+                        inline.members = self.shape_members()?;
+                        self.shapes.push(inline);
+                        Node::Id(inline_name, pos)
+                    } else {
+                        self.expect(':')?;
+                        self.ws();
+                        let pos = self.here();
+                        Node::Id(self.shape_id()?, pos)
+                    }
+                }
+                "errors" => {
+                    self.ws();
+                    self.expect(':')?;
+                    self.ws();
+                    self.node_array()?
+                }
+                other => {
+                    return Err(self.error(
+                        at,
+                        format!("Unknown operation property `{other}`: expected `input`, `output` or `errors`"),
+                    ))
+                }
+            };
+            shape.properties.push((key, value, pos));
+            if self.peek() != Some(b'}') {
+                self.require_ws()?;
+            }
+        }
+        self.expect('}')?;
+        self.shapes.push(shape);
+        Ok(())
+    }
+
+    fn apply(&mut self) -> PResult<()> {
+        self.eat("apply");
+        self.require_sp()?;
+        let pos = self.here();
+        let target = self.shape_id()?;
+        self.require_ws()?;
+        let traits = if self.peek() == Some(b'{') {
+            self.eat("{");
+            let traits = self.trait_statements()?;
+            self.expect('}')?;
+            traits
+        } else if self.peek() == Some(b'@') {
+            vec![self.trait_application()?]
+        } else {
+            return Err(self.expected("AT('@') or LBRACE('{')"));
+        };
+        self.applies.push((target, pos, traits));
+        self.br()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Traits
+    // -----------------------------------------------------------------------------------------
+
+    /// `TraitStatements`, with the documentation comments before and among them as
+    /// `@documentation`.
+    fn trait_statements(&mut self) -> PResult<Vec<TraitApp>> {
+        let mut docs = std::mem::take(&mut self.docs);
+        let mut traits = Vec::new();
+        loop {
+            self.ws();
+            docs.append(&mut self.docs);
+            if self.peek() != Some(b'@') {
+                break;
+            }
+            traits.push(self.trait_application()?);
+        }
+        if !docs.is_empty()
+            && !traits
+                .iter()
+                .any(|t: &TraitApp| t.id == "documentation" || t.id == "smithy.api#documentation")
+        {
+            traits.insert(
+                0,
+                TraitApp {
+                    id: "smithy.api#documentation".to_owned(),
+                    value: Node::String(docs.join("\n")),
+                },
+            );
+        }
+        Ok(traits)
+    }
+
+    fn trait_application(&mut self) -> PResult<TraitApp> {
+        self.expect('@')?;
+        let id = self.shape_id()?;
+        if self.peek() != Some(b'(') {
+            return Ok(TraitApp {
+                id,
+                value: Node::Object(Vec::new()),
+            });
+        }
+        self.eat("(");
+        self.ws();
+        let value = if self.peek() == Some(b')') {
+            Node::Object(Vec::new())
+        } else if self.at_structure_key() {
+            let mut entries = Vec::new();
+            while self.peek() != Some(b')') {
+                if self.at_end() {
+                    return Err(self.expected("RPAREN(')')"));
+                }
+                entries.push(self.node_kvp(&entries)?);
+                self.ws();
+            }
+            Node::Object(entries)
+        } else {
+            let value = self.node_value()?;
+            self.ws();
+            value
+        };
+        self.expect(')')?;
+        Ok(TraitApp { id, value })
+    }
+
+    /// Whether a trait body starts with `key:`: a structure without braces.
+    fn at_structure_key(&self) -> bool {
+        let rest = &self.text[self.pos..];
+        let after = if let Some(quoted) = rest.strip_prefix('"') {
+            if rest.starts_with("\"\"\"") {
+                return false;
+            }
+            let mut escaped = false;
+            let mut end = None;
+            for (index, c) in quoted.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(index + 1);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            match end {
+                Some(end) => &quoted[end..],
+                None => return false,
+            }
+        } else if rest.bytes().next().is_some_and(is_identifier_start) {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[end..]
+        } else {
+            return false;
+        };
+        after.trim_start_matches([' ', '\t', '\n', '\r', ',']).starts_with(':')
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Node values
+    // -----------------------------------------------------------------------------------------
+
+    fn node_value(&mut self) -> PResult<Node> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let error = self.error(self.pos, format!("Node values nest deeper than {MAX_DEPTH} levels"));
+            self.depth -= 1;
+            return Err(error);
+        }
+        let value = self.node_value_inner();
+        self.depth -= 1;
+        value
+    }
+
+    fn node_value_inner(&mut self) -> PResult<Node> {
+        match self.peek() {
+            Some(b'[') => self.node_array(),
+            Some(b'{') => self.node_object(),
+            Some(b'"') => {
+                if self.starts_with("\"\"\"") {
+                    Ok(Node::String(self.text_block()?))
+                } else {
+                    Ok(Node::String(self.quoted()?))
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(byte) if is_identifier_start(byte) => {
+                for (keyword, value) in [
+                    ("true", Node::Bool(true)),
+                    ("false", Node::Bool(false)),
+                    ("null", Node::Null),
+                ] {
+                    if self.at_keyword(keyword) {
+                        self.eat(keyword);
+                        return Ok(value);
+                    }
+                }
+                let pos = self.here();
+                Ok(Node::Id(self.shape_id()?, pos))
+            }
+            _ => Err(self.expected("a value")),
+        }
+    }
+
+    fn node_array(&mut self) -> PResult<Node> {
+        self.expect('[')?;
+        self.ws();
+        let mut items = Vec::new();
+        while self.peek() != Some(b']') {
+            if self.at_end() {
+                return Err(self.expected("RBRACKET(']')"));
+            }
+            items.push(self.node_value()?);
+            self.ws();
+        }
+        self.expect(']')?;
+        Ok(Node::Array(items))
+    }
+
+    fn node_object(&mut self) -> PResult<Node> {
+        self.expect('{')?;
+        self.ws();
+        let mut entries = Vec::new();
+        while self.peek() != Some(b'}') {
+            if self.at_end() {
+                return Err(self.expected("RBRACE('}')"));
+            }
+            entries.push(self.node_kvp(&entries)?);
+            self.ws();
+        }
+        self.expect('}')?;
+        Ok(Node::Object(entries))
+    }
+
+    fn node_kvp(&mut self, entries: &[(String, Node, Pos)]) -> PResult<(String, Node, Pos)> {
+        let at = self.pos;
+        let pos = self.here();
+        let key = self.node_key()?;
+        if entries.iter().any(|(existing, _, _)| *existing == key) {
+            return Err(self.error(at, format!("Duplicate member of object: `{key}`")));
+        }
+        self.ws();
+        self.expect(':')?;
+        self.ws();
+        let value = self.node_value()?;
+        Ok((key, value, pos))
+    }
+
+    /// `NodeObjectKey`: a quoted string or an identifier.
+    fn node_key(&mut self) -> PResult<String> {
+        match self.peek() {
+            Some(b'"') if self.starts_with("\"\"\"") => {
+                Err(self.error(self.pos, "A text block cannot be an object key"))
+            }
+            Some(b'"') => self.quoted(),
+            Some(byte) if is_identifier_start(byte) => {
+                let key = self.identifier()?;
+                if matches!(self.peek(), Some(b'#' | b'.' | b'$')) {
+                    return Err(self.error(self.pos, "An object key must be a quoted string or an identifier"));
+                }
+                Ok(key)
+            }
+            Some(_) if !self.at_end() && !is_ascii_graphic_start(self.peek()) => Err(self.expected("a key")),
+            _ => Err(self.unexpected_or_expected("IDENTIFIER or STRING")),
+        }
+    }
+
+    fn unexpected_or_expected(&self, expected: &str) -> Syntax {
+        match self.text[self.pos..].chars().next() {
+            Some(c)
+                if punctuation_name(c).is_none() && !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '"' =>
+            {
+                self.error(self.pos, format!("Unexpected character: '{c}'"))
+            }
+            _ => self.expected(expected),
+        }
+    }
+
+    fn number(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = |parser: &mut Self| {
+            let from = parser.pos;
+            while parser.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+                parser.pos += 1;
+            }
+            parser.pos > from
+        };
+        if !digits(self) {
+            return Err(self.error(
+                self.pos,
+                format!("Invalid number: expected a digit but found {}", self.found()),
+            ));
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            float = true;
+            if !digits(self) {
+                return Err(self.error(
+                    self.pos,
+                    format!("Invalid number: expected a digit after `.` but found {}", self.found()),
+                ));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            float = true;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return Err(self.error(
+                    self.pos,
+                    format!("Invalid number: expected an exponent but found {}", self.found()),
+                ));
+            }
+        }
+        let text = &self.text[start..self.pos];
+        self.docs.clear();
+        // Read as the JSON reader reads numbers, so that both forms of a model agree.
+        let _ = float;
+        let number = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Number(number)) => Some(number),
+            _ => None,
+        };
+        number
+            .map(Node::Number)
+            .ok_or_else(|| self.error(start, format!("Invalid number `{text}`")))
+    }
+
+    /// A quoted string, its escapes read.
+    fn quoted(&mut self) -> PResult<String> {
+        let start = self.pos;
+        self.pos += 1;
+        let content_start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error(start, "Unclosed string: no `\"` before the end of the file")),
+                Some(b'\\') => self.pos += 2,
+                Some(b'"') => break,
+                Some(_) => self.pos += 1,
+            }
+        }
+        let raw = &self.text[content_start..self.pos.min(self.text.len())];
+        self.pos += 1;
+        self.docs.clear();
+        unescape(raw).map_err(|(offset, message)| self.error(content_start + offset, message))
+    }
+
+    /// A text block: `"""`, a line break, then lines with their common indentation removed.
+    fn text_block(&mut self) -> PResult<String> {
+        let start = self.pos;
+        self.pos += 3;
+        self.sp();
+        if !self.newline() {
+            return Err(self.error(
+                self.pos,
+                "A text block's opening `\"\"\"` must be followed by a line break",
+            ));
+        }
+        let content_start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error(start, "Unclosed text block: no `\"\"\"` before the end of the file")),
+                Some(b'\\') => self.pos += 2,
+                Some(b'"') if self.starts_with("\"\"\"") => break,
+                Some(_) => self.pos += 1,
+            }
+        }
+        let raw = &self.text[content_start..self.pos];
+        self.pos += 3;
+        self.docs.clear();
+        let formatted = dedent(raw);
+        unescape(&formatted).map_err(|(_, message)| self.error(content_start, message))
+    }
+
+    fn identifier(&mut self) -> PResult<String> {
+        let start = self.pos;
+        match self.peek() {
+            Some(byte) if is_identifier_start(byte) => {}
+            _ => return Err(self.unexpected_or_expected("IDENTIFIER")),
+        }
+        while self.peek().is_some_and(is_identifier_byte) {
+            self.pos += 1;
+        }
+        let text = &self.text[start..self.pos];
+        if text.bytes().all(|byte| byte == b'_') {
+            return Err(self.error(start, format!("`{text}` is not an identifier: it needs a letter")));
+        }
+        self.docs.clear();
+        Ok(text.to_owned())
+    }
+
+    fn namespace_name(&mut self) -> PResult<String> {
+        let mut namespace = self.identifier()?;
+        while self.peek() == Some(b'.') && self.peek_at(1).is_some_and(is_identifier_start) {
+            self.pos += 1;
+            namespace.push('.');
+            namespace.push_str(&self.identifier()?);
+        }
+        Ok(namespace)
+    }
+
+    /// A shape id as written: `Name`, `ns.a#Name`, either with `$member`.
+    fn shape_id(&mut self) -> PResult<String> {
+        let mut id = self.namespace_name()?;
+        if self.peek() == Some(b'#') {
+            self.pos += 1;
+            id.push('#');
+            id.push_str(&self.identifier()?);
+        } else if id.contains('.') {
+            return Err(self.error(
+                self.pos,
+                format!(
+                    "Expected POUND('#') after the namespace `{id}` but found {}",
+                    self.found()
+                ),
+            ));
+        }
+        if self.peek() == Some(b'$') {
+            self.pos += 1;
+            id.push('$');
+            id.push_str(&self.identifier()?);
+        }
+        Ok(id)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Resolution: the parsed file as JSON AST
+    // -----------------------------------------------------------------------------------------
+
+    fn resolve(&self, raw: &str, local: &BTreeSet<String>) -> String {
+        if raw.contains('#') {
+            return raw.to_owned();
+        }
+        let (name, member) = match raw.split_once('$') {
+            Some((name, member)) => (name, Some(member)),
+            None => (raw, None),
+        };
+        let namespace = self.namespace.as_deref().unwrap_or_default();
+        let root = if let Some(used) = self.uses.get(name) {
+            used.clone()
+        } else if local.contains(name) {
+            format!("{namespace}#{name}")
+        } else if PRELUDE.contains(&name) {
+            format!("smithy.api#{name}")
+        } else {
+            format!("{namespace}#{name}")
+        };
+        match member {
+            Some(member) => format!("{root}${member}"),
+            None => root,
+        }
+    }
+
+    fn value(&self, node: &Node, local: &BTreeSet<String>) -> Value {
+        match node {
+            Node::Null => Value::Null,
+            Node::Bool(value) => Value::Bool(*value),
+            Node::Number(number) => Value::Number(number.clone()),
+            Node::String(text) => Value::String(text.clone()),
+            Node::Id(raw, _) => Value::String(self.resolve(raw, local)),
+            Node::Array(items) => Value::Array(items.iter().map(|item| self.value(item, local)).collect()),
+            Node::Object(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(key, value, _)| (key.clone(), self.value(value, local)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn traits(&self, traits: &[TraitApp], local: &BTreeSet<String>) -> Map<String, Value> {
+        let mut map = Map::new();
+        for application in traits {
+            let id = self.resolve(&application.id, local);
+            let value = self.value(&application.value, local);
+            map.insert(id, value);
+        }
+        map
+    }
+
+    /// A target: `{"target": id}`, recorded to be checked against the model.
+    fn target(&self, raw: &str, pos: Pos, local: &BTreeSet<String>, targets: &mut Vec<(String, Pos)>) -> Value {
+        let id = self.resolve(raw, local);
+        targets.push((id.clone(), pos));
+        serde_json::json!({ "target": id })
+    }
+
+    /// A property of a service, resource or operation that names shapes, as JSON AST.
+    fn entity_property(
+        &self,
+        key: &str,
+        value: &Node,
+        pos: Pos,
+        local: &BTreeSet<String>,
+        targets: &mut Vec<(String, Pos)>,
+    ) -> Result<Value, Syntax> {
+        let _ = pos;
+        let wrong = |what: &str| Syntax {
+            at: 0,
+            message: format!("`{key}` must be {what}"),
+        };
+        match key {
+            "version" => match value {
+                Node::String(text) => Ok(Value::String(text.clone())),
+                _ => Err(wrong("a string")),
+            },
+            "input" | "output" | "create" | "put" | "read" | "update" | "delete" | "list" => match value {
+                Node::Id(raw, at) => Ok(self.target(raw, *at, local, targets)),
+                _ => Err(wrong("a shape id")),
+            },
+            "operations" | "resources" | "errors" | "collectionOperations" => match value {
+                Node::Array(items) => items
+                    .iter()
+                    .map(|item| match item {
+                        Node::Id(raw, at) => Ok(self.target(raw, *at, local, targets)),
+                        _ => Err(wrong("a list of shape ids")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array),
+                _ => Err(wrong("a list of shape ids")),
+            },
+            "identifiers" | "properties" => match value {
+                Node::Object(entries) => entries
+                    .iter()
+                    .map(|(name, item, _)| match item {
+                        Node::Id(raw, at) => Ok((name.clone(), self.target(raw, *at, local, targets))),
+                        _ => Err(wrong("an object of shape ids")),
+                    })
+                    .collect::<Result<Map<_, _>, _>>()
+                    .map(Value::Object),
+                _ => Err(wrong("an object of shape ids")),
+            },
+            "rename" => match value {
+                Node::Object(entries) => Ok(Value::Object(
+                    entries
+                        .iter()
+                        .map(|(id, name, _)| (self.resolve(id, local), self.value(name, local)))
+                        .collect(),
+                )),
+                _ => Err(wrong("an object of shape ids to names")),
+            },
+            other => Err(wrong(&format!("a known property, not `{other}`"))),
+        }
+    }
+
+    fn finish(self) -> Result<IdlFile, Vec<Error>> {
+        let namespace = self.namespace.clone().unwrap_or_default();
+        let local: BTreeSet<String> = self.shapes.iter().map(|shape| shape.name.clone()).collect();
+        let mut file = IdlFile {
+            v1: self.v1,
+            ..IdlFile::default()
+        };
+        let mut errors = Vec::new();
+        let mut seen = BTreeSet::new();
+        for shape in &self.shapes {
+            let id = format!("{namespace}#{}", shape.name);
+            let located = |message: String| {
+                Error::new(ErrorKind::InvalidModel, message)
+                    .at_line_column(shape.pos.0, shape.pos.1)
+                    .for_shape(&id)
+                    .in_file(&self.file)
+            };
+            if let Some(used) = self.uses.get(&shape.name) {
+                errors.push(located(format!(
+                    "Shape name `{}` conflicts with imported shape `{used}`",
+                    shape.name
+                )));
+            }
+            if self.v1
+                && shape
+                    .traits
+                    .iter()
+                    .any(|t| self.resolve(&t.id, &local) == "smithy.api#mixin")
+            {
+                errors.push(located(format!(
+                    "Mixins can only be used in Smithy 2.0 or later. Attempted to apply a @mixin trait to `{id}` in a model file using version `1.0`."
+                )));
+            }
+            if self.v1 && shape.properties.iter().any(|(key, _, _)| key == "properties") {
+                errors.push(located(
+                    "Resource properties can only be used with Smithy version 2 or later.".to_owned(),
+                ));
+            }
+            if !seen.insert(id.clone()) {
+                errors.push(
+                    Error::new(ErrorKind::InvalidModel, "the shape is defined twice in this file")
+                        .at_line_column(shape.pos.0, shape.pos.1)
+                        .for_shape(&id)
+                        .in_file(&self.file),
+                );
+                continue;
+            }
+            let mut body = Map::new();
+            body.insert("type".to_owned(), Value::String(shape.type_name.clone()));
+            let mixins: Vec<String> = shape.mixins.iter().map(|(raw, _)| self.resolve(raw, &local)).collect();
+            for ((_, pos), mixin) in shape.mixins.iter().zip(&mixins) {
+                file.targets.push((mixin.clone(), *pos));
+            }
+            let resource = shape.resource.as_ref().map(|(raw, pos)| {
+                let id = self.resolve(raw, &local);
+                file.targets.push((id.clone(), *pos));
+                id
+            });
+            let mut members = Map::new();
+            for member in &shape.members {
+                let mut value = Map::new();
+                match &member.target {
+                    Some((raw, pos)) => {
+                        let target = self.resolve(raw, &local);
+                        file.targets.push((target.clone(), *pos));
+                        value.insert("target".to_owned(), Value::String(target));
+                    }
+                    None => file.elided.push(Elided {
+                        shape: id.clone(),
+                        member: member.name.clone(),
+                        resource: resource.clone(),
+                        mixins: mixins.clone(),
+                        pos: member.pos,
+                    }),
+                }
+                let traits = self.traits(&member.traits, &local);
+                if !traits.is_empty() {
+                    value.insert("traits".to_owned(), Value::Object(traits));
+                }
+                members.insert(member.name.clone(), Value::Object(value));
+            }
+            match shape.type_name.as_str() {
+                "list" | "set" | "map" => {
+                    let allowed: &[&str] = if shape.type_name == "map" {
+                        &["key", "value"]
+                    } else {
+                        &["member"]
+                    };
+                    for name in members.keys() {
+                        if !allowed.contains(&name.as_str()) {
+                            errors.push(
+                                Error::new(
+                                    ErrorKind::InvalidModel,
+                                    format!(
+                                        "a {} has no member `{name}` (only {})",
+                                        shape.type_name,
+                                        allowed.join(" and ")
+                                    ),
+                                )
+                                .at_line_column(shape.pos.0, shape.pos.1)
+                                .for_shape(&id)
+                                .in_file(&self.file),
+                            );
+                        }
+                    }
+                    for (name, value) in members {
+                        body.insert(name, value);
+                    }
+                }
+                "structure" | "union" | "enum" | "intEnum" => {
+                    body.insert("members".to_owned(), Value::Object(members));
+                }
+                _ => {}
+            }
+            for (key, value, pos) in &shape.properties {
+                match self.entity_property(key, value, *pos, &local, &mut file.targets) {
+                    Ok(value) => {
+                        body.insert(key.clone(), value);
+                    }
+                    Err(syntax) => errors.push(
+                        Error::new(ErrorKind::InvalidModel, syntax.message)
+                            .at_line_column(pos.0, pos.1)
+                            .for_shape(&id)
+                            .in_file(&self.file),
+                    ),
+                }
+            }
+            if !mixins.is_empty() {
+                body.insert(
+                    "mixins".to_owned(),
+                    Value::Array(mixins.iter().map(|id| serde_json::json!({ "target": id })).collect()),
+                );
+            }
+            let traits = self.traits(&shape.traits, &local);
+            if !traits.is_empty() {
+                body.insert("traits".to_owned(), Value::Object(traits));
+            }
+            file.shapes.push((id, Value::Object(body), shape.pos));
+        }
+        for (key, value, pos) in &self.metadata {
+            file.metadata.push((key.clone(), self.value(value, &local), *pos));
+        }
+        for (target, pos, traits) in &self.applies {
+            let target = self.resolve(target, &local);
+            file.applies.push((target, self.traits(traits, &local), *pos));
+        }
+        if errors.is_empty() {
+            Ok(file)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn is_identifier_start(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || byte == b'_'
+}
+
+fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+fn is_ascii_graphic_start(byte: Option<u8>) -> bool {
+    byte.is_some_and(|byte| byte.is_ascii_graphic())
+}
+
+/// A node value as a message shows it.
+fn describe_node(node: &Node) -> String {
+    match node {
+        Node::Null => "null".to_owned(),
+        Node::Bool(value) => value.to_string(),
+        Node::Number(number) => number.to_string(),
+        Node::String(text) => format!("{text:?}"),
+        Node::Id(id, _) => id.clone(),
+        Node::Array(_) => "a list".to_owned(),
+        Node::Object(_) => "an object".to_owned(),
+    }
+}
+
+/// The reference implementation's name of a punctuation token.
+fn punctuation_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '{' => "LBRACE",
+        '}' => "RBRACE",
+        '[' => "LBRACKET",
+        ']' => "RBRACKET",
+        '(' => "LPAREN",
+        ')' => "RPAREN",
+        ':' => "COLON",
+        '=' => "EQUAL",
+        '@' => "AT",
+        '$' => "DOLLAR",
+        '#' => "POUND",
+        ',' => "COMMA",
+        '.' => "DOT",
+        _ => return None,
+    })
+}
+
+/// A text block's lines without their common indentation (the closing line counts when it is
+/// only whitespace), whitespace-only lines emptied, trailing spaces removed.
+fn dedent(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .collect();
+    let last = lines.len() - 1;
+    let indent = lines
+        .iter()
+        .enumerate()
+        .filter(|(index, line)| !line.trim().is_empty() || *index == last)
+        .map(|(_, line)| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|line| {
+            if line.trim().is_empty() {
+                ""
+            } else {
+                line.get(indent..).unwrap_or("").trim_end_matches([' ', '\t'])
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A string's escapes read: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`, `\uXXXX` (with
+/// surrogate pairs) and an escaped line break, which is removed.
+fn unescape(raw: &str) -> Result<String, (usize, String)> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        if c != '\\' {
+            if c == '\r' && chars.peek().is_some_and(|(_, next)| *next == '\n') {
+                continue;
+            }
+            out.push(c);
+            continue;
+        }
+        let Some((_, escaped)) = chars.next() else {
+            return Err((index, "a string cannot end with `\\`".to_owned()));
+        };
+        match escaped {
+            '"' => out.push('"'),
+            '\'' => out.push('\''),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '\n' => {}
+            '\r' => {
+                if chars.peek().is_some_and(|(_, next)| *next == '\n') {
+                    chars.next();
+                }
+            }
+            'u' => {
+                let code =
+                    |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| -> Result<u32, (usize, String)> {
+                        let digits: String = (0..4).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+                        if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+                            return Err((
+                                index,
+                                format!("Invalid unicode escape `\\u{digits}`: expected four hex digits"),
+                            ));
+                        }
+                        u32::from_str_radix(&digits, 16).map_err(|error| (index, error.to_string()))
+                    };
+                let first = code(&mut chars)?;
+                let scalar = if (0xD800..0xDC00).contains(&first) {
+                    let rest: String = chars.clone().take(2).map(|(_, c)| c).collect();
+                    if rest != "\\u" {
+                        return Err((
+                            index,
+                            "Invalid unicode escape: a high surrogate without its low surrogate".to_owned(),
+                        ));
+                    }
+                    chars.next();
+                    chars.next();
+                    let second = code(&mut chars)?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err((
+                            index,
+                            "Invalid unicode escape: a high surrogate without its low surrogate".to_owned(),
+                        ));
+                    }
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                } else {
+                    first
+                };
+                match char::from_u32(scalar) {
+                    Some(c) => out.push(c),
+                    None => {
+                        return Err((
+                            index,
+                            format!("Invalid unicode escape: U+{scalar:04X} is not a character"),
+                        ))
+                    }
+                }
+            }
+            other => return Err((index, format!("Invalid escape `\\{other}`"))),
+        }
+    }
+    Ok(out)
+}
