@@ -1,11 +1,12 @@
-//! Generates idiomatic Rust from Smithy 2.0 JSON AST service models.
+//! Generates idiomatic Rust from Smithy service models: IDL (`.smithy`) or JSON AST.
 //!
 //! The generated code depends on one crate, `smithy-runtime` (of version [`RUNTIME_VERSION`]),
 //! which holds the value types, codecs, protocols, client and server that every generated crate
 //! shares; the generated crate holds the model's types and their schemas.
 //!
 //! The build-script API and the `smithy-codegen` command line are thin shells over [`Codegen`].
-//! Inside, a pipeline: load (JSON AST into a typed model, mixins applied) → index (references,
+//! Inside, a pipeline: read (IDL or JSON AST files) and assemble (one JSON AST document: files
+//! merged, Smithy 1.0 upgraded, `apply` and mixins settled) → load (the typed model) → index (references,
 //! the prelude, the operations selected and what they reach, recursion, nullability) → symbols
 //! (every Rust name and path, decided once) → render (one module per kind of item; types apart
 //! from protocols) → emit (format, write all or nothing, only what changed).
