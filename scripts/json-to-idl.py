@@ -17,7 +17,7 @@ PRELUDE = {"String", "Blob", "BigInteger", "BigDecimal", "Timestamp", "Document"
            "PrimitiveDouble", "PrimitiveFloat", "PrimitiveShort", "PrimitiveByte"}
 
 
-def write(namespace, shapes):
+def write(namespace, shapes, metadata=None):
     local = {id.split('#')[1] for id in shapes}
     uses = {}
     out = []
@@ -147,7 +147,10 @@ def write(namespace, shapes):
             out.append('}')
         else:
             out.append(f'{kind} {name}{with_}')
-    head = ['$version: "2.0"', '', f'namespace {namespace}', '']
+    head = ['$version: "2.0"', '']
+    for key, value in (metadata or {}).items():
+        head.append(f'metadata {json.dumps(key)} = {node(value, 0)}')
+    head.extend(['', f'namespace {namespace}', ''])
     head.extend(f'use {id}' for _, id in sorted(uses.items()))
     return '\n'.join(head + out) + '\n'
 
@@ -162,11 +165,11 @@ def main():
         if len(by_namespace) != 1:
             sys.exit('the model has several namespaces: give --out-dir DIR')
         [(namespace, shapes)] = by_namespace.items()
-        sys.stdout.write(write(namespace, shapes))
+        sys.stdout.write(write(namespace, shapes, document.get('metadata')))
         return
-    for namespace, shapes in by_namespace.items():
+    for index, (namespace, shapes) in enumerate(by_namespace.items()):
         with open(f'{out_dir}/{namespace}.smithy', 'w') as out:
-            out.write(write(namespace, shapes))
+            out.write(write(namespace, shapes, document.get('metadata') if index == 0 else None))
 
 
 if __name__ == '__main__':

@@ -242,6 +242,8 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Where each line starts, for positions.
+    line_starts: Vec<usize>,
     file: PathBuf,
     /// Documentation comment lines seen since the last token.
     docs: Vec<String>,
@@ -264,6 +266,9 @@ impl<'a> Parser<'a> {
             text,
             bytes: text.as_bytes(),
             pos: 0,
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+                .collect(),
             file: file.to_path_buf(),
             docs: Vec::new(),
             errors: Vec::new(),
@@ -285,10 +290,10 @@ impl<'a> Parser<'a> {
     // -----------------------------------------------------------------------------------------
 
     fn line_column(&self, at: usize) -> Pos {
-        let before = &self.text[..at.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let start = before.rfind('\n').map_or(0, |index| index + 1);
-        (line, before[start..].chars().count() + 1)
+        let at = at.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= at);
+        let start = self.line_starts[line - 1];
+        (line, self.text[start..at].chars().count() + 1)
     }
 
     fn here(&self) -> Pos {

@@ -2,7 +2,7 @@
 
 fn main() {
     smithy_codegen::Codegen::new()
-        .model("../../model/kv-store.json")
+        .model("../../model/kv-store.smithy")
         .emit_to_out_dir()
         .unwrap_or_else(|err| panic!("{err}"));
 }
