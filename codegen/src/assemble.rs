@@ -312,19 +312,30 @@ impl Assembly {
                     .iter()
                     .find_map(|mixin| self.inherited_target(mixin, &elided.member, 0))
             });
+            if let Some(resource) = &elided.resource {
+                let kind = self
+                    .shapes
+                    .get(resource)
+                    .and_then(|shape| shape.get("type"))
+                    .and_then(Value::as_str);
+                if let Some(kind) = kind.filter(|kind| *kind != "resource") {
+                    let error = Error::new(
+                        ErrorKind::InvalidModel,
+                        format!(
+                            "The target of the `for` production must be a resource shape, but found a {kind} shape: {resource}"
+                        ),
+                    )
+                    .for_shape(&elided.shape);
+                    self.errors.push(origin.locate(error));
+                    continue;
+                }
+            }
             let Some(target) = target else {
                 let error = Error::new(
                     ErrorKind::UnresolvedTarget,
-                    format!(
-                        "the elided member `${}` has no target: {} no member or identifier of that name",
-                        elided.member,
-                        match &elided.resource {
-                            Some(resource) => format!("neither the resource `{resource}` nor a mixin has"),
-                            None => "no mixin has".to_owned(),
-                        }
-                    ),
+                    "Member target was elided, but no bound resource or mixin contained a matching identifier or member name.",
                 )
-                .for_shape(&elided.shape);
+                .for_shape(format!("{}${}", elided.shape, elided.member));
                 self.errors.push(origin.locate(error));
                 continue;
             };

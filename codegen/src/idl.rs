@@ -552,16 +552,25 @@ impl<'a> Parser<'a> {
                 Err(self.error(
                     self.pos,
                     format!(
-                        "Expected a namespace statement before shapes, `apply` or `use`, but found {}",
+                        "Expected a namespace definition but found {}: shapes, `apply` and `use` come after a `namespace` statement",
                         self.found()
                     ),
                 ))
             } else if self.at_keyword("namespace") {
-                Err(self.error(self.pos, "Only one namespace can be declared per file"))
+                Err(self.error(
+                    self.pos,
+                    "Unknown shape type: namespace (only one namespace can be declared per file)",
+                ))
             } else if self.at_keyword("metadata") {
-                Err(self.error(self.pos, "Metadata statements must come before the namespace statement"))
+                Err(self.error(
+                    self.pos,
+                    "Unknown shape type: metadata (metadata statements come before the namespace statement)",
+                ))
             } else if self.at_keyword("use") {
-                Err(self.error(self.pos, "Use statements must come before any shape"))
+                Err(self.error(
+                    self.pos,
+                    "Unknown shape type: use (use statements come before any shape)",
+                ))
             } else {
                 self.shape_or_apply()
             };
@@ -576,7 +585,6 @@ impl<'a> Parser<'a> {
     }
 
     fn control(&mut self) -> PResult<()> {
-        let start = self.pos;
         self.expect('$')?;
         let key = self.node_key()?;
         self.sp();
@@ -587,7 +595,7 @@ impl<'a> Parser<'a> {
         match key.as_str() {
             "version" => {
                 if self.version_set {
-                    return Err(self.error(start, "The `version` control statement is given twice"));
+                    return Err(self.error(value_at, "Duplicate control statement `version`"));
                 }
                 let version = match &value {
                     Node::String(version) => version.clone(),
@@ -652,7 +660,11 @@ impl<'a> Parser<'a> {
         if !id.contains('#') || id.contains('$') {
             return Err(self.error(
                 at,
-                format!("`use` needs an absolute shape id (`namespace#Name`), not `{id}`"),
+                if id.contains('$') {
+                    "Use statements cannot use members".to_owned()
+                } else {
+                    format!("`use` needs an absolute shape id (`namespace#Name`), not `{id}`")
+                },
             ));
         }
         let name = id.rsplit('#').next().unwrap_or_default().to_owned();
@@ -676,8 +688,8 @@ impl<'a> Parser<'a> {
             "list" | "set" | "map" | "structure" | "union" => self.aggregate_shape(type_name, traits)?,
             "service" | "resource" => self.entity_shape(type_name, traits)?,
             "operation" => self.operation_shape(traits)?,
-            "apply" => return Err(self.error(at, "Traits cannot be applied to an `apply` statement")),
-            other => return Err(self.error(at, format!("Unexpected shape type: `{other}`"))),
+            "apply" => return Err(self.error(at, "Traits applied to apply statement")),
+            other => return Err(self.error(at, format!("Unknown shape type: {other}"))),
         }
         self.br()
     }
@@ -885,7 +897,7 @@ impl<'a> Parser<'a> {
         if type_name == "set" && !self.v1 {
             return Err(self.error(
                 self.pos,
-                "`set` is not a Smithy 2.0 shape: use a `list` with `@uniqueItems`",
+                "set shapes cannot be used in Smithy version 2.0: use a `list` with `@uniqueItems`",
             ));
         }
         let (name, pos) = self.shape_name()?;
@@ -912,7 +924,7 @@ impl<'a> Parser<'a> {
             let at = self.pos;
             let (name, target) = if self.eat("$") {
                 if self.v1 {
-                    return Err(self.error(at, "Elided members are a Smithy 2.0 feature; this file is IDL 1.0"));
+                    return Err(self.error(at, "Members can only elide targets in IDL version 2 or later"));
                 }
                 (self.identifier()?, None)
             } else {
@@ -977,7 +989,13 @@ impl<'a> Parser<'a> {
             let pos = self.here();
             let key = self.identifier()?;
             if shape.properties.iter().any(|(existing, _, _)| *existing == key) {
-                return Err(self.error(at, format!("The operation property `{key}` is defined twice")));
+                return Err(self.error(
+                    at,
+                    format!(
+                        "Duplicate operation {key} property for `{}#{name}`",
+                        self.namespace.as_deref().unwrap_or_default()
+                    ),
+                ));
             }
             let value = match key.as_str() {
                 "input" | "output" => {
@@ -986,7 +1004,7 @@ impl<'a> Parser<'a> {
                         if self.v1 {
                             return Err(self.error(
                                 self.pos,
-                                "Inline input and output are a Smithy 2.0 feature; this file is IDL 1.0",
+                                "Inlined operation inputs and outputs can only be used with Smithy version 2 or later. Attempted to use inlined IO with version `1.0`.",
                             ));
                         }
                         self.eat(":=");
@@ -1061,7 +1079,10 @@ impl<'a> Parser<'a> {
         } else if self.peek() == Some(b'@') {
             vec![self.trait_application()?]
         } else {
-            return Err(self.expected("AT('@') or LBRACE('{')"));
+            return Err(self.error(
+                self.pos,
+                format!("Expected one of AT('@'), LBRACE('{{'); but found {}", self.found()),
+            ));
         };
         self.applies.push((target, pos, traits));
         self.br()
@@ -1208,7 +1229,7 @@ impl<'a> Parser<'a> {
                 let pos = self.here();
                 Ok(Node::Id(self.shape_id()?, pos))
             }
-            _ => Err(self.expected("a value")),
+            _ => Err(self.unexpected_or_expected("a value")),
         }
     }
 
@@ -1266,7 +1287,7 @@ impl<'a> Parser<'a> {
             Some(byte) if is_identifier_start(byte) => {
                 let key = self.identifier()?;
                 if matches!(self.peek(), Some(b'#' | b'.' | b'$')) {
-                    return Err(self.error(self.pos, "An object key must be a quoted string or an identifier"));
+                    return Err(self.expected("COLON(':')"));
                 }
                 Ok(key)
             }
@@ -1278,7 +1299,11 @@ impl<'a> Parser<'a> {
     fn unexpected_or_expected(&self, expected: &str) -> Syntax {
         match self.text[self.pos..].chars().next() {
             Some(c)
-                if punctuation_name(c).is_none() && !c.is_ascii_alphanumeric() && !c.is_whitespace() && c != '"' =>
+                if punctuation_name(c).is_none()
+                    && !c.is_ascii_alphanumeric()
+                    && !c.is_whitespace()
+                    && c != '"'
+                    && !self.starts_with("//") =>
             {
                 self.error(self.pos, format!("Unexpected character: '{c}'"))
             }
@@ -1299,9 +1324,10 @@ impl<'a> Parser<'a> {
             parser.pos > from
         };
         if !digits(self) {
+            let text = &self.text[start..self.pos];
             return Err(self.error(
-                self.pos,
-                format!("Invalid number: expected a digit but found {}", self.found()),
+                start,
+                format!("Invalid number '{text}': '-' must be followed by a digit"),
             ));
         }
         let mut float = false;
@@ -1309,9 +1335,10 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             float = true;
             if !digits(self) {
+                let text = &self.text[start..self.pos];
                 return Err(self.error(
-                    self.pos,
-                    format!("Invalid number: expected a digit after `.` but found {}", self.found()),
+                    start,
+                    format!("Invalid number '{text}': '.' must be followed by a digit"),
                 ));
             }
         }
@@ -1322,9 +1349,10 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
             }
             if !digits(self) {
+                let text = &self.text[start..self.pos];
                 return Err(self.error(
-                    self.pos,
-                    format!("Invalid number: expected an exponent but found {}", self.found()),
+                    start,
+                    format!("Invalid number '{text}': 'e', '+', and '-' must be followed by a digit"),
                 ));
             }
         }
@@ -1357,7 +1385,7 @@ impl<'a> Parser<'a> {
         let raw = &self.text[content_start..self.pos.min(self.text.len())];
         self.pos += 1;
         self.docs.clear();
-        unescape(raw).map_err(|(offset, message)| self.error(content_start + offset, message))
+        unescape(raw).map_err(|(_, message)| self.error(start, message))
     }
 
     /// A text block: `"""`, a line break, then lines with their common indentation removed.
@@ -1366,10 +1394,12 @@ impl<'a> Parser<'a> {
         self.pos += 3;
         self.sp();
         if !self.newline() {
-            return Err(self.error(
-                self.pos,
-                "A text block's opening `\"\"\"` must be followed by a line break",
-            ));
+            let message = if self.starts_with("\"") {
+                "Error parsing text block: Text block is empty"
+            } else {
+                "Error parsing text block: Text block must start with a new line"
+            };
+            return Err(self.error(start, message));
         }
         let content_start = self.pos;
         loop {
@@ -1821,10 +1851,17 @@ fn unescape(raw: &str) -> Result<String, (usize, String)> {
                 let code =
                     |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| -> Result<u32, (usize, String)> {
                         let digits: String = (0..4).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
-                        if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+                        if digits.chars().count() < 4 {
                             return Err((
                                 index,
-                                format!("Invalid unicode escape `\\u{digits}`: expected four hex digits"),
+                                "Error parsing quoted string: Invalid unclosed unicode escape found in string"
+                                    .to_owned(),
+                            ));
+                        }
+                        if let Some(bad) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
+                            return Err((
+                                index,
+                                format!("Error parsing quoted string: Invalid unicode escape character: `{bad}`"),
                             ));
                         }
                         u32::from_str_radix(&digits, 16).map_err(|error| (index, error.to_string()))

@@ -97,7 +97,12 @@ fn without_mixins(mut document: serde_json::Value) -> serde_json::Value {
 fn expected_message(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     let line = text.lines().next()?.strip_prefix("//")?.trim();
-    let line = line.strip_suffix("| Model").unwrap_or(line).trim();
+    // A trailing ` | Model` or ` | EnumShape` names the upstream validator, not the message.
+    let line = match line.rsplit_once(" | ") {
+        Some((message, validator)) if !validator.contains(' ') => message,
+        _ => line,
+    }
+    .trim();
     Some(line.to_owned())
 }
 
