@@ -244,6 +244,8 @@ struct Parser<'a> {
     pos: usize,
     /// Where each line starts, for positions.
     line_starts: Vec<usize>,
+    /// The last position asked for: line, byte offset, column.
+    last_position: std::cell::Cell<(usize, usize, usize)>,
     file: PathBuf,
     /// Documentation comment lines seen since the last token.
     docs: Vec<String>,
@@ -269,6 +271,7 @@ impl<'a> Parser<'a> {
             line_starts: std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(index, _)| index + 1))
                 .collect(),
+            last_position: std::cell::Cell::new((0, 0, 0)),
             file: file.to_path_buf(),
             docs: Vec::new(),
             errors: Vec::new(),
@@ -293,7 +296,16 @@ impl<'a> Parser<'a> {
         let at = at.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= at);
         let start = self.line_starts[line - 1];
-        (line, self.text[start..at].chars().count() + 1)
+        // Positions are asked for in order, mostly: the column is counted on from the last one
+        // on the same line, so that a long line costs its length once, not once per position.
+        let (last_line, last_at, last_column) = self.last_position.get();
+        let column = if last_line == line && last_at <= at {
+            last_column + self.text[last_at..at].chars().count()
+        } else {
+            self.text[start..at].chars().count() + 1
+        };
+        self.last_position.set((line, at, column));
+        (line, column)
     }
 
     fn here(&self) -> Pos {
@@ -784,6 +796,7 @@ impl<'a> Parser<'a> {
         self.ws();
         self.expect('{')?;
         self.ws();
+        let mut names = std::collections::HashSet::new();
         while self.peek() != Some(b'}') {
             if self.at_end() {
                 return Err(self.expected("RBRACE('}')"));
@@ -792,7 +805,7 @@ impl<'a> Parser<'a> {
             let pos = self.here();
             let at = self.pos;
             let name = self.identifier()?;
-            if shape.members.iter().any(|member| member.name == name) {
+            if !names.insert(name.clone()) {
                 return Err(self.error(at, format!("Found conflicting member name, `{name}`")));
             }
             let id = format!(
@@ -915,6 +928,7 @@ impl<'a> Parser<'a> {
         self.expect('{')?;
         self.ws();
         let mut members: Vec<MemberDef> = Vec::new();
+        let mut names = std::collections::HashSet::new();
         while self.peek() != Some(b'}') {
             if self.at_end() {
                 return Err(self.expected("RBRACE('}')"));
@@ -935,7 +949,7 @@ impl<'a> Parser<'a> {
                 let target_pos = self.here();
                 (name, Some((self.shape_id()?, target_pos)))
             };
-            if members.iter().any(|member| member.name == name) {
+            if !names.insert(name.clone()) {
                 return Err(self.error(at, format!("The member `{name}` is defined twice")));
             }
             let mut member = MemberDef {
@@ -1136,11 +1150,12 @@ impl<'a> Parser<'a> {
             Node::Object(Vec::new())
         } else if self.at_structure_key() {
             let mut entries = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             while self.peek() != Some(b')') {
                 if self.at_end() {
                     return Err(self.expected("RPAREN(')')"));
                 }
-                entries.push(self.node_kvp(&entries)?);
+                entries.push(self.node_kvp(&mut seen)?);
                 self.ws();
             }
             Node::Object(entries)
@@ -1252,22 +1267,23 @@ impl<'a> Parser<'a> {
         self.expect('{')?;
         self.ws();
         let mut entries = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         while self.peek() != Some(b'}') {
             if self.at_end() {
                 return Err(self.expected("RBRACE('}')"));
             }
-            entries.push(self.node_kvp(&entries)?);
+            entries.push(self.node_kvp(&mut seen)?);
             self.ws();
         }
         self.expect('}')?;
         Ok(Node::Object(entries))
     }
 
-    fn node_kvp(&mut self, entries: &[(String, Node, Pos)]) -> PResult<(String, Node, Pos)> {
+    fn node_kvp(&mut self, seen: &mut std::collections::HashSet<String>) -> PResult<(String, Node, Pos)> {
         let at = self.pos;
         let pos = self.here();
         let key = self.node_key()?;
-        if entries.iter().any(|(existing, _, _)| *existing == key) {
+        if !seen.insert(key.clone()) {
             return Err(self.error(at, format!("Duplicate member of object: `{key}`")));
         }
         self.ws();
