@@ -410,8 +410,16 @@ impl Assembly {
                             items.extend(more);
                         }
                     }
-                    // An applied trait replaces the one the shape has (or inherits).
-                    Some(current) => *current = value,
+                    // After flattening, an applied trait replaces the one a member inherits.
+                    Some(current) if !defer => *current = value,
+                    Some(_) => {
+                        let error = Error::new(
+                            ErrorKind::InvalidModel,
+                            format!("Conflicting `{id}` trait: `apply` gives `{target}` another value than it has"),
+                        )
+                        .for_shape(&target);
+                        self.errors.push(origin.locate(error));
+                    }
                 }
             }
         }
