@@ -88,7 +88,8 @@ impl Codegen {
         self
     }
 
-    /// Adds a model document held in memory, which errors call `name`, merged with the files.
+    /// Adds a model document held in memory, which errors call `name`, merged with the files:
+    /// IDL when `name` ends in `.smithy`, JSON AST otherwise.
     pub fn model_text(&mut self, name: impl Into<PathBuf>, text: impl Into<String>) -> &mut Self {
         self.texts.push((name.into(), text.into()));
         self
