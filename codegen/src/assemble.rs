@@ -871,7 +871,19 @@ fn merge_property(into: &mut Map<String, Value>, key: &str, value: &Value) {
 /// A document with its objects' keys in a stable order (members, which are ordered, keep
 /// theirs), for printing.
 pub(crate) fn canonical(value: &Value) -> Value {
-    canonical_in(value, false)
+    let sorted = canonical_in(value, false);
+    let Value::Object(mut root) = sorted else {
+        return sorted;
+    };
+    // The document's own fields in the order Smithy writes them: version, metadata, shapes.
+    let mut ordered = Map::new();
+    for key in ["smithy", "metadata", "shapes"] {
+        if let Some(value) = root.remove(key) {
+            ordered.insert(key.to_owned(), value);
+        }
+    }
+    ordered.extend(root);
+    Value::Object(ordered)
 }
 
 fn canonical_in(value: &Value, keep_order: bool) -> Value {
