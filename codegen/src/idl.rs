@@ -225,7 +225,6 @@ pub(crate) const PRELUDE: &[&str] = &[
     "property",
     "unitType",
     "traitValidators",
-    "smithy.api",
 ];
 
 /// Reads an IDL file; every syntax error of it comes back, each located.
@@ -1307,7 +1306,6 @@ impl<'a> Parser<'a> {
                 }
                 Ok(key)
             }
-            Some(_) if !self.at_end() && !is_ascii_graphic_start(self.peek()) => Err(self.expected("a key")),
             _ => Err(self.unexpected_or_expected("IDENTIFIER or STRING")),
         }
     }
@@ -1346,10 +1344,8 @@ impl<'a> Parser<'a> {
                 format!("Invalid number '{text}': '-' must be followed by a digit"),
             ));
         }
-        let mut float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            float = true;
             if !digits(self) {
                 let text = &self.text[start..self.pos];
                 return Err(self.error(
@@ -1360,7 +1356,6 @@ impl<'a> Parser<'a> {
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
-            float = true;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
@@ -1375,7 +1370,6 @@ impl<'a> Parser<'a> {
         let text = &self.text[start..self.pos];
         self.docs.clear();
         // Read as the JSON reader reads numbers, so that both forms of a model agree.
-        let _ = float;
         let number = match serde_json::from_str::<Value>(text) {
             Ok(Value::Number(number)) => Some(number),
             _ => None,
@@ -1551,15 +1545,10 @@ impl<'a> Parser<'a> {
         &self,
         key: &str,
         value: &Node,
-        pos: Pos,
         local: &BTreeSet<String>,
         targets: &mut Vec<(String, Pos)>,
-    ) -> Result<Value, Syntax> {
-        let _ = pos;
-        let wrong = |what: &str| Syntax {
-            at: 0,
-            message: format!("`{key}` must be {what}"),
-        };
+    ) -> Result<Value, String> {
+        let wrong = |what: &str| format!("`{key}` must be {what}");
         match key {
             "version" => match value {
                 Node::String(text) => Ok(Value::String(text.clone())),
@@ -1719,12 +1708,12 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             for (key, value, pos) in &shape.properties {
-                match self.entity_property(key, value, *pos, &local, &mut file.targets) {
+                match self.entity_property(key, value, &local, &mut file.targets) {
                     Ok(value) => {
                         body.insert(key.clone(), value);
                     }
-                    Err(syntax) => errors.push(
-                        Error::new(ErrorKind::InvalidModel, syntax.message)
+                    Err(message) => errors.push(
+                        Error::new(ErrorKind::InvalidModel, message)
                             .at_line_column(pos.0, pos.1)
                             .for_shape(&id)
                             .in_file(&self.file),
@@ -1764,10 +1753,6 @@ fn is_identifier_start(byte: u8) -> bool {
 
 fn is_identifier_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
-fn is_ascii_graphic_start(byte: Option<u8>) -> bool {
-    byte.is_some_and(|byte| byte.is_ascii_graphic())
 }
 
 /// A node value as a message shows it.

@@ -501,15 +501,7 @@ fn prelude() -> BTreeMap<ShapeId, Shape> {
         if let Some(default) = default {
             traits.0.insert("smithy.api#default".to_owned(), default);
         }
-        shapes.insert(
-            id.clone(),
-            Shape {
-                id,
-                kind,
-                traits,
-                mixins: Vec::new(),
-            },
-        );
+        shapes.insert(id.clone(), Shape { id, kind, traits });
     };
     for simple in [
         Simple::Blob,

@@ -166,7 +166,7 @@ impl Codegen {
         Ok(text)
     }
 
-    /// Loads the model files into one model, mixins flattened.
+    /// Loads the model files into the typed model.
     fn load(&self) -> Result<Model> {
         let (document, origins) = self.assemble()?;
         let mut model = Model::default();
@@ -175,7 +175,6 @@ impl Codegen {
             None => err,
         };
         load::merge_document(&mut model, &document).map_err(locate)?;
-        load::flatten_mixins(&mut model).map_err(locate)?;
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
         Ok(model)
     }

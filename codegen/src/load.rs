@@ -1,4 +1,5 @@
-//! Load: a Smithy 2.0 JSON AST document into the typed [`Model`].
+//! Load: the assembled Smithy 2.0 JSON AST document (see [`crate::assemble`]: files merged,
+//! mixins flattened) into the typed [`Model`].
 //!
 //! Every error names the JSON path of the offending value; syntax errors name line and column.
 
@@ -15,7 +16,6 @@ pub fn parse(text: &str) -> Result<Model> {
     })?;
     let mut model = Model::default();
     merge_document(&mut model, &document)?;
-    flatten_mixins(&mut model)?;
     Ok(model)
 }
 
@@ -54,7 +54,6 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
             continue;
         }
         let kind = shape_kind(type_name, fields, &path).map_err(|err| err.for_shape(id))?;
-        let mixins = target_list(fields, "mixins", &path).map_err(|err| err.for_shape(id))?;
         if model.shapes.contains_key(&shape_id) {
             return Err(Error::invalid(&path, "the shape is defined twice").for_shape(id));
         }
@@ -64,7 +63,6 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
                 id: shape_id,
                 kind,
                 traits,
-                mixins,
             },
         );
     }
@@ -79,120 +77,6 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
     for shape in model.shapes.values_mut() {
         upgrade_legacy_enum(shape)?;
     }
-    Ok(())
-}
-
-/// How long a chain of mixins may be.
-const MAX_MIXIN_DEPTH: usize = 64;
-
-/// Copies every shape's mixins into it: their members first, in order, then its own (an own
-/// member of a mixin's name adds its traits to the mixin's), and their traits under its own
-/// (but `@mixin` itself and the mixin's `localTraits`). Operations also take their mixins'
-/// errors. Called once every file of the model is loaded.
-pub(crate) fn flatten_mixins(model: &mut Model) -> Result<()> {
-    let ids: Vec<ShapeId> = model
-        .shapes
-        .values()
-        .filter(|shape| !shape.mixins.is_empty())
-        .map(|shape| shape.id.clone())
-        .collect();
-    let mut done = std::collections::HashSet::new();
-    for id in ids {
-        flatten(model, &id, &mut Vec::new(), &mut done)?;
-    }
-    Ok(())
-}
-
-fn flatten(
-    model: &mut Model,
-    id: &ShapeId,
-    path: &mut Vec<ShapeId>,
-    done: &mut std::collections::HashSet<ShapeId>,
-) -> Result<()> {
-    if done.contains(id) {
-        return Ok(());
-    }
-    if path.contains(id) {
-        return Err(Error::invalid(
-            format!("$.shapes[{:?}].mixins", id.as_str()),
-            format!("the shape is its own mixin, through `{}`", path[0]),
-        )
-        .for_shape(id));
-    }
-    if path.len() > MAX_MIXIN_DEPTH {
-        return Err(Error::invalid(
-            format!("$.shapes[{:?}].mixins", id.as_str()),
-            format!("mixins nest deeper than {MAX_MIXIN_DEPTH} levels"),
-        )
-        .for_shape(id));
-    }
-    let mixins = model
-        .shapes
-        .get(id)
-        .map(|shape| shape.mixins.clone())
-        .unwrap_or_default();
-    path.push(id.clone());
-    for (index, mixin) in mixins.iter().enumerate() {
-        if !model.shapes.contains_key(mixin) {
-            return Err(Error::new(
-                ErrorKind::UnresolvedTarget,
-                format!("the mixin `{mixin}` is not defined in the model"),
-            )
-            .at_path(format!("$.shapes[{:?}].mixins[{index}]", id.as_str()))
-            .for_shape(id));
-        }
-        flatten(model, mixin, path, done)?;
-    }
-    path.pop();
-    let mut members: Vec<Member> = Vec::new();
-    let mut traits = Traits::default();
-    let mut errors: Vec<ShapeId> = Vec::new();
-    for mixin in &mixins {
-        let mixin = &model.shapes[mixin];
-        members.extend(mixin.kind.members().into_iter().cloned());
-        let local: Vec<String> = mixin
-            .traits
-            .get("smithy.api#mixin")
-            .and_then(|value| value.get("localTraits"))
-            .and_then(Value::as_array)
-            .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default();
-        for (trait_id, value) in &mixin.traits.0 {
-            if trait_id != "smithy.api#mixin" && !local.contains(trait_id) {
-                traits.0.insert(trait_id.clone(), value.clone());
-            }
-        }
-        if let ShapeKind::Operation(operation) = &mixin.kind {
-            errors.extend(operation.errors.iter().cloned());
-        }
-    }
-    let shape = model.shapes.get_mut(id).expect("the shape exists");
-    for member in shape.kind.members().into_iter().cloned() {
-        match members.iter_mut().find(|inherited| inherited.name == member.name) {
-            Some(inherited) => {
-                inherited.traits.0.extend(member.traits.0);
-                inherited.target = member.target;
-            }
-            None => members.push(member),
-        }
-    }
-    match &mut shape.kind {
-        ShapeKind::Structure(own) | ShapeKind::Union(own) | ShapeKind::Enum(own) | ShapeKind::IntEnum(own) => {
-            *own = members;
-        }
-        ShapeKind::Operation(operation) => {
-            for error in errors {
-                if !operation.errors.contains(&error) {
-                    operation.errors.push(error);
-                }
-            }
-        }
-        _ => {}
-    }
-    traits.0.extend(std::mem::take(&mut shape.traits.0));
-    shape.traits = traits;
-    shape.mixins.clear();
-    done.insert(id.clone());
     Ok(())
 }
 

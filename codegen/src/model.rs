@@ -62,8 +62,6 @@ pub struct Shape {
     pub id: ShapeId,
     pub kind: ShapeKind,
     pub traits: Traits,
-    /// The mixins the shape was written with; the loader copies their members and traits in.
-    pub mixins: Vec<ShapeId>,
 }
 
 /// The simple shape types: those with no members.

@@ -670,12 +670,7 @@ fn transport_error(error: TransportError) -> UnhandledError {
 
 /// A copy of a request for one attempt.
 fn copy_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
-    let mut copy = http::Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
+    crate::protocol::with_body(request, request.body().clone())
 }
 
 /// A request ready to be signed, with the endpoint it goes to and the credentials to sign it

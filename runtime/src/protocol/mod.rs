@@ -435,11 +435,7 @@ fn decompress_request(
         checksum::GunzipError::TooLarge(limit) => Rejection::payload_too_large(limit),
         checksum::GunzipError::Invalid(_) => Rejection::serialization(error.to_string()),
     })?;
-    let mut decompressed = ::http::Request::new(body);
-    *decompressed.method_mut() = request.method().clone();
-    *decompressed.uri_mut() = request.uri().clone();
-    *decompressed.version_mut() = request.version();
-    *decompressed.headers_mut() = request.headers().clone();
+    let mut decompressed = with_body(request, body);
     let headers = decompressed.headers_mut();
     headers.remove(::http::header::CONTENT_LENGTH);
     match ::http::HeaderValue::from_str(rest) {
@@ -451,6 +447,16 @@ fn decompress_request(
         }
     }
     Ok(Some(decompressed))
+}
+
+/// A copy of `request` (method, URI, version, headers) with another body.
+pub(crate) fn with_body(request: &::http::Request<Vec<u8>>, body: Vec<u8>) -> ::http::Request<Vec<u8>> {
+    let mut copy = ::http::Request::new(body);
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// Server: the response for an operation's result.
