@@ -266,6 +266,14 @@ fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// `text` as a Markdown code span, fenced with more backticks than it holds in a row.
+pub(crate) fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// Wraps bare URLs in `<...>` so rustdoc renders them as links instead of warning.
 fn escape_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -290,6 +298,13 @@ fn escape_urls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::to_markdown;
+
+    #[test]
+    fn code_spans_hold_backticks() {
+        assert_eq!(super::code_span("a[b]"), "`a[b]`");
+        assert_eq!(super::code_span("x`y"), "`` x`y ``");
+        assert_eq!(super::code_span("``"), "``` `` ```");
+    }
 
     #[test]
     fn paragraphs_emphasis_and_code() {

@@ -243,6 +243,7 @@ impl Codegen {
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
         Ok(Generated {
+            warnings: warnings(&index),
             rendered,
             source,
             shapes: index.closure_len(),
@@ -269,12 +270,51 @@ impl Codegen {
             )
         })?;
         let generated = self.generate()?;
+        for warning in generated.warnings() {
+            println!("cargo:warning={warning}");
+        }
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// Why the runtime cannot check a `@pattern`, or `None` when it can. The generated code leaves
+/// such a check out, says so in the member's documentation, and [`Generated::warnings`] names it.
+pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
+    smithy_runtime::validate::Pattern::check_syntax(pattern)
+        .err()
+        .map(|reason| reason.trim_start_matches("error: ").to_owned())
+}
+
+/// What the generated code leaves out of the model, one line per shape or member: the
+/// `@pattern`s the runtime cannot check.
+fn warnings(index: &Index<'_>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut note = |at: String, traits: &model::Traits| {
+        if let Some(pattern) = traits.pattern() {
+            if let Some(reason) = unchecked_pattern(pattern) {
+                warnings.push(format!(
+                    "{at}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})"
+                ));
+            }
+        }
+    };
+    for shape in index.closure() {
+        note(format!("shape `{}`", shape.id), &shape.traits);
+        let members: Vec<&model::Member> = match &shape.kind {
+            model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => members.iter().collect(),
+            model::ShapeKind::List(member) | model::ShapeKind::Set(member) => vec![member],
+            model::ShapeKind::Map { key, value } => vec![key, value],
+            _ => Vec::new(),
+        };
+        for member in members {
+            note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+        }
+    }
+    warnings
 }
 
 /// How deep `--model` directories are searched.
@@ -360,6 +400,7 @@ pub struct Selected {
 
 /// Generated code, in memory, ready to be written as one file or as a crate.
 pub struct Generated {
+    warnings: Vec<String>,
     rendered: emit::Rendered,
     source: String,
     shapes: usize,
@@ -408,6 +449,13 @@ impl CrateOptions {
 }
 
 impl Generated {
+    /// What the generated code leaves out of the model and why, one line each (a `@pattern` the
+    /// runtime cannot check, ...). The CLI prints them as warnings, and
+    /// [`Codegen::emit_to_out_dir`] as cargo warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The whole module tree as one formatted file, for `include!` at a crate root.
     pub fn single_file(&self) -> Result<String> {
         Ok(self.rendered.single_file(&self.source))

@@ -176,6 +176,9 @@ fn main() -> ExitCode {
         if let Some(path) = &runtime_path {
             options = options.runtime_path(path);
         }
+        for warning in generated.warnings() {
+            eprintln!("warning: {warning}");
+        }
         let files = match mode {
             Mode::Generate => generated.write_crate(out, &options)?,
             Mode::Check => generated.stale_files(out, &options)?,

@@ -454,14 +454,14 @@ fn every_common_mistake_is_refused_at_its_place() {
             "must name a string or enum member",
         ),
         (
-            "checksum-response-algorithm-unknown",
+            "checksum-response-algorithm-not-a-name",
             |m| {
                 shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
-                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD5"]})
+                    serde_json::json!({"responseAlgorithms": ["CRC32", 5]})
             },
             r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].responseAlgorithms[1]"#,
             "ex#Put",
-            "not a checksum algorithm",
+            "non-empty string",
         ),
         (
             "request-compression-unknown-encoding",
