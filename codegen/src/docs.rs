@@ -339,7 +339,8 @@ mod tests {
 
     #[test]
     fn paragraphs_and_lists_inside_items_stay_in_them() {
-        let html = "<ul><li><p>One</p><p>More of one:</p><ul><li><p>Inner</p></li></ul></li><li>Two</li></ul><p>After</p>";
+        let html =
+            "<ul><li><p>One</p><p>More of one:</p><ul><li><p>Inner</p></li></ul></li><li>Two</li></ul><p>After</p>";
         assert_eq!(
             to_markdown(html),
             "- One\n\n  More of one:\n\n  - Inner\n- Two\n\nAfter"

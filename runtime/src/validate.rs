@@ -389,6 +389,19 @@ fn translate_pattern(pattern: &str) -> String {
                 }
                 out.push('\\');
                 out.push(next);
+                if matches!(next, 'p' | 'P') {
+                    // The whole property name (`\p{Z}`, `\pL`), so that a `-` after it is seen.
+                    if chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            out.push(c);
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    } else if let Some(c) = chars.next() {
+                        out.push(c);
+                    }
+                }
                 after_class_escape = matches!(next, 'W' | 'D' | 's' | 'S' | 'p' | 'P');
                 continue;
             }
@@ -678,6 +691,9 @@ mod tests {
         assert!(matches(r"^[\p{ASCII}]+$", "abc") && !matches(r"^\p{ASCII}+$", "é"));
         // A `-` after a class escape is a literal.
         assert!(matches(r"^[\w-_]*$", "a-b_c") && !matches(r"^[\w-_]*$", "a b"));
+        let name = r"^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$";
+        assert!(matches(name, "Cost center-1_a") && !matches(name, " lead") && !matches(name, "a/b"));
+        assert!(matches(r"^[\pL-]+$", "a-b"));
         // ECMA-262's `\w` and `\d` are ASCII, and so small enough to repeat.
         assert!(matches(r"^[\w+=,.@-]{1,256}$", "role=1,x@y") && !matches(r"^[\w+=,.@-]{1,256}$", "a/b"));
         assert!(!matches(r"^\w+$", "é") && !matches(r"^\d$", "٣"));
