@@ -370,9 +370,10 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
 pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result<O::Input, Rejection> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
-    if let Some(decompressed) = decompress_request(operation, request)? {
-        return parse_request::<O>(&decompressed);
-    }
+    // At most one coding is taken off: the `gzip` a client of `@requestCompression` added last.
+    let decompressed = decompress_request(operation, request)?;
+    let request = decompressed.as_ref().unwrap_or(request);
+    check_content_encoding(service, operation, request)?;
     let labels = match service.protocol {
         Protocol::RestJson1 => rest_json::check_request(operation, request)?,
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
@@ -406,7 +407,9 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
 
 /// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
 /// `gzip`, with its body decompressed (within the request's [`BodyLimit`], else 10 MiB) and
-/// `gzip` taken off the header; `None` for any other request.
+/// that one `gzip` taken off the header; `None` for any other request. Only the last coding is
+/// the protocol's: the codings before it, another `gzip` too, are the input's own (a member
+/// bound to `Content-Encoding`) and stay as they are.
 ///
 /// [`BodyLimit`]: crate::server::BodyLimit
 fn decompress_request(
@@ -416,10 +419,10 @@ fn decompress_request(
     if !operation.request_compression.contains(&"gzip") {
         return Ok(None);
     }
-    let Some(encoding) = request.headers().get(::http::header::CONTENT_ENCODING) else {
+    // Several header lines are one list, in order.
+    let Ok(Some(encoding)) = self::http::header(request.headers(), ::http::header::CONTENT_ENCODING.as_str()) else {
         return Ok(None);
     };
-    let encoding = encoding.to_str().unwrap_or_default();
     let (rest, last) = match encoding.rsplit_once(',') {
         Some((rest, last)) => (rest.trim(), last.trim()),
         None => ("", encoding.trim()),
@@ -447,6 +450,49 @@ fn decompress_request(
         }
     }
     Ok(Some(decompressed))
+}
+
+/// Refuses (`415`) a request whose body is still in a `Content-Encoding` the server does not
+/// remove, when the operation has no member bound to that header to hand the coding to the
+/// service: it could only misread the body. `identity` is no coding; an operation that reads
+/// no body ignores it.
+fn check_content_encoding(
+    service: &ServiceSchema,
+    operation: &OperationSchema,
+    request: &::http::Request<Vec<u8>>,
+) -> Result<(), Rejection> {
+    let reads_body = match service.protocol {
+        Protocol::RestJson1 | Protocol::Other(_) => operation
+            .input
+            .members
+            .iter()
+            .any(|member| matches!(member.traits.http, None | Some(HttpBinding::Payload))),
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => !is_unit(operation.input),
+    };
+    if !reads_body || request.body().is_empty() {
+        return Ok(());
+    }
+    let mut codings = request
+        .headers()
+        .get_all(::http::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity"));
+    let Some(coding) = codings.next() else {
+        return Ok(());
+    };
+    let modelled = operation.input.members.iter().any(|member| {
+        matches!(member.traits.http, Some(HttpBinding::Header(name)) if name.eq_ignore_ascii_case("content-encoding"))
+    });
+    if modelled {
+        return Ok(());
+    }
+    let coding = String::from_utf8_lossy(coding);
+    let coding: String = coding.chars().take(64).collect();
+    Err(Rejection::unsupported_media_type(format!(
+        "the body is in the content coding `{coding}`, which this operation does not read"
+    )))
 }
 
 /// A copy of `request` (method, URI, version, headers) with another body.
