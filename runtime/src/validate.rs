@@ -10,37 +10,70 @@ use std::sync::{Arc, LazyLock, Mutex};
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
 use crate::shape::{Value, Variant, View};
 
+/// The most violations a check reports: past them it stops walking, and the error says that
+/// more were cut. A hostile value (millions of empty strings under a `@length`) then costs
+/// no more than this many messages.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// The most characters of an enum's value list a message repeats; a longer list ends in `...`.
+pub const MAX_ENUM_LIST_CHARS: usize = 512;
+
 /// A value broke constraints of the model (`@required`, `@length`, `@range`, `@pattern`,
-/// `@uniqueItems`, enum values). It lists every violation, not just the first.
+/// `@uniqueItems`, enum values). It lists every violation, not just the first, up to
+/// [`MAX_VIOLATIONS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     violations: Vec<Violation>,
+    truncated: bool,
 }
 
 impl ValidationError {
-    /// An error of these violations.
-    pub fn new(violations: Vec<Violation>) -> Self {
-        Self { violations }
+    /// An error of these violations: the first [`MAX_VIOLATIONS`] of them, and whether there
+    /// were more.
+    pub fn new(mut violations: Vec<Violation>) -> Self {
+        let truncated = violations.len() > MAX_VIOLATIONS;
+        violations.truncate(MAX_VIOLATIONS);
+        Self { violations, truncated }
     }
 
-    /// Every violation, in the order the members were checked.
+    /// The violations, in the order the members were checked.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    /// The violations, in the order the members were checked.
+    pub fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+
+    /// Whether more violations were found than [`violations`](Self::violations) holds.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// The message of these violations: `2 validation errors detected. ...; ...`.
+    pub(crate) fn summary(violations: &[Violation], truncated: bool) -> String {
+        let count = violations.len();
+        let mut text = format!(
+            "{count} validation error{} detected{}.",
+            if count == 1 { "" } else { "s" },
+            if truncated {
+                " (more were found and cut)"
+            } else {
+                ""
+            }
+        );
+        for (index, violation) in violations.iter().enumerate() {
+            text.push_str(if index == 0 { " " } else { "; " });
+            text.push_str(&violation.message);
+        }
+        text
     }
 }
 
 impl std::fmt::Display for ValidationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.violations.len();
-        write!(
-            f,
-            "{count} validation error{} detected.",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for (index, violation) in self.violations.iter().enumerate() {
-            write!(f, "{}{violation}", if index == 0 { " " } else { "; " })?;
-        }
-        Ok(())
+        f.write_str(&Self::summary(&self.violations, self.truncated))
     }
 }
 
@@ -103,7 +136,31 @@ struct Walk {
     checks: Checks,
     /// Only required members are checked, not the constraint traits.
     required_only: bool,
+    /// At most one more than [`MAX_VIOLATIONS`]: the one more says that there were more.
     violations: Vec<Violation>,
+}
+
+/// Adds a violation unless `violations` already holds one more than [`MAX_VIOLATIONS`].
+pub(crate) fn push_violation(violations: &mut Vec<Violation>, violation: Violation) {
+    if violations.len() <= MAX_VIOLATIONS {
+        violations.push(violation);
+    }
+}
+
+/// Whether `violations` holds more than [`MAX_VIOLATIONS`], so that looking for others is
+/// wasted work.
+pub(crate) fn full(violations: &[Violation]) -> bool {
+    violations.len() > MAX_VIOLATIONS
+}
+
+/// The violation of a `@length` by a value of `count` characters, bytes, items or entries.
+pub(crate) fn length_violation(path: &str, count: u64, length: Bounds<u64>) -> Violation {
+    violation(
+        path,
+        "length",
+        &format!(" with length {count}"),
+        format!("have length {}", bounds(length)),
+    )
 }
 
 fn violation(path: &str, constraint: &'static str, value: &str, rule: String) -> Violation {
@@ -322,11 +379,42 @@ fn translate_pattern(pattern: &str) -> String {
     out
 }
 
+/// The values of an enum, comma-separated, cut after [`MAX_ENUM_LIST_CHARS`] with `...`.
+fn enum_values(schema: &Schema) -> String {
+    let mut listed = String::new();
+    let values = schema
+        .members
+        .iter()
+        .filter(|value| !value.traits.has(Flags::INTERNAL))
+        .filter_map(|value| match value.traits.enum_value {
+            Some(EnumValue::String(text)) => Some(text),
+            _ => None,
+        });
+    for (index, text) in values.enumerate() {
+        let separator = if index == 0 { "" } else { ", " };
+        if listed.len() + separator.len() + text.len() > MAX_ENUM_LIST_CHARS {
+            listed.push_str(separator);
+            listed.push_str("...");
+            break;
+        }
+        listed.push_str(separator);
+        listed.push_str(text);
+    }
+    listed
+}
+
 impl Walk {
+    fn push(&mut self, violation: Violation) {
+        push_violation(&mut self.violations, violation);
+    }
+
     /// Walks a value: checks its constraints (unless only required members are asked for),
     /// then its members, items and entries. `path` is the value's member path; it is extended
     /// for each member and restored.
     fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema, path: &mut String) {
+        if full(&self.violations) {
+            return;
+        }
         let traits = member.map_or(&schema.traits, |member| &member.traits);
         if !self.required_only {
             self.constraints(view, traits, schema, path);
@@ -343,7 +431,7 @@ impl Walk {
                     path.push_str(member.name);
                     match value.member(index) {
                         Some(value) => self.value(value.view(), Some(member), member.target, path),
-                        None if member.is_required() => self.violations.push(crate::codec::missing_member(path)),
+                        None if member.is_required() => self.push(crate::codec::missing_member(path)),
                         None => {}
                     }
                     path.truncate(length);
@@ -365,10 +453,12 @@ impl Walk {
                     && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
                     && !unique(list, item.target)
                 {
-                    self.violations
-                        .push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
+                    self.push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
                 }
                 for index in 0..list.len() {
+                    if full(&self.violations) {
+                        return;
+                    }
                     if let Some(value) = list.get(index) {
                         let view = value.view();
                         if !matches!(view, View::Null) {
@@ -382,6 +472,9 @@ impl Walk {
             View::Map(map) => {
                 let [key, item] = schema.members else { return };
                 for (name, value) in map.entries() {
+                    if full(&self.violations) {
+                        return;
+                    }
                     self.value(View::String(name), Some(key), key.target, path);
                     let view = value.view();
                     if !matches!(view, View::Null) {
@@ -410,9 +503,7 @@ impl Walk {
             if let Some(count) = count {
                 let count = count as u64;
                 if length.min.is_some_and(|min| count < min) || length.max.is_some_and(|max| count > max) {
-                    let rule = format!("have length {}", bounds(length));
-                    self.violations
-                        .push(violation(path, "length", &format!(" with length {count}"), rule));
+                    self.push(length_violation(path, count, length));
                 }
             }
         }
@@ -431,14 +522,13 @@ impl Walk {
                     || range.min.is_some_and(|min| number < min)
                     || range.max.is_some_and(|max| number > max)
                 {
-                    self.violations
-                        .push(violation(path, "range", "", format!("be {}", bounds(range))));
+                    self.push(violation(path, "range", "", format!("be {}", bounds(range))));
                 }
             }
         }
         if let (Some(pattern), View::String(text)) = (traits.pattern, view) {
             if schema.shape_type == ShapeType::String && !pattern_matches(pattern, text) {
-                self.violations.push(violation(
+                self.push(violation(
                     path,
                     "pattern",
                     "",
@@ -452,35 +542,95 @@ impl Walk {
                 .iter()
                 .any(|value| matches!(value.traits.enum_value, Some(EnumValue::String(known)) if known == text));
             if !known {
-                let listed: Vec<&str> = schema
-                    .members
-                    .iter()
-                    .filter(|value| !value.traits.has(Flags::INTERNAL))
-                    .filter_map(|value| match value.traits.enum_value {
-                        Some(EnumValue::String(text)) => Some(text),
-                        _ => None,
-                    })
-                    .collect();
-                self.violations.push(violation(
+                self.push(violation(
                     path,
                     "enum",
                     "",
-                    format!("satisfy enum value set: [{}]", listed.join(", ")),
+                    format!("satisfy enum value set: [{}]", enum_values(schema)),
                 ));
             }
         }
     }
 }
 
-/// Whether no two items of a list are equal.
+/// Whether no two items of a list are equal: each item's hash (of what [`same`] compares, with
+/// a per-call random key, so that no input can make items collide on purpose) is looked up
+/// among those before it, and only items of the same hash are compared. Linear in the items.
 fn unique(list: &dyn crate::shape::ListValue, item: &'static Schema) -> bool {
-    let items: Vec<View<'_>> = (0..list.len())
-        .map(|index| list.get(index).map_or(View::Null, Value::view))
-        .collect();
-    items
-        .iter()
-        .enumerate()
-        .all(|(index, a)| items[..index].iter().all(|b| !same(*a, *b, item)))
+    use std::hash::{BuildHasher, Hasher};
+    let state = std::collections::hash_map::RandomState::new();
+    let view = |index: usize| list.get(index).map_or(View::Null, Value::view);
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(list.len());
+    for index in 0..list.len() {
+        let value = view(index);
+        let mut hasher = state.build_hasher();
+        hash_view(value, item, &mut hasher);
+        let bucket = seen.entry(hasher.finish()).or_default();
+        if bucket.iter().any(|&other| same(view(other), value, item)) {
+            return false;
+        }
+        bucket.push(index);
+    }
+    true
+}
+
+/// Feeds what [`same`] compares of a value to `hasher`: values that are the same hash the same.
+fn hash_view(view: View<'_>, schema: &'static Schema, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    // The kind first, so that values of different kinds differ.
+    std::mem::discriminant(&view).hash(hasher);
+    match view {
+        View::Null => {}
+        View::Boolean(value) => value.hash(hasher),
+        View::Byte(value) => value.hash(hasher),
+        View::Short(value) => value.hash(hasher),
+        View::Integer(value) => value.hash(hasher),
+        View::Long(value) => value.hash(hasher),
+        // `0.0 == -0.0`; NaN equals nothing, so its hash does not matter.
+        View::Float(value) => (if value == 0.0 { 0.0f32 } else { value }).to_bits().hash(hasher),
+        View::Double(value) => (if value == 0.0 { 0.0f64 } else { value }).to_bits().hash(hasher),
+        View::String(text) | View::BigNumber(text) => text.hash(hasher),
+        View::Blob(bytes) => bytes.hash(hasher),
+        View::Timestamp(time) => time.hash(hasher),
+        // A document's JSON text: objects are ordered by key, so equal documents write alike.
+        View::Document(document) => document.to_string().hash(hasher),
+        View::List(list) => {
+            let item = schema.item().map_or(schema, |item| item.target);
+            list.len().hash(hasher);
+            for index in 0..list.len() {
+                hash_view(list.get(index).map_or(View::Null, Value::view), item, hasher);
+            }
+        }
+        View::Map(map) => {
+            let item = schema.item().map_or(schema, |item| item.target);
+            let entries = map.entries();
+            entries.len().hash(hasher);
+            for (key, value) in entries {
+                key.hash(hasher);
+                hash_view(value.view(), item, hasher);
+            }
+        }
+        View::Structure(value) => {
+            for (index, member) in schema.members.iter().enumerate() {
+                match value.member(index) {
+                    Some(value) => {
+                        true.hash(hasher);
+                        hash_view(value.view(), member.target, hasher);
+                    }
+                    None => false.hash(hasher),
+                }
+            }
+        }
+        View::Union(value) => match value.variant() {
+            Variant::Member(index, member) => {
+                index.hash(hasher);
+                if let (Some(member), Some(schema)) = (member, schema.members.get(index)) {
+                    hash_view(member.view(), schema.target, hasher);
+                }
+            }
+            Variant::Unknown(name) => name.hash(hasher),
+        },
+    }
 }
 
 /// Whether two values of `schema` are equal, member by member.
@@ -544,6 +694,22 @@ pub(crate) fn same(a: View<'_>, b: View<'_>, schema: &'static Schema) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Pattern;
+    use crate::schema::{Member, Schema, ShapeType};
+
+    static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
+
+    #[test]
+    fn an_enum_message_lists_a_bounded_number_of_values() {
+        static SMALL: Schema = Schema::new("example#Small", ShapeType::Enum)
+            .members(&[Member::new("A", &UNIT).value("abc"), Member::new("B", &UNIT).value("def")]);
+        assert_eq!(super::enum_values(&SMALL), "abc, def");
+        const VALUE: &str = "a-value-of-thirty-two-characters";
+        static MEMBERS: [Member; 100] = [const { Member::new("V", &UNIT).value(VALUE) }; 100];
+        static LARGE: Schema = Schema::new("example#Large", ShapeType::Enum).members(&MEMBERS);
+        let listed = super::enum_values(&LARGE);
+        assert!(listed.len() <= super::MAX_ENUM_LIST_CHARS + 5, "{}", listed.len());
+        assert!(listed.starts_with(VALUE) && listed.ends_with(", ..."), "{listed}");
+    }
 
     fn matches(pattern: &str, text: &str) -> bool {
         Pattern::new(pattern)

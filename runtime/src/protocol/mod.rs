@@ -400,7 +400,7 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         return Err(Rejection::validation(missing));
     }
     if let Err(error) = validate::validate(&input, operation.input, Checks::Server) {
-        return Err(Rejection::validation(error.violations().to_vec()));
+        return Err(Rejection::from(error));
     }
     Ok(input)
 }

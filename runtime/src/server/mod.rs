@@ -15,7 +15,7 @@ pub use self::hyper::{serve, serve_with, serve_with_limits, serve_with_shutdown,
 use crate::operation::{HttpOperation, Operation};
 use crate::protocol::uri::{match_path, parse_query};
 use crate::schema::{Protocol, ServiceSchema};
-use crate::validate::Violation;
+use crate::validate::{ValidationError, Violation};
 
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -81,21 +81,12 @@ impl Rejection {
         Self::new(404, "UnknownOperationException", "no operation matches the request")
     }
 
-    /// The request's values break the model's constraints.
+    /// The request's values break the model's constraints. Past [`MAX_VIOLATIONS`] of them,
+    /// the first are kept and the message says that more were cut.
+    ///
+    /// [`MAX_VIOLATIONS`]: crate::validate::MAX_VIOLATIONS
     pub fn validation(violations: Vec<Violation>) -> Self {
-        let count = violations.len();
-        let plural = if count == 1 { "" } else { "s" };
-        let details: Vec<&str> = violations.iter().map(|violation| violation.message.as_str()).collect();
-        let message = format!("{count} validation error{plural} detected. {}", details.join("; "));
-        Self {
-            status: 400,
-            error_type: "ValidationException",
-            message,
-            fields: violations
-                .into_iter()
-                .map(|violation| (violation.path, violation.message))
-                .collect(),
-        }
+        Self::from(ValidationError::new(violations))
     }
 
     /// The HTTP status code of the answer.
@@ -128,6 +119,22 @@ impl std::fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
+
+impl From<ValidationError> for Rejection {
+    fn from(error: ValidationError) -> Self {
+        let message = error.to_string();
+        Self {
+            status: 400,
+            error_type: "ValidationException",
+            message,
+            fields: error
+                .into_violations()
+                .into_iter()
+                .map(|violation| (violation.path, violation.message))
+                .collect(),
+        }
+    }
+}
 
 /// The operation a request is for, as its index in the service's operations: by method, path
 /// and literal query for restJson1 (the most specific URI template first), by `X-Amz-Target`

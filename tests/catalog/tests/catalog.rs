@@ -22,6 +22,7 @@ use catalog::operation::list_items::{ListItemsError, ListItemsInput, ListItemsOu
 use catalog::operation::list_tags::{ListTagsError, ListTagsInput, ListTagsOutput};
 use catalog::operation::put_document::{PutDocumentError, PutDocumentInput, PutDocumentOutput};
 use catalog::operation::put_object::{PutObjectError, PutObjectInput, PutObjectOutput};
+use catalog::operation::put_records::{PutRecordsError, PutRecordsInput, PutRecordsOutput};
 use catalog::primitives::Blob;
 use catalog::server::Limits;
 use catalog::types::error::BadPage;
@@ -40,6 +41,7 @@ struct Service {
     tag_calls: Mutex<Vec<ListTagsInput>>,
     documents: Mutex<Vec<PutDocumentInput>>,
     objects: Mutex<Vec<PutObjectInput>>,
+    records: Mutex<Vec<PutRecordsInput>>,
 }
 
 const ITEMS: usize = 7;
@@ -103,6 +105,18 @@ impl Catalog for Service {
             output = output.encoding(encoding);
         }
         Ok(output.build().expect("a valid output"))
+    }
+
+    async fn put_records(&self, input: PutRecordsInput) -> Result<PutRecordsOutput, PutRecordsError> {
+        self.records.lock().unwrap().push(input.clone());
+        let mut output = PutRecordsOutput::builder().count(input.records.unwrap_or_default().len() as i32);
+        if let Some(label) = input.label {
+            output = output.label(label);
+        }
+        if let Some(names) = input.names {
+            output = output.names(names);
+        }
+        Ok(output.build())
     }
 
     async fn put_object(&self, input: PutObjectInput) -> Result<PutObjectOutput, PutObjectError> {
