@@ -57,11 +57,7 @@ impl ValidationError {
         let mut text = format!(
             "{count} validation error{} detected{}.",
             if count == 1 { "" } else { "s" },
-            if truncated {
-                " (more were found and cut)"
-            } else {
-                ""
-            }
+            if truncated { " (more were found and cut)" } else { "" }
         );
         for (index, violation) in violations.iter().enumerate() {
             text.push_str(if index == 0 { " " } else { "; " });
@@ -700,8 +696,10 @@ mod tests {
 
     #[test]
     fn an_enum_message_lists_a_bounded_number_of_values() {
-        static SMALL: Schema = Schema::new("example#Small", ShapeType::Enum)
-            .members(&[Member::new("A", &UNIT).value("abc"), Member::new("B", &UNIT).value("def")]);
+        static SMALL: Schema = Schema::new("example#Small", ShapeType::Enum).members(&[
+            Member::new("A", &UNIT).value("abc"),
+            Member::new("B", &UNIT).value("def"),
+        ]);
         assert_eq!(super::enum_values(&SMALL), "abc, def");
         const VALUE: &str = "a-value-of-thirty-two-characters";
         static MEMBERS: [Member; 100] = [const { Member::new("V", &UNIT).value(VALUE) }; 100];

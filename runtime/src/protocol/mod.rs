@@ -505,8 +505,22 @@ pub(crate) fn with_body(request: &::http::Request<Vec<u8>>, body: Vec<u8>) -> ::
     copy
 }
 
-/// Server: the response for an operation's result.
+/// Server: the response for an operation's result. An error the model does not describe,
+/// and a result that cannot be written, are answered with a generic message: their details
+/// are logged (see [`serialize_response_with_id`]), never sent.
 pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) -> ::http::Response<Vec<u8>> {
+    serialize_response_with_id::<O>(result, None)
+}
+
+/// Server: the response for an operation's result, for the request `request_id`. An error
+/// the model does not describe keeps its status and (when it is a plain error name) its code,
+/// but its message, which may hold what only the service should see (paths, credentials,
+/// another service's answer), is replaced with a generic one naming the request id; the
+/// details are logged with the id (as a `tracing` error event, with the `tracing` feature).
+pub fn serialize_response_with_id<O: Operation>(
+    result: &Result<O::Output, O::Error>,
+    request_id: Option<&str>,
+) -> ::http::Response<Vec<u8>> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
     let response = match result {
@@ -525,10 +539,13 @@ pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) ->
                     "an error index out of the operation's errors",
                 )),
             },
-            Err(unhandled) => Ok(unhandled_response(service, unhandled)),
+            Err(unhandled) => Ok(unhandled_response(service, unhandled, request_id)),
         },
     };
-    response.unwrap_or_else(|error| internal_error(service, &error.to_string()))
+    response.unwrap_or_else(|error| {
+        report_internal(request_id, operation.id, &error);
+        internal_error(service, request_id)
+    })
 }
 
 /// The status code of a modelled error: its `@httpError`, else 400 for the client's fault and
@@ -628,17 +645,60 @@ pub(crate) fn own_error_response(
     response(builder, body)
 }
 
-/// The error response for an error the model does not describe.
-pub(crate) fn unhandled_response(service: &ServiceSchema, error: &UnhandledError) -> ::http::Response<Vec<u8>> {
+/// The error response for an error the model does not describe: its status (a 500 when it
+/// has none of an error), its code when the service set one that is a plain name, and a
+/// generic message; the details are logged.
+pub(crate) fn unhandled_response(
+    service: &ServiceSchema,
+    error: &UnhandledError,
+    request_id: Option<&str>,
+) -> ::http::Response<Vec<u8>> {
     let status = match error.status() {
         status @ 400..=599 => status,
         _ => 500,
     };
-    let code = error.code().unwrap_or("InternalFailure");
-    own_error_response(service, status, code, error.message(), None)
+    let code = error
+        .code()
+        .filter(|code| {
+            error.kind() == crate::error::UnhandledKind::Service
+                && !code.is_empty()
+                && code.len() <= 64
+                && code
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+        })
+        .unwrap_or("InternalFailure");
+    report_internal(request_id, code, error);
+    own_error_response(service, status, code, Some(&generic_message(status, request_id)), None)
 }
 
 /// A 500 response for a result that could not be written.
-pub(crate) fn internal_error(service: &ServiceSchema, message: &str) -> ::http::Response<Vec<u8>> {
-    own_error_response(service, 500, "InternalFailure", Some(message), None)
+pub(crate) fn internal_error(service: &ServiceSchema, request_id: Option<&str>) -> ::http::Response<Vec<u8>> {
+    own_error_response(
+        service,
+        500,
+        "InternalFailure",
+        Some(&generic_message(500, request_id)),
+        None,
+    )
+}
+
+/// What a caller is told of an error the model does not describe.
+fn generic_message(status: u16, request_id: Option<&str>) -> String {
+    let what = if status >= 500 {
+        "An internal error occurred"
+    } else {
+        "The request failed"
+    };
+    match request_id {
+        Some(id) => format!("{what} (request id {id})."),
+        None => format!("{what}."),
+    }
+}
+
+/// Logs the details of an error that is not sent to the caller.
+#[allow(unused_variables)]
+fn report_internal(request_id: Option<&str>, what: &str, error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(request_id = request_id.unwrap_or("-"), what, error = %error, "the service answered with an internal error");
 }

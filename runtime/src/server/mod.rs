@@ -206,11 +206,33 @@ where
     Fut: Future<Output = Result<O::Output, O::Error>> + Send + 'a,
 {
     Box::pin(async move {
-        match O::parse_request(&request) {
-            Ok(input) => O::serialize_response(&call(input).await),
+        let id = request_id(&request);
+        let mut response = match O::parse_request(&request) {
+            Ok(input) => crate::protocol::serialize_response_with_id::<O>(&call(input).await, Some(&id)),
             Err(rejection) => rejection.into_response(O::SERVICE),
+        };
+        if let Ok(value) = http::HeaderValue::from_str(&id) {
+            response.headers_mut().insert(REQUEST_ID, value);
         }
+        response
     })
+}
+
+/// The header of a response that names its request, as AWS services name it.
+pub const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+
+/// The id of a request: the one its caller or a proxy in front of the server gave it
+/// (`x-amzn-RequestId` or `x-amz-request-id`: up to 128 characters of visible ASCII), else a
+/// fresh random one. A response carries it in `x-amzn-RequestId`, and the server's logs of an
+/// error name it, so that a caller's report can be matched with them.
+pub fn request_id(request: &http::Request<Vec<u8>>) -> String {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .filter_map(|name| request.headers().get(*name))
+        .map(http::HeaderValue::as_bytes)
+        .find(|id| !id.is_empty() && id.len() <= 128 && id.iter().all(|byte| byte.is_ascii_graphic()))
+        .and_then(|id| std::str::from_utf8(id).ok())
+        .map_or_else(crate::primitives::idempotency_token, str::to_owned)
 }
 
 /// The largest body a request may have, as a request extension: the ready server sets it from

@@ -458,7 +458,9 @@ async fn a_body_gzipped_a_thousand_times_is_decompressed_once_and_the_server_liv
     assert!(service.documents.lock().unwrap().is_empty());
     // The server is still there.
     let (config, _) = config(addr);
-    let output = timed(Client::new(&config).put_document(document(20_000))).await.unwrap();
+    let output = timed(Client::new(&config).put_document(document(20_000)))
+        .await
+        .unwrap();
     assert_eq!(output.length, 20_000);
 }
 
@@ -485,12 +487,20 @@ async fn a_coding_the_operation_cannot_read_or_hand_on_is_refused_with_415() {
     let (addr, service) = start(Limits::default()).await;
     // PutObject neither decompresses nor has a member for `Content-Encoding`.
     let body = smithy_runtime::checksum::gzip(b"Hello world");
-    let answer = raw(addr, &raw_request("PUT", "/objects/a", "content-encoding: gzip\r\n", &body)).await;
+    let answer = raw(
+        addr,
+        &raw_request("PUT", "/objects/a", "content-encoding: gzip\r\n", &body),
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 415"), "{answer}");
     assert!(answer.contains("UnsupportedMediaTypeException"), "{answer}");
     assert!(service.objects.lock().unwrap().is_empty());
     // `identity` is no coding.
-    let answer = raw(addr, &raw_request("PUT", "/objects/a", "content-encoding: identity\r\n", b"Hello")).await;
+    let answer = raw(
+        addr,
+        &raw_request("PUT", "/objects/a", "content-encoding: identity\r\n", b"Hello"),
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // PutDocument takes `gzip` off, and `br` before it, for the input's member.
     let body = smithy_runtime::checksum::gzip(br#"{"text":"abc"}"#);

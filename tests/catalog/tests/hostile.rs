@@ -77,7 +77,11 @@ fn a_hundred_thousand_violations_are_cut_to_a_hundred() {
     let records = vec!["{}"; 100_000].join(",");
     let response = put_records(format!(r#"{{"records":[{records}]}}"#));
     assert_eq!(response.status(), 400);
-    assert!(response.body().len() < 64 * 1024, "the answer is {} bytes", response.body().len());
+    assert!(
+        response.body().len() < 64 * 1024,
+        "the answer is {} bytes",
+        response.body().len()
+    );
     let answer = json(&response);
     let message = answer["message"].as_str().expect("a message");
     assert!(
@@ -93,7 +97,11 @@ fn a_hundred_thousand_violations_are_cut_to_a_hundred() {
     let codes: Vec<String> = (0..10_000).map(|n| format!(r#""k{n}":"abc""#)).collect();
     let response = put_records(format!(r#"{{"byCode":{{{}}},"kind":{kinds}}}"#, codes.join(",")));
     assert_eq!(response.status(), 400);
-    assert!(response.body().len() < 64 * 1024, "the answer is {} bytes", response.body().len());
+    assert!(
+        response.body().len() < 64 * 1024,
+        "the answer is {} bytes",
+        response.body().len()
+    );
 }
 
 #[test]
@@ -135,4 +143,39 @@ fn unique_items_of_a_long_list_are_checked_in_linear_time() {
     let response = put_records(body(&repeated));
     assert_eq!(response.status(), 400);
     assert_eq!(json(&response)["fieldList"][0]["path"], "/unique");
+}
+
+#[test]
+fn an_unmodelled_error_is_answered_without_its_details_and_with_a_request_id() {
+    let response = put_records(r#"{"records":[{"id":"fail"}]}"#.to_owned());
+    assert_eq!(response.status(), 500);
+    let text = String::from_utf8_lossy(response.body()).into_owned();
+    for secret in ["credential", "/home/svc", "permission denied"] {
+        assert!(!text.contains(secret), "`{secret}` reached the caller: {text}");
+    }
+    assert_eq!(response.headers()["x-amzn-errortype"], "InternalFailure");
+    let id = response.headers()["x-amzn-requestid"]
+        .to_str()
+        .expect("an id")
+        .to_owned();
+    assert!(id.len() >= 16, "{id}");
+    assert_eq!(
+        json(&response)["message"],
+        format!("An internal error occurred (request id {id}).")
+    );
+    // Every answer names its request; an id the caller gave is kept, a bad one replaced.
+    let ok = put_records("{}".to_owned());
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers().contains_key("x-amzn-requestid"));
+    assert_ne!(ok.headers()["x-amzn-requestid"], id.as_str(), "ids are fresh");
+    for (given, kept) in [("abc-123", true), ("a b", false)] {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("/records")
+            .header("x-amz-request-id", given)
+            .body(br#"{"records":[{"id":"fail"}]}"#.to_vec())
+            .expect("a request");
+        let response = block_on(catalog::server::handle(&Service, request));
+        assert_eq!(response.headers()["x-amzn-requestid"] == given, kept, "{given}");
+    }
 }
