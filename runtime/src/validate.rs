@@ -3,9 +3,10 @@
 //! walking it with its schema. Every violation is reported with its member path, worded as
 //! Smithy services word it.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
 use crate::shape::{Value, Variant, View};
@@ -177,19 +178,43 @@ fn bounds<T: std::fmt::Display + Copy>(bounds: Bounds<T>) -> String {
     }
 }
 
-/// The compiled `@pattern`s, shared by every check. A pattern that does not compile (which
-/// the generator refuses, through [`Pattern::new`]) lets every value pass.
+/// Whether `text` matches `pattern`. A pattern that does not compile (which the generator
+/// refuses, through [`Pattern::check_syntax`], but which can still be too large to compile)
+/// matches nothing: the value is refused rather than let through unchecked.
 fn pattern_matches(pattern: &'static str, text: &str) -> bool {
-    type Compiled = HashMap<&'static str, Option<Arc<Pattern>>>;
-    static CACHE: LazyLock<Mutex<Compiled>> = LazyLock::new(Mutex::default);
-    let compiled = {
-        let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        cache
-            .entry(pattern)
-            .or_insert_with(|| Pattern::new(pattern).ok().map(Arc::new))
-            .clone()
-    };
-    compiled.is_none_or(|compiled| compiled.is_match(text))
+    compiled_pattern(pattern).is_some_and(|compiled| compiled.is_match(text))
+}
+
+/// A `@pattern` compiled at its first use, or `None` when it cannot be compiled; compiled
+/// once per process.
+type CompiledOnce = Arc<OnceLock<Option<Arc<Pattern>>>>;
+
+/// The compiled form of `pattern`, by the address of its text (patterns are the schemas'
+/// static strings). Each thread keeps the patterns it has used, so that checking a value
+/// takes no lock; a thread's first use of a pattern finds (or adds) its cell in a shared
+/// table under a lock held only for that lookup, and compiling happens outside it: a slow
+/// compile holds up only the checks of that one pattern.
+fn compiled_pattern(pattern: &'static str) -> Option<Arc<Pattern>> {
+    type Key = (usize, usize);
+    static SHARED: LazyLock<Mutex<HashMap<Key, CompiledOnce>>> = LazyLock::new(Mutex::default);
+    thread_local! {
+        static LOCAL: RefCell<HashMap<Key, CompiledOnce>> = RefCell::new(HashMap::new());
+    }
+    let key = (pattern.as_ptr() as usize, pattern.len());
+    let cell = LOCAL
+        .try_with(|local| local.borrow().get(&key).cloned())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| {
+            let cell = {
+                let mut shared = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                Arc::clone(shared.entry(key).or_default())
+            };
+            // A thread being torn down keeps no cache; it still checks.
+            let _ = LOCAL.try_with(|local| local.borrow_mut().insert(key, Arc::clone(&cell)));
+            cell
+        });
+    cell.get_or_init(|| Pattern::new(pattern).ok().map(Arc::new)).clone()
 }
 
 /// A compiled `@pattern`: an ECMA-262 regular expression as Smithy writes it, also with the
@@ -689,8 +714,10 @@ pub(crate) fn same(a: View<'_>, b: View<'_>, schema: &'static Schema) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Pattern;
-    use crate::schema::{Member, Schema, ShapeType};
+    use std::time::Instant;
+
+    use super::{Checks, Pattern};
+    use crate::schema::{Member, Schema, ShapeType, Traits};
 
     static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
 
@@ -707,6 +734,62 @@ mod tests {
         let listed = super::enum_values(&LARGE);
         assert!(listed.len() <= super::MAX_ENUM_LIST_CHARS + 5, "{}", listed.len());
         assert!(listed.starts_with(VALUE) && listed.ends_with(", ..."), "{listed}");
+    }
+
+    /// A pattern whose syntax is sound but which fancy-regex cannot compile (a look-behind of
+    /// variable length).
+    const UNCOMPILABLE: &str = "(?<=a+)b";
+
+    #[test]
+    fn a_value_is_refused_when_its_pattern_cannot_be_compiled() {
+        assert_eq!(Pattern::check_syntax(UNCOMPILABLE), Ok(()));
+        assert!(Pattern::new(UNCOMPILABLE).is_err());
+        static TEXT: Schema = Schema::new("example#Text", ShapeType::String).traits(Traits {
+            pattern: Some(UNCOMPILABLE),
+            ..Traits::NONE
+        });
+        for _ in 0..2 {
+            let error = super::validate(&"aab".to_owned(), &TEXT, Checks::Server).expect_err("refused");
+            assert_eq!(error.violations()[0].constraint, "pattern");
+        }
+        static CODE: Schema = Schema::new("example#Code", ShapeType::String).traits(Traits {
+            pattern: Some("^[A-Z]{3}$"),
+            ..Traits::NONE
+        });
+        assert!(super::validate(&"ABC".to_owned(), &CODE, Checks::Server).is_ok());
+        assert!(super::validate(&"abc".to_owned(), &CODE, Checks::Server).is_err());
+    }
+
+    #[test]
+    fn compiling_one_pattern_holds_up_no_check_of_another() {
+        // A pattern no other test uses, which takes long to fail to compile.
+        static SLOW: Schema = Schema::new("example#Slow", ShapeType::String).traits(Traits {
+            pattern: Some(r"^(\p{L}{1,1000}){1,999}$"),
+            ..Traits::NONE
+        });
+        static FAST: Schema = Schema::new("example#Fast", ShapeType::String).traits(Traits {
+            pattern: Some("^[a-z]+-fast$"),
+            ..Traits::NONE
+        });
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let slow = std::thread::spawn(move || {
+            sender.send(()).expect("the test waits");
+            let started = Instant::now();
+            let refused = super::validate(&"abc".to_owned(), &SLOW, Checks::Server).is_err();
+            (refused, started.elapsed())
+        });
+        receiver.recv().expect("the thread started");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let started = Instant::now();
+        assert!(super::validate(&"abc-fast".to_owned(), &FAST, Checks::Server).is_ok());
+        let fast = started.elapsed();
+        let (refused, compile) = slow.join().expect("no panic");
+        assert!(refused);
+        // Under one lock for every compile, the fast check waits out most of the slow one.
+        assert!(
+            fast < compile / 4,
+            "the check took {fast:?}, the slow compile {compile:?}"
+        );
     }
 
     fn matches(pattern: &str, text: &str) -> bool {
