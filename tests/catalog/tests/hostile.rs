@@ -179,3 +179,26 @@ fn an_unmodelled_error_is_answered_without_its_details_and_with_a_request_id() {
         assert_eq!(response.headers()["x-amzn-requestid"] == given, kept, "{given}");
     }
 }
+
+#[test]
+fn epoch_seconds_past_the_range_of_i64_are_refused() {
+    let response = put_records(r#"{"at":-9223372036854775808.5}"#.to_owned());
+    assert_eq!(response.status(), 400, "{}", String::from_utf8_lossy(response.body()));
+    for at in ["-9223372036854775808.5", "9223372036854775808"] {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("/records")
+            .header("x-at", at)
+            .body(b"{}".to_vec())
+            .expect("a request");
+        let response = block_on(catalog::server::handle(&Service, request));
+        assert_eq!(
+            response.status(),
+            400,
+            "{at}: {}",
+            String::from_utf8_lossy(response.body())
+        );
+    }
+    let response = put_records(r#"{"at":-9223372036854775807.5}"#.to_owned());
+    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+}
