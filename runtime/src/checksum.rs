@@ -271,7 +271,8 @@ pub fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, GunzipError> {
     let decoder = flate2::read::MultiGzDecoder::new(body);
     let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
     decoder
-        .take(limit as u64 + 1)
+        // One byte past the limit tells a body that reaches it from one that passes it.
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|error| GunzipError::Invalid(error.to_string()))?;
     if out.len() > limit {
@@ -337,5 +338,7 @@ mod tests {
         let mut twice = gzip(b"ab");
         twice.extend(gzip(b"cd"));
         assert_eq!(gunzip(&twice, 10).unwrap(), b"abcd");
+        // No limit at all is no overflow.
+        assert_eq!(gunzip(&compressed, usize::MAX).unwrap(), body);
     }
 }

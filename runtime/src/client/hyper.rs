@@ -258,6 +258,9 @@ impl Transport for HyperTransport {
     }
 }
 
+/// The most bytes reserved for a response body before any of it arrives.
+const PREALLOCATE_MAX: usize = 64 * 1024;
+
 /// A response body, piece by piece, each within `read_timeout`, at most `limit` bytes.
 async fn read_body(
     mut body: hyper::body::Incoming,
@@ -269,7 +272,12 @@ async fn read_body(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large(limit));
     }
-    let mut bytes = Vec::with_capacity(declared.map_or(0, |length| length as usize));
+    // The declared length is the peer's word: the buffer grows with what arrives, from at most
+    // `PREALLOCATE_MAX`, so that a response declaring 100 MiB and sending nothing costs little.
+    let capacity = declared.map_or(0, |length| {
+        usize::try_from(length).unwrap_or(usize::MAX).min(PREALLOCATE_MAX)
+    });
+    let mut bytes = Vec::with_capacity(capacity);
     loop {
         let frame = tokio::time::timeout(read_timeout, body.frame())
             .await
@@ -279,7 +287,7 @@ async fn read_body(
         };
         let frame = frame.map_err(|error| failure(TransportFailureKind::Io, with_causes(&error)))?;
         if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
+            if bytes.len().saturating_add(data.len()) > limit {
                 return Err(too_large(limit));
             }
             bytes.extend_from_slice(&data);
