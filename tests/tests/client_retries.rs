@@ -512,3 +512,120 @@ async fn retries_can_be_turned_off() {
     assert_eq!(server.attempts(), 1);
     assert_eq!(server.seen()[0].header("amz-sdk-request"), Some("attempt=1; max=1"));
 }
+
+/// A server that reads a request body of `length` bytes slowly but steadily, `rate` bytes a
+/// second, then answers 200 with the milliseconds the upload took.
+async fn slow_reader(length: usize, rate: usize) -> SocketAddr {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(64 * 1024).expect("a receive buffer size");
+    socket
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("a loopback port is free");
+    let listener = socket.listen(8).expect("listening");
+    let addr = listener.local_addr().expect("the listener has an address");
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
+        let started = Instant::now();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+            if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let mut buffer = vec![0u8; 16 * 1024];
+        let mut read = 0;
+        while read < length {
+            let want = buffer.len().min(length - read);
+            match stream.read(&mut buffer[..want]).await {
+                Ok(0) | Err(_) => return,
+                Ok(count) => read += count,
+            }
+            // Keep to the rate on average, whatever the timer's granularity.
+            let due = started + Duration::from_secs_f64(read as f64 / rate as f64);
+            tokio::time::sleep_until(due.into()).await;
+        }
+        let body = format!("{}", started.elapsed().as_millis());
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_steady_upload_outlasts_the_read_timeout() {
+    use smithy_runtime::client::Transport;
+    // 24 MiB at 12 MiB/s: two seconds, more than twice the read timeout. (The kernel's socket
+    // buffers, at most 4 MiB here, drain in a third of a second after the last byte is
+    // handed over.)
+    let length = 24 * 1024 * 1024;
+    let addr = slow_reader(length, 12 * 1024 * 1024).await;
+    let transport = HyperTransport::builder()
+        .read_timeout(Duration::from_millis(800))
+        .build()
+        .expect("the default roots load");
+    let request = http::Request::put(format!("http://{addr}/upload"))
+        .body(vec![b'x'; length])
+        .expect("a valid request");
+    let response = timed(transport.send(request)).await.expect("the upload keeps moving");
+    assert_eq!(response.status(), 200);
+    let took: u64 = String::from_utf8_lossy(response.body()).parse().expect("milliseconds");
+    assert!(took > 1600, "the upload took {took} ms, not twice the read timeout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_byte_of_the_response_is_awaited_for_the_read_timeout_after_the_upload() {
+    use smithy_runtime::client::Transport;
+    // The server reads the whole request, then never answers.
+    let server = Scripted::start(vec![Answer::Silent]).await;
+    let transport = HyperTransport::builder()
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .expect("the default roots load");
+    let request = http::Request::put(format!("http://{}/upload", server.addr))
+        .body(vec![b'x'; 256 * 1024])
+        .expect("a valid request");
+    let started = Instant::now();
+    let error = timed(transport.send(request)).await.expect_err("no answer comes");
+    let elapsed = started.elapsed();
+    let failure = error.downcast_ref::<TransportFailure>().expect("a transport failure");
+    assert_eq!(failure.kind(), TransportFailureKind::Timeout, "{error}");
+    assert!(error.to_string().contains("after the request was sent"), "{error}");
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+    assert_eq!(server.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_is_not_made_in_time_fails_as_a_connect_timeout() {
+    use smithy_runtime::client::Transport;
+    // A listener that never accepts: the kernel completes the TCP handshake, and no answer to
+    // the TLS handshake ever comes.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let addr = listener.local_addr().expect("the listener has an address");
+    let transport = HyperTransport::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .read_timeout(Duration::from_secs(20))
+        .build()
+        .expect("the default roots load");
+    let request = http::Request::get(format!("https://localhost:{}/", addr.port()))
+        .body(Vec::new())
+        .expect("a valid request");
+    let started = Instant::now();
+    let error = timed(transport.send(request))
+        .await
+        .expect_err("the handshake never ends");
+    let failure = error.downcast_ref::<TransportFailure>().expect("a transport failure");
+    assert_eq!(failure.kind(), TransportFailureKind::Connect, "{error}");
+    assert!(error.to_string().contains("connect timeout"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    drop(listener);
+}

@@ -143,13 +143,15 @@ impl RetryConfig {
 
 /// How long a call may take: each attempt, and the whole call with its retries and backoffs.
 /// A call that runs out of either fails with an error of kind
-/// [`UnhandledKind::Timeout`](crate::error::UnhandledKind::Timeout). Connecting has its own
-/// limit, on the transport (10 seconds for `HyperTransport`).
+/// [`UnhandledKind::Timeout`](crate::error::UnhandledKind::Timeout). Neither is set by default,
+/// as in the AWS SDKs, so that a long upload or download that keeps moving is not cut off: the
+/// transport's own limits end an exchange that stalls (for `HyperTransport`, 10 seconds to
+/// connect and 30 seconds for each piece of the request and the response).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TimeoutConfig {
     /// The longest one attempt may take, from sending the request to the whole response.
-    /// Default 60 seconds.
+    /// Default none.
     pub attempt: Option<Duration>,
     /// The longest a whole call may take, retries and backoffs included. Default none: the
     /// attempt limit and the number of attempts bound it.
@@ -159,7 +161,7 @@ pub struct TimeoutConfig {
 impl Default for TimeoutConfig {
     fn default() -> Self {
         Self {
-            attempt: Some(Duration::from_secs(60)),
+            attempt: None,
             operation: None,
         }
     }
