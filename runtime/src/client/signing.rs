@@ -89,7 +89,7 @@ pub(super) fn sign(
         credentials,
         region,
         service,
-        time: config.time_source.now(),
+        time: config.signing_time(),
         settings: settings(service, endpoint),
     };
     sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
@@ -113,7 +113,7 @@ pub(super) fn presign(
         credentials,
         region,
         service,
-        time: config.time_source.now(),
+        time: config.signing_time(),
         settings,
     };
     sigv4::presign(request, &params, expires_in)

@@ -100,6 +100,14 @@ impl ChainProvider {
 }
 
 impl ProvideCredentials for ChainProvider {
+    fn invalidate(&self) {
+        for link in &self.links {
+            if let Link::Custom { provider, .. } = &link.0 {
+                provider.invalidate();
+            }
+        }
+    }
+
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(async move {
             let mut looked = Vec::with_capacity(self.links.len());
