@@ -941,4 +941,65 @@ mod tests {
         assert!(first.starts_with(r#"{"token":""#), "{first}");
         assert!(bodies.iter().all(|body| *body == bodies[0]), "{bodies:?}");
     }
+
+    #[derive(Debug)]
+    struct At(SystemTime);
+
+    impl TimeSource for At {
+        fn now(&self) -> SystemTime {
+            self.0
+        }
+    }
+
+    /// S3 presigned URLs sign `UNSIGNED-PAYLOAD`: the example of "Authenticating Requests: Using
+    /// Query Parameters" in the Amazon S3 API reference, presigned the way a client presigns
+    /// for a service whose signing name is `s3`.
+    #[test]
+    fn an_s3_url_is_presigned_with_an_unsigned_payload() {
+        static S3: ServiceSchema = ServiceSchema {
+            signing_name: Some("s3"),
+            ..SERVICE
+        };
+        let transport = Arc::new(Flaky {
+            failures: 0,
+            bodies: Mutex::new(Vec::new()),
+        });
+        let config = Config::with_shared_transport(transport, "https://examplebucket.s3.amazonaws.com")
+            .with_region("us-east-1")
+            .with_credentials(Credentials::from_keys(
+                "AKIAIOSFODNN7EXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ))
+            .with_time_source(At(std::time::UNIX_EPOCH + Duration::from_secs(1_369_353_600)));
+        let context = RequestContext {
+            service: &S3,
+            operation: &OPERATION,
+        };
+        let endpoint = endpoint::ResolvedEndpoint {
+            url: "https://examplebucket.s3.amazonaws.com".to_owned(),
+            headers: Vec::new(),
+            auth: None,
+            unsupported_auth: None,
+        };
+        let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let request = http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt")
+            .body(b"not signed".to_vec())
+            .expect("a valid request");
+        let presigned = signing::presign(
+            &config,
+            &context,
+            &endpoint,
+            &credentials,
+            &request,
+            Duration::from_secs(86_400),
+        )
+        .expect("presigned");
+        let query = presigned.uri().query().unwrap_or("");
+        assert_eq!(
+            query,
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400\
+             &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+    }
 }

@@ -106,9 +106,8 @@ pub(super) fn presign(
     expires_in: std::time::Duration,
 ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
-    let mut settings = settings(service, endpoint);
-    // A presigned URL does not carry the payload's hash in a header.
-    settings.content_sha256_header = false;
+    // With S3's settings (`content_sha256_header`), the URL is signed with `UNSIGNED-PAYLOAD`.
+    let settings = settings(service, endpoint);
     let params = SigningParams {
         credentials,
         region,
