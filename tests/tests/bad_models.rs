@@ -579,3 +579,36 @@ fn lists_and_maps_that_hold_themselves_are_refused_rather_than_overflowing_the_s
     let error = refused("list-map-cycle", &through_a_map);
     assert!(error.message().contains("`ex#A` → `ex#B`"), "{error}");
 }
+
+#[test]
+fn unit_among_operations_errors_or_resources_is_refused_not_a_panic() {
+    let cases = [
+        ("unit-operation", r#""operations": [{"target": "smithy.api#Unit"}]"#, "", "operations"),
+        (
+            "unit-service-error",
+            r#""operations": [{"target": "a#Op"}], "errors": [{"target": "smithy.api#Unit"}]"#,
+            r#", "a#Op": {"type": "operation"}"#,
+            "errors",
+        ),
+        ("unit-resource", r#""resources": [{"target": "smithy.api#Unit"}]"#, "", "resources"),
+        (
+            "unit-operation-error",
+            r#""operations": [{"target": "a#Op"}]"#,
+            r#", "a#Op": {"type": "operation", "errors": [{"target": "smithy.api#Unit"}]}"#,
+            "errors",
+        ),
+    ];
+    for (name, service, extra, field) in cases {
+        let text = format!(
+            r#"{{"smithy": "2.0", "shapes": {{"a#S": {{"type": "service", "version": "1", {service}}}{extra}}}}}"#
+        );
+        let (_, err) = generate(name, &text);
+        assert_eq!(err.kind(), ErrorKind::InvalidModel, "{name}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("`{field}` refers to `smithy.api#Unit`")),
+            "{name}: {message}"
+        );
+        assert!(err.json_path().is_some_and(|path| path.ends_with(field)), "{name}: {err}");
+    }
+}
