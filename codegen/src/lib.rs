@@ -48,6 +48,11 @@ use symbols::Symbols;
 /// The version of `smithy-runtime` that generated code needs, as a Cargo version requirement.
 pub const RUNTIME_VERSION: &str = symbols::RUNTIME_COMPATIBLE;
 
+/// The most bytes read from one model file (256 MiB) unless [`Codegen::max_model_file_bytes`]
+/// says otherwise: a bound on memory for endless or huge input (`/dev/zero`, a wrong path). The
+/// largest AWS model, S3's, is about 2.3 MB of JSON.
+pub const MAX_MODEL_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The file name [`Codegen::emit_to_out_dir`] writes unless told otherwise.
 pub const DEFAULT_OUT_FILE: &str = "smithy_codegen.rs";
 
@@ -60,6 +65,7 @@ pub struct Codegen {
     selection: Selection,
     out_file: String,
     formatted: bool,
+    max_file_bytes: u64,
 }
 
 impl Default for Codegen {
@@ -77,6 +83,7 @@ impl Codegen {
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
+            max_file_bytes: MAX_MODEL_FILE_BYTES,
         }
     }
 
@@ -122,6 +129,13 @@ impl Codegen {
         self
     }
 
+    /// The most bytes read from one model file (default [`MAX_MODEL_FILE_BYTES`]); a longer
+    /// file, or an endless one, is refused once that many bytes are read.
+    pub fn max_model_file_bytes(&mut self, bytes: u64) -> &mut Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
     /// The model files: each `--model` path, a directory standing for every `.smithy` and
     /// `.json` file under it, sorted.
     fn model_files(&self) -> Result<Vec<PathBuf>> {
@@ -147,7 +161,7 @@ impl Codegen {
         }
         let mut assembly = assemble::Assembly::default();
         for path in self.model_files()? {
-            let text = std::fs::read_to_string(&path).map_err(|err| Error::io(&path, &err))?;
+            let text = read_model_file(&path, self.max_file_bytes)?;
             assembly.add_text(&path, &text);
         }
         for (name, text) in &self.texts {
@@ -275,6 +289,35 @@ impl Codegen {
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// Reads a model file as UTF-8 text, at most `limit` bytes of it: reading goes through
+/// [`std::io::Read::take`], so an endless file costs no more than the limit.
+fn read_model_file(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|err| Error::io(path, &err))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| Error::io(path, &err))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "the model file is larger than {limit} bytes, the most read from one file \
+                 (`Codegen::max_model_file_bytes`; the largest AWS model is about 2.3 MB)"
+            ),
+        )
+        .in_file(path));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        Error::new(
+            ErrorKind::Syntax,
+            format!("the model file is not UTF-8 text: invalid byte at offset {offset}"),
+        )
+        .in_file(path)
+    })
 }
 
 /// How deep `--model` directories are searched.

@@ -583,14 +583,24 @@ fn lists_and_maps_that_hold_themselves_are_refused_rather_than_overflowing_the_s
 #[test]
 fn unit_among_operations_errors_or_resources_is_refused_not_a_panic() {
     let cases = [
-        ("unit-operation", r#""operations": [{"target": "smithy.api#Unit"}]"#, "", "operations"),
+        (
+            "unit-operation",
+            r#""operations": [{"target": "smithy.api#Unit"}]"#,
+            "",
+            "operations",
+        ),
         (
             "unit-service-error",
             r#""operations": [{"target": "a#Op"}], "errors": [{"target": "smithy.api#Unit"}]"#,
             r#", "a#Op": {"type": "operation"}"#,
             "errors",
         ),
-        ("unit-resource", r#""resources": [{"target": "smithy.api#Unit"}]"#, "", "resources"),
+        (
+            "unit-resource",
+            r#""resources": [{"target": "smithy.api#Unit"}]"#,
+            "",
+            "resources",
+        ),
         (
             "unit-operation-error",
             r#""operations": [{"target": "a#Op"}]"#,
@@ -609,6 +619,53 @@ fn unit_among_operations_errors_or_resources_is_refused_not_a_panic() {
             message.contains(&format!("`{field}` refers to `smithy.api#Unit`")),
             "{name}: {message}"
         );
-        assert!(err.json_path().is_some_and(|path| path.ends_with(field)), "{name}: {err}");
+        assert!(
+            err.json_path().is_some_and(|path| path.ends_with(field)),
+            "{name}: {err}"
+        );
     }
+}
+
+#[test]
+fn a_model_file_over_the_byte_limit_is_refused_after_reading_the_limit() {
+    // An endless file: only the limit (plus one byte) is read, then refused.
+    let err = Codegen::new()
+        .model("/dev/zero")
+        .max_model_file_bytes(4096)
+        .generate()
+        .expect_err("an endless file is refused");
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert_eq!(err.file(), Some(std::path::Path::new("/dev/zero")));
+    assert!(err.message().contains("larger than 4096 bytes"), "{err}");
+    // A file of exactly the limit is read; one byte more is not.
+    let text = service_with_input("", "");
+    let path = model_file("at-the-limit", &text);
+    let limit = text.len() as u64;
+    Codegen::new()
+        .model(&path)
+        .max_model_file_bytes(limit)
+        .generate()
+        .expect("a file of exactly the limit generates");
+    let err = Codegen::new()
+        .model(&path)
+        .max_model_file_bytes(limit - 1)
+        .generate()
+        .expect_err("a file over the limit is refused");
+    assert!(
+        err.message().contains(&format!("larger than {} bytes", limit - 1)),
+        "{err}"
+    );
+    assert_eq!(smithy_codegen::MAX_MODEL_FILE_BYTES, 256 * 1024 * 1024);
+}
+
+#[test]
+fn a_model_file_that_is_not_utf8_is_a_located_syntax_error() {
+    let path = model_file("latin1", "");
+    std::fs::write(&path, b"{\"smithy\": \"2.0\", \"x\": \"\xe9\"}").unwrap();
+    let err = Codegen::new().model(&path).generate().expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::Syntax);
+    assert!(
+        err.to_string().contains("not UTF-8 text: invalid byte at offset 24"),
+        "{err}"
+    );
 }
