@@ -34,6 +34,7 @@ mod load;
 mod model;
 mod render;
 mod symbols;
+mod traits;
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,7 @@ pub struct Codegen {
     out_file: String,
     formatted: bool,
     max_file_bytes: u64,
+    allow_unknown_traits: bool,
 }
 
 impl Default for Codegen {
@@ -84,6 +86,7 @@ impl Codegen {
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
             max_file_bytes: MAX_MODEL_FILE_BYTES,
+            allow_unknown_traits: false,
         }
     }
 
@@ -136,6 +139,14 @@ impl Codegen {
         self
     }
 
+    /// Whether a trait that nothing defines (not the prelude, a known trait library or a shape
+    /// of the model marked `@trait`) is let through with a warning ([`Generated::warnings`])
+    /// rather than refused (default `false`: refused, with the nearest known trait as a hint).
+    pub fn allow_unknown_traits(&mut self, allow: bool) -> &mut Self {
+        self.allow_unknown_traits = allow;
+        self
+    }
+
     /// The model files: each `--model` path, a directory standing for every `.smithy` and
     /// `.json` file under it, sorted.
     fn model_files(&self) -> Result<Vec<PathBuf>> {
@@ -180,8 +191,9 @@ impl Codegen {
         Ok(text)
     }
 
-    /// Loads the model files into the typed model.
-    fn load(&self) -> Result<Model> {
+    /// Loads the model files into the typed model and checks its traits; returns the model
+    /// and the warnings.
+    fn load(&self) -> Result<(Model, Vec<Error>)> {
         let (document, origins) = self.assemble()?;
         let mut model = Model::default();
         let locate = |err: Error| match err.shape().and_then(|shape| origins.get(shape)) {
@@ -189,8 +201,13 @@ impl Codegen {
             None => err,
         };
         load::merge_document(&mut model, &document).map_err(locate)?;
+        let found = traits::check_traits(&model, self.allow_unknown_traits);
+        if let Some(error) = Error::all(found.errors.into_iter().map(locate).collect()) {
+            return Err(error);
+        }
+        let warnings = found.warnings.into_iter().map(locate).collect();
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
-        Ok(model)
+        Ok((model, warnings))
     }
 
     /// An error about the model, named by its file when there is one.
@@ -207,7 +224,7 @@ impl Codegen {
     /// What the model holds and what the selection reaches, without generating anything: for
     /// `smithy-codegen inspect`. With several services and none selected, only the services.
     pub fn inspect(&self) -> Result<Inspection> {
-        let model = self.load()?;
+        let (model, _) = self.load()?;
         let mut services: Vec<(String, usize)> = model
             .shapes
             .values()
@@ -239,7 +256,7 @@ impl Codegen {
 
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
-        let model = self.load()?;
+        let (model, warnings) = self.load()?;
         let in_model = |err: Error| self.in_model(&model, err);
         let source = self
             .models
@@ -262,6 +279,7 @@ impl Codegen {
             shapes: index.closure_len(),
             operations: index.operations().count(),
             service_name: index.service().0.id.name().to_owned(),
+            warnings,
         })
     }
 
@@ -283,6 +301,9 @@ impl Codegen {
             )
         })?;
         let generated = self.generate()?;
+        for warning in generated.warnings() {
+            println!("cargo:warning={}", warning.to_string().replace('\n', " "));
+        }
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
@@ -408,6 +429,7 @@ pub struct Generated {
     shapes: usize,
     operations: usize,
     service_name: String,
+    warnings: Vec<Error>,
 }
 
 impl std::fmt::Debug for Generated {
@@ -527,6 +549,12 @@ hyper-server = ["smithy-runtime/hyper-server"]
     pub fn stale_files(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
         let files = self.crate_files(options)?;
         Ok(emit::stale_files(dir, &files, true))
+    }
+
+    /// What was let through with a warning: unknown traits, with
+    /// [`Codegen::allow_unknown_traits`].
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
     }
 
     /// Shapes generated: the selected operations' closure, service and operations included.

@@ -457,7 +457,7 @@ fn every_common_mistake_is_refused_at_its_place() {
             "checksum-response-algorithm-unknown",
             |m| {
                 shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
-                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD5"]})
+                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD4"]})
             },
             r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].responseAlgorithms[1]"#,
             "ex#Put",
