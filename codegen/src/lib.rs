@@ -191,9 +191,8 @@ impl Codegen {
         Ok(text)
     }
 
-    /// Loads the model files into the typed model and checks its traits; returns the model
-    /// and the warnings.
-    fn load(&self) -> Result<(Model, Vec<Error>)> {
+    /// Loads the model files into the typed model and checks its traits.
+    fn load(&self) -> Result<Loaded> {
         let (document, origins) = self.assemble()?;
         let mut model = Model::default();
         let locate = |err: Error| match err.shape().and_then(|shape| origins.get(shape)) {
@@ -201,13 +200,50 @@ impl Codegen {
             None => err,
         };
         load::merge_document(&mut model, &document).map_err(locate)?;
-        let found = traits::check_traits(&model, self.allow_unknown_traits);
-        if let Some(error) = Error::all(found.errors.into_iter().map(locate).collect()) {
-            return Err(error);
-        }
-        let warnings = found.warnings.into_iter().map(locate).collect();
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
-        Ok((model, warnings))
+        let found = traits::check_traits(&model, self.allow_unknown_traits);
+        let warnings = found
+            .warnings
+            .into_iter()
+            .map(|warning| self.in_model(&model, warning).to_string().replace('\n', " "))
+            .collect();
+        Ok(Loaded {
+            model,
+            warnings,
+            trait_errors: found.errors,
+        })
+    }
+
+    /// The index of the loaded model for the selection. Every problem found is reported: those
+    /// of the trait check and those of the model checks, save model-check problems at or below
+    /// a value the trait check already refused (`@http`'s `code` out of range is one problem,
+    /// not two).
+    fn index<'m>(&self, loaded: &'m Loaded) -> Result<Index<'m>> {
+        let model = &loaded.model;
+        let indexed = Index::new(model, &self.selection);
+        if loaded.trait_errors.is_empty() {
+            return indexed.map_err(|err| self.in_model(model, err));
+        }
+        let mut problems = loaded.trait_errors.clone();
+        if let Err(err) = indexed {
+            let more = if err.problems().is_empty() {
+                vec![err]
+            } else {
+                err.problems().to_vec()
+            };
+            let overlaps = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
+            problems.extend(more.into_iter().filter(|problem| {
+                !problem.json_path().is_some_and(|path| {
+                    loaded
+                        .trait_errors
+                        .iter()
+                        .filter_map(Error::json_path)
+                        .any(|refused| overlaps(path, refused))
+                })
+            }));
+        }
+        let problems = problems.into_iter().map(|err| self.in_model(model, err)).collect();
+        Err(Error::all(problems).unwrap_or_else(|| Error::new(ErrorKind::Internal, "no problem to report")))
     }
 
     /// An error about the model, named by its file when there is one.
@@ -224,7 +260,8 @@ impl Codegen {
     /// What the model holds and what the selection reaches, without generating anything: for
     /// `smithy-codegen inspect`. With several services and none selected, only the services.
     pub fn inspect(&self) -> Result<Inspection> {
-        let (model, _) = self.load()?;
+        let loaded = self.load()?;
+        let model = &loaded.model;
         let mut services: Vec<(String, usize)> = model
             .shapes
             .values()
@@ -240,9 +277,17 @@ impl Codegen {
             selected: None,
         };
         if inspection.services.len() > 1 && self.selection.service.is_none() {
-            return Ok(inspection);
+            let problems = loaded
+                .trait_errors
+                .iter()
+                .map(|err| self.in_model(model, err.clone()))
+                .collect();
+            return match Error::all(problems) {
+                Some(err) => Err(err),
+                None => Ok(inspection),
+            };
         }
-        let index = Index::new(&model, &self.selection).map_err(|err| self.in_model(&model, err))?;
+        let index = self.index(&loaded)?;
         inspection.selected = Some(Selected {
             service: index.service().0.id.to_string(),
             operations: index.operations().map(|(shape, _)| shape.id.to_string()).collect(),
@@ -256,8 +301,9 @@ impl Codegen {
 
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
-        let (model, warnings) = self.load()?;
-        let in_model = |err: Error| self.in_model(&model, err);
+        let loaded = self.load()?;
+        let model = &loaded.model;
+        let in_model = |err: Error| self.in_model(model, err);
         let source = self
             .models
             .iter()
@@ -270,16 +316,18 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let index = Index::new(&model, &self.selection).map_err(in_model)?;
+        let index = self.index(&loaded)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
+        let mut all_warnings = loaded.warnings.clone();
+        all_warnings.extend(warnings(&index));
         Ok(Generated {
+            warnings: all_warnings,
             rendered,
             source,
             shapes: index.closure_len(),
             operations: index.operations().count(),
             service_name: index.service().0.id.name().to_owned(),
-            warnings,
         })
     }
 
@@ -302,7 +350,7 @@ impl Codegen {
         })?;
         let generated = self.generate()?;
         for warning in generated.warnings() {
-            println!("cargo:warning={}", warning.to_string().replace('\n', " "));
+            println!("cargo:warning={warning}");
         }
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
@@ -339,6 +387,42 @@ fn read_model_file(path: &Path, limit: u64) -> Result<String> {
         )
         .in_file(path)
     })
+}
+
+/// Why the runtime cannot check a `@pattern`, or `None` when it can. The generated code leaves
+/// such a check out, says so in the member's documentation, and [`Generated::warnings`] names it.
+pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
+    smithy_runtime::validate::Pattern::check_syntax(pattern)
+        .err()
+        .map(|reason| reason.trim_start_matches("error: ").to_owned())
+}
+
+/// What the generated code leaves out of the model, one line per shape or member: the
+/// `@pattern`s the runtime cannot check.
+fn warnings(index: &Index<'_>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut note = |at: String, traits: &model::Traits| {
+        if let Some(pattern) = traits.pattern() {
+            if let Some(reason) = unchecked_pattern(pattern) {
+                warnings.push(format!(
+                    "{at}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})"
+                ));
+            }
+        }
+    };
+    for shape in index.closure() {
+        note(format!("shape `{}`", shape.id), &shape.traits);
+        let members: Vec<&model::Member> = match &shape.kind {
+            model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => members.iter().collect(),
+            model::ShapeKind::List(member) | model::ShapeKind::Set(member) => vec![member],
+            model::ShapeKind::Map { key, value } => vec![key, value],
+            _ => Vec::new(),
+        };
+        for member in members {
+            note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+        }
+    }
+    warnings
 }
 
 /// How deep `--model` directories are searched.
@@ -422,14 +506,22 @@ pub struct Selected {
     pub shapes: Vec<(String, &'static str)>,
 }
 
+/// A loaded model: the typed model, what its trait check let through with a warning, and what
+/// it refused (reported with the model checks' problems).
+struct Loaded {
+    model: Model,
+    warnings: Vec<String>,
+    trait_errors: Vec<Error>,
+}
+
 /// Generated code, in memory, ready to be written as one file or as a crate.
 pub struct Generated {
+    warnings: Vec<String>,
     rendered: emit::Rendered,
     source: String,
     shapes: usize,
     operations: usize,
     service_name: String,
-    warnings: Vec<Error>,
 }
 
 impl std::fmt::Debug for Generated {
@@ -473,6 +565,14 @@ impl CrateOptions {
 }
 
 impl Generated {
+    /// What the generated code leaves out of the model and why, one line each (a `@pattern` the
+    /// runtime cannot check, an unknown trait let through by
+    /// [`Codegen::allow_unknown_traits`], ...). The CLI prints them as warnings, and
+    /// [`Codegen::emit_to_out_dir`] as cargo warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The whole module tree as one formatted file, for `include!` at a crate root.
     pub fn single_file(&self) -> Result<String> {
         Ok(self.rendered.single_file(&self.source))
@@ -549,12 +649,6 @@ hyper-server = ["smithy-runtime/hyper-server"]
     pub fn stale_files(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
         let files = self.crate_files(options)?;
         Ok(emit::stale_files(dir, &files, true))
-    }
-
-    /// What was let through with a warning: unknown traits, with
-    /// [`Codegen::allow_unknown_traits`].
-    pub fn warnings(&self) -> &[Error] {
-        &self.warnings
     }
 
     /// Shapes generated: the selected operations' closure, service and operations included.

@@ -185,6 +185,9 @@ fn main() -> ExitCode {
         if let Some(path) = &runtime_path {
             options = options.runtime_path(path);
         }
+        for warning in generated.warnings() {
+            eprintln!("warning: {warning}");
+        }
         let files = match mode {
             Mode::Generate => generated.write_crate(out, &options)?,
             Mode::Check => generated.stale_files(out, &options)?,
@@ -193,9 +196,6 @@ fn main() -> ExitCode {
     });
     match (result, mode) {
         (Ok((generated, written)), Mode::Generate) => {
-            for warning in generated.warnings() {
-                eprintln!("warning: {warning}");
-            }
             eprintln!(
                 "generated crate `{crate_name}` in {}: {} operations, {} shapes, {} files changed, in {:.1} ms",
                 out.display(),

@@ -115,14 +115,28 @@ pub(crate) enum Ty {
     Annotation,
     String(Str),
     /// An integer within `min..=max`.
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// Any number (`bigDecimal`).
     Number,
     Boolean,
-    List { member: &'static Ty, min: u64, unique: bool },
-    Map { key: &'static Ty, value: &'static Ty, min: u64 },
+    List {
+        member: &'static Ty,
+        min: u64,
+        unique: bool,
+    },
+    Map {
+        key: &'static Ty,
+        value: &'static Ty,
+        min: u64,
+    },
     Structure(&'static [Field]),
 }
+
+/// A `@pattern` as a check and the pattern's text for messages.
+type PatternCheck = (fn(&str) -> bool, &'static str);
 
 /// A string shape's constraints.
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +146,7 @@ pub(crate) struct Str {
     /// The only values allowed, when not empty (an enum).
     values: &'static [&'static str],
     /// A `@pattern`, as a check and the pattern's text for messages.
-    pattern: Option<(fn(&str) -> bool, &'static str)>,
+    pattern: Option<PatternCheck>,
 }
 
 /// A member of a structure trait.
@@ -370,7 +384,16 @@ pub(crate) const PRELUDE_TRAITS: &[TraitDef] = &[
         Ty::Annotation,
         Applies::Members(
             STRUCTURE,
-            &["boolean", "byte", "short", "integer", "long", "blob", "string", "timestamp"],
+            &[
+                "boolean",
+                "byte",
+                "short",
+                "integer",
+                "long",
+                "blob",
+                "string",
+                "timestamp",
+            ],
         ),
     ),
     def(
@@ -434,7 +457,11 @@ pub(crate) const PRELUDE_TRAITS: &[TraitDef] = &[
         Applies::Members(STRUCTURE, &["boolean", "number", "string", "timestamp", "list"]),
     ),
     def("httpQueryParams", Ty::Annotation, Applies::Members(STRUCTURE, &["map"])),
-    def("httpResponseCode", Ty::Annotation, Applies::Members(STRUCTURE, &["integer"])),
+    def(
+        "httpResponseCode",
+        Ty::Annotation,
+        Applies::Members(STRUCTURE, &["integer"]),
+    ),
     def(
         "idRef",
         Ty::Structure(&[
@@ -444,7 +471,11 @@ pub(crate) const PRELUDE_TRAITS: &[TraitDef] = &[
         ]),
         Applies::ShapesOrMembers(&["string"]),
     ),
-    def("idempotencyToken", Ty::Annotation, Applies::Members(STRUCTURE, &["string"])),
+    def(
+        "idempotencyToken",
+        Ty::Annotation,
+        Applies::Members(STRUCTURE, &["string"]),
+    ),
     def(
         "idempotent",
         Ty::Structure(&[field("exists", &STRINGS), field("notFound", &STRINGS)]),
@@ -470,17 +501,17 @@ pub(crate) const PRELUDE_TRAITS: &[TraitDef] = &[
         Applies::Shapes(&["operation"]),
     ),
     def("mediaType", STRING, Applies::ShapesOrMembers(&["blob", "string"])),
-    def(
-        "metadata",
-        Ty::Structure(&[required("key", &NON_EMPTY)]),
-        Applies::Data,
-    ),
+    def("metadata", Ty::Structure(&[required("key", &NON_EMPTY)]), Applies::Data),
     def(
         "mixin",
         Ty::Structure(&[field("localTraits", &STRINGS)]),
         Applies::NotMembers,
     ),
-    def("nestedProperties", Ty::Annotation, Applies::Members(STRUCTURE, &["structure"])),
+    def(
+        "nestedProperties",
+        Ty::Annotation,
+        Applies::Members(STRUCTURE, &["structure"]),
+    ),
     def("noReplace", Ty::Annotation, Applies::Shapes(&["resource"])),
     def("notProperty", Ty::Annotation, Applies::Any),
     def("optionalAuth", Ty::Annotation, Applies::Shapes(&["operation"])),
@@ -534,7 +565,11 @@ pub(crate) const PRELUDE_TRAITS: &[TraitDef] = &[
     ),
     def("required", Ty::Annotation, Applies::Members(STRUCTURE, &[])),
     def("requiresLength", Ty::Annotation, Applies::Shapes(&["blob"])),
-    def("resourceIdentifier", NON_EMPTY, Applies::Members(STRUCTURE, &["string"])),
+    def(
+        "resourceIdentifier",
+        NON_EMPTY,
+        Applies::Members(STRUCTURE, &["string"]),
+    ),
     def(
         "retryable",
         Ty::Structure(&[field("throttling", &BOOLEAN)]),
@@ -612,7 +647,10 @@ pub(crate) fn prelude_trait(name: &str) -> Option<&'static TraitDef> {
 /// itself, `.code`, `[0].value`) and a message.
 pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(String, String)>) {
     let mut wrong = |expected: &str| {
-        problems.push((path.to_owned(), format!("expected {expected}, found {}", describe(value))));
+        problems.push((
+            path.to_owned(),
+            format!("expected {expected}, found {}", describe(value)),
+        ));
     };
     match ty {
         Ty::Document => {}
@@ -647,7 +685,10 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             }
             if let Some((check, pattern)) = rule.pattern {
                 if !check(text) {
-                    problems.push((path.to_owned(), format!("`{text}` does not match the pattern `{pattern}`")));
+                    problems.push((
+                        path.to_owned(),
+                        format!("`{text}` does not match the pattern `{pattern}`"),
+                    ));
                 }
             }
         }
@@ -680,7 +721,10 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             }
             for (index, item) in items.iter().enumerate() {
                 if *unique && items[..index].contains(item) {
-                    problems.push((format!("{path}[{index}]"), format!("{item} is repeated; the items must be unique")));
+                    problems.push((
+                        format!("{path}[{index}]"),
+                        format!("{item} is repeated; the items must be unique"),
+                    ));
                 }
                 validate(item, member, &format!("{path}[{index}]"), problems);
             }
@@ -759,9 +803,7 @@ fn is_type(kind: &str, wanted: &str) -> bool {
                 kind,
                 "byte" | "short" | "integer" | "long" | "float" | "double" | "bigInteger" | "bigDecimal" | "intEnum"
             ),
-            "simpleType" => {
-                Simple::from_type_name(kind).is_some() || matches!(kind, "enum" | "intEnum")
-            }
+            "simpleType" => Simple::from_type_name(kind).is_some() || matches!(kind, "enum" | "intEnum"),
             "string" => kind == "enum",
             "integer" => kind == "intEnum",
             "list" => kind == "set",
@@ -787,7 +829,9 @@ fn applies_to(applies: Applies, site: Site<'_>) -> bool {
         (Applies::Any, _) => true,
         (Applies::Shapes(types), Site::Shape(kind)) => is_any_type(kind, types),
         (Applies::ShapesOrMembers(types), Site::Shape(kind)) => is_any_type(kind, types),
-        (Applies::ShapesOrMembers(types), Site::Member(_, target)) => target.is_none_or(|kind| is_any_type(kind, types)),
+        (Applies::ShapesOrMembers(types), Site::Member(_, target)) => {
+            target.is_none_or(|kind| is_any_type(kind, types))
+        }
         (Applies::Members(containers, targets), Site::Member(container, target)) => {
             is_any_type(container, containers) && target.is_none_or(|kind| is_any_type(kind, targets))
         }
@@ -938,8 +982,11 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                         }
                         for (below, message) in found {
                             problems.errors.push(
-                                Error::invalid(format!("{trait_path}{below}"), format!("invalid `@{name}` value: {message}"))
-                                    .for_shape(&shape.id),
+                                Error::invalid(
+                                    format!("{trait_path}{below}"),
+                                    format!("invalid `@{name}` value: {message}"),
+                                )
+                                .for_shape(&shape.id),
                             );
                         }
                         if !applies_to(def.applies, site) {
@@ -994,9 +1041,9 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
         }
         if let ShapeKind::Union(members) = &shape.kind {
             if members.is_empty() && !shape.traits.0.contains_key("smithy.api#mixin") {
-                problems.errors.push(
-                    Error::invalid(&path, "a union must have at least one member").for_shape(&shape.id),
-                );
+                problems
+                    .errors
+                    .push(Error::invalid(&path, "a union must have at least one member").for_shape(&shape.id));
             }
         }
     }
@@ -1022,10 +1069,24 @@ mod tests {
 
     #[test]
     fn the_nearest_name_is_a_slip_away() {
-        let known = ["smithy.api#readonly", "smithy.api#required", "smithy.api#httpQuery", "aws.api#service"];
-        assert_eq!(nearest("example#readonli", known.iter().copied()), Some("smithy.api#readonly"));
-        assert_eq!(nearest("smithy.api#requird", known.iter().copied()), Some("smithy.api#required"));
-        assert_eq!(nearest("example#httpQuey", known.iter().copied()), Some("smithy.api#httpQuery"));
+        let known = [
+            "smithy.api#readonly",
+            "smithy.api#required",
+            "smithy.api#httpQuery",
+            "aws.api#service",
+        ];
+        assert_eq!(
+            nearest("example#readonli", known.iter().copied()),
+            Some("smithy.api#readonly")
+        );
+        assert_eq!(
+            nearest("smithy.api#requird", known.iter().copied()),
+            Some("smithy.api#required")
+        );
+        assert_eq!(
+            nearest("example#httpQuey", known.iter().copied()),
+            Some("smithy.api#httpQuery")
+        );
         assert_eq!(nearest("example#somethingElse", known.iter().copied()), None);
     }
 
@@ -1045,10 +1106,16 @@ mod tests {
         assert!(found[0].1.contains("missing the required member `uri`"), "{found:?}");
         assert!(found[1].1.contains("1000 is not within 100..=999"), "{found:?}");
         let error = &prelude_trait("error").unwrap().ty;
-        assert!(problems(serde_json::json!("banana"), error)[0].1.contains("`client`, `server`"));
+        assert!(problems(serde_json::json!("banana"), error)[0]
+            .1
+            .contains("`client`, `server`"));
         let http_error = &prelude_trait("httpError").unwrap().ty;
-        assert!(problems(serde_json::json!("500"), http_error)[0].1.contains("expected an integer"));
-        assert!(problems(serde_json::json!({}), http_error)[0].1.contains("expected an integer"));
+        assert!(problems(serde_json::json!("500"), http_error)[0]
+            .1
+            .contains("expected an integer"));
+        assert!(problems(serde_json::json!({}), http_error)[0]
+            .1
+            .contains("expected an integer"));
         let xml_name = &prelude_trait("xmlName").unwrap().ty;
         assert!(problems(serde_json::json!("a:b"), xml_name).is_empty());
         assert_eq!(problems(serde_json::json!("1a"), xml_name).len(), 1);

