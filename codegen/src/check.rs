@@ -144,7 +144,7 @@ impl Index<'_> {
                     // An algorithm the runtime does not know is kept: a client refuses it when a
                     // caller asks for it, and passes over it in responses.
                     for (index, name) in names.iter().enumerate() {
-                        if !name.as_str().is_some_and(|name| !name.trim().is_empty()) {
+                        if name.as_str().is_none_or(|name| name.trim().is_empty()) {
                             problems.push(problem(
                                 shape,
                                 format!("{at}.responseAlgorithms[{index}]"),
