@@ -189,14 +189,14 @@ pub fn cases() -> Result<Vec<(Case, usize)>, String> {
     if !services::MODEL_FOUND {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(services::MODEL)
-        .map_err(|error| format!("cannot read {}: {error}", services::MODEL))?;
+    let text = std::fs::read_to_string(services::MODEL_AST)
+        .map_err(|error| format!("cannot read {}: {error}", services::MODEL_AST))?;
     let document: Value =
-        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL))?;
+        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL_AST))?;
     let shapes = document
         .get("shapes")
         .and_then(Value::as_object)
-        .ok_or_else(|| format!("{} has no shapes", services::MODEL))?;
+        .ok_or_else(|| format!("{} has no shapes", services::MODEL_AST))?;
     let mut all = Vec::new();
     for (index, service) in services::services().iter().enumerate() {
         let registry = Registry::of(service);
