@@ -17,17 +17,14 @@ use std::path::{Path, PathBuf};
 mod build_support;
 use build_support::{module_name, rebase};
 
-/// The protocol traits whose services are generated, with the runtime's name for them.
-const PROTOCOLS: &[(&str, &str)] = &[
-    ("aws.protocols#restJson1", "restJson1"),
-    ("aws.protocols#awsJson1_0", "awsJson1_0"),
-    ("aws.protocols#awsJson1_1", "awsJson1_1"),
-];
+#[path = "src/protocols.rs"]
+mod protocols;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=PROTOCOL_TESTS_MODEL");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build_support.rs");
+    println!("cargo:rerun-if-changed=src/protocols.rs");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace_root = manifest_dir.parent().expect("the package is inside the workspace");
     let model = match std::env::var_os("PROTOCOL_TESTS_MODEL").filter(|path| !path.is_empty()) {
@@ -80,9 +77,10 @@ fn generate(model: &Path, out_dir: &Path) -> String {
                 .iter()
                 .filter(|(_, shape)| shape.get("type").and_then(serde_json::Value::as_str) == Some("service"))
                 .filter_map(|(id, shape)| {
-                    let traits = shape.get("traits")?;
-                    let (_, protocol) = PROTOCOLS.iter().find(|(trait_id, _)| traits.get(*trait_id).is_some())?;
-                    Some((id.clone(), *protocol))
+                    let (_, protocol) = protocols::protocol_of(shape.get("traits"))?;
+                    protocols::IMPLEMENTED
+                        .contains(&protocol)
+                        .then(|| (id.clone(), protocol))
                 })
                 .collect()
         })
