@@ -146,14 +146,14 @@ pub(crate) fn write_host_prefix(
     uri.push_host_prefix(&host)
 }
 
-/// Adds a header, refusing a value that is not a valid header value.
-pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), EncodeError> {
+/// Adds a header, refusing a value that is not a valid header value; returns its name.
+pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<HeaderName, EncodeError> {
     let name = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| EncodeError::new(format!("`{name}` is not a valid header name")))?;
     let value = HeaderValue::from_str(value)
         .map_err(|_| EncodeError::new(format!("the value of header `{name}` is not a valid header value")))?;
-    headers.append(name, value);
-    Ok(())
+    headers.append(name.clone(), value);
+    Ok(name)
 }
 
 /// Writes the members bound to headers.
@@ -162,53 +162,53 @@ pub(crate) fn write_headers(
     schema: &'static Schema,
     value: &dyn Value,
 ) -> Result<(), EncodeError> {
+    // Members bound to one header first: a prefix-header map's entry for the same header is
+    // left out.
+    let mut specific: Vec<HeaderName> = Vec::new();
     for (index, member) in schema.members.iter().enumerate() {
+        let Some(HttpBinding::Header(name)) = member.traits.http else {
+            continue;
+        };
         let Some(item) = value.member(index) else { continue };
-        match member.traits.http {
-            Some(HttpBinding::Header(name)) => match item.view() {
-                View::Null => {}
-                View::List(list) => {
-                    if list.is_empty() {
-                        continue;
-                    }
-                    let item_member = member
-                        .target
-                        .item()
-                        .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
-                    let quoted = matches!(item_member.target.shape_type, ShapeType::String | ShapeType::Enum);
-                    let mut items = Vec::with_capacity(list.len());
-                    for text in texts(View::List(list), member, Location::Header)? {
-                        items.push(if quoted {
-                            quote_header_item(&text).into_owned()
-                        } else {
-                            text
-                        });
-                    }
-                    insert_header(headers, name, &items.join(", "))?;
-                }
-                // An empty string is no header at all.
-                View::String("") => {}
-                view => insert_header(headers, name, &to_text(view, member, Location::Header)?)?,
-            },
-            Some(HttpBinding::PrefixHeaders(prefix)) => {
-                let View::Map(map) = item.view() else { continue };
-                let value_member = member
+        match item.view() {
+            View::Null => {}
+            View::List(list) => {
+                let item_member = member
                     .target
                     .item()
-                    .ok_or_else(|| EncodeError::new("a map schema needs its members"))?;
-                for (key, value) in map.entries() {
-                    let view = value.view();
-                    if matches!(view, View::Null) {
-                        continue;
-                    }
-                    insert_header(
-                        headers,
-                        &format!("{prefix}{key}"),
-                        &to_text(view, value_member, Location::Header)?,
-                    )?;
+                    .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+                let quoted = matches!(item_member.target.shape_type, ShapeType::String | ShapeType::Enum);
+                let mut items = Vec::with_capacity(list.len());
+                for text in texts(View::List(list), member, Location::Header)? {
+                    items.push(if quoted {
+                        quote_header_item(&text).into_owned()
+                    } else {
+                        text
+                    });
                 }
+                // An empty list is an empty value, as an empty string is.
+                specific.push(insert_header(headers, name, &items.join(", "))?);
             }
-            _ => {}
+            view => specific.push(insert_header(headers, name, &to_text(view, member, Location::Header)?)?),
+        }
+    }
+    for (index, member) in schema.members.iter().enumerate() {
+        let Some(HttpBinding::PrefixHeaders(prefix)) = member.traits.http else {
+            continue;
+        };
+        let Some(item) = value.member(index) else { continue };
+        let View::Map(map) = item.view() else { continue };
+        let value_member = member
+            .target
+            .item()
+            .ok_or_else(|| EncodeError::new("a map schema needs its members"))?;
+        for (key, value) in map.entries() {
+            let view = value.view();
+            let name = format!("{prefix}{key}");
+            if matches!(view, View::Null) || specific.iter().any(|bound| bound.as_str().eq_ignore_ascii_case(&name)) {
+                continue;
+            }
+            insert_header(headers, &name, &to_text(view, value_member, Location::Header)?)?;
         }
     }
     Ok(())

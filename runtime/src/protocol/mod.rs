@@ -527,7 +527,7 @@ pub fn serialize_response_with_id<O: Operation>(
     let response = match result {
         Ok(output) => match service.protocol {
             Protocol::RestJson1 => rest_json::response(operation, output),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation.output, output),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation, output),
             Protocol::Other(id) => Err(crate::shape::EncodeError::new(unsupported(id))),
         },
         Err(error) => match error.error_value() {
