@@ -883,3 +883,96 @@ fn the_default_connection_limit_leaves_a_reserve_of_the_open_file_limit() {
 fn default_connection_limit_child() {
     println!("max_connections={}", Limits::default().max_connections);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_flow_control_windows_bound_what_a_connection_buffers() {
+    let (addr, _) = start().await;
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let mut opening = PREFACE.to_vec();
+    opening.extend(frame(4, 0, 0, &[]));
+    stream.write_all(&opening).await.expect("sent");
+    // The server's frames in its first 300 ms: its SETTINGS, and any WINDOW_UPDATE of the
+    // connection's window.
+    let mut received = Vec::new();
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut buffer = [0u8; 4096];
+    while let Ok(Ok(read)) = tokio::time::timeout(
+        deadline.saturating_duration_since(Instant::now()),
+        stream.read(&mut buffer),
+    )
+    .await
+    {
+        if read == 0 {
+            break;
+        }
+        received.extend_from_slice(&buffer[..read]);
+    }
+    let mut stream_window = 65_535u32;
+    let mut connection_window = 65_535u32;
+    let mut max_header_list = None;
+    let mut rest = &received[..];
+    while rest.len() >= 9 {
+        let length = usize::from(rest[0]) << 16 | usize::from(rest[1]) << 8 | usize::from(rest[2]);
+        let (kind, flags) = (rest[3], rest[4]);
+        let id = u32::from_be_bytes([rest[5], rest[6], rest[7], rest[8]]) & 0x7fff_ffff;
+        let payload = &rest[9..9 + length];
+        if kind == 4 && flags & 1 == 0 {
+            for setting in payload.chunks_exact(6) {
+                let value = u32::from_be_bytes([setting[2], setting[3], setting[4], setting[5]]);
+                match u16::from_be_bytes([setting[0], setting[1]]) {
+                    4 => stream_window = value,
+                    6 => max_header_list = Some(value),
+                    _ => {}
+                }
+            }
+        }
+        if kind == 8 && id == 0 {
+            connection_window += u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]) & 0x7fff_ffff;
+        }
+        rest = &rest[9 + length..];
+    }
+    assert!(stream_window <= 64 * 1024, "stream window {stream_window}");
+    assert!(connection_window <= 128 * 1024, "connection window {connection_window}");
+    assert!(
+        max_header_list.is_some_and(|size| size <= 16 * 1024),
+        "{max_header_list:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http1_request_head_over_64_kib_is_refused_431() {
+    let (addr, service) = start().await;
+    for (size, expected) in [(40 * 1024, "HTTP/1.1 200"), (100 * 1024, "HTTP/1.1 431")] {
+        let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+        let body = r#"{"resourceName":"auth"}"#;
+        let request = format!(
+            "POST {PATH} HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "p".repeat(size),
+            body.len()
+        );
+        let _ = stream.write_all(request.as_bytes()).await;
+        let answer = read_all(&mut stream).await;
+        assert!(answer.starts_with(expected), "{size}: {answer}");
+    }
+    assert_eq!(service.0.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_headers_count_against_the_servers_budget() {
+    let limits = limits()
+        .with_max_in_flight_body_bytes(1500)
+        .with_body_budget_wait(Duration::from_millis(100));
+    let (addr, service) = start_with(limits).await;
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let body = r#"{"resourceName":"auth"}"#;
+    let request = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "p".repeat(2000),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let answer = read_all(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert_eq!(service.0.load(Ordering::SeqCst), 0);
+    still_serves(addr).await;
+}

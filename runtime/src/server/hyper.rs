@@ -9,6 +9,17 @@ use super::{Handler, Rejection};
 /// What the ready server lets one connection or request take, and all of them together: defaults
 /// a public server in a small container (a few hundred MiB of memory, 1,024 open files) can run
 /// with.
+///
+/// # Memory
+///
+/// What the server itself holds is bounded by
+/// [`max_in_flight_body_bytes`](Self::max_in_flight_body_bytes) (request heads and bodies being
+/// read or handled, responses being written) plus, per connection, what it buffers before a
+/// request is counted: at most 64 KiB of an HTTP/1.1 request head, or over HTTP/2 the 128 KiB
+/// connection window (each stream's window is 64 KiB; header blocks are at most 16 KiB), and a
+/// few KiB of connection state. With the defaults that is 128 MiB + 896 × about 150 KiB, about
+/// 260 MiB, under the usual open-file limit of 1,024; what handlers build from the requests
+/// comes on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -16,13 +27,14 @@ pub struct Limits {
     /// the body is read (and without `100 Continue`), and a chunked body is cut off with `413`
     /// once it passes the limit. Default 10 MiB.
     pub max_body_bytes: usize,
-    /// The most body bytes the whole server holds at once: request bodies being read or handled,
-    /// and responses being written. A request body takes its share as it is read (all of a
-    /// declared `Content-Length` up front); one that cannot get it within
+    /// The most request and response bytes the whole server holds at once: request heads and
+    /// bodies being read or handled, and response bodies being written. A request takes its
+    /// head's share when it arrives and its body's as the body is read (all of a declared
+    /// `Content-Length` up front); one that cannot get it within
     /// [`body_budget_wait`](Self::body_budget_wait) is answered `503` with `Retry-After`, without
     /// calling the handler. Responses are counted as they are written (they are never refused:
-    /// the handler has made them), so slow readers of large responses make new uploads wait
-    /// rather than grow memory. Default 256 MiB.
+    /// the handler has made them), so slow readers of large responses make new requests wait
+    /// rather than grow memory. Default 128 MiB: a dozen requests of the largest body at once.
     pub max_in_flight_body_bytes: usize,
     /// How long a request body waits for its share of
     /// [`max_in_flight_body_bytes`](Self::max_in_flight_body_bytes) before it is answered `503`.
@@ -59,7 +71,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 10 * 1024 * 1024,
-            max_in_flight_body_bytes: 256 * 1024 * 1024,
+            max_in_flight_body_bytes: 128 * 1024 * 1024,
             body_budget_wait: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
@@ -71,6 +83,19 @@ impl Default for Limits {
         }
     }
 }
+
+/// The most bytes of a request's head (its line and headers) an HTTP/1.1 connection buffers; a
+/// longer head is answered `431`.
+const HTTP1_MAX_BUFFER: usize = 64 * 1024;
+/// The HTTP/2 flow-control windows the server grants: how many body bytes a client may send
+/// on one stream, and on the whole connection, before the server has read them.
+const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
+const HTTP2_CONNECTION_WINDOW: u32 = 128 * 1024;
+/// The most response bytes queued in HTTP/2 for one stream beyond what the client's window lets
+/// out.
+const HTTP2_SEND_BUFFER: usize = 64 * 1024;
+/// The largest HTTP/2 header block accepted, decoded.
+const HTTP2_MAX_HEADER_LIST: u32 = 16 * 1024;
 
 /// The most connections served by default.
 const MAX_DEFAULT_CONNECTIONS: usize = 1000;
@@ -349,11 +374,17 @@ impl Connection {
         builder
             .http1()
             .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(None);
+            .header_read_timeout(None)
+            .max_buf_size(HTTP1_MAX_BUFFER);
         builder
             .http2()
             .timer(hyper_util::rt::TokioTimer::new())
-            .max_concurrent_streams(limits.max_concurrent_streams);
+            .max_concurrent_streams(limits.max_concurrent_streams)
+            .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+            .initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
+            .adaptive_window(false)
+            .max_send_buf_size(HTTP2_SEND_BUFFER)
+            .max_header_list_size(HTTP2_MAX_HEADER_LIST);
         let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(io), service);
         let mut connection = std::pin::pin!(connection);
         // Once closing gracefully, the time by which the connection is dropped all the same.
@@ -682,6 +713,13 @@ impl Budget {
     }
 }
 
+impl Lease {
+    /// Takes over `other`'s share.
+    fn absorb(&mut self, mut other: Lease) {
+        self.bytes += std::mem::take(&mut other.bytes);
+    }
+}
+
 impl Drop for Lease {
     fn drop(&mut self) {
         if self.bytes > 0 {
@@ -851,7 +889,7 @@ async fn sniff_version(stream: &mut tokio::net::TcpStream, timeout: Duration) ->
 }
 
 /// The request with its whole body, within the limits and the server's budget, and the share
-/// of the budget its body holds; or the response that refuses it.
+/// of the budget its head and body hold; or the response that refuses it.
 async fn read_request(
     request: http::Request<hyper::body::Incoming>,
     limits: &Limits,
@@ -868,6 +906,10 @@ async fn read_request(
             limits.max_body_bytes,
         ))));
     }
+    let mut head = budget.lease();
+    if !budget.grow(&mut head, head_size(&parts), limits.body_budget_wait).await {
+        return Err(Box::new(over_budget(limits)));
+    }
     let read = tokio::time::timeout(limits.body_read_timeout, read_body(body, declared, limits, budget))
         .await
         .unwrap_or_else(|_| {
@@ -876,10 +918,24 @@ async fn read_request(
                 limits.body_read_timeout
             )))))
         });
-    let (body, lease) = read?;
+    let (body, mut lease) = read?;
+    lease.absorb(head);
     let mut request = http::Request::from_parts(parts, body);
     request.extensions_mut().insert(super::BodyLimit(limits.max_body_bytes));
     Ok((request, lease))
+}
+
+/// About the bytes a request's head takes in memory: its target, and each header's name and
+/// value with the overhead of a field (as HTTP/2 counts a header list's size).
+fn head_size(parts: &http::request::Parts) -> usize {
+    let fields: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 32)
+        .sum();
+    let target = parts.uri.path_and_query().map_or(0, |target| target.as_str().len())
+        + parts.uri.authority().map_or(0, |authority| authority.as_str().len());
+    target + fields
 }
 
 /// The least share of the budget a body grows its share by.
