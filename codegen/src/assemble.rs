@@ -58,10 +58,34 @@ type Apply = (String, Map<String, Value>, Origin);
 const MAX_MIXIN_DEPTH: usize = 64;
 
 impl Assembly {
+    /// Reads the files of a model. IDL files read relative shape ids against the shapes every
+    /// file defines, as the reference implementation resolves them once the model is loaded,
+    /// so with more than one file the shapes are gathered first.
+    pub(crate) fn add_texts(&mut self, files: &[(PathBuf, String)]) {
+        let idl = |file: &Path| file.extension().is_some_and(|extension| extension == "smithy");
+        let mut known = BTreeSet::new();
+        if files.len() > 1 && files.iter().any(|(file, _)| idl(file)) {
+            for (file, text) in files {
+                if idl(file) {
+                    if let Ok(parsed) = idl::parse(text, file, &BTreeSet::new()) {
+                        known.extend(parsed.shapes.into_iter().map(|(id, _, _)| id));
+                    }
+                } else if let Ok(Value::Object(document)) = serde_json::from_str::<Value>(text) {
+                    if let Some(Value::Object(shapes)) = document.get("shapes") {
+                        known.extend(shapes.keys().cloned());
+                    }
+                }
+            }
+        }
+        for (file, text) in files {
+            self.add_text(file, text, &known);
+        }
+    }
+
     /// Reads one file: IDL when its name ends in `.smithy`, else JSON AST.
-    pub(crate) fn add_text(&mut self, file: &Path, text: &str) {
+    fn add_text(&mut self, file: &Path, text: &str, known: &BTreeSet<String>) {
         if file.extension().is_some_and(|extension| extension == "smithy") {
-            match idl::parse(text, file) {
+            match idl::parse(text, file, known) {
                 Ok(parsed) => self.add_idl(file, parsed),
                 Err(errors) => self.errors.extend(errors),
             }

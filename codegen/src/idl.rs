@@ -237,9 +237,11 @@ pub(crate) const PRELUDE: &[&str] = &[
     "traitValidators",
 ];
 
-/// Reads an IDL file; every syntax error of it comes back, each located.
-pub(crate) fn parse(text: &str, file: &Path) -> Result<IdlFile, Vec<Error>> {
-    let mut parser = Parser::new(text, file);
+/// Reads an IDL file; every syntax error of it comes back, each located. `known` holds the
+/// absolute ids of the shapes the other files of the model define: a relative id names a
+/// shape of the file's namespace that any file defines before a prelude shape.
+pub(crate) fn parse(text: &str, file: &Path, known: &BTreeSet<String>) -> Result<IdlFile, Vec<Error>> {
+    let mut parser = Parser::new(text, file, known);
     parser.file();
     if !parser.errors.is_empty() {
         return Err(parser.errors);
@@ -269,10 +271,12 @@ struct Parser<'a> {
     metadata: Vec<(String, Node, Pos)>,
     applies: Vec<(String, Pos, Vec<TraitApp>)>,
     depth: usize,
+    /// The shapes other files define, by absolute id.
+    known: &'a BTreeSet<String>,
 }
 
 impl<'a> Parser<'a> {
-    fn new(text: &'a str, file: &Path) -> Self {
+    fn new(text: &'a str, file: &Path, known: &'a BTreeSet<String>) -> Self {
         Self {
             text,
             bytes: text.as_bytes(),
@@ -294,6 +298,7 @@ impl<'a> Parser<'a> {
             metadata: Vec::new(),
             applies: Vec::new(),
             depth: 0,
+            known,
         }
     }
 
@@ -1521,7 +1526,7 @@ impl<'a> Parser<'a> {
         };
         let root = if let Some(used) = self.uses.get(name) {
             used.clone()
-        } else if local.contains(name) {
+        } else if local.contains(name) || self.known.contains(&format!("{namespace}#{name}")) {
             format!("{namespace}#{name}")
         } else if PRELUDE.contains(&name) {
             format!("smithy.api#{name}")

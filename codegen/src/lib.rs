@@ -145,14 +145,14 @@ impl Codegen {
         if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
-        let mut assembly = assemble::Assembly::default();
+        let mut files = Vec::new();
         for path in self.model_files()? {
             let text = std::fs::read_to_string(&path).map_err(|err| Error::io(&path, &err))?;
-            assembly.add_text(&path, &text);
+            files.push((path, text));
         }
-        for (name, text) in &self.texts {
-            assembly.add_text(name, text);
-        }
+        files.extend(self.texts.iter().cloned());
+        let mut assembly = assemble::Assembly::default();
+        assembly.add_texts(&files);
         assembly.finish()
     }
 
