@@ -170,14 +170,14 @@ impl Codegen {
         if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
-        let mut assembly = assemble::Assembly::default();
+        let mut files = Vec::new();
         for path in self.model_files()? {
             let text = read_model_file(&path, self.max_file_bytes)?;
-            assembly.add_text(&path, &text);
+            files.push((path, text));
         }
-        for (name, text) in &self.texts {
-            assembly.add_text(name, text);
-        }
+        files.extend(self.texts.iter().cloned());
+        let mut assembly = assemble::Assembly::default();
+        assembly.add_texts(&files);
         assembly.finish()
     }
 
