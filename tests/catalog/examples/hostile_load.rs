@@ -20,6 +20,7 @@ use catalog::operation::list_items::{ListItemsError, ListItemsInput, ListItemsOu
 use catalog::operation::list_tags::{ListTagsError, ListTagsInput, ListTagsOutput};
 use catalog::operation::put_document::{PutDocumentError, PutDocumentInput, PutDocumentOutput};
 use catalog::operation::put_object::{PutObjectError, PutObjectInput, PutObjectOutput};
+use catalog::operation::put_records::{PutRecordsError, PutRecordsInput, PutRecordsOutput};
 use catalog::server::Limits;
 use catalog::Catalog;
 use smithy_runtime::server::{BoxFuture, Handler};
@@ -59,6 +60,13 @@ impl Catalog for Service {
 
     async fn put_object(&self, input: PutObjectInput) -> Result<PutObjectOutput, PutObjectError> {
         Ok(PutObjectOutput::builder().data(input.data.unwrap_or_default()).build())
+    }
+
+    async fn put_records(&self, input: PutRecordsInput) -> Result<PutRecordsOutput, PutRecordsError> {
+        let count = input.unique.as_ref().map_or(0, Vec::len);
+        Ok(PutRecordsOutput::builder()
+            .count(i32::try_from(count).unwrap_or(i32::MAX))
+            .build())
     }
 }
 
