@@ -631,8 +631,8 @@ impl<'a> Parser<'a> {
                     "2" | "2.0" => false,
                     _ => {
                         return Err(self.error(
-                            value_at,
-                            format!("Unsupported Smithy version number: `{version}`; this reader knows 1.0 and 2.0"),
+                            self.pos,
+                            format!("Unsupported Smithy version number: {version} (this reader knows 1.0 and 2.0)"),
                         ))
                     }
                 };
@@ -693,7 +693,10 @@ impl<'a> Parser<'a> {
         }
         let name = id.rsplit('#').next().unwrap_or_default().to_owned();
         if let Some(previous) = self.uses.get(&name).filter(|previous| **previous != id) {
-            return Err(self.error(start, format!("`{name}` is already used from `{previous}`")));
+            return Err(self.error(
+                start,
+                format!("Cannot use name `{id}` because it conflicts with `{previous}`"),
+            ));
         }
         self.uses.insert(name, id);
         self.br()
@@ -738,7 +741,10 @@ impl<'a> Parser<'a> {
             return Ok(Vec::new());
         }
         if self.v1 {
-            return Err(self.error(self.pos, "Mixins are a Smithy 2.0 feature; this file is IDL 1.0"));
+            return Err(self.error(
+                self.pos,
+                "Mixins can only be used with Smithy version 2 or later. Attempted to use mixins with version `1.0`.",
+            ));
         }
         self.eat("with");
         self.ws();
@@ -766,7 +772,10 @@ impl<'a> Parser<'a> {
             return Ok(None);
         }
         if self.v1 {
-            return Err(self.error(self.pos, "`for` is a Smithy 2.0 feature; this file is IDL 1.0"));
+            return Err(self.error(
+                self.pos,
+                "Structures can only be bound to resources with Smithy version 2 or later. Attempted to bind a structure to a resource with version `1.0`.",
+            ));
         }
         self.eat("for");
         self.require_sp()?;
@@ -799,7 +808,7 @@ impl<'a> Parser<'a> {
         if self.v1 {
             return Err(self.error(
                 self.pos,
-                "`enum` and `intEnum` shapes are Smithy 2.0 features; this file is IDL 1.0",
+                format!("{type_name} shapes cannot be used in Smithy version 1.0"),
             ));
         }
         let (name, pos) = self.shape_name()?;
@@ -1283,7 +1292,9 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while self.peek() != Some(b']') {
             if self.at_end() {
-                return Err(self.expected("RBRACKET(']')"));
+                return Err(self.expected(
+                    "one of STRING('\"'), TEXT_BLOCK('\"\"\"'), NUMBER, IDENTIFIER, LBRACE('{'), LBRACKET('[');",
+                ));
             }
             items.push(self.node_value()?);
             self.ws();
@@ -1409,6 +1420,15 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| self.error(start, format!("Invalid number `{text}`")))
     }
 
+    /// A string or text block without its closing quotes, reported at the end of the file.
+    fn unclosed(&self, start: usize, what: &str) -> Syntax {
+        let (line, column) = self.line_column(start);
+        self.error(
+            self.bytes.len(),
+            format!("Expected: '\"', but found '[EOF]': the {what} at line {line}, column {column} is not closed"),
+        )
+    }
+
     /// A quoted string, its escapes read.
     fn quoted(&mut self) -> PResult<String> {
         let start = self.pos;
@@ -1416,7 +1436,7 @@ impl<'a> Parser<'a> {
         let content_start = self.pos;
         loop {
             match self.peek() {
-                None => return Err(self.error(start, "Unclosed string: no `\"` before the end of the file")),
+                None => return Err(self.unclosed(start, "string")),
                 Some(b'\\') => self.pos += 2,
                 Some(b'"') => break,
                 Some(_) => self.pos += 1,
@@ -1444,7 +1464,7 @@ impl<'a> Parser<'a> {
         let content_start = self.pos;
         loop {
             match self.peek() {
-                None => return Err(self.error(start, "Unclosed text block: no `\"\"\"` before the end of the file")),
+                None => return Err(self.unclosed(start, "text block")),
                 Some(b'\\') => self.pos += 2,
                 Some(b'"') if self.starts_with("\"\"\"") => break,
                 Some(_) => self.pos += 1,
