@@ -36,6 +36,15 @@ pub(crate) fn request(
     if let Some((content_type, body)) = write_bound_body(schema, input, false).map_err(UnhandledError::invalid_input)? {
         content_headers(request.headers_mut(), &content_type, body.len());
         *request.body_mut() = body;
+    } else if matches!(
+        *request.method(),
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    ) {
+        // A method whose requests have a body says that this one is empty (RFC 9110, 8.6), as
+        // servers and proxies that refuse a POST of unknown length expect.
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(0));
     }
     Ok(request)
 }
@@ -216,3 +225,72 @@ pub(crate) fn query_error(schema: &Schema) -> String {
     format!("{code};{fault}")
 }
 
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::schema::{Http, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType};
+    use crate::shape::{Value, View};
+
+    static EMPTY: Schema = Schema::new("test#Empty", ShapeType::Structure);
+
+    const fn operation(id: &'static str, method: &'static str) -> OperationSchema {
+        OperationSchema {
+            id,
+            name: "Op",
+            input: &EMPTY,
+            output: &EMPTY,
+            errors: &[],
+            http: Some(Http {
+                method,
+                uri: "/things",
+                path: &[Segment::Literal("things")],
+                query: &[],
+                code: 200,
+            }),
+            host_prefix: None,
+            unsigned: false,
+            checksum_required: false,
+            http_checksum: None,
+            request_compression: &[],
+            endpoint_params: &[],
+        }
+    }
+
+    pub(crate) static POST: OperationSchema = operation("test#Post", "POST");
+    static GET: OperationSchema = operation("test#Get", "GET");
+    static PUT: OperationSchema = operation("test#Put", "PUT");
+    pub(crate) static SERVICE: ServiceSchema = ServiceSchema {
+        id: "test#Service",
+        version: "1",
+        protocol: Protocol::RestJson1,
+        query_compatible: false,
+        signing_name: None,
+        sdk_id: None,
+        endpoint_rules: None,
+        operations: &[&POST, &GET, &PUT],
+        routes: &[],
+    };
+
+    /// An input with no members set.
+    pub(crate) struct Nothing;
+
+    impl Value for Nothing {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+    }
+
+    #[test]
+    fn a_request_without_a_body_says_so_when_its_method_has_one() {
+        for (operation, length) in [(&POST, Some("0")), (&PUT, Some("0")), (&GET, None)] {
+            let request = crate::protocol::serialize_request(&SERVICE, operation, &Nothing, "http://127.0.0.1")
+                .expect("the input is complete");
+            assert!(request.body().is_empty());
+            let found = request
+                .headers()
+                .get(http::header::CONTENT_LENGTH)
+                .map(|value| value.to_str().unwrap());
+            assert_eq!(found, length, "{}", operation.id);
+            assert!(!request.headers().contains_key(http::header::CONTENT_TYPE));
+        }
+    }
+}
