@@ -296,6 +296,25 @@ fn an_error_reports_the_status_of_its_response() {
 }
 
 #[test]
+fn a_modelled_error_reads_its_message_under_each_key_services_use() {
+    for key in ["message", "Message", "errorMessage"] {
+        let body = format!(r#"{{"{key}": "no such app"}}"#);
+        let error = GetBackendAuth::parse_response(&response(404, &[("x-amzn-errortype", "NotFoundException")], &body))
+            .unwrap_err();
+        let GetBackendAuthError::NotFoundException(found) = &error else {
+            panic!("{key}: expected NotFoundException, got {error:?}");
+        };
+        assert_eq!(found.message.as_deref(), Some("no such app"), "{key}");
+        assert_eq!(error.message(), Some("no such app"), "{key}");
+    }
+    // The member's own key wins over the others.
+    let body = r#"{"Message": "other", "message": "no such app"}"#;
+    let error =
+        GetBackendAuth::parse_response(&response(404, &[("x-amzn-errortype", "NotFoundException")], body)).unwrap_err();
+    assert_eq!(error.message(), Some("no such app"));
+}
+
+#[test]
 fn a_structure_on_the_wire_is_an_object_and_nothing_else() {
     for body in [r#"["staging"]"#, r#""staging""#, "1", "true"] {
         let error = GetBackendAuth::parse_response(&response(200, &[], body)).unwrap_err();
