@@ -3,44 +3,74 @@
 //! walking it with its schema. Every violation is reported with its member path, worded as
 //! Smithy services word it.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
 use crate::shape::{Value, Variant, View};
 
+/// The most violations a check reports: past them it stops walking, and the error says that
+/// more were cut. A hostile value (millions of empty strings under a `@length`) then costs
+/// no more than this many messages.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// The most characters of an enum's value list a message repeats; a longer list ends in `...`.
+pub const MAX_ENUM_LIST_CHARS: usize = 512;
+
 /// A value broke constraints of the model (`@required`, `@length`, `@range`, `@pattern`,
-/// `@uniqueItems`, enum values). It lists every violation, not just the first.
+/// `@uniqueItems`, enum values). It lists every violation, not just the first, up to
+/// [`MAX_VIOLATIONS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     violations: Vec<Violation>,
+    truncated: bool,
 }
 
 impl ValidationError {
-    /// An error of these violations.
-    pub fn new(violations: Vec<Violation>) -> Self {
-        Self { violations }
+    /// An error of these violations: the first [`MAX_VIOLATIONS`] of them, and whether there
+    /// were more.
+    pub fn new(mut violations: Vec<Violation>) -> Self {
+        let truncated = violations.len() > MAX_VIOLATIONS;
+        violations.truncate(MAX_VIOLATIONS);
+        Self { violations, truncated }
     }
 
-    /// Every violation, in the order the members were checked.
+    /// The violations, in the order the members were checked.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    /// The violations, in the order the members were checked.
+    pub fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+
+    /// Whether more violations were found than [`violations`](Self::violations) holds.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// The message of these violations: `2 validation errors detected. ...; ...`.
+    pub(crate) fn summary(violations: &[Violation], truncated: bool) -> String {
+        let count = violations.len();
+        let mut text = format!(
+            "{count} validation error{} detected{}.",
+            if count == 1 { "" } else { "s" },
+            if truncated { " (more were found and cut)" } else { "" }
+        );
+        for (index, violation) in violations.iter().enumerate() {
+            text.push_str(if index == 0 { " " } else { "; " });
+            text.push_str(&violation.message);
+        }
+        text
     }
 }
 
 impl std::fmt::Display for ValidationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.violations.len();
-        write!(
-            f,
-            "{count} validation error{} detected.",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for (index, violation) in self.violations.iter().enumerate() {
-            write!(f, "{}{violation}", if index == 0 { " " } else { "; " })?;
-        }
-        Ok(())
+        f.write_str(&Self::summary(&self.violations, self.truncated))
     }
 }
 
@@ -103,7 +133,31 @@ struct Walk {
     checks: Checks,
     /// Only required members are checked, not the constraint traits.
     required_only: bool,
+    /// At most one more than [`MAX_VIOLATIONS`]: the one more says that there were more.
     violations: Vec<Violation>,
+}
+
+/// Adds a violation unless `violations` already holds one more than [`MAX_VIOLATIONS`].
+pub(crate) fn push_violation(violations: &mut Vec<Violation>, violation: Violation) {
+    if violations.len() <= MAX_VIOLATIONS {
+        violations.push(violation);
+    }
+}
+
+/// Whether `violations` holds more than [`MAX_VIOLATIONS`], so that looking for others is
+/// wasted work.
+pub(crate) fn full(violations: &[Violation]) -> bool {
+    violations.len() > MAX_VIOLATIONS
+}
+
+/// The violation of a `@length` by a value of `count` characters, bytes, items or entries.
+pub(crate) fn length_violation(path: &str, count: u64, length: Bounds<u64>) -> Violation {
+    violation(
+        path,
+        "length",
+        &format!(" with length {count}"),
+        format!("have length {}", bounds(length)),
+    )
 }
 
 fn violation(path: &str, constraint: &'static str, value: &str, rule: String) -> Violation {
@@ -124,19 +178,43 @@ fn bounds<T: std::fmt::Display + Copy>(bounds: Bounds<T>) -> String {
     }
 }
 
-/// The compiled `@pattern`s, shared by every check. A pattern that does not compile (which
-/// the generator refuses, through [`Pattern::new`]) lets every value pass.
+/// Whether `text` matches `pattern`. A pattern that does not compile (which the generator
+/// refuses, through [`Pattern::check_syntax`], but which can still be too large to compile)
+/// matches nothing: the value is refused rather than let through unchecked.
 fn pattern_matches(pattern: &'static str, text: &str) -> bool {
-    type Compiled = HashMap<&'static str, Option<Arc<Pattern>>>;
-    static CACHE: LazyLock<Mutex<Compiled>> = LazyLock::new(Mutex::default);
-    let compiled = {
-        let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        cache
-            .entry(pattern)
-            .or_insert_with(|| Pattern::new(pattern).ok().map(Arc::new))
-            .clone()
-    };
-    compiled.is_none_or(|compiled| compiled.is_match(text))
+    compiled_pattern(pattern).is_some_and(|compiled| compiled.is_match(text))
+}
+
+/// A `@pattern` compiled at its first use, or `None` when it cannot be compiled; compiled
+/// once per process.
+type CompiledOnce = Arc<OnceLock<Option<Arc<Pattern>>>>;
+
+/// The compiled form of `pattern`, by the address of its text (patterns are the schemas'
+/// static strings). Each thread keeps the patterns it has used, so that checking a value
+/// takes no lock; a thread's first use of a pattern finds (or adds) its cell in a shared
+/// table under a lock held only for that lookup, and compiling happens outside it: a slow
+/// compile holds up only the checks of that one pattern.
+fn compiled_pattern(pattern: &'static str) -> Option<Arc<Pattern>> {
+    type Key = (usize, usize);
+    static SHARED: LazyLock<Mutex<HashMap<Key, CompiledOnce>>> = LazyLock::new(Mutex::default);
+    thread_local! {
+        static LOCAL: RefCell<HashMap<Key, CompiledOnce>> = RefCell::new(HashMap::new());
+    }
+    let key = (pattern.as_ptr() as usize, pattern.len());
+    let cell = LOCAL
+        .try_with(|local| local.borrow().get(&key).cloned())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| {
+            let cell = {
+                let mut shared = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                Arc::clone(shared.entry(key).or_default())
+            };
+            // A thread being torn down keeps no cache; it still checks.
+            let _ = LOCAL.try_with(|local| local.borrow_mut().insert(key, Arc::clone(&cell)));
+            cell
+        });
+    cell.get_or_init(|| Pattern::new(pattern).ok().map(Arc::new)).clone()
 }
 
 /// A compiled `@pattern`: an ECMA-262 regular expression as Smithy writes it, also with the
@@ -169,8 +247,9 @@ impl Pattern {
         }
     }
 
-    /// Whether `pattern` is a regular expression [`Pattern::new`] can compile, from its syntax
-    /// alone (compiling a large pattern takes long): what the generator checks.
+    /// Whether `pattern` is a regular expression [`Pattern::new`] can compile: what the generator
+    /// checks. Patterns for the linear engine are checked by their syntax alone (compiling a
+    /// large one takes long); those with look-around or back-references by compiling them.
     pub fn check_syntax(pattern: &str) -> Result<(), String> {
         let translated = translate_pattern(pattern);
         let Err(linear) = regex_syntax::Parser::new().parse(&translated) else {
@@ -185,10 +264,34 @@ impl Pattern {
                     | regex_syntax::ast::ErrorKind::UnsupportedBackreference
             )
         );
-        if backtracking && fancy_regex::Expr::parse_tree(&translated).is_ok() {
-            return Ok(());
+        // fancy-regex is checked by compiling: its parser accepts look-behinds it cannot run.
+        if backtracking {
+            return fancy_regex::Regex::new(&translated)
+                .map(drop)
+                .map_err(|error| error.to_string());
         }
         Err(linear.to_string().lines().last().unwrap_or_default().trim().to_owned())
+    }
+
+    /// Why `pattern` is not a regular expression in any dialect a model may use (an unclosed
+    /// group or set, nothing to repeat, a repetition or range whose bounds are out of order),
+    /// or `None`. A pattern that is well-formed but uses what this runtime cannot check is not
+    /// malformed: see [`Pattern::check_syntax`].
+    pub fn malformed(pattern: &str) -> Option<String> {
+        use regex_syntax::ast::ErrorKind;
+        let error = regex_syntax::ast::parse::Parser::new()
+            .parse(&translate_pattern(pattern))
+            .err()?;
+        matches!(
+            error.kind(),
+            ErrorKind::ClassUnclosed
+                | ErrorKind::GroupUnclosed
+                | ErrorKind::GroupUnopened
+                | ErrorKind::RepetitionMissing
+                | ErrorKind::RepetitionCountInvalid
+                | ErrorKind::ClassRangeInvalid
+        )
+        .then(|| error.kind().to_string())
     }
 
     /// Whether `text` matches somewhere (a pattern is not anchored unless it says so). Text
@@ -201,6 +304,47 @@ impl Pattern {
     }
 }
 
+/// The character of an octal escape after its `\0`: up to three octal digits at the start of
+/// `chars` (two when a third would pass 0o377), which it consumes; none is NUL.
+fn octal_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> u32 {
+    let mut value = 0u32;
+    for _ in 0..3 {
+        match chars.peek().and_then(|c| c.to_digit(8)) {
+            Some(digit) if value * 8 + digit <= 0o377 => {
+                value = value * 8 + digit;
+                chars.next();
+            }
+            _ => break,
+        }
+    }
+    value
+}
+
+/// Consumes a quantifier (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, each maybe lazy or
+/// possessive) at the start of `chars` and returns its minimum, or consumes nothing.
+fn skip_quantifier(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u64> {
+    let mut ahead = chars.clone();
+    let min = match ahead.next()? {
+        '*' | '?' => 0,
+        '+' => 1,
+        '{' => {
+            let text: String = ahead.by_ref().take_while(|c| *c != '}').collect();
+            let (min, max) = text.split_once(',').unwrap_or((&text, "0"));
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(min) || !(max.is_empty() || digits(max)) {
+                return None;
+            }
+            min.parse().unwrap_or(u64::MAX)
+        }
+        _ => return None,
+    };
+    if matches!(ahead.peek(), Some('?' | '+')) {
+        ahead.next();
+    }
+    *chars = ahead;
+    Some(min)
+}
+
 /// The value of four hexadecimal digits at the start of `chars`, which it consumes.
 fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u16> {
     let mut value = 0u16;
@@ -210,8 +354,14 @@ fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u16> {
     Some(value)
 }
 
-/// `pattern` in the syntax of the `regex` crate: Java's POSIX classes become ASCII ranges, and
-/// a `-` that follows a class escape in a set (`[\w-_]`) is a literal, as in ECMA-262.
+/// `pattern` in the syntax of the `regex` crate:
+/// - Java's POSIX classes become ASCII ranges, and its other named classes (`\p{LD}`,
+///   `\p{all}`, `\p{L1}`, `\p{javaLowerCase}`, ...) their Unicode equivalents, negated by `\P`;
+/// - `\0` with up to three octal digits (Java's octal escape, and ECMA-262's legacy one) is the
+///   character it names;
+/// - a quantified look-around (`(?!x)+`) is the look-around itself, or nothing when the
+///   quantifier allows zero repetitions, as ECMA-262 defines it;
+/// - a `-` that follows a class escape in a set (`[\w-_]`) is a literal, as in ECMA-262.
 fn translate_pattern(pattern: &str) -> String {
     const POSIX: &[(&str, &str)] = &[
         ("Print", r"\x20-\x7E"),
@@ -227,11 +377,23 @@ fn translate_pattern(pattern: &str) -> String {
         ("Space", r" \t\n\x0B\f\r"),
         ("Blank", r" \t"),
         ("Cntrl", r"\x00-\x1F\x7F"),
+        // Java's own classes.
+        ("LD", r"\p{L}\p{Nd}"),
+        ("all", r"\x{0}-\x{10FFFF}"),
+        ("L1", r"\x{0}-\x{FF}"),
+        ("javaLowerCase", r"\p{Lowercase}"),
+        ("javaUpperCase", r"\p{Uppercase}"),
+        ("javaLetter", r"\p{L}"),
+        ("javaDigit", r"\p{Nd}"),
+        ("javaLetterOrDigit", r"\p{L}\p{Nd}"),
+        ("javaAlphabetic", r"\p{Alphabetic}"),
     ];
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     let mut in_set = false;
     let mut after_class_escape = false;
+    // Where each open group starts in `out`, and whether it is a look-around.
+    let mut groups: Vec<(usize, bool)> = Vec::new();
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -240,14 +402,25 @@ fn translate_pattern(pattern: &str) -> String {
                     break;
                 };
                 let mut class = None;
-                if next == 'p' && chars.peek() == Some(&'{') {
+                if matches!(next, 'p' | 'P') && chars.peek() == Some(&'{') {
                     let rest: String = chars.clone().skip(1).take_while(|c| *c != '}').collect();
                     if let Some((_, range)) = POSIX.iter().find(|(name, _)| *name == rest) {
                         for _ in 0..rest.chars().count() + 2 {
                             chars.next();
                         }
+                        if next == 'P' {
+                            // Negated: a set of its own, nested when inside a set.
+                            let _ = write!(out, "[^{range}]");
+                            after_class_escape = true;
+                            continue;
+                        }
                         class = Some(*range);
                     }
+                }
+                if next == '0' {
+                    let _ = write!(out, "\\x{{{:X}}}", octal_escape(&mut chars));
+                    after_class_escape = false;
+                    continue;
                 }
                 // ECMA-262's `\w` and `\d` are ASCII (the `regex` crate's are Unicode's, and
                 // large: `[\w]{1,256}` would not compile).
@@ -294,8 +467,42 @@ fn translate_pattern(pattern: &str) -> String {
                 }
                 out.push('\\');
                 out.push(next);
+                if matches!(next, 'p' | 'P') {
+                    // The whole property name (`\p{Z}`, `\pL`), so that a `-` after it is seen.
+                    if chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            out.push(c);
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    } else if let Some(c) = chars.next() {
+                        out.push(c);
+                    }
+                }
                 after_class_escape = matches!(next, 'W' | 'D' | 's' | 'S' | 'p' | 'P');
                 continue;
+            }
+            '(' if !in_set => {
+                let mut ahead = chars.clone();
+                let look_around = ahead.next() == Some('?')
+                    && match ahead.next() {
+                        Some('=' | '!') => true,
+                        Some('<') => matches!(ahead.next(), Some('=' | '!')),
+                        _ => false,
+                    };
+                groups.push((out.len(), look_around));
+                out.push(c);
+            }
+            ')' if !in_set => {
+                out.push(c);
+                if let Some((start, true)) = groups.pop() {
+                    if let Some(min) = skip_quantifier(&mut chars) {
+                        if min == 0 {
+                            out.truncate(start);
+                        }
+                    }
+                }
             }
             '[' if !in_set => {
                 in_set = true;
@@ -322,11 +529,42 @@ fn translate_pattern(pattern: &str) -> String {
     out
 }
 
+/// The values of an enum, comma-separated, cut after [`MAX_ENUM_LIST_CHARS`] with `...`.
+fn enum_values(schema: &Schema) -> String {
+    let mut listed = String::new();
+    let values = schema
+        .members
+        .iter()
+        .filter(|value| !value.traits.has(Flags::INTERNAL))
+        .filter_map(|value| match value.traits.enum_value {
+            Some(EnumValue::String(text)) => Some(text),
+            _ => None,
+        });
+    for (index, text) in values.enumerate() {
+        let separator = if index == 0 { "" } else { ", " };
+        if listed.len() + separator.len() + text.len() > MAX_ENUM_LIST_CHARS {
+            listed.push_str(separator);
+            listed.push_str("...");
+            break;
+        }
+        listed.push_str(separator);
+        listed.push_str(text);
+    }
+    listed
+}
+
 impl Walk {
+    fn push(&mut self, violation: Violation) {
+        push_violation(&mut self.violations, violation);
+    }
+
     /// Walks a value: checks its constraints (unless only required members are asked for),
     /// then its members, items and entries. `path` is the value's member path; it is extended
     /// for each member and restored.
     fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema, path: &mut String) {
+        if full(&self.violations) {
+            return;
+        }
         let traits = member.map_or(&schema.traits, |member| &member.traits);
         if !self.required_only {
             self.constraints(view, traits, schema, path);
@@ -343,7 +581,7 @@ impl Walk {
                     path.push_str(member.name);
                     match value.member(index) {
                         Some(value) => self.value(value.view(), Some(member), member.target, path),
-                        None if member.is_required() => self.violations.push(crate::codec::missing_member(path)),
+                        None if member.is_required() => self.push(crate::codec::missing_member(path)),
                         None => {}
                     }
                     path.truncate(length);
@@ -365,10 +603,12 @@ impl Walk {
                     && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
                     && !unique(list, item.target)
                 {
-                    self.violations
-                        .push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
+                    self.push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
                 }
                 for index in 0..list.len() {
+                    if full(&self.violations) {
+                        return;
+                    }
                     if let Some(value) = list.get(index) {
                         let view = value.view();
                         if !matches!(view, View::Null) {
@@ -382,6 +622,9 @@ impl Walk {
             View::Map(map) => {
                 let [key, item] = schema.members else { return };
                 for (name, value) in map.entries() {
+                    if full(&self.violations) {
+                        return;
+                    }
                     self.value(View::String(name), Some(key), key.target, path);
                     let view = value.view();
                     if !matches!(view, View::Null) {
@@ -410,9 +653,7 @@ impl Walk {
             if let Some(count) = count {
                 let count = count as u64;
                 if length.min.is_some_and(|min| count < min) || length.max.is_some_and(|max| count > max) {
-                    let rule = format!("have length {}", bounds(length));
-                    self.violations
-                        .push(violation(path, "length", &format!(" with length {count}"), rule));
+                    self.push(length_violation(path, count, length));
                 }
             }
         }
@@ -431,14 +672,13 @@ impl Walk {
                     || range.min.is_some_and(|min| number < min)
                     || range.max.is_some_and(|max| number > max)
                 {
-                    self.violations
-                        .push(violation(path, "range", "", format!("be {}", bounds(range))));
+                    self.push(violation(path, "range", "", format!("be {}", bounds(range))));
                 }
             }
         }
         if let (Some(pattern), View::String(text)) = (traits.pattern, view) {
             if schema.shape_type == ShapeType::String && !pattern_matches(pattern, text) {
-                self.violations.push(violation(
+                self.push(violation(
                     path,
                     "pattern",
                     "",
@@ -452,35 +692,95 @@ impl Walk {
                 .iter()
                 .any(|value| matches!(value.traits.enum_value, Some(EnumValue::String(known)) if known == text));
             if !known {
-                let listed: Vec<&str> = schema
-                    .members
-                    .iter()
-                    .filter(|value| !value.traits.has(Flags::INTERNAL))
-                    .filter_map(|value| match value.traits.enum_value {
-                        Some(EnumValue::String(text)) => Some(text),
-                        _ => None,
-                    })
-                    .collect();
-                self.violations.push(violation(
+                self.push(violation(
                     path,
                     "enum",
                     "",
-                    format!("satisfy enum value set: [{}]", listed.join(", ")),
+                    format!("satisfy enum value set: [{}]", enum_values(schema)),
                 ));
             }
         }
     }
 }
 
-/// Whether no two items of a list are equal.
+/// Whether no two items of a list are equal: each item's hash (of what [`same`] compares, with
+/// a per-call random key, so that no input can make items collide on purpose) is looked up
+/// among those before it, and only items of the same hash are compared. Linear in the items.
 fn unique(list: &dyn crate::shape::ListValue, item: &'static Schema) -> bool {
-    let items: Vec<View<'_>> = (0..list.len())
-        .map(|index| list.get(index).map_or(View::Null, Value::view))
-        .collect();
-    items
-        .iter()
-        .enumerate()
-        .all(|(index, a)| items[..index].iter().all(|b| !same(*a, *b, item)))
+    use std::hash::{BuildHasher, Hasher};
+    let state = std::collections::hash_map::RandomState::new();
+    let view = |index: usize| list.get(index).map_or(View::Null, Value::view);
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(list.len());
+    for index in 0..list.len() {
+        let value = view(index);
+        let mut hasher = state.build_hasher();
+        hash_view(value, item, &mut hasher);
+        let bucket = seen.entry(hasher.finish()).or_default();
+        if bucket.iter().any(|&other| same(view(other), value, item)) {
+            return false;
+        }
+        bucket.push(index);
+    }
+    true
+}
+
+/// Feeds what [`same`] compares of a value to `hasher`: values that are the same hash the same.
+fn hash_view(view: View<'_>, schema: &'static Schema, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    // The kind first, so that values of different kinds differ.
+    std::mem::discriminant(&view).hash(hasher);
+    match view {
+        View::Null => {}
+        View::Boolean(value) => value.hash(hasher),
+        View::Byte(value) => value.hash(hasher),
+        View::Short(value) => value.hash(hasher),
+        View::Integer(value) => value.hash(hasher),
+        View::Long(value) => value.hash(hasher),
+        // `0.0 == -0.0`; NaN equals nothing, so its hash does not matter.
+        View::Float(value) => (if value == 0.0 { 0.0f32 } else { value }).to_bits().hash(hasher),
+        View::Double(value) => (if value == 0.0 { 0.0f64 } else { value }).to_bits().hash(hasher),
+        View::String(text) | View::BigNumber(text) => text.hash(hasher),
+        View::Blob(bytes) => bytes.hash(hasher),
+        View::Timestamp(time) => time.hash(hasher),
+        // A document's JSON text: objects are ordered by key, so equal documents write alike.
+        View::Document(document) => document.to_string().hash(hasher),
+        View::List(list) => {
+            let item = schema.item().map_or(schema, |item| item.target);
+            list.len().hash(hasher);
+            for index in 0..list.len() {
+                hash_view(list.get(index).map_or(View::Null, Value::view), item, hasher);
+            }
+        }
+        View::Map(map) => {
+            let item = schema.item().map_or(schema, |item| item.target);
+            let entries = map.entries();
+            entries.len().hash(hasher);
+            for (key, value) in entries {
+                key.hash(hasher);
+                hash_view(value.view(), item, hasher);
+            }
+        }
+        View::Structure(value) => {
+            for (index, member) in schema.members.iter().enumerate() {
+                match value.member(index) {
+                    Some(value) => {
+                        true.hash(hasher);
+                        hash_view(value.view(), member.target, hasher);
+                    }
+                    None => false.hash(hasher),
+                }
+            }
+        }
+        View::Union(value) => match value.variant() {
+            Variant::Member(index, member) => {
+                index.hash(hasher);
+                if let (Some(member), Some(schema)) = (member, schema.members.get(index)) {
+                    hash_view(member.view(), schema.target, hasher);
+                }
+            }
+            Variant::Unknown(name) => name.hash(hasher),
+        },
+    }
 }
 
 /// Whether two values of `schema` are equal, member by member.
@@ -543,7 +843,83 @@ pub(crate) fn same(a: View<'_>, b: View<'_>, schema: &'static Schema) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Pattern;
+    use std::time::Instant;
+
+    use super::{Checks, Pattern};
+    use crate::schema::{Member, Schema, ShapeType, Traits};
+
+    static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
+
+    #[test]
+    fn an_enum_message_lists_a_bounded_number_of_values() {
+        static SMALL: Schema = Schema::new("example#Small", ShapeType::Enum).members(&[
+            Member::new("A", &UNIT).value("abc"),
+            Member::new("B", &UNIT).value("def"),
+        ]);
+        assert_eq!(super::enum_values(&SMALL), "abc, def");
+        const VALUE: &str = "a-value-of-thirty-two-characters";
+        static MEMBERS: [Member; 100] = [const { Member::new("V", &UNIT).value(VALUE) }; 100];
+        static LARGE: Schema = Schema::new("example#Large", ShapeType::Enum).members(&MEMBERS);
+        let listed = super::enum_values(&LARGE);
+        assert!(listed.len() <= super::MAX_ENUM_LIST_CHARS + 5, "{}", listed.len());
+        assert!(listed.starts_with(VALUE) && listed.ends_with(", ..."), "{listed}");
+    }
+
+    /// A pattern whose syntax is sound but which fancy-regex cannot compile (a look-behind of
+    /// variable length).
+    const UNCOMPILABLE: &str = "(?<=a+)b";
+
+    #[test]
+    fn a_value_is_refused_when_its_pattern_cannot_be_compiled() {
+        assert_eq!(Pattern::check_syntax(UNCOMPILABLE), Ok(()));
+        assert!(Pattern::new(UNCOMPILABLE).is_err());
+        static TEXT: Schema = Schema::new("example#Text", ShapeType::String).traits(Traits {
+            pattern: Some(UNCOMPILABLE),
+            ..Traits::NONE
+        });
+        for _ in 0..2 {
+            let error = super::validate(&"aab".to_owned(), &TEXT, Checks::Server).expect_err("refused");
+            assert_eq!(error.violations()[0].constraint, "pattern");
+        }
+        static CODE: Schema = Schema::new("example#Code", ShapeType::String).traits(Traits {
+            pattern: Some("^[A-Z]{3}$"),
+            ..Traits::NONE
+        });
+        assert!(super::validate(&"ABC".to_owned(), &CODE, Checks::Server).is_ok());
+        assert!(super::validate(&"abc".to_owned(), &CODE, Checks::Server).is_err());
+    }
+
+    #[test]
+    fn compiling_one_pattern_holds_up_no_check_of_another() {
+        // A pattern no other test uses, which takes long to fail to compile.
+        static SLOW: Schema = Schema::new("example#Slow", ShapeType::String).traits(Traits {
+            pattern: Some(r"^(\p{L}{1,1000}){1,999}$"),
+            ..Traits::NONE
+        });
+        static FAST: Schema = Schema::new("example#Fast", ShapeType::String).traits(Traits {
+            pattern: Some("^[a-z]+-fast$"),
+            ..Traits::NONE
+        });
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let slow = std::thread::spawn(move || {
+            sender.send(()).expect("the test waits");
+            let started = Instant::now();
+            let refused = super::validate(&"abc".to_owned(), &SLOW, Checks::Server).is_err();
+            (refused, started.elapsed())
+        });
+        receiver.recv().expect("the thread started");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let started = Instant::now();
+        assert!(super::validate(&"abc-fast".to_owned(), &FAST, Checks::Server).is_ok());
+        let fast = started.elapsed();
+        let (refused, compile) = slow.join().expect("no panic");
+        assert!(refused);
+        // Under one lock for every compile, the fast check waits out most of the slow one.
+        assert!(
+            fast < compile / 4,
+            "the check took {fast:?}, the slow compile {compile:?}"
+        );
+    }
 
     fn matches(pattern: &str, text: &str) -> bool {
         Pattern::new(pattern)
@@ -562,6 +938,9 @@ mod tests {
         assert!(matches(r"^[\p{ASCII}]+$", "abc") && !matches(r"^\p{ASCII}+$", "é"));
         // A `-` after a class escape is a literal.
         assert!(matches(r"^[\w-_]*$", "a-b_c") && !matches(r"^[\w-_]*$", "a b"));
+        let name = r"^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$";
+        assert!(matches(name, "Cost center-1_a") && !matches(name, " lead") && !matches(name, "a/b"));
+        assert!(matches(r"^[\pL-]+$", "a-b"));
         // ECMA-262's `\w` and `\d` are ASCII, and so small enough to repeat.
         assert!(matches(r"^[\w+=,.@-]{1,256}$", "role=1,x@y") && !matches(r"^[\w+=,.@-]{1,256}$", "a/b"));
         assert!(!matches(r"^\w+$", "é") && !matches(r"^\d$", "٣"));
@@ -570,13 +949,33 @@ mod tests {
         // UTF-16 surrogate pairs stand for one code point.
         let xml = r"^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*$";
         assert!(matches(xml, "text 😀\n") && !matches(xml, "\u{1}"));
+        // Java's named classes, negated too, in and out of sets.
+        assert!(matches(r"^(\p{LD}|\p{Punct}| )+$", "Ab9 é!") && !matches(r"^(\p{LD}|\p{Punct}| )+$", "a\tb"));
+        assert!(matches(r"^[\p{all}]*$", "any\u{0}thing 😀"));
+        assert!(matches(r"^\P{LD}+$", "-- !") && !matches(r"^\P{LD}+$", "a"));
+        assert!(matches(r"^[x\P{Alpha}]+$", "x1-") && !matches(r"^[x\P{Alpha}]+$", "y"));
+        // Octal escapes: `\0` alone is NUL, then up to three octal digits.
+        assert!(matches(r"^[^/:|\000-\037]+$", "name") && !matches(r"^[^/:|\000-\037]+$", "a\u{1f}b"));
+        assert!(matches(r"^a\0$", "a\u{0}") && matches(r"^\0101$", "A") && matches(r"^\0400$", " 0"));
+        // A quantified look-ahead is the look-ahead itself, or nothing when it may repeat zero times.
+        let path = r"^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$";
+        assert!(matches(path, "/a/b") && !matches(path, "/.a"));
+        assert!(matches(r"^(?!a)*a$", "a") && matches(r"^(?=b){0,2}a$", "a"));
+        assert!(!matches(r"^(?!a){2,}a$", "a") && !matches(r"^(?<!x)+a$", "b"));
         // Long bounded repetitions.
         assert!(matches("^.{1,100000}$", "x"));
         // Not regular expressions at all.
         assert!(Pattern::new("([a-z").is_err());
         assert!(Pattern::new("a{2,1}").is_err());
-        for pattern in ["([a-z", "a{2,1}", r"\p{Nope}"] {
+        for pattern in ["([a-z", "a{2,1}", r"\p{Nope}", "(?<=a+)b"] {
             assert!(Pattern::check_syntax(pattern).is_err(), "{pattern}");
+        }
+        // Malformed in every dialect, as against only beyond this runtime.
+        for pattern in ["([a-z", "a{2,1}", "((", "[z-a]", "*a", "a)"] {
+            assert!(Pattern::malformed(pattern).is_some(), "{pattern}");
+        }
+        for pattern in [r"\p{Nope}", "^(?=a)+(?<=a)b", r"(a)\1", "^[a-z]+$"] {
+            assert_eq!(Pattern::malformed(pattern), None, "{pattern}");
         }
         for pattern in ["^(?!aws:)x$", r"^\p{Print}+$", r"(a)\1", "^.{1,100000}$"] {
             assert_eq!(Pattern::check_syntax(pattern), Ok(()), "{pattern}");

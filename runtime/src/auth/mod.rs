@@ -130,6 +130,11 @@ pub type CredentialsFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials,
 pub trait ProvideCredentials: Send + Sync + fmt::Debug + 'static {
     /// The credentials to sign the next request with.
     fn provide_credentials(&self) -> CredentialsFuture<'_>;
+
+    /// Forgets any credentials kept for later calls, so that the next call gets fresh ones: a
+    /// client calls it when a service says the credentials have expired. Providers that keep
+    /// nothing do nothing (the default).
+    fn invalidate(&self) {}
 }
 
 impl ProvideCredentials for Credentials {
@@ -142,6 +147,10 @@ impl ProvideCredentials for Credentials {
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         (**self).provide_credentials()
+    }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
     }
 }
 

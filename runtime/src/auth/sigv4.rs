@@ -60,8 +60,10 @@ const UNSIGNED_HEADERS: &[&str] = &[
     "x-amzn-trace-id",
 ];
 
-/// The query parameters [`presign`] sets; it drops any of them that the request already carries.
+/// The query parameters [`presign`] sets, and `X-Amz-Content-Sha256`, which a presigned URL
+/// never carries; it drops any of them that the request already carries.
 const PRESIGN_PARAMS: &[&str] = &[
+    "X-Amz-Content-Sha256",
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
@@ -82,7 +84,9 @@ pub struct SigningSettings {
     /// Default `true`; S3 signs the path as it goes on the wire.
     pub double_uri_encode: bool,
     /// Add an `x-amz-content-sha256` header with the payload hash, and sign it (S3 requires it).
-    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own.
+    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own, and
+    /// with this setting on (S3's way) [`presign`] signs `UNSIGNED-PAYLOAD`, as S3 requires of
+    /// presigned URLs.
     pub content_sha256_header: bool,
     /// Add the session token (`x-amz-security-token` header, or `X-Amz-Security-Token` query
     /// parameter) after signing, so that it is sent but not signed, as a few services want.
@@ -263,7 +267,11 @@ pub fn sign(request: &mut Request<Vec<u8>>, params: &SigningParams<'_>) -> Resul
 /// Any of these parameters the request's query already has are dropped first, so presigning a
 /// presigned request signs it anew. The request's headers are signed as they are (the host from
 /// the `Host` header, or else from the URI's authority), so whoever sends the URL must send the
-/// same ones.
+/// same ones; an `x-amz-content-sha256` header is dropped and not signed.
+///
+/// The payload hash signed is `UNSIGNED-PAYLOAD` with [`SigningSettings::unsigned_payload`] or
+/// [`SigningSettings::content_sha256_header`] on (S3 refuses a presigned URL signed with the
+/// body's hash), and the hash of the body otherwise.
 pub fn presign(
     request: &Request<Vec<u8>>,
     params: &SigningParams<'_>,
@@ -284,7 +292,11 @@ pub fn presign(
     }
     let time = SigningTime::new(params.time)?;
     let scope = credential_scope(&time, params)?;
-    let payload_hash = payload_hash(request.body(), &settings);
+    let payload_hash = if settings.content_sha256_header {
+        UNSIGNED_PAYLOAD.to_owned()
+    } else {
+        payload_hash(request.body(), &settings)
+    };
 
     let host = if request.headers().contains_key(HOST) {
         None
@@ -294,6 +306,7 @@ pub fn presign(
     let headers = request
         .headers()
         .iter()
+        .filter(|(name, _)| *name != X_AMZ_CONTENT_SHA256)
         .chain(host.iter().map(|(name, value)| (name, value)));
     let headers = CanonicalHeaders::new(headers)?;
 
@@ -364,6 +377,7 @@ pub fn presign(
 
     let mut presigned = request.clone();
     *presigned.uri_mut() = uri;
+    presigned.headers_mut().remove(X_AMZ_CONTENT_SHA256);
     Ok((presigned, signature))
 }
 
@@ -926,6 +940,55 @@ mod tests {
         assert!(error.message().contains("7 days"), "{error}");
         assert!(presign(&request, &params(&credentials), Duration::ZERO).is_err());
         assert!(presign(&request, &params(&credentials), MAX_PRESIGN_EXPIRY).is_ok());
+    }
+
+    /// The example of "Authenticating Requests: Using Query Parameters (AWS Signature Version
+    /// 4)" in the Amazon S3 API reference: a GET of `test.txt` in `examplebucket`, presigned at
+    /// 20130524T000000Z for 86400 seconds.
+    #[test]
+    fn presigns_the_s3_example_of_the_aws_documentation_with_an_unsigned_payload() {
+        let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let params = SigningParams {
+            credentials: &credentials,
+            region: "us-east-1",
+            service: "s3",
+            time: UNIX_EPOCH + Duration::from_secs(1_369_353_600),
+            settings: SigningSettings::s3(),
+        };
+        // A body (which a presigned URL's holder sends as they like) is left out of the signature.
+        for body in [Vec::new(), b"a body".to_vec()] {
+            let request = Request::get("https://examplebucket.s3.amazonaws.com/test.txt")
+                .body(body)
+                .expect("a valid test request");
+            let (presigned, signature) = presign(&request, &params, Duration::from_secs(86_400)).expect("presigned");
+            assert_eq!(
+                signature.canonical_request,
+                "GET\n/test.txt\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\nhost:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD"
+            );
+            assert_eq!(
+                signature.signature,
+                "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+            );
+            let query = presigned.uri().query().unwrap_or("");
+            assert!(
+                query.ends_with("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"),
+                "{query}"
+            );
+            assert!(!query.to_ascii_lowercase().contains("x-amz-content-sha256"), "{query}");
+            assert!(presigned.headers().get(X_AMZ_CONTENT_SHA256).is_none());
+        }
+        // Whatever `x-amz-content-sha256` the request carries is neither signed nor kept.
+        let mut request = get("https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Content-Sha256=abc");
+        request
+            .headers_mut()
+            .insert(X_AMZ_CONTENT_SHA256, HeaderValue::from_static("abc"));
+        let (presigned, signature) = presign(&request, &params, Duration::from_secs(86_400)).expect("presigned");
+        assert_eq!(
+            signature.signature,
+            "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+        assert!(presigned.headers().get(X_AMZ_CONTENT_SHA256).is_none());
+        assert!(!presigned.uri().query().unwrap_or("").contains("Content-Sha256"));
     }
 
     #[test]

@@ -333,7 +333,10 @@ impl<'a> JsonDecoder<'a> {
         path
     }
 
-    /// The required members a server found missing, with their paths.
+    /// What a server found wrong while reading, with their paths: required members missing,
+    /// and lists and maps longer than their `@length` allows (read no further than it; the
+    /// items past it are skipped, and only counted). At most one more than
+    /// [`MAX_VIOLATIONS`](crate::validate::MAX_VIOLATIONS).
     pub fn take_missing(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.missing)
     }
@@ -401,9 +404,14 @@ impl<'a> JsonDecoder<'a> {
             for (index, member) in schema.members.iter().enumerate() {
                 let optional =
                     optional_input || (self.side == Side::Document && member.traits.has(Flags::CLIENT_OPTIONAL));
-                if !seen.contains(index) && include(member) && member.is_required() && !optional {
+                if !seen.contains(index)
+                    && include(member)
+                    && member.is_required()
+                    && !optional
+                    && !crate::validate::full(&self.missing)
+                {
                     let path = format!("{}/{}", self.path(), member.name);
-                    self.missing.push(super::missing_member(&path));
+                    crate::validate::push_violation(&mut self.missing, super::missing_member(&path));
                 }
             }
         }
@@ -675,6 +683,26 @@ impl<'a> JsonDecoder<'a> {
         }
     }
 
+    /// The most items or entries a server reads of a list or map `member`: its `@length`
+    /// maximum; no limit for a client, which keeps what a service sends.
+    fn max_length(&self, member: &Member) -> u64 {
+        match (self.side, member.traits.length) {
+            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        }
+    }
+
+    /// Records the `@length` violation of a list or map `member` of `count` items or entries
+    /// that a server read only up to its maximum.
+    fn check_length(&mut self, member: &Member, count: u64) {
+        if count > self.max_length(member) {
+            if let Some(length) = member.traits.length {
+                let violation = crate::validate::length_violation(&self.path(), count, length);
+                crate::validate::push_violation(&mut self.missing, violation);
+            }
+        }
+    }
+
     fn text_timestamp(&self, text: &str, format: TimestampFormat) -> Result<DateTime, DecodeError> {
         let parsed = match (self.side, format) {
             (Side::Client | Side::Document, _) => {
@@ -739,8 +767,14 @@ impl Decoder for JsonDecoder<'_> {
     ) -> Result<(), DecodeError> {
         self.expect(Token::Array, "an array")?;
         let sparse = member.target.traits.has(Flags::SPARSE);
+        let max = self.max_length(member);
         let mut index = 0usize;
+        let mut count = 0u64;
         self.items(b']', |this| {
+            count += 1;
+            if count > max {
+                return this.skip();
+            }
             // A client takes a null in a dense list for no item; a server refuses it.
             if !sparse && this.peek()? == Token::Null {
                 if this.side != Side::Client {
@@ -753,7 +787,9 @@ impl Decoder for JsonDecoder<'_> {
             item(this)?;
             this.path.pop();
             Ok(())
-        })
+        })?;
+        self.check_length(member, count);
+        Ok(())
     }
 
     fn map(
@@ -763,7 +799,13 @@ impl Decoder for JsonDecoder<'_> {
     ) -> Result<(), DecodeError> {
         self.expect(Token::Object, "an object")?;
         let sparse = member.target.traits.has(Flags::SPARSE);
+        let max = self.max_length(member);
+        let mut count = 0u64;
         self.entries(|this, key| {
+            count += 1;
+            if count > max {
+                return this.skip();
+            }
             // A client takes a null in a dense map for no entry; a server refuses it.
             if !sparse && this.peek()? == Token::Null {
                 if this.side != Side::Client {
@@ -776,7 +818,9 @@ impl Decoder for JsonDecoder<'_> {
             entry(&key, this)?;
             this.path.pop();
             Ok(())
-        })
+        })?;
+        self.check_length(member, count);
+        Ok(())
     }
 
     fn null(&mut self) -> Result<bool, DecodeError> {

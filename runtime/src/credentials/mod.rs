@@ -44,6 +44,10 @@ mod ecs;
 mod environment;
 mod imds;
 pub mod profile;
+mod web_identity;
+
+#[cfg(test)]
+mod tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -200,12 +204,15 @@ pub fn default_provider(env: Env, transport: Option<Arc<dyn Transport>>) -> Shar
     Arc::new(CachingProvider::new(default_chain(env, transport)))
 }
 
-/// The default chain, without a cache: [`EnvironmentProvider`], [`ProfileProvider`], then with
-/// a transport [`EcsProvider`] and [`ImdsProvider`].
+/// The default chain, without a cache: [`EnvironmentProvider`], [`ProfileProvider`], web
+/// identity federation (not supported: `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN` stops
+/// the chain with an error that names them), then with a transport [`EcsProvider`] and
+/// [`ImdsProvider`].
 pub fn default_chain(env: Env, transport: Option<Arc<dyn Transport>>) -> ChainProvider {
     let chain = ChainProvider::new()
         .or_else(EnvironmentProvider::new(env.clone()))
-        .or_else(ProfileProvider::new(env.clone()));
+        .or_else(ProfileProvider::new(env.clone()))
+        .or_else(ChainLink::source(web_identity::WebIdentityEnv::new(env.clone())));
     match transport {
         Some(transport) => chain
             .or_else(EcsProvider::new(env.clone(), transport.clone()))

@@ -473,14 +473,19 @@ fn parse(text: &str, kind: FileKind, file: &str) -> Result<ParsedFile, ProfileEr
 }
 
 /// Properties that name a source of credentials this provider does not support, and what it
-/// is.
+/// is. With the keys this provider honours (`aws_access_key_id`, `aws_secret_access_key`,
+/// `aws_session_token`, `credential_process`) these are the profile properties that configure
+/// credentials in the AWS SDKs.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("role_arn", "assuming a role"),
+    ("source_profile", "assuming a role"),
+    ("credential_source", "assuming a role"),
     ("web_identity_token_file", "web identity federation"),
     ("sso_session", "IAM Identity Center (SSO)"),
     ("sso_start_url", "IAM Identity Center (SSO)"),
     ("sso_account_id", "IAM Identity Center (SSO)"),
     ("sso_role_name", "IAM Identity Center (SSO)"),
+    ("login_session", "console sign-in credentials (`aws login`)"),
 ];
 
 /// Credentials from the selected profile of the shared config files: its static keys
@@ -492,8 +497,10 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 /// malformed, when `AWS_PROFILE` (or [`ProfileProvider::with_profile`]) names a profile that
 /// does not exist, when a key lacks its secret, when the command fails, and when the profile
 /// gets its credentials in a way this provider does not support: by assuming a role
-/// (`role_arn`), from a web identity token (`web_identity_token_file`) or from IAM Identity
-/// Center (`sso_*`), so that such a profile is reported rather than silently passed over.
+/// (`role_arn`, `source_profile`, `credential_source`), from a web identity token
+/// (`web_identity_token_file`), from IAM Identity Center (`sso_session`, `sso_start_url`,
+/// `sso_account_id`, `sso_role_name`) or from a console sign-in (`login_session`), so that such
+/// a profile is reported rather than silently passed over.
 ///
 /// `credential_process` runs with `sh -c` (`cmd.exe /C` on Windows), synchronously and without
 /// a time limit; with an [`Env::from_vars`] environment it sees exactly those variables. Its

@@ -106,10 +106,11 @@ impl DateTime {
         Self { seconds, nanos: 0 }
     }
 
-    /// Seconds since the epoch plus nanoseconds (below one second).
+    /// Seconds since the epoch plus nanoseconds; whole seconds in `nanos` are carried into
+    /// the seconds, which stop at the last second `i64` holds.
     pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
         Self {
-            seconds: seconds + (nanos / 1_000_000_000) as i64,
+            seconds: seconds.saturating_add((nanos / 1_000_000_000) as i64),
             nanos: nanos % 1_000_000_000,
         }
     }
@@ -247,7 +248,8 @@ impl DateTime {
         ))
     }
 
-    /// Parses epoch seconds written as a decimal number; `None` if it is not one.
+    /// Parses epoch seconds written as a decimal number; `None` if it is not one, or if it is
+    /// before or after the seconds `i64` holds.
     pub fn parse_epoch_seconds(text: &str) -> Option<Self> {
         let text = text.trim();
         match text.split_once('.') {
@@ -260,7 +262,10 @@ impl DateTime {
                 let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
                 let nanos = digits(&padded)?;
                 if whole.starts_with('-') && nanos > 0 {
-                    Some(Self::from_secs_and_nanos(seconds - 1, 1_000_000_000 - nanos))
+                    Some(Self::from_secs_and_nanos(
+                        seconds.checked_sub(1)?,
+                        1_000_000_000 - nanos,
+                    ))
                 } else {
                     Some(Self::from_secs_and_nanos(seconds, nanos))
                 }
@@ -279,7 +284,7 @@ impl From<std::time::SystemTime> for DateTime {
                 if nanos == 0 {
                     Self::from_secs(-seconds)
                 } else {
-                    Self::from_secs_and_nanos(-seconds - 1, 1_000_000_000 - nanos)
+                    Self::from_secs_and_nanos(-seconds.saturating_add(1), 1_000_000_000 - nanos)
                 }
             }
         }
@@ -351,5 +356,31 @@ impl serde::de::Visitor<'_> for TimestampVisitor {
 impl<'de> serde::Deserialize<'de> for DateTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(TimestampVisitor { text: true })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DateTime;
+
+    #[test]
+    fn epoch_seconds_at_the_ends_of_i64_are_read_or_refused_without_overflow() {
+        assert_eq!(DateTime::parse_epoch_seconds("-9223372036854775808.5"), None);
+        assert_eq!(DateTime::parse_epoch_seconds("-9223372036854775808.000000001"), None);
+        assert_eq!(DateTime::parse_epoch_seconds("9223372036854775808"), None);
+        let first = DateTime::parse_epoch_seconds("-9223372036854775808").expect("the first second");
+        assert_eq!((first.secs(), first.subsec_nanos()), (i64::MIN, 0));
+        let almost = DateTime::parse_epoch_seconds("-9223372036854775807.5").expect("in range");
+        assert_eq!((almost.secs(), almost.subsec_nanos()), (i64::MIN, 500_000_000));
+        let last = DateTime::parse_epoch_seconds("9223372036854775807.999999999").expect("the last second");
+        assert_eq!((last.secs(), last.subsec_nanos()), (i64::MAX, 999_999_999));
+        for time in [first, almost, last] {
+            let text = time.to_epoch_seconds();
+            assert_eq!(DateTime::parse_epoch_seconds(&text), Some(time), "{text}");
+            // The calendar forms of the extremes are written without overflow.
+            assert!(!time.to_date_time().is_empty() && !time.to_http_date().is_empty());
+        }
+        assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, u32::MAX).secs(), i64::MAX);
+        assert_eq!(DateTime::from_secs_f64(-9.3e15), None);
     }
 }

@@ -169,7 +169,8 @@ fn add_request_checksum(
     let algorithm = match member.and_then(|index| member_text(input, index)) {
         Some(name) => ChecksumAlgorithm::from_name(name).ok_or_else(|| {
             UnhandledError::invalid_input(format!(
-                "the checksum algorithm `{name}` is not supported (supported: CRC32, CRC32C, CRC64NVME, SHA1, SHA256)"
+                "the checksum algorithm `{name}` is not supported (supported: {})",
+                ChecksumAlgorithm::NAMES
             ))
         })?,
         None if checksum.request_required
@@ -409,9 +410,10 @@ fn with_message_key<'a>(
 pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result<O::Input, Rejection> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
-    if let Some(decompressed) = decompress_request(operation, request)? {
-        return parse_request::<O>(&decompressed);
-    }
+    // At most one coding is taken off: the `gzip` a client of `@requestCompression` added last.
+    let decompressed = decompress_request(operation, request)?;
+    let request = decompressed.as_ref().unwrap_or(request);
+    check_content_encoding(service, operation, request)?;
     let labels = match service.protocol {
         Protocol::RestJson1 => rest_json::check_request(operation, request)?,
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
@@ -438,14 +440,16 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         return Err(Rejection::validation(missing));
     }
     if let Err(error) = validate::validate(&input, operation.input, Checks::Server) {
-        return Err(Rejection::validation(error.violations().to_vec()));
+        return Err(Rejection::from(error));
     }
     Ok(input)
 }
 
 /// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
 /// `gzip`, with its body decompressed (within the request's [`BodyLimit`], else 10 MiB) and
-/// `gzip` taken off the header; `None` for any other request.
+/// that one `gzip` taken off the header; `None` for any other request. Only the last coding is
+/// the protocol's: the codings before it, another `gzip` too, are the input's own (a member
+/// bound to `Content-Encoding`) and stay as they are.
 ///
 /// [`BodyLimit`]: crate::server::BodyLimit
 fn decompress_request(
@@ -455,10 +459,10 @@ fn decompress_request(
     if !operation.request_compression.contains(&"gzip") {
         return Ok(None);
     }
-    let Some(encoding) = request.headers().get(::http::header::CONTENT_ENCODING) else {
+    // Several header lines are one list, in order.
+    let Ok(Some(encoding)) = self::http::header(request.headers(), ::http::header::CONTENT_ENCODING.as_str()) else {
         return Ok(None);
     };
-    let encoding = encoding.to_str().unwrap_or_default();
     let (rest, last) = match encoding.rsplit_once(',') {
         Some((rest, last)) => (rest.trim(), last.trim()),
         None => ("", encoding.trim()),
@@ -488,6 +492,49 @@ fn decompress_request(
     Ok(Some(decompressed))
 }
 
+/// Refuses (`415`) a request whose body is still in a `Content-Encoding` the server does not
+/// remove, when the operation has no member bound to that header to hand the coding to the
+/// service: it could only misread the body. `identity` is no coding; an operation that reads
+/// no body ignores it.
+fn check_content_encoding(
+    service: &ServiceSchema,
+    operation: &OperationSchema,
+    request: &::http::Request<Vec<u8>>,
+) -> Result<(), Rejection> {
+    let reads_body = match service.protocol {
+        Protocol::RestJson1 | Protocol::Other(_) => operation
+            .input
+            .members
+            .iter()
+            .any(|member| matches!(member.traits.http, None | Some(HttpBinding::Payload))),
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => !is_unit(operation.input),
+    };
+    if !reads_body || request.body().is_empty() {
+        return Ok(());
+    }
+    let mut codings = request
+        .headers()
+        .get_all(::http::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity"));
+    let Some(coding) = codings.next() else {
+        return Ok(());
+    };
+    let modelled = operation.input.members.iter().any(|member| {
+        matches!(member.traits.http, Some(HttpBinding::Header(name)) if name.eq_ignore_ascii_case("content-encoding"))
+    });
+    if modelled {
+        return Ok(());
+    }
+    let coding = String::from_utf8_lossy(coding);
+    let coding: String = coding.chars().take(64).collect();
+    Err(Rejection::unsupported_media_type(format!(
+        "the body is in the content coding `{coding}`, which this operation does not read"
+    )))
+}
+
 /// A copy of `request` (method, URI, version, headers) with another body.
 pub(crate) fn with_body(request: &::http::Request<Vec<u8>>, body: Vec<u8>) -> ::http::Request<Vec<u8>> {
     let mut copy = ::http::Request::new(body);
@@ -498,8 +545,22 @@ pub(crate) fn with_body(request: &::http::Request<Vec<u8>>, body: Vec<u8>) -> ::
     copy
 }
 
-/// Server: the response for an operation's result.
+/// Server: the response for an operation's result. An error the model does not describe,
+/// and a result that cannot be written, are answered with a generic message: their details
+/// are logged (see [`serialize_response_with_id`]), never sent.
 pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) -> ::http::Response<Vec<u8>> {
+    serialize_response_with_id::<O>(result, None)
+}
+
+/// Server: the response for an operation's result, for the request `request_id`. An error
+/// the model does not describe keeps its status and (when it is a plain error name) its code,
+/// but its message, which may hold what only the service should see (paths, credentials,
+/// another service's answer), is replaced with a generic one naming the request id; the
+/// details are logged with the id (as a `tracing` error event, with the `tracing` feature).
+pub fn serialize_response_with_id<O: Operation>(
+    result: &Result<O::Output, O::Error>,
+    request_id: Option<&str>,
+) -> ::http::Response<Vec<u8>> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
     let response = match result {
@@ -518,10 +579,13 @@ pub fn serialize_response<O: Operation>(result: &Result<O::Output, O::Error>) ->
                     "an error index out of the operation's errors",
                 )),
             },
-            Err(unhandled) => Ok(unhandled_response(service, unhandled)),
+            Err(unhandled) => Ok(unhandled_response(service, unhandled, request_id)),
         },
     };
-    response.unwrap_or_else(|error| internal_error(service, &error.to_string()))
+    response.unwrap_or_else(|error| {
+        report_internal(request_id, operation.id, &error);
+        internal_error(service, request_id)
+    })
 }
 
 /// The status code of a modelled error: its `@httpError`, else 400 for the client's fault and
@@ -621,17 +685,60 @@ pub(crate) fn own_error_response(
     response(builder, body)
 }
 
-/// The error response for an error the model does not describe.
-pub(crate) fn unhandled_response(service: &ServiceSchema, error: &UnhandledError) -> ::http::Response<Vec<u8>> {
+/// The error response for an error the model does not describe: its status (a 500 when it
+/// has none of an error), its code when the service set one that is a plain name, and a
+/// generic message; the details are logged.
+pub(crate) fn unhandled_response(
+    service: &ServiceSchema,
+    error: &UnhandledError,
+    request_id: Option<&str>,
+) -> ::http::Response<Vec<u8>> {
     let status = match error.status() {
         status @ 400..=599 => status,
         _ => 500,
     };
-    let code = error.code().unwrap_or("InternalFailure");
-    own_error_response(service, status, code, error.message(), None)
+    let code = error
+        .code()
+        .filter(|code| {
+            error.kind() == crate::error::UnhandledKind::Service
+                && !code.is_empty()
+                && code.len() <= 64
+                && code
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+        })
+        .unwrap_or("InternalFailure");
+    report_internal(request_id, code, error);
+    own_error_response(service, status, code, Some(&generic_message(status, request_id)), None)
 }
 
 /// A 500 response for a result that could not be written.
-pub(crate) fn internal_error(service: &ServiceSchema, message: &str) -> ::http::Response<Vec<u8>> {
-    own_error_response(service, 500, "InternalFailure", Some(message), None)
+pub(crate) fn internal_error(service: &ServiceSchema, request_id: Option<&str>) -> ::http::Response<Vec<u8>> {
+    own_error_response(
+        service,
+        500,
+        "InternalFailure",
+        Some(&generic_message(500, request_id)),
+        None,
+    )
+}
+
+/// What a caller is told of an error the model does not describe.
+fn generic_message(status: u16, request_id: Option<&str>) -> String {
+    let what = if status >= 500 {
+        "An internal error occurred"
+    } else {
+        "The request failed"
+    };
+    match request_id {
+        Some(id) => format!("{what} (request id {id})."),
+        None => format!("{what}."),
+    }
+}
+
+/// Logs the details of an error that is not sent to the caller.
+#[allow(unused_variables)]
+fn report_internal(request_id: Option<&str>, what: &str, error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(request_id = request_id.unwrap_or("-"), what, error = %error, "the service answered with an internal error");
 }

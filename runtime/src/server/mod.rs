@@ -15,7 +15,7 @@ pub use self::hyper::{serve, serve_with, serve_with_limits, serve_with_shutdown,
 use crate::operation::{HttpOperation, Operation};
 use crate::protocol::uri::{match_path, parse_query};
 use crate::schema::{Protocol, ServiceSchema};
-use crate::validate::Violation;
+use crate::validate::{ValidationError, Violation};
 
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -81,21 +81,12 @@ impl Rejection {
         Self::new(404, "UnknownOperationException", "no operation matches the request")
     }
 
-    /// The request's values break the model's constraints.
+    /// The request's values break the model's constraints. Past [`MAX_VIOLATIONS`] of them,
+    /// the first are kept and the message says that more were cut.
+    ///
+    /// [`MAX_VIOLATIONS`]: crate::validate::MAX_VIOLATIONS
     pub fn validation(violations: Vec<Violation>) -> Self {
-        let count = violations.len();
-        let plural = if count == 1 { "" } else { "s" };
-        let details: Vec<&str> = violations.iter().map(|violation| violation.message.as_str()).collect();
-        let message = format!("{count} validation error{plural} detected. {}", details.join("; "));
-        Self {
-            status: 400,
-            error_type: "ValidationException",
-            message,
-            fields: violations
-                .into_iter()
-                .map(|violation| (violation.path, violation.message))
-                .collect(),
-        }
+        Self::from(ValidationError::new(violations))
     }
 
     /// The HTTP status code of the answer.
@@ -128,6 +119,22 @@ impl std::fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
+
+impl From<ValidationError> for Rejection {
+    fn from(error: ValidationError) -> Self {
+        let message = error.to_string();
+        Self {
+            status: 400,
+            error_type: "ValidationException",
+            message,
+            fields: error
+                .into_violations()
+                .into_iter()
+                .map(|violation| (violation.path, violation.message))
+                .collect(),
+        }
+    }
+}
 
 /// The operation a request is for, as its index in the service's operations: by method, path
 /// and literal query for restJson1 (the most specific URI template first), by `X-Amz-Target`
@@ -199,11 +206,33 @@ where
     Fut: Future<Output = Result<O::Output, O::Error>> + Send + 'a,
 {
     Box::pin(async move {
-        match O::parse_request(&request) {
-            Ok(input) => O::serialize_response(&call(input).await),
+        let id = request_id(&request);
+        let mut response = match O::parse_request(&request) {
+            Ok(input) => crate::protocol::serialize_response_with_id::<O>(&call(input).await, Some(&id)),
             Err(rejection) => rejection.into_response(O::SERVICE),
+        };
+        if let Ok(value) = http::HeaderValue::from_str(&id) {
+            response.headers_mut().insert(REQUEST_ID, value);
         }
+        response
     })
+}
+
+/// The header of a response that names its request, as AWS services name it.
+pub const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+
+/// The id of a request: the one its caller or a proxy in front of the server gave it
+/// (`x-amzn-RequestId` or `x-amz-request-id`: up to 128 characters of visible ASCII), else a
+/// fresh random one. A response carries it in `x-amzn-RequestId`, and the server's logs of an
+/// error name it, so that a caller's report can be matched with them.
+pub fn request_id(request: &http::Request<Vec<u8>>) -> String {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .filter_map(|name| request.headers().get(*name))
+        .map(http::HeaderValue::as_bytes)
+        .find(|id| !id.is_empty() && id.len() <= 128 && id.iter().all(|byte| byte.is_ascii_graphic()))
+        .and_then(|id| std::str::from_utf8(id).ok())
+        .map_or_else(crate::primitives::idempotency_token, str::to_owned)
 }
 
 /// The largest body a request may have, as a request extension: the ready server sets it from

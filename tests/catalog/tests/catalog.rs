@@ -22,6 +22,7 @@ use catalog::operation::list_items::{ListItemsError, ListItemsInput, ListItemsOu
 use catalog::operation::list_tags::{ListTagsError, ListTagsInput, ListTagsOutput};
 use catalog::operation::put_document::{PutDocumentError, PutDocumentInput, PutDocumentOutput};
 use catalog::operation::put_object::{PutObjectError, PutObjectInput, PutObjectOutput};
+use catalog::operation::put_records::{PutRecordsError, PutRecordsInput, PutRecordsOutput};
 use catalog::primitives::Blob;
 use catalog::server::Limits;
 use catalog::types::error::BadPage;
@@ -40,6 +41,7 @@ struct Service {
     tag_calls: Mutex<Vec<ListTagsInput>>,
     documents: Mutex<Vec<PutDocumentInput>>,
     objects: Mutex<Vec<PutObjectInput>>,
+    records: Mutex<Vec<PutRecordsInput>>,
 }
 
 const ITEMS: usize = 7;
@@ -103,6 +105,18 @@ impl Catalog for Service {
             output = output.encoding(encoding);
         }
         Ok(output.build().expect("a valid output"))
+    }
+
+    async fn put_records(&self, input: PutRecordsInput) -> Result<PutRecordsOutput, PutRecordsError> {
+        self.records.lock().unwrap().push(input.clone());
+        let mut output = PutRecordsOutput::builder().count(input.records.unwrap_or_default().len() as i32);
+        if let Some(label) = input.label {
+            output = output.label(label);
+        }
+        if let Some(names) = input.names {
+            output = output.names(names);
+        }
+        Ok(output.build())
     }
 
     async fn put_object(&self, input: PutObjectInput) -> Result<PutObjectOutput, PutObjectError> {
@@ -414,6 +428,87 @@ async fn a_body_that_decompresses_past_the_limit_is_refused() {
     assert!(answer.contains("SerializationException"), "{answer}");
 }
 
+/// A raw request of `method` on `path` with these extra header lines and body.
+fn raw_request(method: &str, path: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: x\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+#[tokio::test]
+async fn a_body_gzipped_a_thousand_times_is_decompressed_once_and_the_server_lives_on() {
+    let (addr, service) = start(Limits::default()).await;
+    let text = document(29_000).text.unwrap();
+    let mut body = format!("{{\"text\":\"{text}\"}}").into_bytes();
+    let layers = 1_250;
+    for _ in 0..layers {
+        body = smithy_runtime::checksum::gzip(&body);
+    }
+    let encoding = vec!["gzip"; layers].join(", ");
+    let headers = format!("content-type: application/json\r\ncontent-encoding: {encoding}\r\n");
+    let answer = raw(addr, &raw_request("POST", "/documents", &headers, &body)).await;
+    // One `gzip` is the protocol's; the rest is the input's encoding member, and the body,
+    // still gzip, is not JSON.
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("SerializationException"), "{answer}");
+    assert!(service.documents.lock().unwrap().is_empty());
+    // The server is still there.
+    let (config, _) = config(addr);
+    let output = timed(Client::new(&config).put_document(document(20_000)))
+        .await
+        .unwrap();
+    assert_eq!(output.length, 20_000);
+}
+
+#[tokio::test]
+async fn a_gzip_of_the_inputs_own_encoding_is_kept() {
+    let (addr, service) = start(Limits::default()).await;
+    let (config, recorder) = config(addr);
+    let mut input = document(30_000);
+    input.encoding = Some("gzip".to_owned());
+    let output = timed(Client::new(&config).put_document(input)).await.unwrap();
+    assert_eq!(header(&recorder.last().0, "content-encoding"), Some("gzip, gzip"));
+    assert_eq!(output.length, 30_000);
+    assert_eq!(service.documents.lock().unwrap()[0].encoding.as_deref(), Some("gzip"));
+    // Over two header lines, the last coding is still the protocol's.
+    let body = smithy_runtime::checksum::gzip(br#"{"text":"abc"}"#);
+    let headers = "content-type: application/json\r\ncontent-encoding: br\r\ncontent-encoding: gzip\r\n";
+    let answer = raw(addr, &raw_request("POST", "/documents", headers, &body)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(service.documents.lock().unwrap()[1].encoding.as_deref(), Some("br"));
+}
+
+#[tokio::test]
+async fn a_coding_the_operation_cannot_read_or_hand_on_is_refused_with_415() {
+    let (addr, service) = start(Limits::default()).await;
+    // PutObject neither decompresses nor has a member for `Content-Encoding`.
+    let body = smithy_runtime::checksum::gzip(b"Hello world");
+    let answer = raw(
+        addr,
+        &raw_request("PUT", "/objects/a", "content-encoding: gzip\r\n", &body),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 415"), "{answer}");
+    assert!(answer.contains("UnsupportedMediaTypeException"), "{answer}");
+    assert!(service.objects.lock().unwrap().is_empty());
+    // `identity` is no coding.
+    let answer = raw(
+        addr,
+        &raw_request("PUT", "/objects/a", "content-encoding: identity\r\n", b"Hello"),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // PutDocument takes `gzip` off, and `br` before it, for the input's member.
+    let body = smithy_runtime::checksum::gzip(br#"{"text":"abc"}"#);
+    let headers = "content-type: application/json\r\ncontent-encoding: br, gzip\r\n";
+    let answer = raw(addr, &raw_request("POST", "/documents", headers, &body)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 async fn raw(addr: SocketAddr, request: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     timed(async {
@@ -516,10 +611,28 @@ async fn an_unknown_algorithm_is_refused_before_sending() {
     let (addr, service) = start(Limits::default()).await;
     let client = Client::new(&config(addr).0);
     let mut input = object("x");
-    input.checksum_algorithm = Some(ChecksumAlgorithm::from("MD5"));
+    input.checksum_algorithm = Some(ChecksumAlgorithm::from("BLAKE3"));
     let error = timed(client.put_object(input)).await.unwrap_err();
-    assert!(error.to_string().contains("`MD5` is not supported"), "{error}");
+    assert!(error.to_string().contains("`BLAKE3` is not supported"), "{error}");
     assert!(service.objects.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn every_algorithm_s3_names_is_computed() {
+    let (addr, _) = start(Limits::default()).await;
+    let (config, recorder) = config(addr);
+    let client = Client::new(&config);
+    for (name, header_name, expected) in [
+        ("MD5", "x-amz-checksum-md5", "PiWWCnnbxptnTNTsZ6csYg=="),
+        ("XXHASH64", "x-amz-checksum-xxhash64", "xQCwyRKzdtg="),
+        ("XXHASH3", "x-amz-checksum-xxhash3", "tqy52Eo4/3Q="),
+        ("XXHASH128", "x-amz-checksum-xxhash128", "c1H4mBL5c4K5HQWzHgTdfw=="),
+    ] {
+        let mut input = object("a");
+        input.checksum_algorithm = Some(ChecksumAlgorithm::from(name));
+        timed(client.put_object(input)).await.unwrap();
+        assert_eq!(header(&recorder.last().0, header_name), Some(expected), "{name}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
