@@ -593,7 +593,10 @@ fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use super::*;
+    use crate::protocol::rest_json::tests::{Nothing, POST, SERVICE};
 
     #[test]
     fn a_declared_length_reserves_at_most_a_small_bound() {
@@ -609,5 +612,52 @@ mod tests {
         assert_eq!(transport.timeout, None);
         assert_eq!(transport.connect_timeout, Duration::from_secs(10));
         assert_eq!(transport.read_timeout, Duration::from_secs(30));
+    }
+
+    /// The head of the request the transport sends for a POST of an operation without a body,
+    /// read by a bare TCP server on the loopback.
+    async fn sent_head() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let address = listener.local_addr().expect("a bound listener has an address");
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("the client connects");
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|window| window == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                let read = stream.read(&mut buffer).await.expect("the request arrives");
+                if read == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buffer[..read]);
+            }
+            let response = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}";
+            stream.write_all(response).await.expect("the client reads the response");
+            String::from_utf8_lossy(&head).into_owned()
+        });
+        let request = crate::protocol::serialize_request(&SERVICE, &POST, &Nothing, &format!("http://{address}"))
+            .expect("the input is complete");
+        let transport = HyperTransport::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("the transport builds");
+        let response = transport.send(request).await.expect("the server answers");
+        assert_eq!(response.status(), 200);
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server finishes")
+            .expect("the server does not panic")
+    }
+
+    #[test]
+    fn a_post_without_a_body_has_a_content_length_of_zero_on_the_wire() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime starts");
+        let head = runtime.block_on(sent_head()).to_ascii_lowercase();
+        assert!(head.starts_with("post /things http/1.1\r\n"), "{head}");
+        assert!(head.contains("\r\ncontent-length: 0\r\n"), "{head}");
     }
 }

@@ -156,6 +156,16 @@ pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) ->
     Ok(name)
 }
 
+/// Whether a member is in the body of a request (`response` false) or of a response: unbound,
+/// or, in a response, bound to the URI (a response has none, so those bindings are ignored).
+pub(crate) fn in_body(member: &Member, response: bool) -> bool {
+    match member.traits.http {
+        None => true,
+        Some(HttpBinding::Label | HttpBinding::Query(_) | HttpBinding::QueryParams) => response,
+        Some(_) => false,
+    }
+}
+
 /// Writes the members bound to headers.
 pub(crate) fn write_headers(
     headers: &mut HeaderMap,
@@ -217,36 +227,42 @@ pub(crate) fn write_headers(
 /// A body and its media type.
 pub(crate) type Body = (Cow<'static, str>, Vec<u8>);
 
-/// The body of a message whose members are bound: the payload member's bytes, or the JSON
-/// object of the unbound members (`None` when there are none). With its media type.
-pub(crate) fn write_bound_body(schema: &'static Schema, value: &dyn Value) -> Result<Option<Body>, EncodeError> {
+/// The body of a request (`response` false) or response whose members are bound: the payload
+/// member's bytes, or the JSON object of the body members (`None` when there are none). With
+/// its media type.
+pub(crate) fn write_bound_body(
+    schema: &'static Schema,
+    value: &dyn Value,
+    response: bool,
+) -> Result<Option<Body>, EncodeError> {
     if let Some((index, member)) = schema
         .members
         .iter()
         .enumerate()
         .find(|(_, member)| member.traits.http == Some(HttpBinding::Payload))
     {
-        return write_payload(member, value.member(index));
+        return write_payload(member, value.member(index), response);
     }
-    if !schema.members.iter().any(|member| member.traits.http.is_none()) {
+    if !schema.members.iter().any(|member| in_body(member, response)) {
         return Ok(None);
     }
     let mut body = Vec::new();
-    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| member.traits.http.is_none())?;
+    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| in_body(member, response))?;
     Ok(Some((Cow::Borrowed("application/json"), body)))
 }
 
-/// A payload member's body and media type. An unset structure payload is an empty object;
-/// other unset payloads are no body.
+/// A payload member's body and media type. An unset structure payload of a request is an
+/// empty object; other unset payloads are no body.
 fn write_payload(
     member: &'static Member,
     value: Option<&dyn crate::shape::Value>,
+    response: bool,
 ) -> Result<Option<Body>, EncodeError> {
     let target = member.target;
     let media_type = |default: &'static str| Cow::Borrowed(member.traits.media_type.unwrap_or(default));
     let Some(value) = value else {
         return Ok(match target.shape_type {
-            ShapeType::Structure => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
+            ShapeType::Structure if !response => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
             _ => None,
         });
     };
@@ -511,8 +527,9 @@ impl<'a> MessageDecoder<'a> {
             .members
             .iter()
             .any(|member| member.traits.http == Some(HttpBinding::Payload));
-        if !has_payload && schema.members.iter().any(|member| member.traits.http.is_none()) {
-            let body_seen = self.read_json(schema, builder, &|member| member.traits.http.is_none())?;
+        let response = !request;
+        if !has_payload && schema.members.iter().any(|member| in_body(member, response)) {
+            let body_seen = self.read_json(schema, builder, &|member| in_body(member, response))?;
             for (seen, found) in seen.iter_mut().zip(body_seen) {
                 *seen |= found;
             }
