@@ -18,8 +18,7 @@ const MAX_STDERR: usize = 4 * 1024;
 /// How long the standard error of a command that has exited is waited for.
 const STDERR_GRACE: Duration = Duration::from_secs(1);
 
-/// What a command that ran to its end gave.
-#[derive(Debug)]
+/// What a command that ran to its end gave (its output holds credentials: no `Debug`).
 pub(crate) struct Output {
     pub(crate) status: ExitStatus,
     pub(crate) stdout: Vec<u8>,
