@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 /// AWS credentials: an access key id, its secret, and for temporary credentials a session token
 /// and an expiry. Cloning them is cheap (they are shared). `Debug` never shows the secret or the
-/// token.
+/// token, and both are overwritten with zeros when the last clone is dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials(Arc<Parts>);
 
@@ -24,6 +24,16 @@ struct Parts {
     account_id: Option<String>,
     provider: &'static str,
 }
+
+impl Drop for Parts {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret_access_key.zeroize();
+        self.session_token.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Parts {}
 
 impl Credentials {
     /// Credentials from their parts; `provider` names where they came from (for messages).

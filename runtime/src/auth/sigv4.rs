@@ -137,8 +137,10 @@ pub struct SigningParams<'a> {
     pub settings: SigningSettings,
 }
 
-/// What signing computed, for tests and debugging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What signing computed, for tests and debugging. `Debug` shows the canonical request with
+/// any session token redacted, and the string to sign, but not the signature (with a presigned
+/// URL, the signature is what lets its holder in).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
     /// The canonical request, as hashed into the string to sign.
     pub canonical_request: String,
@@ -146,6 +148,47 @@ pub struct Signature {
     pub string_to_sign: String,
     /// The signature: the hex HMAC-SHA256 of the string to sign.
     pub signature: String,
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signature")
+            .field("canonical_request", &redact_token(&self.canonical_request))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &"** redacted **")
+            .finish()
+    }
+}
+
+/// `canonical_request` with the value of its `x-amz-security-token` header and of its
+/// `X-Amz-Security-Token` query parameter replaced.
+fn redact_token(canonical_request: &str) -> String {
+    const REDACTED: &str = "**redacted**";
+    let mut out = String::with_capacity(canonical_request.len());
+    for (index, line) in canonical_request.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if line.starts_with("x-amz-security-token:") {
+            out.push_str("x-amz-security-token:");
+            out.push_str(REDACTED);
+            continue;
+        }
+        for (index, param) in line.split('&').enumerate() {
+            if index > 0 {
+                out.push('&');
+            }
+            match param.split_once('=') {
+                Some((name, _)) if name == "X-Amz-Security-Token" => {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(REDACTED);
+                }
+                _ => out.push_str(param),
+            }
+        }
+    }
+    out
 }
 
 /// Why a request could not be signed: a message that names the problem.
@@ -594,14 +637,14 @@ fn compute_signature(
 
 /// A derived signing key, kept for the next signature with the same secret, date, region and
 /// service (the key changes daily): deriving it takes four HMACs, more than the rest of a
-/// signature. It is kept as an HMAC keyed with it, ready for the string to sign. The secret
-/// itself is not kept, only its SHA-256.
+/// signature. The key is overwritten with zeros when it leaves the cache. The secret itself is
+/// not kept, only its SHA-256.
 struct CachedKey {
     secret_hash: [u8; 32],
     date: String,
     region: String,
     service: String,
-    mac: Hmac<Sha256>,
+    key: zeroize::Zeroizing<[u8; 32]>,
 }
 
 /// The last keys derived, most recent last; a program that signs for a few services and regions
@@ -620,18 +663,18 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
     };
     if let Ok(keys) = SIGNING_KEYS.lock() {
         if let Some(cached) = keys.iter().rev().find(|cached| found(cached)) {
-            return Ok(cached.mac.clone());
+            return keyed(&cached.key[..]);
         }
     }
-    let mut prefixed = Vec::with_capacity(4 + secret.len());
+    // Every step's key, and the secret with its prefix, are overwritten when dropped.
+    let mut prefixed = zeroize::Zeroizing::new(Vec::with_capacity(4 + secret.len()));
     prefixed.extend_from_slice(b"AWS4");
     prefixed.extend_from_slice(secret.as_bytes());
-    let key = hmac_sha256(&prefixed, date.as_bytes())?;
-    let key = hmac_sha256(&key, region.as_bytes())?;
-    let key = hmac_sha256(&key, service.as_bytes())?;
-    let key = hmac_sha256(&key, b"aws4_request")?;
-    let mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
-        .map_err(|error| SigningError::new(format!("cannot key HMAC-SHA256: {error}")))?;
+    let key = zeroize::Zeroizing::new(hmac_sha256(&prefixed, date.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], region.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], service.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], b"aws4_request")?);
+    let mac = keyed(&key[..])?;
     if let Ok(mut keys) = SIGNING_KEYS.lock() {
         if keys.len() >= CACHED_KEYS {
             keys.remove(0);
@@ -641,10 +684,18 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
             date: date.to_owned(),
             region: region.to_owned(),
             service: service.to_owned(),
-            mac: mac.clone(),
+            key,
         });
     }
     Ok(mac)
+}
+
+impl zeroize::ZeroizeOnDrop for CachedKey {}
+
+/// An HMAC-SHA256 keyed with `key`.
+fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, SigningError> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|error| SigningError::new(format!("cannot key HMAC-SHA256: {error}")))
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32], SigningError> {
@@ -989,6 +1040,43 @@ mod tests {
         );
         assert!(presigned.headers().get(X_AMZ_CONTENT_SHA256).is_none());
         assert!(!presigned.uri().query().unwrap_or("").contains("Content-Sha256"));
+    }
+
+    #[test]
+    fn debug_shows_neither_the_session_token_nor_the_signature() {
+        let credentials = Credentials::new("AKIDEXAMPLE", SECRET, Some("TOKEN/SECRET+1".to_owned()), None, "test");
+        let mut request = get("https://example.amazonaws.com/?a=b");
+        let signed = sign(&mut request, &params(&credentials)).expect("signed");
+        let (_, presigned) = presign(
+            &get("https://example.amazonaws.com/?a=b"),
+            &params(&credentials),
+            Duration::from_secs(60),
+        )
+        .expect("presigned");
+        for signature in [signed, presigned] {
+            // The token is in the canonical request, raw or URI-encoded.
+            assert!(
+                signature.canonical_request.contains("TOKEN"),
+                "{}",
+                signature.canonical_request
+            );
+            let debug = format!("{signature:?}");
+            assert!(!debug.contains("TOKEN"), "{debug}");
+            assert!(!debug.contains(&signature.signature), "{debug}");
+            assert!(!debug.contains(SECRET), "{debug}");
+            assert!(debug.contains("a=b"), "{debug}");
+            assert!(
+                debug.contains(&signature.string_to_sign.replace('\n', "\\n")),
+                "{debug}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_and_derived_keys_are_overwritten_when_dropped() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<crate::auth::Parts>();
+        zeroized_on_drop::<CachedKey>();
     }
 
     #[test]

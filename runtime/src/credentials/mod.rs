@@ -26,8 +26,9 @@
 //!
 //! Providers read their environment variables and files each time they are asked, so they see
 //! changes; [`CachingProvider`] is what keeps them from being asked for every request. Files are
-//! read, and `credential_process` commands run, synchronously: they are small and local, and
-//! this keeps the module free of any async runtime.
+//! read synchronously: they are small and local. `credential_process` commands run on a thread
+//! of their own, with a time limit and a bound on their output, so that they never block the
+//! caller's executor; this keeps the module free of any async runtime.
 //!
 //! # Timeouts
 //!
@@ -43,6 +44,7 @@ mod chain;
 mod ecs;
 mod environment;
 mod imds;
+mod process;
 pub mod profile;
 mod web_identity;
 

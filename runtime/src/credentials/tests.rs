@@ -1,6 +1,7 @@
 //! The default chain and its providers, against fake environments and a fake metadata service.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::*;
 use crate::auth::ProvideCredentials;
@@ -169,4 +170,73 @@ async fn a_failing_place_is_reported_with_the_places_looked_at_before_it() {
     ] {
         assert!(message.contains(place), "{place} in {message}");
     }
+}
+
+/// A profile provider whose `default` profile runs `command`.
+#[cfg(unix)]
+fn process_provider(command: &str) -> ProfileProvider {
+    let config = format!("[default]\ncredential_process = {command}\n");
+    ProfileProvider::new(env_with(&[("PATH", "/usr/bin:/bin")], Some(&config)))
+}
+
+#[cfg(unix)]
+const PROCESS_OUTPUT: &str = r#"{"Version":1,"AccessKeyId":"PROCESSKEY","SecretAccessKey":"s"}"#;
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_does_not_block_the_executor() {
+    let provider = process_provider(&format!("sleep 1; echo '{PROCESS_OUTPUT}'"));
+    let started = std::time::Instant::now();
+    // On this single-threaded runtime, the timer only fires in time if the provider lets the
+    // thread go while the command runs.
+    let ticker = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        started.elapsed()
+    };
+    let (credentials, ticked) = tokio::join!(provider.provide_credentials(), ticker);
+    assert_eq!(
+        credentials.expect("the command's credentials").access_key_id(),
+        "PROCESSKEY"
+    );
+    assert!(ticked < Duration::from_millis(700), "the timer fired after {ticked:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_that_runs_too_long_is_killed() {
+    let provider = process_provider("exec sleep 30").with_process_timeout(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let error = provider.provide_credentials().await.expect_err("too slow");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let message = error.to_string();
+    assert!(message.contains("did not finish within 0.3 s"), "{message}");
+    assert!(message.contains("profile `default`"), "{message}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_that_prints_too_much_is_killed() {
+    // `yes` prints without end.
+    let provider = process_provider("exec yes");
+    let started = std::time::Instant::now();
+    let error = provider.provide_credentials().await.expect_err("too much output");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let message = error.to_string();
+    assert!(message.contains("more than 65536 bytes"), "{message}");
+
+    // Just under the limit is read (and is not credentials).
+    let provider = process_provider("head -c 65536 /dev/zero | tr '\\\\0' ' '");
+    let error = provider.provide_credentials().await.expect_err("not JSON");
+    assert!(error.to_string().contains("not JSON"), "{error}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_failing_credential_process_reports_its_status_and_error_output() {
+    let provider = process_provider("echo 'no session' >&2; exit 3");
+    let error = provider.provide_credentials().await.expect_err("it fails");
+    let message = error.to_string();
+    assert!(message.contains("no session"), "{message}");
+    assert!(message.contains('3'), "{message}");
 }
