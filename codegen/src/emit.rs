@@ -464,10 +464,17 @@ pub fn stale_files(dir: &Path, files: &Files, manifest: bool) -> Vec<PathBuf> {
     stale.extend(
         previous
             .into_iter()
-            .filter(|relative| !files.contains_key(relative) && dir.join(relative).exists()),
+            .filter(|relative| !files.contains_key(relative) && is_generated_file(&dir.join(relative))),
     );
     stale.sort();
     stale
+}
+
+/// Whether the file at `path` is one the generator wrote and may remove: it starts with the
+/// generated header. Files of an earlier generation without it (a crate's `Cargo.toml`, which
+/// its owner keeps) are left where they are.
+fn is_generated_file(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(HEADER_MARK))
 }
 
 fn temporary_path(path: &Path) -> PathBuf {
@@ -537,8 +544,7 @@ fn remove_stale(dir: &Path, relative: &Path) -> Result<()> {
             return Ok(());
         }
     }
-    let generated = std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(HEADER_MARK));
-    if generated {
+    if is_generated_file(&path) {
         std::fs::remove_file(&path).map_err(|err| Error::io(&path, &err))?;
     }
     Ok(())
