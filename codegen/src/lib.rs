@@ -272,6 +272,9 @@ impl Codegen {
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
+        // The front page, for `#![doc = include_str!(...)]` beside the `include!`.
+        let crate_name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| generated.service_name.to_lowercase());
+        files.insert(file.with_extension("md"), generated.front_page(&crate_name));
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
@@ -496,15 +499,28 @@ impl Generated {
         Ok(self.rendered.single_file(&self.source))
     }
 
-    /// The formatted source files of a crate's `src/` directory, by relative path.
+    /// The formatted source files of a crate's `src/` directory, by relative path, for a crate
+    /// named after the service in lower case (`amplifybackend`), as its front-page example
+    /// names it.
     pub fn source_files(&self) -> Result<Files> {
-        Ok(self.rendered.crate_files(&self.source))
+        self.source_files_named(&self.service_name.to_lowercase())
+    }
+
+    /// The formatted source files of the `src/` directory of a crate named `crate_name`.
+    pub fn source_files_named(&self, crate_name: &str) -> Result<Files> {
+        Ok(self.rendered.crate_files(&self.source, crate_name))
+    }
+
+    /// The crate's front page as Markdown: the service's documentation and an example that
+    /// builds a client and calls one of its operations, naming the crate `crate_name`.
+    pub fn front_page(&self, crate_name: &str) -> String {
+        self.rendered.front_page(crate_name)
     }
 
     /// A complete crate: `Cargo.toml` and `src/`.
     pub fn crate_files(&self, options: &CrateOptions) -> Result<Files> {
         let mut files: Files = self
-            .source_files()?
+            .source_files_named(&options.name)?
             .into_iter()
             .map(|(path, source)| (Path::new("src").join(path), source))
             .collect();
