@@ -12,7 +12,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::ident;
 use crate::index::Index;
-use crate::render::{self, Context, Job, Output};
+use crate::render::{self, Context, Example, Job, Output};
 use crate::symbols::{ModulePath, Symbols};
 
 /// The first line of every generated file; also how stale generated files are recognised.
@@ -35,6 +35,8 @@ struct ModuleText {
 #[derive(Debug, Default)]
 pub struct Rendered {
     modules: BTreeMap<ModulePath, ModuleText>,
+    /// The example on the crate's front page.
+    example: Option<Example>,
 }
 
 /// What one job produced for one module: its documentation and attributes, and its items.
@@ -83,6 +85,7 @@ pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<R
     results.sort_by_key(|(n, _)| *n);
     let mut rendered = Rendered {
         modules: BTreeMap::new(),
+        example: Example::new(&cx),
     };
     for (_, text) in results {
         for job in text? {
@@ -272,10 +275,28 @@ impl Rendered {
         header(source) + &self.body(&ModulePath::root(), true)
     }
 
-    /// The source files of a crate: `lib.rs` and one file per module. A module with more than
+    /// The crate's front page, as Markdown: the root module's documentation and an example
+    /// that names the crate `crate_name`.
+    pub fn front_page(&self, crate_name: &str) -> String {
+        let mut page = self
+            .modules
+            .get(&ModulePath::root())
+            .and_then(|module| module.doc.clone())
+            .unwrap_or_default();
+        if let Some(example) = &self.example {
+            if !page.is_empty() {
+                page.push_str("\n\n");
+            }
+            page.push_str(&example.markdown(crate_name));
+        }
+        page
+    }
+
+    /// The source files of a crate named `crate_name`: `lib.rs` (with the
+    /// [front page](Self::front_page)) and one file per module. A module with more than
     /// [`SPLIT_THRESHOLD`] items gets one private file per item, re-exported, so a reader finds a
     /// type by its name and the compiler gets more, smaller units of work.
-    pub fn crate_files(&self, source: &str) -> Files {
+    pub fn crate_files(&self, source: &str, crate_name: &str) -> Files {
         let mut files = Files::new();
         for (path, module) in &self.modules {
             if !self.is_used(path) {
@@ -283,8 +304,9 @@ impl Rendered {
             }
             let mut text = header(source);
             if path.0.is_empty() {
-                if let Some(doc) = &module.doc {
-                    text.push_str(&comment_lines("//!", doc));
+                let page = self.front_page(crate_name);
+                if !page.is_empty() {
+                    text.push_str(&comment_lines("//!", &page));
                     text.push('\n');
                 }
             }
@@ -464,10 +486,17 @@ pub fn stale_files(dir: &Path, files: &Files, manifest: bool) -> Vec<PathBuf> {
     stale.extend(
         previous
             .into_iter()
-            .filter(|relative| !files.contains_key(relative) && dir.join(relative).exists()),
+            .filter(|relative| !files.contains_key(relative) && is_generated_file(&dir.join(relative))),
     );
     stale.sort();
     stale
+}
+
+/// Whether the file at `path` is one the generator wrote and may remove: it starts with the
+/// generated header. Files of an earlier generation without it (a crate's `Cargo.toml`, which
+/// its owner keeps) are left where they are.
+fn is_generated_file(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(HEADER_MARK))
 }
 
 fn temporary_path(path: &Path) -> PathBuf {
@@ -537,8 +566,7 @@ fn remove_stale(dir: &Path, relative: &Path) -> Result<()> {
             return Ok(());
         }
     }
-    let generated = std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(HEADER_MARK));
-    if generated {
+    if is_generated_file(&path) {
         std::fs::remove_file(&path).map_err(|err| Error::io(&path, &err))?;
     }
     Ok(())

@@ -355,6 +355,9 @@ impl Codegen {
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
+        // The front page, for `#![doc = include_str!(...)]` beside the `include!`.
+        let crate_name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| generated.service_name.to_lowercase());
+        files.insert(file.with_extension("md"), generated.front_page(&crate_name));
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
@@ -453,23 +456,32 @@ fn collect_model_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Re
 fn check_runtime_version(found: Option<&str>) -> Result<()> {
     let wanted = RUNTIME_VERSION;
     let codegen = env!("CARGO_PKG_VERSION");
+    let line = runtime_line();
     match found {
         Some(found) if version_matches(found, wanted) => Ok(()),
         Some(found) => Err(Error::new(
             ErrorKind::Runtime,
             format!(
                 "this crate depends on smithy-runtime {found}, but smithy-codegen {codegen} generates code for smithy-runtime {wanted}: \
-                 depend on `smithy-runtime = \"{wanted}\"`, or build with the smithy-codegen release that matches smithy-runtime {found}"
+                 depend on the runtime of the same checkout (`{line}`), or build with the smithy-codegen that matches smithy-runtime {found}"
             ),
         )),
         None => Err(Error::new(
             ErrorKind::Runtime,
             format!(
                 "the generated code needs smithy-runtime, and this crate does not depend on it: \
-                 add `smithy-runtime = \"{wanted}\"` under [dependencies] in its Cargo.toml"
+                 add `{line}` under [dependencies] in its Cargo.toml"
             ),
         )),
     }
+}
+
+/// The dependency line that gives a crate the runtime this generator writes code for: the
+/// runtime of the checkout it was built from, or the registry version.
+fn runtime_line() -> String {
+    let dependency =
+        RuntimeDependency::this_checkout().unwrap_or_else(|| RuntimeDependency::Version(RUNTIME_VERSION.to_owned()));
+    format!("smithy-runtime = {}", dependency.toml_value())
 }
 
 /// Whether a version (`0.1.3`) meets a `MAJOR.MINOR` requirement (`0.1`) as Cargo's caret
@@ -534,33 +546,107 @@ impl std::fmt::Debug for Generated {
     }
 }
 
+/// Where a generated crate's `Cargo.toml` takes `smithy-runtime` from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeDependency {
+    /// A directory holding the runtime's `Cargo.toml` (a checkout's `runtime/`), written as
+    /// given: relative paths are relative to the generated crate.
+    Path(PathBuf),
+    /// A git repository holding the runtime (this project's repository or a fork), optionally
+    /// at a branch, tag or commit (`rev`).
+    Git {
+        /// The repository's URL.
+        url: String,
+        /// A branch, tag or commit; the default branch when absent.
+        rev: Option<String>,
+    },
+    /// A version requirement on a crate registry, such as `"0.1"`.
+    Version(String),
+}
+
+impl RuntimeDependency {
+    /// The runtime of the checkout this generator was built from, when that directory still
+    /// exists (a build from a clone, or a `path` or `git` dependency on this repository).
+    pub fn this_checkout() -> Option<Self> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.join("runtime");
+        dir.join("Cargo.toml").is_file().then_some(Self::Path(dir))
+    }
+
+    /// The dependency's value in `Cargo.toml`: what follows `smithy-runtime = `.
+    fn toml_value(&self) -> String {
+        match self {
+            Self::Path(path) => format!(
+                "{{ version = \"{RUNTIME_VERSION}\", path = {} }}",
+                toml_string(&path.display().to_string())
+            ),
+            Self::Git { url, rev: None } => format!("{{ git = {} }}", toml_string(url)),
+            Self::Git { url, rev: Some(rev) } => {
+                format!("{{ git = {}, rev = {} }}", toml_string(url), toml_string(rev))
+            }
+            Self::Version(requirement) => toml_string(requirement),
+        }
+    }
+}
+
 /// How the `Cargo.toml` of a generated crate names it and its runtime.
 #[derive(Debug, Clone)]
 pub struct CrateOptions {
     name: String,
-    runtime_path: Option<PathBuf>,
+    runtime: RuntimeDependency,
 }
 
 impl CrateOptions {
     /// A crate named `name` (letters, digits, `-` and `_`, starting with a letter), depending
-    /// on the published `smithy-runtime` by version.
+    /// on the runtime of the checkout this generator was built from
+    /// ([`RuntimeDependency::this_checkout`]) or, when that directory is gone, on the registry
+    /// version [`RUNTIME_VERSION`].
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            runtime_path: None,
+            runtime: RuntimeDependency::this_checkout()
+                .unwrap_or_else(|| RuntimeDependency::Version(RUNTIME_VERSION.to_owned())),
         }
     }
 
     /// Depends on the `smithy-runtime` crate in this directory (a checkout of this repository's
-    /// `runtime/`, say) instead of the published one.
-    pub fn runtime_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.runtime_path = Some(path.into());
+    /// `runtime/`, say); a relative path is relative to the generated crate.
+    pub fn runtime_path(self, path: impl Into<PathBuf>) -> Self {
+        self.runtime(RuntimeDependency::Path(path.into()))
+    }
+
+    /// Depends on `smithy-runtime` as `dependency` says.
+    pub fn runtime(mut self, dependency: RuntimeDependency) -> Self {
+        self.runtime = dependency;
         self
     }
 
     /// The crate's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Where the crate takes its runtime from.
+    pub fn runtime_dependency(&self) -> &RuntimeDependency {
+        &self.runtime
+    }
+}
+
+/// The first line of a `Cargo.toml` the generator writes when it creates a crate. Such a file
+/// belongs to the crate's owner: later generations leave it as it is.
+pub const KEPT_MANIFEST_MARK: &str = "# Written by smithy-codegen when it created this crate";
+
+/// Whether the `Cargo.toml` in a crate directory is the user's (to keep) rather than one an
+/// older generator rewrote on every run (`# Generated by smithy-codegen ... Do not edit`).
+fn manifest_is_kept(dir: &Path) -> bool {
+    match std::fs::read_to_string(dir.join("Cargo.toml")) {
+        Ok(text) => {
+            !(text.starts_with("# Generated by smithy-codegen")
+                && text
+                    .lines()
+                    .next()
+                    .is_some_and(|line| line.ends_with("Do not edit: regenerate instead.")))
+        }
+        Err(_) => false,
     }
 }
 
@@ -578,15 +664,28 @@ impl Generated {
         Ok(self.rendered.single_file(&self.source))
     }
 
-    /// The formatted source files of a crate's `src/` directory, by relative path.
+    /// The formatted source files of a crate's `src/` directory, by relative path, for a crate
+    /// named after the service in lower case (`amplifybackend`), as its front-page example
+    /// names it.
     pub fn source_files(&self) -> Result<Files> {
-        Ok(self.rendered.crate_files(&self.source))
+        self.source_files_named(&self.service_name.to_lowercase())
+    }
+
+    /// The formatted source files of the `src/` directory of a crate named `crate_name`.
+    pub fn source_files_named(&self, crate_name: &str) -> Result<Files> {
+        Ok(self.rendered.crate_files(&self.source, crate_name))
+    }
+
+    /// The crate's front page as Markdown: the service's documentation and an example that
+    /// builds a client and calls one of its operations, naming the crate `crate_name`.
+    pub fn front_page(&self, crate_name: &str) -> String {
+        self.rendered.front_page(crate_name)
     }
 
     /// A complete crate: `Cargo.toml` and `src/`.
     pub fn crate_files(&self, options: &CrateOptions) -> Result<Files> {
         let mut files: Files = self
-            .source_files()?
+            .source_files_named(&options.name)?
             .into_iter()
             .map(|(path, source)| (Path::new("src").join(path), source))
             .collect();
@@ -594,16 +693,21 @@ impl Generated {
         Ok(files)
     }
 
-    fn cargo_toml(&self, options: &CrateOptions) -> String {
-        let runtime = match &options.runtime_path {
-            Some(path) => format!(
-                "{{ version = \"{RUNTIME_VERSION}\", path = {} }}",
-                toml_string(&path.display().to_string())
-            ),
-            None => format!("\"{RUNTIME_VERSION}\""),
-        };
+    /// The crate's files to write into `dir`: all of [`Generated::crate_files`], but not
+    /// `Cargo.toml` when `dir` already has one of its owner's.
+    fn files_for(&self, dir: &Path, options: &CrateOptions) -> Result<Files> {
+        let mut files = self.crate_files(options)?;
+        if manifest_is_kept(dir) {
+            files.remove(Path::new("Cargo.toml"));
+        }
+        Ok(files)
+    }
+
+    /// The `Cargo.toml` a new crate starts with.
+    pub fn cargo_toml(&self, options: &CrateOptions) -> String {
         format!(
-            r#"# Generated by smithy-codegen from `{source}`. Do not edit: regenerate instead.
+            r#"{KEPT_MANIFEST_MARK} from `{source}`.
+# This file is yours: `smithy-codegen generate` rewrites `src/` and leaves this file alone.
 [package]
 name = "{crate_name}"
 version = "0.1.0"
@@ -615,7 +719,9 @@ publish = false
 smithy-runtime = {runtime}
 
 [features]
-# A ready client transport on hyper (`client::HyperTransport`); needs a tokio runtime.
+default = ["hyper-client"]
+# A ready HTTPS client transport on hyper and rustls (`client::HyperTransport`) and
+# `client::Config::from_env`; needs a tokio runtime.
 hyper-client = ["smithy-runtime/hyper-client"]
 # A ready server on hyper (`server::serve`); needs a tokio runtime.
 hyper-server = ["smithy-runtime/hyper-server"]
@@ -623,12 +729,15 @@ hyper-server = ["smithy-runtime/hyper-server"]
             source = self.source,
             crate_name = options.name,
             service = self.service_name,
+            runtime = options.runtime.toml_value(),
         )
     }
 
     /// Writes a complete crate into `dir`, all or nothing: everything is generated before
     /// anything is written, unchanged files are left alone, and generated files of an earlier
-    /// generation that are no longer produced are removed. Returns the files that changed.
+    /// generation that are no longer produced are removed. `Cargo.toml` is written only when
+    /// `dir` has none (or one an older generator marked "Do not edit"): after that it is the
+    /// owner's, to add dependencies, features or a version to. Returns the files that changed.
     pub fn write_crate(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
         if !is_crate_name(&options.name) {
             return Err(Error::new(
@@ -639,7 +748,7 @@ hyper-server = ["smithy-runtime/hyper-server"]
                 ),
             ));
         }
-        let files = self.crate_files(options)?;
+        let files = self.files_for(dir, options)?;
         emit::write_files(dir, &files, true)
     }
 
@@ -647,7 +756,7 @@ hyper-server = ["smithy-runtime/hyper-server"]
     /// write there (missing, changed, or left from an earlier generation), relative to `dir`;
     /// empty when the crate is up to date. Writes nothing.
     pub fn stale_files(&self, dir: &Path, options: &CrateOptions) -> Result<Vec<PathBuf>> {
-        let files = self.crate_files(options)?;
+        let files = self.files_for(dir, options)?;
         Ok(emit::stale_files(dir, &files, true))
     }
 
@@ -724,14 +833,51 @@ mod tests {
         let other = check_runtime_version(Some("0.2.0")).unwrap_err();
         assert_eq!(other.kind(), ErrorKind::Runtime);
         let message = other.to_string();
+        // The line to write is the runtime of this checkout, which exists while the tests run.
+        let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("runtime");
+        let line = format!(
+            "smithy-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{}\" }}",
+            runtime.display()
+        );
         assert!(
-            message.contains("smithy-runtime 0.2.0") && message.contains(r#"`smithy-runtime = "0.1"`"#),
+            message.contains("smithy-runtime 0.2.0") && message.contains(&line),
             "{message}"
         );
         let missing = check_runtime_version(None).unwrap_err().to_string();
         assert!(
-            missing.contains("[dependencies]") && missing.contains(r#"smithy-runtime = "0.1""#),
+            missing.contains("[dependencies]") && missing.contains(&line),
             "{missing}"
+        );
+    }
+
+    #[test]
+    fn runtime_dependencies_are_written_as_cargo_reads_them() {
+        let value = |dependency: RuntimeDependency| dependency.toml_value();
+        assert_eq!(
+            value(RuntimeDependency::Path(PathBuf::from("../my \"checkout\"/runtime"))),
+            format!(r#"{{ version = "{RUNTIME_VERSION}", path = "../my \"checkout\"/runtime" }}"#)
+        );
+        let url = "https://example.com/smithy-codegen.git".to_owned();
+        assert_eq!(
+            value(RuntimeDependency::Git {
+                url: url.clone(),
+                rev: None
+            }),
+            r#"{ git = "https://example.com/smithy-codegen.git" }"#
+        );
+        assert_eq!(
+            value(RuntimeDependency::Git {
+                url,
+                rev: Some("v0.1.0".to_owned())
+            }),
+            r#"{ git = "https://example.com/smithy-codegen.git", rev = "v0.1.0" }"#
+        );
+        assert_eq!(value(RuntimeDependency::Version("0.1".to_owned())), r#""0.1""#);
+        // By default, the runtime of the checkout the generator was built from.
+        let default = CrateOptions::new("a");
+        assert_eq!(
+            default.runtime_dependency(),
+            &RuntimeDependency::this_checkout().unwrap()
         );
     }
 }

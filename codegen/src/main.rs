@@ -30,9 +30,14 @@ Options:
                        (default: all)
   --allow-unknown-traits
                        Warn about traits that nothing defines instead of refusing the model
-  --runtime-path DIR   Depend on the smithy-runtime crate in DIR instead of the published one;
-                       a relative DIR is taken from the current directory and written into
-                       Cargo.toml relative to the generated crate
+  --runtime-path DIR   Depend on the smithy-runtime crate in DIR; a relative DIR is taken from
+                       the current directory and written into Cargo.toml relative to the
+                       generated crate (default: the runtime/ of the checkout this program
+                       was built from)
+  --runtime-git URL    Depend on smithy-runtime from this git repository instead
+  --runtime-rev REV    With --runtime-git: the branch, tag or commit to use
+  --runtime-version V  Depend on smithy-runtime from the crate registry, by version requirement
+                       (it is not published there yet: for a registry or mirror that has it)
   -h, --help           Print this help
   -V, --version        Print the version
 ";
@@ -44,8 +49,22 @@ struct Generate {
     crate_name: String,
     service: Option<String>,
     operation: Vec<String>,
-    runtime_path: Option<PathBuf>,
+    runtime: Runtime,
     allow_unknown_traits: bool,
+}
+
+/// Where the generated crate's `Cargo.toml` takes the runtime from, as the command line says.
+#[derive(Debug, Default, PartialEq)]
+enum Runtime {
+    /// The runtime of the checkout this program was built from.
+    #[default]
+    ThisCheckout,
+    Path(PathBuf),
+    Git {
+        url: String,
+        rev: Option<String>,
+    },
+    Version(String),
 }
 
 /// What the command line asks for.
@@ -74,7 +93,8 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
         None => return Err("no command given; the commands are `generate`, `check`, `inspect` and `ast`".to_owned()),
     };
     let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
-    let (mut operation, mut runtime_path, mut allow_unknown_traits) = (Vec::new(), None, false);
+    let (mut operation, mut allow_unknown_traits) = (Vec::new(), false);
+    let (mut runtime, mut runtime_rev, mut runtime_options) = (Runtime::ThisCheckout, None, Vec::new());
     while let Some(argument) = arguments.next() {
         let argument = argument
             .into_string()
@@ -105,9 +125,34 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             "--crate" => crate_name = Some(value()?),
             "--service" => service = Some(value()?),
             "--operation" => operation.push(value()?),
-            "--runtime-path" => runtime_path = Some(PathBuf::from(value()?)),
+            "--runtime-path" => runtime = Runtime::Path(PathBuf::from(value()?)),
+            "--runtime-git" => {
+                runtime = Runtime::Git {
+                    url: value()?,
+                    rev: None,
+                }
+            }
+            "--runtime-version" => runtime = Runtime::Version(value()?),
+            "--runtime-rev" => {
+                runtime_rev = Some(value()?);
+                continue;
+            }
             other => return Err(format!("unknown option `{other}`")),
         }
+        if name.starts_with("--runtime-") {
+            runtime_options.push(name);
+        }
+    }
+    if runtime_options.len() > 1 {
+        return Err(format!(
+            "{} each name a runtime: give one of them",
+            runtime_options.join(" and ")
+        ));
+    }
+    match (&mut runtime, runtime_rev) {
+        (Runtime::Git { rev, .. }, Some(given)) => *rev = Some(given),
+        (_, Some(_)) => return Err("`--runtime-rev` goes with `--runtime-git URL`".to_owned()),
+        (_, None) => {}
     }
     if model.is_empty() {
         return Err("`--model FILE` is required".to_owned());
@@ -119,7 +164,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             crate_name: crate_name.unwrap_or_default(),
             service,
             operation,
-            runtime_path,
+            runtime,
             allow_unknown_traits,
         };
         return Ok(if command == "ast" {
@@ -134,7 +179,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
         crate_name: crate_name.ok_or("`--crate NAME` is required")?,
         service,
         operation,
-        runtime_path,
+        runtime,
         allow_unknown_traits,
     };
     Ok(if command == "check" {
@@ -167,13 +212,8 @@ fn main() -> ExitCode {
         }
     };
     let start = Instant::now();
-    let runtime_path = match generate
-        .runtime_path
-        .as_ref()
-        .map(|dir| runtime_dependency_path(dir, &generate.out))
-        .transpose()
-    {
-        Ok(path) => path,
+    let runtime = match runtime_dependency(&generate.runtime, &generate.out) {
+        Ok(runtime) => runtime,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::FAILURE;
@@ -181,10 +221,7 @@ fn main() -> ExitCode {
     };
     let Generate { out, crate_name, .. } = &generate;
     let result = codegen(&generate).generate().and_then(|generated| {
-        let mut options = smithy_codegen::CrateOptions::new(crate_name);
-        if let Some(path) = &runtime_path {
-            options = options.runtime_path(path);
-        }
+        let options = smithy_codegen::CrateOptions::new(crate_name).runtime(runtime);
         for warning in generated.warnings() {
             eprintln!("warning: {warning}");
         }
@@ -331,6 +368,52 @@ fn inspect(generate: Generate) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The runtime dependency to write in the generated crate's Cargo.toml.
+fn runtime_dependency(runtime: &Runtime, out: &Path) -> Result<smithy_codegen::RuntimeDependency, String> {
+    use smithy_codegen::RuntimeDependency;
+    Ok(match runtime {
+        Runtime::ThisCheckout => match RuntimeDependency::this_checkout() {
+            Some(RuntimeDependency::Path(dir)) => RuntimeDependency::Path(relative_to(&dir, out)?),
+            _ => {
+                return Err(format!(
+                    "the runtime of the checkout this program was built from ({}/../runtime) is gone: \
+                     name one with --runtime-path DIR, --runtime-git URL or --runtime-version V",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+            }
+        },
+        Runtime::Path(dir) => RuntimeDependency::Path(runtime_dependency_path(dir, out)?),
+        Runtime::Git { url, rev } => RuntimeDependency::Git {
+            url: url.clone(),
+            rev: rev.clone(),
+        },
+        Runtime::Version(requirement) => RuntimeDependency::Version(requirement.clone()),
+    })
+}
+
+/// `target` (absolute) as a path relative to the directory `out` (taken from the current
+/// directory when relative).
+fn relative_to(target: &Path, out: &Path) -> Result<PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("cannot read the current directory: {err}"))?;
+    let target = normalize(&cwd.join(target));
+    let from = normalize(&cwd.join(out));
+    let common = target
+        .components()
+        .zip(from.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = PathBuf::new();
+    for _ in from.components().skip(common) {
+        relative.push("..");
+    }
+    relative.extend(target.components().skip(common));
+    Ok(if relative.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        relative
+    })
+}
+
 /// The path to write in the generated crate's Cargo.toml for the runtime in `dir`: relative to
 /// the crate in `out` when `dir` is relative (both taken from the current directory), as given
 /// when it is absolute.
@@ -358,24 +441,7 @@ fn runtime_dependency_path(dir: &Path, out: &Path) -> Result<PathBuf, String> {
     if dir.is_absolute() {
         return Ok(dir.to_path_buf());
     }
-    let cwd = std::env::current_dir().map_err(|err| format!("cannot read the current directory: {err}"))?;
-    let target = normalize(&cwd.join(dir));
-    let from = normalize(&cwd.join(out));
-    let common = target
-        .components()
-        .zip(from.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut relative = PathBuf::new();
-    for _ in from.components().skip(common) {
-        relative.push("..");
-    }
-    relative.extend(target.components().skip(common));
-    Ok(if relative.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        relative
-    })
+    relative_to(dir, out)
 }
 
 /// `path` with `.` and `..` components resolved by their names.
@@ -428,7 +494,40 @@ mod tests {
         );
         assert_eq!(generate.service.as_deref(), Some("ns#S"));
         assert_eq!(generate.operation, ["A", "B"]);
-        assert_eq!(generate.runtime_path, Some(PathBuf::from("../runtime")));
+        assert_eq!(generate.runtime, Runtime::Path(PathBuf::from("../runtime")));
+    }
+
+    #[test]
+    fn reads_the_runtime_options_and_refuses_two_runtimes() {
+        let runtime = |extra: &[&str]| {
+            let mut args = vec!["generate", "--model", "m", "--out", "o", "--crate", "c"];
+            args.extend(extra);
+            match parse_args(&args) {
+                Ok(Command::Generate(generate)) => Ok(generate.runtime),
+                Ok(_) => Err("another command".to_owned()),
+                Err(message) => Err(message),
+            }
+        };
+        assert_eq!(runtime(&[]), Ok(Runtime::ThisCheckout));
+        assert_eq!(
+            runtime(&["--runtime-git", "https://example.com/r.git", "--runtime-rev=main"]),
+            Ok(Runtime::Git {
+                url: "https://example.com/r.git".to_owned(),
+                rev: Some("main".to_owned())
+            })
+        );
+        assert_eq!(
+            runtime(&["--runtime-version", "0.1"]),
+            Ok(Runtime::Version("0.1".to_owned()))
+        );
+        assert_eq!(
+            runtime(&["--runtime-path", "r", "--runtime-version", "0.1"]),
+            Err("--runtime-path and --runtime-version each name a runtime: give one of them".to_owned())
+        );
+        assert_eq!(
+            runtime(&["--runtime-rev", "main"]),
+            Err("`--runtime-rev` goes with `--runtime-git URL`".to_owned())
+        );
     }
 
     #[test]

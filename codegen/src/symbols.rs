@@ -681,6 +681,7 @@ pub enum Rt {
     PrimitivesModule,
     ErrorModule,
     ClientModule,
+    ClientExports,
     ServerModule,
     OperationModule,
 }
@@ -747,6 +748,7 @@ impl Rt {
             Rt::PrimitivesModule => "primitives",
             Rt::ErrorModule => "error",
             Rt::ClientModule => "client",
+            Rt::ClientExports => "client::exports",
             Rt::ServerModule => "server",
             Rt::OperationModule => "operation",
         }

@@ -1,9 +1,6 @@
-//! AWS AmplifyBackend's `GetBackendAuth` operation as Rust types, generated at build time from
-//! the Smithy model `model/amplifybackend.json` by `smithy-codegen`.
-//!
-//! - [`types`]: the structures and enums of the operation's input and output;
-//! - [`types::error`]: the errors it can return;
-//! - [`operation::get_backend_auth`]: its input, output and error types and HTTP binding;
-//! - [`AmplifyBackend`]: the service trait that a client and a server implement.
-
+// The crate generated at build time from the bundled model `model/amplifybackend.json` (AWS
+// AmplifyBackend's `GetBackendAuth`), laid out as the README shows: the generated code at the
+// crate root, and its front page (the service's documentation and an example call) as the
+// crate's documentation.
+#![doc = include_str!(concat!(env!("OUT_DIR"), "/smithy_codegen.md"))]
 include!(concat!(env!("OUT_DIR"), "/smithy_codegen.rs"));

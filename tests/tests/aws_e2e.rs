@@ -506,7 +506,7 @@ async fn without_an_endpoint_the_rules_send_calls_to_the_regions_endpoint_signed
 fn fips_dual_stack_and_service_endpoints_come_from_the_configuration() {
     let transport = Arc::new(Recorder::default());
     let resolve = |config: &Config| {
-        amplifybackend::client::resolve_endpoint::<GetBackendAuth>(&Client::new(config).config().clone(), &input())
+        smithy_runtime::client::resolve_endpoint::<GetBackendAuth>(&Client::new(config).config().clone(), &input())
             .map(|endpoint| endpoint.url.clone())
             .map_err(|error| error.to_string())
     };
@@ -575,7 +575,7 @@ endpoint_url = https://dev.example.com
     let recorder = Recorder::default();
     let transport: Arc<dyn smithy_runtime::client::Transport> = Arc::new(recorder.clone());
     let endpoint = |config: &Config| {
-        amplifybackend::client::resolve_endpoint::<GetBackendAuth>(config, &input())
+        smithy_runtime::client::resolve_endpoint::<GetBackendAuth>(config, &input())
             .map(|endpoint| endpoint.url.clone())
             .map_err(|error| error.to_string())
     };

@@ -8,13 +8,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use amplifybackend::client::{
-    Client, Config, HyperTransport, RetryConfig, Sleep, SleepFuture, TimeoutConfig, TransportFailure,
-    TransportFailureKind,
-};
+use amplifybackend::client::{Client, Config, HyperTransport, RetryConfig, TimeoutConfig};
 use amplifybackend::error::UnhandledKind;
 use amplifybackend::operation::get_backend_auth::{GetBackendAuthError, GetBackendAuthInput};
 use amplifybackend::AmplifyBackend;
+use smithy_runtime::client::{Sleep, SleepFuture, TransportFailure, TransportFailureKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -80,3 +80,60 @@ fn features_model_compiles_without_warnings() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/features.json");
     assert_generated_crate_is_clean(&model, "features", 4);
 }
+
+/// The front page of a crate the CLI code path writes shows how to build a client and call an
+/// operation, in an example that `cargo test --doc` compiles; required members say so.
+#[test]
+fn front_page_example_compiles_and_required_members_are_marked() {
+    let root = smithy_codegen_tests::workspace_root();
+    let model = root.join("model/amplifybackend.json");
+    let dir = root.join("target/generated-crates/front-page");
+    let _ = std::fs::remove_dir_all(&dir);
+    let generated = smithy_codegen::Codegen::new()
+        .model(&model)
+        .generate()
+        .unwrap_or_else(|err| panic!("{err}"));
+    let options = smithy_codegen::CrateOptions::new("front-page").runtime_path(root.join("runtime"));
+    generated.write_crate(&dir, &options).unwrap();
+
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    for line in [
+        "//! ```no_run",
+        "//! use front_page::client::{Client, Config};",
+        "//! use front_page::operation::get_backend_auth::GetBackendAuthInput;",
+        "//! let output = client.get_backend_auth(input).await?;",
+        "//!     .app_id(\"app-id\")",
+    ] {
+        assert!(lib.contains(line), "`{line}` is not on the front page:\n{lib}");
+    }
+    let input = std::fs::read_to_string(dir.join("src/operation/get_backend_auth.rs")).unwrap();
+    let app_id = input
+        .split("pub struct GetBackendAuthInput")
+        .nth(1)
+        .and_then(|rest| rest.split("pub app_id").next())
+        .unwrap_or_else(|| panic!("GetBackendAuthInput with app_id:\n{input}"));
+    // The attributes and doc comment right above the field.
+    let field_doc: Vec<&str> = app_id
+        .lines()
+        .rev()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|line| line.starts_with("///") || line.starts_with("#["))
+        .collect();
+    assert_eq!(field_doc.last(), Some(&"/// **Required.**"), "{field_doc:?}");
+
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--quiet", "--doc"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "cargo test --doc failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("test result: ok.") && !stdout.contains(" 0 passed"),
+        "the example did not run as a doctest:\n{stdout}"
+    );
+}

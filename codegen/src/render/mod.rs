@@ -4,6 +4,7 @@
 //! client and the server, what members' docs say of the wire); the rest renders operations and
 //! the service trait.
 
+mod example;
 mod operations;
 mod protocol;
 mod schema;
@@ -20,6 +21,8 @@ use crate::docs::to_markdown;
 use crate::index::Index;
 use crate::model::{Shape, ShapeKind, Traits};
 use crate::symbols::{ModulePath, Symbols};
+
+pub(crate) use example::Example;
 
 /// Everything the renderers read.
 pub(crate) struct Context<'a> {

@@ -12,6 +12,7 @@
 
 mod endpoint;
 mod env;
+pub mod exports;
 #[cfg(feature = "hyper-client")]
 mod hyper;
 mod paginate;

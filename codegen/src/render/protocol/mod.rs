@@ -127,7 +127,7 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
     let config = Rt::ClientConfig.path();
     let transport = Rt::Transport.path();
     let call = Rt::Call.path();
-    let module = Rt::ClientModule.path();
+    let exports = Rt::ClientExports.path();
     let methods = cx.index.operations().map(|(shape, _)| {
         let symbol = cx.symbols.operation(&shape.id);
         let marker = symbol.marker.path_from(&client);
@@ -180,10 +180,13 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
     );
     let doc = doc.lines().map(str::to_owned);
     out.module(&client).doc = Some(format!(
-        "The client: [`Client`](crate::client::Client) calls the service. The rest is `{}`, re-exported.",
+        "The client: [`Client`](crate::client::Client) calls the service, configured with a [`Config`](crate::client::Config). \
+         The other items are what a caller names to configure it and call it (`{}`, re-exported); \
+         the rest of the runtime's client is `{}`.",
+        Rt::ClientExports.doc_path(),
         Rt::ClientModule.doc_path()
     ));
-    out.add(&client, "", quote!(pub use #module::*;));
+    out.add(&client, "", quote!(pub use #exports::*;));
     out.add(
         &client,
         "Client",

@@ -49,6 +49,7 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
     members
         .iter()
         .map(|member| {
+            let required = cx.index.required_in_builder(shape, member);
             let name = cx.symbols.field(&shape.id, member).to_owned();
             let value_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.module);
             let builder_ty = cx.symbols.rust_type(cx.index, &member.target, &symbol.builder().module);
@@ -71,10 +72,10 @@ fn fields(cx: &Context<'_>, shape: &Shape, members: &[Member], symbol: &TypeSymb
                 ty,
                 optional,
                 boxed,
-                required: cx.index.required_in_builder(shape, member),
+                required,
                 default: if streaming { Some(DefaultValue::Zero) } else { default },
                 sensitive: shape.traits.is_sensitive() || is_sensitive(cx.index, target),
-                docs: member_docs(cx, member),
+                docs: member_docs(cx, member, required),
                 deprecated: deprecated_attr(&member.traits),
                 idempotency_token: member.traits.is_idempotency_token(),
                 input_default: cx.index.input_default(shape, member).ok().flatten(),
@@ -523,9 +524,15 @@ fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> Tok
     }
 }
 
-/// A member's documentation, with what the protocol says of where it goes on the wire.
-fn member_docs(cx: &Context<'_>, member: &Member) -> TokenStream {
+/// A member's documentation: "**Required.**" first when `build()` fails without it, then the
+/// model's documentation, then what the protocol says of where it goes on the wire, and a
+/// `@pattern` the generated code cannot check.
+fn member_docs(cx: &Context<'_>, member: &Member, required: bool) -> TokenStream {
     let mut docs = doc_attrs(&member.traits);
+    if required {
+        let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+        docs = quote!(#[doc = " **Required.**"] #separator #docs);
+    }
     let target = cx.index.shape(&member.target);
     let gap = member
         .traits
