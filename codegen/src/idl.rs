@@ -39,6 +39,10 @@ pub(crate) struct IdlFile {
     /// Members written `$name`, whose target the model settles: the shape, the member, the
     /// `for` resource, the mixins, where.
     pub elided: Vec<Elided>,
+    /// Where each shape, member and trait is written, by its JSON path in the document
+    /// (`$.shapes["ns#S"].members.m.traits["smithy.api#required"]`); `apply` statements locate
+    /// the traits they apply.
+    pub locations: Vec<(String, Pos)>,
 }
 
 /// A member written `$name`.
@@ -69,6 +73,10 @@ enum Node {
 struct TraitApp {
     id: String,
     value: Node,
+    /// Where the trait is written; `None` for a trait the syntax implies (a member's default
+    /// or enum value, documentation comments, an inline input's `@input`), which is located
+    /// at its shape or member.
+    pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone)]
@@ -861,6 +869,7 @@ impl<'a> Parser<'a> {
                 member.traits.push(TraitApp {
                     id: "smithy.api#enumValue".to_owned(),
                     value,
+                    pos: None,
                 });
             }
             shape.members.push(member);
@@ -962,6 +971,7 @@ impl<'a> Parser<'a> {
                 member.traits.push(TraitApp {
                     id: "smithy.api#default".to_owned(),
                     value,
+                    pos: None,
                 });
             }
             members.push(member);
@@ -1039,6 +1049,7 @@ impl<'a> Parser<'a> {
                             TraitApp {
                                 id: marker.to_owned(),
                                 value: Node::Object(Vec::new()),
+                                pos: None,
                             },
                         );
                         let mut inline = self.new_shape("structure".to_owned(), inline_name.clone(), pos, traits);
@@ -1128,6 +1139,7 @@ impl<'a> Parser<'a> {
                 TraitApp {
                     id: "smithy.api#documentation".to_owned(),
                     value: Node::String(docs.join("\n")),
+                    pos: None,
                 },
             );
         }
@@ -1135,12 +1147,14 @@ impl<'a> Parser<'a> {
     }
 
     fn trait_application(&mut self) -> PResult<TraitApp> {
+        let pos = Some(self.here());
         self.expect('@')?;
         let id = self.shape_id()?;
         if self.peek() != Some(b'(') {
             return Ok(TraitApp {
                 id,
                 value: Node::Object(Vec::new()),
+                pos,
             });
         }
         self.eat("(");
@@ -1164,7 +1178,7 @@ impl<'a> Parser<'a> {
             value
         };
         self.expect(')')?;
-        Ok(TraitApp { id, value })
+        Ok(TraitApp { id, value, pos })
     }
 
     /// Whether a trait body starts with `key:`: a structure without braces.
@@ -1533,6 +1547,16 @@ impl<'a> Parser<'a> {
         map
     }
 
+    /// Records where each trait of `traits` is written, below the JSON path `at` of what they
+    /// apply to; a trait the syntax implies is located at `owner`.
+    fn locate_traits(&self, traits: &[TraitApp], local: &BTreeSet<String>, at: &str, owner: Pos, file: &mut IdlFile) {
+        for application in traits {
+            let id = self.resolve(&application.id, local);
+            let pos = application.pos.unwrap_or(owner);
+            file.locations.push((format!("{at}.traits[{id:?}]"), pos));
+        }
+    }
+
     /// A target: `{"target": id}`, recorded to be checked against the model.
     fn target(&self, raw: &str, pos: Pos, local: &BTreeSet<String>, targets: &mut Vec<(String, Pos)>) -> Value {
         let id = self.resolve(raw, local);
@@ -1651,8 +1675,17 @@ impl<'a> Parser<'a> {
                 file.targets.push((id.clone(), *pos));
                 id
             });
+            let shape_path = format!("$.shapes[{id:?}]");
+            file.locations.push((shape_path.clone(), shape.pos));
+            self.locate_traits(&shape.traits, &local, &shape_path, shape.pos, &mut file);
             let mut members = Map::new();
             for member in &shape.members {
+                let member_path = match shape.type_name.as_str() {
+                    "list" | "set" | "map" => format!("{shape_path}.{}", member.name),
+                    _ => format!("{shape_path}.members.{}", member.name),
+                };
+                file.locations.push((member_path.clone(), member.pos));
+                self.locate_traits(&member.traits, &local, &member_path, member.pos, &mut file);
                 let mut value = Map::new();
                 match &member.target {
                     Some((raw, pos)) => {
@@ -1737,6 +1770,11 @@ impl<'a> Parser<'a> {
         }
         for (target, pos, traits) in &self.applies {
             let target = self.resolve(target, &local);
+            let at = match target.split_once('$') {
+                Some((shape, member)) => format!("$.shapes[{shape:?}].members.{member}"),
+                None => format!("$.shapes[{target:?}]"),
+            };
+            self.locate_traits(traits, &local, &at, *pos, &mut file);
             file.applies.push((target, self.traits(traits, &local), *pos));
         }
         if errors.is_empty() {
