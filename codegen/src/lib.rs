@@ -415,10 +415,12 @@ pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
         .map(|reason| reason.trim_start_matches("error: ").to_owned())
 }
 
-/// What the generated code leaves out of the model, one line per shape or member: the
-/// `@pattern`s the runtime cannot check.
+/// What the generated code leaves out of the model or reads leniently, one line per shape or
+/// member: the `@pattern`s the runtime cannot check, and blob `@default`s that are not base64
+/// (taken as the bytes of their text, as the published protocol tests use them).
 fn warnings(index: &Index<'_>) -> Vec<String> {
     let mut warnings = Vec::new();
+    let mut blob_defaults = Vec::new();
     let mut note = |at: String, traits: &model::Traits| {
         if let Some(pattern) = traits.pattern() {
             if let Some(reason) = unchecked_pattern(pattern) {
@@ -438,8 +440,20 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
         };
         for member in members {
             note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+            let blob = index
+                .get(&member.target)
+                .is_some_and(|target| matches!(target.kind, model::ShapeKind::Simple(model::Simple::Blob)));
+            if let Some(serde_json::Value::String(text)) = member.traits.default_value().filter(|_| blob) {
+                if smithy_runtime::primitives::Blob::from_base64(text).is_none() {
+                    blob_defaults.push(format!(
+                        "member `{}${}`: the blob `@default` {text:?} is not base64; the generated code takes it as the bytes of its text",
+                        shape.id, member.name
+                    ));
+                }
+            }
         }
     }
+    warnings.extend(blob_defaults);
     warnings
 }
 

@@ -833,3 +833,31 @@ operation Get {
         "{err}"
     );
 }
+
+#[test]
+fn a_blob_default_that_is_not_base64_is_a_warning() {
+    let mut model = sound_model();
+    shapes(&mut model)["ex#GetOutput"]["members"]["b"] =
+        serde_json::json!({"target": "smithy.api#Blob", "traits": {"smithy.api#default": "abc"}});
+    let path = model_file("blob-default", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    let warnings: Vec<&String> = generated
+        .warnings()
+        .iter()
+        .filter(|warning| warning.contains("not base64"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", generated.warnings());
+    assert!(warnings[0].contains("ex#GetOutput$b"), "{warnings:?}");
+    // Base64 is read without a warning.
+    shapes(&mut model)["ex#GetOutput"]["members"]["b"]["traits"]["smithy.api#default"] = "YWJj".into();
+    let path = model_file("blob-default-base64", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    assert!(
+        generated
+            .warnings()
+            .iter()
+            .all(|warning| !warning.contains("not base64")),
+        "{:?}",
+        generated.warnings()
+    );
+}
