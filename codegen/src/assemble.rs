@@ -28,6 +28,14 @@ impl Origin {
     }
 }
 
+/// A model assembled into one document, with where its shapes are defined and where the
+/// shapes, members and traits of its IDL files are written (by JSON path).
+pub(crate) struct Assembled {
+    pub document: Value,
+    pub origins: HashMap<String, Origin>,
+    pub locations: HashMap<String, Origin>,
+}
+
 /// The files of a model as they are added, then [`Assembly::finish`]ed into one document.
 #[derive(Debug, Default)]
 pub(crate) struct Assembly {
@@ -36,6 +44,8 @@ pub(crate) struct Assembly {
     metadata_origin: HashMap<String, Origin>,
     /// Where each shape is defined.
     pub origins: HashMap<String, Origin>,
+    /// Where the shapes, members and traits of IDL files are written, by JSON path.
+    locations: HashMap<String, Origin>,
     /// The shapes of Smithy 1.0 files, which are upgraded.
     v1: BTreeSet<String>,
     applies: Vec<Apply>,
@@ -255,12 +265,15 @@ impl Assembly {
         for (target, trait_id, _) in parsed.annotations {
             self.annotations.push((target, trait_id));
         }
+        for (path, pos) in parsed.locations {
+            self.locations.entry(path).or_insert_with(|| origin(pos));
+        }
     }
 
     /// The model as one Smithy 2.0 JSON AST document: `apply` statements applied, elided
     /// members given their targets, every target checked, Smithy 1.0 shapes upgraded, mixins
     /// flattened. Every error of every file comes back together.
-    pub(crate) fn finish(mut self) -> Result<(Value, HashMap<String, Origin>)> {
+    pub(crate) fn finish(mut self) -> Result<Assembled> {
         self.elide();
         self.check_targets();
         self.annotation_values();
@@ -290,7 +303,11 @@ impl Assembly {
             document.insert("metadata".to_owned(), Value::Object(self.metadata));
         }
         document.insert("shapes".to_owned(), Value::Object(self.shapes));
-        Ok((Value::Object(document), self.origins))
+        Ok(Assembled {
+            document: Value::Object(document),
+            origins: self.origins,
+            locations: self.locations,
+        })
     }
 
     fn exists(&self, id: &str) -> bool {

@@ -73,6 +73,13 @@ impl Error {
         }
     }
 
+    /// The error with `f` applied to each problem it reports.
+    pub(crate) fn map_problems(mut self, f: impl Fn(Error) -> Error) -> Self {
+        let problems = std::mem::take(&mut self.0.problems);
+        self.0.problems = problems.into_iter().map(f).collect();
+        self
+    }
+
     /// The problems an error reports when it reports several; empty otherwise.
     pub fn problems(&self) -> &[Error] {
         &self.0.problems

@@ -45,6 +45,10 @@ pub(crate) struct IdlFile {
     /// Traits written without a value: the shape or member, the trait, where. Their value is
     /// `{}`, or `[]` when the trait's shape is a list, which the model settles.
     pub annotations: Vec<(String, String, Pos)>,
+    /// Where each shape, member and trait is written, by its JSON path in the document
+    /// (`$.shapes["ns#S"].members.m.traits["smithy.api#required"]`); `apply` statements locate
+    /// the traits they apply.
+    pub locations: Vec<(String, Pos)>,
 }
 
 /// A member written `$name`.
@@ -1634,6 +1638,15 @@ impl<'a> Parser<'a> {
         map
     }
 
+    /// Records where each trait of `traits` is written, below the JSON path `at` of what they
+    /// apply to; a trait the syntax implies is located at `owner`.
+    fn locate_traits(&self, traits: &[TraitApp], local: &BTreeSet<String>, at: &str, file: &mut IdlFile) {
+        for application in traits {
+            let id = self.resolve(&application.id, local);
+            file.locations.push((format!("{at}.traits[{id:?}]"), application.pos));
+        }
+    }
+
     /// A target: `{"target": id}`, recorded to be checked against the model.
     fn target(&self, raw: &str, pos: Pos, local: &BTreeSet<String>, targets: &mut Vec<(String, Pos)>) -> Value {
         let id = self.resolve(raw, local);
@@ -1773,8 +1786,17 @@ impl<'a> Parser<'a> {
                 file.targets.push((id.clone(), *pos));
                 id
             });
+            let shape_path = format!("$.shapes[{id:?}]");
+            file.locations.push((shape_path.clone(), shape.pos));
+            self.locate_traits(&shape.traits, &local, &shape_path, &mut file);
             let mut members = Map::new();
             for member in &shape.members {
+                let member_path = match shape.type_name.as_str() {
+                    "list" | "set" | "map" => format!("{shape_path}.{}", member.name),
+                    _ => format!("{shape_path}.members.{}", member.name),
+                };
+                file.locations.push((member_path.clone(), member.pos));
+                self.locate_traits(&member.traits, &local, &member_path, &mut file);
                 let mut value = Map::new();
                 match &member.target {
                     Some((raw, pos)) => {
@@ -1862,6 +1884,11 @@ impl<'a> Parser<'a> {
         }
         for (target, pos, traits) in &self.applies {
             let target = self.resolve(target, &local);
+            let at = match target.split_once('$') {
+                Some((shape, member)) => format!("$.shapes[{shape:?}].members.{member}"),
+                None => format!("$.shapes[{target:?}]"),
+            };
+            self.locate_traits(traits, &local, &at, &mut file);
             let traits = self.traits(&target, traits, &local, &mut file, &mut errors);
             file.applies.push((target, traits, *pos));
         }

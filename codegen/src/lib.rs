@@ -166,7 +166,7 @@ impl Codegen {
 
     /// The model files merged into one Smithy 2.0 JSON AST document (IDL read, Smithy 1.0
     /// upgraded, `apply` applied, mixins flattened), with where each shape is defined.
-    fn assemble(&self) -> Result<(serde_json::Value, std::collections::HashMap<String, assemble::Origin>)> {
+    fn assemble(&self) -> Result<assemble::Assembled> {
         if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
@@ -184,8 +184,8 @@ impl Codegen {
     /// The model as `smithy-codegen ast` prints it: one Smithy 2.0 JSON AST document, mixins
     /// flattened, the prelude left out, object keys sorted (members in model order).
     pub fn ast(&self) -> Result<String> {
-        let (document, _) = self.assemble()?;
-        let mut text = serde_json::to_string_pretty(&assemble::canonical(&document))
+        let assembled = self.assemble()?;
+        let mut text = serde_json::to_string_pretty(&assemble::canonical(&assembled.document))
             .map_err(|err| Error::new(ErrorKind::Internal, err.to_string()))?;
         text.push('\n');
         Ok(text)
@@ -193,7 +193,11 @@ impl Codegen {
 
     /// Loads the model files into the typed model and checks its traits.
     fn load(&self) -> Result<Loaded> {
-        let (document, origins) = self.assemble()?;
+        let assemble::Assembled {
+            document,
+            origins,
+            locations,
+        } = self.assemble()?;
         let mut model = Model::default();
         let locate = |err: Error| match err.shape().and_then(|shape| origins.get(shape)) {
             Some(origin) => err.in_file(&origin.file),
@@ -201,6 +205,10 @@ impl Codegen {
         };
         load::merge_document(&mut model, &document).map_err(locate)?;
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
+        model.locations = locations
+            .into_iter()
+            .filter_map(|(path, origin)| Some((path, (origin.file, origin.pos?))))
+            .collect();
         let found = traits::check_traits(&model, self.allow_unknown_traits);
         let warnings = found
             .warnings
@@ -231,14 +239,13 @@ impl Codegen {
             } else {
                 err.problems().to_vec()
             };
-            let overlaps = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
             problems.extend(more.into_iter().filter(|problem| {
                 !problem.json_path().is_some_and(|path| {
                     loaded
                         .trait_errors
                         .iter()
                         .filter_map(Error::json_path)
-                        .any(|refused| overlaps(path, refused))
+                        .any(|refused| path.starts_with(refused))
                 })
             }));
         }
@@ -246,8 +253,19 @@ impl Codegen {
         Err(Error::all(problems).unwrap_or_else(|| Error::new(ErrorKind::Internal, "no problem to report")))
     }
 
-    /// An error about the model, named by its file when there is one.
+    /// An error about the model, named by its file when there is one, and by line and column
+    /// when what it is about is written in an IDL file: the nearest enclosing trait, member or
+    /// shape of its JSON path. Each problem of an error that reports several is located.
     fn in_model(&self, model: &Model, err: Error) -> Error {
+        let err = err.map_problems(|problem| self.in_model(model, problem));
+        let located = err
+            .json_path()
+            .filter(|_| err.line_column().is_none())
+            .and_then(|path| locate(&model.locations, path));
+        let err = match located {
+            Some((file, (line, column))) => err.at_line_column(*line, *column).in_file(file),
+            None => err,
+        };
         if let Some(file) = err.shape().and_then(|shape| model.origins.get(shape)) {
             return err.in_file(file);
         }
@@ -400,10 +418,12 @@ pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
         .map(|reason| reason.trim_start_matches("error: ").to_owned())
 }
 
-/// What the generated code leaves out of the model, one line per shape or member: the
-/// `@pattern`s the runtime cannot check.
+/// What the generated code leaves out of the model or reads leniently, one line per shape or
+/// member: the `@pattern`s the runtime cannot check, and blob `@default`s that are not base64
+/// (taken as the bytes of their text, as the published protocol tests use them).
 fn warnings(index: &Index<'_>) -> Vec<String> {
     let mut warnings = Vec::new();
+    let mut blob_defaults = Vec::new();
     let mut note = |at: String, traits: &model::Traits| {
         if let Some(pattern) = traits.pattern() {
             if let Some(reason) = unchecked_pattern(pattern) {
@@ -423,8 +443,20 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
         };
         for member in members {
             note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+            let blob = index
+                .get(&member.target)
+                .is_some_and(|target| matches!(target.kind, model::ShapeKind::Simple(model::Simple::Blob)));
+            if let Some(serde_json::Value::String(text)) = member.traits.default_value().filter(|_| blob) {
+                if smithy_runtime::primitives::Blob::from_base64(text).is_none() {
+                    blob_defaults.push(format!(
+                        "member `{}${}`: the blob `@default` {text:?} is not base64; the generated code takes it as the bytes of its text",
+                        shape.id, member.name
+                    ));
+                }
+            }
         }
     }
+    warnings.extend(blob_defaults);
     warnings
 }
 
@@ -516,6 +548,23 @@ pub struct Selected {
     /// Every shape generated (the service, the operations and what they reach), with its type,
     /// sorted by shape id.
     pub shapes: Vec<(String, &'static str)>,
+}
+
+/// The location of the longest prefix of `path` (cut before a `.` or `[`) that has one.
+fn locate<'a>(
+    locations: &'a std::collections::HashMap<String, (PathBuf, (usize, usize))>,
+    path: &str,
+) -> Option<&'a (PathBuf, (usize, usize))> {
+    if locations.is_empty() {
+        return None;
+    }
+    let cuts = path
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '.' | '['))
+        .map(|(index, _)| index)
+        .chain(std::iter::once(path.len()));
+    let cuts: Vec<usize> = cuts.collect();
+    cuts.into_iter().rev().find_map(|cut| locations.get(&path[..cut]))
 }
 
 /// A loaded model: the typed model, what its trait check let through with a warning, and what

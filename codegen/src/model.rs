@@ -54,6 +54,9 @@ pub struct Model {
     pub shapes: BTreeMap<ShapeId, Shape>,
     /// The file each shape is defined in, by absolute id.
     pub origins: std::collections::HashMap<String, std::path::PathBuf>,
+    /// Where the shapes, members and traits of IDL files are written: by JSON path, the file
+    /// and the line and column.
+    pub locations: std::collections::HashMap<String, (std::path::PathBuf, (usize, usize))>,
 }
 
 /// One shape with its traits.

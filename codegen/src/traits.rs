@@ -643,11 +643,20 @@ pub(crate) fn prelude_trait(name: &str) -> Option<&'static TraitDef> {
     PRELUDE_TRAITS.iter().find(|def| def.name == name)
 }
 
-/// Checks `value` against `ty`; each problem is a JSON path below the value (`""` for the value
-/// itself, `.code`, `[0].value`) and a message.
-pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(String, String)>) {
+/// What [`validate`] found, each a JSON path below the value (`""` for the value itself,
+/// `.code`, `[0].value`) and a message.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Values that do not fit the shape.
+    pub errors: Vec<(String, String)>,
+    /// Members a structure does not define: Smithy warns about them and goes on.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// Checks `value` against `ty`, as Smithy validates a value of a shape.
+pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, found: &mut Found) {
     let mut wrong = |expected: &str| {
-        problems.push((
+        found.errors.push((
             path.to_owned(),
             format!("expected {expected}, found {}", describe(value)),
         ));
@@ -658,7 +667,7 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             Some(object) if object.is_empty() => {}
             Some(object) => {
                 let keys: Vec<String> = object.keys().map(|key| format!("`{key}`")).collect();
-                problems.push((
+                found.warnings.push((
                     path.to_owned(),
                     format!("the trait takes no value, but has the members {}", keys.join(", ")),
                 ));
@@ -671,21 +680,21 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             };
             let length = text.chars().count() as u64;
             if length < rule.min {
-                problems.push((
+                found.errors.push((
                     path.to_owned(),
                     format!("the string must be at least {} characters long, not {length}", rule.min),
                 ));
             }
             if !rule.values.is_empty() && !rule.values.contains(&text) {
                 let values: Vec<String> = rule.values.iter().map(|value| format!("`{value}`")).collect();
-                problems.push((
+                found.errors.push((
                     path.to_owned(),
                     format!("`{text}` is not one of the allowed values: {}", values.join(", ")),
                 ));
             }
             if let Some((check, pattern)) = rule.pattern {
                 if !check(text) {
-                    problems.push((
+                    found.errors.push((
                         path.to_owned(),
                         format!("`{text}` does not match the pattern `{pattern}`"),
                     ));
@@ -698,7 +707,9 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             };
             match number.as_i64() {
                 Some(n) if (*min..=*max).contains(&n) => {}
-                Some(n) => problems.push((path.to_owned(), format!("{n} is not within {min}..={max}"))),
+                Some(n) => found
+                    .errors
+                    .push((path.to_owned(), format!("{n} is not within {min}..={max}"))),
                 None => wrong("an integer"),
             }
         }
@@ -717,16 +728,18 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
                 return wrong("a list");
             };
             if (items.len() as u64) < *min {
-                problems.push((path.to_owned(), format!("the list must have at least {min} items")));
+                found
+                    .errors
+                    .push((path.to_owned(), format!("the list must have at least {min} items")));
             }
             for (index, item) in items.iter().enumerate() {
                 if *unique && items[..index].contains(item) {
-                    problems.push((
+                    found.errors.push((
                         format!("{path}[{index}]"),
                         format!("{item} is repeated; the items must be unique"),
                     ));
                 }
-                validate(item, member, &format!("{path}[{index}]"), problems);
+                validate(item, member, &format!("{path}[{index}]"), found);
             }
         }
         Ty::Map { key, value: item, min } => {
@@ -734,12 +747,14 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
                 return wrong("an object (a map)");
             };
             if (entries.len() as u64) < *min {
-                problems.push((path.to_owned(), format!("the map must have at least {min} entries")));
+                found
+                    .errors
+                    .push((path.to_owned(), format!("the map must have at least {min} entries")));
             }
             for (name, entry) in entries {
                 let entry_path = format!("{path}[{name:?}]");
-                validate(&Value::String(name.clone()), key, &entry_path, problems);
-                validate(entry, item, &entry_path, problems);
+                validate(&Value::String(name.clone()), key, &entry_path, found);
+                validate(entry, item, &entry_path, found);
             }
         }
         Ty::Structure(fields) => {
@@ -748,15 +763,17 @@ pub(crate) fn validate(value: &Value, ty: &Ty, path: &str, problems: &mut Vec<(S
             };
             for field in fields.iter().filter(|field| field.required) {
                 if !object.contains_key(field.name) {
-                    problems.push((path.to_owned(), format!("missing the required member `{}`", field.name)));
+                    found
+                        .errors
+                        .push((path.to_owned(), format!("missing the required member `{}`", field.name)));
                 }
             }
             for (name, member) in object {
                 match fields.iter().find(|field| field.name == name) {
-                    Some(field) => validate(member, field.ty, &format!("{path}.{name}"), problems),
+                    Some(field) => validate(member, field.ty, &format!("{path}.{name}"), found),
                     None => {
                         let names: Vec<String> = fields.iter().map(|field| format!("`{}`", field.name)).collect();
-                        problems.push((
+                        found.warnings.push((
                             format!("{path}.{name}"),
                             if names.is_empty() {
                                 format!("unknown member `{name}`: the trait has no members")
@@ -933,7 +950,8 @@ fn members_with_paths<'a>(shape: &'a Shape, path: &str) -> Vec<(&'a Member, Stri
     }
 }
 
-/// What [`check_traits`] found: errors, and unknown traits as warnings when they are allowed.
+/// What [`check_traits`] found: errors, and as warnings unknown members of structure-shaped
+/// trait values and, when they are allowed, unknown traits.
 #[derive(Debug, Default)]
 pub(crate) struct TraitProblems {
     pub errors: Vec<Error>,
@@ -971,22 +989,28 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                 let error = |message: String| Error::invalid(&trait_path, message).for_shape(&shape.id);
                 if let Some(name) = id.strip_prefix("smithy.api#") {
                     if let Some(def) = prelude_trait(name) {
-                        let mut found = Vec::new();
+                        let mut found = Found::default();
                         let left_out = value.as_object().is_some_and(serde_json::Map::is_empty);
                         match (left_out, expected(&def.ty)) {
-                            (true, Some(expected)) => found.push((
+                            (true, Some(expected)) => found.errors.push((
                                 String::new(),
                                 format!("the trait needs a value ({expected}), and has none"),
                             )),
                             _ => validate(value, &def.ty, "", &mut found),
                         }
-                        for (below, message) in found {
+                        for (below, message) in found.errors {
                             problems.errors.push(
                                 Error::invalid(
                                     format!("{trait_path}{below}"),
                                     format!("invalid `@{name}` value: {message}"),
                                 )
                                 .for_shape(&shape.id),
+                            );
+                        }
+                        for (below, message) in found.warnings {
+                            problems.warnings.push(
+                                Error::invalid(format!("{trait_path}{below}"), format!("`@{name}` value: {message}"))
+                                    .for_shape(&shape.id),
                             );
                         }
                         if !applies_to(def.applies, site) {
@@ -1091,9 +1115,15 @@ mod tests {
     }
 
     fn problems(value: Value, ty: &Ty) -> Vec<(String, String)> {
-        let mut found = Vec::new();
+        let mut found = Found::default();
         validate(&value, ty, "", &mut found);
-        found
+        found.errors
+    }
+
+    fn warnings(value: Value, ty: &Ty) -> Vec<(String, String)> {
+        let mut found = Found::default();
+        validate(&value, ty, "", &mut found);
+        found.warnings
     }
 
     #[test]
@@ -1102,7 +1132,11 @@ mod tests {
         assert!(problems(serde_json::json!({"method": "GET", "uri": "/"}), http).is_empty());
         let found = problems(serde_json::json!({"method": "GET", "code": 1000, "other": 1}), http);
         let paths: Vec<&str> = found.iter().map(|(path, _)| path.as_str()).collect();
-        assert_eq!(paths, ["", ".code", ".other"], "{found:?}");
+        assert_eq!(paths, ["", ".code"], "{found:?}");
+        let unknown = warnings(serde_json::json!({"method": "GET", "uri": "/", "other": 1}), http);
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert_eq!(unknown[0].0, ".other");
+        assert!(unknown[0].1.contains("unknown member `other`"), "{unknown:?}");
         assert!(found[0].1.contains("missing the required member `uri`"), "{found:?}");
         assert!(found[1].1.contains("1000 is not within 100..=999"), "{found:?}");
         let error = &prelude_trait("error").unwrap().ty;

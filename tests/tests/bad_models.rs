@@ -490,6 +490,73 @@ fn every_common_mistake_is_refused_at_its_place() {
             "ex#Get",
             "a boolean, a string or a list of strings, not 5",
         ),
+        (
+            "error-banana",
+            |m| shapes(m)["ex#Oops"]["traits"]["smithy.api#error"] = "banana".into(),
+            r#"$.shapes["ex#Oops"].traits["smithy.api#error"]"#,
+            "ex#Oops",
+            "`banana` is not one of the allowed values: `client`, `server`",
+        ),
+        (
+            "http-error-string",
+            |m| shapes(m)["ex#Oops"]["traits"]["smithy.api#httpError"] = "500".into(),
+            r#"$.shapes["ex#Oops"].traits["smithy.api#httpError"]"#,
+            "ex#Oops",
+            "expected an integer, found the string \"500\"",
+        ),
+        (
+            "http-error-without-code",
+            |m| shapes(m)["ex#Oops"]["traits"]["smithy.api#httpError"] = serde_json::json!({}),
+            r#"$.shapes["ex#Oops"].traits["smithy.api#httpError"]"#,
+            "ex#Oops",
+            "the trait needs a value (an integer), and has none",
+        ),
+        (
+            "timestamp-format-weird",
+            |m| {
+                shapes(m)["ex#GetOutput"]["members"]["t"] = serde_json::json!({"target": "smithy.api#Timestamp",
+                    "traits": {"smithy.api#timestampFormat": "weird"}})
+            },
+            r#"$.shapes["ex#GetOutput"].members.t.traits["smithy.api#timestampFormat"]"#,
+            "ex#GetOutput",
+            "`weird` is not one of the allowed values: `date-time`, `epoch-seconds`, `http-date`",
+        ),
+        (
+            "http-label-not-required",
+            |m| {
+                shapes(m)["ex#GetInput"]["members"]["id"]["traits"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("smithy.api#required");
+            },
+            r#"$.shapes["ex#GetInput"].members.id.traits["smithy.api#httpLabel"]"#,
+            "ex#GetInput",
+            "an `@httpLabel` member must be `@required`",
+        ),
+        (
+            "http-query-without-name",
+            |m| shapes(m)["ex#GetInput"]["members"]["h"]["traits"] = serde_json::json!({"smithy.api#httpQuery": {}}),
+            r#"$.shapes["ex#GetInput"].members.h.traits["smithy.api#httpQuery"]"#,
+            "ex#GetInput",
+            "the trait needs a value (a string), and has none",
+        ),
+        (
+            "union-without-members",
+            |m| {
+                shapes(m).insert("ex#Choice".into(), serde_json::json!({"type": "union", "members": {}}));
+                shapes(m)["ex#GetOutput"]["members"]["c"] = serde_json::json!({"target": "ex#Choice"});
+            },
+            r#"$.shapes["ex#Choice"]"#,
+            "ex#Choice",
+            "a union must have at least one member",
+        ),
+        (
+            "unknown-trait",
+            |m| shapes(m)["ex#Get"]["traits"]["smithy.api#readonli"] = serde_json::json!({}),
+            r#"$.shapes["ex#Get"].traits["smithy.api#readonli"]"#,
+            "ex#Get",
+            "unknown trait `smithy.api#readonli`",
+        ),
     ];
     for (name, change, path, shape, message) in cases {
         let mut model = sound_model();
@@ -667,5 +734,130 @@ fn a_model_file_that_is_not_utf8_is_a_located_syntax_error() {
     assert!(
         err.to_string().contains("not UTF-8 text: invalid byte at offset 24"),
         "{err}"
+    );
+}
+
+/// Writes `text` as an IDL file and returns its path.
+fn idl_file(name: &str, text: &str) -> PathBuf {
+    let path = model_file(name, "").with_extension("smithy");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const MISSPELLED: &str = r#"$version: "2.0"
+namespace ex
+
+service Svc {
+    version: "1"
+    operations: [Get]
+}
+
+@readonli
+@http(method: "GET", uri: "/things/{id}")
+operation Get {
+    input := {
+        @requird
+        @httpLabel
+        id: String
+
+        @httpQuey("q")
+        q: String
+    }
+}
+"#;
+
+#[test]
+fn misspelled_traits_in_idl_are_refused_with_a_hint_at_their_line_and_column() {
+    let path = idl_file("misspelled", MISSPELLED);
+    let err = Codegen::new().model(&path).generate().expect_err("refused");
+    let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    let expected = [
+        ("9:1", "ex#readonli", "did you mean `readonly`?"),
+        ("13:9", "ex#requird", "did you mean `required`?"),
+        ("17:9", "ex#httpQuey", "did you mean `httpQuery`?"),
+    ];
+    for (at, id, hint) in expected {
+        let wanted = format!("{}:{at}: ", path.display());
+        assert!(
+            problems.iter().any(|problem| problem.starts_with(&wanted)
+                && problem.contains(&format!("unknown trait `{id}`"))
+                && problem.contains(hint)),
+            "{at} {id}: {err}"
+        );
+    }
+    // The `@httpLabel` member is not `@required` once `@requird` is not `@required`.
+    assert!(err.to_string().contains("must be `@required`"), "{err}");
+    // Let through, they are warnings.
+    let generated = Codegen::new().model(&path).allow_unknown_traits(true).generate();
+    let err = generated.map(|_| ()).expect_err("the label is still not required");
+    assert!(!err.to_string().contains("unknown trait"), "{err}");
+}
+
+#[test]
+fn model_check_errors_in_idl_name_the_file_line_and_column() {
+    let text = r#"$version: "2.0"
+namespace ex
+
+service Svc {
+    version: "1"
+    operations: [Get]
+}
+
+@readonly
+@http(method: "GET", uri: "/things", code: 99999)
+operation Get {
+    input := {
+        @required
+        @httpLabel
+        id: String
+    }
+}
+"#;
+    let file = |name: &str, text: &str| {
+        let path = idl_file(name, text);
+        let err = Codegen::new().model(&path).generate().expect_err("refused");
+        (path.display().to_string(), err)
+    };
+    // The trait check: `code` out of range, at the `@http` trait.
+    let (path, err) = file("idl-trait-value", &text.replace("/things\"", "/things/{id}\""));
+    assert!(
+        err.to_string().starts_with(&format!("{path}:10:1: "))
+            && err.message().contains("99999 is not within 100..=999"),
+        "{err}"
+    );
+    // The model check: a label member that the URI does not bind, at the member.
+    let (path, err) = file("idl-model-check", &text.replace(", code: 99999", ""));
+    assert!(
+        err.to_string().starts_with(&format!("{path}:15:9: "))
+            && err.message().contains("is an `@httpLabel`, but the URI"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_blob_default_that_is_not_base64_is_a_warning() {
+    let mut model = sound_model();
+    shapes(&mut model)["ex#GetOutput"]["members"]["b"] =
+        serde_json::json!({"target": "smithy.api#Blob", "traits": {"smithy.api#default": "abc"}});
+    let path = model_file("blob-default", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    let warnings: Vec<&String> = generated
+        .warnings()
+        .iter()
+        .filter(|warning| warning.contains("not base64"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", generated.warnings());
+    assert!(warnings[0].contains("ex#GetOutput$b"), "{warnings:?}");
+    // Base64 is read without a warning.
+    shapes(&mut model)["ex#GetOutput"]["members"]["b"]["traits"]["smithy.api#default"] = "YWJj".into();
+    let path = model_file("blob-default-base64", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    assert!(
+        generated
+            .warnings()
+            .iter()
+            .all(|warning| !warning.contains("not base64")),
+        "{:?}",
+        generated.warnings()
     );
 }
