@@ -15,7 +15,8 @@ use catalog::operation::put_records::{PutRecordsError, PutRecordsInput, PutRecor
 use catalog::Catalog;
 use serde_json::Value;
 
-/// Counts records; fails, with details no caller should see, for a record named `fail`.
+/// Counts records; fails, with details no caller should see, for a record named `fail`, and
+/// answers with status N for a record named `status-N`.
 struct Service;
 
 impl Catalog for Service {
@@ -42,7 +43,11 @@ impl Catalog for Service {
                 .with_message("the credential chain failed: /home/svc/.aws/credentials: permission denied")
                 .into());
         }
-        Ok(PutRecordsOutput::builder().count(records.len() as i32).build())
+        let mut output = PutRecordsOutput::builder().count(records.len() as i32);
+        if let Some(status) = records.iter().find_map(|record| record.id.strip_prefix("status-")) {
+            output = output.status(status.parse::<i32>().expect("a status"));
+        }
+        Ok(output.build())
     }
 }
 
@@ -201,4 +206,28 @@ fn epoch_seconds_past_the_range_of_i64_are_refused() {
     }
     let response = put_records(r#"{"at":-9223372036854775807.5}"#.to_owned());
     assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+}
+
+#[test]
+fn a_response_that_has_no_body_goes_out_without_one() {
+    for status in [204, 304] {
+        let response = put_records(format!(r#"{{"records":[{{"id":"status-{status}"}}]}}"#));
+        assert_eq!(response.status(), status);
+        assert!(
+            response.body().is_empty(),
+            "{status}: {:?}",
+            String::from_utf8_lossy(response.body())
+        );
+        assert!(
+            !response.headers().contains_key("content-length"),
+            "{status}: {:?}",
+            response.headers()
+        );
+        assert!(!response.headers().contains_key("content-type"), "{status}");
+    }
+    let response = put_records(r#"{"records":[{"id":"status-201"}]}"#.to_owned());
+    assert_eq!(
+        (response.status().as_u16(), json(&response)["count"].as_i64()),
+        (201, Some(1))
+    );
 }
