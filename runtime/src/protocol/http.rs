@@ -156,6 +156,30 @@ pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) ->
     Ok(())
 }
 
+/// Adds the header of member `member`, refusing a value that would not arrive as it is: one
+/// with a byte outside the visible ASCII characters, space and tab (which RFC 9110 allows,
+/// but which a server reading header values as text refuses), or with a space or tab at
+/// either end (which HTTP strips). A server reading the header applies the same rule.
+fn insert_member_header(headers: &mut HeaderMap, member: &Member, name: &str, value: &str) -> Result<(), EncodeError> {
+    let refused = |why: &str| {
+        EncodeError::new(format!(
+            "member `{}` cannot be sent in header `{name}`: its value {why}",
+            member.name
+        ))
+    };
+    if let Some(byte) = value.bytes().find(|byte| !matches!(byte, b'\t' | b' '..=b'~')) {
+        return Err(refused(&if byte.is_ascii() {
+            format!("holds the control character 0x{byte:02x}")
+        } else {
+            "holds a character outside ASCII".to_owned()
+        }));
+    }
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        return Err(refused("starts or ends with white space, which HTTP removes"));
+    }
+    insert_header(headers, name, value)
+}
+
 /// Writes the members bound to headers.
 pub(crate) fn write_headers(
     headers: &mut HeaderMap,
@@ -184,11 +208,11 @@ pub(crate) fn write_headers(
                             text
                         });
                     }
-                    insert_header(headers, name, &items.join(", "))?;
+                    insert_member_header(headers, member, name, &items.join(", "))?;
                 }
                 // An empty string is no header at all.
                 View::String("") => {}
-                view => insert_header(headers, name, &to_text(view, member, Location::Header)?)?,
+                view => insert_member_header(headers, member, name, &to_text(view, member, Location::Header)?)?,
             },
             Some(HttpBinding::PrefixHeaders(prefix)) => {
                 let View::Map(map) = item.view() else { continue };
@@ -201,8 +225,9 @@ pub(crate) fn write_headers(
                     if matches!(view, View::Null) {
                         continue;
                     }
-                    insert_header(
+                    insert_member_header(
                         headers,
+                        member,
                         &format!("{prefix}{key}"),
                         &to_text(view, value_member, Location::Header)?,
                     )?;

@@ -16,7 +16,8 @@ use catalog::Catalog;
 use serde_json::Value;
 
 /// Counts records; fails, with details no caller should see, for a record named `fail`, and
-/// answers with status N for a record named `status-N`.
+/// answers with status N for a record named `status-N`; echoes the names, and sends label L
+/// for a record named `label:L`.
 struct Service;
 
 impl Catalog for Service {
@@ -44,6 +45,12 @@ impl Catalog for Service {
                 .into());
         }
         let mut output = PutRecordsOutput::builder().count(records.len() as i32);
+        if let Some(names) = input.names {
+            output = output.names(names);
+        }
+        if let Some(label) = records.iter().find_map(|record| record.id.strip_prefix("label:")) {
+            output = output.label(label);
+        }
         if let Some(status) = records.iter().find_map(|record| record.id.strip_prefix("status-")) {
             output = output.status(status.parse::<i32>().expect("a status"));
         }
@@ -230,4 +237,46 @@ fn a_response_that_has_no_body_goes_out_without_one() {
         (response.status().as_u16(), json(&response)["count"].as_i64()),
         (201, Some(1))
     );
+}
+
+#[test]
+fn header_values_http_would_change_are_refused_by_client_and_server_alike() {
+    use catalog::operation::put_records::PutRecords;
+    use smithy_runtime::operation::HttpOperation;
+    let send = |input: PutRecordsInput| PutRecords::serialize_request(&input, "http://localhost");
+    for (label, why) in [
+        ("caf\u{e9}", "outside ASCII"),
+        ("a\u{1}b", "control character 0x01"),
+        ("a\u{7f}", "control character 0x7f"),
+        ("line\r\nx-injected: 1", "control character 0x0d"),
+        (" padded", "white space"),
+        ("padded\t", "white space"),
+    ] {
+        let error = send(PutRecordsInput::builder().label(label).build()).expect_err(label);
+        let text = error.to_string();
+        assert!(
+            text.contains("`label`") && text.contains("x-label") && text.contains(why),
+            "{text}"
+        );
+        assert!(!text.contains(label), "the value is not repeated: {text}");
+    }
+    // Items of a list keep their spaces: they are quoted.
+    let names = vec![" a ".to_owned(), "b\t".to_owned(), "c d".to_owned()];
+    let request = send(
+        PutRecordsInput::builder()
+            .label("inner space")
+            .names(names.clone())
+            .build(),
+    )
+    .expect("sent");
+    assert_eq!(request.headers()["x-names"], "\" a \", \"b\t\", c d");
+    let response = block_on(catalog::server::handle(&Service, request));
+    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+    let output = PutRecords::parse_response(&response).expect("an output");
+    assert_eq!(output.names, Some(names));
+    // A server refuses to send what its client refuses to send.
+    let response = put_records(r#"{"records":[{"id":"label:caf\u00e9"}]}"#.to_owned());
+    assert_eq!(response.status(), 500);
+    let response = put_records(r#"{"records":[{"id":"label:fine"}]}"#.to_owned());
+    assert_eq!(response.headers()["x-label"], "fine");
 }
