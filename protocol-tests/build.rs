@@ -2,10 +2,13 @@
 //! model whose protocol the runtime speaks (restJson1, awsJson1_0, awsJson1_1), and the list of
 //! those services for the harness.
 //!
-//! The model is `$PROTOCOL_TESTS_MODEL` (a relative path is taken from the workspace root), or
-//! `../shared/protocol-tests/aws-protocol-tests.json` beside the workspace. When it is missing
-//! the build says so loudly and there are no services; the test binary then reports the run as
-//! skipped (and fails in CI).
+//! The model is `$PROTOCOL_TESTS_MODEL` (a relative path is taken from the workspace root): a
+//! JSON AST or IDL file, or a directory of them read as one model; by default the official suite
+//! as published, `../shared/protocol-tests/upstream/` beside the workspace. It is read once, with
+//! `smithy_codegen`'s own reader, into one JSON AST document, `$OUT_DIR/protocol-tests.json`,
+//! which the services are generated from and the harness reads its cases from. When the model is
+//! missing the build says so loudly and there are no services; the test binary then reports the
+//! run as skipped (and fails in CI).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,33 +17,31 @@ use std::path::{Path, PathBuf};
 mod build_support;
 use build_support::{module_name, rebase};
 
-/// The protocol traits whose services are generated, with the runtime's name for them.
-const PROTOCOLS: &[(&str, &str)] = &[
-    ("aws.protocols#restJson1", "restJson1"),
-    ("aws.protocols#awsJson1_0", "awsJson1_0"),
-    ("aws.protocols#awsJson1_1", "awsJson1_1"),
-];
+#[path = "src/protocols.rs"]
+mod protocols;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=PROTOCOL_TESTS_MODEL");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build_support.rs");
+    println!("cargo:rerun-if-changed=src/protocols.rs");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace_root = manifest_dir.parent().expect("the package is inside the workspace");
     let model = match std::env::var_os("PROTOCOL_TESTS_MODEL").filter(|path| !path.is_empty()) {
         Some(path) => workspace_root.join(path),
-        None => workspace_root.join("../shared/protocol-tests/aws-protocol-tests.json"),
+        None => workspace_root.join("../shared/protocol-tests/upstream"),
     };
+    // For a directory, cargo looks at every file under it.
     println!("cargo:rerun-if-changed={}", model.display());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let source = if model.is_file() {
-        generate(&model)
+    let source = if model.exists() {
+        generate(&model, &out_dir)
     } else {
         println!(
             "cargo:warning=protocol tests SKIPPED: the model {} does not exist (set PROTOCOL_TESTS_MODEL to run them)",
             model.display()
         );
-        services_file(&model, false, &[])
+        services_file(&model, None, &[])
     };
     let path = out_dir.join("services.rs");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(source.as_str()) {
@@ -56,10 +57,18 @@ struct Service {
     code: String,
 }
 
-fn generate(model: &Path) -> String {
-    let text = std::fs::read_to_string(model).unwrap_or_else(|err| panic!("cannot read {}: {err}", model.display()));
+fn generate(model: &Path, out_dir: &Path) -> String {
+    // The whole model, read once: every service is generated from this one document.
+    let text = smithy_codegen::Codegen::new()
+        .model(model)
+        .ast()
+        .unwrap_or_else(|err| panic!("cannot read the protocol-test model {}: {err}", model.display()));
+    let ast = out_dir.join("protocol-tests.json");
+    if std::fs::read_to_string(&ast).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&ast, &text).unwrap_or_else(|err| panic!("cannot write {}: {err}", ast.display()));
+    }
     let document: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|err| panic!("{} is not JSON: {err}", model.display()));
+        serde_json::from_str(&text).unwrap_or_else(|err| panic!("the model's JSON AST is not JSON: {err}"));
     let mut found: Vec<(String, &'static str)> = document
         .get("shapes")
         .and_then(serde_json::Value::as_object)
@@ -68,9 +77,10 @@ fn generate(model: &Path) -> String {
                 .iter()
                 .filter(|(_, shape)| shape.get("type").and_then(serde_json::Value::as_str) == Some("service"))
                 .filter_map(|(id, shape)| {
-                    let traits = shape.get("traits")?;
-                    let (_, protocol) = PROTOCOLS.iter().find(|(trait_id, _)| traits.get(*trait_id).is_some())?;
-                    Some((id.clone(), *protocol))
+                    let (_, protocol) = protocols::protocol_of(shape.get("traits"))?;
+                    protocols::IMPLEMENTED
+                        .contains(&protocol)
+                        .then(|| (id.clone(), protocol))
                 })
                 .collect()
         })
@@ -81,7 +91,7 @@ fn generate(model: &Path) -> String {
         .into_iter()
         .map(|(id, protocol)| {
             let generated = smithy_codegen::Codegen::new()
-                .model(model)
+                .model_text(&ast, text.as_str())
                 .service(&id)
                 .format(false)
                 .generate()
@@ -101,15 +111,23 @@ fn generate(model: &Path) -> String {
             }
         })
         .collect();
-    services_file(model, true, &services)
+    services_file(model, Some(&ast), &services)
 }
 
-fn services_file(model: &Path, found: bool, services: &[Service]) -> String {
+/// The services' source; `ast` is the model's JSON AST document, `None` when the model is missing.
+fn services_file(model: &Path, ast: Option<&Path>, services: &[Service]) -> String {
     let mut out = String::new();
+    let found = ast.is_some();
     let model = model.display().to_string();
+    let ast = ast.map(|ast| ast.display().to_string()).unwrap_or_default();
     writeln!(
         out,
-        "/// The protocol-test model the services were generated from.\npub const MODEL: &str = {model:?};"
+        "/// The protocol-test model the services were generated from (a file or a directory).\npub const MODEL: &str = {model:?};"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "/// The model as one JSON AST document, which the cases are read from.\npub const MODEL_AST: &str = {ast:?};"
     )
     .unwrap();
     writeln!(

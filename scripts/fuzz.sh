@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Fuzzes the generator for a bounded time: scripts/fuzz.sh [SECONDS] [TARGET] (default 300 s, every
-# target in turn: generate, idl, json).
+# Fuzzes the generator and the runtime for a bounded time: scripts/fuzz.sh [SECONDS] [TARGETS]
+# (default 300 s for each target in turn). Generator targets: generate, idl, json. Runtime targets:
+# request_rest_json1, request_aws_json1_0, request_aws_json1_1 (whole requests through a generated
+# server), json_body, primitives, endpoint_rules, profile.
 # Seeds: the models of ../shared (JSON), the IDL loader tests of ../shared/idl-tests, model/ and
-# tests/models/ (copied under target/, not the repo).
+# tests/models/, the endpoint rule sets of the AWS models, and a few requests, bodies, values and
+# profile files written here (all copied under target/, not the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
-targets="${2:-generate idl json}"
+targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body primitives endpoint_rules profile}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
@@ -20,6 +23,40 @@ for target in $targets; do
             [ -d "$shared/idl-tests" ] && find "$shared/idl-tests" -name '*.smithy' -exec cp {} "$corpus"/ \;
             cp model/*.smithy "$corpus"/
             ;;
+        request_*)
+            printf 'PUT /things/a1/b/c?color=RED&n=1&n=2&k=v\ncontent-type: application/json\nx-count: 3\nx-tags: a, "b,c"\nx-meta-one: 1\nx-when: 1.5\n\n{"name":"abc","items":[{"key":"k","weight":2}],"unique":["a","b"],"shape":{"circle":1.5},"nested":{"inner":{"value":"x"}},"data":"YWJj","at":1.5,"level":1}' >"$corpus/rest"
+            printf 'POST /\ncontent-type: application/x-amz-json-1.0\nx-amz-target: Fuzz.Put\n\n{"id":"a","rest":"b","name":"abc","items":[{"key":"k"}],"kinds":["RED"],"shape":{"points":[]},"big":1.5e3}' >"$corpus/json10"
+            printf 'POST /\ncontent-type: application/x-amz-json-1.1\nx-amz-target: Fuzz.Get\n\n{"id":"a"}' >"$corpus/json11"
+            printf 'GET /things/abc\n\n' >"$corpus/get"
+            ;;
+        json_body)
+            printf '{"id":"a","rest":"b","name":"abc","items":[{"key":"k","tags":{"a":"b"}}],"unique":["a","a"],"kinds":["RED","PINK"],"shape":{"square":{"key":"q"}},"nested":{"inner":{"inner":{}}},"doc":{"a":[1,null,true]},"ratio":"NaN","httpAt":"Tue, 29 Apr 2014 18:30:38 GMT"}' >"$corpus/put"
+            ;;
+        primitives)
+            printf '1985-04-12T23:20:50.52Z' >"$corpus/date-time"
+            printf '1996-12-19T16:39:57-08:00' >"$corpus/offset"
+            printf 'Tue, 29 Apr 2014 18:30:38 GMT' >"$corpus/http-date"
+            printf -- '-9223372036854775808.5' >"$corpus/epoch"
+            printf '%%E2%%9C%%93 a+b' >"$corpus/percent"
+            ;;
+        endpoint_rules)
+            if [ -d "$shared" ]; then
+                python3 - "$shared" "$corpus" <<'PY'
+import glob, json, os, sys
+shared, corpus = sys.argv[1], sys.argv[2]
+for path in sorted(glob.glob(os.path.join(shared, "models", "*", "*.json"))):
+    shapes = json.load(open(path)).get("shapes", {})
+    for shape in shapes.values():
+        rules = shape.get("traits", {}).get("smithy.rules#endpointRuleSet")
+        if rules:
+            name = os.path.basename(path)
+            json.dump(rules, open(os.path.join(corpus, name), "w"))
+PY
+            fi
+            ;;
+        profile)
+            printf '[default]\nregion = us-west-2\naws_access_key_id = AKID\naws_secret_access_key = secret\n\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\ns3 =\n  max_concurrent_requests = 10\n\n[sso-session s]\nsso_region = us-east-1\n\n[services x]\ns3 =\n  endpoint_url = http://localhost\n=====\n[default]\naws_session_token = token\n' >"$corpus/config"
+            ;;
         *)
             if [ -d "$shared" ]; then
                 cp "$shared"/models/aws/*.json "$shared"/models/aws-popular/*.json "$corpus"/ 2>/dev/null || true
@@ -29,9 +66,13 @@ for target in $targets; do
             cp model/*.json tests/models/*.json "$corpus"/
             ;;
     esac
+    case "$target" in
+        generate | idl | json) max_len=8000000 ;;
+        *) max_len=1048576 ;;
+    esac
     echo "==> fuzzing $target for $seconds s"
-    # -rss_limit_mb: the largest seeds are a few MB of JSON; -timeout flags any input that takes
-    # more than 20 s as a hang.
+    # -rss_limit_mb: the largest seeds are a few MB of JSON (a request may ask for no more than
+    # the server's limits allow); -timeout flags any input that takes more than 20 s as a hang.
     (cd fuzz && cargo +nightly fuzz run "$target" "../$corpus" -- \
-        -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=8000000 -print_final_stats=1)
+        -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len="$max_len" -print_final_stats=1)
 done

@@ -41,6 +41,10 @@ pub(crate) struct Assembly {
     applies: Vec<Apply>,
     targets: Vec<(String, Origin)>,
     elided: Vec<(idl::Elided, PathBuf)>,
+    /// Unquoted shape ids of node values: as written, resolved, where.
+    syntactic: Vec<(String, String, Origin)>,
+    /// Traits written without a value: the shape or member, the trait.
+    annotations: Vec<(String, String)>,
     /// `apply` statements to members a shape's mixins give it, by shape: applied when the
     /// shape is flattened, before the shapes that mix it in copy it.
     pending: HashMap<String, Vec<Apply>>,
@@ -54,10 +58,34 @@ type Apply = (String, Map<String, Value>, Origin);
 const MAX_MIXIN_DEPTH: usize = 64;
 
 impl Assembly {
+    /// Reads the files of a model. IDL files read relative shape ids against the shapes every
+    /// file defines, as the reference implementation resolves them once the model is loaded,
+    /// so with more than one file the shapes are gathered first.
+    pub(crate) fn add_texts(&mut self, files: &[(PathBuf, String)]) {
+        let idl = |file: &Path| file.extension().is_some_and(|extension| extension == "smithy");
+        let mut known = BTreeSet::new();
+        if files.len() > 1 && files.iter().any(|(file, _)| idl(file)) {
+            for (file, text) in files {
+                if idl(file) {
+                    if let Ok(parsed) = idl::parse(text, file, &BTreeSet::new()) {
+                        known.extend(parsed.shapes.into_iter().map(|(id, _, _)| id));
+                    }
+                } else if let Ok(Value::Object(document)) = serde_json::from_str::<Value>(text) {
+                    if let Some(Value::Object(shapes)) = document.get("shapes") {
+                        known.extend(shapes.keys().cloned());
+                    }
+                }
+            }
+        }
+        for (file, text) in files {
+            self.add_text(file, text, &known);
+        }
+    }
+
     /// Reads one file: IDL when its name ends in `.smithy`, else JSON AST.
-    pub(crate) fn add_text(&mut self, file: &Path, text: &str) {
+    fn add_text(&mut self, file: &Path, text: &str, known: &BTreeSet<String>) {
         if file.extension().is_some_and(|extension| extension == "smithy") {
-            match idl::parse(text, file) {
+            match idl::parse(text, file, known) {
                 Ok(parsed) => self.add_idl(file, parsed),
                 Err(errors) => self.errors.extend(errors),
             }
@@ -221,6 +249,12 @@ impl Assembly {
         for elided in parsed.elided {
             self.elided.push((elided, file.to_path_buf()));
         }
+        for (raw, id, pos) in parsed.syntactic {
+            self.syntactic.push((raw, id, origin(pos)));
+        }
+        for (target, trait_id, _) in parsed.annotations {
+            self.annotations.push((target, trait_id));
+        }
     }
 
     /// The model as one Smithy 2.0 JSON AST document: `apply` statements applied, elided
@@ -229,6 +263,7 @@ impl Assembly {
     pub(crate) fn finish(mut self) -> Result<(Value, HashMap<String, Origin>)> {
         self.elide();
         self.check_targets();
+        self.annotation_values();
         // Traits applied to members that only mixins give are applied once they are there.
         for (target, traits, origin) in self.apply(true) {
             let root = target.split('$').next().unwrap_or_default().to_owned();
@@ -240,6 +275,10 @@ impl Assembly {
         }
         self.applies = self.pending.drain().flat_map(|(_, applies)| applies).collect();
         self.apply(false);
+        if self.errors.is_empty() {
+            self.check_syntactic_ids();
+            self.enum_values();
+        }
         self.normalize();
         self.check_shapes();
         if let Some(error) = Error::all(std::mem::take(&mut self.errors)) {
@@ -268,6 +307,130 @@ impl Assembly {
             (Some(_), None) => true,
             (Some(shape), Some(member)) => member_of(shape, member).is_some(),
             (None, _) => false,
+        }
+    }
+
+    /// Unquoted shape ids in node values name shapes of the model (the reference
+    /// implementation's `SyntacticShapeIdTarget` event, of severity DANGER).
+    fn check_syntactic_ids(&mut self) {
+        let missing: Vec<(String, String, Origin)> = self
+            .syntactic
+            .iter()
+            .filter(|(_, id, _)| !self.exists(id))
+            .cloned()
+            .collect();
+        for (raw, id, origin) in missing {
+            let error = Error::new(
+                ErrorKind::UnresolvedTarget,
+                format!(
+                    "Syntactic shape ID `{raw}` does not resolve to a valid shape ID: `{id}`. Did you mean to quote \
+                     this string? Are you missing a model file?"
+                ),
+            );
+            self.errors.push(origin.locate(error));
+        }
+    }
+
+    /// A trait written without a value is `[]` when its shape is a list, as the reference
+    /// implementation reads it (`@tags`), else `{}`.
+    fn annotation_values(&mut self) {
+        const PRELUDE_LISTS: &[&str] = &[
+            "smithy.api#auth",
+            "smithy.api#examples",
+            "smithy.api#references",
+            "smithy.api#tags",
+            "smithy.api#enum",
+            "smithy.api#suppress",
+        ];
+        for (target, trait_id) in std::mem::take(&mut self.annotations) {
+            let list = PRELUDE_LISTS.contains(&trait_id.as_str())
+                || self
+                    .shapes
+                    .get(&trait_id)
+                    .and_then(|shape| shape.get("type"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|kind| kind == "list" || kind == "set");
+            if !list {
+                continue;
+            }
+            let empty_object = |value: &Value| value.as_object().is_some_and(Map::is_empty);
+            let (root, member) = match target.split_once('$') {
+                Some((root, member)) => (root, Some(member)),
+                None => (target.as_str(), None),
+            };
+            let place = self.shapes.get_mut(root).and_then(|shape| match member {
+                None => Some(shape),
+                Some(member) => member_of_mut(shape, member),
+            });
+            if let Some(value) = place
+                .and_then(|place| place.get_mut("traits"))
+                .and_then(|traits| traits.get_mut(&trait_id))
+                .filter(|value| empty_object(value))
+            {
+                *value = Value::Array(Vec::new());
+            }
+            for (_, traits, _) in self.applies.iter_mut().filter(|(applied, _, _)| *applied == target) {
+                if let Some(value) = traits.get_mut(&trait_id).filter(|value| empty_object(value)) {
+                    *value = Value::Array(Vec::new());
+                }
+            }
+        }
+    }
+
+    /// The values of enum members, as the reference implementation settles them: an `enum`
+    /// member without `@enumValue` has its name as value, else a string; an `intEnum` member
+    /// has an integer within 32 bits.
+    fn enum_values(&mut self) {
+        let mut problems = Vec::new();
+        for (id, shape) in self.shapes.iter_mut() {
+            let kind = shape.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if kind != "enum" && kind != "intEnum" {
+                continue;
+            }
+            let Some(members) = shape.get_mut("members").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (name, member) in members.iter_mut() {
+                let Some(member) = member.as_object_mut() else { continue };
+                let traits = member.entry("traits").or_insert_with(|| Value::Object(Map::new()));
+                let Some(traits) = traits.as_object_mut() else { continue };
+                let value = traits.get("smithy.api#enumValue");
+                let problem = match (kind.as_str(), value) {
+                    ("enum", None) => {
+                        traits.insert("smithy.api#enumValue".to_owned(), Value::String(name.clone()));
+                        None
+                    }
+                    ("enum", Some(Value::String(_))) => None,
+                    ("enum", Some(other)) => Some(format!(
+                        "enum members can only be assigned string values, but found: {other}"
+                    )),
+                    (_, None) => Some("intEnum members must be assigned an integer value".to_owned()),
+                    (_, Some(Value::Number(number))) if number.is_f64() => {
+                        Some(format!("intEnum members do not support floating point values: {number}"))
+                    }
+                    (_, Some(Value::Number(number)))
+                        if number.as_i64().is_none_or(|n| i32::try_from(n).is_err()) =>
+                    {
+                        Some(format!(
+                            "intEnum members must fit within an integer, but found: {number} (a value is within -2^31..2^31)"
+                        ))
+                    }
+                    (_, Some(Value::Number(_))) => None,
+                    (_, Some(other)) => Some(format!("intEnum members require integer values, but found: {other}")),
+                };
+                if let Some(message) = problem {
+                    let path = format!("$.shapes[{id:?}].members.{name}.traits[\"smithy.api#enumValue\"]");
+                    problems.push((id.clone(), path, format!("{id}${name}: {message}")));
+                }
+            }
+        }
+        for (shape, path, message) in problems {
+            let error = Error::invalid(path, message).for_shape(&shape);
+            let error = match self.origins.get(&shape) {
+                Some(origin) => origin.locate(error),
+                None => error,
+            };
+            self.errors.push(error);
         }
     }
 
@@ -671,6 +834,23 @@ impl Assembly {
             );
             return Err(located(self, Error::new(ErrorKind::InvalidModel, message)));
         }
+        let own_shape = self.shapes.get(id).cloned().unwrap_or_default();
+        let mut conflicts = Vec::new();
+        // Two mixins may give a member of one name only with one target. The reference
+        // implementation names the later mixin's member when the shape defines the member
+        // itself, else the shape's member.
+        let mut conflict = |name: &str, existing: &Value, member: &Value, mixin: &str| {
+            if existing.get("target") != member.get("target") {
+                let other = if member_of(&own_shape, name).is_some() {
+                    format!("{mixin}${name}")
+                } else {
+                    format!("{id}${name}")
+                };
+                conflicts.push(format!(
+                    "{id}${name}: Member conflicts with an inherited mixin member: `{other}`"
+                ));
+            }
+        };
         for mixin in &mixins {
             let mixin_shape = &self.shapes[mixin];
             let local: Vec<&str> = mixin_shape
@@ -695,7 +875,10 @@ impl Assembly {
                         if let Some(members) = members.as_object_mut() {
                             for (name, member) in value.as_object().into_iter().flatten() {
                                 match members.get_mut(name) {
-                                    Some(existing) => merge_traits(existing, member),
+                                    Some(existing) => {
+                                        conflict(name, existing, member, mixin);
+                                        merge_traits(existing, member)
+                                    }
                                     None => {
                                         members.insert(name.clone(), member.clone());
                                     }
@@ -704,7 +887,10 @@ impl Assembly {
                         }
                     }
                     "member" | "key" | "value" => match inherited.get_mut(key) {
-                        Some(existing) => merge_traits(existing, value),
+                        Some(existing) => {
+                            conflict(key, existing, value, mixin);
+                            merge_traits(existing, value)
+                        }
                         None => {
                             inherited.insert(key.clone(), value.clone());
                         }
@@ -719,7 +905,6 @@ impl Assembly {
         // Inherited members first, in order; an own member of an inherited name adds its
         // traits there, and may not change its target.
         let own = shape.as_object().cloned().unwrap_or_default();
-        let mut conflicts = Vec::new();
         for (key, value) in &inherited {
             flattened.insert(key.clone(), value.clone());
         }

@@ -34,6 +34,9 @@ struct Writer {
     in_pre: bool,
     /// A list marker was written and no text follows it yet.
     item_open: bool,
+    /// The open list items, innermost last: the depth of their list and the column their
+    /// content starts at, where their later paragraphs and nested lists are indented to.
+    items: Vec<(usize, usize)>,
 }
 
 impl Writer {
@@ -78,11 +81,15 @@ impl Writer {
             }
             ("ul" | "ol", true) => {
                 self.end_block();
+                let depth = self.lists.len();
+                self.items.retain(|(list, _)| *list < depth);
                 self.lists.pop();
             }
             ("li", false) => {
                 self.end_block();
-                let depth = self.lists.len().saturating_sub(1);
+                // An item still open in this list (`<li>` without `</li>`) ends here.
+                let depth = self.lists.len();
+                self.items.retain(|(list, _)| *list < depth);
                 let marker = match self.lists.last_mut() {
                     Some(Some(n)) => {
                         *n += 1;
@@ -90,20 +97,33 @@ impl Writer {
                     }
                     _ => "- ".to_owned(),
                 };
-                self.line.push_str(&"  ".repeat(depth));
+                let indent = self.indent();
+                self.line.push_str(&" ".repeat(indent));
                 self.line.push_str(&marker);
+                self.items.push((depth, indent + marker.len()));
                 self.item_open = true;
             }
-            ("li", true) => self.end_block(),
-            ("b" | "strong", _) => self.line.push_str("**"),
-            ("i" | "em", _) => self.line.push('_'),
+            ("li", true) => {
+                self.end_block();
+                self.items.pop();
+            }
+            ("b" | "strong", _) => {
+                self.start_line();
+                self.line.push_str("**");
+            }
+            ("i" | "em", _) => {
+                self.start_line();
+                self.line.push('_');
+            }
             ("code", _) if !self.in_pre => {
+                self.start_line();
                 self.in_code = !closing;
                 self.line.push('`');
             }
             ("pre", false) => {
                 self.end_block();
                 self.in_pre = true;
+                self.start_line();
                 self.line.push_str("```text\n");
             }
             ("pre", true) => {
@@ -114,6 +134,7 @@ impl Writer {
             ("a", false) => {
                 self.link = attribute(body, "href");
                 if self.link.is_some() {
+                    self.start_line();
                     self.line.push('[');
                 }
             }
@@ -135,6 +156,9 @@ impl Writer {
             self.line.push_str(&text);
             return;
         }
+        if !text.trim().is_empty() {
+            self.start_line();
+        }
         let collapsed = collapse_whitespace(&text, self.line.is_empty() || self.line.ends_with(' '));
         if self.in_code {
             self.line.push_str(&collapsed.replace('`', "'"));
@@ -142,6 +166,20 @@ impl Writer {
             self.line.push_str(&escape_markdown(&collapsed));
         } else {
             self.line.push_str(&escape_urls(&escape_markdown(&collapsed)));
+        }
+    }
+
+    /// The column the content of the innermost open list item starts at, or 0.
+    fn indent(&self) -> usize {
+        self.items.last().map_or(0, |(_, column)| *column)
+    }
+
+    /// Indents a new line inside a list item to the item's content, so that a second paragraph
+    /// of an item stays in it (and a list nested after it is not read as code).
+    fn start_line(&mut self) {
+        if self.line.is_empty() {
+            let indent = self.indent();
+            self.line.push_str(&" ".repeat(indent));
         }
     }
 
@@ -266,6 +304,14 @@ fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// `text` as a Markdown code span, fenced with more backticks than it holds in a row.
+pub(crate) fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// Wraps bare URLs in `<...>` so rustdoc renders them as links instead of warning.
 fn escape_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -290,6 +336,27 @@ fn escape_urls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::to_markdown;
+
+    #[test]
+    fn paragraphs_and_lists_inside_items_stay_in_them() {
+        let html =
+            "<ul><li><p>One</p><p>More of one:</p><ul><li><p>Inner</p></li></ul></li><li>Two</li></ul><p>After</p>";
+        assert_eq!(
+            to_markdown(html),
+            "- One\n\n  More of one:\n\n  - Inner\n- Two\n\nAfter"
+        );
+        let ordered = "<ol><li><p>First</p><p><code>more</code></p><ul><li>Sub</li></ul></li></ol>";
+        assert_eq!(to_markdown(ordered), "1. First\n\n   `more`\n\n   - Sub");
+        // Unclosed items end at the next item of their list.
+        assert_eq!(to_markdown("<ul><li>a<li>b</ul>"), "- a\n- b");
+    }
+
+    #[test]
+    fn code_spans_hold_backticks() {
+        assert_eq!(super::code_span("a[b]"), "`a[b]`");
+        assert_eq!(super::code_span("x`y"), "`` x`y ``");
+        assert_eq!(super::code_span("``"), "``` `` ```");
+    }
 
     #[test]
     fn paragraphs_emphasis_and_code() {

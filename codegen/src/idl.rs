@@ -39,6 +39,12 @@ pub(crate) struct IdlFile {
     /// Members written `$name`, whose target the model settles: the shape, the member, the
     /// `for` resource, the mixins, where.
     pub elided: Vec<Elided>,
+    /// Unquoted shape ids in node values (trait values, defaults, metadata), which must name a
+    /// shape of the model: as written, resolved, where.
+    pub syntactic: Vec<(String, String, Pos)>,
+    /// Traits written without a value: the shape or member, the trait, where. Their value is
+    /// `{}`, or `[]` when the trait's shape is a list, which the model settles.
+    pub annotations: Vec<(String, String, Pos)>,
 }
 
 /// A member written `$name`.
@@ -69,6 +75,10 @@ enum Node {
 struct TraitApp {
     id: String,
     value: Node,
+    /// Written without a value (`@id` or `@id()`): `{}`, or `[]` when the trait is a list.
+    annotation: bool,
+    /// Where it is written.
+    pos: Pos,
 }
 
 #[derive(Debug, Clone)]
@@ -227,9 +237,11 @@ pub(crate) const PRELUDE: &[&str] = &[
     "traitValidators",
 ];
 
-/// Reads an IDL file; every syntax error of it comes back, each located.
-pub(crate) fn parse(text: &str, file: &Path) -> Result<IdlFile, Vec<Error>> {
-    let mut parser = Parser::new(text, file);
+/// Reads an IDL file; every syntax error of it comes back, each located. `known` holds the
+/// absolute ids of the shapes the other files of the model define: a relative id names a
+/// shape of the file's namespace that any file defines before a prelude shape.
+pub(crate) fn parse(text: &str, file: &Path, known: &BTreeSet<String>) -> Result<IdlFile, Vec<Error>> {
+    let mut parser = Parser::new(text, file, known);
     parser.file();
     if !parser.errors.is_empty() {
         return Err(parser.errors);
@@ -259,10 +271,12 @@ struct Parser<'a> {
     metadata: Vec<(String, Node, Pos)>,
     applies: Vec<(String, Pos, Vec<TraitApp>)>,
     depth: usize,
+    /// The shapes other files define, by absolute id.
+    known: &'a BTreeSet<String>,
 }
 
 impl<'a> Parser<'a> {
-    fn new(text: &'a str, file: &Path) -> Self {
+    fn new(text: &'a str, file: &Path, known: &'a BTreeSet<String>) -> Self {
         Self {
             text,
             bytes: text.as_bytes(),
@@ -284,6 +298,7 @@ impl<'a> Parser<'a> {
             metadata: Vec::new(),
             applies: Vec::new(),
             depth: 0,
+            known,
         }
     }
 
@@ -499,13 +514,11 @@ impl<'a> Parser<'a> {
     /// whitespace.
     fn br(&mut self) -> PResult<()> {
         self.sp();
-        let mut broke = false;
-        while self.comment() || self.newline() {
-            broke = true;
-        }
-        if !broke && !self.at_end() {
+        if !self.comment() && !self.newline() && !self.at_end() {
             return Err(self.error(self.pos, format!("Expected a line break, but found {}", self.found())));
         }
+        // A documentation comment on the line a statement ends documents nothing.
+        self.docs.clear();
         self.ws();
         Ok(())
     }
@@ -618,8 +631,8 @@ impl<'a> Parser<'a> {
                     "2" | "2.0" => false,
                     _ => {
                         return Err(self.error(
-                            value_at,
-                            format!("Unsupported Smithy version number: `{version}`; this reader knows 1.0 and 2.0"),
+                            self.pos,
+                            format!("Unsupported Smithy version number: {version} (this reader knows 1.0 and 2.0)"),
                         ))
                     }
                 };
@@ -680,7 +693,10 @@ impl<'a> Parser<'a> {
         }
         let name = id.rsplit('#').next().unwrap_or_default().to_owned();
         if let Some(previous) = self.uses.get(&name).filter(|previous| **previous != id) {
-            return Err(self.error(start, format!("`{name}` is already used from `{previous}`")));
+            return Err(self.error(
+                start,
+                format!("Cannot use name `{id}` because it conflicts with `{previous}`"),
+            ));
         }
         self.uses.insert(name, id);
         self.br()
@@ -725,7 +741,10 @@ impl<'a> Parser<'a> {
             return Ok(Vec::new());
         }
         if self.v1 {
-            return Err(self.error(self.pos, "Mixins are a Smithy 2.0 feature; this file is IDL 1.0"));
+            return Err(self.error(
+                self.pos,
+                "Mixins can only be used with Smithy version 2 or later. Attempted to use mixins with version `1.0`.",
+            ));
         }
         self.eat("with");
         self.ws();
@@ -753,7 +772,10 @@ impl<'a> Parser<'a> {
             return Ok(None);
         }
         if self.v1 {
-            return Err(self.error(self.pos, "`for` is a Smithy 2.0 feature; this file is IDL 1.0"));
+            return Err(self.error(
+                self.pos,
+                "Structures can only be bound to resources with Smithy version 2 or later. Attempted to bind a structure to a resource with version `1.0`.",
+            ));
         }
         self.eat("for");
         self.require_sp()?;
@@ -786,7 +808,7 @@ impl<'a> Parser<'a> {
         if self.v1 {
             return Err(self.error(
                 self.pos,
-                "`enum` and `intEnum` shapes are Smithy 2.0 features; this file is IDL 1.0",
+                format!("{type_name} shapes cannot be used in Smithy version 1.0"),
             ));
         }
         let (name, pos) = self.shape_name()?;
@@ -796,7 +818,10 @@ impl<'a> Parser<'a> {
         self.expect('{')?;
         self.ws();
         let mut names = std::collections::HashSet::new();
-        while self.peek() != Some(b'}') {
+        // Documentation comments in an enum body come before a member: before the closing
+        // brace, they are a syntax error (`Expected IDENTIFIER`), as in the reference
+        // implementation.
+        while self.peek() != Some(b'}') || !self.docs.is_empty() {
             if self.at_end() {
                 return Err(self.expected("RBRACE('}')"));
             }
@@ -819,12 +844,12 @@ impl<'a> Parser<'a> {
                 pos,
             };
             let value_at = self.pos;
+            let value_pos = self.here();
             let value = self.value_assignment()?;
+            // A member without a value takes `@enumValue` from a trait, else (in an `enum`) its
+            // name; the assembly settles it.
             match (&value, shape.type_name.as_str()) {
-                (None, "intEnum") => {
-                    return Err(self.error(value_at, format!("{id}: intEnum members require integer values")))
-                }
-                (Some(Node::String(_)) | None, "enum") => {}
+                (None, _) | (Some(Node::String(_) | Node::Id(..)), "enum") => {}
                 (Some(other), "enum") => {
                     return Err(self.error(
                         value_at,
@@ -846,7 +871,7 @@ impl<'a> Parser<'a> {
                         format!("{id}: intEnum members must fit within an integer, but found: {number}"),
                     ))
                 }
-                (Some(Node::Number(_)), _) | (None, _) => {}
+                (Some(Node::Number(_)), _) => {}
                 (Some(other), _) => {
                     return Err(self.error(
                         value_at,
@@ -861,6 +886,8 @@ impl<'a> Parser<'a> {
                 member.traits.push(TraitApp {
                     id: "smithy.api#enumValue".to_owned(),
                     value,
+                    annotation: false,
+                    pos: value_pos,
                 });
             }
             shape.members.push(member);
@@ -957,17 +984,17 @@ impl<'a> Parser<'a> {
                 traits,
                 pos,
             };
-            let assigned = self.value_assignment()?;
-            if let Some(value) = assigned.clone() {
+            let value_pos = self.here();
+            if let Some(value) = self.value_assignment()? {
                 member.traits.push(TraitApp {
                     id: "smithy.api#default".to_owned(),
                     value,
+                    annotation: false,
+                    pos: value_pos,
                 });
             }
             members.push(member);
-            if assigned.is_none() && self.peek() != Some(b'}') {
-                self.require_ws()?;
-            }
+            // Members need nothing between them: `a: String@required b: String` is two.
             self.ws();
         }
         self.expect('}')?;
@@ -1034,13 +1061,12 @@ impl<'a> Parser<'a> {
                             "smithy.api#output"
                         };
                         let mut traits = self.trait_statements()?;
-                        traits.insert(
-                            0,
-                            TraitApp {
-                                id: marker.to_owned(),
-                                value: Node::Object(Vec::new()),
-                            },
-                        );
+                        traits.push(TraitApp {
+                            id: marker.to_owned(),
+                            value: Node::Object(Vec::new()),
+                            annotation: false,
+                            pos,
+                        });
                         let mut inline = self.new_shape("structure".to_owned(), inline_name.clone(), pos, traits);
                         inline.resource = self.for_resource()?;
                         inline.mixins = self.mixins()?;
@@ -1064,14 +1090,17 @@ impl<'a> Parser<'a> {
                 other => {
                     return Err(self.error(
                         at,
-                        format!("Unknown operation property `{other}`: expected `input`, `output` or `errors`"),
+                        format!(
+                            "Unknown property {other} for {}#{name}: an operation has `input`, `output` and `errors`",
+                            self.namespace.as_deref().unwrap_or_default()
+                        ),
                     ))
                 }
             };
             shape.properties.push((key, value, pos));
-            if self.peek() != Some(b'}') {
-                self.require_ws()?;
-            }
+            // As the reference implementation reads it, whitespace follows every property, the
+            // last one too.
+            self.require_ws()?;
         }
         self.expect('}')?;
         self.shapes.push(shape);
@@ -1080,12 +1109,15 @@ impl<'a> Parser<'a> {
 
     fn apply(&mut self) -> PResult<()> {
         self.eat("apply");
-        self.require_sp()?;
+        self.require_ws()?;
         let pos = self.here();
         let target = self.shape_id()?;
         self.require_ws()?;
         let traits = if self.peek() == Some(b'{') {
             self.eat("{");
+            // Documentation comments in an `apply` block document nothing.
+            self.ws();
+            self.docs.clear();
             let traits = self.trait_statements()?;
             self.expect('}')?;
             traits
@@ -1105,49 +1137,51 @@ impl<'a> Parser<'a> {
     // Traits
     // -----------------------------------------------------------------------------------------
 
-    /// `TraitStatements`, with the documentation comments before and among them as
-    /// `@documentation`.
+    /// `TraitStatements`, with the documentation comments before the first of them as
+    /// `@documentation` (after the traits, as the reference implementation adds it, so that an
+    /// explicit `@documentation` with another value conflicts). Documentation comments after a
+    /// trait document nothing and are dropped.
     fn trait_statements(&mut self) -> PResult<Vec<TraitApp>> {
         let mut docs = std::mem::take(&mut self.docs);
+        self.ws();
+        docs.append(&mut self.docs);
+        let pos = self.here();
         let mut traits = Vec::new();
-        loop {
-            self.ws();
-            docs.append(&mut self.docs);
-            if self.peek() != Some(b'@') {
-                break;
-            }
+        while self.peek() == Some(b'@') {
             traits.push(self.trait_application()?);
+            self.ws();
+            self.docs.clear();
         }
-        if !docs.is_empty()
-            && !traits
-                .iter()
-                .any(|t: &TraitApp| t.id == "documentation" || t.id == "smithy.api#documentation")
-        {
-            traits.insert(
-                0,
-                TraitApp {
-                    id: "smithy.api#documentation".to_owned(),
-                    value: Node::String(docs.join("\n")),
-                },
-            );
+        if !docs.is_empty() {
+            traits.push(TraitApp {
+                id: "smithy.api#documentation".to_owned(),
+                value: Node::String(docs.join("\n")),
+                annotation: false,
+                pos,
+            });
         }
         Ok(traits)
     }
 
     fn trait_application(&mut self) -> PResult<TraitApp> {
+        let pos = self.here();
         self.expect('@')?;
         let id = self.shape_id()?;
+        let annotation = TraitApp {
+            id: id.clone(),
+            value: Node::Object(Vec::new()),
+            annotation: true,
+            pos,
+        };
         if self.peek() != Some(b'(') {
-            return Ok(TraitApp {
-                id,
-                value: Node::Object(Vec::new()),
-            });
+            return Ok(annotation);
         }
         self.eat("(");
         self.ws();
-        let value = if self.peek() == Some(b')') {
-            Node::Object(Vec::new())
-        } else if self.at_structure_key() {
+        if self.eat(")") {
+            return Ok(annotation);
+        }
+        let value = if self.at_structure_key() {
             let mut entries = Vec::new();
             let mut seen = std::collections::HashSet::new();
             while self.peek() != Some(b')') {
@@ -1164,7 +1198,12 @@ impl<'a> Parser<'a> {
             value
         };
         self.expect(')')?;
-        Ok(TraitApp { id, value })
+        Ok(TraitApp {
+            id,
+            value,
+            annotation: false,
+            pos,
+        })
     }
 
     /// Whether a trait body starts with `key:`: a structure without braces.
@@ -1253,7 +1292,9 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while self.peek() != Some(b']') {
             if self.at_end() {
-                return Err(self.expected("RBRACKET(']')"));
+                return Err(self.expected(
+                    "one of STRING('\"'), TEXT_BLOCK('\"\"\"'), NUMBER, IDENTIFIER, LBRACE('{'), LBRACKET('[');",
+                ));
             }
             items.push(self.node_value()?);
             self.ws();
@@ -1379,6 +1420,15 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| self.error(start, format!("Invalid number `{text}`")))
     }
 
+    /// A string or text block without its closing quotes, reported at the end of the file.
+    fn unclosed(&self, start: usize, what: &str) -> Syntax {
+        let (line, column) = self.line_column(start);
+        self.error(
+            self.bytes.len(),
+            format!("Expected: '\"', but found '[EOF]': the {what} at line {line}, column {column} is not closed"),
+        )
+    }
+
     /// A quoted string, its escapes read.
     fn quoted(&mut self) -> PResult<String> {
         let start = self.pos;
@@ -1386,7 +1436,7 @@ impl<'a> Parser<'a> {
         let content_start = self.pos;
         loop {
             match self.peek() {
-                None => return Err(self.error(start, "Unclosed string: no `\"` before the end of the file")),
+                None => return Err(self.unclosed(start, "string")),
                 Some(b'\\') => self.pos += 2,
                 Some(b'"') => break,
                 Some(_) => self.pos += 1,
@@ -1395,14 +1445,14 @@ impl<'a> Parser<'a> {
         let raw = &self.text[content_start..self.pos.min(self.text.len())];
         self.pos += 1;
         self.docs.clear();
-        unescape(raw).map_err(|(_, message)| self.error(start, message))
+        unescape(&normalize_line_breaks(raw), false)
+            .map_err(|message| self.error(start, format!("Error parsing quoted string: {message}")))
     }
 
     /// A text block: `"""`, a line break, then lines with their common indentation removed.
     fn text_block(&mut self) -> PResult<String> {
         let start = self.pos;
         self.pos += 3;
-        self.sp();
         if !self.newline() {
             let message = if self.starts_with("\"") {
                 "Error parsing text block: Text block is empty"
@@ -1414,7 +1464,7 @@ impl<'a> Parser<'a> {
         let content_start = self.pos;
         loop {
             match self.peek() {
-                None => return Err(self.error(start, "Unclosed text block: no `\"\"\"` before the end of the file")),
+                None => return Err(self.unclosed(start, "text block")),
                 Some(b'\\') => self.pos += 2,
                 Some(b'"') if self.starts_with("\"\"\"") => break,
                 Some(_) => self.pos += 1,
@@ -1423,8 +1473,8 @@ impl<'a> Parser<'a> {
         let raw = &self.text[content_start..self.pos];
         self.pos += 3;
         self.docs.clear();
-        let formatted = dedent(raw);
-        unescape(&formatted).map_err(|(_, message)| self.error(content_start, message))
+        let formatted = dedent(&normalize_line_breaks(raw));
+        unescape(&formatted, true).map_err(|message| self.error(start, format!("Error parsing text block: {message}")))
     }
 
     fn identifier(&mut self) -> PResult<String> {
@@ -1486,14 +1536,17 @@ impl<'a> Parser<'a> {
         if raw.contains('#') {
             return raw.to_owned();
         }
+        // Before the namespace statement (in metadata), a relative id is in `smithy.api`.
+        let Some(namespace) = self.namespace.as_deref() else {
+            return format!("smithy.api#{raw}");
+        };
         let (name, member) = match raw.split_once('$') {
             Some((name, member)) => (name, Some(member)),
             None => (raw, None),
         };
-        let namespace = self.namespace.as_deref().unwrap_or_default();
         let root = if let Some(used) = self.uses.get(name) {
             used.clone()
-        } else if local.contains(name) {
+        } else if local.contains(name) || self.known.contains(&format!("{namespace}#{name}")) {
             format!("{namespace}#{name}")
         } else if PRELUDE.contains(&name) {
             format!("smithy.api#{name}")
@@ -1506,29 +1559,77 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&self, node: &Node, local: &BTreeSet<String>) -> Value {
+    /// A node value as JSON; its unquoted shape ids resolved, and recorded in `syntactic` to be
+    /// checked against the model. `metadata` values are read before the namespace statement.
+    fn value(
+        &self,
+        node: &Node,
+        local: &BTreeSet<String>,
+        metadata: bool,
+        syntactic: &mut Vec<(String, String, Pos)>,
+    ) -> Value {
         match node {
             Node::Null => Value::Null,
             Node::Bool(value) => Value::Bool(*value),
             Node::Number(number) => Value::Number(number.clone()),
             Node::String(text) => Value::String(text.clone()),
-            Node::Id(raw, _) => Value::String(self.resolve(raw, local)),
-            Node::Array(items) => Value::Array(items.iter().map(|item| self.value(item, local)).collect()),
+            Node::Id(raw, pos) => {
+                let id = if metadata && !raw.contains('#') {
+                    format!("smithy.api#{raw}")
+                } else {
+                    self.resolve(raw, local)
+                };
+                syntactic.push((raw.clone(), id.clone(), *pos));
+                Value::String(id)
+            }
+            Node::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|item| self.value(item, local, metadata, syntactic))
+                    .collect(),
+            ),
             Node::Object(entries) => Value::Object(
                 entries
                     .iter()
-                    .map(|(key, value, _)| (key.clone(), self.value(value, local)))
+                    .map(|(key, value, _)| (key.clone(), self.value(value, local, metadata, syntactic)))
                     .collect(),
             ),
         }
     }
 
-    fn traits(&self, traits: &[TraitApp], local: &BTreeSet<String>) -> Map<String, Value> {
+    /// The traits of `target` as JSON. A trait written twice joins its lists, else must have
+    /// the same value both times (a documentation comment counts as `@documentation`).
+    fn traits(
+        &self,
+        target: &str,
+        traits: &[TraitApp],
+        local: &BTreeSet<String>,
+        file: &mut IdlFile,
+        errors: &mut Vec<Error>,
+    ) -> Map<String, Value> {
         let mut map = Map::new();
         for application in traits {
             let id = self.resolve(&application.id, local);
-            let value = self.value(&application.value, local);
-            map.insert(id, value);
+            let value = self.value(&application.value, local, false, &mut file.syntactic);
+            if application.annotation {
+                file.annotations.push((target.to_owned(), id.clone(), application.pos));
+            }
+            match (map.get_mut(&id), value) {
+                (None, value) => {
+                    map.insert(id, value);
+                }
+                (Some(Value::Array(items)), Value::Array(more)) => items.extend(more),
+                (Some(existing), value) if *existing == value => {}
+                (Some(_), _) => errors.push(
+                    Error::new(
+                        ErrorKind::InvalidModel,
+                        format!("Conflicting `{id}` trait found on shape `{target}`: it is written twice with different values"),
+                    )
+                    .at_line_column(application.pos.0, application.pos.1)
+                    .for_shape(target)
+                    .in_file(&self.file),
+                ),
+            }
         }
         map
     }
@@ -1541,15 +1642,35 @@ impl<'a> Parser<'a> {
     }
 
     /// A property of a service, resource or operation that names shapes, as JSON AST.
+    /// `Ok(None)` for a property no shape has, which the reference implementation only warns
+    /// about. A shape id may be quoted.
     fn entity_property(
         &self,
         key: &str,
         value: &Node,
         local: &BTreeSet<String>,
+        at: Pos,
         targets: &mut Vec<(String, Pos)>,
-    ) -> Result<Value, String> {
+        syntactic: &mut Vec<(String, String, Pos)>,
+    ) -> Result<Option<Value>, String> {
         let wrong = |what: &str| format!("`{key}` must be {what}");
-        match key {
+        // A quoted shape id is read as an unquoted one, at the place of its property.
+        let unquoted = |node: &Node, at: Pos| match node {
+            Node::String(text) => Node::Id(text.clone(), at),
+            other => other.clone(),
+        };
+        let value = &match value {
+            Node::Array(items) => Node::Array(items.iter().map(|item| unquoted(item, at)).collect()),
+            Node::Object(entries) if key != "rename" => Node::Object(
+                entries
+                    .iter()
+                    .map(|(name, item, at)| (name.clone(), unquoted(item, *at), *at))
+                    .collect(),
+            ),
+            other if key != "version" => unquoted(other, at),
+            other => other.clone(),
+        };
+        let value = match key {
             "version" => match value {
                 Node::String(text) => Ok(Value::String(text.clone())),
                 _ => Err(wrong("a string")),
@@ -1584,13 +1705,14 @@ impl<'a> Parser<'a> {
                 Node::Object(entries) => Ok(Value::Object(
                     entries
                         .iter()
-                        .map(|(id, name, _)| (self.resolve(id, local), self.value(name, local)))
+                        .map(|(id, name, _)| (self.resolve(id, local), self.value(name, local, false, syntactic)))
                         .collect(),
                 )),
                 _ => Err(wrong("an object of shape ids to names")),
             },
-            other => Err(wrong(&format!("a known property, not `{other}`"))),
-        }
+            _ => return Ok(None),
+        };
+        value.map(Some)
     }
 
     fn finish(self) -> Result<IdlFile, Vec<Error>> {
@@ -1668,7 +1790,8 @@ impl<'a> Parser<'a> {
                         pos: member.pos,
                     }),
                 }
-                let traits = self.traits(&member.traits, &local);
+                let member_id = format!("{id}${}", member.name);
+                let traits = self.traits(&member_id, &member.traits, &local, &mut file, &mut errors);
                 if !traits.is_empty() {
                     value.insert("traits".to_owned(), Value::Object(traits));
                 }
@@ -1708,10 +1831,11 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             for (key, value, pos) in &shape.properties {
-                match self.entity_property(key, value, &local, &mut file.targets) {
-                    Ok(value) => {
+                match self.entity_property(key, value, &local, *pos, &mut file.targets, &mut file.syntactic) {
+                    Ok(Some(value)) => {
                         body.insert(key.clone(), value);
                     }
+                    Ok(None) => {}
                     Err(message) => errors.push(
                         Error::new(ErrorKind::InvalidModel, message)
                             .at_line_column(pos.0, pos.1)
@@ -1726,18 +1850,20 @@ impl<'a> Parser<'a> {
                     Value::Array(mixins.iter().map(|id| serde_json::json!({ "target": id })).collect()),
                 );
             }
-            let traits = self.traits(&shape.traits, &local);
+            let traits = self.traits(&id, &shape.traits, &local, &mut file, &mut errors);
             if !traits.is_empty() {
                 body.insert("traits".to_owned(), Value::Object(traits));
             }
             file.shapes.push((id, Value::Object(body), shape.pos));
         }
         for (key, value, pos) in &self.metadata {
-            file.metadata.push((key.clone(), self.value(value, &local), *pos));
+            let value = self.value(value, &local, true, &mut file.syntactic);
+            file.metadata.push((key.clone(), value, *pos));
         }
         for (target, pos, traits) in &self.applies {
             let target = self.resolve(target, &local);
-            file.applies.push((target, self.traits(traits, &local), *pos));
+            let traits = self.traits(&target, traits, &local, &mut file, &mut errors);
+            file.applies.push((target, traits, *pos));
         }
         if errors.is_empty() {
             Ok(file)
@@ -1788,28 +1914,51 @@ fn punctuation_name(c: char) -> Option<&'static str> {
     })
 }
 
-/// A text block's lines without their common indentation (the closing line counts when it is
-/// only whitespace), whitespace-only lines emptied, trailing spaces removed.
+/// A string's line breaks as `\n`: `\r\n` and a lone `\r` alike.
+fn normalize_line_breaks(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains('\r') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// A text block's lines (after its opening line break) without their common indentation, as
+/// the reference implementation formats them: indentation is spaces only (a tab is content);
+/// the closing line counts when it is only spaces, other lines of only spaces do not; trailing
+/// spaces are removed.
 fn dedent(raw: &str) -> String {
-    let lines: Vec<&str> = raw
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .collect();
+    let lines: Vec<&str> = raw.split('\n').collect();
     let last = lines.len() - 1;
     let indent = lines
         .iter()
         .enumerate()
-        .filter(|(index, line)| !line.trim().is_empty() || *index == last)
-        .map(|(_, line)| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .filter_map(|(index, line)| {
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            if spaces < line.len() {
+                Some(spaces)
+            } else {
+                (index == last).then_some(line.len())
+            }
+        })
         .min()
         .unwrap_or(0);
     lines
         .iter()
         .map(|line| {
-            if line.trim().is_empty() {
-                ""
+            let bytes = line.as_bytes();
+            if bytes.is_empty() {
+                return "";
+            }
+            let start = indent.min(bytes.len());
+            // The first character stays, as in the reference implementation.
+            let mut end = bytes.len() - 1;
+            while end > 0 && bytes[end] == b' ' {
+                end -= 1;
+            }
+            if end >= start {
+                line.get(start..=end).unwrap_or_default()
             } else {
-                line.get(indent..).unwrap_or("").trim_end_matches([' ', '\t'])
+                ""
             }
         })
         .collect::<Vec<_>>()
@@ -1817,24 +1966,24 @@ fn dedent(raw: &str) -> String {
 }
 
 /// A string's escapes read: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`, `\uXXXX` (with
-/// surrogate pairs) and an escaped line break, which is removed.
-fn unescape(raw: &str) -> Result<String, (usize, String)> {
+/// surrogate pairs) and an escaped line break, which is removed. Control characters other than
+/// tab and line breaks must be escaped; a `"` must be, but in a text block.
+fn unescape(raw: &str, text_block: bool) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.char_indices().peekable();
-    while let Some((index, c)) = chars.next() {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
         if c != '\\' {
-            if c == '\r' && chars.peek().is_some_and(|(_, next)| *next == '\n') {
-                continue;
+            if (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || (c == '"' && !text_block) {
+                return Err(format!("Invalid string character: `{c}`"));
             }
             out.push(c);
             continue;
         }
-        let Some((_, escaped)) = chars.next() else {
-            return Err((index, "a string cannot end with `\\`".to_owned()));
+        let Some(escaped) = chars.next() else {
+            return Err("Invalid escape found in string: `\\`".to_owned());
         };
         match escaped {
             '"' => out.push('"'),
-            '\'' => out.push('\''),
             '\\' => out.push('\\'),
             '/' => out.push('/'),
             'b' => out.push('\u{8}'),
@@ -1843,47 +1992,31 @@ fn unescape(raw: &str) -> Result<String, (usize, String)> {
             'r' => out.push('\r'),
             't' => out.push('\t'),
             '\n' => {}
-            '\r' => {
-                if chars.peek().is_some_and(|(_, next)| *next == '\n') {
-                    chars.next();
-                }
-            }
             'u' => {
-                let code =
-                    |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| -> Result<u32, (usize, String)> {
-                        let digits: String = (0..4).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
-                        if digits.chars().count() < 4 {
-                            return Err((
-                                index,
-                                "Error parsing quoted string: Invalid unclosed unicode escape found in string"
-                                    .to_owned(),
-                            ));
-                        }
-                        if let Some(bad) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
-                            return Err((
-                                index,
-                                format!("Error parsing quoted string: Invalid unicode escape character: `{bad}`"),
-                            ));
-                        }
-                        u32::from_str_radix(&digits, 16).map_err(|error| (index, error.to_string()))
-                    };
+                let code = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Result<u32, String> {
+                    let mut value = 0;
+                    for _ in 0..4 {
+                        let Some(c) = chars.next() else {
+                            return Err("Invalid unclosed unicode escape found in string".to_owned());
+                        };
+                        let Some(digit) = c.to_digit(16) else {
+                            return Err(format!("Invalid unicode escape character: `{c}`"));
+                        };
+                        value = value << 4 | digit;
+                    }
+                    Ok(value)
+                };
                 let first = code(&mut chars)?;
                 let scalar = if (0xD800..0xDC00).contains(&first) {
-                    let rest: String = chars.clone().take(2).map(|(_, c)| c).collect();
+                    let rest: String = chars.clone().take(2).collect();
                     if rest != "\\u" {
-                        return Err((
-                            index,
-                            "Invalid unicode escape: a high surrogate without its low surrogate".to_owned(),
-                        ));
+                        return Err("Invalid unicode escape: a high surrogate without its low surrogate".to_owned());
                     }
                     chars.next();
                     chars.next();
                     let second = code(&mut chars)?;
                     if !(0xDC00..0xE000).contains(&second) {
-                        return Err((
-                            index,
-                            "Invalid unicode escape: a high surrogate without its low surrogate".to_owned(),
-                        ));
+                        return Err("Invalid unicode escape: a high surrogate without its low surrogate".to_owned());
                     }
                     0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
                 } else {
@@ -1891,15 +2024,10 @@ fn unescape(raw: &str) -> Result<String, (usize, String)> {
                 };
                 match char::from_u32(scalar) {
                     Some(c) => out.push(c),
-                    None => {
-                        return Err((
-                            index,
-                            format!("Invalid unicode escape: U+{scalar:04X} is not a character"),
-                        ))
-                    }
+                    None => return Err(format!("Invalid unicode escape: U+{scalar:04X} is not a character")),
                 }
             }
-            other => return Err((index, format!("Invalid escape `\\{other}`"))),
+            other => return Err(format!("Invalid escape found in string: `\\{other}`")),
         }
     }
     Ok(out)

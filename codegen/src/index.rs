@@ -251,8 +251,18 @@ impl<'m> Index<'m> {
             .at_path(path)
             .for_shape(&shape.id));
         };
+        // `smithy.api#Unit` stands for "nothing" as an operation's input or output only; it is
+        // no operation, resource or error.
+        let unit_allowed = matches!(field, "input" | "output");
+        if target.id.as_str() == UNIT && !unit_allowed {
+            return Err(Error::invalid(
+                path,
+                format!("`{field}` refers to `{UNIT}`, which can only stand for an operation's input or output"),
+            )
+            .for_shape(&shape.id));
+        }
         match expected(&target.kind) {
-            Some(wanted) if target.id.as_str() != UNIT => Err(Error::invalid(
+            Some(wanted) => Err(Error::invalid(
                 path,
                 format!(
                     "`{field}` refers to `{id}`, a {}, where a {wanted} is expected",
@@ -260,7 +270,7 @@ impl<'m> Index<'m> {
                 ),
             )
             .for_shape(&shape.id)),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 

@@ -34,6 +34,7 @@ mod load;
 mod model;
 mod render;
 mod symbols;
+mod traits;
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +49,11 @@ use symbols::Symbols;
 /// The version of `smithy-runtime` that generated code needs, as a Cargo version requirement.
 pub const RUNTIME_VERSION: &str = symbols::RUNTIME_COMPATIBLE;
 
+/// The most bytes read from one model file (256 MiB) unless [`Codegen::max_model_file_bytes`]
+/// says otherwise: a bound on memory for endless or huge input (`/dev/zero`, a wrong path). The
+/// largest AWS model, S3's, is about 2.3 MB of JSON.
+pub const MAX_MODEL_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The file name [`Codegen::emit_to_out_dir`] writes unless told otherwise.
 pub const DEFAULT_OUT_FILE: &str = "smithy_codegen.rs";
 
@@ -60,6 +66,8 @@ pub struct Codegen {
     selection: Selection,
     out_file: String,
     formatted: bool,
+    max_file_bytes: u64,
+    allow_unknown_traits: bool,
 }
 
 impl Default for Codegen {
@@ -77,6 +85,8 @@ impl Codegen {
             selection: Selection::default(),
             out_file: DEFAULT_OUT_FILE.to_owned(),
             formatted: true,
+            max_file_bytes: MAX_MODEL_FILE_BYTES,
+            allow_unknown_traits: false,
         }
     }
 
@@ -122,6 +132,21 @@ impl Codegen {
         self
     }
 
+    /// The most bytes read from one model file (default [`MAX_MODEL_FILE_BYTES`]); a longer
+    /// file, or an endless one, is refused once that many bytes are read.
+    pub fn max_model_file_bytes(&mut self, bytes: u64) -> &mut Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
+    /// Whether a trait that nothing defines (not the prelude, a known trait library or a shape
+    /// of the model marked `@trait`) is let through with a warning ([`Generated::warnings`])
+    /// rather than refused (default `false`: refused, with the nearest known trait as a hint).
+    pub fn allow_unknown_traits(&mut self, allow: bool) -> &mut Self {
+        self.allow_unknown_traits = allow;
+        self
+    }
+
     /// The model files: each `--model` path, a directory standing for every `.smithy` and
     /// `.json` file under it, sorted.
     fn model_files(&self) -> Result<Vec<PathBuf>> {
@@ -145,14 +170,14 @@ impl Codegen {
         if self.models.is_empty() && self.texts.is_empty() {
             return Err(Error::new(ErrorKind::InvalidModel, "no model file given"));
         }
-        let mut assembly = assemble::Assembly::default();
+        let mut files = Vec::new();
         for path in self.model_files()? {
-            let text = std::fs::read_to_string(&path).map_err(|err| Error::io(&path, &err))?;
-            assembly.add_text(&path, &text);
+            let text = read_model_file(&path, self.max_file_bytes)?;
+            files.push((path, text));
         }
-        for (name, text) in &self.texts {
-            assembly.add_text(name, text);
-        }
+        files.extend(self.texts.iter().cloned());
+        let mut assembly = assemble::Assembly::default();
+        assembly.add_texts(&files);
         assembly.finish()
     }
 
@@ -166,8 +191,8 @@ impl Codegen {
         Ok(text)
     }
 
-    /// Loads the model files into the typed model.
-    fn load(&self) -> Result<Model> {
+    /// Loads the model files into the typed model and checks its traits.
+    fn load(&self) -> Result<Loaded> {
         let (document, origins) = self.assemble()?;
         let mut model = Model::default();
         let locate = |err: Error| match err.shape().and_then(|shape| origins.get(shape)) {
@@ -176,7 +201,49 @@ impl Codegen {
         };
         load::merge_document(&mut model, &document).map_err(locate)?;
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
-        Ok(model)
+        let found = traits::check_traits(&model, self.allow_unknown_traits);
+        let warnings = found
+            .warnings
+            .into_iter()
+            .map(|warning| self.in_model(&model, warning).to_string().replace('\n', " "))
+            .collect();
+        Ok(Loaded {
+            model,
+            warnings,
+            trait_errors: found.errors,
+        })
+    }
+
+    /// The index of the loaded model for the selection. Every problem found is reported: those
+    /// of the trait check and those of the model checks, save model-check problems at or below
+    /// a value the trait check already refused (`@http`'s `code` out of range is one problem,
+    /// not two).
+    fn index<'m>(&self, loaded: &'m Loaded) -> Result<Index<'m>> {
+        let model = &loaded.model;
+        let indexed = Index::new(model, &self.selection);
+        if loaded.trait_errors.is_empty() {
+            return indexed.map_err(|err| self.in_model(model, err));
+        }
+        let mut problems = loaded.trait_errors.clone();
+        if let Err(err) = indexed {
+            let more = if err.problems().is_empty() {
+                vec![err]
+            } else {
+                err.problems().to_vec()
+            };
+            let overlaps = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
+            problems.extend(more.into_iter().filter(|problem| {
+                !problem.json_path().is_some_and(|path| {
+                    loaded
+                        .trait_errors
+                        .iter()
+                        .filter_map(Error::json_path)
+                        .any(|refused| overlaps(path, refused))
+                })
+            }));
+        }
+        let problems = problems.into_iter().map(|err| self.in_model(model, err)).collect();
+        Err(Error::all(problems).unwrap_or_else(|| Error::new(ErrorKind::Internal, "no problem to report")))
     }
 
     /// An error about the model, named by its file when there is one.
@@ -193,7 +260,8 @@ impl Codegen {
     /// What the model holds and what the selection reaches, without generating anything: for
     /// `smithy-codegen inspect`. With several services and none selected, only the services.
     pub fn inspect(&self) -> Result<Inspection> {
-        let model = self.load()?;
+        let loaded = self.load()?;
+        let model = &loaded.model;
         let mut services: Vec<(String, usize)> = model
             .shapes
             .values()
@@ -209,9 +277,17 @@ impl Codegen {
             selected: None,
         };
         if inspection.services.len() > 1 && self.selection.service.is_none() {
-            return Ok(inspection);
+            let problems = loaded
+                .trait_errors
+                .iter()
+                .map(|err| self.in_model(model, err.clone()))
+                .collect();
+            return match Error::all(problems) {
+                Some(err) => Err(err),
+                None => Ok(inspection),
+            };
         }
-        let index = Index::new(&model, &self.selection).map_err(|err| self.in_model(&model, err))?;
+        let index = self.index(&loaded)?;
         inspection.selected = Some(Selected {
             service: index.service().0.id.to_string(),
             operations: index.operations().map(|(shape, _)| shape.id.to_string()).collect(),
@@ -225,8 +301,9 @@ impl Codegen {
 
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
-        let model = self.load()?;
-        let in_model = |err: Error| self.in_model(&model, err);
+        let loaded = self.load()?;
+        let model = &loaded.model;
+        let in_model = |err: Error| self.in_model(model, err);
         let source = self
             .models
             .iter()
@@ -239,10 +316,13 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let index = Index::new(&model, &self.selection).map_err(in_model)?;
+        let index = self.index(&loaded)?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
+        let mut all_warnings = loaded.warnings.clone();
+        all_warnings.extend(warnings(&index));
         Ok(Generated {
+            warnings: all_warnings,
             rendered,
             source,
             shapes: index.closure_len(),
@@ -269,12 +349,80 @@ impl Codegen {
             )
         })?;
         let generated = self.generate()?;
+        for warning in generated.warnings() {
+            println!("cargo:warning={warning}");
+        }
         let file = PathBuf::from(&self.out_file);
         let mut files = Files::new();
         files.insert(file.clone(), generated.single_file()?);
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// Reads a model file as UTF-8 text, at most `limit` bytes of it: reading goes through
+/// [`std::io::Read::take`], so an endless file costs no more than the limit.
+fn read_model_file(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|err| Error::io(path, &err))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| Error::io(path, &err))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "the model file is larger than {limit} bytes, the most read from one file \
+                 (`Codegen::max_model_file_bytes`; the largest AWS model is about 2.3 MB)"
+            ),
+        )
+        .in_file(path));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        Error::new(
+            ErrorKind::Syntax,
+            format!("the model file is not UTF-8 text: invalid byte at offset {offset}"),
+        )
+        .in_file(path)
+    })
+}
+
+/// Why the runtime cannot check a `@pattern`, or `None` when it can. The generated code leaves
+/// such a check out, says so in the member's documentation, and [`Generated::warnings`] names it.
+pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
+    smithy_runtime::validate::Pattern::check_syntax(pattern)
+        .err()
+        .map(|reason| reason.trim_start_matches("error: ").to_owned())
+}
+
+/// What the generated code leaves out of the model, one line per shape or member: the
+/// `@pattern`s the runtime cannot check.
+fn warnings(index: &Index<'_>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut note = |at: String, traits: &model::Traits| {
+        if let Some(pattern) = traits.pattern() {
+            if let Some(reason) = unchecked_pattern(pattern) {
+                warnings.push(format!(
+                    "{at}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})"
+                ));
+            }
+        }
+    };
+    for shape in index.closure() {
+        note(format!("shape `{}`", shape.id), &shape.traits);
+        let members: Vec<&model::Member> = match &shape.kind {
+            model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => members.iter().collect(),
+            model::ShapeKind::List(member) | model::ShapeKind::Set(member) => vec![member],
+            model::ShapeKind::Map { key, value } => vec![key, value],
+            _ => Vec::new(),
+        };
+        for member in members {
+            note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+        }
+    }
+    warnings
 }
 
 /// How deep `--model` directories are searched.
@@ -358,8 +506,17 @@ pub struct Selected {
     pub shapes: Vec<(String, &'static str)>,
 }
 
+/// A loaded model: the typed model, what its trait check let through with a warning, and what
+/// it refused (reported with the model checks' problems).
+struct Loaded {
+    model: Model,
+    warnings: Vec<String>,
+    trait_errors: Vec<Error>,
+}
+
 /// Generated code, in memory, ready to be written as one file or as a crate.
 pub struct Generated {
+    warnings: Vec<String>,
     rendered: emit::Rendered,
     source: String,
     shapes: usize,
@@ -408,6 +565,14 @@ impl CrateOptions {
 }
 
 impl Generated {
+    /// What the generated code leaves out of the model and why, one line each (a `@pattern` the
+    /// runtime cannot check, an unknown trait let through by
+    /// [`Codegen::allow_unknown_traits`], ...). The CLI prints them as warnings, and
+    /// [`Codegen::emit_to_out_dir`] as cargo warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The whole module tree as one formatted file, for `include!` at a crate root.
     pub fn single_file(&self) -> Result<String> {
         Ok(self.rendered.single_file(&self.source))

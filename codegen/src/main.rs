@@ -28,6 +28,8 @@ Options:
   --service ID         The service to generate, when the model has several
   --operation NAME     Generate only this operation and the shapes it reaches; repeatable
                        (default: all)
+  --allow-unknown-traits
+                       Warn about traits that nothing defines instead of refusing the model
   --runtime-path DIR   Depend on the smithy-runtime crate in DIR instead of the published one;
                        a relative DIR is taken from the current directory and written into
                        Cargo.toml relative to the generated crate
@@ -43,6 +45,7 @@ struct Generate {
     service: Option<String>,
     operation: Vec<String>,
     runtime_path: Option<PathBuf>,
+    allow_unknown_traits: bool,
 }
 
 /// What the command line asks for.
@@ -71,13 +74,17 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
         None => return Err("no command given; the commands are `generate`, `check`, `inspect` and `ast`".to_owned()),
     };
     let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
-    let (mut operation, mut runtime_path) = (Vec::new(), None);
+    let (mut operation, mut runtime_path, mut allow_unknown_traits) = (Vec::new(), None, false);
     while let Some(argument) = arguments.next() {
         let argument = argument
             .into_string()
             .map_err(|argument| format!("`{}` is not valid UTF-8", argument.to_string_lossy()))?;
         if matches!(argument.as_str(), "-h" | "--help") {
             return Ok(Command::Help);
+        }
+        if argument == "--allow-unknown-traits" {
+            allow_unknown_traits = true;
+            continue;
         }
         let (name, inline) = match argument.split_once('=') {
             Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
@@ -113,6 +120,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             service,
             operation,
             runtime_path,
+            allow_unknown_traits,
         };
         return Ok(if command == "ast" {
             Command::Ast(generate)
@@ -127,6 +135,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
         service,
         operation,
         runtime_path,
+        allow_unknown_traits,
     };
     Ok(if command == "check" {
         Command::Check(generate)
@@ -175,6 +184,9 @@ fn main() -> ExitCode {
         let mut options = smithy_codegen::CrateOptions::new(crate_name);
         if let Some(path) = &runtime_path {
             options = options.runtime_path(path);
+        }
+        for warning in generated.warnings() {
+            eprintln!("warning: {warning}");
         }
         let files = match mode {
             Mode::Generate => generated.write_crate(out, &options)?,
@@ -236,6 +248,7 @@ fn codegen(generate: &Generate) -> smithy_codegen::Codegen {
     for name in &generate.operation {
         codegen.operation(name);
     }
+    codegen.allow_unknown_traits(generate.allow_unknown_traits);
     codegen
 }
 

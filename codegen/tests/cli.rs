@@ -212,3 +212,98 @@ fn inspect_lists_services_operations_and_the_shapes_reached() {
     );
     assert!(text.contains("structure 20"), "{text}");
 }
+
+#[test]
+fn endless_input_is_refused_at_the_byte_limit_with_exit_1() {
+    let out = scratch("dev-zero");
+    let result = generate(Path::new("/dev/zero"), &out, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.starts_with("error: /dev/zero: the model file is larger than 268435456 bytes"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn models_that_once_panicked_the_generator_exit_1_with_an_error() {
+    let dir = scratch("unit-operation");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("unit.json");
+    std::fs::write(
+        &model,
+        r#"{"smithy": "2.0", "shapes": {"a#S": {"type": "service", "operations": [{"target": "smithy.api#Unit"}]}}}"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let result = generate(&model, &out, &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(String::from_utf8_lossy(&result.stderr).contains("smithy.api#Unit"));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_pattern_the_runtime_cannot_check_is_a_warning_and_a_documented_gap() {
+    let dir = scratch("unchecked-pattern");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("model.smithy");
+    std::fs::write(
+        &model,
+        r#"$version: "2.0"
+namespace example.gap
+
+use aws.protocols#restJson1
+
+@restJson1
+service Gap {
+    version: "2026-12-01"
+    operations: [Put]
+}
+
+@http(method: "POST", uri: "/put")
+operation Put {
+    input := {
+        /// After one or more `a`s.
+        @pattern("(?<=a+)b")
+        tail: String
+
+        @pattern("^[\\p{LD}]+$")
+        word: String
+    }
+}
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let output = generate(&model, &out, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|line| line.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("example.gap#PutInput$tail") && warnings[0].contains("(?<=a+)b"),
+        "{stderr}"
+    );
+    let code: String = snapshot(&out.join("src"))
+        .into_iter()
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .collect();
+    // The check is left out, and the member's documentation says so; the translatable one stays.
+    assert!(
+        !code.contains(r#".pattern("(?<=a+)b")"#),
+        "the unchecked pattern is not in the schema"
+    );
+    assert!(code.contains("is not checked"), "the gap is documented");
+    assert!(
+        code.contains(r#".pattern("^[\\p{LD}]+$")"#),
+        "the Java class is checked"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -243,3 +243,41 @@ fn the_ast_command_prints_or_writes_the_model() {
 fn output_of(model: &Path) -> Vec<u8> {
     Codegen::new().model(model).ast().expect("loads").into_bytes()
 }
+
+/// A relative shape id names a shape of the file's namespace that another file of the model
+/// defines, before a prelude shape of that name (as the reference implementation resolves
+/// references once the whole model is loaded).
+#[test]
+fn relative_ids_resolve_against_the_shapes_of_every_file() {
+    let dir = scratch("namespace-shapes");
+    let uses = write(
+        &dir,
+        "uses.smithy",
+        "$version: \"2.0\"\nnamespace example.ns\n\nstructure Holder {\n    own: String\n    kept: Integer\n}\n\n@tags([Marker])\nstring Tagged\n",
+    );
+    let defines = write(
+        &dir,
+        "defines.smithy",
+        "$version: \"2.0\"\nnamespace example.ns\n\nstring String\n",
+    );
+    let json = write(
+        &dir,
+        "marker.json",
+        r#"{"smithy": "2.0", "shapes": {"example.ns#Marker": {"type": "string"}}}"#,
+    );
+    let text = Codegen::new()
+        .model(&uses)
+        .model(&defines)
+        .model(&json)
+        .ast()
+        .expect("the model loads");
+    let ast: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let holder = &ast["shapes"]["example.ns#Holder"]["members"];
+    assert_eq!(holder["own"]["target"], "example.ns#String", "{text}");
+    assert_eq!(holder["kept"]["target"], "smithy.api#Integer", "{text}");
+    assert_eq!(
+        ast["shapes"]["example.ns#Tagged"]["traits"]["smithy.api#tags"],
+        serde_json::json!(["example.ns#Marker"]),
+        "{text}"
+    );
+}

@@ -10,6 +10,11 @@
 //!   column. Its first line quotes the reference implementation's message; how many of ours
 //!   also contain it is printed.
 //!
+//! The same runs over this crate's own cases, `tests/idl-cases/` (trials named `local/...`, see
+//! its README), where an invalid file's error must also contain the quoted message, and a
+//! `valid/**/NAME.smithy` with `NAME.ast.json` beside it must give exactly that document.
+//! `IDL_TESTS_DIR` names another copy of the suite to run instead of `../shared/idl-tests`.
+//!
 //! The last line is `idl tests: N passed, M failed, K skipped`.
 
 use std::path::{Path, PathBuf};
@@ -19,8 +24,14 @@ use std::sync::Arc;
 use libtest_mimic::{Arguments, Failed, Trial};
 use smithy_codegen::Codegen;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/idl-tests")
+/// The suites: `IDL_TESTS_DIR` when set (a directory with `valid/` and `invalid/`), else
+/// `../shared/idl-tests`; and this crate's own `tests/idl-cases`, trials named `local/...`.
+fn roots() -> (PathBuf, PathBuf) {
+    let shared = match std::env::var_os("IDL_TESTS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/idl-tests"),
+    };
+    (shared, Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/idl-cases"))
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -35,7 +46,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn ast(paths: &[&Path]) -> Result<serde_json::Value, String> {
+fn ast(paths: &[PathBuf]) -> Result<serde_json::Value, String> {
     let mut codegen = Codegen::new();
     for path in paths {
         codegen.model(path);
@@ -78,6 +89,29 @@ fn compare(left: &serde_json::Value, right: &serde_json::Value) -> Result<(), St
         problems.push("the documents differ in order".to_owned());
     }
     Err(problems.join("\n"))
+}
+
+/// A document with its objects' keys sorted, but for the members of a shape, whose order is
+/// part of the model.
+fn ordered(value: &serde_json::Value) -> serde_json::Value {
+    fn sorted(value: &serde_json::Value, keep: bool) -> serde_json::Value {
+        match value {
+            serde_json::Value::Array(items) => items.iter().map(|item| sorted(item, false)).collect(),
+            serde_json::Value::Object(entries) => {
+                let mut keys: Vec<&String> = entries.keys().collect();
+                if !keep {
+                    keys.sort();
+                }
+                let map: serde_json::Map<String, serde_json::Value> = keys
+                    .into_iter()
+                    .map(|key| (key.clone(), sorted(&entries[key], key == "members")))
+                    .collect();
+                serde_json::Value::Object(map)
+            }
+            other => other.clone(),
+        }
+    }
+    sorted(value, false)
 }
 
 /// A model without its mixin shapes, as the flattened files are written.
@@ -129,50 +163,55 @@ fn phrasings(error: &smithy_codegen::Error) -> Vec<String> {
 
 fn main() {
     let args = Arguments::from_args();
-    let root = root();
-    if !root.is_dir() {
-        let message = format!("SKIPPED: idl tests: {} does not exist", root.display());
+    let (shared_root, local_root) = roots();
+    let mut suites = vec![(local_root, "local/")];
+    if shared_root.is_dir() {
+        suites.push((shared_root, ""));
+    } else {
+        let message = format!("SKIPPED: idl tests: {} does not exist", shared_root.display());
         if std::env::var("CI").as_deref() == Ok("true") {
             eprintln!("\n*** {message}; in CI it must be present ***\n");
             std::process::exit(1);
         }
         eprintln!("\n*** {message} ***\n");
-        println!("idl tests: 0 passed, 0 failed, 0 skipped");
-        return;
     }
-    let shared = root.join("valid/__shared.json");
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    all.sort();
     let skipped = Arc::new(AtomicUsize::new(0));
     let passed = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
     let matched = Arc::new(AtomicUsize::new(0));
-    let invalid_count = all.iter().filter(|path| path.starts_with(root.join("invalid"))).count();
+    let mut invalid_count = 0;
     let mut trials = Vec::new();
-    for path in all {
-        let name = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
-        let shared = shared.clone();
-        let (passed, failed, matched) = (passed.clone(), failed.clone(), matched.clone());
-        let invalid = path.starts_with(root.join("invalid"));
-        if let Some(reason) = skip_reason(&path) {
-            eprintln!("skipped: {name}: {reason}");
-            skipped.fetch_add(1, Ordering::SeqCst);
-            trials.push(Trial::test(name, || Ok(())).with_ignored_flag(true));
-            continue;
+    for (root, prefix) in suites {
+        let shared = root.join("valid/__shared.json");
+        let mut all = Vec::new();
+        files(&root, &mut all);
+        all.sort();
+        invalid_count += all.iter().filter(|path| path.starts_with(root.join("invalid"))).count();
+        for path in all {
+            let name = format!("{prefix}{}", path.strip_prefix(&root).unwrap_or(&path).display());
+            let shared = shared.exists().then(|| shared.clone());
+            let (passed, failed, matched) = (passed.clone(), failed.clone(), matched.clone());
+            let invalid = path.starts_with(root.join("invalid"));
+            let strict = prefix == "local/";
+            if let Some(reason) = skip_reason(&path) {
+                eprintln!("skipped: {name}: {reason}");
+                skipped.fetch_add(1, Ordering::SeqCst);
+                trials.push(Trial::test(name, || Ok(())).with_ignored_flag(true));
+                continue;
+            }
+            trials.push(Trial::test(name, move || {
+                let result = if invalid {
+                    run_invalid(&path, &matched, strict)
+                } else {
+                    run_valid(&path, shared.as_deref())
+                };
+                match &result {
+                    Ok(()) => passed.fetch_add(1, Ordering::SeqCst),
+                    Err(_) => failed.fetch_add(1, Ordering::SeqCst),
+                };
+                result.map_err(Failed::from)
+            }));
         }
-        trials.push(Trial::test(name, move || {
-            let result = if invalid {
-                run_invalid(&path, &matched)
-            } else {
-                run_valid(&path, &shared)
-            };
-            match &result {
-                Ok(()) => passed.fetch_add(1, Ordering::SeqCst),
-                Err(_) => failed.fetch_add(1, Ordering::SeqCst),
-            };
-            result.map_err(Failed::from)
-        }));
     }
     let conclusion = libtest_mimic::run(&args, trials);
     if !args.list {
@@ -206,24 +245,35 @@ fn skip_reason(path: &Path) -> Option<String> {
     (!source.exists()).then(|| format!("the flattened form of `{stem}.smithy`, which is not in this copy of the suite"))
 }
 
-fn run_valid(path: &Path, shared: &Path) -> Result<(), String> {
+fn run_valid(path: &Path, shared: Option<&Path>) -> Result<(), String> {
+    let with_shared =
+        |file: &Path| -> Vec<PathBuf> { std::iter::once(file).chain(shared).map(Path::to_path_buf).collect() };
     let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
     if let Some(stem) = name.strip_suffix(".flattened.smithy") {
         let source = path.with_file_name(format!("{stem}.smithy"));
-        let flattened = ast(&[path, shared]).map_err(|error| format!("the flattened file does not load: {error}"))?;
-        let model = ast(&[&source, shared]).map_err(|error| format!("{} does not load: {error}", source.display()))?;
+        let flattened =
+            ast(&with_shared(path)).map_err(|error| format!("the flattened file does not load: {error}"))?;
+        let model =
+            ast(&with_shared(&source)).map_err(|error| format!("{} does not load: {error}", source.display()))?;
         return compare(&without_mixins(model), &flattened);
     }
     let json = path.with_extension("json");
-    let idl = ast(&[path, shared]).map_err(|error| format!("the IDL file does not load: {error}"))?;
+    let idl = ast(&with_shared(path)).map_err(|error| format!("the IDL file does not load: {error}"))?;
+    let expected = path.with_extension("ast.json");
+    if expected.exists() {
+        let text = std::fs::read_to_string(&expected).map_err(|error| error.to_string())?;
+        let expected: serde_json::Value = serde_json::from_str(&text).map_err(|error| error.to_string())?;
+        return compare(&ordered(&idl), &ordered(&expected));
+    }
     if !json.exists() {
         return Ok(());
     }
-    let from_json = ast(&[&json, shared]).map_err(|error| format!("the JSON file does not load: {error}"))?;
+    let from_json = ast(&with_shared(&json)).map_err(|error| format!("the JSON file does not load: {error}"))?;
     compare(&idl, &from_json)
 }
 
-fn run_invalid(path: &Path, matched: &AtomicUsize) -> Result<(), String> {
+/// With `strict`, the error must contain the message the file's first line quotes.
+fn run_invalid(path: &Path, matched: &AtomicUsize, strict: bool) -> Result<(), String> {
     let error = match Codegen::new().model(path).ast() {
         Ok(_) => return Err("the model was accepted".to_owned()),
         Err(error) => error,
@@ -237,6 +287,8 @@ fn run_invalid(path: &Path, matched: &AtomicUsize) -> Result<(), String> {
     if let Some(expected) = expected_message(path) {
         if phrasings(&error).iter().any(|ours| ours.contains(&expected)) {
             matched.fetch_add(1, Ordering::SeqCst);
+        } else if strict {
+            return Err(format!("expected `{expected}`, got `{error}`"));
         } else {
             eprintln!("note: {}: expected `{expected}`, got `{error}`", path.display());
         }

@@ -9,6 +9,12 @@ use serde_json::{Map, Value};
 const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
 const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
 const MALFORMED_TESTS: &str = "smithy.test#httpMalformedRequestTests";
+const EVENT_STREAM_TESTS: &str = "smithy.test#eventStreamTests";
+
+/// Why the cases of a protocol the runtime does not speak are skipped.
+pub const PROTOCOL_NOT_IMPLEMENTED: &str = "protocol not implemented";
+/// Why `eventStreamTests` cases are skipped.
+pub const EVENT_STREAMS_NOT_IMPLEMENTED: &str = "event streams not implemented";
 
 /// What a case checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +29,8 @@ pub enum Kind {
     ServerResponse,
     /// The server refuses the malformed request as expected.
     Malformed,
+    /// An event stream's initial request or response and events (`smithy.test#eventStreamTests`).
+    EventStream,
 }
 
 impl Kind {
@@ -34,6 +42,7 @@ impl Kind {
             Kind::ServerRequest => "server-request",
             Kind::ServerResponse => "server-response",
             Kind::Malformed => "malformed",
+            Kind::EventStream => "event-stream",
         }
     }
 }
@@ -54,6 +63,8 @@ pub struct Case {
     pub error: Option<String>,
     /// The case as the model writes it, test parameters substituted.
     pub data: Map<String, Value>,
+    /// Why the case cannot run at all: its protocol or feature is not implemented.
+    pub unsupported: Option<&'static str>,
 }
 
 impl Case {
@@ -66,9 +77,76 @@ impl Case {
 /// A service's operations, for finding its cases: shape ids, and each operation's errors.
 pub struct ServiceOperations<'a> {
     pub name: &'a str,
+    /// The protocol's trait id, such as `aws.protocols#restJson1`, which cases name.
+    pub protocol_id: &'static str,
+    /// The protocol's name, such as `restJson1`.
     pub protocol: &'static str,
+    /// Whether the runtime speaks the protocol; the cases of one it does not are skipped.
+    pub implemented: bool,
     /// `(operation id, its errors' ids)`, in shape-id order.
-    pub operations: Vec<(&'static str, Vec<&'static str>)>,
+    pub operations: Vec<(String, Vec<String>)>,
+}
+
+impl ServiceOperations<'_> {
+    /// The operations of the service `id` of the model's `shapes`, found in the model: those
+    /// bound to it and to its resources, each with its errors and the service's.
+    pub fn operations_in_model(shapes: &Map<String, Value>, id: &str) -> Vec<(String, Vec<String>)> {
+        let targets = |shape: &Value, key: &str| -> Vec<String> {
+            match shape.get(key) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|item| item.get("target").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect(),
+                Some(Value::Object(item)) => item
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let Some(service) = shapes.get(id) else {
+            return Vec::new();
+        };
+        let common = targets(service, "errors");
+        let mut operations = Vec::new();
+        let mut pending = vec![id.to_owned()];
+        let mut visited = std::collections::BTreeSet::new();
+        while let Some(container) = pending.pop() {
+            if !visited.insert(container.clone()) {
+                continue;
+            }
+            let Some(shape) = shapes.get(&container) else { continue };
+            pending.extend(targets(shape, "resources"));
+            for key in [
+                "operations",
+                "collectionOperations",
+                "create",
+                "put",
+                "read",
+                "update",
+                "delete",
+                "list",
+            ] {
+                operations.extend(targets(shape, key));
+            }
+        }
+        operations.sort();
+        operations.dedup();
+        operations
+            .into_iter()
+            .map(|operation| {
+                let mut errors = shapes
+                    .get(&operation)
+                    .map(|shape| targets(shape, "errors"))
+                    .unwrap_or_default();
+                errors.extend(common.iter().cloned());
+                (operation, errors)
+            })
+            .collect()
+    }
 }
 
 fn cases_of<'v>(shape: &'v Value, trait_id: &str, protocol_id: &str) -> Vec<&'v Map<String, Value>> {
@@ -82,10 +160,20 @@ fn cases_of<'v>(shape: &'v Value, trait_id: &str, protocol_id: &str) -> Vec<&'v 
         .collect()
 }
 
-fn applies_to(case: &Map<String, Value>, side: &str) -> bool {
-    case.get("appliesTo")
-        .and_then(Value::as_str)
-        .is_none_or(|applies| applies == side)
+/// Whether a case of `shape` is for `side` (`client` or `server`): its `appliesTo`, and the
+/// `client-only` or `server-only` tag of the operation or error it is on.
+fn applies_to(shape: &Value, case: &Map<String, Value>, side: &str) -> bool {
+    let other = if side == "client" { "server-only" } else { "client-only" };
+    let tagged_other = shape
+        .get("traits")
+        .and_then(|traits| traits.get("smithy.api#tags"))
+        .and_then(Value::as_array)
+        .is_some_and(|tags| tags.iter().any(|tag| tag.as_str() == Some(other)));
+    !tagged_other
+        && case
+            .get("appliesTo")
+            .and_then(Value::as_str)
+            .is_none_or(|applies| applies == side)
 }
 
 fn id_of(case: &Map<String, Value>) -> String {
@@ -94,10 +182,16 @@ fn id_of(case: &Map<String, Value>) -> String {
 
 /// Every case of `service` in the model's `shapes`.
 pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_>) -> Vec<Case> {
-    let protocol_id = format!("aws.protocols#{}", service.protocol);
+    let protocol_id = service.protocol_id;
+    let not_implemented = (!service.implemented).then_some(PROTOCOL_NOT_IMPLEMENTED);
     let mut cases = Vec::new();
     let mut push = |kind: Kind, operation: &str, error: Option<&str>, case: &Map<String, Value>, id: String| {
+        let unsupported = match kind {
+            Kind::EventStream => not_implemented.or(Some(EVENT_STREAMS_NOT_IMPLEMENTED)),
+            _ => not_implemented,
+        };
         cases.push(Case {
+            unsupported,
             service: service.name.to_owned(),
             protocol: service.protocol,
             kind,
@@ -108,27 +202,30 @@ pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_
         });
     };
     for (operation, _) in &service.operations {
-        let Some(shape) = shapes.get(*operation) else { continue };
-        for case in cases_of(shape, REQUEST_TESTS, &protocol_id) {
-            if applies_to(case, "client") {
+        let Some(shape) = shapes.get(operation) else { continue };
+        for case in cases_of(shape, REQUEST_TESTS, protocol_id) {
+            if applies_to(shape, case, "client") {
                 push(Kind::Request, operation, None, case, id_of(case));
             }
-            if applies_to(case, "server") {
+            if applies_to(shape, case, "server") {
                 push(Kind::ServerRequest, operation, None, case, id_of(case));
             }
         }
-        for case in cases_of(shape, RESPONSE_TESTS, &protocol_id) {
-            if applies_to(case, "client") {
+        for case in cases_of(shape, RESPONSE_TESTS, protocol_id) {
+            if applies_to(shape, case, "client") {
                 push(Kind::Response, operation, None, case, id_of(case));
             }
-            if applies_to(case, "server") {
+            if applies_to(shape, case, "server") {
                 push(Kind::ServerResponse, operation, None, case, id_of(case));
             }
         }
-        for case in cases_of(shape, MALFORMED_TESTS, &protocol_id) {
+        for case in cases_of(shape, MALFORMED_TESTS, protocol_id) {
             for (id, case) in malformed_runs(case) {
                 push(Kind::Malformed, operation, None, &case, id);
             }
+        }
+        for case in cases_of(shape, EVENT_STREAM_TESTS, protocol_id) {
+            push(Kind::EventStream, operation, None, case, id_of(case));
         }
     }
     // An error's cases run on the first operation, by shape id, that can return it.
@@ -143,18 +240,14 @@ pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_
         .collect();
     errors.sort_by(|a, b| a.0.cmp(b.0));
     for (error, shape) in errors {
-        let Some((operation, _)) = service
-            .operations
-            .iter()
-            .find(|(_, errors)| errors.contains(&error.as_str()))
-        else {
+        let Some((operation, _)) = service.operations.iter().find(|(_, errors)| errors.contains(error)) else {
             continue;
         };
-        for case in cases_of(shape, RESPONSE_TESTS, &protocol_id) {
-            if applies_to(case, "client") {
+        for case in cases_of(shape, RESPONSE_TESTS, protocol_id) {
+            if applies_to(shape, case, "client") {
                 push(Kind::Response, operation, Some(error), case, id_of(case));
             }
-            if applies_to(case, "server") {
+            if applies_to(shape, case, "server") {
                 push(Kind::ServerResponse, operation, Some(error), case, id_of(case));
             }
         }

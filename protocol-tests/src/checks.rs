@@ -1,7 +1,9 @@
 //! Comparing what the generated code produced with what a case expects: requests, responses,
 //! headers and bodies (JSON compared as values, numbers by value; other bodies byte by byte).
 
-use serde_json::Value;
+use serde_json::Value as Json;
+use smithy_runtime::schema::Schema;
+use smithy_runtime::shape::{Structure, Value, Variant, View};
 
 /// Every value of a header (case-insensitive name), joined with `, `; `None` when absent.
 pub fn header_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
@@ -29,9 +31,9 @@ pub fn check_headers(headers: &http::HeaderMap, expected: &[(String, String)], p
 }
 
 /// The first place where two JSON values differ, numbers compared by value.
-pub fn json_difference(path: &str, expected: &Value, actual: &Value) -> Option<String> {
+pub fn json_difference(path: &str, expected: &Json, actual: &Json) -> Option<String> {
     match (expected, actual) {
-        (Value::Object(expected), Value::Object(actual)) => {
+        (Json::Object(expected), Json::Object(actual)) => {
             for (key, value) in expected {
                 let path = format!("{path}/{key}");
                 match actual.get(key) {
@@ -48,7 +50,7 @@ pub fn json_difference(path: &str, expected: &Value, actual: &Value) -> Option<S
                 .find(|key| !expected.contains_key(*key))
                 .map(|key| format!("{path}/{key}: not expected"))
         }
-        (Value::Array(expected), Value::Array(actual)) => {
+        (Json::Array(expected), Json::Array(actual)) => {
             if expected.len() != actual.len() {
                 return Some(format!(
                     "{path}: expected {} items, got {}",
@@ -62,7 +64,7 @@ pub fn json_difference(path: &str, expected: &Value, actual: &Value) -> Option<S
                 .enumerate()
                 .find_map(|(n, (expected, actual))| json_difference(&format!("{path}/{n}"), expected, actual))
         }
-        (Value::Number(a), Value::Number(b)) if a == b || a.as_f64() == b.as_f64() => None,
+        (Json::Number(a), Json::Number(b)) if a == b || a.as_f64() == b.as_f64() => None,
         _ if expected == actual => None,
         _ => Some(format!(
             "{}: expected `{expected}`, got `{actual}`",
@@ -96,8 +98,8 @@ pub fn check_body(expected: &str, json: bool, actual: &[u8], problems: &mut Vec<
         return;
     }
     match (
-        serde_json::from_str::<Value>(expected),
-        serde_json::from_slice::<Value>(actual),
+        serde_json::from_str::<Json>(expected),
+        serde_json::from_slice::<Json>(actual),
     ) {
         (Ok(expected_value), Ok(actual_value)) => {
             if let Some(difference) = json_difference("", &expected_value, &actual_value) {
@@ -135,12 +137,73 @@ pub fn compare<T: PartialEq + std::fmt::Debug>(expected: &T, actual: &T) -> Resu
     Err(format!("values differ:\nexpected: {expected}\n  actual: {actual}"))
 }
 
+/// Compares a parsed structure with the expected one: equal, or the same value member by member
+/// with NaN equal to NaN (which `==` never finds) and maps compared by key.
+pub fn compare_structure<T: Structure + PartialEq + std::fmt::Debug>(expected: &T, actual: &T) -> Result<(), String> {
+    if expected == actual || same(View::Structure(expected), View::Structure(actual), T::SCHEMA) {
+        return Ok(());
+    }
+    Err(format!("values differ:\nexpected: {expected:?}\n  actual: {actual:?}"))
+}
+
+/// Whether two values of `schema` are the same, NaN equal to NaN.
+fn same(expected: View<'_>, actual: View<'_>, schema: &'static Schema) -> bool {
+    let same_member = |a: Option<&dyn Value>, b: Option<&dyn Value>, schema: &'static Schema| match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same(a.view(), b.view(), schema),
+        _ => false,
+    };
+    match (expected, actual) {
+        (View::Float(a), View::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+        (View::Double(a), View::Double(b)) => a == b || (a.is_nan() && b.is_nan()),
+        (View::Structure(a), View::Structure(b)) => schema
+            .members
+            .iter()
+            .enumerate()
+            .all(|(index, member)| same_member(a.member(index), b.member(index), member.target)),
+        (View::Union(a), View::Union(b)) => match (a.variant(), b.variant()) {
+            (Variant::Member(i, a), Variant::Member(j, b)) => {
+                i == j
+                    && schema
+                        .members
+                        .get(i)
+                        .is_some_and(|member| same_member(a, b, member.target))
+            }
+            (Variant::Unknown(a), Variant::Unknown(b)) => a == b,
+            _ => false,
+        },
+        (View::List(a), View::List(b)) => {
+            let Some(item) = schema.item() else { return false };
+            a.len() == b.len() && (0..a.len()).all(|index| same_member(a.get(index), b.get(index), item.target))
+        }
+        (View::Map(a), View::Map(b)) => {
+            let Some(item) = schema.item() else { return false };
+            let (a, b) = (a.entries(), b.entries());
+            a.len() == b.len()
+                && a.iter()
+                    .zip(&b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same(va.view(), vb.view(), item.target))
+        }
+        (View::Null, View::Null) => true,
+        (View::Boolean(a), View::Boolean(b)) => a == b,
+        (View::Byte(a), View::Byte(b)) => a == b,
+        (View::Short(a), View::Short(b)) => a == b,
+        (View::Integer(a), View::Integer(b)) => a == b,
+        (View::Long(a), View::Long(b)) => a == b,
+        (View::String(a), View::String(b)) | (View::BigNumber(a), View::BigNumber(b)) => a == b,
+        (View::Blob(a), View::Blob(b)) => a == b,
+        (View::Timestamp(a), View::Timestamp(b)) => a == b,
+        (View::Document(a), View::Document(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Checks a JSON body's `message` against a regular expression.
 pub fn check_message_regex(response: &http::Response<Vec<u8>>, pattern: &str) -> Result<(), String> {
     let regex = regex::Regex::new(pattern).map_err(|error| format!("invalid messageRegex `{pattern}`: {error}"))?;
-    let body: Value =
+    let body: Json =
         serde_json::from_slice(response.body()).map_err(|error| format!("the response body is not JSON: {error}"))?;
-    let message = body.get("message").and_then(Value::as_str).unwrap_or_default();
+    let message = body.get("message").and_then(Json::as_str).unwrap_or_default();
     if regex.is_match(message) {
         Ok(())
     } else {

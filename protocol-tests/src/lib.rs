@@ -10,6 +10,7 @@
 pub mod cases;
 pub mod checks;
 pub mod params;
+pub mod protocols;
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -21,7 +22,7 @@ use smithy_runtime::schema::{Flags, ServiceSchema};
 use smithy_runtime::shape::decode_structure;
 
 use cases::{Case, Kind};
-use checks::{check_body, check_headers, compare, conclude, header_value, is_json};
+use checks::{check_body, check_headers, compare, compare_structure, conclude, header_value, is_json};
 use params::ParamsDecoder;
 
 /// The generated services, one module each, and the list of them.
@@ -158,14 +159,17 @@ impl<O: Operation> DynOperation for Erased<O> {
     fn client_response(&self, response: &http::Response<Vec<u8>>, expected: Expected<'_>) -> Result<(), String> {
         let expected = Self::expected(&expected)?;
         let actual = O::parse_response(response);
-        compare(&expected, &actual)
+        match (&expected, &actual) {
+            (Ok(expected), Ok(actual)) => compare_structure(expected, actual),
+            _ => compare(&expected, &actual),
+        }
     }
 
     fn server_request(&self, request: &http::Request<Vec<u8>>, params: &Value) -> Result<(), String> {
         let expected = Self::input(params)?;
         let actual =
             O::parse_request(request).map_err(|rejection| format!("the server refused the request: {rejection}"))?;
-        compare(&expected, &actual)
+        compare_structure(&expected, &actual)
     }
 
     fn server_response(&self, expected: Expected<'_>) -> Result<http::Response<Vec<u8>>, String> {
@@ -183,28 +187,48 @@ impl<O: Operation> DynOperation for Erased<O> {
     }
 }
 
-/// Every case of every generated service, with each service's registry; none when the model
-/// is missing.
-pub fn cases() -> Result<Vec<(Case, usize)>, String> {
+/// Every case of every service of the model, with the index of its generated service (`None` for
+/// a service of a protocol the runtime does not speak, whose cases are all unsupported); none
+/// when the model is missing.
+pub fn cases() -> Result<Vec<(Case, Option<usize>)>, String> {
     if !services::MODEL_FOUND {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(services::MODEL)
-        .map_err(|error| format!("cannot read {}: {error}", services::MODEL))?;
+    let text = std::fs::read_to_string(services::MODEL_AST)
+        .map_err(|error| format!("cannot read {}: {error}", services::MODEL_AST))?;
     let document: Value =
-        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL))?;
+        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", services::MODEL_AST))?;
     let shapes = document
         .get("shapes")
         .and_then(Value::as_object)
-        .ok_or_else(|| format!("{} has no shapes", services::MODEL))?;
+        .ok_or_else(|| format!("{} has no shapes", services::MODEL_AST))?;
+    let generated = services::services();
     let mut all = Vec::new();
-    for (index, service) in services::services().iter().enumerate() {
-        let registry = Registry::of(service);
-        let name = service.id.rsplit('#').next().unwrap_or(service.id);
+    let mut ids: Vec<&String> = shapes.keys().collect();
+    ids.sort();
+    for id in ids {
+        let shape = &shapes[id.as_str()];
+        if shape.get("type").and_then(Value::as_str) != Some("service") {
+            continue;
+        }
+        let Some((protocol_id, protocol)) = protocols::protocol_of(shape.get("traits")) else {
+            continue;
+        };
+        let index = generated.iter().position(|service| service.id == id.as_str());
+        let operations = match index {
+            Some(index) => Registry::of(&generated[index])
+                .operations()
+                .into_iter()
+                .map(|(operation, errors)| (operation.to_owned(), errors.into_iter().map(str::to_owned).collect()))
+                .collect(),
+            None => cases::ServiceOperations::operations_in_model(shapes, id),
+        };
         let operations = cases::ServiceOperations {
-            name,
-            protocol: service.protocol,
-            operations: registry.operations(),
+            name: id.rsplit('#').next().unwrap_or(id),
+            protocol_id,
+            protocol,
+            implemented: index.is_some(),
+            operations,
         };
         all.extend(
             cases::service_cases(shapes, &operations)
@@ -278,10 +302,15 @@ fn expected<'a>(case: &'a Case, params: &'a Value) -> Expected<'a> {
     }
 }
 
-/// Runs a case; `Err` says what differed.
-pub fn run(case: &Case, service_index: usize) -> Result<(), String> {
+/// Runs a case; `Err` says what differed, or why the case cannot run.
+pub fn run(case: &Case, service_index: Option<usize>) -> Result<(), String> {
+    if let Some(reason) = case.unsupported {
+        return Err(format!("cannot run: {reason}"));
+    }
     let services = services::services();
-    let service = services.get(service_index).ok_or("no such service")?;
+    let service = service_index
+        .and_then(|index| services.get(index))
+        .ok_or("no generated service")?;
     let registry = Registry::of(service);
     let operation = registry.get(&case.operation)?;
     let data = &case.data;
@@ -305,6 +334,19 @@ pub fn run(case: &Case, service_index: usize) -> Result<(), String> {
                 let target = format!("{}.{name}", service.schema.name());
                 let value = http::HeaderValue::from_str(&target).map_err(|error| error.to_string())?;
                 request.headers_mut().insert("x-amz-target", value);
+            }
+            // Likewise the `Content-Type` of a body: the protocol's, or what the case gives as
+            // `bodyMediaType`.
+            let media_type = match service.protocol {
+                "awsJson1_0" | "awsJson1_1" => Some(smithy_runtime::protocol::aws_json::content_type(
+                    service.schema.protocol,
+                )),
+                _ => text(data, "bodyMediaType"),
+            };
+            let has_content_type = request.headers().contains_key(http::header::CONTENT_TYPE);
+            if let (false, false, Some(media_type)) = (has_content_type, request.body().is_empty(), media_type) {
+                let value = http::HeaderValue::from_str(media_type).map_err(|error| error.to_string())?;
+                request.headers_mut().insert(http::header::CONTENT_TYPE, value);
             }
             let routed = smithy_runtime::server::route(service.schema, &request)
                 .map_err(|rejection| format!("the server routed the request nowhere: {rejection}"))?;
@@ -333,6 +375,7 @@ pub fn run(case: &Case, service_index: usize) -> Result<(), String> {
             }
             conclude(problems)
         }
+        Kind::EventStream => Err(format!("cannot run: {}", cases::EVENT_STREAMS_NOT_IMPLEMENTED)),
         Kind::Malformed => {
             let empty = Map::new();
             let request_data = data.get("request").and_then(Value::as_object).unwrap_or(&empty);

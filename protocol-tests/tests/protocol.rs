@@ -1,16 +1,17 @@
-//! Runs every protocol test case of the AWS protocol-test model (restJson1, awsJson1_0 and
-//! awsJson1_1) as one trial, `<service>::<kind>::<case id>`, with libtest's command line:
-//! filters, `--exact`, `--list`, `--ignored`; nextest runs it too. Cases in `skipped.txt` are
-//! ignored trials. The last lines are one per protocol:
+//! Runs every protocol test case of the protocol-test model as one trial,
+//! `<service>::<kind>::<case id>`, with libtest's command line: filters, `--exact`, `--list`,
+//! `--ignored`; nextest runs it too. Cases of restJson1, awsJson1_0 and awsJson1_1 run against
+//! the generated services; the cases of the other protocols (`protocol not implemented`), the
+//! `eventStreamTests` cases (`event streams not implemented`) and those in `skipped.txt` are
+//! ignored trials. The last lines are one per protocol of the suite:
 //! `<protocol> protocol tests: N passed, M failed, K skipped`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use protocol_tests::protocols::PROTOCOLS;
 use protocol_tests::{services, Skipped};
-
-const PROTOCOLS: [&str; 3] = ["restJson1", "awsJson1_0", "awsJson1_1"];
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -32,7 +33,7 @@ fn main() {
         }
         if !args.list {
             eprintln!("\n*** {message} ***\n");
-            for protocol in PROTOCOLS {
+            for (_, protocol) in PROTOCOLS {
                 println!("{protocol} protocol tests: 0 passed, 0 failed, 0 skipped");
             }
         }
@@ -51,7 +52,7 @@ fn main() {
         .into_iter()
         .filter(|(case, _)| args.filter.as_deref().is_none_or(|filter| case.name().contains(filter)))
         .map(|(case, service)| {
-            let ignored = skipped.reason(case.kind, &case.id).is_some();
+            let ignored = case.unsupported.is_some() || skipped.reason(case.kind, &case.id).is_some();
             let protocol = case.protocol;
             if ignored {
                 tallies.lock().unwrap().entry(protocol).or_default().skipped += 1;
@@ -79,7 +80,7 @@ fn main() {
     let conclusion = libtest_mimic::run(&args, trials);
     if !args.list {
         let tallies = tallies.lock().unwrap();
-        for protocol in PROTOCOLS {
+        for (_, protocol) in PROTOCOLS {
             let tally = tallies.get(protocol).copied().unwrap_or_default();
             println!(
                 "{protocol} protocol tests: {} passed, {} failed, {} skipped",

@@ -1,5 +1,6 @@
 //! Body checksums and compression: the flexible checksums of `aws.protocols#httpChecksum`
-//! (CRC32, CRC32C, CRC64/NVME, SHA-1, SHA-256, in `x-amz-checksum-*` headers), and the gzip
+//! (CRC32, CRC32C, CRC64/NVME, SHA-1, SHA-256, SHA-512, MD5, XXH64, XXH3 and XXH3-128, in
+//! `x-amz-checksum-*` headers), and the gzip
 //! bodies of `@requestCompression`.
 //!
 //! A client adds a request's checksum and compresses its body as the operation's schema and the
@@ -26,21 +27,41 @@ pub enum ChecksumAlgorithm {
     Sha1,
     /// SHA-256.
     Sha256,
+    /// SHA-512.
+    Sha512,
+    /// MD5.
+    Md5,
+    /// XXH64 (seed 0).
+    XxHash64,
+    /// XXH3, 64 bits (seed 0).
+    XxHash3,
+    /// XXH3, 128 bits (seed 0).
+    XxHash128,
 }
 
 impl ChecksumAlgorithm {
     /// Every algorithm, in the order a client prefers them when a response carries several:
-    /// the fastest first.
-    pub const PREFERENCE: [ChecksumAlgorithm; 5] = [
+    /// the CRCs the AWS SDKs check first, then the others, the fastest first.
+    pub const PREFERENCE: [ChecksumAlgorithm; 10] = [
         ChecksumAlgorithm::Crc64Nvme,
         ChecksumAlgorithm::Crc32c,
         ChecksumAlgorithm::Crc32,
         ChecksumAlgorithm::Sha1,
         ChecksumAlgorithm::Sha256,
+        ChecksumAlgorithm::XxHash3,
+        ChecksumAlgorithm::XxHash64,
+        ChecksumAlgorithm::XxHash128,
+        ChecksumAlgorithm::Md5,
+        ChecksumAlgorithm::Sha512,
     ];
 
-    /// The algorithm a model names (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`), in any
-    /// case.
+    /// The names of every algorithm, for messages.
+    pub const NAMES: &'static str = "CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128";
+
+    /// The algorithm a model names (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`, `SHA512`,
+    /// `MD5`, `XXHASH64`, `XXHASH3`, `XXHASH128`), in any case. A model may name others, which
+    /// a client cannot compute: [`None`] here, refused when a caller asks for one and passed
+    /// over when a response carries one.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::PREFERENCE
             .into_iter()
@@ -55,6 +76,11 @@ impl ChecksumAlgorithm {
             ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
             ChecksumAlgorithm::Sha1 => "SHA1",
             ChecksumAlgorithm::Sha256 => "SHA256",
+            ChecksumAlgorithm::Sha512 => "SHA512",
+            ChecksumAlgorithm::Md5 => "MD5",
+            ChecksumAlgorithm::XxHash64 => "XXHASH64",
+            ChecksumAlgorithm::XxHash3 => "XXHASH3",
+            ChecksumAlgorithm::XxHash128 => "XXHASH128",
         }
     }
 
@@ -66,6 +92,11 @@ impl ChecksumAlgorithm {
             ChecksumAlgorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
             ChecksumAlgorithm::Sha1 => "x-amz-checksum-sha1",
             ChecksumAlgorithm::Sha256 => "x-amz-checksum-sha256",
+            ChecksumAlgorithm::Sha512 => "x-amz-checksum-sha512",
+            ChecksumAlgorithm::Md5 => "x-amz-checksum-md5",
+            ChecksumAlgorithm::XxHash64 => "x-amz-checksum-xxhash64",
+            ChecksumAlgorithm::XxHash3 => "x-amz-checksum-xxhash3",
+            ChecksumAlgorithm::XxHash128 => "x-amz-checksum-xxhash128",
         }
     }
 
@@ -88,6 +119,17 @@ impl ChecksumAlgorithm {
                 use sha2::Digest as _;
                 sha2::Sha256::digest(body).to_vec()
             }
+            ChecksumAlgorithm::Sha512 => {
+                use sha2::Digest as _;
+                sha2::Sha512::digest(body).to_vec()
+            }
+            ChecksumAlgorithm::Md5 => {
+                use md5::Digest as _;
+                md5::Md5::digest(body).to_vec()
+            }
+            ChecksumAlgorithm::XxHash64 => xxhash_rust::xxh64::xxh64(body, 0).to_be_bytes().to_vec(),
+            ChecksumAlgorithm::XxHash3 => xxhash_rust::xxh3::xxh3_64(body).to_be_bytes().to_vec(),
+            ChecksumAlgorithm::XxHash128 => xxhash_rust::xxh3::xxh3_128(body).to_be_bytes().to_vec(),
         };
         Blob::new(bytes).to_base64()
     }
@@ -254,6 +296,14 @@ mod tests {
             ChecksumAlgorithm::Sha256.checksum(body),
             "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw="
         );
+        assert_eq!(
+            ChecksumAlgorithm::Sha512.checksum(body),
+            "t/eDuu2Cl/DbkXRiGE/08I5pwtXl95qUJgD5cl9Yzh8pwYE5v4CwbA//K900c4RS7PQMSIwip+PYDN9vnBwNRw=="
+        );
+        assert_eq!(ChecksumAlgorithm::Md5.checksum(body), "PiWWCnnbxptnTNTsZ6csYg==");
+        assert_eq!(ChecksumAlgorithm::XxHash64.checksum(body), "xQCwyRKzdtg=");
+        assert_eq!(ChecksumAlgorithm::XxHash3.checksum(body), "tqy52Eo4/3Q=");
+        assert_eq!(ChecksumAlgorithm::XxHash128.checksum(body), "c1H4mBL5c4K5HQWzHgTdfw==");
         assert_eq!(ChecksumAlgorithm::Crc32.checksum(b""), "AAAAAA==");
     }
 
@@ -263,7 +313,18 @@ mod tests {
             assert_eq!(ChecksumAlgorithm::from_name(algorithm.name()), Some(algorithm));
         }
         assert_eq!(ChecksumAlgorithm::from_name("crc32c"), Some(ChecksumAlgorithm::Crc32c));
-        assert_eq!(ChecksumAlgorithm::from_name("MD5"), None);
+        assert_eq!(
+            ChecksumAlgorithm::from_name("xxhash128"),
+            Some(ChecksumAlgorithm::XxHash128)
+        );
+        assert_eq!(ChecksumAlgorithm::from_name("BLAKE3"), None);
+        for algorithm in ChecksumAlgorithm::PREFERENCE {
+            assert!(ChecksumAlgorithm::NAMES.contains(algorithm.name()));
+            assert_eq!(
+                algorithm.header(),
+                format!("x-amz-checksum-{}", algorithm.name().to_lowercase())
+            );
+        }
     }
 
     #[test]

@@ -247,8 +247,9 @@ impl Pattern {
         }
     }
 
-    /// Whether `pattern` is a regular expression [`Pattern::new`] can compile, from its syntax
-    /// alone (compiling a large pattern takes long): what the generator checks.
+    /// Whether `pattern` is a regular expression [`Pattern::new`] can compile: what the generator
+    /// checks. Patterns for the linear engine are checked by their syntax alone (compiling a
+    /// large one takes long); those with look-around or back-references by compiling them.
     pub fn check_syntax(pattern: &str) -> Result<(), String> {
         let translated = translate_pattern(pattern);
         let Err(linear) = regex_syntax::Parser::new().parse(&translated) else {
@@ -263,10 +264,34 @@ impl Pattern {
                     | regex_syntax::ast::ErrorKind::UnsupportedBackreference
             )
         );
-        if backtracking && fancy_regex::Expr::parse_tree(&translated).is_ok() {
-            return Ok(());
+        // fancy-regex is checked by compiling: its parser accepts look-behinds it cannot run.
+        if backtracking {
+            return fancy_regex::Regex::new(&translated)
+                .map(drop)
+                .map_err(|error| error.to_string());
         }
         Err(linear.to_string().lines().last().unwrap_or_default().trim().to_owned())
+    }
+
+    /// Why `pattern` is not a regular expression in any dialect a model may use (an unclosed
+    /// group or set, nothing to repeat, a repetition or range whose bounds are out of order),
+    /// or `None`. A pattern that is well-formed but uses what this runtime cannot check is not
+    /// malformed: see [`Pattern::check_syntax`].
+    pub fn malformed(pattern: &str) -> Option<String> {
+        use regex_syntax::ast::ErrorKind;
+        let error = regex_syntax::ast::parse::Parser::new()
+            .parse(&translate_pattern(pattern))
+            .err()?;
+        matches!(
+            error.kind(),
+            ErrorKind::ClassUnclosed
+                | ErrorKind::GroupUnclosed
+                | ErrorKind::GroupUnopened
+                | ErrorKind::RepetitionMissing
+                | ErrorKind::RepetitionCountInvalid
+                | ErrorKind::ClassRangeInvalid
+        )
+        .then(|| error.kind().to_string())
     }
 
     /// Whether `text` matches somewhere (a pattern is not anchored unless it says so). Text
@@ -279,6 +304,47 @@ impl Pattern {
     }
 }
 
+/// The character of an octal escape after its `\0`: up to three octal digits at the start of
+/// `chars` (two when a third would pass 0o377), which it consumes; none is NUL.
+fn octal_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> u32 {
+    let mut value = 0u32;
+    for _ in 0..3 {
+        match chars.peek().and_then(|c| c.to_digit(8)) {
+            Some(digit) if value * 8 + digit <= 0o377 => {
+                value = value * 8 + digit;
+                chars.next();
+            }
+            _ => break,
+        }
+    }
+    value
+}
+
+/// Consumes a quantifier (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, each maybe lazy or
+/// possessive) at the start of `chars` and returns its minimum, or consumes nothing.
+fn skip_quantifier(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u64> {
+    let mut ahead = chars.clone();
+    let min = match ahead.next()? {
+        '*' | '?' => 0,
+        '+' => 1,
+        '{' => {
+            let text: String = ahead.by_ref().take_while(|c| *c != '}').collect();
+            let (min, max) = text.split_once(',').unwrap_or((&text, "0"));
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(min) || !(max.is_empty() || digits(max)) {
+                return None;
+            }
+            min.parse().unwrap_or(u64::MAX)
+        }
+        _ => return None,
+    };
+    if matches!(ahead.peek(), Some('?' | '+')) {
+        ahead.next();
+    }
+    *chars = ahead;
+    Some(min)
+}
+
 /// The value of four hexadecimal digits at the start of `chars`, which it consumes.
 fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u16> {
     let mut value = 0u16;
@@ -288,8 +354,14 @@ fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u16> {
     Some(value)
 }
 
-/// `pattern` in the syntax of the `regex` crate: Java's POSIX classes become ASCII ranges, and
-/// a `-` that follows a class escape in a set (`[\w-_]`) is a literal, as in ECMA-262.
+/// `pattern` in the syntax of the `regex` crate:
+/// - Java's POSIX classes become ASCII ranges, and its other named classes (`\p{LD}`,
+///   `\p{all}`, `\p{L1}`, `\p{javaLowerCase}`, ...) their Unicode equivalents, negated by `\P`;
+/// - `\0` with up to three octal digits (Java's octal escape, and ECMA-262's legacy one) is the
+///   character it names;
+/// - a quantified look-around (`(?!x)+`) is the look-around itself, or nothing when the
+///   quantifier allows zero repetitions, as ECMA-262 defines it;
+/// - a `-` that follows a class escape in a set (`[\w-_]`) is a literal, as in ECMA-262.
 fn translate_pattern(pattern: &str) -> String {
     const POSIX: &[(&str, &str)] = &[
         ("Print", r"\x20-\x7E"),
@@ -305,11 +377,23 @@ fn translate_pattern(pattern: &str) -> String {
         ("Space", r" \t\n\x0B\f\r"),
         ("Blank", r" \t"),
         ("Cntrl", r"\x00-\x1F\x7F"),
+        // Java's own classes.
+        ("LD", r"\p{L}\p{Nd}"),
+        ("all", r"\x{0}-\x{10FFFF}"),
+        ("L1", r"\x{0}-\x{FF}"),
+        ("javaLowerCase", r"\p{Lowercase}"),
+        ("javaUpperCase", r"\p{Uppercase}"),
+        ("javaLetter", r"\p{L}"),
+        ("javaDigit", r"\p{Nd}"),
+        ("javaLetterOrDigit", r"\p{L}\p{Nd}"),
+        ("javaAlphabetic", r"\p{Alphabetic}"),
     ];
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     let mut in_set = false;
     let mut after_class_escape = false;
+    // Where each open group starts in `out`, and whether it is a look-around.
+    let mut groups: Vec<(usize, bool)> = Vec::new();
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -318,14 +402,25 @@ fn translate_pattern(pattern: &str) -> String {
                     break;
                 };
                 let mut class = None;
-                if next == 'p' && chars.peek() == Some(&'{') {
+                if matches!(next, 'p' | 'P') && chars.peek() == Some(&'{') {
                     let rest: String = chars.clone().skip(1).take_while(|c| *c != '}').collect();
                     if let Some((_, range)) = POSIX.iter().find(|(name, _)| *name == rest) {
                         for _ in 0..rest.chars().count() + 2 {
                             chars.next();
                         }
+                        if next == 'P' {
+                            // Negated: a set of its own, nested when inside a set.
+                            let _ = write!(out, "[^{range}]");
+                            after_class_escape = true;
+                            continue;
+                        }
                         class = Some(*range);
                     }
+                }
+                if next == '0' {
+                    let _ = write!(out, "\\x{{{:X}}}", octal_escape(&mut chars));
+                    after_class_escape = false;
+                    continue;
                 }
                 // ECMA-262's `\w` and `\d` are ASCII (the `regex` crate's are Unicode's, and
                 // large: `[\w]{1,256}` would not compile).
@@ -372,8 +467,42 @@ fn translate_pattern(pattern: &str) -> String {
                 }
                 out.push('\\');
                 out.push(next);
+                if matches!(next, 'p' | 'P') {
+                    // The whole property name (`\p{Z}`, `\pL`), so that a `-` after it is seen.
+                    if chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            out.push(c);
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    } else if let Some(c) = chars.next() {
+                        out.push(c);
+                    }
+                }
                 after_class_escape = matches!(next, 'W' | 'D' | 's' | 'S' | 'p' | 'P');
                 continue;
+            }
+            '(' if !in_set => {
+                let mut ahead = chars.clone();
+                let look_around = ahead.next() == Some('?')
+                    && match ahead.next() {
+                        Some('=' | '!') => true,
+                        Some('<') => matches!(ahead.next(), Some('=' | '!')),
+                        _ => false,
+                    };
+                groups.push((out.len(), look_around));
+                out.push(c);
+            }
+            ')' if !in_set => {
+                out.push(c);
+                if let Some((start, true)) = groups.pop() {
+                    if let Some(min) = skip_quantifier(&mut chars) {
+                        if min == 0 {
+                            out.truncate(start);
+                        }
+                    }
+                }
             }
             '[' if !in_set => {
                 in_set = true;
@@ -737,12 +866,13 @@ mod tests {
     }
 
     /// A pattern whose syntax is sound but which fancy-regex cannot compile (a look-behind of
-    /// variable length).
+    /// variable length). The generator leaves such a pattern out of a schema (`check_syntax`
+    /// refuses it); a schema that holds one anyway refuses every value.
     const UNCOMPILABLE: &str = "(?<=a+)b";
 
     #[test]
     fn a_value_is_refused_when_its_pattern_cannot_be_compiled() {
-        assert_eq!(Pattern::check_syntax(UNCOMPILABLE), Ok(()));
+        assert!(Pattern::malformed(UNCOMPILABLE).is_none() && Pattern::check_syntax(UNCOMPILABLE).is_err());
         assert!(Pattern::new(UNCOMPILABLE).is_err());
         static TEXT: Schema = Schema::new("example#Text", ShapeType::String).traits(Traits {
             pattern: Some(UNCOMPILABLE),
@@ -809,6 +939,9 @@ mod tests {
         assert!(matches(r"^[\p{ASCII}]+$", "abc") && !matches(r"^\p{ASCII}+$", "é"));
         // A `-` after a class escape is a literal.
         assert!(matches(r"^[\w-_]*$", "a-b_c") && !matches(r"^[\w-_]*$", "a b"));
+        let name = r"^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$";
+        assert!(matches(name, "Cost center-1_a") && !matches(name, " lead") && !matches(name, "a/b"));
+        assert!(matches(r"^[\pL-]+$", "a-b"));
         // ECMA-262's `\w` and `\d` are ASCII, and so small enough to repeat.
         assert!(matches(r"^[\w+=,.@-]{1,256}$", "role=1,x@y") && !matches(r"^[\w+=,.@-]{1,256}$", "a/b"));
         assert!(!matches(r"^\w+$", "é") && !matches(r"^\d$", "٣"));
@@ -817,13 +950,33 @@ mod tests {
         // UTF-16 surrogate pairs stand for one code point.
         let xml = r"^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*$";
         assert!(matches(xml, "text 😀\n") && !matches(xml, "\u{1}"));
+        // Java's named classes, negated too, in and out of sets.
+        assert!(matches(r"^(\p{LD}|\p{Punct}| )+$", "Ab9 é!") && !matches(r"^(\p{LD}|\p{Punct}| )+$", "a\tb"));
+        assert!(matches(r"^[\p{all}]*$", "any\u{0}thing 😀"));
+        assert!(matches(r"^\P{LD}+$", "-- !") && !matches(r"^\P{LD}+$", "a"));
+        assert!(matches(r"^[x\P{Alpha}]+$", "x1-") && !matches(r"^[x\P{Alpha}]+$", "y"));
+        // Octal escapes: `\0` alone is NUL, then up to three octal digits.
+        assert!(matches(r"^[^/:|\000-\037]+$", "name") && !matches(r"^[^/:|\000-\037]+$", "a\u{1f}b"));
+        assert!(matches(r"^a\0$", "a\u{0}") && matches(r"^\0101$", "A") && matches(r"^\0400$", " 0"));
+        // A quantified look-ahead is the look-ahead itself, or nothing when it may repeat zero times.
+        let path = r"^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$";
+        assert!(matches(path, "/a/b") && !matches(path, "/.a"));
+        assert!(matches(r"^(?!a)*a$", "a") && matches(r"^(?=b){0,2}a$", "a"));
+        assert!(!matches(r"^(?!a){2,}a$", "a") && !matches(r"^(?<!x)+a$", "b"));
         // Long bounded repetitions.
         assert!(matches("^.{1,100000}$", "x"));
         // Not regular expressions at all.
         assert!(Pattern::new("([a-z").is_err());
         assert!(Pattern::new("a{2,1}").is_err());
-        for pattern in ["([a-z", "a{2,1}", r"\p{Nope}"] {
+        for pattern in ["([a-z", "a{2,1}", r"\p{Nope}", "(?<=a+)b"] {
             assert!(Pattern::check_syntax(pattern).is_err(), "{pattern}");
+        }
+        // Malformed in every dialect, as against only beyond this runtime.
+        for pattern in ["([a-z", "a{2,1}", "((", "[z-a]", "*a", "a)"] {
+            assert!(Pattern::malformed(pattern).is_some(), "{pattern}");
+        }
+        for pattern in [r"\p{Nope}", "^(?=a)+(?<=a)b", r"(a)\1", "^[a-z]+$"] {
+            assert_eq!(Pattern::malformed(pattern), None, "{pattern}");
         }
         for pattern in ["^(?!aws:)x$", r"^\p{Print}+$", r"(a)\1", "^.{1,100000}$"] {
             assert_eq!(Pattern::check_syntax(pattern), Ok(()), "{pattern}");

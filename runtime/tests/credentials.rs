@@ -843,6 +843,7 @@ fn chain_lists_every_place_looked() {
         error_of(&chain),
         "no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); \
          profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); \
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); \
          ECS container (AWS_CONTAINER_CREDENTIALS_* not set); \
          EC2 instance metadata (http://169.254.169.254: connection refused)"
     );
@@ -851,6 +852,7 @@ fn chain_lists_every_place_looked() {
         error_of(&provider),
         "no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); \
          profile `default` (neither ~/.aws/credentials nor ~/.aws/config exists); \
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); \
          ECS container (no HTTP transport); EC2 instance metadata (no HTTP transport)"
     );
     assert_eq!(
@@ -866,7 +868,8 @@ fn chain_stops_at_a_configured_provider_that_fails() {
     let chain = default_chain(env, Some(imds.clone()));
     assert_eq!(
         error_of(&chain),
-        "profile `default`: ~/.aws/config:2: expected `name = value`"
+        "profile `default`: ~/.aws/config:2: expected `name = value` \
+         (looked at first: environment (AWS_ACCESS_KEY_ID not set))"
     );
     let ecs_failing = home_env(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c")]);
     let transport = FakeTransport::new(|seen| {
@@ -878,7 +881,10 @@ fn chain_stops_at_a_configured_provider_that_fails() {
     });
     assert_eq!(
         error_of(&default_chain(ecs_failing, Some(transport.clone()))),
-        "ECS container: http://169.254.170.2/c answered 403 Forbidden"
+        "ECS container: http://169.254.170.2/c answered 403 Forbidden (looked at first: \
+         environment (AWS_ACCESS_KEY_ID not set); \
+         profile `default` (neither ~/.aws/credentials nor ~/.aws/config exists); \
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set))"
     );
     // Neither stopped chain reached the instance metadata service.
     assert!(imds.seen().is_empty());

@@ -1,11 +1,15 @@
-//! Every published AWS model in `../shared/models/aws/` and `../shared/models/aws-popular/`, and
-//! every service of the AWS protocol test model (`../shared/protocol-tests/aws-protocol-tests.json`)
-//! generates a crate, and all those crates compile without warnings and document without
-//! rustdoc warnings. Those of the protocols the runtime speaks (restJson1, awsJson1_0,
-//! awsJson1_1) get their client and server; the others their types and service trait.
+//! Every model under the directories `MODELS_DIRS` names (`:`-separated; by default all of
+//! `../shared/models`, searched recursively for `.json` files) and every service of the AWS
+//! protocol test model (`../shared/protocol-tests/aws-protocol-tests.json`) generates a crate:
+//! the test prints `models: N generate, M refused` and fails on any refusal. A sample of the
+//! crates then compiles without warnings and documents without rustdoc warnings: every crate of
+//! `../shared/models/aws/`, `../shared/models/aws-popular/` and the protocol tests, plus
+//! `MODELS_SAMPLE` (default 4) models spread over the rest; `MODELS_SAMPLE=all` compiles
+//! every one. Those of the protocols the runtime speaks (restJson1, awsJson1_0, awsJson1_1) get
+//! their client and server; the others their types and service trait.
 //!
 //! The crates are written under `target/aws-models/<crate>/`, next to a `Cargo.toml` workspace
-//! listing them all, so one `cargo check` builds them with a shared target directory
+//! listing those compiled, so one `cargo check` builds them with a shared target directory
 //! (`target/aws-models-target`, kept between runs) in which serde is compiled once. A model or
 //! service that cannot be generated yet goes in [`EXCEPTIONS`] with the reason: it is reported and
 //! skipped. Anything else that fails to generate or to compile fails the test, which lists every
@@ -33,6 +37,8 @@ struct Subject {
     crate_name: String,
     model: PathBuf,
     service: Option<String>,
+    /// Compiled and documented, not only generated.
+    checked: bool,
 }
 
 /// What generating one crate gave.
@@ -87,26 +93,75 @@ fn kebab(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// The directories of models to generate: `MODELS_DIRS`, else `../shared/models`.
+fn model_dirs(shared: &Path) -> Vec<PathBuf> {
+    match std::env::var("MODELS_DIRS") {
+        Ok(dirs) if !dirs.trim().is_empty() => std::env::split_paths(&dirs).collect(),
+        _ => vec![shared.join("models")],
+    }
+}
+
+/// Every `.json` file under `dir`, recursively.
+fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            json_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+}
+
+/// How many models outside the always-checked directories are compiled: `MODELS_SAMPLE`
+/// (`all`, or a number), 4 by default.
+fn sample_size() -> usize {
+    match std::env::var("MODELS_SAMPLE").as_deref() {
+        Ok("all") => usize::MAX,
+        Ok(number) if !number.trim().is_empty() => number
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("MODELS_SAMPLE is `all` or a number, not `{number}`")),
+        _ => 4,
+    }
+}
+
 fn subjects(shared: &Path) -> Vec<Subject> {
-    let mut models: Vec<PathBuf> = ["models/aws", "models/aws-popular"]
-        .iter()
-        .flat_map(|dir| std::fs::read_dir(shared.join(dir)).unwrap())
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
+    let mut models = Vec::new();
+    for dir in model_dirs(shared) {
+        json_files(&dir, &mut models);
+    }
     models.sort();
-    let mut subjects: Vec<Subject> = models
-        .into_iter()
-        .map(|model| {
-            let stem = model.file_stem().unwrap().to_string_lossy().into_owned();
-            Subject {
-                crate_name: model_crate_name(&stem),
-                key: stem,
-                model,
-                service: None,
-            }
-        })
-        .collect();
+    models.dedup();
+    let always_checked = ["models/aws", "models/aws-popular"].map(|dir| shared.join(dir));
+    let mut subjects: Vec<Subject> = Vec::new();
+    for model in models {
+        let stem = model.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut crate_name = model_crate_name(&stem);
+        // The same service from two directories (`aws/dynamodb-2012-08-10.json`,
+        // `aws-2026/dynamodb.json`): the later one is named after its directory too.
+        if subjects.iter().any(|subject| subject.crate_name == crate_name) {
+            let dir = model.parent().and_then(Path::file_name).unwrap_or_default();
+            crate_name = format!("{crate_name}-{}", kebab(&dir.to_string_lossy()));
+        }
+        let checked = model
+            .parent()
+            .is_some_and(|dir| always_checked.iter().any(|always| always == dir));
+        subjects.push(Subject {
+            key: stem,
+            crate_name,
+            checked,
+            model,
+            service: None,
+        });
+    }
+    // A sample of the others, spread evenly over them in name order.
+    let others: Vec<usize> = (0..subjects.len()).filter(|&i| !subjects[i].checked).collect();
+    let sample = sample_size().min(others.len());
+    for k in 0..sample {
+        subjects[others[k * others.len() / sample]].checked = true;
+    }
 
     let protocol_tests = shared.join(PROTOCOL_TESTS);
     let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&protocol_tests).unwrap()).unwrap();
@@ -122,6 +177,7 @@ fn subjects(shared: &Path) -> Vec<Subject> {
         crate_name: service_crate_name(id),
         model: protocol_tests.clone(),
         service: Some(id.clone()),
+        checked: true,
     }));
     subjects
 }
@@ -280,21 +336,34 @@ fn every_aws_model_and_protocol_test_service_compiles_without_warnings() {
     std::fs::create_dir_all(&out).unwrap();
 
     let mut rows = Vec::new();
+    let mut checked = Vec::new();
     let mut generation_failures = Vec::new();
+    let (mut models_generated, mut models_refused) = (0, 0);
     for subject in &subjects {
         if let Some((_, reason)) = EXCEPTIONS.iter().find(|(key, _)| *key == subject.key) {
             eprintln!("SKIPPED (in EXCEPTIONS) {}: {reason}", subject.key);
             continue;
         }
+        let is_model = subject.service.is_none();
         match generate(subject, &out.join(&subject.crate_name)) {
-            Ok(row) => rows.push(row),
-            Err(err) => generation_failures.push(format!("{} ({}): {err}", subject.crate_name, subject.key)),
+            Ok(row) => {
+                models_generated += usize::from(is_model);
+                if subject.checked {
+                    checked.push(row.crate_name.clone());
+                }
+                rows.push(row);
+            }
+            Err(err) => {
+                models_refused += usize::from(is_model);
+                generation_failures.push(format!("{} ({}): {err}", subject.crate_name, subject.key));
+            }
         }
     }
     eprintln!(
         "\nGenerated crates (debug-build generator; time = generate + write_crate):\n{}",
         table(&rows)
     );
+    eprintln!("models: {models_generated} generate, {models_refused} refused");
     assert!(
         generation_failures.is_empty(),
         "{} of {} models/services failed to generate (add them to EXCEPTIONS only with a reason):\n{}",
@@ -303,12 +372,12 @@ fn every_aws_model_and_protocol_test_service_compiles_without_warnings() {
         generation_failures.join("\n")
     );
 
-    let crate_names: Vec<&str> = rows.iter().map(|row| row.crate_name.as_str()).collect();
+    let crate_names: Vec<&str> = checked.iter().map(String::as_str).collect();
     let members: String = crate_names.iter().map(|name| format!("    \"{name}\",\n")).collect();
     std::fs::write(
         out.join("Cargo.toml"),
         format!(
-            "# Written by tests/tests/aws_models.rs: every generated AWS crate, checked together.\n\
+            "# Written by tests/tests/aws_models.rs: the generated crates it compiles, checked together.\n\
              [workspace]\nresolver = \"2\"\nmembers = [\n{members}]\n"
         ),
     )

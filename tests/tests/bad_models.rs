@@ -274,9 +274,9 @@ fn every_common_mistake_is_refused_at_its_place() {
                     .unwrap()
                     .remove("method");
             },
-            r#"$.shapes["ex#Get"].traits["smithy.api#http"].method"#,
+            r#"$.shapes["ex#Get"].traits["smithy.api#http"]"#,
             "ex#Get",
-            "needs a `method`",
+            "missing the required member `method`",
         ),
         (
             "http-method-with-space",
@@ -290,7 +290,7 @@ fn every_common_mistake_is_refused_at_its_place() {
             |m| shapes(m)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = 5.into(),
             r#"$.shapes["ex#Get"].traits["smithy.api#http"].uri"#,
             "ex#Get",
-            "needs a `uri`",
+            "expected a string, found the number `5`",
         ),
         (
             "http-code-99999",
@@ -454,14 +454,14 @@ fn every_common_mistake_is_refused_at_its_place() {
             "must name a string or enum member",
         ),
         (
-            "checksum-response-algorithm-unknown",
+            "checksum-response-algorithm-not-a-name",
             |m| {
                 shapes(m)["ex#Put"]["traits"]["aws.protocols#httpChecksum"] =
-                    serde_json::json!({"responseAlgorithms": ["CRC32", "MD5"]})
+                    serde_json::json!({"responseAlgorithms": ["CRC32", 5]})
             },
             r#"$.shapes["ex#Put"].traits["aws.protocols#httpChecksum"].responseAlgorithms[1]"#,
             "ex#Put",
-            "not a checksum algorithm",
+            "non-empty string",
         ),
         (
             "request-compression-unknown-encoding",
@@ -578,4 +578,94 @@ fn lists_and_maps_that_hold_themselves_are_refused_rather_than_overflowing_the_s
     );
     let error = refused("list-map-cycle", &through_a_map);
     assert!(error.message().contains("`ex#A` → `ex#B`"), "{error}");
+}
+
+#[test]
+fn unit_among_operations_errors_or_resources_is_refused_not_a_panic() {
+    let cases = [
+        (
+            "unit-operation",
+            r#""operations": [{"target": "smithy.api#Unit"}]"#,
+            "",
+            "operations",
+        ),
+        (
+            "unit-service-error",
+            r#""operations": [{"target": "a#Op"}], "errors": [{"target": "smithy.api#Unit"}]"#,
+            r#", "a#Op": {"type": "operation"}"#,
+            "errors",
+        ),
+        (
+            "unit-resource",
+            r#""resources": [{"target": "smithy.api#Unit"}]"#,
+            "",
+            "resources",
+        ),
+        (
+            "unit-operation-error",
+            r#""operations": [{"target": "a#Op"}]"#,
+            r#", "a#Op": {"type": "operation", "errors": [{"target": "smithy.api#Unit"}]}"#,
+            "errors",
+        ),
+    ];
+    for (name, service, extra, field) in cases {
+        let text = format!(
+            r#"{{"smithy": "2.0", "shapes": {{"a#S": {{"type": "service", "version": "1", {service}}}{extra}}}}}"#
+        );
+        let (_, err) = generate(name, &text);
+        assert_eq!(err.kind(), ErrorKind::InvalidModel, "{name}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("`{field}` refers to `smithy.api#Unit`")),
+            "{name}: {message}"
+        );
+        assert!(
+            err.json_path().is_some_and(|path| path.ends_with(field)),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_model_file_over_the_byte_limit_is_refused_after_reading_the_limit() {
+    // An endless file: only the limit (plus one byte) is read, then refused.
+    let err = Codegen::new()
+        .model("/dev/zero")
+        .max_model_file_bytes(4096)
+        .generate()
+        .expect_err("an endless file is refused");
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert_eq!(err.file(), Some(std::path::Path::new("/dev/zero")));
+    assert!(err.message().contains("larger than 4096 bytes"), "{err}");
+    // A file of exactly the limit is read; one byte more is not.
+    let text = service_with_input("", "");
+    let path = model_file("at-the-limit", &text);
+    let limit = text.len() as u64;
+    Codegen::new()
+        .model(&path)
+        .max_model_file_bytes(limit)
+        .generate()
+        .expect("a file of exactly the limit generates");
+    let err = Codegen::new()
+        .model(&path)
+        .max_model_file_bytes(limit - 1)
+        .generate()
+        .expect_err("a file over the limit is refused");
+    assert!(
+        err.message().contains(&format!("larger than {} bytes", limit - 1)),
+        "{err}"
+    );
+    assert_eq!(smithy_codegen::MAX_MODEL_FILE_BYTES, 256 * 1024 * 1024);
+}
+
+#[test]
+fn a_model_file_that_is_not_utf8_is_a_located_syntax_error() {
+    let path = model_file("latin1", "");
+    std::fs::write(&path, b"{\"smithy\": \"2.0\", \"x\": \"\xe9\"}").unwrap();
+    let err = Codegen::new().model(&path).generate().expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::Syntax);
+    assert!(
+        err.to_string().contains("not UTF-8 text: invalid byte at offset 24"),
+        "{err}"
+    );
 }

@@ -183,18 +183,24 @@ fn the_server_refuses_wrong_media_types_and_missing_members() {
         (415, "UnsupportedMediaTypeException".to_owned())
     );
     assert_eq!(
-        refusal(request(None, Some("application/xml"), body)),
+        refusal(request(Some("application/json"), Some("application/xml"), body)),
         (406, "NotAcceptableException".to_owned())
     );
+    // A body without a media type is refused as one of the wrong type.
     assert_eq!(
-        refusal(request(None, None, "{")),
+        refusal(request(None, None, body)),
+        (415, "UnsupportedMediaTypeException".to_owned())
+    );
+    let json = Some("application/json");
+    assert_eq!(
+        refusal(request(json, None, "{")),
         (400, "SerializationException".to_owned())
     );
     assert_eq!(
-        refusal(request(None, None, r#"{"resourceName": 1}"#)),
+        refusal(request(json, None, r#"{"resourceName": 1}"#)),
         (400, "SerializationException".to_owned())
     );
-    let rejection = GetBackendAuth::parse_request(&request(None, None, "{}")).unwrap_err();
+    let rejection = GetBackendAuth::parse_request(&request(json, None, "{}")).unwrap_err();
     assert_eq!(
         (rejection.status(), rejection.error_type()),
         (400, "ValidationException")
@@ -290,6 +296,25 @@ fn an_error_reports_the_status_of_its_response() {
 }
 
 #[test]
+fn a_modelled_error_reads_its_message_under_each_key_services_use() {
+    for key in ["message", "Message", "errorMessage"] {
+        let body = format!(r#"{{"{key}": "no such app"}}"#);
+        let error = GetBackendAuth::parse_response(&response(404, &[("x-amzn-errortype", "NotFoundException")], &body))
+            .unwrap_err();
+        let GetBackendAuthError::NotFoundException(found) = &error else {
+            panic!("{key}: expected NotFoundException, got {error:?}");
+        };
+        assert_eq!(found.message.as_deref(), Some("no such app"), "{key}");
+        assert_eq!(error.message(), Some("no such app"), "{key}");
+    }
+    // The member's own key wins over the others.
+    let body = r#"{"Message": "other", "message": "no such app"}"#;
+    let error =
+        GetBackendAuth::parse_response(&response(404, &[("x-amzn-errortype", "NotFoundException")], body)).unwrap_err();
+    assert_eq!(error.message(), Some("no such app"));
+}
+
+#[test]
 fn a_structure_on_the_wire_is_an_object_and_nothing_else() {
     for body in [r#"["staging"]"#, r#""staging""#, "1", "true"] {
         let error = GetBackendAuth::parse_response(&response(200, &[], body)).unwrap_err();
@@ -302,7 +327,7 @@ fn a_structure_on_the_wire_is_an_object_and_nothing_else() {
             "{body}"
         );
 
-        let rejection = GetBackendAuth::parse_request(&request(None, None, body)).unwrap_err();
+        let rejection = GetBackendAuth::parse_request(&request(Some("application/json"), None, body)).unwrap_err();
         assert_eq!(
             (rejection.status(), rejection.error_type()),
             (400, "SerializationException"),
@@ -310,6 +335,6 @@ fn a_structure_on_the_wire_is_an_object_and_nothing_else() {
         );
     }
     // The array form of the one required body member is no way to send it either.
-    let rejection = GetBackendAuth::parse_request(&request(None, None, r#"["r"]"#)).unwrap_err();
+    let rejection = GetBackendAuth::parse_request(&request(Some("application/json"), None, r#"["r"]"#)).unwrap_err();
     assert_eq!(rejection.error_type(), "SerializationException");
 }

@@ -183,7 +183,9 @@ fn extend_constraints(calls: &mut Vec<TokenStream>, own: &Traits, target: &Trait
         calls.push(quote!(.range(#min, #max)));
     }
     if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
-        calls.push(quote!(.pattern(#pattern)));
+        if crate::unchecked_pattern(pattern).is_none() {
+            calls.push(quote!(.pattern(#pattern)));
+        }
     }
 }
 

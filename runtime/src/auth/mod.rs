@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 /// AWS credentials: an access key id, its secret, and for temporary credentials a session token
 /// and an expiry. Cloning them is cheap (they are shared). `Debug` never shows the secret or the
-/// token.
+/// token, and both are overwritten with zeros when the last clone is dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials(Arc<Parts>);
 
@@ -24,6 +24,16 @@ struct Parts {
     account_id: Option<String>,
     provider: &'static str,
 }
+
+impl Drop for Parts {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret_access_key.zeroize();
+        self.session_token.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Parts {}
 
 impl Credentials {
     /// Credentials from their parts; `provider` names where they came from (for messages).
@@ -130,6 +140,11 @@ pub type CredentialsFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials,
 pub trait ProvideCredentials: Send + Sync + fmt::Debug + 'static {
     /// The credentials to sign the next request with.
     fn provide_credentials(&self) -> CredentialsFuture<'_>;
+
+    /// Forgets any credentials kept for later calls, so that the next call gets fresh ones: a
+    /// client calls it when a service says the credentials have expired. Providers that keep
+    /// nothing do nothing (the default).
+    fn invalidate(&self) {}
 }
 
 impl ProvideCredentials for Credentials {
@@ -142,6 +157,10 @@ impl ProvideCredentials for Credentials {
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         (**self).provide_credentials()
+    }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
     }
 }
 

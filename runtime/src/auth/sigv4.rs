@@ -60,8 +60,10 @@ const UNSIGNED_HEADERS: &[&str] = &[
     "x-amzn-trace-id",
 ];
 
-/// The query parameters [`presign`] sets; it drops any of them that the request already carries.
+/// The query parameters [`presign`] sets, and `X-Amz-Content-Sha256`, which a presigned URL
+/// never carries; it drops any of them that the request already carries.
 const PRESIGN_PARAMS: &[&str] = &[
+    "X-Amz-Content-Sha256",
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
@@ -82,7 +84,9 @@ pub struct SigningSettings {
     /// Default `true`; S3 signs the path as it goes on the wire.
     pub double_uri_encode: bool,
     /// Add an `x-amz-content-sha256` header with the payload hash, and sign it (S3 requires it).
-    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own.
+    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own, and
+    /// with this setting on (S3's way) [`presign`] signs `UNSIGNED-PAYLOAD`, as S3 requires of
+    /// presigned URLs.
     pub content_sha256_header: bool,
     /// Add the session token (`x-amz-security-token` header, or `X-Amz-Security-Token` query
     /// parameter) after signing, so that it is sent but not signed, as a few services want.
@@ -133,8 +137,10 @@ pub struct SigningParams<'a> {
     pub settings: SigningSettings,
 }
 
-/// What signing computed, for tests and debugging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What signing computed, for tests and debugging. `Debug` shows the canonical request with
+/// any session token redacted, and the string to sign, but not the signature (with a presigned
+/// URL, the signature is what lets its holder in).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
     /// The canonical request, as hashed into the string to sign.
     pub canonical_request: String,
@@ -142,6 +148,47 @@ pub struct Signature {
     pub string_to_sign: String,
     /// The signature: the hex HMAC-SHA256 of the string to sign.
     pub signature: String,
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signature")
+            .field("canonical_request", &redact_token(&self.canonical_request))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &"** redacted **")
+            .finish()
+    }
+}
+
+/// `canonical_request` with the value of its `x-amz-security-token` header and of its
+/// `X-Amz-Security-Token` query parameter replaced.
+fn redact_token(canonical_request: &str) -> String {
+    const REDACTED: &str = "**redacted**";
+    let mut out = String::with_capacity(canonical_request.len());
+    for (index, line) in canonical_request.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if line.starts_with("x-amz-security-token:") {
+            out.push_str("x-amz-security-token:");
+            out.push_str(REDACTED);
+            continue;
+        }
+        for (index, param) in line.split('&').enumerate() {
+            if index > 0 {
+                out.push('&');
+            }
+            match param.split_once('=') {
+                Some((name, _)) if name == "X-Amz-Security-Token" => {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(REDACTED);
+                }
+                _ => out.push_str(param),
+            }
+        }
+    }
+    out
 }
 
 /// Why a request could not be signed: a message that names the problem.
@@ -263,7 +310,11 @@ pub fn sign(request: &mut Request<Vec<u8>>, params: &SigningParams<'_>) -> Resul
 /// Any of these parameters the request's query already has are dropped first, so presigning a
 /// presigned request signs it anew. The request's headers are signed as they are (the host from
 /// the `Host` header, or else from the URI's authority), so whoever sends the URL must send the
-/// same ones.
+/// same ones; an `x-amz-content-sha256` header is dropped and not signed.
+///
+/// The payload hash signed is `UNSIGNED-PAYLOAD` with [`SigningSettings::unsigned_payload`] or
+/// [`SigningSettings::content_sha256_header`] on (S3 refuses a presigned URL signed with the
+/// body's hash), and the hash of the body otherwise.
 pub fn presign(
     request: &Request<Vec<u8>>,
     params: &SigningParams<'_>,
@@ -284,7 +335,11 @@ pub fn presign(
     }
     let time = SigningTime::new(params.time)?;
     let scope = credential_scope(&time, params)?;
-    let payload_hash = payload_hash(request.body(), &settings);
+    let payload_hash = if settings.content_sha256_header {
+        UNSIGNED_PAYLOAD.to_owned()
+    } else {
+        payload_hash(request.body(), &settings)
+    };
 
     let host = if request.headers().contains_key(HOST) {
         None
@@ -294,6 +349,7 @@ pub fn presign(
     let headers = request
         .headers()
         .iter()
+        .filter(|(name, _)| *name != X_AMZ_CONTENT_SHA256)
         .chain(host.iter().map(|(name, value)| (name, value)));
     let headers = CanonicalHeaders::new(headers)?;
 
@@ -364,6 +420,7 @@ pub fn presign(
 
     let mut presigned = request.clone();
     *presigned.uri_mut() = uri;
+    presigned.headers_mut().remove(X_AMZ_CONTENT_SHA256);
     Ok((presigned, signature))
 }
 
@@ -580,14 +637,14 @@ fn compute_signature(
 
 /// A derived signing key, kept for the next signature with the same secret, date, region and
 /// service (the key changes daily): deriving it takes four HMACs, more than the rest of a
-/// signature. It is kept as an HMAC keyed with it, ready for the string to sign. The secret
-/// itself is not kept, only its SHA-256.
+/// signature. The key is overwritten with zeros when it leaves the cache. The secret itself is
+/// not kept, only its SHA-256.
 struct CachedKey {
     secret_hash: [u8; 32],
     date: String,
     region: String,
     service: String,
-    mac: Hmac<Sha256>,
+    key: zeroize::Zeroizing<[u8; 32]>,
 }
 
 /// The last keys derived, most recent last; a program that signs for a few services and regions
@@ -606,18 +663,18 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
     };
     if let Ok(keys) = SIGNING_KEYS.lock() {
         if let Some(cached) = keys.iter().rev().find(|cached| found(cached)) {
-            return Ok(cached.mac.clone());
+            return keyed(&cached.key[..]);
         }
     }
-    let mut prefixed = Vec::with_capacity(4 + secret.len());
+    // Every step's key, and the secret with its prefix, are overwritten when dropped.
+    let mut prefixed = zeroize::Zeroizing::new(Vec::with_capacity(4 + secret.len()));
     prefixed.extend_from_slice(b"AWS4");
     prefixed.extend_from_slice(secret.as_bytes());
-    let key = hmac_sha256(&prefixed, date.as_bytes())?;
-    let key = hmac_sha256(&key, region.as_bytes())?;
-    let key = hmac_sha256(&key, service.as_bytes())?;
-    let key = hmac_sha256(&key, b"aws4_request")?;
-    let mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
-        .map_err(|error| SigningError::new(format!("cannot key HMAC-SHA256: {error}")))?;
+    let key = zeroize::Zeroizing::new(hmac_sha256(&prefixed, date.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], region.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], service.as_bytes())?);
+    let key = zeroize::Zeroizing::new(hmac_sha256(&key[..], b"aws4_request")?);
+    let mac = keyed(&key[..])?;
     if let Ok(mut keys) = SIGNING_KEYS.lock() {
         if keys.len() >= CACHED_KEYS {
             keys.remove(0);
@@ -627,10 +684,18 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Result<
             date: date.to_owned(),
             region: region.to_owned(),
             service: service.to_owned(),
-            mac: mac.clone(),
+            key,
         });
     }
     Ok(mac)
+}
+
+impl zeroize::ZeroizeOnDrop for CachedKey {}
+
+/// An HMAC-SHA256 keyed with `key`.
+fn keyed(key: &[u8]) -> Result<Hmac<Sha256>, SigningError> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|error| SigningError::new(format!("cannot key HMAC-SHA256: {error}")))
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32], SigningError> {
@@ -926,6 +991,92 @@ mod tests {
         assert!(error.message().contains("7 days"), "{error}");
         assert!(presign(&request, &params(&credentials), Duration::ZERO).is_err());
         assert!(presign(&request, &params(&credentials), MAX_PRESIGN_EXPIRY).is_ok());
+    }
+
+    /// The example of "Authenticating Requests: Using Query Parameters (AWS Signature Version
+    /// 4)" in the Amazon S3 API reference: a GET of `test.txt` in `examplebucket`, presigned at
+    /// 20130524T000000Z for 86400 seconds.
+    #[test]
+    fn presigns_the_s3_example_of_the_aws_documentation_with_an_unsigned_payload() {
+        let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let params = SigningParams {
+            credentials: &credentials,
+            region: "us-east-1",
+            service: "s3",
+            time: UNIX_EPOCH + Duration::from_secs(1_369_353_600),
+            settings: SigningSettings::s3(),
+        };
+        // A body (which a presigned URL's holder sends as they like) is left out of the signature.
+        for body in [Vec::new(), b"a body".to_vec()] {
+            let request = Request::get("https://examplebucket.s3.amazonaws.com/test.txt")
+                .body(body)
+                .expect("a valid test request");
+            let (presigned, signature) = presign(&request, &params, Duration::from_secs(86_400)).expect("presigned");
+            assert_eq!(
+                signature.canonical_request,
+                "GET\n/test.txt\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\nhost:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD"
+            );
+            assert_eq!(
+                signature.signature,
+                "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+            );
+            let query = presigned.uri().query().unwrap_or("");
+            assert!(
+                query.ends_with("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"),
+                "{query}"
+            );
+            assert!(!query.to_ascii_lowercase().contains("x-amz-content-sha256"), "{query}");
+            assert!(presigned.headers().get(X_AMZ_CONTENT_SHA256).is_none());
+        }
+        // Whatever `x-amz-content-sha256` the request carries is neither signed nor kept.
+        let mut request = get("https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Content-Sha256=abc");
+        request
+            .headers_mut()
+            .insert(X_AMZ_CONTENT_SHA256, HeaderValue::from_static("abc"));
+        let (presigned, signature) = presign(&request, &params, Duration::from_secs(86_400)).expect("presigned");
+        assert_eq!(
+            signature.signature,
+            "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+        assert!(presigned.headers().get(X_AMZ_CONTENT_SHA256).is_none());
+        assert!(!presigned.uri().query().unwrap_or("").contains("Content-Sha256"));
+    }
+
+    #[test]
+    fn debug_shows_neither_the_session_token_nor_the_signature() {
+        let credentials = Credentials::new("AKIDEXAMPLE", SECRET, Some("TOKEN/SECRET+1".to_owned()), None, "test");
+        let mut request = get("https://example.amazonaws.com/?a=b");
+        let signed = sign(&mut request, &params(&credentials)).expect("signed");
+        let (_, presigned) = presign(
+            &get("https://example.amazonaws.com/?a=b"),
+            &params(&credentials),
+            Duration::from_secs(60),
+        )
+        .expect("presigned");
+        for signature in [signed, presigned] {
+            // The token is in the canonical request, raw or URI-encoded.
+            assert!(
+                signature.canonical_request.contains("TOKEN"),
+                "{}",
+                signature.canonical_request
+            );
+            let debug = format!("{signature:?}");
+            assert!(!debug.contains("TOKEN"), "{debug}");
+            assert!(!debug.contains(&signature.signature), "{debug}");
+            assert!(!debug.contains(SECRET), "{debug}");
+            assert!(debug.contains("a=b"), "{debug}");
+            assert!(
+                debug.contains(&signature.string_to_sign.replace('\n', "\\n")),
+                "{debug}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_and_derived_keys_are_overwritten_when_dropped() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<crate::auth::Parts>();
+        zeroized_on_drop::<CachedKey>();
     }
 
     #[test]

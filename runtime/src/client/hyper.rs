@@ -1,11 +1,24 @@
 //! A ready transport on hyper (feature `hyper-client`): HTTPS through rustls, and plain HTTP.
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
 
-type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+type Connector = TimedConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+
+/// The most bytes reserved up front for a response body from its `Content-Length`: the rest
+/// is allocated as it arrives, so a length the network claims costs nothing until it is sent.
+const PREALLOCATE_LIMIT: usize = 64 * 1024;
+
+/// The size of the pieces a request body is handed to the connection in, so that the time
+/// between pieces tells whether the upload is moving.
+const UPLOAD_PIECE: usize = 64 * 1024;
 
 /// A ready [`Transport`] on hyper's pooled client. It speaks HTTPS through rustls (with the
 /// `ring` crypto provider), HTTP/2 or HTTP/1.1 as the server's ALPN answer picks, and plain
@@ -17,15 +30,25 @@ type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connec
 /// the platform's store (`native-roots`), or both; [`HyperTransportBuilder::root_certificates_pem`]
 /// adds more, such as a private CA.
 ///
-/// A request that gets no whole response within its timeout (60 seconds unless set) fails with
-/// a transport error, as does a connection not made within the connect timeout (10 seconds), a
-/// response whose next part (its headers, or a piece of its body) does not come within the read
-/// timeout (30 seconds), and a body larger than the largest read (100 MiB). Each is a
-/// [`TransportFailure`] that says what failed. It spawns its connections on the current tokio runtime, so calls must run inside one.
+/// Its time limits watch for an exchange that stops moving, not for one that is long: a large
+/// upload at a slow but steady rate succeeds however long it takes.
+///
+/// - connect (10 seconds): making a new connection, its TLS handshake included;
+/// - read (30 seconds): the request body while it is sent (each piece must be taken by the
+///   connection within it), the first byte of the response counted from the end of the
+///   request body's upload (for a request without a body, from its start plus the connect
+///   timeout, since a new connection may be made first), and each piece of the response body
+///   after the one before;
+/// - the whole exchange: none unless set with [`HyperTransportBuilder::timeout`].
+///
+/// A body larger than the largest read (100 MiB) fails too. Each failure is a
+/// [`TransportFailure`] that says what failed. It spawns its connections on the current tokio
+/// runtime, so calls must run inside one.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: hyper_util::client::legacy::Client<Connector, http_body_util::Full<bytes::Bytes>>,
-    timeout: Duration,
+    client: hyper_util::client::legacy::Client<Connector, UploadBody>,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
     read_timeout: Duration,
     max_response_bytes: usize,
 }
@@ -47,7 +70,7 @@ impl HyperTransport {
         HyperTransportBuilder {
             default_roots: true,
             extra_roots: Vec::new(),
-            timeout: Duration::from_secs(60),
+            timeout: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 100 * 1024 * 1024,
@@ -55,10 +78,10 @@ impl HyperTransport {
         }
     }
 
-    /// The same transport (the same pool) with another time limit for a whole request: sending
-    /// it and receiving the whole response.
+    /// The same transport (the same pool) with a time limit for a whole request: sending it and
+    /// receiving the whole response.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 }
@@ -73,6 +96,7 @@ impl std::fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HyperTransport")
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
@@ -84,7 +108,7 @@ impl std::fmt::Debug for HyperTransport {
 pub struct HyperTransportBuilder {
     default_roots: bool,
     extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
-    timeout: Duration,
+    timeout: Option<Duration>,
     connect_timeout: Duration,
     read_timeout: Duration,
     max_response_bytes: usize,
@@ -122,20 +146,24 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// The time limit for a whole request: sending it and receiving the whole response.
+    /// A time limit for a whole request: sending it and receiving the whole response. Default
+    /// none: the connect and read timeouts end an exchange that stops moving, and a long one
+    /// that keeps moving (a large upload or download) is let finish.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
-    /// The time limit for making a TCP connection.
+    /// The time limit for making a new connection: the TCP connection and, for HTTPS, the TLS
+    /// handshake. Default 10 seconds.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The time limit for each part of a response to arrive: its headers after the request was
-    /// sent, and each piece of its body after the one before. Default 30 seconds.
+    /// The time limit for the exchange to move: for the connection to take the next piece of
+    /// the request body, for the first byte of the response after the request body was sent,
+    /// and for each piece of the response body after the one before. Default 30 seconds.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
         self
@@ -198,7 +226,6 @@ impl HyperTransportBuilder {
         };
         let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
         http.enforce_http(false);
-        http.set_connect_timeout(Some(self.connect_timeout));
         http.set_nodelay(true);
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -208,10 +235,15 @@ impl HyperTransportBuilder {
         } else {
             builder.enable_http1().wrap_connector(http)
         };
+        let connector = TimedConnector {
+            inner: connector,
+            timeout: self.connect_timeout,
+        };
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
         HyperTransport {
             client,
             timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
             max_response_bytes: self.max_response_bytes,
         }
@@ -232,20 +264,145 @@ fn add_default_roots(roots: &mut rustls::RootCertStore) {
     let _ = roots;
 }
 
+/// A connector that gives up on a connection not made, TLS handshake included, within
+/// `timeout`.
+#[derive(Clone)]
+struct TimedConnector<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+impl<C> tower_service::Service<http::Uri> for TimedConnector<C>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Future: Send + 'static,
+    C::Error: Into<TransportError>,
+{
+    type Response = C::Response;
+    type Error = TransportError;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, TransportError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(result) => result.map_err(Into::into),
+                Err(_) => Err(format!(
+                    "no connection (TLS handshake included) within the connect timeout of {timeout:?}"
+                )
+                .into()),
+            }
+        })
+    }
+}
+
+/// How far the upload of a request body has come.
+#[derive(Debug, Clone)]
+struct UploadState {
+    /// When the connection last took a piece of the body (or the request started).
+    moved: Instant,
+    /// Whether the connection has taken a piece yet.
+    started: bool,
+    /// When the connection took the last piece.
+    done: Option<Instant>,
+    /// The task waiting for the response, woken when the upload starts or ends (its deadline
+    /// changes then).
+    waiter: Option<std::task::Waker>,
+}
+
+/// A request body handed to the connection in pieces, recording when each is taken.
+struct UploadBody {
+    rest: bytes::Bytes,
+    state: Arc<Mutex<UploadState>>,
+}
+
+impl UploadBody {
+    fn new(body: Vec<u8>) -> (Self, Arc<Mutex<UploadState>>) {
+        let now = Instant::now();
+        let state = Arc::new(Mutex::new(UploadState {
+            moved: now,
+            started: false,
+            done: None,
+            waiter: None,
+        }));
+        let body = Self {
+            rest: bytes::Bytes::from(body),
+            state: state.clone(),
+        };
+        (body, state)
+    }
+}
+
+impl hyper::body::Body for UploadBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        if self.rest.is_empty() {
+            return Poll::Ready(None);
+        }
+        let length = self.rest.len().min(UPLOAD_PIECE);
+        let piece = self.rest.split_to(length);
+        let now = Instant::now();
+        let last = self.rest.is_empty();
+        let waiter = {
+            let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let first = !state.started;
+            state.moved = now;
+            state.started = true;
+            if last {
+                state.done = Some(now);
+            }
+            if first || last {
+                state.waiter.take()
+            } else {
+                None
+            }
+        };
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
+        Poll::Ready(Some(Ok(hyper::body::Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.rest.len() as u64)
+    }
+}
+
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
-        let request = request.map(|body| http_body_util::Full::new(bytes::Bytes::from(body)));
+        let mut upload = None;
+        let request = request.map(|body| {
+            let (body, state) = UploadBody::new(body);
+            upload = Some(state);
+            body
+        });
+        let upload = upload.unwrap_or_else(|| UploadBody::new(Vec::new()).1);
         let response = self.client.request(request);
-        let (timeout, read_timeout, limit) = (self.timeout, self.read_timeout, self.max_response_bytes);
+        let (timeout, limit) = (self.timeout, self.max_response_bytes);
+        let (connect_timeout, read_timeout) = (self.connect_timeout, self.read_timeout);
         Box::pin(async move {
             let exchange = async move {
-                let response = tokio::time::timeout(read_timeout, response)
-                    .await
-                    .map_err(|_| stalled("the response headers", read_timeout))?
-                    .map_err(client_failure)?;
+                let response = response_head(response, &upload, connect_timeout, read_timeout).await?;
                 let (parts, body) = response.into_parts();
                 let body = read_body(body, read_timeout, limit).await?;
                 Ok::<_, TransportError>(http::Response::from_parts(parts, body))
+            };
+            let Some(timeout) = timeout else {
+                return exchange.await;
             };
             match tokio::time::timeout(timeout, exchange).await {
                 Ok(result) => result,
@@ -258,8 +415,84 @@ impl Transport for HyperTransport {
     }
 }
 
-/// The most bytes reserved for a response body before any of it arrives.
-const PREALLOCATE_MAX: usize = 64 * 1024;
+/// The response's head, once the request is sent. The request body must keep moving: each
+/// piece taken within `read_timeout` of the one before (the first within the connect timeout
+/// as well, for a new connection); then the response must start within `read_timeout` of the
+/// body's end (or of the request's start plus the connect timeout, for a request without a
+/// body).
+async fn response_head<F>(
+    response: F,
+    upload: &Mutex<UploadState>,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+) -> Result<http::Response<hyper::body::Incoming>, TransportError>
+where
+    F: Future<Output = Result<http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>>,
+{
+    let mut response = std::pin::pin!(response);
+    let lock = || upload.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    loop {
+        let state = {
+            let state = lock();
+            UploadState { waiter: None, ..*state }
+        };
+        let (deadline, waiting_for) = match state.done {
+            Some(done) => (
+                later(done, read_timeout),
+                "the first byte of the response after the request was sent",
+            ),
+            None if state.started => (
+                later(state.moved, read_timeout),
+                "the connection to take more of the request body",
+            ),
+            None => (
+                later(later(state.moved, connect_timeout), read_timeout),
+                "the first byte of the response (or the start of the upload) after connecting",
+            ),
+        };
+        let sleep = tokio::time::sleep_until(deadline);
+        let mut sleep = std::pin::pin!(sleep);
+        let outcome = std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = response.as_mut().poll(cx) {
+                return Poll::Ready(Some(result));
+            }
+            {
+                let mut current = lock();
+                if current.started != state.started || current.done != state.done {
+                    // The upload started or ended: its deadline changed.
+                    return Poll::Ready(None);
+                }
+                current.waiter = Some(cx.waker().clone());
+            }
+            sleep.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        match outcome {
+            Some(result) => return result.map_err(client_failure),
+            None => {
+                // The upload moved, or the deadline passed: the exchange stalled unless the
+                // upload moved meanwhile.
+                let now = lock().moved;
+                if now == state.moved && Instant::now() >= deadline {
+                    let waited = deadline.saturating_duration_since(state.moved);
+                    return Err(failure(
+                        TransportFailureKind::Timeout,
+                        format!("waited {waited:?} for {waiting_for} (read timeout {read_timeout:?})"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `instant` + `duration`, or about thirty years on when that is past what the clock holds.
+fn later(instant: Instant, duration: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 86_400);
+    instant
+        .checked_add(duration)
+        .or_else(|| instant.checked_add(FAR))
+        .unwrap_or(instant)
+}
 
 /// A response body, piece by piece, each within `read_timeout`, at most `limit` bytes.
 async fn read_body(
@@ -272,12 +505,7 @@ async fn read_body(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large(limit));
     }
-    // The declared length is the peer's word: the buffer grows with what arrives, from at most
-    // `PREALLOCATE_MAX`, so that a response declaring 100 MiB and sending nothing costs little.
-    let capacity = declared.map_or(0, |length| {
-        usize::try_from(length).unwrap_or(usize::MAX).min(PREALLOCATE_MAX)
-    });
-    let mut bytes = Vec::with_capacity(capacity);
+    let mut bytes = Vec::with_capacity(initial_capacity(declared));
     loop {
         let frame = tokio::time::timeout(read_timeout, body.frame())
             .await
@@ -287,12 +515,21 @@ async fn read_body(
         };
         let frame = frame.map_err(|error| failure(TransportFailureKind::Io, with_causes(&error)))?;
         if let Ok(data) = frame.into_data() {
-            if bytes.len().saturating_add(data.len()) > limit {
+            let total = bytes.len().checked_add(data.len());
+            if total.is_none_or(|total| total > limit) {
                 return Err(too_large(limit));
             }
             bytes.extend_from_slice(&data);
         }
     }
+}
+
+/// The room reserved for a body whose declared length is `declared`: the declared length is
+/// the network's word, so at most [`PREALLOCATE_LIMIT`] of it.
+fn initial_capacity(declared: Option<u64>) -> usize {
+    declared
+        .map(|length| usize::try_from(length).unwrap_or(usize::MAX))
+        .map_or(0, |length| length.min(PREALLOCATE_LIMIT))
 }
 
 fn failure(kind: TransportFailureKind, message: impl Into<String>) -> TransportError {
@@ -352,4 +589,75 @@ fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
         cause = inner.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::protocol::rest_json::tests::{Nothing, POST, SERVICE};
+
+    #[test]
+    fn a_declared_length_reserves_at_most_a_small_bound() {
+        assert_eq!(initial_capacity(None), 0);
+        assert_eq!(initial_capacity(Some(10)), 10);
+        assert_eq!(initial_capacity(Some(100 * 1024 * 1024)), PREALLOCATE_LIMIT);
+        assert_eq!(initial_capacity(Some(u64::MAX)), PREALLOCATE_LIMIT);
+    }
+
+    #[test]
+    fn the_default_transport_sets_no_limit_on_a_whole_exchange() {
+        let transport = HyperTransport::builder().without_default_roots().build_unchecked();
+        assert_eq!(transport.timeout, None);
+        assert_eq!(transport.connect_timeout, Duration::from_secs(10));
+        assert_eq!(transport.read_timeout, Duration::from_secs(30));
+    }
+
+    /// The head of the request the transport sends for a POST of an operation without a body,
+    /// read by a bare TCP server on the loopback.
+    async fn sent_head() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let address = listener.local_addr().expect("a bound listener has an address");
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("the client connects");
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|window| window == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                let read = stream.read(&mut buffer).await.expect("the request arrives");
+                if read == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buffer[..read]);
+            }
+            let response = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}";
+            stream.write_all(response).await.expect("the client reads the response");
+            String::from_utf8_lossy(&head).into_owned()
+        });
+        let request = crate::protocol::serialize_request(&SERVICE, &POST, &Nothing, &format!("http://{address}"))
+            .expect("the input is complete");
+        let transport = HyperTransport::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("the transport builds");
+        let response = transport.send(request).await.expect("the server answers");
+        assert_eq!(response.status(), 200);
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server finishes")
+            .expect("the server does not panic")
+    }
+
+    #[test]
+    fn a_post_without_a_body_has_a_content_length_of_zero_on_the_wire() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime starts");
+        let head = runtime.block_on(sent_head()).to_ascii_lowercase();
+        assert!(head.starts_with("post /things http/1.1\r\n"), "{head}");
+        assert!(head.contains("\r\ncontent-length: 0\r\n"), "{head}");
+    }
 }

@@ -199,6 +199,9 @@ pub struct Config {
     response_checksum_validation: ResponseChecksumValidation,
     /// The retry quota of the client this configuration belongs to.
     quota: Arc<retry::RetryQuota>,
+    /// How far the service's clock is from [`Config::time_source`], for the client this
+    /// configuration belongs to.
+    skew: Arc<retry::ClockSkew>,
     /// The environment that service-specific endpoints (`AWS_ENDPOINT_URL_<SERVICE>`) are read
     /// from.
     env: Option<Arc<crate::credentials::Env>>,
@@ -262,6 +265,7 @@ impl Config {
             request_settings: RequestSettings::default(),
             response_checksum_validation: ResponseChecksumValidation::default(),
             quota: Arc::default(),
+            skew: Arc::default(),
             env: None,
             problem: None,
         }
@@ -343,10 +347,17 @@ impl Config {
         self.changed()
     }
 
-    /// The clock requests are signed with.
+    /// The clock requests are signed with. Each client corrects it by the offset of the
+    /// service's clock, learned from the `Date` header of the service's responses.
     pub fn with_time_source(mut self, time_source: impl TimeSource) -> Self {
         self.time_source = Arc::new(time_source);
         self
+    }
+
+    /// The time to sign a request with: the time source's, corrected by the offset of the
+    /// service's clock that this client has learned.
+    pub(crate) fn signing_time(&self) -> SystemTime {
+        self.skew.adjust(self.time_source.now())
     }
 
     /// How calls are retried ([`RetryConfig::standard`] unless set;
@@ -389,6 +400,7 @@ impl Config {
         let agent = format!("{crate_id} smithy-runtime/{} lang/rust{app}", crate::VERSION);
         config.user_agent = http::HeaderValue::from_str(&agent).ok();
         config.quota = Arc::default();
+        config.skew = Arc::default();
         config.changed()
     }
 
@@ -567,23 +579,29 @@ async fn attempts(
     let Prepared {
         request,
         endpoint,
-        credentials,
+        mut credentials,
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
     drop(input);
     // Waiting needs a timer: without one, a call makes one attempt.
-    let max_attempts = if sleep.is_some() {
+    let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)
     } else {
         1
     };
     let invocation =
         http::HeaderValue::from_str(&crate::primitives::idempotency_token()).map_err(UnhandledError::invalid_input)?;
+    // A signed request may be tried once more at once, outside the attempts, after its
+    // signing time was corrected and after its expired credentials were replaced.
+    let mut corrections = Corrections {
+        clock: credentials.is_some(),
+        credentials: credentials.is_some(),
+    };
     let mut request = Some(request);
     let mut attempt = 1;
     let mut held = 0;
     loop {
-        let last = attempt >= max_attempts;
+        let last = attempt >= max_attempts && !corrections.clock && !corrections.credentials;
         let mut this = match (last, request.as_ref()) {
             (true, _) => request.take(),
             (false, Some(request)) => Some(copy_request(request)),
@@ -599,6 +617,7 @@ async fn attempts(
             signing::sign(config, &context, &endpoint, credentials, &mut this)?;
         }
         let limit = config.timeouts.attempt;
+        let sent = config.time_source.now();
         let outcome = retry::within(sleep, limit, config.transport.send(this)).await;
         let (result, kind, asked) = match outcome {
             Err(()) => {
@@ -613,13 +632,22 @@ async fn attempts(
                 (Err(transport_error(error)), kind, None)
             }
             Ok(Ok(response)) => {
+                let skew_changed = config.skew.observe(&response, sent, config.time_source.now());
+                if let Some(code) = retry::error_code(&context, &response) {
+                    if corrections.correct(config, &code, skew_changed, &mut credentials).await {
+                        // Tried again at once, as an extra attempt.
+                        max_attempts += 1;
+                        attempt += 1;
+                        continue;
+                    }
+                }
                 let kind = retry::classify_response(&context, &response);
                 let asked = kind.and_then(|_| retry::asked_backoff(&response));
                 (Ok(response), kind, asked)
             }
         };
         let retry_kind = match kind {
-            Some(kind) if !last => kind,
+            Some(kind) if attempt < max_attempts => kind,
             _ => {
                 if result.as_ref().is_ok_and(|response| response.status().is_success()) && config.retry.quota {
                     config.quota.release(if held == 0 { 1 } else { held });
@@ -637,6 +665,49 @@ async fn attempts(
             sleep.sleep(config.retry.backoff(attempt, asked)).await;
         }
         attempt += 1;
+    }
+}
+
+/// The corrections a signed call may still make, once each.
+struct Corrections {
+    /// Signing again with the corrected clock.
+    clock: bool,
+    /// Signing again with fresh credentials.
+    credentials: bool,
+}
+
+impl Corrections {
+    /// Whether an error with `code` is worth one more try at once: a clock-skew error when the
+    /// client's estimate of the service's clock has just changed (the request is signed with
+    /// the corrected time), or expired credentials, when the provider (its cache invalidated)
+    /// gives others.
+    async fn correct(
+        &mut self,
+        config: &Config,
+        code: &str,
+        skew_changed: bool,
+        credentials: &mut Option<Credentials>,
+    ) -> bool {
+        if self.clock && skew_changed && retry::CLOCK_SKEW_CODES.contains(&code) {
+            self.clock = false;
+            return true;
+        }
+        if self.credentials && retry::EXPIRED_TOKEN_CODES.contains(&code) {
+            self.credentials = false;
+            let Some(provider) = &config.credentials else {
+                return false;
+            };
+            provider.invalidate();
+            let Ok(fresh) = provider.provide_credentials().await else {
+                return false;
+            };
+            if credentials.as_ref() == Some(&fresh) {
+                return false;
+            }
+            *credentials = Some(fresh);
+            return true;
+        }
+        false
     }
 }
 
@@ -869,5 +940,66 @@ mod tests {
         let first = String::from_utf8(bodies[0].clone()).expect("JSON is UTF-8");
         assert!(first.starts_with(r#"{"token":""#), "{first}");
         assert!(bodies.iter().all(|body| *body == bodies[0]), "{bodies:?}");
+    }
+
+    #[derive(Debug)]
+    struct At(SystemTime);
+
+    impl TimeSource for At {
+        fn now(&self) -> SystemTime {
+            self.0
+        }
+    }
+
+    /// S3 presigned URLs sign `UNSIGNED-PAYLOAD`: the example of "Authenticating Requests: Using
+    /// Query Parameters" in the Amazon S3 API reference, presigned the way a client presigns
+    /// for a service whose signing name is `s3`.
+    #[test]
+    fn an_s3_url_is_presigned_with_an_unsigned_payload() {
+        static S3: ServiceSchema = ServiceSchema {
+            signing_name: Some("s3"),
+            ..SERVICE
+        };
+        let transport = Arc::new(Flaky {
+            failures: 0,
+            bodies: Mutex::new(Vec::new()),
+        });
+        let config = Config::with_shared_transport(transport, "https://examplebucket.s3.amazonaws.com")
+            .with_region("us-east-1")
+            .with_credentials(Credentials::from_keys(
+                "AKIAIOSFODNN7EXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ))
+            .with_time_source(At(std::time::UNIX_EPOCH + Duration::from_secs(1_369_353_600)));
+        let context = RequestContext {
+            service: &S3,
+            operation: &OPERATION,
+        };
+        let endpoint = endpoint::ResolvedEndpoint {
+            url: "https://examplebucket.s3.amazonaws.com".to_owned(),
+            headers: Vec::new(),
+            auth: None,
+            unsupported_auth: None,
+        };
+        let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let request = http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt")
+            .body(b"not signed".to_vec())
+            .expect("a valid request");
+        let presigned = signing::presign(
+            &config,
+            &context,
+            &endpoint,
+            &credentials,
+            &request,
+            Duration::from_secs(86_400),
+        )
+        .expect("presigned");
+        let query = presigned.uri().query().unwrap_or("");
+        assert_eq!(
+            query,
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400\
+             &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
     }
 }

@@ -143,26 +143,19 @@ impl RetryConfig {
 
 /// How long a call may take: each attempt, and the whole call with its retries and backoffs.
 /// A call that runs out of either fails with an error of kind
-/// [`UnhandledKind::Timeout`](crate::error::UnhandledKind::Timeout). Connecting has its own
-/// limit, on the transport (10 seconds for `HyperTransport`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// [`UnhandledKind::Timeout`](crate::error::UnhandledKind::Timeout). Neither is set by default,
+/// as in the AWS SDKs, so that a long upload or download that keeps moving is not cut off: the
+/// transport's own limits end an exchange that stalls (for `HyperTransport`, 10 seconds to
+/// connect and 30 seconds for each piece of the request and the response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct TimeoutConfig {
     /// The longest one attempt may take, from sending the request to the whole response.
-    /// Default 60 seconds.
+    /// Default none.
     pub attempt: Option<Duration>,
     /// The longest a whole call may take, retries and backoffs included. Default none: the
     /// attempt limit and the number of attempts bound it.
     pub operation: Option<Duration>,
-}
-
-impl Default for TimeoutConfig {
-    fn default() -> Self {
-        Self {
-            attempt: Some(Duration::from_secs(60)),
-            operation: None,
-        }
-    }
 }
 
 impl TimeoutConfig {
@@ -266,6 +259,100 @@ const THROTTLING_CODES: &[&str] = &[
 
 /// Error codes of failures that pass.
 const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "InternalError"];
+
+/// Error codes of a request signed at a time too far from the service's clock (or a signature
+/// that may be wrong for that reason): retried once when the client's estimate of the
+/// service's clock changed with the response.
+pub(super) const CLOCK_SKEW_CODES: &[&str] = &[
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+    "RequestInTheFuture",
+];
+
+/// Error codes of expired temporary credentials: retried once with fresh credentials.
+pub(super) const EXPIRED_TOKEN_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException"];
+
+/// The error code of an error response, if it has one.
+pub(super) fn error_code(context: &RequestContext, response: &http::Response<Vec<u8>>) -> Option<String> {
+    if response.status().as_u16() < 300 {
+        return None;
+    }
+    let info = crate::protocol::error_info(context.service, response.headers(), response.body());
+    info.query_code.or(info.code)
+}
+
+/// How far the service's clock is from the client's, learned from the `Date` header of its
+/// responses: what a client adds to its own clock to sign requests with the service's time.
+/// One per client, shared by its calls.
+#[derive(Debug, Default)]
+pub(super) struct ClockSkew {
+    /// The service's clock minus the client's, in milliseconds.
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ClockSkew {
+    /// The offset to add to the client's clock.
+    pub(super) fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// `now` on the service's clock, as far as the client knows it.
+    pub(super) fn adjust(&self, now: std::time::SystemTime) -> std::time::SystemTime {
+        let offset = self.offset_ms();
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        let adjusted = if offset >= 0 {
+            now.checked_add(magnitude)
+        } else {
+            now.checked_sub(magnitude)
+        };
+        adjusted.unwrap_or(now)
+    }
+
+    /// Learns from a response sent between `sent` and `received` (the client's clock): its
+    /// `Date` (whole seconds) was the service's time at some instant in between, so the offset
+    /// lies between `Date − received` and `Date + 1 s − sent`. An offset already in that range
+    /// is kept (it may be finer than what one response tells); one outside it is moved to the
+    /// nearest end. Returns whether it changed.
+    pub(super) fn observe(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        sent: std::time::SystemTime,
+        received: std::time::SystemTime,
+    ) -> bool {
+        let Some(date) = response
+            .headers()
+            .get(http::header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(crate::primitives::DateTime::parse_http_date)
+        else {
+            return false;
+        };
+        let millis = |time: std::time::SystemTime| -> Option<i64> {
+            match time.duration_since(std::time::UNIX_EPOCH) {
+                Ok(since) => i64::try_from(since.as_millis()).ok(),
+                Err(before) => i64::try_from(before.duration().as_millis()).ok().map(|ms| -ms),
+            }
+        };
+        let (Some(sent), Some(received)) = (millis(sent), millis(received)) else {
+            return false;
+        };
+        let Some(date) = date.secs().checked_mul(1000) else {
+            return false;
+        };
+        let low = date.saturating_sub(received.max(sent));
+        let high = date.saturating_add(1000).saturating_sub(sent.min(received));
+        let current = self.offset_ms();
+        let estimate = current.clamp(low, high.max(low));
+        if estimate == current {
+            return false;
+        }
+        self.offset_ms.store(estimate, std::sync::atomic::Ordering::Relaxed);
+        true
+    }
+}
 
 /// Statuses of unmodelled errors that pass.
 const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
@@ -394,6 +481,41 @@ mod tests {
         assert!(waits.iter().all(|wait| *wait < Duration::from_secs(4)));
         let first = waits[0];
         assert!(waits.iter().any(|wait| *wait != first));
+    }
+
+    #[test]
+    fn the_clock_skew_moves_only_when_a_date_is_outside_its_range() {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        let at = |secs: u64| UNIX_EPOCH + Duration::from_secs(secs);
+        let response = |date: &str| {
+            http::Response::builder()
+                .header("date", date)
+                .body(Vec::new())
+                .expect("a valid response")
+        };
+        let skew = ClockSkew::default();
+        // 2014-04-29T18:30:38Z; the client thinks it is five minutes earlier.
+        let date = "Tue, 29 Apr 2014 18:30:38 GMT";
+        let server = 1_398_796_238;
+        assert!(skew.observe(&response(date), at(server - 300), at(server - 300)));
+        assert_eq!(skew.offset_ms(), 300_000);
+        assert_eq!(skew.adjust(at(server - 300)), at(server));
+        // The same again: within the range, nothing changes.
+        assert!(!skew.observe(&response(date), at(server - 300), at(server - 299)));
+        // A response that took 30 s to come (its Date is from its start) leaves the offset.
+        assert!(!skew.observe(&response(date), at(server - 301), at(server - 270)));
+        // The clock was set right meanwhile: the offset moves to the nearest end of what the
+        // whole-second Date allows, [0 s, 1 s].
+        assert!(skew.observe(&response(date), at(server), at(server)));
+        assert_eq!(skew.offset_ms(), 1000);
+        // No Date, or one that is not an http-date: nothing learned.
+        let none = http::Response::new(Vec::new());
+        assert!(!skew.observe(&none, SystemTime::now(), SystemTime::now()));
+        assert!(!skew.observe(&response("yesterday"), SystemTime::now(), SystemTime::now()));
+        let behind = ClockSkew::default();
+        assert!(behind.observe(&response(date), at(server + 3600), at(server + 3600)));
+        assert_eq!(behind.offset_ms(), -3_599_000);
+        assert_eq!(behind.adjust(at(server + 3600)), at(server + 1));
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub(super) fn sign(
         credentials,
         region,
         service,
-        time: config.time_source.now(),
+        time: config.signing_time(),
         settings: settings(service, endpoint),
     };
     sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
@@ -106,14 +106,13 @@ pub(super) fn presign(
     expires_in: std::time::Duration,
 ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
-    let mut settings = settings(service, endpoint);
-    // A presigned URL does not carry the payload's hash in a header.
-    settings.content_sha256_header = false;
+    // With S3's settings (`content_sha256_header`), the URL is signed with `UNSIGNED-PAYLOAD`.
+    let settings = settings(service, endpoint);
     let params = SigningParams {
         credentials,
         region,
         service,
-        time: config.time_source.now(),
+        time: config.signing_time(),
         settings,
     };
     sigv4::presign(request, &params, expires_in)

@@ -747,6 +747,10 @@ impl Decoder for JsonDecoder<'_> {
                     builder.member(index, this)?;
                     this.path.pop();
                 }
+                // A server knows every member of its own model: another is a malformed request.
+                None if this.side == Side::Server => {
+                    return Err(this.error(&format!("union `{}` has no member `{key}`", schema.name())));
+                }
                 None => {
                     this.skip()?;
                     builder.unknown(&key);

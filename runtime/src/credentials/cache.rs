@@ -149,6 +149,11 @@ impl Drop for RefreshGuard<'_> {
 }
 
 impl ProvideCredentials for CachingProvider {
+    fn invalidate(&self) {
+        CachingProvider::invalidate(self);
+        self.inner.invalidate();
+    }
+
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(async move {
             loop {

@@ -42,6 +42,11 @@ impl ChainLink {
         Self(Link::Skipped { place, reason })
     }
 
+    /// One of this module's sources.
+    pub(crate) fn source(source: impl Source) -> Self {
+        Self(Link::Source(Box::new(source)))
+    }
+
     async fn attempt(&self) -> Result<Credentials, Attempt> {
         match &self.0 {
             Link::Source(source) => source.attempt().await,
@@ -74,12 +79,12 @@ chain_link_from!(EnvironmentProvider, ProfileProvider, EcsProvider, ImdsProvider
 /// A provider that is not configured (such as [`EnvironmentProvider`] without
 /// `AWS_ACCESS_KEY_ID`) is passed over. A provider that is configured but fails (a malformed
 /// profile, an ECS endpoint that answers with an error) stops the chain with its error, as the
-/// AWS SDKs do: a broken configuration is reported, not replaced by credentials from elsewhere.
-/// When no provider is configured, the error lists every place looked at and why it had
-/// nothing, such as:
+/// AWS SDKs do: a broken configuration is reported, not replaced by credentials from elsewhere;
+/// the error then also lists the places looked at before it. When no provider is configured,
+/// the error lists every place looked at and why it had nothing, such as:
 ///
 /// ```text
-/// no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); ECS container (AWS_CONTAINER_CREDENTIALS_* not set); EC2 instance metadata (http://169.254.169.254: connection refused)
+/// no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); ECS container (AWS_CONTAINER_CREDENTIALS_* not set); EC2 instance metadata (http://169.254.169.254: connection refused)
 /// ```
 #[derive(Debug, Default)]
 pub struct ChainProvider {
@@ -100,6 +105,14 @@ impl ChainProvider {
 }
 
 impl ProvideCredentials for ChainProvider {
+    fn invalidate(&self) {
+        for link in &self.links {
+            if let Link::Custom { provider, .. } = &link.0 {
+                provider.invalidate();
+            }
+        }
+    }
+
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(async move {
             let mut looked = Vec::with_capacity(self.links.len());
@@ -107,7 +120,13 @@ impl ProvideCredentials for ChainProvider {
                 match link.attempt().await {
                     Ok(credentials) => return Ok(credentials),
                     Err(Attempt::NotConfigured { place, reason }) => looked.push(format!("{place} ({reason})")),
-                    Err(Attempt::Failed(error)) => return Err(error),
+                    Err(Attempt::Failed(error)) if looked.is_empty() => return Err(error),
+                    Err(Attempt::Failed(error)) => {
+                        return Err(CredentialsError::new(format!(
+                            "{error} (looked at first: {})",
+                            looked.join("; ")
+                        )))
+                    }
                 }
             }
             let looked = if looked.is_empty() {

@@ -43,9 +43,10 @@ struct CachedToken {
 /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`. `AWS_EC2_METADATA_DISABLED=true` turns the provider
 /// off.
 ///
-/// It is not configured when it is turned off, when the service cannot be reached (the
-/// transport fails: not on EC2, or no route to the address) and when the instance has no role
-/// (404, or an empty list); any other failure fails it. The transport should have a short
+/// It is not configured when it is turned off (`AWS_EC2_METADATA_DISABLED`, or the service
+/// refuses session tokens with 403), when the service cannot be reached (the transport fails:
+/// not on EC2, or no route to the address) and when the instance has no role (404, or an empty
+/// list); any other failure fails it. The transport should have a short
 /// timeout (see the [module documentation](super)); requests are not retried. Its name, in
 /// messages and in [`Credentials::provider`], is [`ImdsProvider::NAME`].
 pub struct ImdsProvider {
@@ -141,6 +142,11 @@ impl ImdsProvider {
             .await
             .map_err(|error| Self::not_configured(format!("{endpoint}: {error}")))?;
         let status = response.status();
+        if status == http::StatusCode::FORBIDDEN {
+            return Err(Self::not_configured(format!(
+                "{endpoint}{TOKEN_PATH} answered {status}: the instance metadata service is turned off"
+            )));
+        }
         if !status.is_success() {
             return Err(Attempt::failed(
                 Self::NAME,

@@ -26,8 +26,9 @@
 //!
 //! Providers read their environment variables and files each time they are asked, so they see
 //! changes; [`CachingProvider`] is what keeps them from being asked for every request. Files are
-//! read, and `credential_process` commands run, synchronously: they are small and local, and
-//! this keeps the module free of any async runtime.
+//! read synchronously: they are small and local. `credential_process` commands run on a thread
+//! of their own, with a time limit and a bound on their output, so that they never block the
+//! caller's executor; this keeps the module free of any async runtime.
 //!
 //! # Timeouts
 //!
@@ -43,7 +44,12 @@ mod chain;
 mod ecs;
 mod environment;
 mod imds;
+mod process;
 pub mod profile;
+mod web_identity;
+
+#[cfg(test)]
+mod tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -200,12 +206,15 @@ pub fn default_provider(env: Env, transport: Option<Arc<dyn Transport>>) -> Shar
     Arc::new(CachingProvider::new(default_chain(env, transport)))
 }
 
-/// The default chain, without a cache: [`EnvironmentProvider`], [`ProfileProvider`], then with
-/// a transport [`EcsProvider`] and [`ImdsProvider`].
+/// The default chain, without a cache: [`EnvironmentProvider`], [`ProfileProvider`], web
+/// identity federation (not supported: `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN` stops
+/// the chain with an error that names them), then with a transport [`EcsProvider`] and
+/// [`ImdsProvider`].
 pub fn default_chain(env: Env, transport: Option<Arc<dyn Transport>>) -> ChainProvider {
     let chain = ChainProvider::new()
         .or_else(EnvironmentProvider::new(env.clone()))
-        .or_else(ProfileProvider::new(env.clone()));
+        .or_else(ProfileProvider::new(env.clone()))
+        .or_else(ChainLink::source(web_identity::WebIdentityEnv::new(env.clone())));
     match transport {
         Some(transport) => chain
             .or_else(EcsProvider::new(env.clone(), transport.clone()))

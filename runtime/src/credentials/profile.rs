@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use super::{credentials_from_object, Attempt, AttemptFuture, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
@@ -473,14 +474,19 @@ fn parse(text: &str, kind: FileKind, file: &str) -> Result<ParsedFile, ProfileEr
 }
 
 /// Properties that name a source of credentials this provider does not support, and what it
-/// is.
+/// is. With the keys this provider honours (`aws_access_key_id`, `aws_secret_access_key`,
+/// `aws_session_token`, `credential_process`) these are the profile properties that configure
+/// credentials in the AWS SDKs.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("role_arn", "assuming a role"),
+    ("source_profile", "assuming a role"),
+    ("credential_source", "assuming a role"),
     ("web_identity_token_file", "web identity federation"),
     ("sso_session", "IAM Identity Center (SSO)"),
     ("sso_start_url", "IAM Identity Center (SSO)"),
     ("sso_account_id", "IAM Identity Center (SSO)"),
     ("sso_role_name", "IAM Identity Center (SSO)"),
+    ("login_session", "console sign-in credentials (`aws login`)"),
 ];
 
 /// Credentials from the selected profile of the shared config files: its static keys
@@ -492,13 +498,18 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 /// malformed, when `AWS_PROFILE` (or [`ProfileProvider::with_profile`]) names a profile that
 /// does not exist, when a key lacks its secret, when the command fails, and when the profile
 /// gets its credentials in a way this provider does not support: by assuming a role
-/// (`role_arn`), from a web identity token (`web_identity_token_file`) or from IAM Identity
-/// Center (`sso_*`), so that such a profile is reported rather than silently passed over.
+/// (`role_arn`, `source_profile`, `credential_source`), from a web identity token
+/// (`web_identity_token_file`), from IAM Identity Center (`sso_session`, `sso_start_url`,
+/// `sso_account_id`, `sso_role_name`) or from a console sign-in (`login_session`), so that such
+/// a profile is reported rather than silently passed over.
 ///
-/// `credential_process` runs with `sh -c` (`cmd.exe /C` on Windows), synchronously and without
-/// a time limit; with an [`Env::from_vars`] environment it sees exactly those variables. Its
-/// output is a JSON object: `Version` 1, `AccessKeyId`, `SecretAccessKey`, and optionally
-/// `SessionToken`, `Expiration` (RFC 3339) and `AccountId`.
+/// `credential_process` runs with `sh -c` (`cmd.exe /C` on Windows) on a thread of its own, so
+/// that it never blocks the caller's executor; with an [`Env::from_vars`] environment it sees
+/// exactly those variables. It is killed, and the provider fails, when it runs longer than
+/// [`ProfileProvider::DEFAULT_PROCESS_TIMEOUT`] (or [`ProfileProvider::with_process_timeout`])
+/// or prints more than 64 KiB. (Killing stops the shell; a command the shell started in the
+/// background may live on.) Its output is a JSON object: `Version` 1, `AccessKeyId`,
+/// `SecretAccessKey`, and optionally `SessionToken`, `Expiration` (RFC 3339) and `AccountId`.
 ///
 /// Its names, in messages and in [`Credentials::provider`], are [`ProfileProvider::NAME`] and,
 /// for credentials from a command, [`ProfileProvider::PROCESS_NAME`]. Messages name the
@@ -507,6 +518,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 pub struct ProfileProvider {
     env: Env,
     profile: Option<String>,
+    process_timeout: Duration,
 }
 
 impl ProfileProvider {
@@ -518,9 +530,22 @@ impl ProfileProvider {
     /// command.
     pub const PROCESS_NAME: &'static str = "credential_process";
 
+    /// How long a `credential_process` may run: one minute.
+    pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
     /// A provider that reads the files of `env` each time it is asked.
     pub fn new(env: Env) -> Self {
-        Self { env, profile: None }
+        Self {
+            env,
+            profile: None,
+            process_timeout: Self::DEFAULT_PROCESS_TIMEOUT,
+        }
+    }
+
+    /// The same provider killing a `credential_process` that runs longer than `timeout`.
+    pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
+        self.process_timeout = timeout;
+        self
     }
 
     /// The same provider reading the profile `name` instead of the one `AWS_PROFILE` selects.
@@ -529,7 +554,20 @@ impl ProfileProvider {
         self
     }
 
-    fn load(&self) -> Result<Credentials, Attempt> {
+    async fn load(&self) -> Result<Credentials, Attempt> {
+        let (command, place, account_id) = match self.configured()? {
+            Configured::Keys(credentials) => return Ok(credentials),
+            Configured::Process {
+                command,
+                place,
+                account_id,
+            } => (command, place, account_id),
+        };
+        self.run_process(&command, &place, account_id.as_deref()).await
+    }
+
+    /// What the profile configures: static keys, or a command to run.
+    fn configured(&self) -> Result<Configured, Attempt> {
         let requested = self.profile.clone().or_else(|| self.env.get_non_empty("AWS_PROFILE"));
         let name = requested.as_deref().unwrap_or(DEFAULT_PROFILE);
         let place = format!("{} `{name}`", Self::NAME);
@@ -566,7 +604,11 @@ impl ProfileProvider {
         }
         let account_id = profile.get_non_empty("aws_account_id");
         if let Some(command) = profile.get_non_empty("credential_process") {
-            return self.run_process(command, &place, account_id);
+            return Ok(Configured::Process {
+                command: command.to_owned(),
+                account_id: account_id.map(str::to_owned),
+                place: place.clone(),
+            });
         }
         let Some(access_key_id) = profile.get_non_empty("aws_access_key_id") else {
             return Err(not_configured(format!(
@@ -582,14 +624,14 @@ impl ProfileProvider {
         };
         let session_token = profile.get_non_empty("aws_session_token").map(str::to_owned);
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token, None, Self::NAME);
-        Ok(match account_id {
+        Ok(Configured::Keys(match account_id {
             Some(account_id) => credentials.with_account_id(account_id),
             None => credentials,
-        })
+        }))
     }
 
     /// Runs `command` and reads credentials from its output.
-    fn run_process(&self, command: &str, place: &str, account_id: Option<&str>) -> Result<Credentials, Attempt> {
+    async fn run_process(&self, command: &str, place: &str, account_id: Option<&str>) -> Result<Credentials, Attempt> {
         let mut process = if cfg!(windows) {
             let mut process = Command::new("cmd.exe");
             process.arg("/C");
@@ -607,9 +649,9 @@ impl ProfileProvider {
         if let Some(vars) = &self.env.vars {
             process.env_clear().envs(vars.iter());
         }
-        let output = process
-            .output()
-            .map_err(|error| Attempt::failed(place, format_args!("cannot run the credential_process: {error}")))?;
+        let output = super::process::run(process, self.process_timeout)
+            .await
+            .map_err(|error| Attempt::failed(place, error))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let stderr: String = stderr.trim().chars().take(300).collect();
@@ -653,14 +695,24 @@ impl ProfileProvider {
     }
 }
 
+/// What a profile configures.
+enum Configured {
+    Keys(Credentials),
+    Process {
+        command: String,
+        place: String,
+        account_id: Option<String>,
+    },
+}
+
 impl Source for ProfileProvider {
     fn attempt(&self) -> AttemptFuture<'_> {
-        Box::pin(async move { self.load() })
+        Box::pin(self.load())
     }
 }
 
 impl ProvideCredentials for ProfileProvider {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move { self.load().map_err(Attempt::into_error) })
+        Box::pin(async move { self.load().await.map_err(Attempt::into_error) })
     }
 }

@@ -72,15 +72,18 @@ pub(crate) fn check_request(service: &ServiceSchema, request: &http::Request<Vec
 /// Server: the response for an output; an operation without output answers with no body.
 pub(crate) fn response(
     service: &ServiceSchema,
-    schema: &'static Schema,
+    operation: &'static OperationSchema,
     output: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
+    let schema = operation.output;
     let mut body = Vec::new();
     if !is_unit(schema) {
         write_structure(&mut body, output, schema, false, &|_| true)?;
     }
     let mut builder = http::Response::builder().status(200);
     if let Some(headers) = builder.headers_mut() {
+        // The response names the operation it answers, as the request did.
+        insert_header(headers, "x-amz-target", &target(service, operation))?;
         content_headers(headers, content_type(service.protocol), body.len());
     }
     Ok(super::response(builder, body))

@@ -146,21 +146,36 @@ pub(crate) fn write_host_prefix(
     uri.push_host_prefix(&host)
 }
 
-/// Adds a header, refusing a value that is not a valid header value.
-pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), EncodeError> {
+/// Adds a header, refusing a value that is not a valid header value; returns its name.
+pub(crate) fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<HeaderName, EncodeError> {
     let name = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| EncodeError::new(format!("`{name}` is not a valid header name")))?;
     let value = HeaderValue::from_str(value)
         .map_err(|_| EncodeError::new(format!("the value of header `{name}` is not a valid header value")))?;
-    headers.append(name, value);
-    Ok(())
+    headers.append(name.clone(), value);
+    Ok(name)
+}
+
+/// Whether a member is in the body of a request (`response` false) or of a response: unbound,
+/// or, in a response, bound to the URI (a response has none, so those bindings are ignored).
+pub(crate) fn in_body(member: &Member, response: bool) -> bool {
+    match member.traits.http {
+        None => true,
+        Some(HttpBinding::Label | HttpBinding::Query(_) | HttpBinding::QueryParams) => response,
+        Some(_) => false,
+    }
 }
 
 /// Adds the header of member `member`, refusing a value that would not arrive as it is: one
 /// with a byte outside the visible ASCII characters, space and tab (which RFC 9110 allows,
 /// but which a server reading header values as text refuses), or with a space or tab at
 /// either end (which HTTP strips). A server reading the header applies the same rule.
-fn insert_member_header(headers: &mut HeaderMap, member: &Member, name: &str, value: &str) -> Result<(), EncodeError> {
+fn insert_member_header(
+    headers: &mut HeaderMap,
+    member: &Member,
+    name: &str,
+    value: &str,
+) -> Result<HeaderName, EncodeError> {
     let refused = |why: &str| {
         EncodeError::new(format!(
             "member `{}` cannot be sent in header `{name}`: its value {why}",
@@ -186,54 +201,58 @@ pub(crate) fn write_headers(
     schema: &'static Schema,
     value: &dyn Value,
 ) -> Result<(), EncodeError> {
+    // Members bound to one header first: a prefix-header map's entry for the same header is
+    // left out.
+    let mut specific: Vec<HeaderName> = Vec::new();
     for (index, member) in schema.members.iter().enumerate() {
+        let Some(HttpBinding::Header(name)) = member.traits.http else {
+            continue;
+        };
         let Some(item) = value.member(index) else { continue };
-        match member.traits.http {
-            Some(HttpBinding::Header(name)) => match item.view() {
-                View::Null => {}
-                View::List(list) => {
-                    if list.is_empty() {
-                        continue;
-                    }
-                    let item_member = member
-                        .target
-                        .item()
-                        .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
-                    let quoted = matches!(item_member.target.shape_type, ShapeType::String | ShapeType::Enum);
-                    let mut items = Vec::with_capacity(list.len());
-                    for text in texts(View::List(list), member, Location::Header)? {
-                        items.push(if quoted {
-                            quote_header_item(&text).into_owned()
-                        } else {
-                            text
-                        });
-                    }
-                    insert_member_header(headers, member, name, &items.join(", "))?;
-                }
-                // An empty string is no header at all.
-                View::String("") => {}
-                view => insert_member_header(headers, member, name, &to_text(view, member, Location::Header)?)?,
-            },
-            Some(HttpBinding::PrefixHeaders(prefix)) => {
-                let View::Map(map) = item.view() else { continue };
-                let value_member = member
+        match item.view() {
+            View::Null => {}
+            View::List(list) => {
+                let item_member = member
                     .target
                     .item()
-                    .ok_or_else(|| EncodeError::new("a map schema needs its members"))?;
-                for (key, value) in map.entries() {
-                    let view = value.view();
-                    if matches!(view, View::Null) {
-                        continue;
-                    }
-                    insert_member_header(
-                        headers,
-                        member,
-                        &format!("{prefix}{key}"),
-                        &to_text(view, value_member, Location::Header)?,
-                    )?;
+                    .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+                let quoted = matches!(item_member.target.shape_type, ShapeType::String | ShapeType::Enum);
+                let mut items = Vec::with_capacity(list.len());
+                for text in texts(View::List(list), member, Location::Header)? {
+                    items.push(if quoted {
+                        quote_header_item(&text).into_owned()
+                    } else {
+                        text
+                    });
                 }
+                // An empty list is an empty value, as an empty string is.
+                specific.push(insert_member_header(headers, member, name, &items.join(", "))?);
             }
-            _ => {}
+            view => specific.push(insert_member_header(
+                headers,
+                member,
+                name,
+                &to_text(view, member, Location::Header)?,
+            )?),
+        }
+    }
+    for (index, member) in schema.members.iter().enumerate() {
+        let Some(HttpBinding::PrefixHeaders(prefix)) = member.traits.http else {
+            continue;
+        };
+        let Some(item) = value.member(index) else { continue };
+        let View::Map(map) = item.view() else { continue };
+        let value_member = member
+            .target
+            .item()
+            .ok_or_else(|| EncodeError::new("a map schema needs its members"))?;
+        for (key, value) in map.entries() {
+            let view = value.view();
+            let name = format!("{prefix}{key}");
+            if matches!(view, View::Null) || specific.iter().any(|bound| bound.as_str().eq_ignore_ascii_case(&name)) {
+                continue;
+            }
+            insert_member_header(headers, member, &name, &to_text(view, value_member, Location::Header)?)?;
         }
     }
     Ok(())
@@ -242,36 +261,42 @@ pub(crate) fn write_headers(
 /// A body and its media type.
 pub(crate) type Body = (Cow<'static, str>, Vec<u8>);
 
-/// The body of a message whose members are bound: the payload member's bytes, or the JSON
-/// object of the unbound members (`None` when there are none). With its media type.
-pub(crate) fn write_bound_body(schema: &'static Schema, value: &dyn Value) -> Result<Option<Body>, EncodeError> {
+/// The body of a request (`response` false) or response whose members are bound: the payload
+/// member's bytes, or the JSON object of the body members (`None` when there are none). With
+/// its media type.
+pub(crate) fn write_bound_body(
+    schema: &'static Schema,
+    value: &dyn Value,
+    response: bool,
+) -> Result<Option<Body>, EncodeError> {
     if let Some((index, member)) = schema
         .members
         .iter()
         .enumerate()
         .find(|(_, member)| member.traits.http == Some(HttpBinding::Payload))
     {
-        return write_payload(member, value.member(index));
+        return write_payload(member, value.member(index), response);
     }
-    if !schema.members.iter().any(|member| member.traits.http.is_none()) {
+    if !schema.members.iter().any(|member| in_body(member, response)) {
         return Ok(None);
     }
     let mut body = Vec::new();
-    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| member.traits.http.is_none())?;
+    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| in_body(member, response))?;
     Ok(Some((Cow::Borrowed("application/json"), body)))
 }
 
-/// A payload member's body and media type. An unset structure payload is an empty object;
-/// other unset payloads are no body.
+/// A payload member's body and media type. An unset structure payload of a request is an
+/// empty object; other unset payloads are no body.
 fn write_payload(
     member: &'static Member,
     value: Option<&dyn crate::shape::Value>,
+    response: bool,
 ) -> Result<Option<Body>, EncodeError> {
     let target = member.target;
     let media_type = |default: &'static str| Cow::Borrowed(member.traits.media_type.unwrap_or(default));
     let Some(value) = value else {
         return Ok(match target.shape_type {
-            ShapeType::Structure => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
+            ShapeType::Structure if !response => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
             _ => None,
         });
     };
@@ -536,8 +561,9 @@ impl<'a> MessageDecoder<'a> {
             .members
             .iter()
             .any(|member| member.traits.http == Some(HttpBinding::Payload));
-        if !has_payload && schema.members.iter().any(|member| member.traits.http.is_none()) {
-            let body_seen = self.read_json(schema, builder, &|member| member.traits.http.is_none())?;
+        let response = !request;
+        if !has_payload && schema.members.iter().any(|member| in_body(member, response)) {
+            let body_seen = self.read_json(schema, builder, &|member| in_body(member, response))?;
             for (seen, found) in seen.iter_mut().zip(body_seen) {
                 *seen |= found;
             }

@@ -169,7 +169,8 @@ fn add_request_checksum(
     let algorithm = match member.and_then(|index| member_text(input, index)) {
         Some(name) => ChecksumAlgorithm::from_name(name).ok_or_else(|| {
             UnhandledError::invalid_input(format!(
-                "the checksum algorithm `{name}` is not supported (supported: CRC32, CRC32C, CRC64NVME, SHA1, SHA256)"
+                "the checksum algorithm `{name}` is not supported (supported: {})",
+                ChecksumAlgorithm::NAMES
             ))
         })?,
         None if checksum.request_required
@@ -353,6 +354,14 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         return Err(error.into());
     };
     let meta = ErrorMeta::new(status, info.query_code.or(info.code));
+    let body = match O::SCHEMA.errors.get(index) {
+        Some(schema) => with_message_key(service, schema, response.body(), info.message.as_deref()),
+        None => Cow::Borrowed(response.body().as_slice()),
+    };
+    let message = || Message {
+        body: &body,
+        ..message()
+    };
     let mut decoder = message_decoder(service, message(), Side::Client);
     match O::Error::decode_error(index, &mut decoder, meta.clone()) {
         Ok(error) => Err(error),
@@ -363,6 +372,37 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
             Err(O::Error::decode_error(index, &mut decoder, meta)
                 .unwrap_or_else(|error| UnhandledError::invalid_response(status, error).into()))
         }
+    }
+}
+
+/// An error's JSON body with its message under the key of the error's message member (a string
+/// member named `message` in any case, in the body) when the body has it under another of the
+/// keys services use (`message`, `Message`, `errorMessage`); else the body as it is.
+fn with_message_key<'a>(
+    service: &ServiceSchema,
+    schema: &Schema,
+    body: &'a [u8],
+    message: Option<&str>,
+) -> Cow<'a, [u8]> {
+    let json_names = matches!(service.protocol, Protocol::RestJson1);
+    let key = schema
+        .members
+        .iter()
+        .find(|member| {
+            member.name.eq_ignore_ascii_case("message")
+                && member.traits.http.is_none()
+                && matches!(member.target.shape_type, crate::schema::ShapeType::String)
+        })
+        .map(|member| member.json_key(json_names));
+    let (Some(key), Some(message)) = (key, message) else {
+        return Cow::Borrowed(body);
+    };
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+        Ok(mut object) if !object.contains_key(key) => {
+            object.insert(key.to_owned(), message.into());
+            serde_json::to_vec(&object).map_or(Cow::Borrowed(body), Cow::Owned)
+        }
+        _ => Cow::Borrowed(body),
     }
 }
 
@@ -526,7 +566,7 @@ pub fn serialize_response_with_id<O: Operation>(
     let response = match result {
         Ok(output) => match service.protocol {
             Protocol::RestJson1 => rest_json::response(operation, output),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation.output, output),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation, output),
             Protocol::Other(id) => Err(crate::shape::EncodeError::new(unsupported(id))),
         },
         Err(error) => match error.error_value() {

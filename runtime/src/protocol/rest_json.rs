@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::http::{insert_header, write_bound_body, write_headers, write_host_prefix, write_uri};
+use super::http::{in_body, insert_header, write_bound_body, write_headers, write_host_prefix, write_uri};
 use super::uri::{match_path, UriBuilder};
 use super::{content_headers, error_status, success_status};
 use crate::error::UnhandledError;
@@ -33,33 +33,45 @@ pub(crate) fn request(
         .map_err(|_| UnhandledError::invalid_input(format!("`{}` is not an HTTP method", http.method)))?;
     *request.uri_mut() = uri.build()?;
     write_headers(request.headers_mut(), schema, input).map_err(UnhandledError::invalid_input)?;
-    if let Some((content_type, body)) = write_bound_body(schema, input).map_err(UnhandledError::invalid_input)? {
+    if let Some((content_type, body)) = write_bound_body(schema, input, false).map_err(UnhandledError::invalid_input)? {
         content_headers(request.headers_mut(), &content_type, body.len());
         *request.body_mut() = body;
+    } else if matches!(
+        *request.method(),
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    ) {
+        // A method whose requests have a body says that this one is empty (RFC 9110, 8.6), as
+        // servers and proxies that refuse a POST of unknown length expect.
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(0));
     }
     Ok(request)
 }
 
-/// The media type of a message's body, `None` when it has none.
-fn body_media_type(schema: &Schema) -> Option<Cow<'static, str>> {
+/// The media type of a request's (`response` false) or response's body, `None` when it has
+/// none; `"*/*"` for a blob payload without `@mediaType`, which may be of any type.
+fn body_media_type(schema: &Schema, response: bool) -> Option<Cow<'static, str>> {
     if let Some(payload) = schema
         .members
         .iter()
         .find(|member| member.traits.http == Some(HttpBinding::Payload))
     {
         let default = match payload.target.shape_type {
-            ShapeType::Blob => "application/octet-stream",
+            ShapeType::Blob => ANY_MEDIA_TYPE,
             ShapeType::String | ShapeType::Enum => "text/plain",
             _ => "application/json",
         };
         return Some(Cow::Borrowed(payload.traits.media_type.unwrap_or(default)));
     }
-    schema
-        .members
-        .iter()
-        .any(|member| member.traits.http.is_none())
-        .then_some(Cow::Borrowed("application/json"))
+    // A structure without members has an empty JSON object for its body, which it may leave out.
+    let json = schema.members.iter().any(|member| in_body(member, response))
+        || (schema.members.is_empty() && schema.id != "smithy.api#Unit");
+    json.then_some(Cow::Borrowed("application/json"))
 }
+
+/// What [`body_media_type`] says of a body of any media type.
+const ANY_MEDIA_TYPE: &str = "*/*";
 
 /// Server: checks that a request is `operation`'s (its path matches) and that its media types
 /// are; returns the label values.
@@ -76,31 +88,51 @@ pub(crate) fn check_request(
     let labels = names.zip(values).collect();
     check_media_types(
         request,
-        body_media_type(operation.input).as_deref(),
-        body_media_type(operation.output).as_deref(),
+        body_media_type(operation.input, false).as_deref(),
+        body_media_type(operation.output, true).as_deref(),
     )?;
     Ok(labels)
 }
 
 /// Checks a request's `Content-Type` against the operation's (`None`: the operation reads no
-/// body), and its `Accept` against what the operation answers.
+/// body, so the request must not say it has one), and its `Accept` against what the operation
+/// answers. A blob payload without `@mediaType` takes and answers any media type.
 fn check_media_types(
     request: &http::Request<Vec<u8>>,
     content_type: Option<&str>,
     accept: Option<&str>,
 ) -> Result<(), Rejection> {
     let headers = request.headers();
-    // An operation without a body ignores the request's `Content-Type`.
-    if let (Some(found), Some(expected)) = (headers.get(http::header::CONTENT_TYPE), content_type) {
-        let found = found.to_str().unwrap_or_default();
-        let media_type = found.split(';').next().unwrap_or_default().trim();
-        let lenient = expected == "application/octet-stream" || expected == "text/plain";
-        if !media_type.eq_ignore_ascii_case(expected) && !lenient {
+    let found = headers.get(http::header::CONTENT_TYPE);
+    match (found, content_type) {
+        (_, Some(ANY_MEDIA_TYPE)) | (None, None) => {}
+        // A body-less request may still say what its (empty) body would be.
+        (Some(found), None) if !request.body().is_empty() => {
             return Err(Rejection::unsupported_media_type(format!(
-                "`Content-Type: {found}` is not {expected}"
+                "`Content-Type: {}` is given, but the operation takes no body",
+                String::from_utf8_lossy(found.as_bytes())
             )));
         }
+        (Some(_), None) => {}
+        // A request may leave out its optional body, and with it the media type.
+        (None, Some(expected)) => {
+            if !request.body().is_empty() {
+                return Err(Rejection::unsupported_media_type(format!(
+                    "the request has a body but no `Content-Type` ({expected})"
+                )));
+            }
+        }
+        (Some(found), Some(expected)) => {
+            let found = found.to_str().unwrap_or_default();
+            let media_type = found.split(';').next().unwrap_or_default().trim();
+            if !media_type.eq_ignore_ascii_case(expected) {
+                return Err(Rejection::unsupported_media_type(format!(
+                    "`Content-Type: {found}` is not {expected}"
+                )));
+            }
+        }
     }
+    let accept = accept.filter(|expected| *expected != ANY_MEDIA_TYPE);
     if let (Some(expected), Some(found)) = (accept, headers.get(http::header::ACCEPT)) {
         let found = found.to_str().unwrap_or_default();
         let (kind, _) = expected.split_once('/').unwrap_or((expected, ""));
@@ -124,7 +156,7 @@ fn server_body(
     schema: &'static Schema,
     value: &dyn Value,
 ) -> Result<Vec<u8>, EncodeError> {
-    match write_bound_body(schema, value)? {
+    match write_bound_body(schema, value, true)? {
         Some((content_type, body)) => {
             content_headers(headers, &content_type, body.len());
             Ok(body)
@@ -191,4 +223,74 @@ pub(crate) fn query_error(schema: &Schema) -> String {
         "Sender"
     };
     format!("{code};{fault}")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::schema::{Http, OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType};
+    use crate::shape::{Value, View};
+
+    static EMPTY: Schema = Schema::new("test#Empty", ShapeType::Structure);
+
+    const fn operation(id: &'static str, method: &'static str) -> OperationSchema {
+        OperationSchema {
+            id,
+            name: "Op",
+            input: &EMPTY,
+            output: &EMPTY,
+            errors: &[],
+            http: Some(Http {
+                method,
+                uri: "/things",
+                path: &[Segment::Literal("things")],
+                query: &[],
+                code: 200,
+            }),
+            host_prefix: None,
+            unsigned: false,
+            checksum_required: false,
+            http_checksum: None,
+            request_compression: &[],
+            endpoint_params: &[],
+        }
+    }
+
+    pub(crate) static POST: OperationSchema = operation("test#Post", "POST");
+    static GET: OperationSchema = operation("test#Get", "GET");
+    static PUT: OperationSchema = operation("test#Put", "PUT");
+    pub(crate) static SERVICE: ServiceSchema = ServiceSchema {
+        id: "test#Service",
+        version: "1",
+        protocol: Protocol::RestJson1,
+        query_compatible: false,
+        signing_name: None,
+        sdk_id: None,
+        endpoint_rules: None,
+        operations: &[&POST, &GET, &PUT],
+        routes: &[],
+    };
+
+    /// An input with no members set.
+    pub(crate) struct Nothing;
+
+    impl Value for Nothing {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+    }
+
+    #[test]
+    fn a_request_without_a_body_says_so_when_its_method_has_one() {
+        for (operation, length) in [(&POST, Some("0")), (&PUT, Some("0")), (&GET, None)] {
+            let request = crate::protocol::serialize_request(&SERVICE, operation, &Nothing, "http://127.0.0.1")
+                .expect("the input is complete");
+            assert!(request.body().is_empty());
+            let found = request
+                .headers()
+                .get(http::header::CONTENT_LENGTH)
+                .map(|value| value.to_str().unwrap());
+            assert_eq!(found, length, "{}", operation.id);
+            assert!(!request.headers().contains_key(http::header::CONTENT_TYPE));
+        }
+    }
 }

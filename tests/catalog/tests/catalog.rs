@@ -611,10 +611,28 @@ async fn an_unknown_algorithm_is_refused_before_sending() {
     let (addr, service) = start(Limits::default()).await;
     let client = Client::new(&config(addr).0);
     let mut input = object("x");
-    input.checksum_algorithm = Some(ChecksumAlgorithm::from("MD5"));
+    input.checksum_algorithm = Some(ChecksumAlgorithm::from("BLAKE3"));
     let error = timed(client.put_object(input)).await.unwrap_err();
-    assert!(error.to_string().contains("`MD5` is not supported"), "{error}");
+    assert!(error.to_string().contains("`BLAKE3` is not supported"), "{error}");
     assert!(service.objects.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn every_algorithm_s3_names_is_computed() {
+    let (addr, _) = start(Limits::default()).await;
+    let (config, recorder) = config(addr);
+    let client = Client::new(&config);
+    for (name, header_name, expected) in [
+        ("MD5", "x-amz-checksum-md5", "PiWWCnnbxptnTNTsZ6csYg=="),
+        ("XXHASH64", "x-amz-checksum-xxhash64", "xQCwyRKzdtg="),
+        ("XXHASH3", "x-amz-checksum-xxhash3", "tqy52Eo4/3Q="),
+        ("XXHASH128", "x-amz-checksum-xxhash128", "c1H4mBL5c4K5HQWzHgTdfw=="),
+    ] {
+        let mut input = object("a");
+        input.checksum_algorithm = Some(ChecksumAlgorithm::from(name));
+        timed(client.put_object(input)).await.unwrap();
+        assert_eq!(header(&recorder.last().0, header_name), Some(expected), "{name}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -201,6 +201,7 @@ fn epoch_seconds_past_the_range_of_i64_are_refused() {
             .method("POST")
             .uri("/records")
             .header("x-at", at)
+            .header("content-type", "application/json")
             .body(b"{}".to_vec())
             .expect("a request");
         let response = block_on(catalog::server::handle(&Service, request));

@@ -525,11 +525,28 @@ fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> Tok
 
 /// A member's documentation, with what the protocol says of where it goes on the wire.
 fn member_docs(cx: &Context<'_>, member: &Member) -> TokenStream {
-    let docs = doc_attrs(&member.traits);
-    let Some(wire) = cx.protocol.member_doc(member) else {
-        return docs;
-    };
-    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-    let wire = format!(" {wire}");
-    quote!(#docs #separator #[doc = #wire])
+    let mut docs = doc_attrs(&member.traits);
+    let target = cx.index.shape(&member.target);
+    let gap = member
+        .traits
+        .pattern()
+        .or_else(|| target.traits.pattern())
+        .and_then(|pattern| Some((pattern, crate::unchecked_pattern(pattern)?)));
+    let notes = cx
+        .protocol
+        .member_doc(member)
+        .map(|wire| format!(" {wire}"))
+        .into_iter()
+        .chain(gap.map(|(pattern, reason)| {
+            format!(
+                " The model's `@pattern` {} is not checked: the runtime cannot check it ({}).",
+                crate::docs::code_span(pattern),
+                crate::docs::code_span(&reason)
+            )
+        }));
+    for note in notes {
+        let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+        docs = quote!(#docs #separator #[doc = #note]);
+    }
+    docs
 }

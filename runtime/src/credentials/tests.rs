@@ -1,0 +1,242 @@
+//! The default chain and its providers, against fake environments and a fake metadata service.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+use crate::auth::ProvideCredentials;
+use crate::client::TransportFuture;
+
+/// A fake instance metadata service: answers the token request with `token_status` and, with a
+/// token, gives a role and its credentials; records the paths asked for.
+struct FakeImds {
+    token_status: u16,
+    asked: Mutex<Vec<String>>,
+}
+
+impl FakeImds {
+    fn new(token_status: u16) -> Arc<Self> {
+        Arc::new(Self {
+            token_status,
+            asked: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn asked(&self) -> Vec<String> {
+        self.asked.lock().expect("no thread panicked").clone()
+    }
+}
+
+impl Transport for FakeImds {
+    fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
+        let path = request.uri().path().to_owned();
+        self.asked.lock().expect("no thread panicked").push(path.clone());
+        let (status, body) = match path.as_str() {
+            "/latest/api/token" => (self.token_status, "token".to_owned()),
+            "/latest/meta-data/iam/security-credentials/" => (200, "role".to_owned()),
+            _ => (
+                200,
+                r#"{"Code":"Success","AccessKeyId":"IMDSKEY","SecretAccessKey":"s","Token":"t"}"#.to_owned(),
+            ),
+        };
+        let response = http::Response::builder()
+            .status(status)
+            .body(body.into_bytes())
+            .expect("a valid response");
+        Box::pin(std::future::ready(Ok(response)))
+    }
+}
+
+/// An environment without credentials files, with `vars` and a config file holding `config`.
+fn env_with(vars: &[(&str, &str)], config: Option<&str>) -> Env {
+    let mut all: Vec<(String, String)> = vec![
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
+            "/nonexistent/credentials".to_owned(),
+        ),
+        ("AWS_CONFIG_FILE".to_owned(), "/fake/config".to_owned()),
+    ];
+    all.extend(
+        vars.iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+    );
+    let env = Env::from_vars(all);
+    match config {
+        Some(config) => env.with_file("/fake/config", config),
+        None => env,
+    }
+}
+
+fn chain(env: Env, imds: &Arc<FakeImds>) -> ChainProvider {
+    let transport: Arc<dyn Transport> = imds.clone();
+    default_chain(env, Some(transport))
+}
+
+#[tokio::test]
+async fn the_fake_metadata_service_gives_credentials_when_nothing_else_is_configured() {
+    let imds = FakeImds::new(200);
+    let credentials = chain(env_with(&[], None), &imds)
+        .provide_credentials()
+        .await
+        .expect("credentials from instance metadata");
+    assert_eq!(credentials.access_key_id(), "IMDSKEY");
+}
+
+#[tokio::test]
+async fn web_identity_variables_stop_the_chain_with_an_error_that_names_them() {
+    for vars in [
+        &[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+            ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+        ][..],
+        &[("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")][..],
+        &[("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")][..],
+    ] {
+        let imds = FakeImds::new(200);
+        let error = chain(env_with(vars, None), &imds)
+            .provide_credentials()
+            .await
+            .expect_err("web identity is not supported");
+        let message = error.to_string();
+        for (name, _) in vars {
+            assert!(message.contains(name), "{name} in {message}");
+        }
+        assert!(message.contains("web identity"), "{message}");
+        assert!(imds.asked().is_empty(), "{:?}", imds.asked());
+    }
+}
+
+#[tokio::test]
+async fn every_credentials_setting_of_a_profile_is_honoured_or_named_in_an_error() {
+    for key in [
+        "role_arn",
+        "source_profile",
+        "credential_source",
+        "web_identity_token_file",
+        "sso_session",
+        "sso_start_url",
+        "sso_account_id",
+        "sso_role_name",
+        "login_session",
+    ] {
+        let config = format!("[default]\nregion = us-east-1\n{key} = something\n");
+        let imds = FakeImds::new(200);
+        let error = chain(env_with(&[], Some(&config)), &imds)
+            .provide_credentials()
+            .await
+            .expect_err("not supported");
+        let message = error.to_string();
+        assert!(message.contains(&format!("`{key}`")), "{key} in {message}");
+        assert!(message.contains("profile `default`"), "{message}");
+        assert!(imds.asked().is_empty(), "{key}: {:?}", imds.asked());
+    }
+}
+
+#[tokio::test]
+async fn with_no_credentials_anywhere_the_error_lists_every_place_and_why() {
+    let imds = FakeImds::new(403);
+    let error = chain(env_with(&[], None), &imds)
+        .provide_credentials()
+        .await
+        .expect_err("no credentials");
+    let message = error.to_string();
+    for expected in [
+        "environment (AWS_ACCESS_KEY_ID not set)",
+        "profile `default` (",
+        "web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set)",
+        "ECS container (",
+        "EC2 instance metadata (http://169.254.169.254/latest/api/token answered 403 Forbidden",
+    ] {
+        assert!(message.contains(expected), "{expected} in {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_place_is_reported_with_the_places_looked_at_before_it() {
+    // The metadata service answers 500 to the token request: it is there, and failing.
+    let imds = FakeImds::new(500);
+    let error = chain(env_with(&[], None), &imds)
+        .provide_credentials()
+        .await
+        .expect_err("the service fails");
+    let message = error.to_string();
+    assert!(message.starts_with("EC2 instance metadata: "), "{message}");
+    assert!(message.contains("500"), "{message}");
+    for place in [
+        "environment (",
+        "profile `default` (",
+        "web identity token (",
+        "ECS container (",
+    ] {
+        assert!(message.contains(place), "{place} in {message}");
+    }
+}
+
+/// A profile provider whose `default` profile runs `command`.
+#[cfg(unix)]
+fn process_provider(command: &str) -> ProfileProvider {
+    let config = format!("[default]\ncredential_process = {command}\n");
+    ProfileProvider::new(env_with(&[("PATH", "/usr/bin:/bin")], Some(&config)))
+}
+
+#[cfg(unix)]
+const PROCESS_OUTPUT: &str = r#"{"Version":1,"AccessKeyId":"PROCESSKEY","SecretAccessKey":"s"}"#;
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_does_not_block_the_executor() {
+    let provider = process_provider(&format!("sleep 1; echo '{PROCESS_OUTPUT}'"));
+    let started = std::time::Instant::now();
+    // On this single-threaded runtime, the timer only fires in time if the provider lets the
+    // thread go while the command runs.
+    let ticker = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        started.elapsed()
+    };
+    let (credentials, ticked) = tokio::join!(provider.provide_credentials(), ticker);
+    assert_eq!(
+        credentials.expect("the command's credentials").access_key_id(),
+        "PROCESSKEY"
+    );
+    assert!(ticked < Duration::from_millis(700), "the timer fired after {ticked:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_that_runs_too_long_is_killed() {
+    let provider = process_provider("exec sleep 30").with_process_timeout(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let error = provider.provide_credentials().await.expect_err("too slow");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let message = error.to_string();
+    assert!(message.contains("did not finish within 0.3 s"), "{message}");
+    assert!(message.contains("profile `default`"), "{message}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_that_prints_too_much_is_killed() {
+    // `yes` prints without end.
+    let provider = process_provider("exec yes");
+    let started = std::time::Instant::now();
+    let error = provider.provide_credentials().await.expect_err("too much output");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let message = error.to_string();
+    assert!(message.contains("more than 65536 bytes"), "{message}");
+
+    // Just under the limit is read (and is not credentials).
+    let provider = process_provider("head -c 65536 /dev/zero | tr '\\\\0' ' '");
+    let error = provider.provide_credentials().await.expect_err("not JSON");
+    assert!(error.to_string().contains("not JSON"), "{error}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_failing_credential_process_reports_its_status_and_error_output() {
+    let provider = process_provider("echo 'no session' >&2; exit 3");
+    let error = provider.provide_credentials().await.expect_err("it fails");
+    let message = error.to_string();
+    assert!(message.contains("no session"), "{message}");
+    assert!(message.contains('3'), "{message}");
+}
