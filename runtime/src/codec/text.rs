@@ -76,9 +76,10 @@ pub fn to_text(view: View<'_>, member: &Member, location: Location) -> Result<St
     })
 }
 
-/// A header list item, quoted when it holds a comma or a double quote.
+/// A header list item, quoted when it holds a comma or a double quote, or starts or ends with
+/// white space (which would otherwise be lost).
 pub fn quote_header_item(item: &str) -> Cow<'_, str> {
-    if item.contains([',', '"']) || item.starts_with(' ') || item.ends_with(' ') {
+    if item.contains([',', '"']) || item.starts_with([' ', '\t']) || item.ends_with([' ', '\t']) {
         Cow::Owned(format!("\"{}\"", item.replace('\\', "\\\\").replace('"', "\\\"")))
     } else {
         Cow::Borrowed(item)

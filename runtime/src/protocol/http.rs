@@ -166,6 +166,35 @@ pub(crate) fn in_body(member: &Member, response: bool) -> bool {
     }
 }
 
+/// Adds the header of member `member`, refusing a value that would not arrive as it is: one
+/// with a byte outside the visible ASCII characters, space and tab (which RFC 9110 allows,
+/// but which a server reading header values as text refuses), or with a space or tab at
+/// either end (which HTTP strips). A server reading the header applies the same rule.
+fn insert_member_header(
+    headers: &mut HeaderMap,
+    member: &Member,
+    name: &str,
+    value: &str,
+) -> Result<HeaderName, EncodeError> {
+    let refused = |why: &str| {
+        EncodeError::new(format!(
+            "member `{}` cannot be sent in header `{name}`: its value {why}",
+            member.name
+        ))
+    };
+    if let Some(byte) = value.bytes().find(|byte| !matches!(byte, b'\t' | b' '..=b'~')) {
+        return Err(refused(&if byte.is_ascii() {
+            format!("holds the control character 0x{byte:02x}")
+        } else {
+            "holds a character outside ASCII".to_owned()
+        }));
+    }
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        return Err(refused("starts or ends with white space, which HTTP removes"));
+    }
+    insert_header(headers, name, value)
+}
+
 /// Writes the members bound to headers.
 pub(crate) fn write_headers(
     headers: &mut HeaderMap,
@@ -197,9 +226,14 @@ pub(crate) fn write_headers(
                     });
                 }
                 // An empty list is an empty value, as an empty string is.
-                specific.push(insert_header(headers, name, &items.join(", "))?);
+                specific.push(insert_member_header(headers, member, name, &items.join(", "))?);
             }
-            view => specific.push(insert_header(headers, name, &to_text(view, member, Location::Header)?)?),
+            view => specific.push(insert_member_header(
+                headers,
+                member,
+                name,
+                &to_text(view, member, Location::Header)?,
+            )?),
         }
     }
     for (index, member) in schema.members.iter().enumerate() {
@@ -218,7 +252,7 @@ pub(crate) fn write_headers(
             if matches!(view, View::Null) || specific.iter().any(|bound| bound.as_str().eq_ignore_ascii_case(&name)) {
                 continue;
             }
-            insert_header(headers, &name, &to_text(view, value_member, Location::Header)?)?;
+            insert_member_header(headers, member, &name, &to_text(view, value_member, Location::Header)?)?;
         }
     }
     Ok(())

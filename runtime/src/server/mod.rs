@@ -207,6 +207,7 @@ where
 {
     Box::pin(async move {
         let id = request_id(&request);
+        let head = request.method() == http::Method::HEAD;
         let mut response = match O::parse_request(&request) {
             Ok(input) => crate::protocol::serialize_response_with_id::<O>(&call(input).await, Some(&id)),
             Err(rejection) => rejection.into_response(O::SERVICE),
@@ -214,8 +215,28 @@ where
         if let Ok(value) = http::HeaderValue::from_str(&id) {
             response.headers_mut().insert(REQUEST_ID, value);
         }
+        without_forbidden_body(&mut response, head);
         response
     })
+}
+
+/// Drops the body of a response that HTTP says has none: a `1xx`, `204` or `304`, and the
+/// answer to a `HEAD` request. Such a response carries no `Content-Length` other than 0 and
+/// no `Content-Type` (a `204`'s `Content-Length` is dropped: it must have none).
+pub fn without_forbidden_body(response: &mut http::Response<Vec<u8>>, head: bool) {
+    let status = response.status().as_u16();
+    let no_content = matches!(status, 100..=199 | 204 | 304);
+    if !no_content && !head {
+        return;
+    }
+    response.body_mut().clear();
+    let headers = response.headers_mut();
+    headers.remove(http::header::CONTENT_TYPE);
+    if no_content {
+        headers.remove(http::header::CONTENT_LENGTH);
+    } else {
+        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(0));
+    }
 }
 
 /// The header of a response that names its request, as AWS services name it.
@@ -249,4 +270,30 @@ impl BodyLimit {
 /// The answer to a request that reached no operation, as the future `handle` returns.
 pub fn refuse<'a>(service: &'static ServiceSchema, rejection: Rejection) -> BoxFuture<'a, http::Response<Vec<u8>>> {
     Box::pin(std::future::ready(rejection.into_response(service)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_answer_to_a_head_request_has_no_body() {
+        let answer = || {
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("content-length", "2")
+                .header("x-amz-meta-size", "10")
+                .body(b"{}".to_vec())
+                .expect("a response")
+        };
+        let mut head = answer();
+        super::without_forbidden_body(&mut head, true);
+        assert!(head.body().is_empty());
+        assert_eq!(head.headers()["content-length"], "0");
+        assert!(!head.headers().contains_key("content-type"));
+        assert_eq!(head.headers()["x-amz-meta-size"], "10");
+        let mut get = answer();
+        super::without_forbidden_body(&mut get, false);
+        assert_eq!(get.body().as_slice(), b"{}");
+        assert_eq!(get.headers()["content-length"], "2");
+    }
 }

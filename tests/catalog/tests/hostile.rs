@@ -15,7 +15,9 @@ use catalog::operation::put_records::{PutRecordsError, PutRecordsInput, PutRecor
 use catalog::Catalog;
 use serde_json::Value;
 
-/// Counts records; fails, with details no caller should see, for a record named `fail`.
+/// Counts records; fails, with details no caller should see, for a record named `fail`, and
+/// answers with status N for a record named `status-N`; echoes the names, and sends label L
+/// for a record named `label:L`.
 struct Service;
 
 impl Catalog for Service {
@@ -42,7 +44,17 @@ impl Catalog for Service {
                 .with_message("the credential chain failed: /home/svc/.aws/credentials: permission denied")
                 .into());
         }
-        Ok(PutRecordsOutput::builder().count(records.len() as i32).build())
+        let mut output = PutRecordsOutput::builder().count(records.len() as i32);
+        if let Some(names) = input.names {
+            output = output.names(names);
+        }
+        if let Some(label) = records.iter().find_map(|record| record.id.strip_prefix("label:")) {
+            output = output.label(label);
+        }
+        if let Some(status) = records.iter().find_map(|record| record.id.strip_prefix("status-")) {
+            output = output.status(status.parse::<i32>().expect("a status"));
+        }
+        Ok(output.build())
     }
 }
 
@@ -189,6 +201,7 @@ fn epoch_seconds_past_the_range_of_i64_are_refused() {
             .method("POST")
             .uri("/records")
             .header("x-at", at)
+            .header("content-type", "application/json")
             .body(b"{}".to_vec())
             .expect("a request");
         let response = block_on(catalog::server::handle(&Service, request));
@@ -201,4 +214,70 @@ fn epoch_seconds_past_the_range_of_i64_are_refused() {
     }
     let response = put_records(r#"{"at":-9223372036854775807.5}"#.to_owned());
     assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+}
+
+#[test]
+fn a_response_that_has_no_body_goes_out_without_one() {
+    for status in [204, 304] {
+        let response = put_records(format!(r#"{{"records":[{{"id":"status-{status}"}}]}}"#));
+        assert_eq!(response.status(), status);
+        assert!(
+            response.body().is_empty(),
+            "{status}: {:?}",
+            String::from_utf8_lossy(response.body())
+        );
+        assert!(
+            !response.headers().contains_key("content-length"),
+            "{status}: {:?}",
+            response.headers()
+        );
+        assert!(!response.headers().contains_key("content-type"), "{status}");
+    }
+    let response = put_records(r#"{"records":[{"id":"status-201"}]}"#.to_owned());
+    assert_eq!(
+        (response.status().as_u16(), json(&response)["count"].as_i64()),
+        (201, Some(1))
+    );
+}
+
+#[test]
+fn header_values_http_would_change_are_refused_by_client_and_server_alike() {
+    use catalog::operation::put_records::PutRecords;
+    use smithy_runtime::operation::HttpOperation;
+    let send = |input: PutRecordsInput| PutRecords::serialize_request(&input, "http://localhost");
+    for (label, why) in [
+        ("caf\u{e9}", "outside ASCII"),
+        ("a\u{1}b", "control character 0x01"),
+        ("a\u{7f}", "control character 0x7f"),
+        ("line\r\nx-injected: 1", "control character 0x0d"),
+        (" padded", "white space"),
+        ("padded\t", "white space"),
+    ] {
+        let error = send(PutRecordsInput::builder().label(label).build()).expect_err(label);
+        let text = error.to_string();
+        assert!(
+            text.contains("`label`") && text.contains("x-label") && text.contains(why),
+            "{text}"
+        );
+        assert!(!text.contains(label), "the value is not repeated: {text}");
+    }
+    // Items of a list keep their spaces: they are quoted.
+    let names = vec![" a ".to_owned(), "b\t".to_owned(), "c d".to_owned()];
+    let request = send(
+        PutRecordsInput::builder()
+            .label("inner space")
+            .names(names.clone())
+            .build(),
+    )
+    .expect("sent");
+    assert_eq!(request.headers()["x-names"], "\" a \", \"b\t\", c d");
+    let response = block_on(catalog::server::handle(&Service, request));
+    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+    let output = PutRecords::parse_response(&response).expect("an output");
+    assert_eq!(output.names, Some(names));
+    // A server refuses to send what its client refuses to send.
+    let response = put_records(r#"{"records":[{"id":"label:caf\u00e9"}]}"#.to_owned());
+    assert_eq!(response.status(), 500);
+    let response = put_records(r#"{"records":[{"id":"label:fine"}]}"#.to_owned());
+    assert_eq!(response.headers()["x-label"], "fine");
 }
