@@ -84,9 +84,7 @@ pub struct SigningSettings {
     /// Default `true`; S3 signs the path as it goes on the wire.
     pub double_uri_encode: bool,
     /// Add an `x-amz-content-sha256` header with the payload hash, and sign it (S3 requires it).
-    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own, and
-    /// with this setting on (S3's way) [`presign`] signs `UNSIGNED-PAYLOAD`, as S3 requires of
-    /// presigned URLs.
+    /// Default `false`. Only [`sign`] adds it; a presigned URL carries no headers of its own.
     pub content_sha256_header: bool,
     /// Add the session token (`x-amz-security-token` header, or `X-Amz-Security-Token` query
     /// parameter) after signing, so that it is sent but not signed, as a few services want.
@@ -105,6 +103,15 @@ impl SigningSettings {
             double_uri_encode: false,
             content_sha256_header: true,
             ..Self::default()
+        }
+    }
+
+    /// S3's settings for a presigned URL: the payload is `UNSIGNED-PAYLOAD`, since whoever holds
+    /// the URL sends the body (S3 refuses a presigned URL signed with the body's hash).
+    pub fn s3_presigned() -> Self {
+        Self {
+            unsigned_payload: true,
+            ..Self::s3()
         }
     }
 }
@@ -312,9 +319,9 @@ pub fn sign(request: &mut Request<Vec<u8>>, params: &SigningParams<'_>) -> Resul
 /// the `Host` header, or else from the URI's authority), so whoever sends the URL must send the
 /// same ones; an `x-amz-content-sha256` header is dropped and not signed.
 ///
-/// The payload hash signed is `UNSIGNED-PAYLOAD` with [`SigningSettings::unsigned_payload`] or
-/// [`SigningSettings::content_sha256_header`] on (S3 refuses a presigned URL signed with the
-/// body's hash), and the hash of the body otherwise.
+/// The payload hash signed is `UNSIGNED-PAYLOAD` with [`SigningSettings::unsigned_payload`] on
+/// (S3 refuses a presigned URL signed with the body's hash: [`SigningSettings::s3_presigned`]),
+/// and the hash of the body otherwise, as the SigV4 test suite's presigned requests expect.
 pub fn presign(
     request: &Request<Vec<u8>>,
     params: &SigningParams<'_>,
@@ -335,11 +342,7 @@ pub fn presign(
     }
     let time = SigningTime::new(params.time)?;
     let scope = credential_scope(&time, params)?;
-    let payload_hash = if settings.content_sha256_header {
-        UNSIGNED_PAYLOAD.to_owned()
-    } else {
-        payload_hash(request.body(), &settings)
-    };
+    let payload_hash = payload_hash(request.body(), &settings);
 
     let host = if request.headers().contains_key(HOST) {
         None
@@ -1004,7 +1007,7 @@ mod tests {
             region: "us-east-1",
             service: "s3",
             time: UNIX_EPOCH + Duration::from_secs(1_369_353_600),
-            settings: SigningSettings::s3(),
+            settings: SigningSettings::s3_presigned(),
         };
         // A body (which a presigned URL's holder sends as they like) is left out of the signature.
         for body in [Vec::new(), b"a body".to_vec()] {

@@ -106,8 +106,12 @@ pub(super) fn presign(
     expires_in: std::time::Duration,
 ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
-    // With S3's settings (`content_sha256_header`), the URL is signed with `UNSIGNED-PAYLOAD`.
-    let settings = settings(service, endpoint);
+    let mut settings = settings(service, endpoint);
+    // S3 (whose settings add the payload's hash header) refuses a presigned URL signed with
+    // the body's hash: its URLs sign `UNSIGNED-PAYLOAD`.
+    if settings.content_sha256_header {
+        settings.unsigned_payload = true;
+    }
     let params = SigningParams {
         credentials,
         region,
