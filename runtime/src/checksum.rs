@@ -252,6 +252,8 @@ pub enum GunzipError {
     Invalid(String),
     /// The body grows past this many bytes.
     TooLarge(usize),
+    /// There is no memory for the body to grow to this many bytes now.
+    OverBudget(usize),
 }
 
 impl fmt::Display for GunzipError {
@@ -259,6 +261,10 @@ impl fmt::Display for GunzipError {
         match self {
             GunzipError::Invalid(error) => write!(f, "the body is not valid gzip: {error}"),
             GunzipError::TooLarge(limit) => write!(f, "the decompressed body is larger than {limit} bytes"),
+            GunzipError::OverBudget(bytes) => write!(
+                f,
+                "the server has no memory left to decompress the body to {bytes} bytes; retry later"
+            ),
         }
     }
 }
@@ -268,15 +274,39 @@ impl std::error::Error for GunzipError {}
 /// The bytes that gzip `body` holds, refused beyond `limit` bytes (nothing past it is kept).
 /// Concatenated gzip members are read as one body.
 pub fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, GunzipError> {
-    let decoder = flate2::read::MultiGzDecoder::new(body);
-    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
-    decoder
-        // One byte past the limit tells a body that reaches it from one that passes it.
-        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|error| GunzipError::Invalid(error.to_string()))?;
-    if out.len() > limit {
-        return Err(GunzipError::TooLarge(limit));
+    gunzip_charged(body, limit, &mut |_| true)
+}
+
+/// [`gunzip`], asking `charge` for each growth of the output's storage, in bytes, before it is
+/// made; when `charge` refuses, so does this ([`GunzipError::OverBudget`]).
+pub fn gunzip_charged(
+    body: &[u8],
+    limit: usize,
+    charge: &mut dyn FnMut(usize) -> bool,
+) -> Result<Vec<u8>, GunzipError> {
+    const CHUNK: usize = 16 * 1024;
+    let mut decoder = flate2::read::MultiGzDecoder::new(body);
+    let mut out = Vec::new();
+    let mut chunk = [0u8; CHUNK];
+    loop {
+        let read = match decoder.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(GunzipError::Invalid(error.to_string())),
+        };
+        let needed = out.len().saturating_add(read);
+        if needed > limit {
+            return Err(GunzipError::TooLarge(limit));
+        }
+        if needed > out.capacity() {
+            let target = needed.max(out.capacity().saturating_mul(2)).max(CHUNK).min(limit);
+            if !charge(target - out.capacity()) {
+                return Err(GunzipError::OverBudget(target));
+            }
+            out.reserve_exact(target - out.len());
+        }
+        out.extend_from_slice(&chunk[..read]);
     }
     Ok(out)
 }

@@ -92,6 +92,8 @@ pub trait MapValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     message: String,
+    /// The value was not refused: the server had no memory left for it.
+    over_budget: bool,
 }
 
 impl DecodeError {
@@ -99,7 +101,21 @@ impl DecodeError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            over_budget: false,
         }
+    }
+
+    /// The error of a value the server's memory budget has no room for now.
+    pub fn over_budget(bytes: usize) -> Self {
+        Self {
+            message: format!("the server has no memory left for {bytes} more bytes of this request; retry later"),
+            over_budget: true,
+        }
+    }
+
+    /// Whether the value could not be read for want of memory, not for what it is.
+    pub fn is_over_budget(&self) -> bool {
+        self.over_budget
     }
 
     /// What is wrong.
@@ -216,6 +232,13 @@ pub trait Decoder {
     }
     /// Skips a value.
     fn skip(&mut self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+    /// Counts `bytes` of memory that the value being read takes (a list's or map's storage as
+    /// it grows, a string's text) against the budget of the request it comes from, if it has
+    /// one; fails ([`DecodeError::is_over_budget`]) when the budget has no room for them.
+    fn reserve(&mut self, bytes: usize) -> Result<(), DecodeError> {
+        let _ = bytes;
         Ok(())
     }
 }
@@ -533,19 +556,25 @@ impl Decode for f64 {
 
 impl Decode for String {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        decoder.string(member)
+        let text = decoder.string(member)?;
+        decoder.reserve(text.capacity())?;
+        Ok(text)
     }
 }
 
 impl Decode for Blob {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        decoder.blob(member).map(Blob::new)
+        let bytes = decoder.blob(member)?;
+        decoder.reserve(bytes.capacity())?;
+        Ok(Blob::new(bytes))
     }
 }
 
 impl Decode for ByteStream {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        decoder.blob(member).map(ByteStream::new)
+        let bytes = decoder.blob(member)?;
+        decoder.reserve(bytes.capacity())?;
+        Ok(ByteStream::new(bytes))
     }
 }
 
@@ -558,6 +587,7 @@ impl Decode for DateTime {
 impl Decode for BigInteger {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
         let text = decoder.big_number(member, true)?;
+        decoder.reserve(text.len())?;
         BigInteger::new(text.as_str()).ok_or_else(|| DecodeError::new(format!("`{text}` is not an integer")))
     }
 }
@@ -565,6 +595,7 @@ impl Decode for BigInteger {
 impl Decode for BigDecimal {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
         let text = decoder.big_number(member, false)?;
+        decoder.reserve(text.len())?;
         BigDecimal::new(text.as_str()).ok_or_else(|| DecodeError::new(format!("`{text}` is not a number")))
     }
 }
@@ -607,7 +638,11 @@ impl<T: Decode> Decode for Vec<T> {
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
         let mut items = Vec::new();
         decoder.list(member, &mut |decoder| {
+            let capacity = items.capacity();
             items.push(T::decode(item, decoder)?);
+            if items.capacity() > capacity {
+                decoder.reserve((items.capacity() - capacity).saturating_mul(std::mem::size_of::<T>()))?;
+            }
             Ok(())
         })?;
         Ok(items)
@@ -625,8 +660,15 @@ where
             .item()
             .ok_or_else(|| DecodeError::new("a map schema needs its members"))?;
         let mut map = HashMap::new();
+        // Each slot of a map's table holds a key and a value, and a control byte.
+        let slot = std::mem::size_of::<(K, V)>() + 1;
         decoder.map(member, &mut |key, decoder| {
+            let capacity = map.capacity();
+            decoder.reserve(key.len())?;
             map.insert(K::from(key), V::decode(value, decoder)?);
+            if map.capacity() > capacity {
+                decoder.reserve((map.capacity() - capacity).saturating_mul(slot))?;
+            }
             Ok(())
         })?;
         Ok(map)

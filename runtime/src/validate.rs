@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
+use crate::server::RequestMemory;
 use crate::shape::{Value, Variant, View};
 
 /// The most violations a check reports: past them it stops walking, and the error says that
@@ -104,16 +105,43 @@ pub enum Checks {
 
 /// Checks `value` (of `schema`) and everything in it.
 pub fn validate(value: &dyn Value, schema: &'static Schema, checks: Checks) -> Result<(), ValidationError> {
+    match validate_within(value, schema, checks, None) {
+        Ok(()) => Ok(()),
+        Err(Refusal::Invalid(error)) => Err(error),
+        // Nothing is charged without a budget.
+        Err(Refusal::OverBudget(_)) => Ok(()),
+    }
+}
+
+/// Why [`validate_within`] refused a value.
+pub(crate) enum Refusal {
+    Invalid(ValidationError),
+    /// Checking it needed this many bytes more than the request's memory budget had.
+    OverBudget(usize),
+}
+
+/// [`validate`], charging the memory the checks need (`@uniqueItems` keeps a hash per item) to
+/// the request's share of the server's budget.
+pub(crate) fn validate_within(
+    value: &dyn Value,
+    schema: &'static Schema,
+    checks: Checks,
+    memory: Option<&RequestMemory>,
+) -> Result<(), Refusal> {
     let mut walk = Walk {
         checks,
         required_only: false,
         violations: Vec::new(),
+        memory,
+        over_budget: None,
     };
     walk.value(value.view(), None, schema, &mut String::new());
-    if walk.violations.is_empty() {
+    if let Some(bytes) = walk.over_budget {
+        Err(Refusal::OverBudget(bytes))
+    } else if walk.violations.is_empty() {
         Ok(())
     } else {
-        Err(ValidationError::new(walk.violations))
+        Err(Refusal::Invalid(ValidationError::new(walk.violations)))
     }
 }
 
@@ -124,17 +152,23 @@ pub fn missing_required(value: &dyn Value, schema: &'static Schema) -> Vec<Viola
         checks: Checks::Client,
         required_only: true,
         violations: Vec::new(),
+        memory: None,
+        over_budget: None,
     };
     walk.value(value.view(), None, schema, &mut String::new());
     walk.violations
 }
 
-struct Walk {
+struct Walk<'m> {
     checks: Checks,
     /// Only required members are checked, not the constraint traits.
     required_only: bool,
     /// At most one more than [`MAX_VIOLATIONS`]: the one more says that there were more.
     violations: Vec<Violation>,
+    /// What the checks' own memory is charged to.
+    memory: Option<&'m RequestMemory>,
+    /// The bytes a check needed that the budget did not have: the walk stops.
+    over_budget: Option<usize>,
 }
 
 /// Adds a violation unless `violations` already holds one more than [`MAX_VIOLATIONS`].
@@ -553,7 +587,7 @@ fn enum_values(schema: &Schema) -> String {
     listed
 }
 
-impl Walk {
+impl Walk<'_> {
     fn push(&mut self, violation: Violation) {
         push_violation(&mut self.violations, violation);
     }
@@ -562,7 +596,7 @@ impl Walk {
     /// then its members, items and entries. `path` is the value's member path; it is extended
     /// for each member and restored.
     fn value(&mut self, view: View<'_>, member: Option<&'static Member>, schema: &'static Schema, path: &mut String) {
-        if full(&self.violations) {
+        if full(&self.violations) || self.over_budget.is_some() {
             return;
         }
         let traits = member.map_or(&schema.traits, |member| &member.traits);
@@ -599,11 +633,15 @@ impl Walk {
             }
             View::List(list) => {
                 let Some(item) = schema.item() else { return };
-                if !self.required_only
-                    && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS))
-                    && !unique(list, item.target)
-                {
-                    self.push(violation(path, "uniqueItems", "", "have unique values".to_owned()));
+                if !self.required_only && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS)) {
+                    match unique(list, item.target, self.memory) {
+                        Ok(true) => {}
+                        Ok(false) => self.push(violation(path, "uniqueItems", "", "have unique values".to_owned())),
+                        Err(bytes) => {
+                            self.over_budget = Some(bytes);
+                            return;
+                        }
+                    }
                 }
                 for index in 0..list.len() {
                     if full(&self.violations) {
@@ -704,24 +742,51 @@ impl Walk {
 }
 
 /// Whether no two items of a list are equal: each item's hash (of what [`same`] compares, with
-/// a per-call random key, so that no input can make items collide on purpose) is looked up
-/// among those before it, and only items of the same hash are compared. Linear in the items.
-fn unique(list: &dyn crate::shape::ListValue, item: &'static Schema) -> bool {
+/// a per-call random key, so that no input can make items collide on purpose) is sorted with
+/// its index, and only items of the same hash are compared. The hashes' 16 bytes per item are
+/// charged to `memory` (`Err` with the bytes when it has no room) and given back after.
+fn unique(
+    list: &dyn crate::shape::ListValue,
+    item: &'static Schema,
+    memory: Option<&RequestMemory>,
+) -> Result<bool, usize> {
     use std::hash::{BuildHasher, Hasher};
+    let count = list.len();
+    if count < 2 {
+        return Ok(true);
+    }
+    let bytes = count.saturating_mul(std::mem::size_of::<(u64, usize)>());
+    if memory.is_some_and(|memory| !memory.charge(bytes)) {
+        return Err(bytes);
+    }
     let state = std::collections::hash_map::RandomState::new();
     let view = |index: usize| list.get(index).map_or(View::Null, Value::view);
-    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(list.len());
-    for index in 0..list.len() {
-        let value = view(index);
-        let mut hasher = state.build_hasher();
-        hash_view(value, item, &mut hasher);
-        let bucket = seen.entry(hasher.finish()).or_default();
-        if bucket.iter().any(|&other| same(view(other), value, item)) {
-            return false;
-        }
-        bucket.push(index);
+    let mut hashes: Vec<(u64, usize)> = (0..count)
+        .map(|index| {
+            let mut hasher = state.build_hasher();
+            hash_view(view(index), item, &mut hasher);
+            (hasher.finish(), index)
+        })
+        .collect();
+    hashes.sort_unstable();
+    let unique = hashes.chunk_by(|a, b| a.0 == b.0).all(|run| {
+        run.iter().enumerate().all(|(at, &(_, index))| {
+            run[..at]
+                .iter()
+                .all(|&(_, other)| !same(view(other), view(index), item))
+        })
+    });
+    drop(hashes);
+    if let Some(memory) = memory {
+        memory.uncharge(bytes);
     }
-    true
+    Ok(unique)
+}
+
+/// A number never returned before: what a value equal to nothing hashes.
+fn distinct() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Feeds what [`same`] compares of a value to `hasher`: values that are the same hash the same.
@@ -736,7 +801,10 @@ fn hash_view(view: View<'_>, schema: &'static Schema, hasher: &mut impl std::has
         View::Short(value) => value.hash(hasher),
         View::Integer(value) => value.hash(hasher),
         View::Long(value) => value.hash(hasher),
-        // `0.0 == -0.0`; NaN equals nothing, so its hash does not matter.
+        // `0.0 == -0.0`; NaN equals nothing, so each NaN hashes apart from every other value
+        // (a list of NaNs must not be compared pair by pair).
+        View::Float(value) if value.is_nan() => distinct().hash(hasher),
+        View::Double(value) if value.is_nan() => distinct().hash(hasher),
         View::Float(value) => (if value == 0.0 { 0.0f32 } else { value }).to_bits().hash(hasher),
         View::Double(value) => (if value == 0.0 { 0.0f64 } else { value }).to_bits().hash(hasher),
         View::String(text) | View::BigNumber(text) => text.hash(hasher),
@@ -849,6 +917,23 @@ mod tests {
     use crate::schema::{Member, Schema, ShapeType, Traits};
 
     static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
+
+    #[test]
+    fn a_unique_list_of_nans_is_checked_without_comparing_every_pair() {
+        static NUMBERS: Schema = Schema::new("example#Numbers", ShapeType::List)
+            .members(&[Member::new("member", &crate::schema::prelude::DOUBLE)])
+            .flags(crate::schema::Flags::UNIQUE_ITEMS);
+        // NaN equals nothing, so these are unique; hashed alike, they were compared pair by
+        // pair: 5e9 comparisons, minutes.
+        let nans = vec![f64::NAN; 100_000];
+        let started = Instant::now();
+        assert!(super::validate(&nans, &NUMBERS, Checks::Server).is_ok());
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+        let mut repeated = vec![f64::NAN; 1000];
+        repeated.extend([1.5, 0.0, -0.0]);
+        let error = super::validate(&repeated, &NUMBERS, Checks::Server).expect_err("0.0 and -0.0 are the same");
+        assert_eq!(error.violations()[0].constraint, "uniqueItems");
+    }
 
     #[test]
     fn an_enum_message_lists_a_bounded_number_of_values() {

@@ -499,7 +499,7 @@ fn request_of(length: usize, close: bool) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_past_the_servers_budget_is_answered_503_with_retry_after_until_the_budget_frees() {
     let limits = limits()
-        .with_max_in_flight_body_bytes(1500)
+        .with_max_in_flight_bytes(1500)
         .with_body_budget_wait(Duration::from_millis(100))
         .with_body_read_timeout(Duration::from_secs(5));
     let (addr, service) = start_with(limits).await;
@@ -972,7 +972,7 @@ async fn an_http1_request_head_over_64_kib_is_refused_431() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_headers_count_against_the_servers_budget() {
     let limits = limits()
-        .with_max_in_flight_body_bytes(1500)
+        .with_max_in_flight_bytes(1500)
         .with_body_budget_wait(Duration::from_millis(100));
     let (addr, service) = start_with(limits).await;
     let mut stream = TcpStream::connect(addr).await.expect("the server accepts");

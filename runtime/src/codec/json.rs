@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use super::Side;
 use crate::primitives::{Blob, DateTime, Document};
 use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat};
+use crate::server::RequestMemory;
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
 use crate::validate::Violation;
 
@@ -226,6 +227,10 @@ pub struct JsonDecoder<'a> {
     /// error or a violation.
     path: Vec<PathSegment<'a>>,
     missing: Vec<Violation>,
+    /// The request's share of the server's memory, which what is decoded is charged to.
+    memory: Option<&'a RequestMemory>,
+    /// How many values [`Decoder::skip`] has passed over.
+    skipped: usize,
 }
 
 /// One step of a member path.
@@ -310,7 +315,15 @@ impl<'a> JsonDecoder<'a> {
             root: String::new(),
             path: Vec::new(),
             missing: Vec::new(),
+            memory: None,
+            skipped: 0,
         }
+    }
+
+    /// Charges what is decoded (see [`Decoder::reserve`]) to `memory`.
+    pub(crate) fn with_memory(mut self, memory: Option<&'a RequestMemory>) -> Self {
+        self.memory = memory;
+        self
     }
 
     /// Starts the member path of what is read at `path`, such as `/payload`.
@@ -900,11 +913,21 @@ impl Decoder for JsonDecoder<'_> {
     fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
         self.whitespace();
         let start = self.position;
+        let skipped = self.skipped;
         self.skip()?;
+        // A node per value, with as much again for the list or map that holds it, and the text
+        // of its strings.
+        let nodes = self.skipped - skipped;
+        self.reserve(
+            nodes
+                .saturating_mul(2 * std::mem::size_of::<Document>())
+                .saturating_add(self.position - start),
+        )?;
         serde_json::from_slice(&self.input[start..self.position]).map_err(|error| self.error(&error.to_string()))
     }
 
     fn skip(&mut self) -> Result<(), DecodeError> {
+        self.skipped += 1;
         match self.peek()? {
             Token::Object => self.entries(|this, _| this.skip()),
             Token::Array => self.items(b']', Self::skip),
@@ -913,6 +936,13 @@ impl Decoder for JsonDecoder<'_> {
             Token::True => self.literal(b"true"),
             Token::False => self.literal(b"false"),
             Token::Null => self.literal(b"null"),
+        }
+    }
+
+    fn reserve(&mut self, bytes: usize) -> Result<(), DecodeError> {
+        match self.memory {
+            Some(memory) if !memory.charge(bytes) => Err(DecodeError::over_budget(bytes)),
+            _ => Ok(()),
         }
     }
 }

@@ -101,6 +101,22 @@ fn parse_time_of_day(text: &str) -> Option<(i64, u32)> {
 }
 
 impl DateTime {
+    /// The first instant a timestamp on the wire may name: `0000-01-01T00:00:00Z`, the first
+    /// that RFC 3339 can write.
+    pub const MIN: Self = Self::from_secs(-62_167_219_200);
+    /// The last instant a timestamp on the wire may name: `9999-12-31T23:59:59.999999999Z`,
+    /// the last that RFC 3339 can write.
+    pub const MAX: Self = Self::from_secs_and_nanos(253_402_300_799, 999_999_999);
+
+    /// `Some(self)` if it lies from [`DateTime::MIN`] to [`DateTime::MAX`]: what every parser
+    /// of text from the network keeps, so that a value read in one format can be written in
+    /// any other.
+    fn on_the_wire(self) -> Option<Self> {
+        (Self::MIN.seconds..=Self::MAX.seconds)
+            .contains(&self.seconds)
+            .then_some(self)
+    }
+
     /// Whole seconds since the epoch.
     pub const fn from_secs(seconds: i64) -> Self {
         Self { seconds, nanos: 0 }
@@ -115,7 +131,8 @@ impl DateTime {
         }
     }
 
-    /// Fractional seconds since the epoch, to the nearest nanosecond; `None` if not finite.
+    /// Fractional seconds since the epoch, to the nearest nanosecond; `None` if not finite or
+    /// outside [`DateTime::MIN`]..=[`DateTime::MAX`].
     pub fn from_secs_f64(seconds: f64) -> Option<Self> {
         if !seconds.is_finite() || seconds.abs() > 9.2e15 {
             return None;
@@ -195,7 +212,8 @@ impl DateTime {
         }
     }
 
-    /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one.
+    /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one, or if its
+    /// offset takes it outside [`DateTime::MIN`]..=[`DateTime::MAX`].
     pub fn parse_date_time(text: &str) -> Option<Self> {
         let text = text.trim();
         let (date, rest) = text.split_at_checked(10)?;
@@ -222,7 +240,7 @@ impl DateTime {
         };
         let (seconds_of_day, nanos) = parse_time_of_day(time)?;
         let seconds = days_from_civil(year, month, day) * 86_400 + seconds_of_day - offset_seconds;
-        Some(Self::from_secs_and_nanos(seconds, nanos))
+        Self::from_secs_and_nanos(seconds, nanos).on_the_wire()
     }
 
     /// Parses an RFC 7231 IMF-fixdate `http-date` (`Tue, 29 Apr 2014 18:30:38 GMT`, fractional
@@ -249,8 +267,12 @@ impl DateTime {
     }
 
     /// Parses epoch seconds written as a decimal number; `None` if it is not one, or if it is
-    /// before or after the seconds `i64` holds.
+    /// outside [`DateTime::MIN`]..=[`DateTime::MAX`] (the years RFC 3339 can write).
     pub fn parse_epoch_seconds(text: &str) -> Option<Self> {
+        Self::parse_any_epoch_seconds(text)?.on_the_wire()
+    }
+
+    fn parse_any_epoch_seconds(text: &str) -> Option<Self> {
         let text = text.trim();
         match text.split_once('.') {
             None => text.parse().ok().map(Self::from_secs),
@@ -364,23 +386,56 @@ mod tests {
     use super::DateTime;
 
     #[test]
-    fn epoch_seconds_at_the_ends_of_i64_are_read_or_refused_without_overflow() {
-        assert_eq!(DateTime::parse_epoch_seconds("-9223372036854775808.5"), None);
-        assert_eq!(DateTime::parse_epoch_seconds("-9223372036854775808.000000001"), None);
-        assert_eq!(DateTime::parse_epoch_seconds("9223372036854775808"), None);
-        let first = DateTime::parse_epoch_seconds("-9223372036854775808").expect("the first second");
-        assert_eq!((first.secs(), first.subsec_nanos()), (i64::MIN, 0));
-        let almost = DateTime::parse_epoch_seconds("-9223372036854775807.5").expect("in range");
-        assert_eq!((almost.secs(), almost.subsec_nanos()), (i64::MIN, 500_000_000));
-        let last = DateTime::parse_epoch_seconds("9223372036854775807.999999999").expect("the last second");
-        assert_eq!((last.secs(), last.subsec_nanos()), (i64::MAX, 999_999_999));
-        for time in [first, almost, last] {
-            let text = time.to_epoch_seconds();
-            assert_eq!(DateTime::parse_epoch_seconds(&text), Some(time), "{text}");
-            // The calendar forms of the extremes are written without overflow.
+    fn epoch_seconds_at_the_ends_of_i64_are_refused_without_overflow() {
+        for text in [
+            "-9223372036854775808.5",
+            "-9223372036854775808.000000001",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775807.5",
+            "9223372036854775807.999999999",
+        ] {
+            assert_eq!(DateTime::parse_epoch_seconds(text), None, "{text}");
+        }
+        // Programs may still make them, and write them without overflow.
+        for time in [
+            DateTime::from_secs(i64::MIN),
+            DateTime::from_secs_and_nanos(i64::MAX, 999_999_999),
+        ] {
             assert!(!time.to_date_time().is_empty() && !time.to_http_date().is_empty());
+            assert!(!time.to_epoch_seconds().is_empty());
         }
         assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, u32::MAX).secs(), i64::MAX);
         assert_eq!(DateTime::from_secs_f64(-9.3e15), None);
+    }
+
+    /// Found by the `primitives` fuzz target: epoch seconds of year 292,277,026,596 were read,
+    /// and their RFC 3339 form could not be read back.
+    #[test]
+    fn what_any_parser_reads_every_format_writes_and_reads_back() {
+        assert_eq!(DateTime::MIN.to_date_time(), "0000-01-01T00:00:00Z");
+        assert_eq!(DateTime::MAX.to_date_time(), "9999-12-31T23:59:59.999999999Z");
+        assert_eq!(DateTime::parse_epoch_seconds("-9223372036854775808.55"), None);
+        assert_eq!(DateTime::parse_epoch_seconds("-62167219200.5"), None);
+        assert_eq!(DateTime::parse_epoch_seconds("253402300800"), None);
+        assert_eq!(DateTime::parse_date_time("0000-01-01T00:00:00+00:01"), None);
+        assert_eq!(DateTime::parse_date_time("9999-12-31T23:59:59-00:01"), None);
+        for text in [
+            "-62167219200",
+            "-62167219199.5",
+            "253402300799.999999999",
+            "0",
+            "-0.5",
+            "1576540098.52",
+        ] {
+            let time = DateTime::parse_epoch_seconds(text).expect(text);
+            let written = time.to_date_time();
+            assert_eq!(DateTime::parse_date_time(&written), Some(time), "{text} → {written}");
+            // An HTTP date has whole seconds.
+            let written = time.to_http_date();
+            let read = DateTime::parse_http_date(&written).map(|read| read.secs());
+            assert_eq!(read, Some(time.secs()), "{text} → {written}");
+            assert_eq!(DateTime::parse_epoch_seconds(&time.to_epoch_seconds()), Some(time));
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::codec::text::{quote_header_item, to_text, Location, TextDecoder, Text
 use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::schema::{Flags, Http, HttpBinding, Member, Schema, Segment, ShapeType};
+use crate::server::RequestMemory;
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, Value, View};
 use crate::validate::Violation;
 
@@ -367,6 +368,8 @@ pub(crate) struct MessageDecoder<'a> {
     /// Whether the body's JSON uses `@jsonName`s.
     json_names: bool,
     missing: Vec<Violation>,
+    /// The request's share of the server's memory, which what is decoded is charged to.
+    memory: Option<&'a RequestMemory>,
 }
 
 impl<'a> MessageDecoder<'a> {
@@ -377,7 +380,14 @@ impl<'a> MessageDecoder<'a> {
             bindings,
             json_names,
             missing: Vec::new(),
+            memory: None,
         }
+    }
+
+    /// Charges what is decoded to `memory`.
+    pub(crate) fn with_memory(mut self, memory: Option<&'a RequestMemory>) -> Self {
+        self.memory = memory;
+        self
     }
 
     /// The required members a server found missing.
@@ -400,7 +410,7 @@ impl<'a> MessageDecoder<'a> {
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<Vec<bool>, DecodeError> {
-        let mut json = JsonDecoder::new(self.json_body(), self.json_names, self.side);
+        let mut json = JsonDecoder::new(self.json_body(), self.json_names, self.side).with_memory(self.memory);
         let seen = json.structure_where(schema, builder, include)?;
         json.finish()?;
         self.missing.extend(json.take_missing());
@@ -419,20 +429,36 @@ impl<'a> MessageDecoder<'a> {
         let streaming = member.traits.has(Flags::STREAMING) || target.traits.has(Flags::STREAMING);
         match target.shape_type {
             ShapeType::Union if streaming => Ok(false),
-            ShapeType::Blob if streaming => {
-                crate::shape::read_member(schema, index, builder, &mut RawDecoder(body)).map(|()| true)
-            }
+            ShapeType::Blob if streaming => crate::shape::read_member(
+                schema,
+                index,
+                builder,
+                &mut RawDecoder {
+                    body,
+                    memory: self.memory,
+                },
+            )
+            .map(|()| true),
             _ if body.is_empty() => Ok(false),
-            ShapeType::Blob | ShapeType::String | ShapeType::Enum => {
-                crate::shape::read_member(schema, index, builder, &mut RawDecoder(body)).map(|()| true)
-            }
+            ShapeType::Blob | ShapeType::String | ShapeType::Enum => crate::shape::read_member(
+                schema,
+                index,
+                builder,
+                &mut RawDecoder {
+                    body,
+                    memory: self.memory,
+                },
+            )
+            .map(|()| true),
             _ => {
                 // An unset structure payload is sent as an empty object: either is absent.
                 let empty_object = target.shape_type == ShapeType::Structure && is_empty_object(body);
                 if body.iter().all(u8::is_ascii_whitespace) || empty_object {
                     return Ok(false);
                 }
-                let mut json = JsonDecoder::new(body, self.json_names, self.side).at_path(&format!("/{}", member.name));
+                let mut json = JsonDecoder::new(body, self.json_names, self.side)
+                    .at_path(&format!("/{}", member.name))
+                    .with_memory(self.memory);
                 crate::shape::read_member(schema, index, builder, &mut json)?;
                 json.finish()?;
                 self.missing.extend(json.take_missing());
@@ -609,7 +635,22 @@ fn is_empty_object(body: &[u8]) -> bool {
 }
 
 /// The raw body of a message, as a blob or a string payload.
-struct RawDecoder<'a>(&'a [u8]);
+struct RawDecoder<'a> {
+    body: &'a [u8],
+    memory: Option<&'a RequestMemory>,
+}
+
+impl RawDecoder<'_> {
+    /// A copy of the body, charged before it is made.
+    fn copy(&self) -> Result<Vec<u8>, DecodeError> {
+        if let Some(memory) = self.memory {
+            if !memory.charge(self.body.len()) {
+                return Err(DecodeError::over_budget(self.body.len()));
+            }
+        }
+        Ok(self.body.to_vec())
+    }
+}
 
 impl Decoder for RawDecoder<'_> {
     fn mismatch(&self) -> DecodeError {
@@ -617,10 +658,10 @@ impl Decoder for RawDecoder<'_> {
     }
 
     fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
-        String::from_utf8(self.0.to_vec()).map_err(|_| DecodeError::new("the body is not UTF-8 text"))
+        String::from_utf8(self.copy()?).map_err(|_| DecodeError::new("the body is not UTF-8 text"))
     }
 
     fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
-        Ok(self.0.to_vec())
+        self.copy()
     }
 }

@@ -21,7 +21,7 @@ use crate::error::{ErrorMeta, UnhandledError};
 use crate::operation::{Operation, OperationError};
 use crate::primitives::idempotency_token;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
-use crate::server::Rejection;
+use crate::server::{Rejection, RequestMemory};
 use crate::shape::{decode_structure, Structure, Value, View};
 use crate::validate::{self, Checks};
 
@@ -431,18 +431,27 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
         labels,
         query,
     };
-    let mut decoder = message_decoder(service, message, Side::Server);
-    let mut input =
-        decode_structure::<O::Input>(&mut decoder).map_err(|error| Rejection::serialization(error.to_string()))?;
+    let memory = request.extensions().get::<RequestMemory>();
+    let mut decoder = message_decoder(service, message, Side::Server).with_memory(memory);
+    let mut input = decode_structure::<O::Input>(&mut decoder).map_err(|error| {
+        if error.is_over_budget() {
+            Rejection::unavailable(error.to_string())
+        } else {
+            Rejection::serialization(error.to_string())
+        }
+    })?;
     input.apply_defaults();
     let missing = decoder.take_missing();
     if !missing.is_empty() {
         return Err(Rejection::validation(missing));
     }
-    if let Err(error) = validate::validate(&input, operation.input, Checks::Server) {
-        return Err(Rejection::from(error));
+    match validate::validate_within(&input, operation.input, Checks::Server, memory) {
+        Ok(()) => Ok(input),
+        Err(validate::Refusal::Invalid(error)) => Err(Rejection::from(error)),
+        Err(validate::Refusal::OverBudget(bytes)) => Err(Rejection::unavailable(format!(
+            "the server has no memory left for {bytes} more bytes to check this request; retry later"
+        ))),
     }
-    Ok(input)
 }
 
 /// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
@@ -474,8 +483,13 @@ fn decompress_request(
         .extensions()
         .get::<crate::server::BodyLimit>()
         .map_or(crate::server::BodyLimit::DEFAULT, |limit| limit.0);
-    let body = checksum::gunzip(request.body(), limit).map_err(|error| match error {
+    // The decompressed body is charged to the request's share of the server's memory as it
+    // grows, before it is held.
+    let memory = request.extensions().get::<RequestMemory>();
+    let mut charge = |bytes: usize| memory.is_none_or(|memory| memory.charge(bytes));
+    let body = checksum::gunzip_charged(request.body(), limit, &mut charge).map_err(|error| match error {
         checksum::GunzipError::TooLarge(limit) => Rejection::payload_too_large(limit),
+        checksum::GunzipError::OverBudget(_) => Rejection::unavailable(error.to_string()),
         checksum::GunzipError::Invalid(_) => Rejection::serialization(error.to_string()),
     })?;
     let mut decompressed = with_body(request, body);

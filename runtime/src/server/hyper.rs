@@ -13,13 +13,13 @@ use super::{Handler, Rejection};
 /// # Memory
 ///
 /// What the server itself holds is bounded by
-/// [`max_in_flight_body_bytes`](Self::max_in_flight_body_bytes) (request heads and bodies being
-/// read or handled, responses being written) plus, per connection, what it buffers before a
-/// request is counted: at most 64 KiB of an HTTP/1.1 request head, or over HTTP/2 the 128 KiB
-/// connection window (each stream's window is 64 KiB; header blocks are at most 16 KiB), and a
-/// few KiB of connection state. With the defaults that is 128 MiB + 896 × about 150 KiB, about
-/// 260 MiB, under the usual open-file limit of 1,024; what handlers build from the requests
-/// comes on top.
+/// [`max_in_flight_bytes`](Self::max_in_flight_bytes) (request heads and bodies being
+/// read or handled, what the protocol layer builds from them, responses being written) plus,
+/// per connection, what it buffers before a request is counted: at most 64 KiB of an HTTP/1.1
+/// request head, or over HTTP/2 the 128 KiB connection window (each stream's window is 64 KiB;
+/// header blocks are at most 16 KiB), and a few KiB of connection state. With the defaults
+/// that is 128 MiB + 896 × about 150 KiB, about 260 MiB, under the usual open-file limit of
+/// 1,024; what handlers allocate beyond their input comes on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -28,16 +28,20 @@ pub struct Limits {
     /// once it passes the limit. Default 10 MiB.
     pub max_body_bytes: usize,
     /// The most request and response bytes the whole server holds at once: request heads and
-    /// bodies being read or handled, and response bodies being written. A request takes its
-    /// head's share when it arrives and its body's as the body is read (all of a declared
-    /// `Content-Length` up front); one that cannot get it within
-    /// [`body_budget_wait`](Self::body_budget_wait) is answered `503` with `Retry-After`, without
-    /// calling the handler. Responses are counted as they are written (they are never refused:
-    /// the handler has made them), so slow readers of large responses make new requests wait
-    /// rather than grow memory. Default 128 MiB: a dozen requests of the largest body at once.
-    pub max_in_flight_body_bytes: usize,
+    /// bodies being read or handled, what is built from them (a decompressed body, the decoded
+    /// input: its lists' and maps' storage, strings, blobs and documents), and response bodies
+    /// being written. A request takes its head's share when it arrives and its body's as the
+    /// body is read (all of a declared `Content-Length` up front); one that cannot get it
+    /// within [`body_budget_wait`](Self::body_budget_wait) is answered `503` with `Retry-After`,
+    /// without calling the handler. Decompressing and decoding take their share as they go,
+    /// without waiting: a request the budget has no room for then is answered `503` too.
+    /// Responses are counted as they are written (they are never refused: the handler has made
+    /// them), so slow readers of large responses make new requests wait rather than grow
+    /// memory. Default 128 MiB: a request of the largest body whose input decodes to several
+    /// times its size still fits.
+    pub max_in_flight_bytes: usize,
     /// How long a request body waits for its share of
-    /// [`max_in_flight_body_bytes`](Self::max_in_flight_body_bytes) before it is answered `503`.
+    /// [`max_in_flight_bytes`](Self::max_in_flight_bytes) before it is answered `503`.
     /// Default 1 second: under memory pressure, shedding load at once is better than queueing.
     pub body_budget_wait: Duration,
     /// How long a connection may take to send a request's headers, from its first byte (or from
@@ -71,7 +75,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 10 * 1024 * 1024,
-            max_in_flight_body_bytes: 128 * 1024 * 1024,
+            max_in_flight_bytes: 128 * 1024 * 1024,
             body_budget_wait: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
@@ -130,8 +134,8 @@ impl Limits {
     }
 
     /// The same limits with another budget of body bytes for the whole server.
-    pub fn with_max_in_flight_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_in_flight_body_bytes = bytes;
+    pub fn with_max_in_flight_bytes(mut self, bytes: usize) -> Self {
+        self.max_in_flight_bytes = bytes;
         self
     }
 
@@ -256,7 +260,7 @@ where
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let budget = Arc::new(Budget::new(limits.max_in_flight_body_bytes));
+    let budget = Arc::new(Budget::new(limits.max_in_flight_bytes));
     // A graceful shutdown is told to every connection through `draining`; a forced one, to
     // the HTTP/2 streams' tasks through `forcing`.
     let (draining, drained) = tokio::sync::watch::channel(false);
@@ -347,8 +351,13 @@ impl Connection {
             async move {
                 let method = request.method().clone();
                 let response = match read_request(request, &limits, &budget).await {
-                    Ok((request, lease)) => {
+                    Ok((mut request, lease)) => {
+                        // What the protocol layer builds from the request is charged to the
+                        // same budget, until the handler has answered.
+                        let memory = super::RequestMemory::new(budget.clone());
+                        request.extensions_mut().insert(memory.clone());
                         let response = handler(request).await;
+                        drop(memory);
                         drop(lease);
                         response
                     }
@@ -723,11 +732,19 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if self.bytes > 0 {
-            self.budget
-                .used
-                .fetch_sub(self.bytes, std::sync::atomic::Ordering::SeqCst);
-            self.budget.released.notify_waiters();
+            super::MemoryPool::give_back(&*self.budget, self.bytes);
         }
+    }
+}
+
+impl super::MemoryPool for Budget {
+    fn try_take(&self, bytes: usize) -> bool {
+        Budget::try_take(self, bytes)
+    }
+
+    fn give_back(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, std::sync::atomic::Ordering::SeqCst);
+        self.released.notify_waiters();
     }
 }
 
@@ -998,7 +1015,7 @@ fn over_budget(limits: &Limits) -> http::Response<Vec<u8>> {
         "ServiceUnavailableException",
         &format!(
             "the server holds its most request bytes ({}) and cannot take this body now; retry later",
-            limits.max_in_flight_body_bytes
+            limits.max_in_flight_bytes
         ),
     );
     response

@@ -115,10 +115,10 @@ async fn server(port_file: &str) {
     let addr = listener.local_addr().expect("the listener has an address");
     let limits = Limits::default().with_max_connections(CONNECTIONS);
     eprintln!(
-        "server: {addr}, max_in_flight_body_bytes {} MiB, max_connections {}, documented bound {} MiB",
-        limits.max_in_flight_body_bytes >> 20,
+        "server: {addr}, max_in_flight_bytes {} MiB, max_connections {}, documented bound {} MiB",
+        limits.max_in_flight_bytes >> 20,
         limits.max_connections,
-        (limits.max_in_flight_body_bytes + limits.max_connections * 150 * 1024) >> 20
+        (limits.max_in_flight_bytes + limits.max_connections * 150 * 1024) >> 20
     );
     std::fs::write(port_file, addr.to_string()).expect("the port file is written");
     let server = Measured(catalog::server::Server::new(Service));

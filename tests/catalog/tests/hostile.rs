@@ -193,10 +193,17 @@ fn an_unmodelled_error_is_answered_without_its_details_and_with_a_request_id() {
 }
 
 #[test]
-fn epoch_seconds_past_the_range_of_i64_are_refused() {
-    let response = put_records(r#"{"at":-9223372036854775808.5}"#.to_owned());
-    assert_eq!(response.status(), 400, "{}", String::from_utf8_lossy(response.body()));
-    for at in ["-9223372036854775808.5", "9223372036854775808"] {
+fn epoch_seconds_past_the_years_rfc_3339_can_write_are_refused() {
+    for at in ["-9223372036854775808.5", "-9223372036854775807.5", "253402300800"] {
+        let response = put_records(format!(r#"{{"at":{at}}}"#));
+        assert_eq!(
+            response.status(),
+            400,
+            "{at}: {}",
+            String::from_utf8_lossy(response.body())
+        );
+    }
+    for at in ["-9223372036854775808.5", "9223372036854775808", "-62167219201"] {
         let request = http::Request::builder()
             .method("POST")
             .uri("/records")
@@ -212,8 +219,15 @@ fn epoch_seconds_past_the_range_of_i64_are_refused() {
             String::from_utf8_lossy(response.body())
         );
     }
-    let response = put_records(r#"{"at":-9223372036854775807.5}"#.to_owned());
-    assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+    for at in ["-62167219200", "253402300799.999"] {
+        let response = put_records(format!(r#"{{"at":{at}}}"#));
+        assert_eq!(
+            response.status(),
+            200,
+            "{at}: {}",
+            String::from_utf8_lossy(response.body())
+        );
+    }
 }
 
 #[test]
