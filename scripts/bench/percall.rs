@@ -2,7 +2,8 @@
 //! its HTTP client replaced by an in-memory one: build the input, serialize the request, answer
 //! with the full response, parse it. Prints nanoseconds per call, the median of several runs.
 //!
-//! Built and run by `scripts/bench.sh` (its workspace lives under `target/bench/`).
+//! Built and run by `scripts/bench.sh` (its workspace lives under `target/bench/`). With
+//! `PERCALL_ONLY=signed`, `unsigned` or `sdk`, only that client is measured (to profile it).
 
 use std::time::Instant;
 
@@ -29,22 +30,39 @@ impl Transport for Memory {
     }
 }
 
-/// Nanoseconds per call of `call`, the median of [`RUNS`] runs of [`CALLS`] calls.
-fn measure<F: FnMut()>(mut call: F) -> f64 {
-    for _ in 0..WARM_UP {
-        call();
+/// Nanoseconds per call of each client, the median of `RUNS` runs of `CALLS` calls after a
+/// warm-up. The clients take turns run by run, so that the machine's slow moments fall on
+/// each of them alike. With `PERCALL_ONLY`, only the client it names runs (0 for the others).
+fn measure(clients: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
+    let only = std::env::var("PERCALL_ONLY").ok();
+    let runs_of = |name: &str| only.as_deref().is_none_or(|only| only == name);
+    for (name, call) in clients.iter_mut() {
+        if runs_of(name) {
+            for _ in 0..WARM_UP {
+                call();
+            }
+        }
     }
-    let mut runs: Vec<f64> = (0..RUNS)
-        .map(|_| {
+    let mut runs = vec![Vec::new(); clients.len()];
+    for _ in 0..RUNS {
+        for ((name, call), runs) in clients.iter_mut().zip(&mut runs) {
+            if !runs_of(name) {
+                runs.push(0.0);
+                continue;
+            }
             let start = Instant::now();
             for _ in 0..CALLS {
                 call();
             }
-            start.elapsed().as_nanos() as f64 / CALLS as f64
+            runs.push(start.elapsed().as_nanos() as f64 / CALLS as f64);
+        }
+    }
+    runs.into_iter()
+        .map(|mut runs| {
+            runs.sort_by(f64::total_cmp);
+            runs[RUNS / 2]
         })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    runs[RUNS / 2]
+        .collect()
 }
 
 /// The input of every call, built anew each time as a caller would.
@@ -71,18 +89,18 @@ fn main() {
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         ));
     let ours = amplifybackend_one::client::Client::new(&config);
-    let ours_ns = measure(|| {
+    let mut signed_call = || {
         let output = runtime.block_on(ours.get_backend_auth(input())).unwrap();
         assert!(output.resource_config.is_some());
-    });
+    };
     let unsigned = amplifybackend_one::client::Client::with_endpoint(
         Memory(body.clone()),
         "https://amplifybackend.us-east-1.amazonaws.com",
     );
-    let unsigned_ns = measure(|| {
+    let mut unsigned_call = || {
         let output = runtime.block_on(unsigned.get_backend_auth(input())).unwrap();
         assert!(output.resource_config.is_some());
-    });
+    };
 
     let response_body = body.clone();
     let http_client = aws_smithy_http_client::test_util::infallible_client_fn(move |_request| {
@@ -105,7 +123,7 @@ fn main() {
         .http_client(http_client)
         .build();
     let sdk = aws_sdk_amplifybackend::Client::from_conf(config);
-    let sdk_ns = measure(|| {
+    let mut sdk_call = || {
         let output = runtime
             .block_on(
                 sdk.get_backend_auth()
@@ -116,8 +134,14 @@ fn main() {
             )
             .unwrap();
         assert!(output.resource_config.is_some());
-    });
+    };
 
+    let measured = measure(&mut [
+        ("sdk", &mut sdk_call),
+        ("signed", &mut signed_call),
+        ("unsigned", &mut unsigned_call),
+    ]);
+    let (sdk_ns, ours_ns, unsigned_ns) = (measured[0], measured[1], measured[2]);
     println!("| client | ns per call | ratio |\n|---|---:|---:|");
     println!("| aws-sdk-amplifybackend {} (signs with SigV4) | {sdk_ns:.0} | 1.0× |", "1.120.0");
     println!("| smithy-codegen, signing with SigV4, endpoint from the rules | {ours_ns:.0} | {:.1}× |", sdk_ns / ours_ns);

@@ -611,7 +611,7 @@ async fn attempts(
         .ok_or_else(|| UnhandledError::invalid_input("the request is gone"))?;
         let headers = this.headers_mut();
         headers.insert("amz-sdk-invocation-id", invocation.clone());
-        if let Ok(value) = http::HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}")) {
+        if let Ok(value) = http::HeaderValue::from_str(&attempt_header(attempt, max_attempts)) {
             headers.insert("amz-sdk-request", value);
         }
         if let Some(credentials) = &credentials {
@@ -667,6 +667,40 @@ async fn attempts(
         }
         attempt += 1;
     }
+}
+
+/// The `amz-sdk-request` header's value: `attempt=1; max=3`.
+fn attempt_header(attempt: u32, max_attempts: u32) -> String {
+    let mut text = String::with_capacity(24);
+    text.push_str("attempt=");
+    push_number(&mut text, attempt);
+    text.push_str("; max=");
+    push_number(&mut text, max_attempts);
+    text
+}
+
+/// Writes `number` in decimal (without the formatting machinery: this is on every call's path).
+fn push_number(text: &mut String, number: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = number;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    text.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+}
+
+#[cfg(test)]
+#[test]
+fn the_attempt_header_counts_in_decimal() {
+    assert_eq!(attempt_header(1, 3), "attempt=1; max=3");
+    assert_eq!(attempt_header(10, u32::MAX), "attempt=10; max=4294967295");
+    assert_eq!(attempt_header(0, 0), "attempt=0; max=0");
 }
 
 /// The corrections a signed call may still make, once each.

@@ -17,13 +17,33 @@ pub fn idempotency_token() -> String {
     }
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_distinct_version_4_uuids() {
+        let first = super::idempotency_token();
+        let groups: Vec<&str> = first.split('-').collect();
+        assert_eq!(
+            groups.iter().map(|group| group.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(first
+            .bytes()
+            .all(|byte| byte == b'-' || byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase()));
+        assert!(groups[2].starts_with('4'), "{first}");
+        assert!(groups[3].starts_with(['8', '9', 'a', 'b']), "{first}");
+        assert_ne!(first, super::idempotency_token());
+    }
 }
