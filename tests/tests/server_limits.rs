@@ -988,3 +988,54 @@ async fn request_headers_count_against_the_servers_budget() {
     assert_eq!(service.0.load(Ordering::SeqCst), 0);
     still_serves(addr).await;
 }
+
+/// Answers `/slow` after a minute, anything else at once.
+struct SlowOnSlowPath;
+
+impl smithy_runtime::server::Handler for SlowOnSlowPath {
+    fn handle(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> smithy_runtime::server::BoxFuture<'_, http::Response<Vec<u8>>> {
+        let slow = request.uri().path() == "/slow";
+        Box::pin(async move {
+            if slow {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+            http::Response::new(b"done".to_vec())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_does_not_answer_in_time_is_dropped_and_answered_503() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let addr = listener.local_addr().expect("the listener has an address");
+    let limits = limits().with_handler_timeout(Duration::from_millis(300));
+    tokio::spawn(async move {
+        let result = smithy_runtime::server::serve_with_limits(listener, SlowOnSlowPath, limits).await;
+        panic!("the server stopped: {result:?}");
+    });
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    stream
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sent");
+    let answer = read_all(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after: 1"), "{answer}");
+    assert!(answer.contains("did not answer within 0.3 s"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    stream
+        .write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sent");
+    let answer = read_all(&mut stream).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with("done"),
+        "{answer}"
+    );
+}

@@ -89,8 +89,19 @@ fn read_capped(reader: &mut impl Read, limit: usize) -> std::io::Result<(Vec<u8>
     Ok((bytes, over))
 }
 
-/// Kills `child` (if it still runs) and reaps it.
+/// Kills `child` (if it still runs) with every process it started, and reaps it.
 fn kill(child: &mut Child) {
+    // The command leads a process group of its own (see `run_blocking`): the group goes, not
+    // only the shell, whose children would otherwise run on and hold its output open.
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -98,6 +109,8 @@ fn kill(child: &mut Child) {
 fn run_blocking(mut command: Command, timeout: Duration) -> Result<Output, ProcessError> {
     let deadline = Instant::now() + timeout;
     let remaining = || deadline.saturating_duration_since(Instant::now());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(ProcessError::Spawn)?;
     let (sender, streams) = mpsc::channel();
     if let Some(mut stdout) = child.stdout.take() {

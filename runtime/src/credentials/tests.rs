@@ -214,6 +214,31 @@ async fn a_credential_process_that_runs_too_long_is_killed() {
     assert!(message.contains("profile `default`"), "{message}");
 }
 
+/// A process that the command started in the background goes with it.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_credential_process_that_runs_too_long_is_killed_with_what_it_started() {
+    let pid_file = std::env::temp_dir().join(format!(
+        "smithy-runtime-process-{}-{}",
+        std::process::id(),
+        crate::primitives::idempotency_token()
+    ));
+    let provider = process_provider(&format!("sleep 30 & echo $! > '{}'; wait", pid_file.display()))
+        .with_process_timeout(Duration::from_millis(500));
+    let error = provider.provide_credentials().await.expect_err("too slow");
+    assert!(error.to_string().contains("did not finish"), "{error}");
+    let pid = std::fs::read_to_string(&pid_file).expect("the background process's id");
+    let stat = format!("/proc/{}/stat", pid.trim());
+    // Gone, or dead and waiting to be reaped by whoever adopted it.
+    let gone = || std::fs::read_to_string(&stat).map_or(true, |stat| stat.contains(") Z "));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !gone() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = std::fs::remove_file(&pid_file);
+    assert!(gone(), "the background `sleep` ({}) still runs", pid.trim());
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn a_credential_process_that_prints_too_much_is_killed() {

@@ -54,6 +54,11 @@ pub struct Limits {
     /// How long a response may go without progress (the client reading none of it) before its
     /// connection is closed. Default 30 seconds.
     pub write_timeout: Duration,
+    /// How long the handler may take to answer a request whose body has arrived: past it, its
+    /// future is dropped (the work it was doing stops at its next await) and the request is
+    /// answered `503 ServiceUnavailableException` with `Retry-After: 1`. Default 60 seconds,
+    /// above the longest long poll of AWS's APIs (20 seconds).
+    pub handler_timeout: Duration,
     /// How many connections are served at once; more wait in the listener's backlog until one
     /// closes. Default: the process's open-file limit (`RLIMIT_NOFILE`, read when the limits are
     /// made) less a reserve of an eighth of it, and at least 32, for the listener, logs, files
@@ -80,6 +85,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(30),
+            handler_timeout: Duration::from_secs(60),
             max_connections: default_max_connections(open_file_limit()),
             max_concurrent_streams: 100,
             idle_timeout: Duration::from_secs(60),
@@ -160,6 +166,12 @@ impl Limits {
     /// The same limits with another time a response may make no progress.
     pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = timeout;
+        self
+    }
+
+    /// The same limits with another time the handler may take to answer.
+    pub fn with_handler_timeout(mut self, timeout: Duration) -> Self {
+        self.handler_timeout = timeout;
         self
     }
 
@@ -356,7 +368,9 @@ impl Connection {
                         // same budget, until the handler has answered.
                         let memory = super::RequestMemory::new(budget.clone());
                         request.extensions_mut().insert(memory.clone());
-                        let response = handler(request).await;
+                        let response = tokio::time::timeout(limits.handler_timeout, handler(request))
+                            .await
+                            .unwrap_or_else(|_| handler_timed_out(&limits));
                         drop(memory);
                         drop(lease);
                         response
@@ -1006,6 +1020,22 @@ async fn read_body(
         bytes.extend_from_slice(&data);
     }
     Ok((bytes, lease))
+}
+
+/// The answer to a request its handler did not answer in time.
+fn handler_timed_out(limits: &Limits) -> http::Response<Vec<u8>> {
+    let mut response = plain_error(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailableException",
+        &format!(
+            "the service did not answer within {} s; retry later",
+            limits.handler_timeout.as_secs_f64()
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    response
 }
 
 /// The answer to a request whose body the server has no room for now.

@@ -35,6 +35,8 @@ pub struct Rejection {
     error_type: &'static str,
     message: String,
     fields: Vec<(String, String)>,
+    /// The answer is to a `HEAD` request, so it has no body.
+    head: bool,
 }
 
 impl Rejection {
@@ -44,6 +46,7 @@ impl Rejection {
             error_type,
             message: message.into(),
             fields: Vec::new(),
+            head: false,
         }
     }
 
@@ -121,7 +124,14 @@ impl Rejection {
                 .headers_mut()
                 .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         }
+        without_forbidden_body(&mut response, self.head);
         response
+    }
+
+    /// The same rejection of a request with this method: the answer to a `HEAD` has no body.
+    fn of_method(mut self, method: &http::Method) -> Self {
+        self.head = method == http::Method::HEAD;
+        self
     }
 }
 
@@ -145,14 +155,19 @@ impl From<ValidationError> for Rejection {
                 .into_iter()
                 .map(|violation| (violation.path, violation.message))
                 .collect(),
+            head: false,
         }
     }
 }
 
 /// The operation a request is for, as its index in the service's operations: by method, path
 /// and literal query for restJson1 (the most specific URI template first), by `X-Amz-Target`
-/// for the awsJson protocols.
+/// for the awsJson protocols. The rejection of a `HEAD` request answers without a body.
 pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+    find_route(service, request).map_err(|rejection| rejection.of_method(request.method()))
+}
+
+fn find_route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
     match service.protocol {
         Protocol::RestJson1 => {
             let query = parse_query(request.uri().query())

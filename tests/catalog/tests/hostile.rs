@@ -295,3 +295,25 @@ fn header_values_http_would_change_are_refused_by_client_and_server_alike() {
     let response = put_records(r#"{"records":[{"id":"label:fine"}]}"#.to_owned());
     assert_eq!(response.headers()["x-label"], "fine");
 }
+
+#[test]
+fn a_head_request_that_names_no_operation_is_answered_without_a_body() {
+    for method in ["HEAD", "GET"] {
+        let request = http::Request::builder()
+            .method(method)
+            .uri("/no/such/thing")
+            .body(Vec::new())
+            .expect("a request");
+        let response = block_on(catalog::server::handle(&Service, request));
+        assert_eq!(response.status(), 404);
+        if method == "HEAD" {
+            assert!(response.body().is_empty(), "{:?}", response.body());
+            assert!(!response.headers().contains_key("content-type"));
+            let length = response.headers().get("content-length");
+            assert!(length.is_none_or(|length| length == "0"), "{length:?}");
+        } else {
+            assert!(!response.body().is_empty());
+            assert_eq!(response.headers()["x-amzn-errortype"], "UnknownOperationException");
+        }
+    }
+}
