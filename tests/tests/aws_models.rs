@@ -455,6 +455,14 @@ fn cargo_over_all(
             writeln!(report, "    … and {} more", lines.len() - ERROR_LINES).unwrap();
         }
     }
+    // A full disk fails crates at random: say how much is left.
+    if let Ok(df) = Command::new("df")
+        .arg("-h")
+        .arg(target.parent().unwrap_or(target))
+        .output()
+    {
+        writeln!(report, "\ndisk: {}", String::from_utf8_lossy(&df.stdout).trim()).unwrap();
+    }
     if failed.is_empty() {
         // Not a crate's fault (lock file, registry, manifest): show what cargo said.
         let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
