@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
+use crate::memory::RequestMemory;
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
-use crate::server::RequestMemory;
 use crate::shape::{Value, Variant, View};
 
 /// The most violations a check reports: past them it stops walking, and the error says that

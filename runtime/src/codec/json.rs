@@ -10,11 +10,87 @@
 use std::borrow::Cow;
 
 use super::Side;
+use crate::memory::RequestMemory;
 use crate::primitives::{Blob, DateTime, Document};
 use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat};
-use crate::server::RequestMemory;
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
 use crate::validate::Violation;
+
+/// JSON bodies as a [`Codec`](super::Codec): keys are `@jsonName`s when `json_names`.
+pub(crate) struct Json {
+    json_names: bool,
+}
+
+/// JSON whose keys are `@jsonName`s (restJson1).
+pub(crate) static JSON: Json = Json { json_names: true };
+/// JSON whose keys are member names (the awsJson protocols).
+pub(crate) static JSON_MEMBER_NAMES: Json = Json { json_names: false };
+
+impl super::Codec for Json {
+    fn media_type(&self) -> &'static str {
+        "application/json"
+    }
+
+    fn empty_structure(&self) -> &'static [u8] {
+        b"{}"
+    }
+
+    fn write_structure(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn Value,
+        schema: &'static Schema,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(), EncodeError> {
+        write_structure(out, value, schema, self.json_names, include)
+    }
+
+    fn write_value(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn Value,
+        member: &'static Member,
+        schema: &'static Schema,
+    ) -> Result<(), EncodeError> {
+        write_value(out, value, Some(member), schema, self.json_names)
+    }
+
+    fn read_structure(
+        &self,
+        body: &[u8],
+        reading: super::Reading<'_>,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(Vec<bool>, Vec<Violation>), DecodeError> {
+        // A body of only whitespace holds no members.
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            body
+        };
+        let mut json = JsonDecoder::new(body, self.json_names, reading.side).with_memory(reading.memory);
+        let seen = json.structure_where(schema, builder, include)?;
+        json.finish()?;
+        Ok((seen, json.take_missing()))
+    }
+
+    fn read_member(
+        &self,
+        body: &[u8],
+        reading: super::Reading<'_>,
+        schema: &'static Schema,
+        index: usize,
+        builder: &mut dyn StructBuilder,
+    ) -> Result<Vec<Violation>, DecodeError> {
+        let mut json = JsonDecoder::new(body, self.json_names, reading.side)
+            .at_path(&format!("/{}", schema.members[index].name))
+            .with_memory(reading.memory);
+        crate::shape::read_member(schema, index, builder, &mut json)?;
+        json.finish()?;
+        Ok(json.take_missing())
+    }
+}
 
 /// How deep arrays and objects may nest in a document that is read.
 pub const MAX_DEPTH: usize = 128;

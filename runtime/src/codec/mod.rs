@@ -5,6 +5,67 @@ pub mod json;
 pub mod serde;
 pub mod text;
 
+/// A body format: how a message body holds a structure's members, or one payload value, for
+/// the protocols that put values in bodies. JSON today ([`json::JSON`] with `@jsonName`,
+/// [`json::JSON_MEMBER_NAMES`] without); each protocol names the codec of its bodies, and the
+/// HTTP-binding layer works through this trait only.
+pub(crate) trait Codec: Sync {
+    /// The media type of its bodies.
+    fn media_type(&self) -> &'static str;
+
+    /// The body of a structure payload that is unset, which a request still sends.
+    fn empty_structure(&self) -> &'static [u8];
+
+    /// Writes the members of `value` (of structure `schema`) for which `include` holds, as one
+    /// document.
+    fn write_structure(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn crate::shape::Value,
+        schema: &'static crate::schema::Schema,
+        include: &dyn Fn(&crate::schema::Member) -> bool,
+    ) -> Result<(), crate::shape::EncodeError>;
+
+    /// Writes one value (of `schema`, held by `member`) as a whole document: a payload.
+    fn write_value(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn crate::shape::Value,
+        member: &'static crate::schema::Member,
+        schema: &'static crate::schema::Schema,
+    ) -> Result<(), crate::shape::EncodeError>;
+
+    /// Reads the members of structure `schema` for which `include` holds from `body` into
+    /// `builder`: which members were found, and the required ones a strict reader missed.
+    fn read_structure(
+        &self,
+        body: &[u8],
+        reading: Reading<'_>,
+        schema: &'static crate::schema::Schema,
+        builder: &mut dyn crate::shape::StructBuilder,
+        include: &dyn Fn(&crate::schema::Member) -> bool,
+    ) -> Result<(Vec<bool>, Vec<crate::validate::Violation>), crate::shape::DecodeError>;
+
+    /// Reads member `index` of structure `schema` from the whole of `body` (a payload) into
+    /// `builder`: the required members a strict reader missed inside it.
+    fn read_member(
+        &self,
+        body: &[u8],
+        reading: Reading<'_>,
+        schema: &'static crate::schema::Schema,
+        index: usize,
+        builder: &mut dyn crate::shape::StructBuilder,
+    ) -> Result<Vec<crate::validate::Violation>, crate::shape::DecodeError>;
+}
+
+/// Who reads a body, and what it is charged to.
+#[derive(Clone, Copy)]
+pub(crate) struct Reading<'a> {
+    pub side: Side,
+    /// The request's share of the server's memory.
+    pub memory: Option<&'a crate::memory::RequestMemory>,
+}
+
 /// Who reads, which decides how strictly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {

@@ -4,14 +4,102 @@
 //! differ in their media type and in how a server names an error (its shape id in 1.0, its
 //! name in 1.1).
 
-use super::http::{insert_header, write_host_prefix};
+use super::http::{insert_header, write_host_prefix, Framing, Message, MessageDecoder};
 use super::uri::UriBuilder;
-use super::{content_headers, error_status, is_unit};
-use crate::codec::json::{write_string, write_structure};
+use super::{content_headers, error_status, is_unit, Wire};
+use crate::codec::json::{write_string, write_structure, JSON_MEMBER_NAMES};
+use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::schema::{OperationSchema, Protocol, Schema, ServiceSchema};
 use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
+
+/// One version of the protocol.
+pub(crate) struct AwsJson {
+    protocol: Protocol,
+}
+
+pub(crate) static AWS_JSON_1_0: AwsJson = AwsJson {
+    protocol: Protocol::AwsJson1_0,
+};
+pub(crate) static AWS_JSON_1_1: AwsJson = AwsJson {
+    protocol: Protocol::AwsJson1_1,
+};
+
+impl Wire for AwsJson {
+    fn request(
+        &self,
+        service: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        input: &dyn Value,
+        endpoint: &str,
+    ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+        request(service, operation, input, endpoint)
+    }
+
+    fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
+        MessageDecoder::new(message, side, Framing::Body, &JSON_MEMBER_NAMES)
+    }
+
+    fn json_names(&self) -> bool {
+        false
+    }
+
+    fn route(&self, service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+        if request.method() != http::Method::POST {
+            return Err(Rejection::unknown_operation());
+        }
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(Rejection::unknown_operation)?;
+        let (service_name, operation) = target.split_once('.').ok_or_else(Rejection::unknown_operation)?;
+        if service_name != service.name() {
+            return Err(Rejection::unknown_operation());
+        }
+        service
+            .operations
+            .iter()
+            .position(|candidate| candidate.name == operation)
+            .ok_or_else(Rejection::unknown_operation)
+    }
+
+    fn check_request(
+        &self,
+        service: &'static ServiceSchema,
+        _: &'static OperationSchema,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<Vec<(&'static str, String)>, Rejection> {
+        check_request(service, request).map(|()| Vec::new())
+    }
+
+    fn reads_body(&self, operation: &OperationSchema) -> bool {
+        !is_unit(operation.input)
+    }
+
+    fn response(
+        &self,
+        service: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        output: &dyn Value,
+    ) -> Result<http::Response<Vec<u8>>, EncodeError> {
+        response(service, operation, output)
+    }
+
+    fn error_response(
+        &self,
+        service: &'static ServiceSchema,
+        schema: &'static Schema,
+        value: &dyn Value,
+    ) -> Result<http::Response<Vec<u8>>, EncodeError> {
+        error_response(service, schema, value)
+    }
+
+    fn own_error_body(&self) -> (&'static str, Option<&'static str>) {
+        (content_type(self.protocol), Some("__type"))
+    }
+}
 
 /// The media type of the protocol's bodies.
 pub fn content_type(protocol: Protocol) -> &'static str {

@@ -7,12 +7,12 @@ use std::borrow::Cow;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::uri::UriBuilder;
-use crate::codec::json::JsonDecoder;
 use crate::codec::text::{quote_header_item, to_text, Location, TextDecoder, TextMapDecoder};
 use crate::codec::Side;
+use crate::codec::{Codec, Reading};
 use crate::error::UnhandledError;
+use crate::memory::RequestMemory;
 use crate::schema::{Flags, Http, HttpBinding, Member, Schema, Segment, ShapeType};
-use crate::server::RequestMemory;
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, Value, View};
 use crate::validate::Violation;
 
@@ -266,6 +266,7 @@ pub(crate) type Body = (Cow<'static, str>, Vec<u8>);
 /// member's bytes, or the JSON object of the body members (`None` when there are none). With
 /// its media type.
 pub(crate) fn write_bound_body(
+    codec: &dyn Codec,
     schema: &'static Schema,
     value: &dyn Value,
     response: bool,
@@ -276,19 +277,20 @@ pub(crate) fn write_bound_body(
         .enumerate()
         .find(|(_, member)| member.traits.http == Some(HttpBinding::Payload))
     {
-        return write_payload(member, value.member(index), response);
+        return write_payload(codec, member, value.member(index), response);
     }
     if !schema.members.iter().any(|member| in_body(member, response)) {
         return Ok(None);
     }
     let mut body = Vec::new();
-    crate::codec::json::write_structure(&mut body, value, schema, true, &|member| in_body(member, response))?;
-    Ok(Some((Cow::Borrowed("application/json"), body)))
+    codec.write_structure(&mut body, value, schema, &|member| in_body(member, response))?;
+    Ok(Some((Cow::Borrowed(codec.media_type()), body)))
 }
 
 /// A payload member's body and media type. An unset structure payload of a request is an
 /// empty object; other unset payloads are no body.
 fn write_payload(
+    codec: &dyn Codec,
     member: &'static Member,
     value: Option<&dyn crate::shape::Value>,
     response: bool,
@@ -297,7 +299,9 @@ fn write_payload(
     let media_type = |default: &'static str| Cow::Borrowed(member.traits.media_type.unwrap_or(default));
     let Some(value) = value else {
         return Ok(match target.shape_type {
-            ShapeType::Structure if !response => Some((Cow::Borrowed("application/json"), b"{}".to_vec())),
+            ShapeType::Structure if !response => {
+                Some((Cow::Borrowed(codec.media_type()), codec.empty_structure().to_vec()))
+            }
             _ => None,
         });
     };
@@ -312,8 +316,8 @@ fn write_payload(
         (_, view) => {
             let mut body = Vec::new();
             let writer_value = ViewValue(view);
-            crate::codec::json::write_value(&mut body, &writer_value, Some(member), target, true)?;
-            Some((media_type("application/json"), body))
+            codec.write_value(&mut body, &writer_value, member, target)?;
+            Some((media_type(codec.media_type()), body))
         }
     })
 }
@@ -359,28 +363,44 @@ pub(crate) struct Message<'a> {
     pub query: Vec<(String, String)>,
 }
 
+/// Where a message's members are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Where their HTTP binding traits say (headers, labels, query, status, payload), the rest
+    /// in the body.
+    HttpBindings,
+    /// All in the body.
+    Body,
+}
+
 /// Reads the top-level structure of a message: an operation's input, output or error.
 pub(crate) struct MessageDecoder<'a> {
     message: Message<'a>,
     side: Side,
-    /// Whether members are read from their HTTP bindings (restJson1), or all from the body.
-    bindings: bool,
-    /// Whether the body's JSON uses `@jsonName`s.
-    json_names: bool,
+    framing: Framing,
+    /// The format of the body.
+    codec: &'static dyn Codec,
     missing: Vec<Violation>,
     /// The request's share of the server's memory, which what is decoded is charged to.
     memory: Option<&'a RequestMemory>,
 }
 
 impl<'a> MessageDecoder<'a> {
-    pub(crate) fn new(message: Message<'a>, side: Side, bindings: bool, json_names: bool) -> Self {
+    pub(crate) fn new(message: Message<'a>, side: Side, framing: Framing, codec: &'static dyn Codec) -> Self {
         Self {
             message,
             side,
-            bindings,
-            json_names,
+            framing,
+            codec,
             missing: Vec::new(),
             memory: None,
+        }
+    }
+
+    fn reading(&self) -> Reading<'a> {
+        Reading {
+            side: self.side,
+            memory: self.memory,
         }
     }
 
@@ -395,25 +415,16 @@ impl<'a> MessageDecoder<'a> {
         std::mem::take(&mut self.missing)
     }
 
-    fn json_body(&self) -> &'a [u8] {
-        let body = self.message.body;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            body
-        }
-    }
-
-    fn read_json(
+    fn read_body(
         &mut self,
         schema: &'static Schema,
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<Vec<bool>, DecodeError> {
-        let mut json = JsonDecoder::new(self.json_body(), self.json_names, self.side).with_memory(self.memory);
-        let seen = json.structure_where(schema, builder, include)?;
-        json.finish()?;
-        self.missing.extend(json.take_missing());
+        let (seen, missing) = self
+            .codec
+            .read_structure(self.message.body, self.reading(), schema, builder, include)?;
+        self.missing.extend(missing);
         Ok(seen)
     }
 
@@ -451,17 +462,14 @@ impl<'a> MessageDecoder<'a> {
             )
             .map(|()| true),
             _ => {
-                // An unset structure payload is sent as an empty object: either is absent.
-                let empty_object = target.shape_type == ShapeType::Structure && is_empty_object(body);
-                if body.iter().all(u8::is_ascii_whitespace) || empty_object {
+                // An unset structure payload is sent as an empty structure: either is absent.
+                let empty = target.shape_type == ShapeType::Structure
+                    && without_whitespace(body) == without_whitespace(self.codec.empty_structure());
+                if body.iter().all(u8::is_ascii_whitespace) || empty {
                     return Ok(false);
                 }
-                let mut json = JsonDecoder::new(body, self.json_names, self.side)
-                    .at_path(&format!("/{}", member.name))
-                    .with_memory(self.memory);
-                crate::shape::read_member(schema, index, builder, &mut json)?;
-                json.finish()?;
-                self.missing.extend(json.take_missing());
+                let missing = self.codec.read_member(body, self.reading(), schema, index, builder)?;
+                self.missing.extend(missing);
                 Ok(true)
             }
         }
@@ -589,7 +597,7 @@ impl<'a> MessageDecoder<'a> {
             .any(|member| member.traits.http == Some(HttpBinding::Payload));
         let response = !request;
         if !has_payload && schema.members.iter().any(|member| in_body(member, response)) {
-            let body_seen = self.read_json(schema, builder, &|member| in_body(member, response))?;
+            let body_seen = self.read_body(schema, builder, &|member| in_body(member, response))?;
             for (seen, found) in seen.iter_mut().zip(body_seen) {
                 *seen |= found;
             }
@@ -616,22 +624,19 @@ impl Decoder for MessageDecoder<'_> {
     }
 
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
-        if self.bindings {
-            self.read_bound(schema, builder)
-        } else {
-            self.read_json(schema, builder, &|_| true).map(drop)
+        match self.framing {
+            Framing::HttpBindings => self.read_bound(schema, builder),
+            Framing::Body => self.read_body(schema, builder, &|_| true).map(drop),
         }
     }
 }
 
-/// Whether a body is `{}`, whitespace aside.
-fn is_empty_object(body: &[u8]) -> bool {
-    let trimmed: Vec<u8> = body
-        .iter()
+/// A body's bytes but its whitespace.
+fn without_whitespace(body: &[u8]) -> Vec<u8> {
+    body.iter()
         .copied()
         .filter(|byte| !byte.is_ascii_whitespace())
-        .collect();
-    trimmed == b"{}"
+        .collect()
 }
 
 /// The raw body of a message, as a blob or a string payload.

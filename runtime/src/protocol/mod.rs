@@ -1,48 +1,191 @@
 //! The wire protocols: each operation's request and response, for a client and a server.
 //!
-//! The HTTP bindings and the JSON codec are shared; [`rest_json`] and [`aws_json`]
-//! hold what differs: where members go, media types, how an error is named, how a server finds
-//! the operation of a request.
+//! The HTTP bindings and the JSON codec are shared; each protocol is a [`Wire`] in a module of
+//! its own ([`rest_json`], [`aws_json`]) and holds what differs: where members go, media types,
+//! how an error is named, how a server finds the operation of a request. The rest of the
+//! runtime reaches a protocol only through [`wire`]; what every protocol shares (idempotency
+//! tokens, compression, checksums, validation) is done here, around it.
 
 pub mod aws_json;
 pub(crate) mod http;
 pub mod rest_json;
+pub(crate) mod steps;
 pub mod uri;
+
+pub use self::steps::{check_response_checksum, validates_response};
 
 use std::borrow::Cow;
 
 use ::http::HeaderMap;
 
-use crate::checksum::{
-    self, ChecksumAlgorithm, Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation,
-};
+use crate::checksum::RequestSettings;
 use crate::codec::Side;
 use crate::error::{ErrorMeta, UnhandledError};
+use crate::memory::RequestMemory;
 use crate::operation::{Operation, OperationError};
-use crate::primitives::idempotency_token;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
-use crate::server::{Rejection, RequestMemory};
-use crate::shape::{decode_structure, Structure, Value, View};
+use crate::server::Rejection;
+use crate::shape::{decode_structure, EncodeError, Structure, Value, View};
 use crate::validate::{self, Checks};
 
 use self::http::{Message, MessageDecoder};
 
-/// An input whose unset `@idempotencyToken` members hold fresh tokens.
-struct WithTokens<'a> {
-    input: &'a dyn Value,
-    tokens: Vec<(usize, String)>,
+/// A wire protocol: how an operation's messages are written and read, and how a server finds
+/// the operation a request is for.
+pub(crate) trait Wire: Sync {
+    /// Client: the request of `operation` for `input` (its idempotency tokens filled in), sent
+    /// to `endpoint`; compression and checksums come after.
+    fn request(
+        &self,
+        service: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        input: &dyn Value,
+        endpoint: &str,
+    ) -> Result<::http::Request<Vec<u8>>, UnhandledError>;
+
+    /// The decoder of a message's top-level structure (an input, output or error).
+    fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a>;
+
+    /// Whether the body's keys are `@jsonName`s.
+    fn json_names(&self) -> bool;
+
+    /// Server: the operation a request is for, as its index in the service's operations.
+    fn route(&self, service: &'static ServiceSchema, request: &::http::Request<Vec<u8>>) -> Result<usize, Rejection>;
+
+    /// Server: checks a request routed to `operation` (its path, its media types); returns
+    /// its URI label values.
+    fn check_request(
+        &self,
+        service: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        request: &::http::Request<Vec<u8>>,
+    ) -> Result<Vec<(&'static str, String)>, Rejection>;
+
+    /// Whether a request of `operation` carries input in its body.
+    fn reads_body(&self, operation: &OperationSchema) -> bool;
+
+    /// Server: the response for an output.
+    fn response(
+        &self,
+        service: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        output: &dyn Value,
+    ) -> Result<::http::Response<Vec<u8>>, EncodeError>;
+
+    /// Server: the response for a modelled error of shape `schema`.
+    fn error_response(
+        &self,
+        service: &'static ServiceSchema,
+        schema: &'static Schema,
+        value: &dyn Value,
+    ) -> Result<::http::Response<Vec<u8>>, EncodeError>;
+
+    /// The media type of a server's own error body, and the key that names the error in it,
+    /// if the body names it.
+    fn own_error_body(&self) -> (&'static str, Option<&'static str>);
+
+    /// Why the runtime cannot speak it, if it cannot.
+    fn unsupported(&self) -> Option<String> {
+        None
+    }
 }
 
-impl Value for WithTokens<'_> {
-    fn view(&self) -> View<'_> {
-        View::Structure(self)
+/// The [`Wire`] of `protocol`: the one place that tells protocols apart.
+pub(crate) fn wire(protocol: Protocol) -> WireOf {
+    match protocol {
+        Protocol::RestJson1 => WireOf::Spoken(&rest_json::RestJson1),
+        Protocol::AwsJson1_0 => WireOf::Spoken(&aws_json::AWS_JSON_1_0),
+        Protocol::AwsJson1_1 => WireOf::Spoken(&aws_json::AWS_JSON_1_1),
+        Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
+    }
+}
+
+/// A protocol's [`Wire`], as [`wire`] finds it.
+pub(crate) enum WireOf {
+    Spoken(&'static dyn Wire),
+    Unsupported(Unsupported),
+}
+
+impl std::ops::Deref for WireOf {
+    type Target = dyn Wire;
+
+    fn deref(&self) -> &(dyn Wire + 'static) {
+        match self {
+            WireOf::Spoken(wire) => *wire,
+            WireOf::Unsupported(unsupported) => unsupported,
+        }
+    }
+}
+
+/// A protocol this runtime does not speak, by its trait's shape id: clients fail with an error
+/// naming it, servers refuse every request.
+pub(crate) struct Unsupported(&'static str);
+
+impl Wire for Unsupported {
+    fn request(
+        &self,
+        _: &'static ServiceSchema,
+        _: &'static OperationSchema,
+        _: &dyn Value,
+        _: &str,
+    ) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
+        Err(UnhandledError::invalid_input(unsupported(self.0)))
     }
 
-    fn member(&self, index: usize) -> Option<&dyn Value> {
-        match self.tokens.iter().find(|(at, _)| *at == index) {
-            Some((_, token)) => Some(token),
-            None => self.input.member(index),
-        }
+    fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
+        MessageDecoder::new(
+            message,
+            side,
+            self::http::Framing::HttpBindings,
+            &crate::codec::json::JSON,
+        )
+    }
+
+    fn json_names(&self) -> bool {
+        true
+    }
+
+    fn route(&self, _: &'static ServiceSchema, _: &::http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+        Err(Rejection::unknown_operation())
+    }
+
+    fn check_request(
+        &self,
+        _: &'static ServiceSchema,
+        _: &'static OperationSchema,
+        _: &::http::Request<Vec<u8>>,
+    ) -> Result<Vec<(&'static str, String)>, Rejection> {
+        Err(Rejection::unknown_operation())
+    }
+
+    fn reads_body(&self, _: &OperationSchema) -> bool {
+        true
+    }
+
+    fn response(
+        &self,
+        _: &'static ServiceSchema,
+        _: &'static OperationSchema,
+        _: &dyn Value,
+    ) -> Result<::http::Response<Vec<u8>>, EncodeError> {
+        Err(EncodeError::new(unsupported(self.0)))
+    }
+
+    fn error_response(
+        &self,
+        _: &'static ServiceSchema,
+        _: &'static Schema,
+        _: &dyn Value,
+    ) -> Result<::http::Response<Vec<u8>>, EncodeError> {
+        Err(EncodeError::new(unsupported(self.0)))
+    }
+
+    fn own_error_body(&self) -> (&'static str, Option<&'static str>) {
+        ("application/json", None)
+    }
+
+    fn unsupported(&self) -> Option<String> {
+        Some(unsupported(self.0))
     }
 }
 
@@ -77,191 +220,13 @@ pub fn serialize_request_with(
     if !missing.is_empty() {
         return Err(UnhandledError::invalid_input(validate::ValidationError::new(missing)));
     }
-    let tokens: Vec<(usize, String)> = schema
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(index, member)| member.traits.has(Flags::IDEMPOTENCY_TOKEN) && input.member(*index).is_none())
-        .map(|(index, _)| (index, idempotency_token()))
-        .collect();
-    let filled = WithTokens { input, tokens };
-    let input: &dyn Value = if filled.tokens.is_empty() { input } else { &filled };
-    let mut request = match service.protocol {
-        Protocol::RestJson1 => rest_json::request(operation, input, endpoint),
-        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::request(service, operation, input, endpoint),
-        Protocol::Other(id) => Err(UnhandledError::invalid_input(unsupported(id))),
-    }?;
-    compress_request(operation, &mut request, &settings.compression)?;
-    add_request_checksum(operation, input, &mut request, settings.checksum_calculation)?;
-    let flexible = request
-        .headers()
-        .keys()
-        .any(|name| name.as_str().starts_with("x-amz-checksum-"));
-    if operation.checksum_required && !flexible && !request.headers().contains_key("content-md5") {
-        use md5::Digest as _;
-        let digest = crate::primitives::Blob::new(md5::Md5::digest(request.body()).to_vec()).to_base64();
-        let value = ::http::HeaderValue::from_str(&digest).map_err(UnhandledError::invalid_input)?;
-        request.headers_mut().insert("content-md5", value);
-    }
+    let filled = steps::with_tokens(schema, input);
+    let input: &dyn Value = if filled.filled() { &filled } else { input };
+    let mut request = wire(service.protocol).request(service, operation, input, endpoint)?;
+    steps::compress_request(operation, &mut request, &settings.compression)?;
+    steps::add_request_checksum(operation, input, &mut request, settings.checksum_calculation)?;
+    steps::add_content_md5(operation, &mut request)?;
     Ok(request)
-}
-
-/// Compresses the body of a request of an operation with `@requestCompression` in gzip, when it
-/// is long enough, and appends `gzip` to its `Content-Encoding`.
-fn compress_request(
-    operation: &OperationSchema,
-    request: &mut ::http::Request<Vec<u8>>,
-    compression: &Compression,
-) -> Result<(), UnhandledError> {
-    if compression.disabled
-        || !operation.request_compression.contains(&"gzip")
-        || request.body().len() < compression.min_size
-    {
-        return Ok(());
-    }
-    let compressed = checksum::gzip(request.body());
-    let length = compressed.len();
-    *request.body_mut() = compressed;
-    let headers = request.headers_mut();
-    let encoding = match headers
-        .get(::http::header::CONTENT_ENCODING)
-        .map(|value| value.to_str())
-    {
-        Some(Ok(value)) if !value.trim().is_empty() => format!("{}, gzip", value.trim()),
-        _ => "gzip".to_owned(),
-    };
-    let encoding = ::http::HeaderValue::from_str(&encoding).map_err(UnhandledError::invalid_input)?;
-    headers.insert(::http::header::CONTENT_ENCODING, encoding);
-    if headers.contains_key(::http::header::CONTENT_LENGTH) {
-        headers.insert(::http::header::CONTENT_LENGTH, ::http::HeaderValue::from(length));
-    }
-    Ok(())
-}
-
-/// The text of a string or enum member of a structure.
-fn member_text(input: &dyn Value, index: usize) -> Option<&str> {
-    match input.member(index)?.view() {
-        View::String(text) => Some(text),
-        _ => None,
-    }
-}
-
-/// Adds the `x-amz-checksum-*` header of a request of an operation with `httpChecksum`: of the
-/// algorithm its input names, else CRC32 when `calculation` or the operation asks for one. A
-/// checksum the caller set in a header is left as it is.
-fn add_request_checksum(
-    operation: &OperationSchema,
-    input: &dyn Value,
-    request: &mut ::http::Request<Vec<u8>>,
-    calculation: RequestChecksumCalculation,
-) -> Result<(), UnhandledError> {
-    let Some(checksum) = &operation.http_checksum else {
-        return Ok(());
-    };
-    if request
-        .headers()
-        .keys()
-        .any(|name| name.as_str().starts_with("x-amz-checksum-"))
-    {
-        return Ok(());
-    }
-    let member = checksum.request_algorithm_member;
-    let algorithm = match member.and_then(|index| member_text(input, index)) {
-        Some(name) => ChecksumAlgorithm::from_name(name).ok_or_else(|| {
-            UnhandledError::invalid_input(format!(
-                "the checksum algorithm `{name}` is not supported (supported: {})",
-                ChecksumAlgorithm::NAMES
-            ))
-        })?,
-        None if checksum.request_required
-            || (member.is_some() && calculation == RequestChecksumCalculation::WhenSupported) =>
-        {
-            // The algorithm member's header, when it has one, says which checksum was chosen.
-            let header = member.and_then(|index| match operation.input.members.get(index)?.traits.http {
-                Some(HttpBinding::Header(name)) => Some(name),
-                _ => None,
-            });
-            if let Some(name) = header {
-                let name = ::http::HeaderName::from_bytes(name.as_bytes()).map_err(UnhandledError::invalid_input)?;
-                request
-                    .headers_mut()
-                    .insert(name, ::http::HeaderValue::from_static("CRC32"));
-            }
-            ChecksumAlgorithm::Crc32
-        }
-        None => return Ok(()),
-    };
-    let value =
-        ::http::HeaderValue::from_str(&algorithm.checksum(request.body())).map_err(UnhandledError::invalid_input)?;
-    request
-        .headers_mut()
-        .insert(::http::HeaderName::from_static(algorithm.header()), value);
-    Ok(())
-}
-
-/// Whether a client checks the checksum of the response to `input`: the operation names
-/// response algorithms, and `validation` or the input's validation-mode member asks for it.
-pub fn validates_response(
-    operation: &OperationSchema,
-    input: &dyn Value,
-    validation: ResponseChecksumValidation,
-) -> bool {
-    let Some(checksum) = &operation.http_checksum else {
-        return false;
-    };
-    if checksum.response_algorithms.is_empty() {
-        return false;
-    }
-    let enabled = checksum
-        .request_validation_mode_member
-        .and_then(|index| member_text(input, index))
-        .is_some_and(|mode| mode.eq_ignore_ascii_case("ENABLED"));
-    enabled || validation == ResponseChecksumValidation::WhenSupported
-}
-
-/// Checks the checksum a successful response carries: the first, in the order of
-/// [`ChecksumAlgorithm::PREFERENCE`], of the operation's response algorithms that it has a
-/// header for. A response with none passes, and so does the checksum of a multipart object's
-/// parts (`...-3`), which is not the body's.
-pub fn check_response_checksum(
-    operation: &OperationSchema,
-    response: &::http::Response<Vec<u8>>,
-) -> Result<(), UnhandledError> {
-    let Some(checksum) = &operation.http_checksum else {
-        return Ok(());
-    };
-    let status = response.status().as_u16();
-    for algorithm in ChecksumAlgorithm::PREFERENCE {
-        if !checksum
-            .response_algorithms
-            .iter()
-            .any(|name| ChecksumAlgorithm::from_name(name) == Some(algorithm))
-        {
-            continue;
-        }
-        let Some(value) = response.headers().get(algorithm.header()) else {
-            continue;
-        };
-        let expected = value.to_str().unwrap_or_default().trim();
-        if expected
-            .rsplit_once('-')
-            .is_some_and(|(_, parts)| !parts.is_empty() && parts.bytes().all(|byte| byte.is_ascii_digit()))
-        {
-            return Ok(());
-        }
-        let actual = algorithm.checksum(response.body());
-        if actual != expected {
-            return Err(UnhandledError::invalid_response(
-                status,
-                format!(
-                    "the response body does not match its checksum: `{}` is `{expected}`, the body's {algorithm} is `{actual}`",
-                    algorithm.header()
-                ),
-            ));
-        }
-        return Ok(());
-    }
-    Ok(())
 }
 
 /// Why a service of another protocol cannot be called.
@@ -274,10 +239,7 @@ fn unsupported(id: &str) -> String {
 
 /// The decoder of a message's top-level structure in `service`'s protocol.
 fn message_decoder<'a>(service: &ServiceSchema, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
-    match service.protocol {
-        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => MessageDecoder::new(message, side, false, false),
-        Protocol::RestJson1 | Protocol::Other(_) => MessageDecoder::new(message, side, true, true),
-    }
+    wire(service.protocol).decoder(message, side)
 }
 
 /// What an error response says of itself: its code, message and, for `awsQueryCompatible`
@@ -323,8 +285,8 @@ pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u
 pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Result<O::Output, O::Error> {
     let service = O::SERVICE;
     let status = response.status().as_u16();
-    if let Protocol::Other(id) = service.protocol {
-        return Err(UnhandledError::invalid_response(status, unsupported(id)).into());
+    if let Some(unsupported) = wire(service.protocol).unsupported() {
+        return Err(UnhandledError::invalid_response(status, unsupported).into());
     }
     let message = || Message {
         headers: response.headers(),
@@ -384,7 +346,7 @@ fn with_message_key<'a>(
     body: &'a [u8],
     message: Option<&str>,
 ) -> Cow<'a, [u8]> {
-    let json_names = matches!(service.protocol, Protocol::RestJson1);
+    let json_names = wire(service.protocol).json_names();
     let key = schema
         .members
         .iter()
@@ -411,17 +373,10 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
     let service = O::SERVICE;
     let operation = O::SCHEMA;
     // At most one coding is taken off: the `gzip` a client of `@requestCompression` added last.
-    let decompressed = decompress_request(operation, request)?;
+    let decompressed = steps::decompress_request(operation, request)?;
     let request = decompressed.as_ref().unwrap_or(request);
-    check_content_encoding(service, operation, request)?;
-    let labels = match service.protocol {
-        Protocol::RestJson1 => rest_json::check_request(operation, request)?,
-        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
-            aws_json::check_request(service, request)?;
-            Vec::new()
-        }
-        Protocol::Other(_) => return Err(Rejection::unknown_operation()),
-    };
+    steps::check_content_encoding(service, operation, request)?;
+    let labels = wire(service.protocol).check_request(service, operation, request)?;
     let query = uri::parse_query(request.uri().query())
         .ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
     let message = Message {
@@ -454,101 +409,6 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
     }
 }
 
-/// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
-/// `gzip`, with its body decompressed (within the request's [`BodyLimit`], else 10 MiB) and
-/// that one `gzip` taken off the header; `None` for any other request. Only the last coding is
-/// the protocol's: the codings before it, another `gzip` too, are the input's own (a member
-/// bound to `Content-Encoding`) and stay as they are.
-///
-/// [`BodyLimit`]: crate::server::BodyLimit
-fn decompress_request(
-    operation: &OperationSchema,
-    request: &::http::Request<Vec<u8>>,
-) -> Result<Option<::http::Request<Vec<u8>>>, Rejection> {
-    if !operation.request_compression.contains(&"gzip") {
-        return Ok(None);
-    }
-    // Several header lines are one list, in order.
-    let Ok(Some(encoding)) = self::http::header(request.headers(), ::http::header::CONTENT_ENCODING.as_str()) else {
-        return Ok(None);
-    };
-    let (rest, last) = match encoding.rsplit_once(',') {
-        Some((rest, last)) => (rest.trim(), last.trim()),
-        None => ("", encoding.trim()),
-    };
-    if !last.eq_ignore_ascii_case("gzip") {
-        return Ok(None);
-    }
-    let limit = request
-        .extensions()
-        .get::<crate::server::BodyLimit>()
-        .map_or(crate::server::BodyLimit::DEFAULT, |limit| limit.0);
-    // The decompressed body is charged to the request's share of the server's memory as it
-    // grows, before it is held.
-    let memory = request.extensions().get::<RequestMemory>();
-    let mut charge = |bytes: usize| memory.is_none_or(|memory| memory.charge(bytes));
-    let body = checksum::gunzip_charged(request.body(), limit, &mut charge).map_err(|error| match error {
-        checksum::GunzipError::TooLarge(limit) => Rejection::payload_too_large(limit),
-        checksum::GunzipError::OverBudget(_) => Rejection::unavailable(error.to_string()),
-        checksum::GunzipError::Invalid(_) => Rejection::serialization(error.to_string()),
-    })?;
-    let mut decompressed = with_body(request, body);
-    let headers = decompressed.headers_mut();
-    headers.remove(::http::header::CONTENT_LENGTH);
-    match ::http::HeaderValue::from_str(rest) {
-        Ok(value) if !rest.is_empty() => {
-            headers.insert(::http::header::CONTENT_ENCODING, value);
-        }
-        _ => {
-            headers.remove(::http::header::CONTENT_ENCODING);
-        }
-    }
-    Ok(Some(decompressed))
-}
-
-/// Refuses (`415`) a request whose body is still in a `Content-Encoding` the server does not
-/// remove, when the operation has no member bound to that header to hand the coding to the
-/// service: it could only misread the body. `identity` is no coding; an operation that reads
-/// no body ignores it.
-fn check_content_encoding(
-    service: &ServiceSchema,
-    operation: &OperationSchema,
-    request: &::http::Request<Vec<u8>>,
-) -> Result<(), Rejection> {
-    let reads_body = match service.protocol {
-        Protocol::RestJson1 | Protocol::Other(_) => operation
-            .input
-            .members
-            .iter()
-            .any(|member| matches!(member.traits.http, None | Some(HttpBinding::Payload))),
-        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => !is_unit(operation.input),
-    };
-    if !reads_body || request.body().is_empty() {
-        return Ok(());
-    }
-    let mut codings = request
-        .headers()
-        .get_all(::http::header::CONTENT_ENCODING)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
-        .map(<[u8]>::trim_ascii)
-        .filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity"));
-    let Some(coding) = codings.next() else {
-        return Ok(());
-    };
-    let modelled = operation.input.members.iter().any(|member| {
-        matches!(member.traits.http, Some(HttpBinding::Header(name)) if name.eq_ignore_ascii_case("content-encoding"))
-    });
-    if modelled {
-        return Ok(());
-    }
-    let coding = String::from_utf8_lossy(coding);
-    let coding: String = coding.chars().take(64).collect();
-    Err(Rejection::unsupported_media_type(format!(
-        "the body is in the content coding `{coding}`, which this operation does not read"
-    )))
-}
-
 /// A copy of `request` (method, URI, version, headers) with another body.
 pub(crate) fn with_body(request: &::http::Request<Vec<u8>>, body: Vec<u8>) -> ::http::Request<Vec<u8>> {
     let mut copy = ::http::Request::new(body);
@@ -577,18 +437,12 @@ pub fn serialize_response_with_id<O: Operation>(
 ) -> ::http::Response<Vec<u8>> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
+    let wire = wire(service.protocol);
     let response = match result {
-        Ok(output) => match service.protocol {
-            Protocol::RestJson1 => rest_json::response(operation, output),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::response(service, operation, output),
-            Protocol::Other(id) => Err(crate::shape::EncodeError::new(unsupported(id))),
-        },
+        Ok(output) => wire.response(service, operation, output),
         Err(error) => match error.error_value() {
             Ok((index, value)) => match operation.errors.get(index) {
-                Some(schema) => match service.protocol {
-                    Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => aws_json::error_response(service, schema, value),
-                    Protocol::RestJson1 | Protocol::Other(_) => rest_json::error_response(service, schema, value),
-                },
+                Some(schema) => wire.error_response(service, schema, value),
                 None => Err(crate::shape::EncodeError::new(
                     "an error index out of the operation's errors",
                 )),
@@ -661,9 +515,10 @@ pub(crate) fn error_body(
     message: Option<&str>,
     fields: Option<&[(String, String)]>,
 ) -> (Cow<'static, str>, Vec<u8>) {
+    let (content_type, type_key) = wire(service.protocol).own_error_body();
     let mut body = serde_json::Map::new();
-    if matches!(service.protocol, Protocol::AwsJson1_0 | Protocol::AwsJson1_1) {
-        body.insert("__type".to_owned(), error_type.into());
+    if let Some(key) = type_key {
+        body.insert(key.to_owned(), error_type.into());
     }
     if let Some(message) = message {
         body.insert("message".to_owned(), message.into());
@@ -675,11 +530,10 @@ pub(crate) fn error_body(
             .collect();
         body.insert("fieldList".to_owned(), serde_json::Value::Array(fields));
     }
-    let content_type = match service.protocol {
-        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => Cow::Borrowed(aws_json::content_type(service.protocol)),
-        Protocol::RestJson1 | Protocol::Other(_) => Cow::Borrowed("application/json"),
-    };
-    (content_type, serde_json::Value::Object(body).to_string().into_bytes())
+    (
+        Cow::Borrowed(content_type),
+        serde_json::Value::Object(body).to_string().into_bytes(),
+    )
 }
 
 /// A server's own error response: the status, the error type and a JSON body.

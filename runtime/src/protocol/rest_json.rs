@@ -4,13 +4,114 @@
 
 use std::borrow::Cow;
 
-use super::http::{in_body, insert_header, write_bound_body, write_headers, write_host_prefix, write_uri};
-use super::uri::{match_path, UriBuilder};
-use super::{content_headers, error_status, success_status};
+use super::http::{
+    in_body, insert_header, write_bound_body, write_headers, write_host_prefix, write_uri, Framing, Message,
+    MessageDecoder,
+};
+use super::uri::{match_path, parse_query, UriBuilder};
+use super::{content_headers, error_status, success_status, Wire};
+use crate::codec::json::JSON;
+use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
 use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
+
+/// The protocol.
+pub(crate) struct RestJson1;
+
+impl Wire for RestJson1 {
+    fn request(
+        &self,
+        _: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        input: &dyn Value,
+        endpoint: &str,
+    ) -> Result<http::Request<Vec<u8>>, UnhandledError> {
+        request(operation, input, endpoint)
+    }
+
+    fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
+        MessageDecoder::new(message, side, Framing::HttpBindings, &JSON)
+    }
+
+    fn json_names(&self) -> bool {
+        true
+    }
+
+    fn route(&self, service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+        route(service, request)
+    }
+
+    fn check_request(
+        &self,
+        _: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<Vec<(&'static str, String)>, Rejection> {
+        check_request(operation, request)
+    }
+
+    fn reads_body(&self, operation: &OperationSchema) -> bool {
+        operation
+            .input
+            .members
+            .iter()
+            .any(|member| matches!(member.traits.http, None | Some(HttpBinding::Payload)))
+    }
+
+    fn response(
+        &self,
+        _: &'static ServiceSchema,
+        operation: &'static OperationSchema,
+        output: &dyn Value,
+    ) -> Result<http::Response<Vec<u8>>, EncodeError> {
+        response(operation, output)
+    }
+
+    fn error_response(
+        &self,
+        service: &'static ServiceSchema,
+        schema: &'static Schema,
+        value: &dyn Value,
+    ) -> Result<http::Response<Vec<u8>>, EncodeError> {
+        error_response(service, schema, value)
+    }
+
+    fn own_error_body(&self) -> (&'static str, Option<&'static str>) {
+        ("application/json", None)
+    }
+}
+
+/// Server: the operation of a request, by method, path and literal query (the most specific
+/// URI template first: the service's `routes` are in that order).
+fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
+    let query =
+        parse_query(request.uri().query()).ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
+    let path = request.uri().path();
+    let method = request.method().as_str();
+    service
+        .routes
+        .iter()
+        .copied()
+        .find(|&index| {
+            let Some(http) = service
+                .operations
+                .get(index)
+                .and_then(|operation| operation.http.as_ref())
+            else {
+                return false;
+            };
+            http.method == method
+                && match_path(path, http.path).is_some()
+                && http.query.iter().all(|(key, value)| {
+                    query
+                        .iter()
+                        .any(|(name, found)| name == key && value.is_none_or(|value| value == found))
+                })
+        })
+        .ok_or_else(Rejection::unknown_operation)
+}
 
 /// Client: the request of `operation` for `input`.
 pub(crate) fn request(
@@ -33,7 +134,9 @@ pub(crate) fn request(
         .map_err(|_| UnhandledError::invalid_input(format!("`{}` is not an HTTP method", http.method)))?;
     *request.uri_mut() = uri.build()?;
     write_headers(request.headers_mut(), schema, input).map_err(UnhandledError::invalid_input)?;
-    if let Some((content_type, body)) = write_bound_body(schema, input, false).map_err(UnhandledError::invalid_input)? {
+    if let Some((content_type, body)) =
+        write_bound_body(&JSON, schema, input, false).map_err(UnhandledError::invalid_input)?
+    {
         content_headers(request.headers_mut(), &content_type, body.len());
         *request.body_mut() = body;
     } else if matches!(
@@ -156,7 +259,7 @@ fn server_body(
     schema: &'static Schema,
     value: &dyn Value,
 ) -> Result<Vec<u8>, EncodeError> {
-    match write_bound_body(schema, value, true)? {
+    match write_bound_body(&JSON, schema, value, true)? {
         Some((content_type, body)) => {
             content_headers(headers, &content_type, body.len());
             Ok(body)

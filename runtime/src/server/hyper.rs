@@ -366,7 +366,7 @@ impl Connection {
                     Ok((mut request, lease)) => {
                         // What the protocol layer builds from the request is charged to the
                         // same budget, until the handler has answered.
-                        let memory = super::RequestMemory::new(budget.clone());
+                        let memory = crate::memory::RequestMemory::new(budget.clone());
                         request.extensions_mut().insert(memory.clone());
                         let response = tokio::time::timeout(limits.handler_timeout, handler(request))
                             .await
@@ -746,12 +746,12 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if self.bytes > 0 {
-            super::MemoryPool::give_back(&*self.budget, self.bytes);
+            crate::memory::MemoryPool::give_back(&*self.budget, self.bytes);
         }
     }
 }
 
-impl super::MemoryPool for Budget {
+impl crate::memory::MemoryPool for Budget {
     fn try_take(&self, bytes: usize) -> bool {
         Budget::try_take(self, bytes)
     }
