@@ -384,6 +384,30 @@ impl Traits {
         self.prelude_str("jsonName")
     }
 
+    pub fn xml_name(&self) -> Option<&str> {
+        self.prelude_str("xmlName")
+    }
+
+    pub fn is_xml_attribute(&self) -> bool {
+        self.has("xmlAttribute")
+    }
+
+    pub fn is_xml_flattened(&self) -> bool {
+        self.has("xmlFlattened")
+    }
+
+    /// `@xmlNamespace`: its URI and prefix.
+    pub fn xml_namespace(&self) -> Option<(&str, Option<&str>)> {
+        let value = self.prelude("xmlNamespace")?;
+        let uri = value.get("uri")?.as_str()?;
+        Some((uri, value.get("prefix").and_then(Value::as_str)))
+    }
+
+    /// `aws.protocols#ec2QueryName`.
+    pub fn ec2_query_name(&self) -> Option<&str> {
+        self.0.get("aws.protocols#ec2QueryName").and_then(Value::as_str)
+    }
+
     pub fn enum_value(&self) -> Option<&Value> {
         self.prelude("enumValue")
     }

@@ -111,6 +111,10 @@ impl Flags {
     pub const INPUT: Flags = Flags(1 << 13);
     /// `@clientOptional`.
     pub const CLIENT_OPTIONAL: Flags = Flags(1 << 14);
+    /// `@xmlAttribute`: the member is an attribute of its structure's element.
+    pub const XML_ATTRIBUTE: Flags = Flags(1 << 15);
+    /// `@xmlFlattened`: the list's or map's items are repeated in place, without a wrapper.
+    pub const XML_FLATTENED: Flags = Flags(1 << 16);
 
     /// Both sets of flags.
     pub const fn with(self, other: Flags) -> Flags {
@@ -147,6 +151,21 @@ pub struct Traits {
     pub http_error: Option<u16>,
     /// `@awsQueryError`: the code and status an `awsQueryCompatible` service reports.
     pub query_error: Option<(&'static str, u16)>,
+    /// `@xmlName`: the element (or attribute) name in XML bodies, and the key name in query
+    /// forms.
+    pub xml_name: Option<&'static str>,
+    /// `@xmlNamespace`.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// `aws.protocols#ec2QueryName`: the key name in ec2Query forms.
+    pub ec2_query_name: Option<&'static str>,
+}
+
+/// An `@xmlNamespace`: the namespace's URI, and the prefix it is declared with (none: the
+/// default namespace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlNamespace {
+    pub uri: &'static str,
+    pub prefix: Option<&'static str>,
 }
 
 impl Traits {
@@ -163,6 +182,9 @@ impl Traits {
         enum_value: None,
         http_error: None,
         query_error: None,
+        xml_name: None,
+        xml_namespace: None,
+        ec2_query_name: None,
     };
 
     /// Whether every flag of `flags` is set.
@@ -236,6 +258,18 @@ impl Schema {
         self
     }
 
+    /// The same shape with an `@xmlName`.
+    pub const fn xml_name(mut self, name: &'static str) -> Self {
+        self.traits.xml_name = Some(name);
+        self
+    }
+
+    /// The same shape with an `@xmlNamespace`.
+    pub const fn xml_namespace(mut self, uri: &'static str, prefix: Option<&'static str>) -> Self {
+        self.traits.xml_namespace = Some(XmlNamespace { uri, prefix });
+        self
+    }
+
     /// The shape's name: its id after `#`.
     pub fn name(&self) -> &'static str {
         self.id.rsplit_once('#').map_or(self.id, |(_, name)| name)
@@ -283,6 +317,24 @@ impl Member {
     /// The same member with a `@jsonName`.
     pub const fn json_name(mut self, name: &'static str) -> Self {
         self.traits.json_name = Some(name);
+        self
+    }
+
+    /// The same member with an `@xmlName`.
+    pub const fn xml_name(mut self, name: &'static str) -> Self {
+        self.traits.xml_name = Some(name);
+        self
+    }
+
+    /// The same member with an `@xmlNamespace`.
+    pub const fn xml_namespace(mut self, uri: &'static str, prefix: Option<&'static str>) -> Self {
+        self.traits.xml_namespace = Some(XmlNamespace { uri, prefix });
+        self
+    }
+
+    /// The same member with an `aws.protocols#ec2QueryName`.
+    pub const fn ec2_query_name(mut self, name: &'static str) -> Self {
+        self.traits.ec2_query_name = Some(name);
         self
     }
 
@@ -481,6 +533,8 @@ pub struct ServiceSchema {
     pub protocol: Protocol,
     /// `aws.protocols#awsQueryCompatible`.
     pub query_compatible: bool,
+    /// The service's `@xmlNamespace`, which the XML protocols declare on their bodies.
+    pub xml_namespace: Option<XmlNamespace>,
     /// The signing name of the `aws.auth#sigv4` trait, for the step that signs requests.
     pub signing_name: Option<&'static str>,
     /// The `aws.api#service` trait's `sdkId`, such as `AmplifyBackend`: it names the

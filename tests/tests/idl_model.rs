@@ -51,3 +51,65 @@ fn the_idl_form_generates_the_same_code() {
     let code = |text: &str| text.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(code(&from_idl), code(&from_json));
 }
+
+/// The XML traits reach the schema: element and attribute names, flattened lists, namespaces
+/// (of the service, a structure and a member) and ec2Query names.
+#[test]
+fn xml_traits_are_carried_into_the_schema() {
+    let idl = r#"$version: "2"
+namespace example.xml
+
+use aws.protocols#ec2QueryName
+
+@xmlNamespace(uri: "https://example.com/doc/2026-01-01/")
+service Store {
+    version: "2026-01-01"
+    operations: [PutThing]
+}
+
+operation PutThing {
+    input := @xmlName("Thing") @xmlNamespace(uri: "https://example.com/thing", prefix: "t") {
+        @xmlAttribute
+        @xmlName("id")
+        key: String
+
+        @xmlFlattened
+        @xmlName("Tag")
+        tags: Tags
+
+        @ec2QueryName("Owner")
+        owner: String
+    }
+}
+
+list Tags {
+    member: String
+}
+"#;
+    let code = Codegen::new()
+        .model_text("store.smithy", idl)
+        .generate()
+        .expect("the model generates")
+        .single_file()
+        .expect("one file");
+    for expected in [
+        r#"xml_namespace: Some(XmlNamespace { uri: "https://example.com/doc/2026-01-01/", prefix: None })"#,
+        r#".xml_name("Thing")"#,
+        r#".xml_namespace("https://example.com/thing", Some("t"))"#,
+        r#"Member::new("key", &prelude::STRING).flags(Flags::XML_ATTRIBUTE).xml_name("id")"#,
+        r#".flags(Flags::XML_FLATTENED).xml_name("Tag")"#,
+        r#".ec2_query_name("Owner")"#,
+    ] {
+        // Compared without layout: whitespace and trailing commas.
+        let squeezed = |text: &str| {
+            text.split_whitespace()
+                .collect::<String>()
+                .replace(",}", "}")
+                .replace(",)", ")")
+        };
+        assert!(
+            squeezed(&code).contains(&squeezed(expected)),
+            "no `{expected}` in:\n{code}"
+        );
+    }
+}

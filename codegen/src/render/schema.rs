@@ -36,7 +36,7 @@ pub(super) fn module_uses() -> TokenStream {
         #[allow(unused_imports)]
         use #schema::{
             prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol,
-            Schema, Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat,
+            Schema, Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
         };
     }
 }
@@ -97,7 +97,7 @@ fn http_binding(binding: &HttpBinding) -> TokenStream {
     }
 }
 
-fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> TokenStream) -> TokenStream {
+pub(super) fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> TokenStream) -> TokenStream {
     match value {
         Some(value) => {
             let value = to_tokens(value);
@@ -143,12 +143,28 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     if traits.is_client_optional() {
         set.push("CLIENT_OPTIONAL");
     }
+    if traits.is_xml_attribute() {
+        set.push("XML_ATTRIBUTE");
+    }
+    if traits.is_xml_flattened() {
+        set.push("XML_FLATTENED");
+    }
     let mut calls = Vec::new();
     if let Some(flags) = flags(&set) {
         calls.push(quote!(.flags(#flags)));
     }
     if let Some(name) = traits.json_name() {
         calls.push(quote!(.json_name(#name)));
+    }
+    if let Some(name) = traits.xml_name() {
+        calls.push(quote!(.xml_name(#name)));
+    }
+    if let Some((uri, prefix)) = traits.xml_namespace() {
+        let prefix = option(prefix, |prefix| quote!(#prefix));
+        calls.push(quote!(.xml_namespace(#uri, #prefix)));
+    }
+    if let Some(name) = traits.ec2_query_name() {
+        calls.push(quote!(.ec2_query_name(#name)));
     }
     if let Some(format) = traits.timestamp_format().or_else(|| target.traits.timestamp_format()) {
         let format = timestamp_format(format);
@@ -272,6 +288,13 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
     if let Some((code, status)) = traits.query_error() {
         let status = Literal::u16_unsuffixed(status);
         calls.push(quote!(.query_error(#code, #status)));
+    }
+    if let Some(name) = traits.xml_name() {
+        calls.push(quote!(.xml_name(#name)));
+    }
+    if let Some((uri, prefix)) = traits.xml_namespace() {
+        let prefix = option(prefix, |prefix| quote!(#prefix));
+        calls.push(quote!(.xml_namespace(#uri, #prefix)));
     }
     if !members.is_empty() {
         calls.push(quote!(.members(&[#(#members),*])));

@@ -90,6 +90,10 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
     let version = service.version.as_deref().unwrap_or_default();
     let protocol = cx.protocol.runtime_value();
     let query_compatible = shape.traits.is_query_compatible();
+    let xml_namespace = super::schema::option(shape.traits.xml_namespace(), |(uri, prefix)| {
+        let prefix = super::schema::option(prefix, |prefix| quote!(#prefix));
+        quote!(XmlNamespace { uri: #uri, prefix: #prefix })
+    });
     let signing_name = match shape.traits.sigv4_name() {
         Some(name) => quote!(Some(#name)),
         None => quote!(None),
@@ -124,6 +128,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
                 version: #version,
                 protocol: #protocol,
                 query_compatible: #query_compatible,
+                xml_namespace: #xml_namespace,
                 signing_name: #signing_name,
                 sdk_id: #sdk_id,
                 endpoint_rules: #endpoint_rules,

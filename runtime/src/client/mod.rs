@@ -900,6 +900,7 @@ mod tests {
         version: "1",
         protocol: Protocol::AwsJson1_0,
         query_compatible: false,
+        xml_namespace: None,
         signing_name: None,
         sdk_id: None,
         endpoint_rules: None,

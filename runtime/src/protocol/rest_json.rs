@@ -366,6 +366,7 @@ pub(crate) mod tests {
         version: "1",
         protocol: Protocol::RestJson1,
         query_compatible: false,
+        xml_namespace: None,
         signing_name: None,
         sdk_id: None,
         endpoint_rules: None,
