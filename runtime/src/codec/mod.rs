@@ -4,6 +4,7 @@
 pub mod json;
 pub mod serde;
 pub mod text;
+pub mod xml;
 
 /// A body format: how a message body holds a structure's members, or one payload value, for
 /// the protocols that put values in bodies. JSON today ([`json::JSON`] with `@jsonName`,

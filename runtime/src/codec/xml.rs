@@ -1,0 +1,1023 @@
+//! XML bodies, as the XML protocols write them: a structure is an element whose members are
+//! child elements (or attributes, with `@xmlAttribute`) named by `@xmlName` or the member's
+//! name; a list wraps its items in `member` elements (or repeats the member's element, with
+//! `@xmlFlattened`); a map wraps `entry` elements of a `key` and a `value`; `@xmlNamespace`
+//! declares a namespace on an element. Timestamps are RFC 3339 date-times unless the member
+//! says otherwise, blobs are base64.
+//!
+//! Reading streams over the text with quick-xml: a structure's children are found by one scan
+//! of its content (their names and extents, no tree is built), then each member is read from
+//! its own elements. Elements nest at most [`MAX_DEPTH`] deep; a document type declaration is
+//! refused, so no entity is ever defined, let alone followed; only XML's five named entities
+//! and character references are read.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::Side;
+use crate::memory::RequestMemory;
+use crate::primitives::{Blob, DateTime, Document};
+use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat, XmlNamespace};
+use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
+use crate::validate::Violation;
+
+/// How deep elements may nest in a document that is read.
+pub const MAX_DEPTH: usize = 64;
+
+/// The element name of a member: its `@xmlName`, else its name.
+fn member_name(member: &Member) -> &'static str {
+    member.traits.xml_name.unwrap_or(member.name)
+}
+
+/// The element name of a structure written as a whole document: its `@xmlName`, else its name.
+pub fn root_name(schema: &Schema) -> &'static str {
+    schema.traits.xml_name.unwrap_or_else(|| schema.name())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// Writes `value`, a structure of `schema`, as an XML document whose root element is `name`,
+/// with `namespace` declared on it (and the structure's own `@xmlNamespace`, if it has one),
+/// holding the members for which `include` holds.
+pub fn write_document(
+    out: &mut Vec<u8>,
+    name: &str,
+    namespace: Option<XmlNamespace>,
+    value: &dyn Value,
+    schema: &'static Schema,
+    include: &dyn Fn(&Member) -> bool,
+) -> Result<(), EncodeError> {
+    let namespace = schema.traits.xml_namespace.or(namespace);
+    Writer { out }.structure(name, namespace, value, schema, include)
+}
+
+/// Writes one value of `member` (of `schema`) as an element named by the member.
+pub fn write_member_element(
+    out: &mut Vec<u8>,
+    value: &dyn Value,
+    member: &'static Member,
+    schema: &'static Schema,
+) -> Result<(), EncodeError> {
+    let name = match schema.shape_type {
+        ShapeType::Structure | ShapeType::Union => schema.traits.xml_name.unwrap_or(member_name(member)),
+        _ => member_name(member),
+    };
+    Writer { out }.element(name, value.view(), member, schema)
+}
+
+struct Writer<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+impl Writer<'_> {
+    fn open(&mut self, name: &str, namespace: Option<XmlNamespace>) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.namespace(namespace);
+    }
+
+    fn namespace(&mut self, namespace: Option<XmlNamespace>) {
+        if let Some(namespace) = namespace {
+            self.out.extend_from_slice(b" xmlns");
+            if let Some(prefix) = namespace.prefix {
+                self.out.push(b':');
+                self.out.extend_from_slice(prefix.as_bytes());
+            }
+            self.out.extend_from_slice(b"=\"");
+            escape(self.out, namespace.uri, true);
+            self.out.push(b'"');
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// A structure as element `name`: attributes first, then the other members.
+    fn structure(
+        &mut self,
+        name: &str,
+        namespace: Option<XmlNamespace>,
+        value: &dyn Value,
+        schema: &'static Schema,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(), EncodeError> {
+        self.open(name, namespace);
+        let set = |index: usize| {
+            let member = &schema.members[index];
+            include(member)
+                .then(|| value.member(index))
+                .flatten()
+                .filter(|value| !matches!(value.view(), View::Null))
+                .map(|value| (member, value))
+        };
+        for index in 0..schema.members.len() {
+            if let Some((member, value)) = set(index) {
+                if member.traits.has(Flags::XML_ATTRIBUTE) {
+                    self.out.push(b' ');
+                    self.out.extend_from_slice(member_name(member).as_bytes());
+                    self.out.extend_from_slice(b"=\"");
+                    let text = scalar_text(value.view(), member)?;
+                    escape(self.out, &text, true);
+                    self.out.push(b'"');
+                }
+            }
+        }
+        self.out.push(b'>');
+        for index in 0..schema.members.len() {
+            if let Some((member, value)) = set(index) {
+                if !member.traits.has(Flags::XML_ATTRIBUTE) {
+                    self.member(value.view(), member)?;
+                }
+            }
+        }
+        self.close(name);
+        Ok(())
+    }
+
+    /// A member's value: its element, or for a flattened list or map, one element per item.
+    fn member(&mut self, view: View<'_>, member: &'static Member) -> Result<(), EncodeError> {
+        let name = member_name(member);
+        let schema = member.target;
+        if member.traits.has(Flags::XML_FLATTENED) {
+            match view {
+                View::List(list) => {
+                    let item = schema
+                        .item()
+                        .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+                    for index in 0..list.len() {
+                        if let Some(value) = list.get(index) {
+                            self.element(name, value.view(), item, item.target)?;
+                        }
+                    }
+                    return Ok(());
+                }
+                View::Map(map) => {
+                    for (key, value) in map.entries() {
+                        self.open(name, member.traits.xml_namespace);
+                        self.out.push(b'>');
+                        self.entry(schema, key, value)?;
+                        self.close(name);
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.element(name, view, member, schema)
+    }
+
+    /// Element `name` holding a value of `member`.
+    fn element(
+        &mut self,
+        name: &str,
+        view: View<'_>,
+        member: &'static Member,
+        schema: &'static Schema,
+    ) -> Result<(), EncodeError> {
+        let namespace = member.traits.xml_namespace;
+        match view {
+            View::Structure(value) => {
+                return self.structure(name, namespace.or(schema.traits.xml_namespace), value, schema, &|_| {
+                    true
+                })
+            }
+            View::List(list) => {
+                let item = schema
+                    .item()
+                    .ok_or_else(|| EncodeError::new("a list schema needs its member"))?;
+                self.open(name, namespace);
+                self.out.push(b'>');
+                for index in 0..list.len() {
+                    if let Some(value) = list.get(index) {
+                        self.element(member_name(item), value.view(), item, item.target)?;
+                    }
+                }
+            }
+            View::Map(map) => {
+                self.open(name, namespace);
+                self.out.push(b'>');
+                for (key, value) in map.entries() {
+                    self.out.extend_from_slice(b"<entry>");
+                    self.entry(schema, key, value)?;
+                    self.out.extend_from_slice(b"</entry>");
+                }
+            }
+            View::Union(value) => {
+                self.open(name, namespace.or(schema.traits.xml_namespace));
+                self.out.push(b'>');
+                match value.variant() {
+                    Variant::Member(index, value) => {
+                        let member = schema
+                            .members
+                            .get(index)
+                            .ok_or_else(|| EncodeError::new(format!("`{}` has no member {index}", schema.id)))?;
+                        match value {
+                            Some(value) => self.member(value.view(), member)?,
+                            None => {
+                                self.open(member_name(member), None);
+                                self.out.extend_from_slice(b"/>");
+                            }
+                        }
+                    }
+                    Variant::Unknown(name) => {
+                        return Err(EncodeError::new(format!(
+                            "cannot write the unknown member `{name}` of union `{}`",
+                            schema.id
+                        )))
+                    }
+                }
+            }
+            View::Document(_) => {
+                return Err(EncodeError::new(format!(
+                    "a document (`{}`) cannot be written as XML",
+                    member.name
+                )))
+            }
+            view => {
+                self.open(name, namespace);
+                self.out.push(b'>');
+                escape(self.out, &scalar_text(view, member)?, false);
+            }
+        }
+        self.close(name);
+        Ok(())
+    }
+
+    /// A map entry's key and value elements.
+    fn entry(&mut self, schema: &'static Schema, key: &str, value: &dyn Value) -> Result<(), EncodeError> {
+        let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
+            return Err(EncodeError::new("a map schema needs its key and value"));
+        };
+        let key_name = key_member.traits.xml_name.unwrap_or("key");
+        self.open(key_name, key_member.traits.xml_namespace);
+        self.out.push(b'>');
+        escape(self.out, key, false);
+        self.close(key_name);
+        let value_name = value_member.traits.xml_name.unwrap_or("value");
+        self.element(value_name, value.view(), value_member, value_member.target)
+    }
+}
+
+/// The text of a simple value.
+fn scalar_text<'v>(view: View<'v>, member: &Member) -> Result<Cow<'v, str>, EncodeError> {
+    let float = |value: f64, text: String| {
+        Cow::Owned(if value.is_nan() {
+            "NaN".to_owned()
+        } else if value.is_infinite() {
+            if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+        } else {
+            text
+        })
+    };
+    Ok(match view {
+        View::Boolean(value) => Cow::Borrowed(if value { "true" } else { "false" }),
+        View::Byte(value) => Cow::Owned(value.to_string()),
+        View::Short(value) => Cow::Owned(value.to_string()),
+        View::Integer(value) => Cow::Owned(value.to_string()),
+        View::Long(value) => Cow::Owned(value.to_string()),
+        View::Float(value) => float(f64::from(value), value.to_string()),
+        View::Double(value) => float(value, value.to_string()),
+        View::String(text) | View::BigNumber(text) => Cow::Borrowed(text),
+        View::Blob(bytes) => Cow::Owned(Blob::new(bytes).to_base64()),
+        View::Timestamp(time) => Cow::Owned(match member.traits.timestamp_format {
+            Some(TimestampFormat::EpochSeconds) => time.to_epoch_seconds(),
+            Some(TimestampFormat::HttpDate) => time.to_http_date(),
+            _ => time.to_date_time(),
+        }),
+        View::Null => Cow::Borrowed(""),
+        _ => {
+            return Err(EncodeError::new(format!(
+                "member `{}` is not a simple value and cannot be an XML attribute",
+                member.name
+            )))
+        }
+    })
+}
+
+/// Appends `text` escaped for XML: `&`, `<` and `>` always, quotes in attributes, and carriage
+/// returns (and in attributes, tabs and newlines) as character references, so that they read
+/// back unchanged.
+fn escape(out: &mut Vec<u8>, text: &str, attribute: bool) {
+    for byte in text.bytes() {
+        match byte {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'"' if attribute => out.extend_from_slice(b"&quot;"),
+            b'\r' => out.extend_from_slice(b"&#xD;"),
+            b'\n' if attribute => out.extend_from_slice(b"&#xA;"),
+            b'\t' if attribute => out.extend_from_slice(b"&#x9;"),
+            other => out.push(other),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// An element found in a document: its local name, its attributes' raw text, and where its
+/// content lies in the input (empty for `<name/>`).
+#[derive(Clone)]
+struct Element<'a> {
+    name: &'a str,
+    /// The text between the name and the end of the start tag.
+    attributes: &'a str,
+    content: Range<usize>,
+}
+
+/// A reader of the XML document `input`, positioned on one element (or, for a flattened list or
+/// map, on the elements of its items).
+pub struct XmlDecoder<'a> {
+    input: &'a str,
+    /// The element read, or the items of a flattened list or map.
+    at: At<'a>,
+    side: Side,
+    depth: usize,
+    /// The member path of the value read, for errors and violations.
+    path: String,
+    missing: Vec<Violation>,
+    memory: Option<&'a RequestMemory>,
+}
+
+/// What an [`XmlDecoder`] is positioned on.
+#[derive(Clone)]
+enum At<'a> {
+    Element(Element<'a>),
+    /// The repeated elements of a flattened list's items or map's entries.
+    Items(Vec<Element<'a>>),
+    /// The text of an attribute.
+    Text(Cow<'a, str>),
+}
+
+impl<'a> XmlDecoder<'a> {
+    /// A reader of the document `input`, positioned on its root element.
+    pub fn new(input: &'a [u8], side: Side) -> Result<Self, DecodeError> {
+        let input = std::str::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
+        let root = children(input, 0..input.len(), true)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| DecodeError::new("invalid XML: the body has no element"))?;
+        Ok(Self {
+            input,
+            at: At::Element(root),
+            side,
+            depth: 0,
+            path: String::new(),
+            missing: Vec::new(),
+            memory: None,
+        })
+    }
+
+    /// Charges what is decoded to `memory`.
+    // The XML protocols' servers use it.
+    #[allow(dead_code)]
+    pub(crate) fn with_memory(mut self, memory: Option<&'a RequestMemory>) -> Self {
+        self.memory = memory;
+        self
+    }
+
+    /// The local name of the element it is positioned on.
+    pub fn element_name(&self) -> Option<&'a str> {
+        match &self.at {
+            At::Element(element) => Some(element.name),
+            _ => None,
+        }
+    }
+
+    /// The required members a server found missing.
+    pub fn take_missing(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.missing)
+    }
+
+    /// A reader of `at`, below this one, at `path`.
+    fn below(&self, at: At<'a>, path: String) -> Result<Self, DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(&format!("elements nest deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(Self {
+            input: self.input,
+            at,
+            side: self.side,
+            depth: self.depth + 1,
+            path,
+            missing: Vec::new(),
+            memory: self.memory,
+        })
+    }
+
+    fn error(&self, message: &str) -> DecodeError {
+        if self.path.is_empty() {
+            DecodeError::new(format!("invalid XML: {message}"))
+        } else {
+            DecodeError::new(format!("invalid XML at `{}`: {message}", self.path))
+        }
+    }
+
+    fn element(&self) -> Result<&Element<'a>, DecodeError> {
+        match &self.at {
+            At::Element(element) => Ok(element),
+            _ => Err(self.error("expected an element")),
+        }
+    }
+
+    /// The child elements of the element it is on.
+    fn children(&self) -> Result<Vec<Element<'a>>, DecodeError> {
+        let element = self.element()?;
+        children(self.input, element.content.clone(), false).map_err(|error| self.error(error.message()))
+    }
+
+    /// The text it is on: an attribute's, or an element's content (which holds no element).
+    fn text(&self) -> Result<Cow<'a, str>, DecodeError> {
+        match &self.at {
+            At::Text(text) => Ok(text.clone()),
+            At::Element(element) => {
+                text(self.input, element.content.clone()).map_err(|error| self.error(error.message()))
+            }
+            At::Items(_) => Err(self.error("expected text")),
+        }
+    }
+
+    /// The attributes of the element it is on, by local name.
+    fn attributes(&self) -> Result<Vec<(&'a str, Cow<'a, str>)>, DecodeError> {
+        let element = self.element()?;
+        parse_attributes(element.attributes).map_err(|error| self.error(error.message()))
+    }
+
+    fn number<T: std::str::FromStr>(&self, what: &str) -> Result<T, DecodeError> {
+        let text = self.text()?;
+        text.trim()
+            .parse()
+            .map_err(|_| self.error(&format!("expected {what}, found `{}`", text.trim())))
+    }
+
+    /// Reads a structure: each member from its attribute or its elements.
+    fn read_structure(
+        &mut self,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<Vec<bool>, DecodeError> {
+        let children = self.children()?;
+        let attributes = self.attributes()?;
+        let mut seen = vec![false; schema.members.len()];
+        for (index, member) in schema.members.iter().enumerate() {
+            if !include(member) {
+                continue;
+            }
+            let name = member_name(member);
+            let path = format!("{}/{}", self.path, member.name);
+            let at = if member.traits.has(Flags::XML_ATTRIBUTE) {
+                attributes
+                    .iter()
+                    .find(|(found, _)| *found == name)
+                    .map(|(_, value)| At::Text(value.clone()))
+            } else if member.traits.has(Flags::XML_FLATTENED)
+                && matches!(member.target.shape_type, ShapeType::List | ShapeType::Map)
+            {
+                let items: Vec<Element<'a>> = children.iter().filter(|child| child.name == name).cloned().collect();
+                (!items.is_empty()).then_some(At::Items(items))
+            } else {
+                children
+                    .iter()
+                    .find(|child| child.name == name)
+                    .map(|child| At::Element(child.clone()))
+            };
+            let Some(at) = at else { continue };
+            let mut reader = self.below(at, path)?;
+            crate::shape::read_member(schema, index, builder, &mut reader)?;
+            self.missing.extend(reader.take_missing());
+            seen[index] = true;
+        }
+        if self.side != Side::Client {
+            for (index, member) in schema.members.iter().enumerate() {
+                if !seen[index] && include(member) && member.is_required() && !crate::validate::full(&self.missing) {
+                    let path = format!("{}/{}", self.path, member.name);
+                    crate::validate::push_violation(&mut self.missing, super::missing_member(&path));
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Reads the structure it is on, with the members `include` takes; which were found.
+    pub fn structure_where(
+        &mut self,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<Vec<bool>, DecodeError> {
+        self.read_structure(schema, builder, include)
+    }
+
+    /// The elements of a list's items or a map's entries: the items it is on (flattened), else
+    /// the children of its element named `name`.
+    fn items(&self, name: &str) -> Result<Vec<Element<'a>>, DecodeError> {
+        match &self.at {
+            At::Items(items) => Ok(items.clone()),
+            _ => Ok(self
+                .children()?
+                .into_iter()
+                .filter(|child| child.name == name)
+                .collect()),
+        }
+    }
+}
+
+impl Decoder for XmlDecoder<'_> {
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        self.read_structure(schema, builder, &|_| true).map(drop)
+    }
+
+    fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
+        let children = self.children()?;
+        let mut found = None;
+        for child in children {
+            match schema
+                .members
+                .iter()
+                .position(|member| member_name(member) == child.name)
+            {
+                Some(index) if found.is_some() => {
+                    let _ = index;
+                    return Err(self.error(&format!("union `{}` has more than one member set", schema.name())));
+                }
+                Some(index) => found = Some((index, child)),
+                None if self.side == Side::Server => {
+                    return Err(self.error(&format!("union `{}` has no member `{}`", schema.name(), child.name)));
+                }
+                None => builder.unknown(child.name),
+            }
+        }
+        let Some((index, child)) = found else {
+            return Err(self.error(&format!("union `{}` has no member set", schema.name())));
+        };
+        let member = &schema.members[index];
+        let mut reader = self.below(At::Element(child), format!("{}/{}", self.path, member.name))?;
+        builder.member(index, &mut reader)?;
+        self.missing.extend(reader.take_missing());
+        Ok(())
+    }
+
+    fn list(
+        &mut self,
+        member: &'static Member,
+        item: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let item_member = member
+            .target
+            .item()
+            .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
+        let max = match (self.side, member.traits.length) {
+            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        };
+        let items = self.items(member_name(item_member))?;
+        for (index, element) in items.into_iter().enumerate() {
+            if index as u64 >= max {
+                break;
+            }
+            let mut reader = self.below(At::Element(element), format!("{}/{index}", self.path))?;
+            item(&mut reader)?;
+            self.missing.extend(reader.take_missing());
+        }
+        Ok(())
+    }
+
+    fn map(
+        &mut self,
+        member: &'static Member,
+        entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let schema = member.target;
+        let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
+            return Err(DecodeError::new("a map schema needs its key and value"));
+        };
+        let key_name = key_member.traits.xml_name.unwrap_or("key");
+        let value_name = value_member.traits.xml_name.unwrap_or("value");
+        let max = match (self.side, member.traits.length) {
+            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        };
+        for (count, element) in self.items("entry")?.into_iter().enumerate() {
+            if count as u64 >= max {
+                break;
+            }
+            let parts =
+                children(self.input, element.content.clone(), false).map_err(|error| self.error(error.message()))?;
+            let key = parts
+                .iter()
+                .find(|part| part.name == key_name)
+                .ok_or_else(|| self.error(&format!("a map entry without its `{key_name}`")))?;
+            let key = text(self.input, key.content.clone()).map_err(|error| self.error(error.message()))?;
+            let Some(value) = parts.iter().find(|part| part.name == value_name) else {
+                if self.side == Side::Client {
+                    continue;
+                }
+                return Err(self.error(&format!("a map entry without its `{value_name}`")));
+            };
+            let mut reader = self.below(At::Element(value.clone()), format!("{}/{key}", self.path))?;
+            entry(&key, &mut reader)?;
+            self.missing.extend(reader.take_missing());
+        }
+        Ok(())
+    }
+
+    fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
+        match self.text()?.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(self.error(&format!("expected a boolean, found `{other}`"))),
+        }
+    }
+
+    fn integer(&mut self, _: &'static Member) -> Result<i64, DecodeError> {
+        self.number("an integer")
+    }
+
+    fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
+        match self.text()?.trim() {
+            "NaN" => Ok(f64::NAN),
+            "Infinity" => Ok(f64::INFINITY),
+            "-Infinity" => Ok(f64::NEG_INFINITY),
+            _ => self.number("a number"),
+        }
+    }
+
+    fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
+        self.text().map(Cow::into_owned)
+    }
+
+    fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
+        let text = self.text()?;
+        Blob::from_base64(text.trim())
+            .map(Blob::into_inner)
+            .ok_or_else(|| self.error("invalid base64 in a blob"))
+    }
+
+    fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError> {
+        let text = self.text()?;
+        let text = text.trim();
+        let parsed = match (self.side, member.traits.timestamp_format) {
+            (Side::Server, Some(TimestampFormat::EpochSeconds)) => DateTime::parse_epoch_seconds(text),
+            (Side::Server, Some(TimestampFormat::HttpDate)) => DateTime::parse_http_date(text),
+            (Side::Server, _) => DateTime::parse_utc_date_time(text),
+            _ => DateTime::parse_date_time(text)
+                .or_else(|| DateTime::parse_http_date(text))
+                .or_else(|| DateTime::parse_epoch_seconds(text)),
+        };
+        parsed.ok_or_else(|| self.error(&format!("`{text}` is not a valid timestamp")))
+    }
+
+    fn big_number(&mut self, _: &'static Member, integer: bool) -> Result<String, DecodeError> {
+        let text = self.text()?.trim().to_owned();
+        let valid = if integer {
+            crate::primitives::BigInteger::new(text.as_str()).is_some()
+        } else {
+            crate::primitives::BigDecimal::new(text.as_str()).is_some()
+        };
+        if valid {
+            Ok(text)
+        } else {
+            Err(self.error(&format!("`{text}` is not a number")))
+        }
+    }
+
+    fn document(&mut self, member: &'static Member) -> Result<Document, DecodeError> {
+        Err(self.error(&format!("a document (`{}`) cannot be read from XML", member.name)))
+    }
+
+    fn reserve(&mut self, bytes: usize) -> Result<(), DecodeError> {
+        match self.memory {
+            Some(memory) if !memory.charge(bytes) => Err(DecodeError::over_budget(bytes)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The elements directly inside `range` of `input` (the root, when `document`: a declaration,
+/// comments and processing instructions may come before it).
+fn children(input: &str, range: Range<usize>, document: bool) -> Result<Vec<Element<'_>>, DecodeError> {
+    let offset = range.start;
+    let slice = &input[range];
+    let mut reader = quick_xml::Reader::from_str(slice);
+    reader.config_mut().check_end_names = true;
+    let mut found = Vec::new();
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|error| DecodeError::new(error.to_string()))?;
+        match event {
+            Event::Start(start) => {
+                let (name, attributes) = split_start(slice, &start)?;
+                let span = reader
+                    .read_to_end(start.name())
+                    .map_err(|error| DecodeError::new(error.to_string()))?;
+                found.push(Element {
+                    name,
+                    attributes,
+                    content: offset + span.start as usize..offset + span.end as usize,
+                });
+            }
+            Event::Empty(start) => {
+                let (name, attributes) = split_start(slice, &start)?;
+                let at = offset + reader.buffer_position() as usize;
+                found.push(Element {
+                    name,
+                    attributes,
+                    content: at..at,
+                });
+            }
+            Event::DocType(_) => return Err(DecodeError::new("a document type declaration is not allowed")),
+            Event::End(_) => return Err(DecodeError::new("an end tag without its start")),
+            Event::Eof => break,
+            Event::Text(text) if document && !text.bytes().all(|byte| byte.is_ascii_whitespace()) => {
+                return Err(DecodeError::new("text outside the root element"))
+            }
+            _ => {}
+        }
+        if document && !found.is_empty() {
+            // Only what follows the root remains: comments and whitespace.
+            loop {
+                match reader
+                    .read_event()
+                    .map_err(|error| DecodeError::new(error.to_string()))?
+                {
+                    Event::Eof => break,
+                    Event::Comment(_) | Event::PI(_) => {}
+                    Event::Text(text) if text.bytes().all(|byte| byte.is_ascii_whitespace()) => {}
+                    _ => return Err(DecodeError::new("content after the root element")),
+                }
+            }
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// The local name of a start tag (without its prefix) and the raw text of its attributes, as
+/// slices of `slice`, which the tag was read from.
+fn split_start<'a>(slice: &'a str, start: &BytesStart<'_>) -> Result<(&'a str, &'a str), DecodeError> {
+    // The reader borrows from `slice`: find the parts' places in it.
+    let within = |part: &[u8]| -> Option<&'a str> {
+        let offset = (part.as_ptr() as usize).checked_sub(slice.as_ptr() as usize)?;
+        slice.get(offset..offset.checked_add(part.len())?)
+    };
+    let qualified =
+        within(start.name().as_ref().as_bytes()).ok_or_else(|| DecodeError::new("a start tag cut short"))?;
+    let attributes = within(start.attributes_raw().as_bytes()).unwrap_or_default();
+    let name = qualified.rsplit_once(':').map_or(qualified, |(_, local)| local);
+    Ok((name, attributes))
+}
+
+/// The attributes of a start tag's raw attribute text, by local name, their values unescaped.
+fn parse_attributes(raw: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DecodeError> {
+    let mut found = Vec::new();
+    let mut rest = raw.trim_start();
+    while !rest.is_empty() {
+        let (name, after) = rest
+            .split_once('=')
+            .ok_or_else(|| DecodeError::new("an attribute without a value"))?;
+        let name = name.trim();
+        let after = after.trim_start();
+        let quote = after
+            .chars()
+            .next()
+            .filter(|quote| matches!(quote, '"' | '\''))
+            .ok_or_else(|| DecodeError::new("an attribute value without quotes"))?;
+        let end = after[1..]
+            .find(quote)
+            .ok_or_else(|| DecodeError::new("an attribute value that is not closed"))?;
+        let value = &after[1..1 + end];
+        let local = name.rsplit_once(':').map_or(name, |(_, local)| local);
+        if name != "xmlns" && !name.starts_with("xmlns:") && !name.is_empty() {
+            found.push((local, unescape(value)?));
+        }
+        rest = after[end + 2..].trim_start();
+    }
+    Ok(found)
+}
+
+/// The text in `range` of `input`: text and CDATA, references resolved; an element in it is
+/// an error.
+fn text(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError> {
+    let slice = &input[range];
+    if !slice.contains(['<', '&', '\r']) {
+        return Ok(Cow::Borrowed(slice));
+    }
+    let mut reader = quick_xml::Reader::from_str(slice);
+    let mut out = String::new();
+    loop {
+        match reader
+            .read_event()
+            .map_err(|error| DecodeError::new(error.to_string()))?
+        {
+            // Line ends are normalized as XML 1.0 says (`\r\n` and `\r` read as `\n`); a
+            // carriage return written as `&#xD;` stays.
+            Event::Text(text) => out.push_str(&text.xml10_content()),
+            Event::CData(data) => out.push_str(&data.xml10_content()),
+            Event::GeneralRef(reference) => {
+                let name: &str = &reference;
+                out.push_str(&unescape(&format!("&{name};"))?);
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => break,
+            _ => return Err(DecodeError::new("expected text, found an element")),
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// Text with XML's five named entities and character references resolved; any other entity is
+/// an error.
+fn unescape(text: &str) -> Result<Cow<'_, str>, DecodeError> {
+    quick_xml::escape::unescape(text).map_err(|error| DecodeError::new(format!("{error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::schema::prelude;
+
+    /// `Thing { @xmlAttribute id, name, @xmlFlattened tags, sizes: list (item `Size`), attrs:
+    /// map, @xmlName("When") at }`, as a generated crate would have it.
+    static TAGS: Schema =
+        Schema::new("example#Tags", ShapeType::List).members(&[Member::new("member", &prelude::STRING)]);
+    static SIZES: Schema =
+        Schema::new("example#Sizes", ShapeType::List)
+            .members(&[Member::new("member", &prelude::INTEGER).xml_name("Size")]);
+    static ATTRS: Schema = Schema::new("example#Attrs", ShapeType::Map).members(&[
+        Member::new("key", &prelude::STRING).xml_name("Name"),
+        Member::new("value", &prelude::STRING),
+    ]);
+    static THING: Schema = Schema::new("example#Thing", ShapeType::Structure)
+        .xml_namespace("https://example.com/ns", None)
+        .members(&[
+            Member::new("id", &prelude::STRING)
+                .flags(Flags::XML_ATTRIBUTE)
+                .xml_name("Id"),
+            Member::new("name", &prelude::STRING).flags(Flags::REQUIRED),
+            Member::new("tags", &TAGS).flags(Flags::XML_FLATTENED).xml_name("Tag"),
+            Member::new("sizes", &SIZES),
+            Member::new("attrs", &ATTRS),
+            Member::new("at", &prelude::TIMESTAMP).xml_name("When"),
+        ]);
+
+    #[derive(Default, Debug, PartialEq)]
+    struct Thing {
+        id: Option<String>,
+        name: Option<String>,
+        tags: Option<Vec<String>>,
+        sizes: Option<Vec<i32>>,
+        attrs: Option<HashMap<String, String>>,
+        at: Option<DateTime>,
+    }
+
+    impl Value for Thing {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+        fn member(&self, index: usize) -> Option<&dyn Value> {
+            match index {
+                0 => self.id.as_ref().map(|value| value as &dyn Value),
+                1 => self.name.as_ref().map(|value| value as &dyn Value),
+                2 => self.tags.as_ref().map(|value| value as &dyn Value),
+                3 => self.sizes.as_ref().map(|value| value as &dyn Value),
+                4 => self.attrs.as_ref().map(|value| value as &dyn Value),
+                5 => self.at.as_ref().map(|value| value as &dyn Value),
+                _ => None,
+            }
+        }
+    }
+
+    impl StructBuilder for Thing {
+        fn slot(&mut self, index: usize) -> Option<&mut dyn crate::shape::Slot> {
+            Some(match index {
+                0 => &mut self.id,
+                1 => &mut self.name,
+                2 => &mut self.tags,
+                3 => &mut self.sizes,
+                4 => &mut self.attrs,
+                5 => &mut self.at,
+                _ => return None,
+            })
+        }
+    }
+
+    fn read(xml: &str, side: Side) -> Result<(Thing, Vec<Violation>), DecodeError> {
+        let mut decoder = XmlDecoder::new(xml.as_bytes(), side)?;
+        let mut thing = Thing::default();
+        decoder.structure(&THING, &mut thing)?;
+        Ok((thing, decoder.take_missing()))
+    }
+
+    #[test]
+    fn a_structure_is_written_and_read_back() {
+        let thing = Thing {
+            id: Some("a\"b&c".to_owned()),
+            name: Some("<one>\r\n".to_owned()),
+            tags: Some(vec!["x".to_owned(), "y".to_owned()]),
+            sizes: Some(vec![1, 2]),
+            attrs: Some(HashMap::from([("k".to_owned(), "v".to_owned())])),
+            at: Some(DateTime::from_secs(1_576_540_098)),
+        };
+        let mut out = Vec::new();
+        write_document(&mut out, "Thing", None, &thing, &THING, &|_| true).expect("written");
+        let xml = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(
+            xml,
+            "<Thing xmlns=\"https://example.com/ns\" Id=\"a&quot;b&amp;c\"><name>&lt;one&gt;&#xD;\n</name>\
+             <Tag>x</Tag><Tag>y</Tag><sizes><Size>1</Size><Size>2</Size></sizes>\
+             <attrs><entry><Name>k</Name><value>v</value></entry></attrs>\
+             <When>2019-12-16T23:48:18Z</When></Thing>"
+        );
+        let (read, missing) = read(&xml, Side::Server).expect("read back");
+        assert_eq!(read, thing);
+        assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn what_a_reader_meets_in_real_documents_is_read() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+            <!-- a comment -->
+            <ns:Thing xmlns:ns="https://example.com/ns" ns:Id='7'>
+              <Unknown><Deep>ignored</Deep></Unknown>
+              <name><![CDATA[a <b>]]> &amp; &#x263A;</name>
+              <Tag>only</Tag>
+              <sizes/>
+              <When>Mon, 16 Dec 2019 23:48:18 GMT</When>
+            </ns:Thing>"#;
+        let (thing, _) = read(xml, Side::Client).expect("read");
+        assert_eq!(thing.id.as_deref(), Some("7"));
+        assert_eq!(thing.name.as_deref(), Some("a <b> & \u{263A}"));
+        assert_eq!(thing.tags, Some(vec!["only".to_owned()]));
+        assert_eq!(thing.sizes, Some(Vec::new()));
+        assert_eq!(thing.at, Some(DateTime::from_secs(1_576_540_098)));
+    }
+
+    #[test]
+    fn bad_documents_are_errors_that_name_the_member() {
+        let error = read("<Thing><sizes><Size>x</Size></sizes></Thing>", Side::Client).expect_err("not a number");
+        assert!(error.message().contains("`/sizes/0`"), "{error}");
+        for (xml, expected) in [
+            (
+                "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Thing><name>&e;</name></Thing>",
+                "document type",
+            ),
+            ("<Thing><name>&e;</name></Thing>", "name"),
+            ("<Thing><name>a</Thing>", ""),
+            ("", "no element"),
+            ("<Thing/><Other/>", "after the root"),
+            ("<Thing><name><b>x</b></name></Thing>", "expected text"),
+        ] {
+            let error = read(xml, Side::Client).expect_err(xml);
+            assert!(error.message().contains(expected), "{xml}: {error}");
+        }
+        // A server misses a required member.
+        let (_, missing) = read("<Thing/>", Side::Server).expect("read");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].path, "/name");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        static NESTED: Schema =
+            Schema::new("example#Nested", ShapeType::List).members(&[Member::new("member", &NESTED)]);
+        static HOLDER: Schema =
+            Schema::new("example#Holder", ShapeType::Structure).members(&[Member::new("items", &NESTED)]);
+        #[derive(Default)]
+        struct Holder(Option<Vec<Nested>>);
+        /// Read, and dropped.
+        struct Nested;
+        impl crate::shape::Decode for Nested {
+            fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+                let item = member.target.item().expect("an item");
+                decoder.list(member, &mut |decoder| Nested::decode(item, decoder).map(drop))?;
+                Ok(Nested)
+            }
+        }
+        impl StructBuilder for Holder {
+            fn slot(&mut self, index: usize) -> Option<&mut dyn crate::shape::Slot> {
+                (index == 0).then_some(&mut self.0 as &mut dyn crate::shape::Slot)
+            }
+        }
+        let depth = MAX_DEPTH + 10;
+        let xml = format!(
+            "<H><items>{}{}</items></H>",
+            "<member>".repeat(depth),
+            "</member>".repeat(depth)
+        );
+        let mut decoder = XmlDecoder::new(xml.as_bytes(), Side::Server).expect("a document");
+        let error = decoder
+            .structure(&HOLDER, &mut Holder::default())
+            .expect_err("too deep");
+        assert!(error.message().contains("nest deeper"), "{error}");
+    }
+}
