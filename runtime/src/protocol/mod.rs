@@ -1,9 +1,9 @@
 //! The wire protocols: each operation's request and response, for a client and a server.
 //!
-//! The HTTP bindings and the JSON codec are shared; each protocol is a [`Wire`] in a module of
+//! The HTTP bindings and the JSON codec are shared; each protocol is a `Wire` in a module of
 //! its own ([`rest_json`], [`aws_json`]) and holds what differs: where members go, media types,
 //! how an error is named, how a server finds the operation of a request. The rest of the
-//! runtime reaches a protocol only through [`wire`]; what every protocol shares (idempotency
+//! runtime reaches a protocol only through `wire`; what every protocol shares (idempotency
 //! tokens, compression, checksums, validation) is done here, around it.
 
 pub mod aws_json;
