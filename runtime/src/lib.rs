@@ -38,6 +38,7 @@ pub mod protocol;
 pub mod schema;
 pub mod server;
 pub mod shape;
+pub mod transport;
 pub mod validate;
 
 /// The crates generated code reaches through this one, so that a generated crate depends on

@@ -171,6 +171,16 @@ struct Walk<'m> {
     over_budget: Option<usize>,
 }
 
+/// The message of a required member that a server found missing, worded as Smithy services word
+/// it.
+pub(crate) fn missing_member(path: &str) -> Violation {
+    Violation {
+        path: path.to_owned(),
+        constraint: "required",
+        message: format!("Value at '{path}' failed to satisfy constraint: Member must not be null"),
+    }
+}
+
 /// Adds a violation unless `violations` already holds one more than [`MAX_VIOLATIONS`].
 pub(crate) fn push_violation(violations: &mut Vec<Violation>, violation: Violation) {
     if violations.len() <= MAX_VIOLATIONS {
@@ -615,7 +625,7 @@ impl Walk<'_> {
                     path.push_str(member.name);
                     match value.member(index) {
                         Some(value) => self.value(value.view(), Some(member), member.target, path),
-                        None if member.is_required() => self.push(crate::codec::missing_member(path)),
+                        None if member.is_required() => self.push(missing_member(path)),
                         None => {}
                     }
                     path.truncate(length);

@@ -12,8 +12,16 @@ use amplifybackend_one::AmplifyBackend;
 use smithy_runtime::client::{Transport, TransportFuture};
 
 const WARM_UP: usize = 2_000;
-const CALLS: usize = 20_000;
 const RUNS: usize = 7;
+
+/// Calls per run: 20,000, or `PERCALL_CALLS` (fewer, under a profiler that counts
+/// instructions).
+fn calls() -> usize {
+    std::env::var("PERCALL_CALLS")
+        .ok()
+        .and_then(|calls| calls.parse().ok())
+        .unwrap_or(20_000)
+}
 
 /// Answers every request with the full GetBackendAuth response.
 struct Memory(Vec<u8>);
@@ -30,7 +38,7 @@ impl Transport for Memory {
     }
 }
 
-/// Nanoseconds per call of each client, the median of `RUNS` runs of `CALLS` calls after a
+/// Nanoseconds per call of each client, the median of `RUNS` runs of [`calls`] calls after a
 /// warm-up. The clients take turns run by run, so that the machine's slow moments fall on
 /// each of them alike. With `PERCALL_ONLY`, only the client it names runs (0 for the others).
 fn measure(clients: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
@@ -43,6 +51,7 @@ fn measure(clients: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
             }
         }
     }
+    let calls = calls();
     let mut runs = vec![Vec::new(); clients.len()];
     for _ in 0..RUNS {
         for ((name, call), runs) in clients.iter_mut().zip(&mut runs) {
@@ -51,10 +60,10 @@ fn measure(clients: &mut [(&str, &mut dyn FnMut())]) -> Vec<f64> {
                 continue;
             }
             let start = Instant::now();
-            for _ in 0..CALLS {
+            for _ in 0..calls {
                 call();
             }
-            runs.push(start.elapsed().as_nanos() as f64 / CALLS as f64);
+            runs.push(start.elapsed().as_nanos() as f64 / calls as f64);
         }
     }
     runs.into_iter()

@@ -500,7 +500,7 @@ impl<'a> JsonDecoder<'a> {
                     && !crate::validate::full(&self.missing)
                 {
                     let path = format!("{}/{}", self.path(), member.name);
-                    crate::validate::push_violation(&mut self.missing, super::missing_member(&path));
+                    crate::validate::push_violation(&mut self.missing, crate::validate::missing_member(&path));
                 }
             }
         }

@@ -80,13 +80,3 @@ pub enum Side {
     /// The serde document form: strict like a server, but timestamps in any format.
     Document,
 }
-
-/// The message of a required member that a server found missing, worded as Smithy services word
-/// it.
-pub(crate) fn missing_member(path: &str) -> crate::validate::Violation {
-    crate::validate::Violation {
-        path: path.to_owned(),
-        constraint: "required",
-        message: format!("Value at '{path}' failed to satisfy constraint: Member must not be null"),
-    }
-}

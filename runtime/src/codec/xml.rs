@@ -498,7 +498,7 @@ impl<'a> XmlDecoder<'a> {
             for (index, member) in schema.members.iter().enumerate() {
                 if !seen[index] && include(member) && member.is_required() && !crate::validate::full(&self.missing) {
                     let path = format!("{}/{}", self.path, member.name);
-                    crate::validate::push_violation(&mut self.missing, super::missing_member(&path));
+                    crate::validate::push_violation(&mut self.missing, crate::validate::missing_member(&path));
                 }
             }
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{credentials_from_json, successful_body, Attempt, AttemptFuture, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
-use crate::client::Transport;
+use crate::transport::Transport;
 
 /// Where `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is relative to.
 const ECS_ENDPOINT: &str = "http://169.254.170.2";

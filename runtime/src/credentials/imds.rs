@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{credentials_from_object, system_clock, Attempt, AttemptFuture, Clock, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
-use crate::client::Transport;
+use crate::transport::Transport;
 
 const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
 const IPV6_ENDPOINT: &str = "http://[fd00:ec2::254]";

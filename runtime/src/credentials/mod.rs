@@ -67,8 +67,8 @@ pub use self::environment::EnvironmentProvider;
 pub use self::imds::ImdsProvider;
 pub use self::profile::{load_profiles, ProfileError, ProfileProvider, ProfileSet};
 use crate::auth::{Credentials, CredentialsError, SharedCredentialsProvider};
-use crate::client::Transport;
 use crate::primitives::DateTime;
+use crate::transport::Transport;
 
 /// What time it is, for [`CachingProvider`] and the instance metadata token: the system clock
 /// ([`system_clock`]), or in tests a closure that returns whatever time the test wants.

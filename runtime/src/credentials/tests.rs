@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::auth::ProvideCredentials;
-use crate::client::TransportFuture;
+use crate::transport::TransportFuture;
 
 /// A fake instance metadata service: answers the token request with `token_status` and, with a
 /// token, gives a role and its credentials; records the paths asked for.

@@ -610,7 +610,7 @@ impl<'a> MessageDecoder<'a> {
                     .is_some_and(|binding| binding != HttpBinding::ResponseCode);
                 if bound && !seen[index] && member.is_required() && member.traits.http != Some(HttpBinding::Payload) {
                     self.missing
-                        .push(crate::codec::missing_member(&format!("/{}", member.name)));
+                        .push(crate::validate::missing_member(&format!("/{}", member.name)));
                 }
             }
         }
