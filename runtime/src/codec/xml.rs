@@ -54,18 +54,94 @@ pub fn write_document(
     Writer { out }.structure(name, namespace, value, schema, include)
 }
 
-/// Writes one value of `member` (of `schema`) as an element named by the member.
+/// Writes one value of `member` (of `schema`) as a whole document: a payload. Its element is
+/// named by the member's `@xmlName`; else a structure or union is named by its own `@xmlName`
+/// or shape name, and any other value by the member's name.
 pub fn write_member_element(
     out: &mut Vec<u8>,
     value: &dyn Value,
     member: &'static Member,
     schema: &'static Schema,
 ) -> Result<(), EncodeError> {
-    let name = match schema.shape_type {
-        ShapeType::Structure | ShapeType::Union => schema.traits.xml_name.unwrap_or(member_name(member)),
-        _ => member_name(member),
-    };
-    Writer { out }.element(name, value.view(), member, schema)
+    Writer { out }.element(payload_name(member, schema), value.view(), member, schema)
+}
+
+/// The element name of a payload member's value.
+fn payload_name(member: &'static Member, schema: &'static Schema) -> &'static str {
+    match (member.traits.xml_name, schema.shape_type) {
+        (Some(name), _) => name,
+        (None, ShapeType::Structure | ShapeType::Union) => root_name(schema),
+        (None, _) => member.name,
+    }
+}
+
+/// XML bodies as a [`Codec`](super::Codec): a body's structure is the document's root element,
+/// named by the structure's `@xmlName` or shape name; a payload is its member's element.
+pub(crate) struct Xml;
+
+// The XML protocols use it.
+#[allow(dead_code)]
+pub(crate) static XML: Xml = Xml;
+
+impl super::Codec for Xml {
+    fn media_type(&self) -> &'static str {
+        "application/xml"
+    }
+
+    fn empty_structure(&self) -> &'static [u8] {
+        b""
+    }
+
+    fn write_structure(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn Value,
+        schema: &'static Schema,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(), EncodeError> {
+        write_document(out, root_name(schema), None, value, schema, include)
+    }
+
+    fn write_value(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn Value,
+        member: &'static Member,
+        schema: &'static Schema,
+    ) -> Result<(), EncodeError> {
+        write_member_element(out, value, member, schema)
+    }
+
+    fn read_structure(
+        &self,
+        body: &[u8],
+        reading: super::Reading<'_>,
+        schema: &'static Schema,
+        builder: &mut dyn StructBuilder,
+        include: &dyn Fn(&Member) -> bool,
+    ) -> Result<(Vec<bool>, Vec<Violation>), DecodeError> {
+        // A body of only whitespace holds no members.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok((vec![false; schema.members.len()], Vec::new()));
+        }
+        let mut xml = XmlDecoder::new(body, reading.side)?.with_memory(reading.memory);
+        let seen = xml.structure_where(schema, builder, include)?;
+        Ok((seen, xml.take_missing()))
+    }
+
+    fn read_member(
+        &self,
+        body: &[u8],
+        reading: super::Reading<'_>,
+        schema: &'static Schema,
+        index: usize,
+        builder: &mut dyn StructBuilder,
+    ) -> Result<Vec<Violation>, DecodeError> {
+        let mut xml = XmlDecoder::new(body, reading.side)?.with_memory(reading.memory);
+        xml.path = format!("/{}", schema.members[index].name);
+        crate::shape::read_member(schema, index, builder, &mut xml)?;
+        Ok(xml.take_missing())
+    }
 }
 
 struct Writer<'o> {
@@ -375,8 +451,6 @@ impl<'a> XmlDecoder<'a> {
     }
 
     /// Charges what is decoded to `memory`.
-    // The XML protocols' servers use it.
-    #[allow(dead_code)]
     pub(crate) fn with_memory(mut self, memory: Option<&'a RequestMemory>) -> Self {
         self.memory = memory;
         self
@@ -984,6 +1058,54 @@ mod tests {
         let (_, missing) = read("<Thing/>", Side::Server).expect("read");
         assert_eq!(missing.len(), 1);
         assert_eq!(missing[0].path, "/name");
+    }
+
+    #[test]
+    fn the_codec_names_bodies_and_payloads_as_the_xml_protocols_do() {
+        use crate::codec::{Codec, Reading};
+        static PAYLOAD: Schema = Schema::new("example#Payload", ShapeType::Structure).members(&[
+            Member::new("thing", &THING),
+            Member::new("renamed", &THING).xml_name("Hola"),
+        ]);
+        let thing = Thing {
+            name: Some("n".to_owned()),
+            ..Thing::default()
+        };
+        let mut out = Vec::new();
+        XML.write_value(&mut out, &thing, &PAYLOAD.members[0], &THING)
+            .expect("written");
+        assert!(out.starts_with(b"<Thing xmlns"), "{}", String::from_utf8_lossy(&out));
+        out.clear();
+        XML.write_value(&mut out, &thing, &PAYLOAD.members[1], &THING)
+            .expect("written");
+        assert!(out.starts_with(b"<Hola xmlns"), "{}", String::from_utf8_lossy(&out));
+
+        out.clear();
+        XML.write_structure(&mut out, &thing, &THING, &|member| member.name != "name")
+            .expect("written");
+        assert_eq!(out, b"<Thing xmlns=\"https://example.com/ns\"></Thing>");
+
+        let reading = Reading {
+            side: Side::Server,
+            memory: None,
+        };
+        let mut read = Thing::default();
+        let (seen, missing) = XML
+            .read_structure(
+                b"<Thing><name>n</name><When>2019-12-16T23:48:18Z</When></Thing>",
+                reading,
+                &THING,
+                &mut read,
+                &|_| true,
+            )
+            .expect("read");
+        assert_eq!(seen, [false, true, false, false, false, true]);
+        assert!(missing.is_empty());
+        assert_eq!(read.at, Some(DateTime::from_secs(1_576_540_098)));
+        let (seen, _) = XML
+            .read_structure(b"  ", reading, &THING, &mut read, &|_| true)
+            .expect("empty");
+        assert!(seen.iter().all(|seen| !seen));
     }
 
     #[test]
