@@ -139,10 +139,18 @@ impl Limits {
         self
     }
 
-    /// The same limits with another budget of body bytes for the whole server.
+    /// The same limits with another budget of bytes in flight for the whole server (see
+    /// [`max_in_flight_bytes`](Self::max_in_flight_bytes)).
     pub fn with_max_in_flight_bytes(mut self, bytes: usize) -> Self {
         self.max_in_flight_bytes = bytes;
         self
+    }
+
+    /// The former name of [`with_max_in_flight_bytes`](Self::with_max_in_flight_bytes), from
+    /// when the budget counted only bodies.
+    #[deprecated(note = "renamed `with_max_in_flight_bytes`: the budget now also counts what requests decode to")]
+    pub fn with_max_in_flight_body_bytes(self, bytes: usize) -> Self {
+        self.with_max_in_flight_bytes(bytes)
     }
 
     /// The same limits with another time a request body waits for the server's budget.
