@@ -772,23 +772,11 @@ impl<'a> JsonDecoder<'a> {
         }
     }
 
-    /// The most items or entries a server reads of a list or map `member`: its `@length`
-    /// maximum; no limit for a client, which keeps what a service sends.
-    fn max_length(&self, member: &Member) -> u64 {
-        match (self.side, member.traits.length) {
-            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
-            _ => u64::MAX,
-        }
-    }
-
     /// Records the `@length` violation of a list or map `member` of `count` items or entries
     /// that a server read only up to its maximum.
     fn check_length(&mut self, member: &Member, count: u64) {
-        if count > self.max_length(member) {
-            if let Some(length) = member.traits.length {
-                let violation = crate::validate::length_violation(&self.path(), count, length);
-                crate::validate::push_violation(&mut self.missing, violation);
-            }
+        if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
+            crate::validate::push_violation(&mut self.missing, violation);
         }
     }
 
@@ -856,7 +844,7 @@ impl Decoder for JsonDecoder<'_> {
     ) -> Result<(), DecodeError> {
         self.expect(Token::Array, "an array")?;
         let sparse = member.target.traits.has(Flags::SPARSE);
-        let max = self.max_length(member);
+        let max = super::max_items(self.side, member);
         let mut index = 0usize;
         let mut count = 0u64;
         self.items(b']', |this| {
@@ -888,7 +876,7 @@ impl Decoder for JsonDecoder<'_> {
     ) -> Result<(), DecodeError> {
         self.expect(Token::Object, "an object")?;
         let sparse = member.target.traits.has(Flags::SPARSE);
-        let max = self.max_length(member);
+        let max = super::max_items(self.side, member);
         let mut count = 0u64;
         self.entries(|this, key| {
             count += 1;

@@ -67,6 +67,27 @@ pub(crate) struct Reading<'a> {
     pub memory: Option<&'a crate::memory::RequestMemory>,
 }
 
+/// The most items or entries a reader on `side` takes of a list or map `member`: a server
+/// stops at its `@length` maximum; a client keeps what a service sends.
+pub(crate) fn max_items(side: Side, member: &crate::schema::Member) -> u64 {
+    match (side, member.traits.length) {
+        (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
+        _ => u64::MAX,
+    }
+}
+
+/// The `@length` violation (at `path`) of a list or map `member` that had `count` items or
+/// entries, when a reader on `side` took only up to its maximum.
+pub(crate) fn items_violation(
+    side: Side,
+    member: &crate::schema::Member,
+    count: u64,
+    path: impl FnOnce() -> String,
+) -> Option<crate::validate::Violation> {
+    let length = member.traits.length.filter(|_| count > max_items(side, member))?;
+    Some(crate::validate::length_violation(&path(), count, length))
+}
+
 /// Who reads, which decides how strictly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {

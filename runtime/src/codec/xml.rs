@@ -647,18 +647,20 @@ impl Decoder for XmlDecoder<'_> {
             .target
             .item()
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
-        let max = match (self.side, member.traits.length) {
-            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
-            _ => u64::MAX,
-        };
+        let max = super::max_items(self.side, member);
         let items = self.items(member_name(item_member))?;
-        for (index, element) in items.into_iter().enumerate() {
-            if index as u64 >= max {
-                break;
-            }
+        let count = items.len() as u64;
+        for (index, element) in items
+            .into_iter()
+            .enumerate()
+            .take(usize::try_from(max).unwrap_or(usize::MAX))
+        {
             let mut reader = self.below(At::Element(element), format!("{}/{index}", self.path))?;
             item(&mut reader)?;
             self.missing.extend(reader.take_missing());
+        }
+        if let Some(violation) = super::items_violation(self.side, member, count, || self.path.clone()) {
+            crate::validate::push_violation(&mut self.missing, violation);
         }
         Ok(())
     }
@@ -674,14 +676,10 @@ impl Decoder for XmlDecoder<'_> {
         };
         let key_name = key_member.traits.xml_name.unwrap_or("key");
         let value_name = value_member.traits.xml_name.unwrap_or("value");
-        let max = match (self.side, member.traits.length) {
-            (Side::Server, Some(length)) => length.max.unwrap_or(u64::MAX),
-            _ => u64::MAX,
-        };
-        for (count, element) in self.items("entry")?.into_iter().enumerate() {
-            if count as u64 >= max {
-                break;
-            }
+        let max = super::max_items(self.side, member);
+        let entries = self.items("entry")?;
+        let count = entries.len() as u64;
+        for element in entries.into_iter().take(usize::try_from(max).unwrap_or(usize::MAX)) {
             let parts =
                 children(self.input, element.content.clone(), false).map_err(|error| self.error(error.message()))?;
             let key = parts
@@ -698,6 +696,9 @@ impl Decoder for XmlDecoder<'_> {
             let mut reader = self.below(At::Element(value.clone()), format!("{}/{key}", self.path))?;
             entry(&key, &mut reader)?;
             self.missing.extend(reader.take_missing());
+        }
+        if let Some(violation) = super::items_violation(self.side, member, count, || self.path.clone()) {
+            crate::validate::push_violation(&mut self.missing, violation);
         }
         Ok(())
     }
@@ -1106,6 +1107,31 @@ mod tests {
             .read_structure(b"  ", reading, &THING, &mut read, &|_| true)
             .expect("empty");
         assert!(seen.iter().all(|seen| !seen));
+    }
+
+    /// As the JSON reader does: a server reads a list only up to its `@length` maximum and
+    /// records the violation with the whole count.
+    #[test]
+    fn a_list_longer_than_its_length_is_not_read_past_it() {
+        static SHORT: Schema = Schema::new("example#Short", ShapeType::Structure)
+            .members(&[Member::new("sizes", &SIZES).length(None, Some(2))]);
+        #[derive(Default)]
+        struct Short(Option<Vec<i32>>);
+        impl StructBuilder for Short {
+            fn slot(&mut self, index: usize) -> Option<&mut dyn crate::shape::Slot> {
+                (index == 0).then_some(&mut self.0 as &mut dyn crate::shape::Slot)
+            }
+        }
+        let xml = "<Short><sizes><Size>1</Size><Size>2</Size><Size>x</Size></sizes></Short>";
+        let mut decoder = XmlDecoder::new(xml.as_bytes(), Side::Server).expect("a document");
+        let mut short = Short::default();
+        decoder
+            .structure(&SHORT, &mut short)
+            .expect("the third item is not read");
+        assert_eq!(short.0, Some(vec![1, 2]));
+        let missing = decoder.take_missing();
+        assert_eq!(missing.len(), 1);
+        assert_eq!((missing[0].path.as_str(), missing[0].constraint), ("/sizes", "length"));
     }
 
     #[test]

@@ -438,29 +438,15 @@ impl<'a> MessageDecoder<'a> {
         let body = self.message.body;
         let target = member.target;
         let streaming = member.traits.has(Flags::STREAMING) || target.traits.has(Flags::STREAMING);
+        let memory = self.memory;
+        let raw = |builder: &mut dyn StructBuilder| {
+            crate::shape::read_member(schema, index, builder, &mut RawDecoder { body, memory }).map(|()| true)
+        };
         match target.shape_type {
             ShapeType::Union if streaming => Ok(false),
-            ShapeType::Blob if streaming => crate::shape::read_member(
-                schema,
-                index,
-                builder,
-                &mut RawDecoder {
-                    body,
-                    memory: self.memory,
-                },
-            )
-            .map(|()| true),
+            ShapeType::Blob if streaming => raw(builder),
             _ if body.is_empty() => Ok(false),
-            ShapeType::Blob | ShapeType::String | ShapeType::Enum => crate::shape::read_member(
-                schema,
-                index,
-                builder,
-                &mut RawDecoder {
-                    body,
-                    memory: self.memory,
-                },
-            )
-            .map(|()| true),
+            ShapeType::Blob | ShapeType::String | ShapeType::Enum => raw(builder),
             _ => {
                 // An unset structure payload is sent as an empty structure: either is absent.
                 let empty = target.shape_type == ShapeType::Structure

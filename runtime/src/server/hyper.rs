@@ -1032,41 +1032,32 @@ async fn read_body(
 
 /// The answer to a request its handler did not answer in time.
 fn handler_timed_out(limits: &Limits) -> http::Response<Vec<u8>> {
-    let mut response = plain_error(
-        http::StatusCode::SERVICE_UNAVAILABLE,
-        "ServiceUnavailableException",
-        &format!(
-            "the service did not answer within {} s; retry later",
-            limits.handler_timeout.as_secs_f64()
-        ),
-    );
-    response
-        .headers_mut()
-        .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
-    response
+    plain_rejection(Rejection::unavailable(format!(
+        "the service did not answer within {} s; retry later",
+        limits.handler_timeout.as_secs_f64()
+    )))
 }
 
 /// The answer to a request whose body the server has no room for now.
 fn over_budget(limits: &Limits) -> http::Response<Vec<u8>> {
-    let mut response = plain_error(
-        http::StatusCode::SERVICE_UNAVAILABLE,
-        "ServiceUnavailableException",
-        &format!(
-            "the server holds its most request bytes ({}) and cannot take this body now; retry later",
-            limits.max_in_flight_bytes
-        ),
-    );
-    response
-        .headers_mut()
-        .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
-    response
+    plain_rejection(Rejection::unavailable(format!(
+        "the server holds its most request bytes ({}) and cannot take this body now; retry later",
+        limits.max_in_flight_bytes
+    )))
 }
 
 /// A rejection answered before the request reached a handler, which knows the protocol: the
-/// status and error type, with a JSON message.
+/// status and error type, with a JSON message; a `503` says when to retry, as
+/// [`Rejection::into_response`] does.
 fn plain_rejection(rejection: Rejection) -> http::Response<Vec<u8>> {
     let status = http::StatusCode::from_u16(rejection.status()).unwrap_or(http::StatusCode::BAD_REQUEST);
-    plain_error(status, rejection.error_type(), rejection.message())
+    let mut response = plain_error(status, rejection.error_type(), rejection.message());
+    if status == http::StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    }
+    response
 }
 
 fn plain_error(status: http::StatusCode, error_type: &str, message: &str) -> http::Response<Vec<u8>> {
