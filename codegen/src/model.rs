@@ -303,20 +303,29 @@ pub enum ProtocolTrait {
     RestJson1,
     AwsJson1_0,
     AwsJson1_1,
-    /// A protocol whose wire code is not generated yet (restXml, awsQuery, ec2Query, rpcv2Cbor,
-    /// or any other), by its trait id.
+    /// `aws.protocols#restXml`, with its `noErrorWrapping` property.
+    RestXml {
+        no_error_wrapping: bool,
+    },
+    /// A protocol whose wire code is not generated yet (awsQuery, ec2Query, rpcv2Cbor, or any
+    /// other), by its trait id.
     Other(String),
 }
 
 impl ProtocolTrait {
-    /// The protocol trait of this id, if it is one.
-    fn from_id(id: &str) -> Option<Self> {
+    /// The protocol trait of this id and value, if it is one.
+    fn from_trait(id: &str, value: &serde_json::Value) -> Option<Self> {
         Some(match id {
+            "aws.protocols#restXml" => ProtocolTrait::RestXml {
+                no_error_wrapping: value
+                    .get("noErrorWrapping")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
+            },
             "aws.protocols#restJson1" => ProtocolTrait::RestJson1,
             "aws.protocols#awsJson1_0" => ProtocolTrait::AwsJson1_0,
             "aws.protocols#awsJson1_1" => ProtocolTrait::AwsJson1_1,
-            "aws.protocols#restXml"
-            | "aws.protocols#awsQuery"
+            "aws.protocols#awsQuery"
             | "aws.protocols#ec2Query"
             | "smithy.protocols#rpcv2Cbor"
             | "smithy.protocols#rpcv2Json" => ProtocolTrait::Other(id.to_owned()),
@@ -489,7 +498,10 @@ impl Traits {
 
     /// The protocol traits of a service, in the order of their ids.
     pub fn protocols(&self) -> Vec<ProtocolTrait> {
-        self.0.keys().filter_map(|id| ProtocolTrait::from_id(id)).collect()
+        self.0
+            .iter()
+            .filter_map(|(id, value)| ProtocolTrait::from_trait(id, value))
+            .collect()
     }
 
     /// `aws.protocols#awsQueryCompatible`.

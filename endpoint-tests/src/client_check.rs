@@ -166,7 +166,16 @@ impl<O: Operation> CheckCall for Erased<O> {
                     .map_err(|_| "the capture is poisoned".to_owned())?
                     .take()
                     .ok_or("the call sent no request")?;
-                let uri = sent.uri().to_string();
+                let mut uri = sent.uri().to_string();
+                // An `@endpoint` host prefix goes before the endpoint's host: taken off, the rest
+                // is the endpoint the rules gave.
+                if let Some(prefix) = O::SCHEMA.host_prefix {
+                    let labels = prefix.matches('.').count();
+                    if let Some((scheme, rest)) = uri.split_once("://") {
+                        let rest = rest.splitn(labels + 1, '.').last().unwrap_or(rest);
+                        uri = format!("{scheme}://{rest}");
+                    }
+                }
                 if !uri.starts_with(url.as_str()) {
                     return Err(format!("expected a request to {url}, the client sent one to {uri}"));
                 }

@@ -73,17 +73,36 @@ pub fn json_difference(path: &str, expected: &Json, actual: &Json) -> Option<Str
     }
 }
 
-/// Whether a media type is JSON.
-pub fn is_json(media_type: Option<&str>) -> bool {
-    media_type.is_some_and(|media_type| {
-        let essence = media_type.split(';').next().unwrap_or_default().trim();
-        essence == "application/json" || essence.ends_with("+json") || essence.starts_with("application/x-amz-json")
-    })
+/// How a body is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// As JSON values, numbers by value.
+    Json,
+    /// As XML elements (see [`xml_difference`]).
+    Xml,
+    /// Byte by byte.
+    Bytes,
 }
 
-/// Checks a body: nothing when `expected` is empty, equal JSON values when `json`, else the
-/// same bytes.
-pub fn check_body(expected: &str, json: bool, actual: &[u8], problems: &mut Vec<String>) {
+/// How a body of `media_type` (a case's `bodyMediaType`) is compared.
+pub fn body_kind(media_type: Option<&str>) -> BodyKind {
+    let essence = media_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if essence == "application/json" || essence.ends_with("+json") || essence.starts_with("application/x-amz-json") {
+        BodyKind::Json
+    } else if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
+        BodyKind::Xml
+    } else {
+        BodyKind::Bytes
+    }
+}
+
+/// Checks a body: nothing when `expected` is empty, else compared as `kind` says.
+pub fn check_body(expected: &str, kind: BodyKind, actual: &[u8], problems: &mut Vec<String>) {
     let actual_text = String::from_utf8_lossy(actual);
     if expected.is_empty() {
         if !actual.is_empty() {
@@ -91,11 +110,30 @@ pub fn check_body(expected: &str, json: bool, actual: &[u8], problems: &mut Vec<
         }
         return;
     }
-    if !json {
-        if expected.as_bytes() != actual {
-            problems.push(format!("body: expected `{expected}`, got `{actual_text}`"));
+    match kind {
+        BodyKind::Bytes => {
+            if expected.as_bytes() != actual {
+                problems.push(format!("body: expected `{expected}`, got `{actual_text}`"));
+            }
+            return;
         }
-        return;
+        BodyKind::Xml => {
+            match (xml::parse(expected.as_bytes()), xml::parse(actual)) {
+                (Ok(expected_tree), Ok(actual_tree)) => {
+                    if let Some(difference) = xml::difference("", &expected_tree, &actual_tree) {
+                        problems.push(format!(
+                            "body differs at {difference}: expected `{expected}`, got `{actual_text}`"
+                        ));
+                    }
+                }
+                (Err(error), _) => problems.push(format!("the expected body is not XML ({error}): `{expected}`")),
+                (_, Err(error)) => problems.push(format!(
+                    "body: expected XML `{expected}`, got `{actual_text}` ({error})"
+                )),
+            }
+            return;
+        }
+        BodyKind::Json => {}
     }
     match (
         serde_json::from_str::<Json>(expected),
@@ -195,6 +233,163 @@ fn same(expected: View<'_>, actual: View<'_>, schema: &'static Schema) -> bool {
         (View::Timestamp(a), View::Timestamp(b)) => a == b,
         (View::Document(a), View::Document(b)) => a == b,
         _ => false,
+    }
+}
+
+/// XML bodies compared as trees: the same element names, the same attributes (in any order),
+/// the same text (whitespace around it aside), and the same children, where children of
+/// different names may come in any order and those of one name in the same order.
+pub mod xml {
+    use std::collections::BTreeMap;
+
+    use quick_xml::events::Event;
+
+    /// An element.
+    #[derive(Debug, Default)]
+    pub struct Node {
+        pub name: String,
+        pub attributes: BTreeMap<String, String>,
+        pub text: String,
+        pub children: Vec<Node>,
+    }
+
+    /// The root element of a document.
+    pub fn parse(input: &[u8]) -> Result<Node, String> {
+        let input = std::str::from_utf8(input).map_err(|_| "not UTF-8".to_owned())?;
+        let mut reader = quick_xml::Reader::from_str(input);
+        let mut stack: Vec<Node> = vec![Node::default()];
+        loop {
+            let event = reader.read_event().map_err(|error| error.to_string())?;
+            match event {
+                Event::Start(ref start) | Event::Empty(ref start) => {
+                    let empty = matches!(event, Event::Empty(_));
+                    let mut node = Node {
+                        name: start.name().as_ref().to_owned(),
+                        ..Node::default()
+                    };
+                    for attribute in start.attributes() {
+                        let attribute = attribute.map_err(|error| error.to_string())?;
+                        let value = attribute
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map_err(|error| error.to_string())?
+                            .into_owned();
+                        node.attributes.insert(attribute.key.as_ref().to_owned(), value);
+                    }
+                    if empty {
+                        stack.last_mut().ok_or("unbalanced")?.children.push(node);
+                    } else {
+                        stack.push(node);
+                    }
+                }
+                Event::End(_) => {
+                    let mut node = stack.pop().ok_or("unbalanced")?;
+                    node.text = node.text.trim().to_owned();
+                    stack.last_mut().ok_or("unbalanced")?.children.push(node);
+                }
+                Event::Text(text) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&text.xml10_content());
+                    }
+                }
+                Event::GeneralRef(reference) => {
+                    let name: &str = &reference;
+                    let reference = format!("&{name};");
+                    let text = quick_xml::escape::unescape(&reference).map_err(|error| error.to_string())?;
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&text);
+                    }
+                }
+                Event::CData(data) => {
+                    if let Some(node) = stack.last_mut() {
+                        node.text.push_str(&data.xml10_content());
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        let mut document = stack.pop().ok_or("unbalanced")?;
+        if !stack.is_empty() {
+            return Err("an element is not closed".to_owned());
+        }
+        document.children.pop().ok_or_else(|| "no element".to_owned())
+    }
+
+    /// The first place where two elements differ.
+    pub fn difference(path: &str, expected: &Node, actual: &Node) -> Option<String> {
+        let path = format!("{path}/{}", expected.name);
+        if expected.name != actual.name {
+            return Some(format!(
+                "{path}: expected element `{}`, got `{}`",
+                expected.name, actual.name
+            ));
+        }
+        if expected.attributes != actual.attributes {
+            return Some(format!(
+                "{path}: expected attributes {:?}, got {:?}",
+                expected.attributes, actual.attributes
+            ));
+        }
+        // Text beside child elements (mixed content, which no member is) is not compared.
+        if expected.children.is_empty() && expected.text != actual.text {
+            return Some(format!(
+                "{path}: expected text `{}`, got `{}`",
+                expected.text, actual.text
+            ));
+        }
+        fn sorted(node: &Node) -> Vec<&Node> {
+            let mut children: Vec<&Node> = node.children.iter().collect();
+            children.sort_by(|a, b| a.name.cmp(&b.name));
+            children
+        }
+        let (expected_children, actual_children) = (sorted(expected), sorted(actual));
+        let names = |children: &[&Node]| children.iter().map(|child| child.name.clone()).collect::<Vec<_>>();
+        if names(&expected_children) != names(&actual_children) {
+            return Some(format!(
+                "{path}: expected children {:?}, got {:?}",
+                names(&expected_children),
+                names(&actual_children)
+            ));
+        }
+        let mut start = 0;
+        while start < expected_children.len() {
+            let name = &expected_children[start].name;
+            let end = start
+                + expected_children[start..]
+                    .iter()
+                    .take_while(|child| child.name == *name)
+                    .count();
+            let (group, found) = (&expected_children[start..end], &actual_children[start..end]);
+            let ordered = group
+                .iter()
+                .zip(found)
+                .find_map(|(expected, actual)| difference(&path, expected, actual));
+            if let Some(difference) = ordered {
+                // Map entries (elements of a key and a value) come in any order.
+                if !(group.iter().all(|entry| is_entry(entry)) && same_entries(group, found)) {
+                    return Some(difference);
+                }
+            }
+            start = end;
+        }
+        None
+    }
+
+    /// Whether an element may be a map entry: two child elements, of different names.
+    fn is_entry(node: &Node) -> bool {
+        node.children.len() == 2 && node.children[0].name != node.children[1].name
+    }
+
+    /// Whether each expected entry matches a different actual one.
+    fn same_entries(expected: &[&Node], actual: &[&Node]) -> bool {
+        let mut used = vec![false; actual.len()];
+        expected.iter().all(|entry| {
+            let found = actual
+                .iter()
+                .enumerate()
+                .find(|(index, candidate)| !used[*index] && difference("", entry, candidate).is_none());
+            found.map(|(index, _)| used[index] = true).is_some()
+        })
     }
 }
 

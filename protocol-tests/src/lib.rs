@@ -22,7 +22,7 @@ use smithy_runtime::schema::{Flags, ServiceSchema};
 use smithy_runtime::shape::decode_structure;
 
 use cases::{Case, Kind};
-use checks::{check_body, check_headers, compare, compare_structure, conclude, header_value, is_json};
+use checks::{body_kind, check_body, check_headers, compare, compare_structure, conclude, header_value};
 use params::ParamsDecoder;
 
 /// The generated services, one module each, and the list of them.
@@ -368,7 +368,7 @@ pub fn run(case: &Case, service_index: Option<usize>) -> Result<(), String> {
             if let Some(body) = text(data, "body") {
                 check_body(
                     body,
-                    is_json(text(data, "bodyMediaType")),
+                    body_kind(text(data, "bodyMediaType")),
                     response.body(),
                     &mut problems,
                 );
@@ -447,7 +447,7 @@ fn check_request(request: &http::Request<Vec<u8>>, case: &Map<String, Value>) ->
     if let Some(body) = text(case, "body") {
         check_body(
             body,
-            is_json(text(case, "bodyMediaType")),
+            body_kind(text(case, "bodyMediaType")),
             request.body(),
             &mut problems,
         );
@@ -470,7 +470,7 @@ fn check_rejection(response: &http::Response<Vec<u8>>, expected: &Map<String, Va
     let body = expected.get("body").and_then(Value::as_object);
     let assertion = body.and_then(|body| body.get("assertion")).and_then(Value::as_object);
     if let Some(contents) = assertion.and_then(|assertion| text(assertion, "contents")) {
-        let json = is_json(body.and_then(|body| text(body, "mediaType")));
+        let json = body_kind(body.and_then(|body| text(body, "mediaType")));
         check_body(contents, json, response.body(), &mut problems);
     }
     if let Some(pattern) = assertion.and_then(|assertion| text(assertion, "messageRegex")) {

@@ -445,6 +445,9 @@ pub struct OperationSchema {
     /// The endpoint rule-set parameters the operation sets: `@staticContextParams`,
     /// `@contextParam` members of its input, and `@operationContextParams`.
     pub endpoint_params: &'static [EndpointParam],
+    /// `aws.customizations#s3UnwrappedXmlOutput`: the output's body member is the XML
+    /// document's root element, not wrapped in an element of the output structure.
+    pub unwrapped_output: bool,
 }
 
 /// An operation's `aws.protocols#httpChecksum` trait: which checksums its requests carry and
@@ -508,6 +511,9 @@ pub enum Protocol {
     AwsJson1_0,
     /// `aws.protocols#awsJson1_1`.
     AwsJson1_1,
+    /// `aws.protocols#restXml`; `no_error_wrapping` is the trait's `noErrorWrapping` (S3's
+    /// errors are a bare `<Error>`, not wrapped in `<ErrorResponse>`).
+    RestXml { no_error_wrapping: bool },
     /// A protocol this version of the runtime does not speak, by its trait's shape id (`none`
     /// for a service without a protocol trait): calls fail with an error that names it.
     Other(&'static str),
@@ -520,6 +526,7 @@ impl Protocol {
             Protocol::RestJson1 => "aws.protocols#restJson1",
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+            Protocol::RestXml { .. } => "aws.protocols#restXml",
             Protocol::Other(id) => id,
         }
     }

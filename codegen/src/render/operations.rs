@@ -307,6 +307,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
     };
     let unsigned = shape.traits.is_unsigned();
     let checksum_required = shape.traits.get("smithy.api#httpChecksumRequired").is_some();
+    let unwrapped_output = shape.traits.get("aws.customizations#s3UnwrappedXmlOutput").is_some();
     let endpoint_params = endpoint_params(cx, shape, operation);
     let http_checksum = http_checksum(cx, shape, operation);
     let compression = shape
@@ -338,6 +339,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
                 http_checksum: #http_checksum,
                 request_compression: &[#(#compression),*],
                 endpoint_params: &[#(#endpoint_params),*],
+                unwrapped_output: #unwrapped_output,
             };
         },
     );

@@ -816,6 +816,7 @@ mod tests {
         http_checksum: None,
         request_compression: &[],
         endpoint_params: &[],
+        unwrapped_output: false,
     };
     static SERVICE: ServiceSchema = ServiceSchema {
         id: "test#Service",

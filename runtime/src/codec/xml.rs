@@ -31,6 +31,12 @@ fn member_name(member: &Member) -> &'static str {
     member.traits.xml_name.unwrap_or(member.name)
 }
 
+/// The local part of a name that may have a namespace prefix (`xsi:name`), which is what a
+/// reader matches elements and attributes by.
+fn local(name: &str) -> &str {
+    name.rsplit_once(':').map_or(name, |(_, local)| local)
+}
+
 /// The element name of a structure written as a whole document: its `@xmlName`, else its name.
 pub fn root_name(schema: &Schema) -> &'static str {
     schema.traits.xml_name.unwrap_or_else(|| schema.name())
@@ -51,7 +57,130 @@ pub fn write_document(
     include: &dyn Fn(&Member) -> bool,
 ) -> Result<(), EncodeError> {
     let namespace = schema.traits.xml_namespace.or(namespace);
-    Writer { out }.structure(name, namespace, value, schema, include)
+    Writer { out }.structure(name, namespace, value, schema, &[], include)
+}
+
+/// What an XML error body says before the error's members.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorHead<'a> {
+    /// The error's code: its name.
+    pub code: &'a str,
+    /// Who is at fault: `Sender` or `Receiver`.
+    pub fault: &'a str,
+    /// Whether `<Error>` is wrapped in `<ErrorResponse>` (all but S3).
+    pub wrapped: bool,
+    /// The request id that `<ErrorResponse>` names after the error.
+    pub request_id: Option<&'a str>,
+}
+
+/// Writes an error response's body as the XML protocols do: element `Error` holding `Type`,
+/// `Code`, then the members of `value` (of error structure `schema`) for which `include` holds;
+/// wrapped in `<ErrorResponse>` (with its `RequestId`) as `head` says.
+pub fn write_error(
+    out: &mut Vec<u8>,
+    head: ErrorHead<'_>,
+    value: &dyn Value,
+    schema: &'static Schema,
+    include: &dyn Fn(&Member) -> bool,
+) -> Result<(), EncodeError> {
+    let mut writer = Writer { out };
+    if head.wrapped {
+        writer.out.extend_from_slice(b"<ErrorResponse>");
+    }
+    let lead = [("Type", head.fault), ("Code", head.code)];
+    writer.structure("Error", None, value, schema, &lead, include)?;
+    if head.wrapped {
+        if let Some(id) = head.request_id {
+            writer.text_element("RequestId", id);
+        }
+        writer.out.extend_from_slice(b"</ErrorResponse>");
+    }
+    Ok(())
+}
+
+/// `body`, a document, as the content of a root element `name` that wraps it: its XML
+/// declaration left out. For a document whose root element is a member of the structure read.
+pub fn wrap_in_root(body: &[u8], name: &str) -> Vec<u8> {
+    let mut rest = body.trim_ascii_start();
+    if rest.starts_with(b"<?xml") {
+        if let Some(end) = rest.windows(2).position(|pair| pair == b"?>") {
+            rest = &rest[end + 2..];
+        }
+    }
+    let mut wrapped = Vec::with_capacity(rest.len() + 2 * name.len() + 5);
+    wrapped.push(b'<');
+    wrapped.extend_from_slice(name.as_bytes());
+    wrapped.push(b'>');
+    wrapped.extend_from_slice(rest);
+    wrapped.extend_from_slice(b"</");
+    wrapped.extend_from_slice(name.as_bytes());
+    wrapped.push(b'>');
+    wrapped
+}
+
+/// Writes `value` of `member` (of `schema`) as a document's root element, named by the
+/// member's `@xmlName` or name, declaring `namespace`.
+pub fn write_root_member(
+    out: &mut Vec<u8>,
+    namespace: Option<XmlNamespace>,
+    value: &dyn Value,
+    member: &'static Member,
+) -> Result<(), EncodeError> {
+    Writer { out }.element_in(member_name(member), namespace, value.view(), member, member.target)
+}
+
+/// What an XML error response holds: the `Error` element (in `<ErrorResponse>`, or at the root
+/// as S3 sends it, or in `<Response><Errors>` as EC2 does) as a document of its own, and the
+/// text of its `Code` and `Message` children. `None` when the body holds no such element.
+pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
+    let input = std::str::from_utf8(body).ok()?;
+    let root = children(input, 0..input.len(), true).ok()?.into_iter().next()?;
+    let error = match root.name {
+        "Error" => root,
+        _ => {
+            let mut element = root;
+            // `<ErrorResponse><Error>`, or `<Response><Errors><Error>`.
+            loop {
+                let inner = children(input, element.content.clone(), false).ok()?;
+                let next = inner
+                    .iter()
+                    .find(|child| child.name == "Error")
+                    .or_else(|| inner.iter().find(|child| child.name == "Errors"))?
+                    .clone();
+                if next.name == "Error" {
+                    break next;
+                }
+                element = next;
+            }
+        }
+    };
+    let inner = children(input, error.content.clone(), false).ok()?;
+    let child_text = |name: &str| {
+        let child = inner.iter().find(|child| child.name == name)?;
+        let text = text(input, child.content.clone()).ok()?;
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    };
+    let mut document = Vec::with_capacity(error.content.len() + 16);
+    document.extend_from_slice(b"<Error>");
+    document.extend_from_slice(&body[error.content.clone()]);
+    document.extend_from_slice(b"</Error>");
+    Some(ErrorElement {
+        code: child_text("Code"),
+        message: child_text("Message"),
+        document,
+    })
+}
+
+/// An error response's `Error` element, as [`read_error`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorElement {
+    /// The text of its `Code`.
+    pub code: Option<String>,
+    /// The text of its `Message`.
+    pub message: Option<String>,
+    /// The element alone, as a document (namespace declarations of its ancestors left out).
+    pub document: Vec<u8>,
 }
 
 /// Writes one value of `member` (of `schema`) as a whole document: a payload. Its element is
@@ -76,12 +205,21 @@ fn payload_name(member: &'static Member, schema: &'static Schema) -> &'static st
 }
 
 /// XML bodies as a [`Codec`](super::Codec): a body's structure is the document's root element,
-/// named by the structure's `@xmlName` or shape name; a payload is its member's element.
-pub(crate) struct Xml;
+/// named by the structure's `@xmlName` or shape name; a payload is its member's element. The
+/// root element declares the service's `@xmlNamespace`, unless its shape has its own.
+pub(crate) struct Xml {
+    namespace: Option<XmlNamespace>,
+}
 
-// The XML protocols use it.
-#[allow(dead_code)]
-pub(crate) static XML: Xml = Xml;
+/// The codec without a service namespace, for reading (which ignores namespaces).
+pub(crate) static XML: Xml = Xml { namespace: None };
+
+impl Xml {
+    /// The codec that declares `namespace` on the root elements it writes.
+    pub(crate) fn with_namespace(namespace: Option<XmlNamespace>) -> Self {
+        Self { namespace }
+    }
+}
 
 impl super::Codec for Xml {
     fn media_type(&self) -> &'static str {
@@ -99,7 +237,7 @@ impl super::Codec for Xml {
         schema: &'static Schema,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<(), EncodeError> {
-        write_document(out, root_name(schema), None, value, schema, include)
+        write_document(out, root_name(schema), self.namespace, value, schema, include)
     }
 
     fn write_value(
@@ -109,7 +247,15 @@ impl super::Codec for Xml {
         member: &'static Member,
         schema: &'static Schema,
     ) -> Result<(), EncodeError> {
-        write_member_element(out, value, member, schema)
+        let namespace = match schema.shape_type {
+            ShapeType::Structure | ShapeType::Union => member
+                .traits
+                .xml_namespace
+                .or(schema.traits.xml_namespace)
+                .or(self.namespace),
+            _ => member.traits.xml_namespace,
+        };
+        Writer { out }.element_in(payload_name(member, schema), namespace, value.view(), member, schema)
     }
 
     fn read_structure(
@@ -168,19 +314,29 @@ impl Writer<'_> {
         }
     }
 
+    /// Element `name` holding `text`.
+    fn text_element(&mut self, name: &str, text: &str) {
+        self.open(name, None);
+        self.out.push(b'>');
+        escape(self.out, text, false);
+        self.close(name);
+    }
+
     fn close(&mut self, name: &str) {
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
     }
 
-    /// A structure as element `name`: attributes first, then the other members.
+    /// A structure as element `name`: attributes first, then the text elements of `lead` (name
+    /// and text), then the other members.
     fn structure(
         &mut self,
         name: &str,
         namespace: Option<XmlNamespace>,
         value: &dyn Value,
         schema: &'static Schema,
+        lead: &[(&str, &str)],
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<(), EncodeError> {
         self.open(name, namespace);
@@ -205,6 +361,9 @@ impl Writer<'_> {
             }
         }
         self.out.push(b'>');
+        for (name, text) in lead {
+            self.text_element(name, text);
+        }
         for index in 0..schema.members.len() {
             if let Some((member, value)) = set(index) {
                 if !member.traits.has(Flags::XML_ATTRIBUTE) {
@@ -248,7 +407,7 @@ impl Writer<'_> {
         self.element(name, view, member, schema)
     }
 
-    /// Element `name` holding a value of `member`.
+    /// Element `name` holding a value of `member`, declaring the member's `@xmlNamespace`.
     fn element(
         &mut self,
         name: &str,
@@ -256,13 +415,21 @@ impl Writer<'_> {
         member: &'static Member,
         schema: &'static Schema,
     ) -> Result<(), EncodeError> {
-        let namespace = member.traits.xml_namespace;
+        // A structure's own `@xmlNamespace` is declared only on a document's root element.
+        self.element_in(name, member.traits.xml_namespace, view, member, schema)
+    }
+
+    /// Element `name` holding a value of `member`, declaring `namespace`.
+    fn element_in(
+        &mut self,
+        name: &str,
+        namespace: Option<XmlNamespace>,
+        view: View<'_>,
+        member: &'static Member,
+        schema: &'static Schema,
+    ) -> Result<(), EncodeError> {
         match view {
-            View::Structure(value) => {
-                return self.structure(name, namespace.or(schema.traits.xml_namespace), value, schema, &|_| {
-                    true
-                })
-            }
+            View::Structure(value) => return self.structure(name, namespace, value, schema, &[], &|_| true),
             View::List(list) => {
                 let item = schema
                     .item()
@@ -285,7 +452,7 @@ impl Writer<'_> {
                 }
             }
             View::Union(value) => {
-                self.open(name, namespace.or(schema.traits.xml_namespace));
+                self.open(name, namespace);
                 self.out.push(b'>');
                 match value.variant() {
                     Variant::Member(index, value) => {
@@ -544,7 +711,7 @@ impl<'a> XmlDecoder<'a> {
             if !include(member) {
                 continue;
             }
-            let name = member_name(member);
+            let name = local(member_name(member));
             let path = format!("{}/{}", self.path, member.name);
             let at = if member.traits.has(Flags::XML_ATTRIBUTE) {
                 attributes
@@ -615,7 +782,7 @@ impl Decoder for XmlDecoder<'_> {
             match schema
                 .members
                 .iter()
-                .position(|member| member_name(member) == child.name)
+                .position(|member| local(member_name(member)) == child.name)
             {
                 Some(index) if found.is_some() => {
                     let _ = index;
@@ -648,7 +815,7 @@ impl Decoder for XmlDecoder<'_> {
             .item()
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
         let max = super::max_items(self.side, member);
-        let items = self.items(member_name(item_member))?;
+        let items = self.items(local(member_name(item_member)))?;
         let count = items.len() as u64;
         for (index, element) in items
             .into_iter()
@@ -674,8 +841,8 @@ impl Decoder for XmlDecoder<'_> {
         let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
             return Err(DecodeError::new("a map schema needs its key and value"));
         };
-        let key_name = key_member.traits.xml_name.unwrap_or("key");
-        let value_name = value_member.traits.xml_name.unwrap_or("value");
+        let key_name = local(key_member.traits.xml_name.unwrap_or("key"));
+        let value_name = local(value_member.traits.xml_name.unwrap_or("value"));
         let max = super::max_items(self.side, member);
         let entries = self.items("entry")?;
         let count = entries.len() as u64;
@@ -869,7 +1036,7 @@ fn parse_attributes(raw: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DecodeError>
             .find(quote)
             .ok_or_else(|| DecodeError::new("an attribute value that is not closed"))?;
         let value = &after[1..1 + end];
-        let local = name.rsplit_once(':').map_or(name, |(_, local)| local);
+        let local = local(name);
         if name != "xmlns" && !name.starts_with("xmlns:") && !name.is_empty() {
             found.push((local, unescape(value)?));
         }

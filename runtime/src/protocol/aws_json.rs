@@ -6,7 +6,9 @@
 
 use super::http::{insert_header, write_host_prefix, Framing, Message, MessageDecoder};
 use super::uri::UriBuilder;
-use super::{content_headers, error_status, is_unit, Wire};
+use std::borrow::Cow;
+
+use super::{content_headers, error_status, is_unit, json_error_body, with_message_key, ErrorInfo, Wire};
 use crate::codec::json::{write_string, write_structure, JSON_MEMBER_NAMES};
 use crate::codec::Side;
 use crate::error::UnhandledError;
@@ -41,8 +43,8 @@ impl Wire for AwsJson {
         MessageDecoder::new(message, side, Framing::Body, &JSON_MEMBER_NAMES)
     }
 
-    fn json_names(&self) -> bool {
-        false
+    fn error_members<'a>(&self, schema: &Schema, body: &'a [u8], info: &ErrorInfo) -> Cow<'a, [u8]> {
+        with_message_key(schema, body, info.message.as_deref(), false)
     }
 
     fn route(&self, service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
@@ -96,8 +98,17 @@ impl Wire for AwsJson {
         error_response(service, schema, value)
     }
 
-    fn own_error_body(&self) -> (&'static str, Option<&'static str>) {
-        (content_type(self.protocol), Some("__type"))
+    fn own_error_body(
+        &self,
+        _: u16,
+        error_type: &str,
+        message: Option<&str>,
+        fields: Option<&[(String, String)]>,
+    ) -> (&'static str, Vec<u8>) {
+        (
+            content_type(self.protocol),
+            json_error_body(Some("__type"), error_type, message, fields),
+        )
     }
 }
 

@@ -548,7 +548,8 @@ impl<'a> MessageDecoder<'a> {
                             }
                         }
                     }
-                    if entries.is_empty() {
+                    // A response without such headers has an empty map; a request, none.
+                    if entries.is_empty() && request {
                         continue;
                     }
                     crate::shape::read_member(

@@ -8,7 +8,9 @@
 
 pub mod aws_json;
 pub(crate) mod http;
+pub(crate) mod rest;
 pub mod rest_json;
+pub(crate) mod rest_xml;
 pub(crate) mod steps;
 pub mod uri;
 
@@ -46,8 +48,21 @@ pub(crate) trait Wire: Sync {
     /// The decoder of a message's top-level structure (an input, output or error).
     fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a>;
 
-    /// Whether the body's keys are `@jsonName`s.
-    fn json_names(&self) -> bool;
+    /// The body a client reads an operation's output from (the response's, unless the protocol
+    /// frames it otherwise for `operation`).
+    fn output_body<'a>(&self, _operation: &OperationSchema, body: &'a [u8]) -> Cow<'a, [u8]> {
+        Cow::Borrowed(body)
+    }
+
+    /// What an error response names itself: its code (as sent; [`error_info`] sanitises it)
+    /// and its message.
+    fn error_code(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+        json_error_code(headers, body)
+    }
+
+    /// The body that the members of an error response of `schema` are read from, with `info`
+    /// (what [`Wire::error_code`] found).
+    fn error_members<'a>(&self, schema: &Schema, body: &'a [u8], info: &ErrorInfo) -> Cow<'a, [u8]>;
 
     /// Server: the operation a request is for, as its index in the service's operations.
     fn route(&self, service: &'static ServiceSchema, request: &::http::Request<Vec<u8>>) -> Result<usize, Rejection>;
@@ -80,9 +95,15 @@ pub(crate) trait Wire: Sync {
         value: &dyn Value,
     ) -> Result<::http::Response<Vec<u8>>, EncodeError>;
 
-    /// The media type of a server's own error body, and the key that names the error in it,
-    /// if the body names it.
-    fn own_error_body(&self) -> (&'static str, Option<&'static str>);
+    /// The media type and body of a server's own error (of `status`, named `error_type`), with
+    /// a message and, for a validation error, the violations as `(path, message)`.
+    fn own_error_body(
+        &self,
+        status: u16,
+        error_type: &str,
+        message: Option<&str>,
+        fields: Option<&[(String, String)]>,
+    ) -> (&'static str, Vec<u8>);
 
     /// Why the runtime cannot speak it, if it cannot.
     fn unsupported(&self) -> Option<String> {
@@ -96,6 +117,12 @@ pub(crate) fn wire(protocol: Protocol) -> WireOf {
         Protocol::RestJson1 => WireOf::Spoken(&rest_json::RestJson1),
         Protocol::AwsJson1_0 => WireOf::Spoken(&aws_json::AWS_JSON_1_0),
         Protocol::AwsJson1_1 => WireOf::Spoken(&aws_json::AWS_JSON_1_1),
+        Protocol::RestXml {
+            no_error_wrapping: false,
+        } => WireOf::Spoken(&rest_xml::REST_XML),
+        Protocol::RestXml {
+            no_error_wrapping: true,
+        } => WireOf::Spoken(&rest_xml::REST_XML_UNWRAPPED),
         Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
     }
 }
@@ -141,8 +168,8 @@ impl Wire for Unsupported {
         )
     }
 
-    fn json_names(&self) -> bool {
-        true
+    fn error_members<'a>(&self, _: &Schema, body: &'a [u8], _: &ErrorInfo) -> Cow<'a, [u8]> {
+        Cow::Borrowed(body)
     }
 
     fn route(&self, _: &'static ServiceSchema, _: &::http::Request<Vec<u8>>) -> Result<usize, Rejection> {
@@ -180,8 +207,14 @@ impl Wire for Unsupported {
         Err(EncodeError::new(unsupported(self.0)))
     }
 
-    fn own_error_body(&self) -> (&'static str, Option<&'static str>) {
-        ("application/json", None)
+    fn own_error_body(
+        &self,
+        _: u16,
+        error_type: &str,
+        message: Option<&str>,
+        fields: Option<&[(String, String)]>,
+    ) -> (&'static str, Vec<u8>) {
+        ("application/json", json_error_body(None, error_type, message, fields))
     }
 
     fn unsupported(&self) -> Option<String> {
@@ -250,23 +283,15 @@ pub(crate) struct ErrorInfo {
     pub query_code: Option<String>,
 }
 
-/// Reads an error response's code from `X-Amzn-Errortype`, else the body's `code` or `__type`,
-/// sanitised: what comes before a `:` (a URL), after a `#` (a namespace).
+/// What an error response says of itself in `service`'s protocol, its code sanitised: what
+/// comes before a `:` (a URL), after a `#` (a namespace).
 pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u8]) -> ErrorInfo {
-    let object: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body).ok();
-    let text = |key: &str| object.as_ref()?.get(key)?.as_str().map(str::to_owned);
-    let raw = headers
-        .get("x-amzn-errortype")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| text("code"))
-        .or_else(|| text("__type"));
+    let (raw, message) = wire(service.protocol).error_code(headers, body);
     let code = raw.and_then(|raw| {
         let code = raw.split(':').next().unwrap_or_default();
         let code = code.rsplit('#').next().unwrap_or_default().trim();
         (!code.is_empty()).then(|| code.to_owned())
     });
-    let message = ["message", "Message", "errorMessage"].iter().find_map(|key| text(key));
     let query_code = service
         .query_compatible
         .then(|| headers.get("x-amzn-query-error")?.to_str().ok())
@@ -279,6 +304,21 @@ pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u
         message,
         query_code,
     }
+}
+
+/// The code of a JSON protocol's error response, from `X-Amzn-Errortype`, else the body's
+/// `code` or `__type`; and its message, from the body's `message`, `Message` or `errorMessage`.
+fn json_error_code(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+    let object: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body).ok();
+    let text = |key: &str| object.as_ref()?.get(key)?.as_str().map(str::to_owned);
+    let code = headers
+        .get("x-amzn-errortype")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| text("code"))
+        .or_else(|| text("__type"));
+    let message = ["message", "Message", "errorMessage"].iter().find_map(|key| text(key));
+    (code, message)
 }
 
 /// Client: the output, or the error, that a response carries.
@@ -296,7 +336,12 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         query: Vec::new(),
     };
     if response.status().is_success() {
-        let mut decoder = message_decoder(service, message(), Side::Client);
+        let body = wire(service.protocol).output_body(O::SCHEMA, response.body());
+        let message = Message {
+            body: &body,
+            ..message()
+        };
+        let mut decoder = message_decoder(service, message, Side::Client);
         return decode_structure::<O::Output>(&mut decoder)
             .map_err(|error| UnhandledError::invalid_response(status, error).into());
     }
@@ -315,9 +360,9 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         }
         return Err(error.into());
     };
-    let meta = ErrorMeta::new(status, info.query_code.or(info.code));
+    let meta = ErrorMeta::new(status, info.query_code.clone().or_else(|| info.code.clone()));
     let body = match O::SCHEMA.errors.get(index) {
-        Some(schema) => with_message_key(service, schema, response.body(), info.message.as_deref()),
+        Some(schema) => wire(service.protocol).error_members(schema, response.body(), &info),
         None => Cow::Borrowed(response.body().as_slice()),
     };
     let message = || Message {
@@ -338,15 +383,15 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
 }
 
 /// An error's JSON body with its message under the key of the error's message member (a string
-/// member named `message` in any case, in the body) when the body has it under another of the
-/// keys services use (`message`, `Message`, `errorMessage`); else the body as it is.
-fn with_message_key<'a>(
-    service: &ServiceSchema,
+/// member named `message` in any case, in the body; its `@jsonName` when `json_names`) when the
+/// body has it under another of the keys services use (`message`, `Message`, `errorMessage`);
+/// else the body as it is.
+pub(crate) fn with_message_key<'a>(
     schema: &Schema,
     body: &'a [u8],
     message: Option<&str>,
+    json_names: bool,
 ) -> Cow<'a, [u8]> {
-    let json_names = wire(service.protocol).json_names();
     let key = schema
         .members
         .iter()
@@ -507,15 +552,25 @@ pub(crate) fn content_headers(headers: &mut HeaderMap, content_type: &str, lengt
     headers.insert(::http::header::CONTENT_LENGTH, ::http::HeaderValue::from(length));
 }
 
-/// The JSON body of a server's own error: `{"message": ...}`, with the awsJson protocols'
-/// `__type`, and for validation errors the `fieldList`.
+/// The media type and body of a server's own error in `service`'s protocol.
 pub(crate) fn error_body(
     service: &ServiceSchema,
+    status: u16,
     error_type: &str,
     message: Option<&str>,
     fields: Option<&[(String, String)]>,
-) -> (Cow<'static, str>, Vec<u8>) {
-    let (content_type, type_key) = wire(service.protocol).own_error_body();
+) -> (&'static str, Vec<u8>) {
+    wire(service.protocol).own_error_body(status, error_type, message, fields)
+}
+
+/// The JSON body of a server's own error: `{"message": ...}`, with the error's name under
+/// `type_key` (the awsJson protocols' `__type`), and for validation errors the `fieldList`.
+pub(crate) fn json_error_body(
+    type_key: Option<&str>,
+    error_type: &str,
+    message: Option<&str>,
+    fields: Option<&[(String, String)]>,
+) -> Vec<u8> {
     let mut body = serde_json::Map::new();
     if let Some(key) = type_key {
         body.insert(key.to_owned(), error_type.into());
@@ -530,10 +585,7 @@ pub(crate) fn error_body(
             .collect();
         body.insert("fieldList".to_owned(), serde_json::Value::Array(fields));
     }
-    (
-        Cow::Borrowed(content_type),
-        serde_json::Value::Object(body).to_string().into_bytes(),
-    )
+    serde_json::Value::Object(body).to_string().into_bytes()
 }
 
 /// A server's own error response: the status, the error type and a JSON body.
@@ -544,11 +596,11 @@ pub(crate) fn own_error_response(
     message: Option<&str>,
     fields: Option<&[(String, String)]>,
 ) -> ::http::Response<Vec<u8>> {
-    let (content_type, body) = error_body(service, error_type, message, fields);
+    let (content_type, body) = error_body(service, status, error_type, message, fields);
     let builder = ::http::Response::builder()
         .status(status)
         .header("x-amzn-errortype", error_type)
-        .header(::http::header::CONTENT_TYPE, content_type.as_ref())
+        .header(::http::header::CONTENT_TYPE, content_type)
         .header(::http::header::CONTENT_LENGTH, body.len());
     response(builder, body)
 }

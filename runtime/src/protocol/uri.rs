@@ -106,16 +106,17 @@ impl UriBuilder {
     }
 
     /// Appends a label's value, percent-encoded so that it stays one label: it cannot add a
-    /// segment (a greedy label can), a query or a fragment. Empty values, `.` and `..` are
-    /// refused, since a server or proxy that normalises the path would drop or reroute them.
+    /// segment (a greedy label can), a query or a fragment. Empty values are refused, and so are
+    /// `.` and `..` as a whole label, which a server or proxy that normalises the path would
+    /// drop or reroute. A greedy label keeps its dot segments as they are (an S3 object key may
+    /// be `../key.txt`): the services that have them read the path unnormalised.
     pub fn push_label(&mut self, name: &str, value: &str, greedy: bool) -> Result<(), UnhandledError> {
         let refused = |why: &str| UnhandledError::invalid_input(format!("the URI label `{name}` {why}"));
         if value.is_empty() {
             return Err(refused("is empty"));
         }
-        let dot_segment = |segment: &str| segment == "." || segment == "..";
-        if (greedy && value.split('/').any(dot_segment)) || (!greedy && dot_segment(value)) {
-            return Err(refused(&format!("is `{value}` or contains a `.`/`..` segment")));
+        if !greedy && (value == "." || value == "..") {
+            return Err(refused(&format!("is `{value}`, a dot segment")));
         }
         self.path.push_str(&percent_encode(value, greedy));
         Ok(())
@@ -220,7 +221,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_stay_one_segment_and_dot_segments_are_refused() {
+    fn labels_stay_one_segment_and_lone_dot_segments_are_refused() {
         let mut uri = UriBuilder::new("https://example.com/base/").unwrap();
         uri.push_path("/things/");
         uri.push_label("Id", "a/../b?x=1#y% z", false).unwrap();
@@ -232,8 +233,13 @@ mod tests {
         let mut uri = UriBuilder::new("https://example.com").unwrap();
         assert!(uri.push_label("Id", "..", false).is_err());
         assert!(uri.push_label("Id", "", false).is_err());
-        assert!(uri.push_label("Key", "a/./b", true).is_err());
+        assert!(uri.push_label("Id", ".", false).is_err());
         assert!(uri.push_host_prefix("a.b/").is_err());
+        // A greedy label keeps its dot segments, unnormalised.
+        let mut uri = UriBuilder::new("https://example.com").unwrap();
+        uri.push_path("/");
+        uri.push_label("Key", "../a/./b", true).unwrap();
+        assert_eq!(uri.build().unwrap().path(), "/../a/./b");
     }
 
     #[test]

@@ -8,12 +8,24 @@ use super::super::Context;
 use crate::model::{HttpBinding, HttpTrait, Member, Shape, TemplateSegment};
 
 /// The `@http` trait, or `POST /` answering 200 for an operation without one.
-fn http_trait(operation: &Shape) -> HttpTrait {
-    operation.traits.http().unwrap_or_else(|| HttpTrait {
+fn http_trait(operation: &Shape, bucket_in_endpoint: bool) -> HttpTrait {
+    let mut http = operation.traits.http().unwrap_or_else(|| HttpTrait {
         method: "POST".to_owned(),
         uri: "/".to_owned(),
         code: 200,
-    })
+    });
+    if bucket_in_endpoint {
+        if let Some(rest) = http.uri.strip_prefix("/{Bucket}") {
+            if rest.is_empty() || rest.starts_with(['/', '?']) {
+                http.uri = if rest.starts_with('/') {
+                    rest.to_owned()
+                } else {
+                    format!("/{rest}")
+                };
+            }
+        }
+    }
+    http
 }
 
 /// Where a member goes on the wire, for its documentation.
@@ -31,14 +43,14 @@ pub(super) fn member_doc(member: &Member) -> Option<String> {
 }
 
 /// An operation's request line and success code, for its documentation.
-pub(super) fn operation_doc(operation: &Shape) -> String {
-    let http = http_trait(operation);
+pub(super) fn operation_doc(operation: &Shape, bucket_in_endpoint: bool) -> String {
+    let http = http_trait(operation, bucket_in_endpoint);
     format!("`{} {}`, answering `{}` on success.", http.method, http.uri, http.code)
 }
 
 /// `Some(Http { .. })` with the URI template parsed.
-pub(super) fn http_schema(operation: &Shape) -> TokenStream {
-    let http = http_trait(operation);
+pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> TokenStream {
+    let http = http_trait(operation, bucket_in_endpoint);
     let (segments, query) = http.template();
     let segments = segments.iter().map(|segment| match segment {
         TemplateSegment::Literal(text) => quote!(Segment::Literal(#text)),
@@ -64,13 +76,13 @@ pub(super) fn http_schema(operation: &Shape) -> TokenStream {
 
 /// The operations' indexes, most specific URI template first: more literal segments, then
 /// fewer greedy labels, then more literal query parameters, then more segments.
-pub(super) fn routes(cx: &Context<'_>) -> Vec<usize> {
+pub(super) fn routes(cx: &Context<'_>, bucket_in_endpoint: bool) -> Vec<usize> {
     let mut routes: Vec<_> = cx
         .index
         .operations()
         .enumerate()
         .map(|(index, (shape, _))| {
-            let (segments, query) = http_trait(shape).template();
+            let (segments, query) = http_trait(shape, bucket_in_endpoint).template();
             let literals = segments
                 .iter()
                 .filter(|segment| matches!(segment, TemplateSegment::Literal(_)))

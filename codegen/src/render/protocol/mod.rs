@@ -4,7 +4,7 @@
 //! The wire code itself is `smithy-runtime`'s: one HTTP-binding layer and one JSON codec, which
 //! read the schemas. What a protocol decides at generation time is small, and lives in one
 //! module per protocol family: [`http_binding`] (the `@http` data and routing order of the
-//! protocols with HTTP bindings), [`rest_json1`] and [`aws_json`]. On top, the same client and
+//! protocols with HTTP bindings, restJson1 and restXml), [`rest_json1`] and [`aws_json`]. On top, the same client and
 //! server glue for every protocol the runtime speaks.
 
 mod aws_json;
@@ -23,6 +23,12 @@ use crate::symbols::{ModulePath, Rt};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Protocol {
     RestJson1,
+    /// restXml; S3's errors are not wrapped in `<ErrorResponse>`, and S3's endpoint rules put
+    /// the bucket in the endpoint (see [`Protocol::bucket_in_endpoint`]).
+    RestXml {
+        no_error_wrapping: bool,
+        bucket_in_endpoint: bool,
+    },
     /// awsJson1_0 or awsJson1_1, with the service's name for `X-Amz-Target`.
     AwsJson {
         version: aws_json::Version,
@@ -40,6 +46,11 @@ impl Protocol {
         let traits = service.traits.protocols();
         let supported = traits.iter().find_map(|protocol| match protocol {
             ProtocolTrait::RestJson1 => Some(Protocol::RestJson1),
+            ProtocolTrait::RestXml { no_error_wrapping } => Some(Protocol::RestXml {
+                no_error_wrapping: *no_error_wrapping,
+                bucket_in_endpoint: service.traits.sdk_id() == Some("S3")
+                    && service.traits.endpoint_rule_set().is_some(),
+            }),
             ProtocolTrait::AwsJson1_0 => Some(Protocol::AwsJson {
                 version: aws_json::Version::V1_0,
                 service: service.id.name().to_owned(),
@@ -61,12 +72,25 @@ impl Protocol {
         !matches!(self, Protocol::Other(_))
     }
 
+    /// S3's: whether the endpoint rules place the bucket (in the host, or at the start of the
+    /// path for path-style addressing), so that the `/{Bucket}` that starts each `@http` URI is
+    /// left out of the request's path, as the AWS SDKs do.
+    fn bucket_in_endpoint(&self) -> bool {
+        matches!(
+            self,
+            Protocol::RestXml {
+                bucket_in_endpoint: true,
+                ..
+            }
+        )
+    }
+
     /// Whether members go where their HTTP binding traits say.
     fn http_bindings(&self) -> bool {
         match self {
-            Protocol::RestJson1 => true,
+            Protocol::RestJson1 | Protocol::RestXml { .. } => true,
             Protocol::AwsJson { .. } => false,
-            Protocol::Other(id) => id == "aws.protocols#restXml",
+            Protocol::Other(_) => false,
         }
     }
 
@@ -74,6 +98,9 @@ impl Protocol {
     pub(crate) fn runtime_value(&self) -> TokenStream {
         match self {
             Protocol::RestJson1 => rest_json1::runtime_value(),
+            Protocol::RestXml { no_error_wrapping, .. } => quote!(Protocol::RestXml {
+                no_error_wrapping: #no_error_wrapping
+            }),
             Protocol::AwsJson { version, .. } => version.runtime_value(),
             Protocol::Other(id) => quote!(Protocol::Other(#id)),
         }
@@ -93,7 +120,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson { service, .. } => Some(aws_json::operation_doc(service, operation)),
             _ if self.http_bindings() || operation.traits.http().is_some() => {
-                Some(http_binding::operation_doc(operation))
+                Some(http_binding::operation_doc(operation, self.bucket_in_endpoint()))
             }
             _ => None,
         }
@@ -105,14 +132,14 @@ impl Protocol {
         match self {
             Protocol::AwsJson { .. } => quote!(None),
             Protocol::Other(_) if !self.http_bindings() && operation.traits.http().is_none() => quote!(None),
-            _ => http_binding::http_schema(operation),
+            _ => http_binding::http_schema(operation, self.bucket_in_endpoint()),
         }
     }
 
     /// The operations' indexes in the order a server tries them.
     pub(crate) fn routes(&self, cx: &Context<'_>) -> Vec<usize> {
         if self.http_bindings() {
-            http_binding::routes(cx)
+            http_binding::routes(cx, self.bucket_in_endpoint())
         } else {
             Vec::new()
         }
