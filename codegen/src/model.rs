@@ -307,8 +307,10 @@ pub enum ProtocolTrait {
     RestXml {
         no_error_wrapping: bool,
     },
-    /// A protocol whose wire code is not generated yet (awsQuery, ec2Query, rpcv2Cbor, or any
-    /// other), by its trait id.
+    AwsQuery,
+    Ec2Query,
+    /// A protocol whose wire code is not generated yet (rpcv2Cbor, rpcv2Json, or any other), by
+    /// its trait id.
     Other(String),
 }
 
@@ -325,10 +327,9 @@ impl ProtocolTrait {
             "aws.protocols#restJson1" => ProtocolTrait::RestJson1,
             "aws.protocols#awsJson1_0" => ProtocolTrait::AwsJson1_0,
             "aws.protocols#awsJson1_1" => ProtocolTrait::AwsJson1_1,
-            "aws.protocols#awsQuery"
-            | "aws.protocols#ec2Query"
-            | "smithy.protocols#rpcv2Cbor"
-            | "smithy.protocols#rpcv2Json" => ProtocolTrait::Other(id.to_owned()),
+            "aws.protocols#awsQuery" => ProtocolTrait::AwsQuery,
+            "aws.protocols#ec2Query" => ProtocolTrait::Ec2Query,
+            "smithy.protocols#rpcv2Cbor" | "smithy.protocols#rpcv2Json" => ProtocolTrait::Other(id.to_owned()),
             _ => return None,
         })
     }

@@ -73,13 +73,22 @@ pub fn json_difference(path: &str, expected: &Json, actual: &Json) -> Option<Str
     }
 }
 
+/// The request id an XML response body names: the text of its `RequestId`, `requestId` or
+/// `RequestID` element.
+pub fn xml_request_id(body: &str) -> Option<String> {
+    let pattern = regex::Regex::new(r"<(RequestId|requestId|RequestID)>([^<]*)</").ok()?;
+    Some(pattern.captures(body)?.get(2)?.as_str().trim().to_owned())
+}
+
 /// How a body is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     /// As JSON values, numbers by value.
     Json,
-    /// As XML elements (see [`xml_difference`]).
+    /// As XML elements (see [`xml::difference`]).
     Xml,
+    /// As form-encoded pairs, in any order, escapes decoded.
+    Form,
     /// Byte by byte.
     Bytes,
 }
@@ -96,6 +105,8 @@ pub fn body_kind(media_type: Option<&str>) -> BodyKind {
         BodyKind::Json
     } else if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
         BodyKind::Xml
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyKind::Form
     } else {
         BodyKind::Bytes
     }
@@ -130,6 +141,20 @@ pub fn check_body(expected: &str, kind: BodyKind, actual: &[u8], problems: &mut 
                 (_, Err(error)) => problems.push(format!(
                     "body: expected XML `{expected}`, got `{actual_text}` ({error})"
                 )),
+            }
+            return;
+        }
+        BodyKind::Form => {
+            let pairs = |text: &str| {
+                let mut pairs = smithy_runtime::protocol::uri::parse_query(Some(text.trim()));
+                if let Some(pairs) = pairs.as_mut() {
+                    pairs.sort();
+                }
+                pairs
+            };
+            match (pairs(expected), pairs(&actual_text)) {
+                (Some(expected_pairs), Some(actual_pairs)) if expected_pairs == actual_pairs => {}
+                _ => problems.push(format!("body: expected the form `{expected}`, got `{actual_text}`")),
             }
             return;
         }

@@ -104,7 +104,11 @@ trait DynOperation: Send + Sync {
     /// Server: parses `request` and compares the input with the one `params` describe.
     fn server_request(&self, request: &http::Request<Vec<u8>>, params: &Value) -> Result<(), String>;
     /// Server: the response for the expected result.
-    fn server_response(&self, expected: Expected<'_>) -> Result<http::Response<Vec<u8>>, String>;
+    fn server_response(
+        &self,
+        expected: Expected<'_>,
+        request_id: Option<&str>,
+    ) -> Result<http::Response<Vec<u8>>, String>;
     /// Server: the answer to a request routed here by an implementation that must not be
     /// reached: the rejection, or a 500 `OperationReached` when the request was read.
     fn server_answer(&self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>>;
@@ -172,8 +176,15 @@ impl<O: Operation> DynOperation for Erased<O> {
         compare_structure(&expected, &actual)
     }
 
-    fn server_response(&self, expected: Expected<'_>) -> Result<http::Response<Vec<u8>>, String> {
-        Ok(O::serialize_response(&Self::expected(&expected)?))
+    fn server_response(
+        &self,
+        expected: Expected<'_>,
+        request_id: Option<&str>,
+    ) -> Result<http::Response<Vec<u8>>, String> {
+        Ok(smithy_runtime::protocol::serialize_response_with_id::<O>(
+            &Self::expected(&expected)?,
+            request_id,
+        ))
     }
 
     fn server_answer(&self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
@@ -358,7 +369,9 @@ pub fn run(case: &Case, service_index: Option<usize>) -> Result<(), String> {
         }
         Kind::ServerResponse => {
             let params = params(data);
-            let response = operation.server_response(expected(case, &params))?;
+            // The request id an XML body names is the server's for the exchange the case shows.
+            let request_id = text(data, "body").and_then(checks::xml_request_id);
+            let response = operation.server_response(expected(case, &params), request_id.as_deref())?;
             let mut problems = Vec::new();
             let code = data.get("code").and_then(Value::as_u64).unwrap_or(200);
             if u64::from(response.status().as_u16()) != code {

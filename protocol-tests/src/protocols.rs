@@ -15,7 +15,14 @@ pub const PROTOCOLS: &[(&str, &str)] = &[
 ];
 
 /// The protocols the runtime speaks: their services are generated and their cases run.
-pub const IMPLEMENTED: &[&str] = &["restJson1", "awsJson1_0", "awsJson1_1", "restXml"];
+pub const IMPLEMENTED: &[&str] = &[
+    "restJson1",
+    "awsJson1_0",
+    "awsJson1_1",
+    "restXml",
+    "awsQuery",
+    "ec2Query",
+];
 
 /// The protocol of a service, from its traits (a JSON AST object): the first of [`PROTOCOLS`] it
 /// has, as `(trait id, name)`.

@@ -514,6 +514,10 @@ pub enum Protocol {
     /// `aws.protocols#restXml`; `no_error_wrapping` is the trait's `noErrorWrapping` (S3's
     /// errors are a bare `<Error>`, not wrapped in `<ErrorResponse>`).
     RestXml { no_error_wrapping: bool },
+    /// `aws.protocols#awsQuery`.
+    AwsQuery,
+    /// `aws.protocols#ec2Query`.
+    Ec2Query,
     /// A protocol this version of the runtime does not speak, by its trait's shape id (`none`
     /// for a service without a protocol trait): calls fail with an error that names it.
     Other(&'static str),
@@ -527,6 +531,8 @@ impl Protocol {
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::RestXml { .. } => "aws.protocols#restXml",
+            Protocol::AwsQuery => "aws.protocols#awsQuery",
+            Protocol::Ec2Query => "aws.protocols#ec2Query",
             Protocol::Other(id) => id,
         }
     }

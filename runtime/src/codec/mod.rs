@@ -1,6 +1,7 @@
 //! Codecs: JSON (bodies of the JSON protocols, and the serde document form), the text forms of
 //! values in URIs and headers, and the serde bridge. Each walks values with their schemas.
 
+pub(crate) mod form;
 pub mod json;
 pub mod serde;
 pub mod text;

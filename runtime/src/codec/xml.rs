@@ -63,19 +63,30 @@ pub fn write_document(
 /// What an XML error body says before the error's members.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorHead<'a> {
-    /// The error's code: its name.
+    /// The error's code: its name, or its `@awsQueryError` code.
     pub code: &'a str,
-    /// Who is at fault: `Sender` or `Receiver`.
+    /// Who is at fault: `Sender` or `Receiver` (ec2Query's errors do not say).
     pub fault: &'a str,
-    /// Whether `<Error>` is wrapped in `<ErrorResponse>` (all but S3).
-    pub wrapped: bool,
-    /// The request id that `<ErrorResponse>` names after the error.
+    /// What `<Error>` is wrapped in.
+    pub wrapping: ErrorWrapping,
+    /// The request id that the wrapping names after the error.
     pub request_id: Option<&'a str>,
+}
+
+/// What an XML error's `<Error>` element is wrapped in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorWrapping {
+    /// Nothing (S3).
+    Bare,
+    /// `<ErrorResponse>`, with a `RequestId` (restXml, awsQuery).
+    ErrorResponse,
+    /// `<Response><Errors>`, with a `RequestID` (ec2Query); `<Error>` has no `Type`.
+    Ec2Response,
 }
 
 /// Writes an error response's body as the XML protocols do: element `Error` holding `Type`,
 /// `Code`, then the members of `value` (of error structure `schema`) for which `include` holds;
-/// wrapped in `<ErrorResponse>` (with its `RequestId`) as `head` says.
+/// wrapped as `head` says.
 pub fn write_error(
     out: &mut Vec<u8>,
     head: ErrorHead<'_>,
@@ -84,18 +95,91 @@ pub fn write_error(
     include: &dyn Fn(&Member) -> bool,
 ) -> Result<(), EncodeError> {
     let mut writer = Writer { out };
-    if head.wrapped {
-        writer.out.extend_from_slice(b"<ErrorResponse>");
+    match head.wrapping {
+        ErrorWrapping::Bare => {}
+        ErrorWrapping::ErrorResponse => writer.out.extend_from_slice(b"<ErrorResponse>"),
+        ErrorWrapping::Ec2Response => writer.out.extend_from_slice(b"<Response><Errors>"),
     }
-    let lead = [("Type", head.fault), ("Code", head.code)];
-    writer.structure("Error", None, value, schema, &lead, include)?;
-    if head.wrapped {
-        if let Some(id) = head.request_id {
-            writer.text_element("RequestId", id);
+    let typed = [("Type", head.fault), ("Code", head.code)];
+    let lead = if head.wrapping == ErrorWrapping::Ec2Response {
+        &typed[1..]
+    } else {
+        &typed[..]
+    };
+    writer.structure("Error", None, value, schema, lead, include)?;
+    match head.wrapping {
+        ErrorWrapping::Bare => {}
+        ErrorWrapping::ErrorResponse => {
+            if let Some(id) = head.request_id {
+                writer.text_element("RequestId", id);
+            }
+            writer.out.extend_from_slice(b"</ErrorResponse>");
         }
-        writer.out.extend_from_slice(b"</ErrorResponse>");
+        ErrorWrapping::Ec2Response => {
+            writer.out.extend_from_slice(b"</Errors>");
+            if let Some(id) = head.request_id {
+                writer.text_element("RequestID", id);
+            }
+            writer.out.extend_from_slice(b"</Response>");
+        }
     }
     Ok(())
+}
+
+/// Writes the start tag of element `name`, declaring `namespace`.
+pub fn start_tag(out: &mut Vec<u8>, name: &str, namespace: Option<XmlNamespace>) {
+    let mut writer = Writer { out };
+    writer.open(name, namespace);
+    writer.out.push(b'>');
+}
+
+/// Writes element `name` holding `text`.
+pub fn text_element(out: &mut Vec<u8>, name: &str, text: &str) {
+    Writer { out }.text_element(name, text);
+}
+
+/// Writes `value`, a structure of `schema`, as element `name` declaring `namespace` (and no
+/// namespace of the structure's own: it is not a document's root).
+pub fn write_element(
+    out: &mut Vec<u8>,
+    name: &str,
+    namespace: Option<XmlNamespace>,
+    value: &dyn Value,
+    schema: &'static Schema,
+) -> Result<(), EncodeError> {
+    Writer { out }.structure(name, namespace, value, schema, &[], &|_| true)
+}
+
+/// Writes the members of `value`, a structure of `schema`, as elements (its attribute members
+/// left out): the content of an element the caller opened.
+pub fn write_members(out: &mut Vec<u8>, value: &dyn Value, schema: &'static Schema) -> Result<(), EncodeError> {
+    let mut writer = Writer { out };
+    for (index, member) in schema.members.iter().enumerate() {
+        if member.traits.has(Flags::XML_ATTRIBUTE) {
+            continue;
+        }
+        if let Some(value) = value.member(index).filter(|value| !matches!(value.view(), View::Null)) {
+            writer.member(value.view(), member)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the end tag of element `name`.
+pub fn end_tag(out: &mut Vec<u8>, name: &str) {
+    Writer { out }.close(name);
+}
+
+/// The child element `name` of a document's root element, as a document of its own (the
+/// namespace declarations of the root left out); `None` when the root has no such child.
+pub fn child_document(body: &[u8], name: &str) -> Option<Vec<u8>> {
+    let input = std::str::from_utf8(body).ok()?;
+    let root = children(input, 0..input.len(), true).ok()?.into_iter().next()?;
+    let child = children(input, root.content, false)
+        .ok()?
+        .into_iter()
+        .find(|child| child.name == name)?;
+    Some(wrap_in_root(&body[child.content], name))
 }
 
 /// `body`, a document, as the content of a root element `name` that wraps it: its XML

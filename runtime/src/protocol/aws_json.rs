@@ -85,6 +85,7 @@ impl Wire for AwsJson {
         service: &'static ServiceSchema,
         operation: &'static OperationSchema,
         output: &dyn Value,
+        _: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         response(service, operation, output)
     }
@@ -94,6 +95,7 @@ impl Wire for AwsJson {
         service: &'static ServiceSchema,
         schema: &'static Schema,
         value: &dyn Value,
+        _: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         error_response(service, schema, value)
     }

@@ -8,6 +8,7 @@
 
 pub mod aws_json;
 pub(crate) mod http;
+pub(crate) mod query;
 pub(crate) mod rest;
 pub mod rest_json;
 pub(crate) mod rest_xml;
@@ -79,20 +80,24 @@ pub(crate) trait Wire: Sync {
     /// Whether a request of `operation` carries input in its body.
     fn reads_body(&self, operation: &OperationSchema) -> bool;
 
-    /// Server: the response for an output.
+    /// Server: the response for an output, to the request `request_id` (which the XML
+    /// protocols name in the body).
     fn response(
         &self,
         service: &'static ServiceSchema,
         operation: &'static OperationSchema,
         output: &dyn Value,
+        request_id: Option<&str>,
     ) -> Result<::http::Response<Vec<u8>>, EncodeError>;
 
-    /// Server: the response for a modelled error of shape `schema`.
+    /// Server: the response for a modelled error of shape `schema`, to the request
+    /// `request_id`.
     fn error_response(
         &self,
         service: &'static ServiceSchema,
         schema: &'static Schema,
         value: &dyn Value,
+        request_id: Option<&str>,
     ) -> Result<::http::Response<Vec<u8>>, EncodeError>;
 
     /// The media type and body of a server's own error (of `status`, named `error_type`), with
@@ -123,6 +128,8 @@ pub(crate) fn wire(protocol: Protocol) -> WireOf {
         Protocol::RestXml {
             no_error_wrapping: true,
         } => WireOf::Spoken(&rest_xml::REST_XML_UNWRAPPED),
+        Protocol::AwsQuery => WireOf::Spoken(&query::AWS_QUERY),
+        Protocol::Ec2Query => WireOf::Spoken(&query::EC2_QUERY),
         Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
     }
 }
@@ -194,6 +201,7 @@ impl Wire for Unsupported {
         _: &'static ServiceSchema,
         _: &'static OperationSchema,
         _: &dyn Value,
+        _: Option<&str>,
     ) -> Result<::http::Response<Vec<u8>>, EncodeError> {
         Err(EncodeError::new(unsupported(self.0)))
     }
@@ -203,6 +211,7 @@ impl Wire for Unsupported {
         _: &'static ServiceSchema,
         _: &'static Schema,
         _: &dyn Value,
+        _: Option<&str>,
     ) -> Result<::http::Response<Vec<u8>>, EncodeError> {
         Err(EncodeError::new(unsupported(self.0)))
     }
@@ -349,7 +358,7 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
     let index = info
         .code
         .as_deref()
-        .and_then(|code| O::SCHEMA.errors.iter().position(|error| error.name() == code));
+        .and_then(|code| O::SCHEMA.errors.iter().position(|error| error_named(error, code)));
     let Some(index) = index else {
         let mut error = UnhandledError::new(status);
         if let Some(code) = info.query_code.or(info.code) {
@@ -380,6 +389,16 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
                 .unwrap_or_else(|error| UnhandledError::invalid_response(status, error).into()))
         }
     }
+}
+
+/// Whether `code`, an error response's, names the error `schema`: its name, or the code of its
+/// `@awsQueryError`.
+fn error_named(schema: &Schema, code: &str) -> bool {
+    schema.name() == code
+        || schema
+            .traits
+            .query_error
+            .is_some_and(|(query_code, _)| query_code == code)
 }
 
 /// An error's JSON body with its message under the key of the error's message member (a string
@@ -484,10 +503,10 @@ pub fn serialize_response_with_id<O: Operation>(
     let operation = O::SCHEMA;
     let wire = wire(service.protocol);
     let response = match result {
-        Ok(output) => wire.response(service, operation, output),
+        Ok(output) => wire.response(service, operation, output, request_id),
         Err(error) => match error.error_value() {
             Ok((index, value)) => match operation.errors.get(index) {
-                Some(schema) => wire.error_response(service, schema, value),
+                Some(schema) => wire.error_response(service, schema, value, request_id),
                 None => Err(crate::shape::EncodeError::new(
                     "an error index out of the operation's errors",
                 )),

@@ -56,6 +56,7 @@ impl Wire for RestJson1 {
         _: &'static ServiceSchema,
         operation: &'static OperationSchema,
         output: &dyn Value,
+        _: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         rest::response(&JSON, operation, output)
     }
@@ -65,6 +66,7 @@ impl Wire for RestJson1 {
         service: &'static ServiceSchema,
         schema: &'static Schema,
         value: &dyn Value,
+        _: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         error_response(service, schema, value)
     }

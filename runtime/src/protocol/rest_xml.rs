@@ -9,7 +9,9 @@ use http::HeaderMap;
 
 use super::http::{in_body, write_headers, Framing, Message, MessageDecoder};
 use super::{content_headers, error_status, rest, success_status, ErrorInfo, Wire};
-use crate::codec::xml::{read_error, root_name, wrap_in_root, write_error, write_root_member, ErrorHead, Xml, XML};
+use crate::codec::xml::{
+    read_error, root_name, wrap_in_root, write_error, write_root_member, ErrorHead, ErrorWrapping, Xml, XML,
+};
 use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::schema::{Flags, OperationSchema, Schema, ServiceSchema};
@@ -23,6 +25,16 @@ pub(crate) struct RestXml {
 
 pub(crate) static REST_XML: RestXml = RestXml { wrapped: true };
 pub(crate) static REST_XML_UNWRAPPED: RestXml = RestXml { wrapped: false };
+
+impl RestXml {
+    fn wrapping(&self) -> ErrorWrapping {
+        if self.wrapped {
+            ErrorWrapping::ErrorResponse
+        } else {
+            ErrorWrapping::Bare
+        }
+    }
+}
 
 impl Wire for RestXml {
     fn request(
@@ -77,6 +89,7 @@ impl Wire for RestXml {
         service: &'static ServiceSchema,
         operation: &'static OperationSchema,
         output: &dyn Value,
+        _: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         if operation.unwrapped_output {
             return unwrapped_response(service, operation, output);
@@ -89,6 +102,7 @@ impl Wire for RestXml {
         _: &'static ServiceSchema,
         schema: &'static Schema,
         value: &dyn Value,
+        request_id: Option<&str>,
     ) -> Result<http::Response<Vec<u8>>, EncodeError> {
         let mut headers = HeaderMap::new();
         write_headers(&mut headers, schema, value)?;
@@ -96,8 +110,8 @@ impl Wire for RestXml {
         let head = ErrorHead {
             code: schema.name(),
             fault: fault(schema.traits.has(Flags::SERVER_ERROR)),
-            wrapped: self.wrapped,
-            request_id: None,
+            wrapping: self.wrapping(),
+            request_id,
         };
         write_error(&mut body, head, value, schema, &|member| in_body(member, true))?;
         content_headers(&mut headers, "application/xml", body.len());
@@ -113,7 +127,7 @@ impl Wire for RestXml {
     ) -> (&'static str, Vec<u8>) {
         (
             "application/xml",
-            xml_error_body(self.wrapped, status, error_type, message, fields),
+            xml_error_body(self.wrapping(), status, error_type, message, fields),
         )
     }
 }
@@ -156,7 +170,7 @@ pub(crate) fn fault(server_error: bool) -> &'static str {
 /// The XML body of a server's own error: its `Type`, `Code` and `Message` (which, for a
 /// validation error, lists each violation after the message).
 pub(crate) fn xml_error_body(
-    wrapped: bool,
+    wrapping: ErrorWrapping,
     status: u16,
     error_type: &str,
     message: Option<&str>,
@@ -170,7 +184,7 @@ pub(crate) fn xml_error_body(
     let head = ErrorHead {
         code: error_type,
         fault: fault(status >= 500),
-        wrapped,
+        wrapping,
         request_id: None,
     };
     let _ = write_error(&mut body, head, &MessageOnly(text), &MESSAGE_ONLY, &|_| true);

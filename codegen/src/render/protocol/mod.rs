@@ -34,6 +34,10 @@ pub(crate) enum Protocol {
         version: aws_json::Version,
         service: String,
     },
+    /// awsQuery or ec2Query (`ec2`): form-encoded requests to `/`, XML responses.
+    Query {
+        ec2: bool,
+    },
     /// A protocol the runtime does not speak yet: the crate gets its types and service trait,
     /// and no client or server.
     Other(String),
@@ -59,6 +63,8 @@ impl Protocol {
                 version: aws_json::Version::V1_1,
                 service: service.id.name().to_owned(),
             }),
+            ProtocolTrait::AwsQuery => Some(Protocol::Query { ec2: false }),
+            ProtocolTrait::Ec2Query => Some(Protocol::Query { ec2: true }),
             ProtocolTrait::Other(_) => None,
         });
         supported.unwrap_or_else(|| match traits.into_iter().next() {
@@ -89,7 +95,7 @@ impl Protocol {
     fn http_bindings(&self) -> bool {
         match self {
             Protocol::RestJson1 | Protocol::RestXml { .. } => true,
-            Protocol::AwsJson { .. } => false,
+            Protocol::AwsJson { .. } | Protocol::Query { .. } => false,
             Protocol::Other(_) => false,
         }
     }
@@ -102,6 +108,8 @@ impl Protocol {
                 no_error_wrapping: #no_error_wrapping
             }),
             Protocol::AwsJson { version, .. } => version.runtime_value(),
+            Protocol::Query { ec2: false } => quote!(Protocol::AwsQuery),
+            Protocol::Query { ec2: true } => quote!(Protocol::Ec2Query),
             Protocol::Other(id) => quote!(Protocol::Other(#id)),
         }
     }
@@ -119,6 +127,10 @@ impl Protocol {
     pub(crate) fn operation_doc(&self, operation: &Shape) -> Option<String> {
         match self {
             Protocol::AwsJson { service, .. } => Some(aws_json::operation_doc(service, operation)),
+            Protocol::Query { .. } => Some(format!(
+                "`POST /` with the form-encoded input, `Action={}`; the output comes back as XML.",
+                operation.id.name()
+            )),
             _ if self.http_bindings() || operation.traits.http().is_some() => {
                 Some(http_binding::operation_doc(operation, self.bucket_in_endpoint()))
             }
@@ -130,7 +142,7 @@ impl Protocol {
     /// it (and for those the runtime does not speak, when it has one), none for awsJson.
     pub(crate) fn http_schema(&self, operation: &Shape) -> TokenStream {
         match self {
-            Protocol::AwsJson { .. } => quote!(None),
+            Protocol::AwsJson { .. } | Protocol::Query { .. } => quote!(None),
             Protocol::Other(_) if !self.http_bindings() && operation.traits.http().is_none() => quote!(None),
             _ => http_binding::http_schema(operation, self.bucket_in_endpoint()),
         }
