@@ -64,8 +64,8 @@ pub enum ErrorFault {
     Server,
 }
 
-/// What a response said about a modelled error beyond its members: the status code and the error
-/// code as received. Errors built locally have none.
+/// What a response said about a modelled error beyond its members: the status code, the error
+/// code and the message as received. Errors built locally have none.
 ///
 /// It takes no part in comparisons: two errors with the same members are equal, whatever
 /// responses they came from.
@@ -73,6 +73,7 @@ pub enum ErrorFault {
 pub struct ErrorMeta {
     status: Option<u16>,
     code: Option<String>,
+    message: Option<String>,
 }
 
 impl ErrorMeta {
@@ -81,7 +82,20 @@ impl ErrorMeta {
         Self {
             status: Some(status),
             code,
+            message: None,
         }
+    }
+
+    /// The same, with the message the response carried (for errors whose model has no message
+    /// member, such as S3's).
+    pub fn with_message(mut self, message: Option<String>) -> Self {
+        self.message = message;
+        self
+    }
+
+    /// The message the response carried, if the error came from one that had it.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
     }
 
     /// The status code of the response, if the error came from one.

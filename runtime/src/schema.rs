@@ -400,7 +400,8 @@ impl Member {
 #[derive(Debug)]
 pub struct Http {
     pub method: &'static str,
-    /// The URI template as written, such as `/things/{Id}?list`.
+    /// The URI template as written, such as `/things/{Id}?list`; for S3, whose endpoint holds
+    /// the bucket, what follows `/{Bucket}` (which may be empty, or a query alone).
     pub uri: &'static str,
     /// The template's path, segment by segment.
     pub path: &'static [Segment],

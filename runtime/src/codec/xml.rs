@@ -126,6 +126,12 @@ pub fn write_error(
     Ok(())
 }
 
+/// The local name of a document's root element; `None` when it has none or is not XML.
+pub fn root_element(body: &[u8]) -> Option<&str> {
+    let input = std::str::from_utf8(body).ok()?;
+    Some(children(input, 0..input.len(), true).ok()?.into_iter().next()?.name)
+}
+
 /// Writes the start tag of element `name`, declaring `namespace`.
 pub fn start_tag(out: &mut Vec<u8>, name: &str, namespace: Option<XmlNamespace>) {
     let mut writer = Writer { out };

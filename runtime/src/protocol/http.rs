@@ -53,7 +53,9 @@ pub(crate) fn write_uri(
         let text = to_text(value.view(), member, Location::Label).map_err(UnhandledError::invalid_input)?;
         uri.push_label(name, &text, greedy)?;
     }
-    if http.path.is_empty() {
+    // A template of `/` alone is that path below the endpoint's; one without a path at all (S3's
+    // operations on a bucket, the bucket being in the endpoint) is the endpoint's path.
+    if http.path.is_empty() && http.uri.starts_with('/') {
         literal.push('/');
     }
     if !literal.is_empty() {

@@ -49,6 +49,12 @@ pub(crate) trait Wire: Sync {
     /// The decoder of a message's top-level structure (an input, output or error).
     fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a>;
 
+    /// Whether a response to `operation` is an error: one whose status is not a success, by
+    /// default.
+    fn is_error(&self, _operation: &OperationSchema, response: &::http::Response<Vec<u8>>) -> bool {
+        !response.status().is_success()
+    }
+
     /// The body a client reads an operation's output from (the response's, unless the protocol
     /// frames it otherwise for `operation`).
     fn output_body<'a>(&self, _operation: &OperationSchema, body: &'a [u8]) -> Cow<'a, [u8]> {
@@ -344,7 +350,7 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         labels: Vec::new(),
         query: Vec::new(),
     };
-    if response.status().is_success() {
+    if !wire(service.protocol).is_error(O::SCHEMA, response) {
         let body = wire(service.protocol).output_body(O::SCHEMA, response.body());
         let message = Message {
             body: &body,
@@ -369,7 +375,8 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         }
         return Err(error.into());
     };
-    let meta = ErrorMeta::new(status, info.query_code.clone().or_else(|| info.code.clone()));
+    let meta = ErrorMeta::new(status, info.query_code.clone().or_else(|| info.code.clone()))
+        .with_message(info.message.clone());
     let body = match O::SCHEMA.errors.get(index) {
         Some(schema) => wire(service.protocol).error_members(schema, response.body(), &info),
         None => Cow::Borrowed(response.body().as_slice()),

@@ -10,7 +10,8 @@ use http::HeaderMap;
 use super::http::{in_body, write_headers, Framing, Message, MessageDecoder};
 use super::{content_headers, error_status, rest, success_status, ErrorInfo, Wire};
 use crate::codec::xml::{
-    read_error, root_name, wrap_in_root, write_error, write_root_member, ErrorHead, ErrorWrapping, Xml, XML,
+    read_error, root_element, root_name, wrap_in_root, write_error, write_root_member, ErrorHead, ErrorWrapping, Xml,
+    XML,
 };
 use crate::codec::Side;
 use crate::error::UnhandledError;
@@ -49,6 +50,31 @@ impl Wire for RestXml {
 
     fn decoder<'a>(&self, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
         MessageDecoder::new(message, side, Framing::HttpBindings, &XML)
+    }
+
+    fn is_error(&self, operation: &OperationSchema, response: &http::Response<Vec<u8>>) -> bool {
+        if !response.status().is_success() {
+            return true;
+        }
+        // S3 answers some operations (CopyObject, CompleteMultipartUpload, UploadPartCopy) with
+        // `200` and an `<Error>` body when they fail after the response began: an XML body whose
+        // root is `Error` where the output's (or its structure payload's) is something else.
+        if self.wrapped {
+            return false;
+        }
+        let payload = operation
+            .output
+            .members
+            .iter()
+            .find(|member| member.traits.http == Some(crate::schema::HttpBinding::Payload));
+        let expected = match payload {
+            None => root_name(operation.output),
+            Some(member) if member.target.shape_type == crate::schema::ShapeType::Structure => {
+                member.traits.xml_name.unwrap_or_else(|| root_name(member.target))
+            }
+            Some(_) => return false,
+        };
+        expected != "Error" && root_element(response.body()) == Some("Error")
     }
 
     fn output_body<'a>(&self, operation: &OperationSchema, body: &'a [u8]) -> Cow<'a, [u8]> {

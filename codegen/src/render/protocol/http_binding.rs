@@ -16,12 +16,10 @@ fn http_trait(operation: &Shape, bucket_in_endpoint: bool) -> HttpTrait {
     });
     if bucket_in_endpoint {
         if let Some(rest) = http.uri.strip_prefix("/{Bucket}") {
+            // What is left is the path after the bucket's, empty (or only a query) when the
+            // bucket was all of it: the request then goes to the endpoint's own path.
             if rest.is_empty() || rest.starts_with(['/', '?']) {
-                http.uri = if rest.starts_with('/') {
-                    rest.to_owned()
-                } else {
-                    format!("/{rest}")
-                };
+                http.uri = rest.to_owned();
             }
         }
     }
@@ -43,8 +41,8 @@ pub(super) fn member_doc(member: &Member) -> Option<String> {
 }
 
 /// An operation's request line and success code, for its documentation.
-pub(super) fn operation_doc(operation: &Shape, bucket_in_endpoint: bool) -> String {
-    let http = http_trait(operation, bucket_in_endpoint);
+pub(super) fn operation_doc(operation: &Shape) -> String {
+    let http = http_trait(operation, false);
     format!("`{} {}`, answering `{}` on success.", http.method, http.uri, http.code)
 }
 

@@ -132,7 +132,7 @@ impl Protocol {
                 operation.id.name()
             )),
             _ if self.http_bindings() || operation.traits.http().is_some() => {
-                Some(http_binding::operation_doc(operation, self.bucket_in_endpoint()))
+                Some(http_binding::operation_doc(operation))
             }
             _ => None,
         }

@@ -56,16 +56,17 @@ pub(in crate::render) fn render_error_shape(
             }
         }
         None => quote! {
-            /// The error's human-readable message; this error has none.
+            /// The error's human-readable message, if the response carried one (the model
+            /// gives this error no message member).
             #[inline]
             pub fn message(&self) -> Option<&str> {
-                None
+                self.#meta.message()
             }
         },
     };
     // A sensitive message stays out of `Display`, as it does out of `Debug`.
-    let shows_message = message
-        .is_some_and(|member| !shape.traits.is_sensitive() && !is_sensitive(cx.index, cx.index.shape(&member.target)));
+    let shows_message = !shape.traits.is_sensitive()
+        && message.is_none_or(|member| !is_sensitive(cx.index, cx.index.shape(&member.target)));
     let display_message = shows_message.then(|| {
         quote! {
             if let Some(message) = self.message() {
