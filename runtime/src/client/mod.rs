@@ -733,6 +733,9 @@ async fn prepare(
     )?;
     let validate_checksum =
         crate::protocol::validates_response(context.operation, input, config.response_checksum_validation);
+    if config.response_checksum_validation == ResponseChecksumValidation::WhenSupported {
+        crate::protocol::ask_for_response_checksum(context.operation, &mut request);
+    }
     endpoint.apply_headers(&mut request)?;
     signing::user_agent(config, &mut request);
     for interceptor in &config.interceptors {

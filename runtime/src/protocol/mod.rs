@@ -15,7 +15,7 @@ pub(crate) mod rest_xml;
 pub(crate) mod steps;
 pub mod uri;
 
-pub use self::steps::{check_response_checksum, validates_response};
+pub use self::steps::{ask_for_response_checksum, check_response_checksum, validates_response};
 
 use std::borrow::Cow;
 

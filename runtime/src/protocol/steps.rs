@@ -144,6 +144,29 @@ pub fn validates_response(
     enabled || validation == ResponseChecksumValidation::WhenSupported
 }
 
+/// Asks for the response's checksum (as clients do unless told to check only when required):
+/// when the operation has a validation-mode member bound to a header that the request does not
+/// set, the request sets it to `ENABLED`.
+pub fn ask_for_response_checksum(operation: &OperationSchema, request: &mut ::http::Request<Vec<u8>>) {
+    let Some(member) = operation
+        .http_checksum
+        .as_ref()
+        .and_then(|checksum| checksum.request_validation_mode_member)
+        .and_then(|index| operation.input.members.get(index))
+    else {
+        return;
+    };
+    if let Some(crate::schema::HttpBinding::Header(name)) = member.traits.http {
+        if let Ok(name) = ::http::HeaderName::from_bytes(name.as_bytes()) {
+            if !request.headers().contains_key(&name) {
+                request
+                    .headers_mut()
+                    .insert(name, ::http::HeaderValue::from_static("ENABLED"));
+            }
+        }
+    }
+}
+
 /// Checks the checksum a successful response carries: the first, in the order of
 /// [`ChecksumAlgorithm::PREFERENCE`], of the operation's response algorithms that it has a
 /// header for. A response with none passes, and so does the checksum of a multipart object's

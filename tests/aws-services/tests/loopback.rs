@@ -8,7 +8,9 @@
 //!   a date read as the text it is; ListObjectsV2 through the paginator, sending the continuation token
 //!   of each page; DeleteObjects' XML body with its checksum; an error in S3's bare `<Error>`
 //!   read as the modelled `NoSuchKey`; an error in a `200` response (CopyObject) read as an
-//!   error; GetBucketLocation's unwrapped output.
+//!   error; GetBucketLocation's unwrapped output; the bucket in the host (virtual-hosted) or in
+//!   the path (a dotted bucket, `ForcePathStyle`) as the rules say for a region, and presigned
+//!   GetObject and PutObject URLs.
 //! - STS, IAM and CloudFormation (awsQuery): form-encoded `Action`, `Version` and members;
 //!   outputs read from `<OperationResult>`, errors from `<ErrorResponse>`; AssumeRole's secret
 //!   kept out of `Debug`.
@@ -249,6 +251,11 @@ async fn s3_put_get_and_errors() {
         .build()
         .expect("the input is complete");
     let output = within(client.get_object(get)).await.expect("GetObject succeeds");
+    {
+        // Clients ask for the object's checksum, to check it, unless told not to.
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.last().unwrap().header("x-amz-checksum-mode"), Some("ENABLED"));
+    }
     assert_eq!(output.body.as_bytes(), b"hello, world");
     assert_eq!(output.content_type.as_deref(), Some("text/plain"));
     assert_eq!(output.e_tag.as_deref(), Some("\"abc\""));
@@ -425,6 +432,98 @@ async fn s3_copy_object_error_in_a_200_is_an_error() {
     assert_eq!(seen[0].method, "PUT");
     assert_eq!(seen[0].path(), "/my-bucket/copy.txt");
     assert_eq!(seen[0].header("x-amz-copy-source"), Some("my-bucket/a.txt"));
+}
+
+/// Keeps the requests it is given and answers none.
+#[derive(Default)]
+struct Capture(Mutex<Vec<http::Request<Vec<u8>>>>);
+
+impl smithy_runtime::client::Transport for Capture {
+    fn send(&self, request: http::Request<Vec<u8>>) -> smithy_runtime::client::TransportFuture<'_> {
+        self.0.lock().unwrap().push(request);
+        Box::pin(async { Err(smithy_runtime::client::TransportError::from("captured")) })
+    }
+}
+
+#[tokio::test]
+async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
+    if !models_found() {
+        return;
+    }
+    use s3::service::AmazonS3;
+    let capture = Arc::new(Capture::default());
+    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
+    let config = Config::from_transport(transport)
+        .with_region("eu-west-1")
+        .with_credentials(Credentials::from_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+        .with_retry(RetryConfig::disabled());
+    let get = |bucket: &str| {
+        s3::operation::get_object::GetObjectInput::builder()
+            .bucket(bucket)
+            .key("dir/a.txt")
+            .build()
+            .expect("the input is complete")
+    };
+    let list = s3::operation::list_objects_v2::ListObjectsV2Input::builder()
+        .bucket("my-bucket")
+        .build()
+        .expect("the input is complete");
+    let client = s3::client::Client::new(&config);
+    let _ = within(client.get_object(get("my-bucket"))).await;
+    let _ = within(client.list_objects_v2(list.clone())).await;
+    // A bucket name with dots would not match the certificate of a virtual host.
+    let _ = within(client.get_object(get("my.dotted.bucket"))).await;
+    let path_style = s3::client::Client::new(&config.clone().with_builtin("AWS::S3::ForcePathStyle", true));
+    let _ = within(path_style.get_object(get("my-bucket"))).await;
+    let _ = within(path_style.list_objects_v2(list)).await;
+    let uris: Vec<String> = capture.0.lock().unwrap().iter().map(|request| request.uri().to_string()).collect();
+    assert_eq!(
+        uris,
+        [
+            "https://my-bucket.s3.eu-west-1.amazonaws.com/dir/a.txt?x-id=GetObject",
+            "https://my-bucket.s3.eu-west-1.amazonaws.com/?list-type=2",
+            "https://s3.eu-west-1.amazonaws.com/my.dotted.bucket/dir/a.txt?x-id=GetObject",
+            "https://s3.eu-west-1.amazonaws.com/my-bucket/dir/a.txt?x-id=GetObject",
+            "https://s3.eu-west-1.amazonaws.com/my-bucket?list-type=2",
+        ]
+    );
+
+    let presigned = within(smithy_runtime::client::presign::<s3::operation::get_object::GetObject>(
+        &config,
+        &get("my-bucket"),
+        Duration::from_secs(900),
+    ))
+    .await
+    .expect("GetObject is presigned");
+    let url = presigned.uri().to_string();
+    assert!(url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/dir/a.txt?"), "{url}");
+    for part in [
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+        "X-Amz-Credential=AKIDEXAMPLE%2F",
+        "%2Feu-west-1%2Fs3%2Faws4_request",
+        "X-Amz-Expires=900",
+        "X-Amz-SignedHeaders=host",
+        "X-Amz-Signature=",
+    ] {
+        assert!(url.contains(part), "{part} in {url}");
+    }
+    assert!(presigned.headers().get("authorization").is_none());
+    let put = s3::operation::put_object::PutObjectInput::builder()
+        .bucket("my-bucket")
+        .key("upload.bin")
+        .build()
+        .expect("the input is complete");
+    let presigned = within(smithy_runtime::client::presign::<s3::operation::put_object::PutObject>(
+        &config,
+        &put,
+        Duration::from_secs(3600),
+    ))
+    .await
+    .expect("PutObject is presigned");
+    assert_eq!(presigned.method(), "PUT");
+    let url = presigned.uri().to_string();
+    assert!(url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/upload.bin?"), "{url}");
+    assert!(url.contains("X-Amz-Expires=3600") && url.contains("X-Amz-Signature="), "{url}");
 }
 
 // ---------------------------------------------------------------------------------------------
