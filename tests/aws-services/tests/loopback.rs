@@ -455,7 +455,10 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
     let config = Config::from_transport(transport)
         .with_region("eu-west-1")
-        .with_credentials(Credentials::from_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+        .with_credentials(Credentials::from_keys(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ))
         .with_retry(RetryConfig::disabled());
     let get = |bucket: &str| {
         s3::operation::get_object::GetObjectInput::builder()
@@ -476,7 +479,13 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     let path_style = s3::client::Client::new(&config.clone().with_builtin("AWS::S3::ForcePathStyle", true));
     let _ = within(path_style.get_object(get("my-bucket"))).await;
     let _ = within(path_style.list_objects_v2(list)).await;
-    let uris: Vec<String> = capture.0.lock().unwrap().iter().map(|request| request.uri().to_string()).collect();
+    let uris: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|request| request.uri().to_string())
+        .collect();
     assert_eq!(
         uris,
         [
@@ -496,7 +505,10 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     .await
     .expect("GetObject is presigned");
     let url = presigned.uri().to_string();
-    assert!(url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/dir/a.txt?"), "{url}");
+    assert!(
+        url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/dir/a.txt?"),
+        "{url}"
+    );
     for part in [
         "X-Amz-Algorithm=AWS4-HMAC-SHA256",
         "X-Amz-Credential=AKIDEXAMPLE%2F",
@@ -522,8 +534,14 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     .expect("PutObject is presigned");
     assert_eq!(presigned.method(), "PUT");
     let url = presigned.uri().to_string();
-    assert!(url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/upload.bin?"), "{url}");
-    assert!(url.contains("X-Amz-Expires=3600") && url.contains("X-Amz-Signature="), "{url}");
+    assert!(
+        url.starts_with("https://my-bucket.s3.eu-west-1.amazonaws.com/upload.bin?"),
+        "{url}"
+    );
+    assert!(
+        url.contains("X-Amz-Expires=3600") && url.contains("X-Amz-Signature="),
+        "{url}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
