@@ -400,8 +400,7 @@ impl Member {
 #[derive(Debug)]
 pub struct Http {
     pub method: &'static str,
-    /// The URI template as written, such as `/things/{Id}?list`; for S3, whose endpoint holds
-    /// the bucket, what follows `/{Bucket}` (which may be empty, or a query alone).
+    /// The URI template as written, such as `/things/{Id}?list`.
     pub uri: &'static str,
     /// The template's path, segment by segment.
     pub path: &'static [Segment],
@@ -409,6 +408,10 @@ pub struct Http {
     pub query: &'static [(&'static str, Option<&'static str>)],
     /// The status code of a successful response.
     pub code: u16,
+    /// The label that starts the path and whose value the endpoint holds (S3's `Bucket`, which
+    /// S3's endpoint rules put in the host, or in the endpoint's path): a client leaves it out of
+    /// the path it sends; a server reads it from the path (path-style requests).
+    pub endpoint_label: Option<&'static str>,
 }
 
 /// A segment of a URI template's path.

@@ -30,6 +30,12 @@ const SERVICES: &[(&str, &str, &[&str])] = &[
             "CompleteMultipartUpload",
         ],
     ),
+    // The operations of a local S3 stand-in, served by the generated server.
+    (
+        "s3_local",
+        "aws-2026/s3.json",
+        &["PutObject", "GetObject", "ListObjectsV2"],
+    ),
     ("sts", "aws-2026/sts.json", &["GetCallerIdentity", "AssumeRole"]),
     ("iam", "aws-2026/iam.json", &["ListRoles"]),
     (

@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use super::text::{to_text, Location, TextDecoder};
+use crate::memory::RequestMemory;
 use crate::primitives::{DateTime, Document};
 use crate::protocol::uri::{percent_decode, percent_encode_into};
 use crate::schema::{Flags, Member, Schema};
@@ -214,6 +215,16 @@ pub(crate) fn push_pair(out: &mut String, key: &str, value: &str) {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+/// The value of the first pair of a form body whose key is `key`, without reading the rest.
+pub(crate) fn value_of(body: &[u8], key: &str) -> Option<String> {
+    let body = std::str::from_utf8(body).ok()?;
+    body.split('&').find_map(|pair| {
+        let (found, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |text: &str| percent_decode(&text.replace('+', " "));
+        (decode(found)? == key).then(|| decode(value)).flatten()
+    })
+}
+
 /// A form body's pairs as a tree of keys: each node has the value of its own key (if the body
 /// has it) and the nodes of the keys one `.` longer.
 #[derive(Debug, Default)]
@@ -227,8 +238,13 @@ const MAX_PAIRS: usize = 100_000;
 const MAX_DEPTH: usize = 64;
 
 impl Node {
-    /// The tree of a form body.
-    pub(crate) fn parse(body: &[u8]) -> Result<Node, DecodeError> {
+    /// The tree of a form body, charged to `memory` (a server's budget for the request) as it
+    /// grows: a key of many parts takes more memory than its text.
+    pub(crate) fn parse(body: &[u8], memory: Option<&RequestMemory>) -> Result<Node, DecodeError> {
+        let charge = |bytes: usize| match memory {
+            Some(memory) if !memory.charge(bytes) => Err(DecodeError::over_budget(bytes)),
+            _ => Ok(()),
+        };
         let body = std::str::from_utf8(body).map_err(|_| DecodeError::new("the form body is not UTF-8"))?;
         let mut root = Node::default();
         for (count, pair) in body.split('&').filter(|pair| !pair.is_empty()).enumerate() {
@@ -251,20 +267,17 @@ impl Node {
                 let index = match node.children.iter().position(|(name, _)| name == part) {
                     Some(index) => index,
                     None => {
+                        charge(std::mem::size_of::<(String, Node)>() + part.len())?;
                         node.children.push((part.to_owned(), Node::default()));
                         node.children.len() - 1
                     }
                 };
                 node = &mut node.children[index].1;
             }
+            charge(value.len())?;
             node.value = Some(value);
         }
         Ok(root)
-    }
-
-    /// The value of the top-level key `key`.
-    pub(crate) fn value_of(&self, key: &str) -> Option<&str> {
-        self.child(key)?.value.as_deref()
     }
 
     fn child(&self, name: &str) -> Option<&Node> {
@@ -293,16 +306,24 @@ pub(crate) struct FormDecoder<'a> {
     side: super::Side,
     path: String,
     missing: Vec<Violation>,
+    /// The request's share of the server's memory, which what is decoded is charged to.
+    memory: Option<&'a RequestMemory>,
 }
 
 impl<'a> FormDecoder<'a> {
-    pub(crate) fn new(node: &'a Node, form: &'static Form, side: super::Side) -> Self {
+    pub(crate) fn new(
+        node: &'a Node,
+        form: &'static Form,
+        side: super::Side,
+        memory: Option<&'a RequestMemory>,
+    ) -> Self {
         Self {
             node,
             form,
             side,
             path: String::new(),
             missing: Vec::new(),
+            memory,
         }
     }
 
@@ -317,6 +338,7 @@ impl<'a> FormDecoder<'a> {
             side: self.side,
             path,
             missing: Vec::new(),
+            memory: self.memory,
         }
     }
 
@@ -498,6 +520,13 @@ impl Decoder for FormDecoder<'_> {
     fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
         Err(self.error("a document cannot be read from a form"))
     }
+
+    fn reserve(&mut self, bytes: usize) -> Result<(), DecodeError> {
+        match self.memory {
+            Some(memory) if !memory.charge(bytes) => Err(DecodeError::over_budget(bytes)),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl super::Codec for Form {
@@ -543,8 +572,8 @@ impl super::Codec for Form {
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<(Vec<bool>, Vec<Violation>), DecodeError> {
-        let tree = Node::parse(body)?;
-        let mut reader = FormDecoder::new(&tree, self.form(), reading.side);
+        let tree = Node::parse(body, reading.memory)?;
+        let mut reader = FormDecoder::new(&tree, self.form(), reading.side, reading.memory);
         let seen = reader.structure_where(schema, builder, include)?;
         Ok((seen, reader.take_missing()))
     }
@@ -581,15 +610,17 @@ mod tests {
 
     #[test]
     fn keys_nest_and_number_from_one() {
-        let tree =
-            Node::parse(b"Action=Op&List.member.2=b&List.member.1=a&M.entry.1.key=k&M.entry.1.value=v+w%21").unwrap();
-        assert_eq!(tree.value_of("Action"), Some("Op"));
+        let body = b"Action=Op&List.member.2=b&List.member.1=a&M.entry.1.key=k&M.entry.1.value=v+w%21";
+        let tree = Node::parse(body, None).unwrap();
+        assert_eq!(value_of(body, "Action").as_deref(), Some("Op"));
+        assert_eq!(value_of(body, "Version"), None);
+        assert_eq!(tree.child("Action").and_then(|node| node.value.as_deref()), Some("Op"));
         let list = tree.child("List").unwrap().child("member").unwrap().numbered();
         let values: Vec<_> = list.iter().map(|node| node.value.as_deref().unwrap()).collect();
         assert_eq!(values, ["a", "b"]);
         let entry = &tree.child("M").unwrap().child("entry").unwrap().numbered()[0];
         assert_eq!(entry.child("value").unwrap().value.as_deref(), Some("v w!"));
-        assert!(Node::parse(b"a=%zz").is_err());
+        assert!(Node::parse(b"a=%zz", None).is_err());
     }
 
     #[test]

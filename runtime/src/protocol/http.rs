@@ -32,9 +32,14 @@ pub(crate) fn write_uri(
     schema: &'static Schema,
     input: &dyn Value,
 ) -> Result<(), UnhandledError> {
-    // Literal text is written in runs, up to the next label.
+    // Literal text is written in runs, up to the next label. A first label that the endpoint
+    // holds is left out.
     let mut literal = String::new();
-    for segment in http.path {
+    let skipped = match (http.path.first(), http.endpoint_label) {
+        (Some(Segment::Label(name)), Some(label)) if *name == label => 1,
+        _ => 0,
+    };
+    for segment in &http.path[skipped..] {
         literal.push('/');
         let (name, greedy) = match segment {
             Segment::Literal(text) => {
@@ -53,9 +58,9 @@ pub(crate) fn write_uri(
         let text = to_text(value.view(), member, Location::Label).map_err(UnhandledError::invalid_input)?;
         uri.push_label(name, &text, greedy)?;
     }
-    // A template of `/` alone is that path below the endpoint's; one without a path at all (S3's
-    // operations on a bucket, the bucket being in the endpoint) is the endpoint's path.
-    if http.path.is_empty() && http.uri.starts_with('/') {
+    // A template of `/` alone is that path below the endpoint's; one of the endpoint's label alone
+    // (S3's operations on a bucket) is the endpoint's path.
+    if http.path.is_empty() {
         literal.push('/');
     }
     if !literal.is_empty() {

@@ -13,7 +13,7 @@ use super::http::{write_host_prefix, Framing, Message, MessageDecoder};
 use super::rest_xml::{fault, xml_error_body};
 use super::uri::UriBuilder;
 use super::{content_headers, error_status, ErrorInfo, Wire};
-use crate::codec::form::{self, Form, Node, EC2_FORM, QUERY_FORM};
+use crate::codec::form::{self, Form, EC2_FORM, QUERY_FORM};
 use crate::codec::xml::{
     child_document, end_tag, read_error, start_tag, text_element, write_element, write_error, write_members, ErrorHead,
     ErrorWrapping, XML,
@@ -114,8 +114,7 @@ impl Wire for Query {
         if request.method() != http::Method::POST {
             return Err(Rejection::unknown_operation());
         }
-        let tree = Node::parse(request.body()).map_err(|error| Rejection::serialization(error.to_string()))?;
-        let action = tree.value_of("Action").ok_or_else(Rejection::unknown_operation)?;
+        let action = form::value_of(request.body(), "Action").ok_or_else(Rejection::unknown_operation)?;
         service
             .operations
             .iter()

@@ -130,6 +130,7 @@ pub(crate) mod tests {
                 path: &[Segment::Literal("things")],
                 query: &[],
                 code: 200,
+                endpoint_label: None,
             }),
             host_prefix: None,
             unsigned: false,

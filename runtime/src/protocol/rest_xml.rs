@@ -193,19 +193,15 @@ pub(crate) fn fault(server_error: bool) -> &'static str {
     }
 }
 
-/// The XML body of a server's own error: its `Type`, `Code` and `Message` (which, for a
-/// validation error, lists each violation after the message).
+/// The XML body of a server's own error: its `Type`, `Code` and `Message` (a validation error's
+/// message lists its violations, so the `(path, message)` pairs add nothing).
 pub(crate) fn xml_error_body(
     wrapping: ErrorWrapping,
     status: u16,
     error_type: &str,
     message: Option<&str>,
-    fields: Option<&[(String, String)]>,
+    _fields: Option<&[(String, String)]>,
 ) -> Vec<u8> {
-    let mut text = message.unwrap_or_default().to_owned();
-    for (path, violation) in fields.unwrap_or_default() {
-        text.push_str(&format!("\n{path}: {violation}"));
-    }
     let mut body = Vec::new();
     let head = ErrorHead {
         code: error_type,
@@ -213,7 +209,13 @@ pub(crate) fn xml_error_body(
         wrapping,
         request_id: None,
     };
-    let _ = write_error(&mut body, head, &MessageOnly(text), &MESSAGE_ONLY, &|_| true);
+    let _ = write_error(
+        &mut body,
+        head,
+        &MessageOnly(message.unwrap_or_default().to_owned()),
+        &MESSAGE_ONLY,
+        &|_| true,
+    );
     body
 }
 

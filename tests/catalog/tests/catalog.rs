@@ -566,9 +566,28 @@ async fn a_request_carries_a_crc32_unless_the_input_names_another_algorithm() {
     assert_eq!(header(&headers, "x-amz-checksum-crc32c"), Some("crUfeA=="));
     assert_eq!(header(&headers, "x-amz-checksum-crc32"), None);
 
-    // `when_required`: no checksum unless the input names an algorithm.
-    let client = Client::new(&config.with_request_checksum_calculation(RequestChecksumCalculation::WhenRequired));
+    // `when_required`: no checksum unless the input names an algorithm. The response's checksum
+    // is still asked for (`x-amz-checksum-mode`), as response validation is `when_supported`.
+    let client = Client::new(
+        &config
+            .clone()
+            .with_request_checksum_calculation(RequestChecksumCalculation::WhenRequired),
+    );
     timed(client.put_object(object("d"))).await.unwrap();
+    let (headers, _) = recorder.last();
+    assert!(
+        !headers
+            .keys()
+            .any(|name| name.as_str().starts_with("x-amz-checksum-") && name != "x-amz-checksum-mode"),
+        "{headers:?}"
+    );
+    assert_eq!(header(&headers, "x-amz-checksum-mode"), Some("ENABLED"));
+    let quiet = Client::new(
+        &config
+            .with_request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .with_response_checksum_validation(ResponseChecksumValidation::WhenRequired),
+    );
+    timed(quiet.put_object(object("d"))).await.unwrap();
     let (headers, _) = recorder.last();
     assert!(
         !headers.keys().any(|name| name.as_str().starts_with("x-amz-checksum-")),

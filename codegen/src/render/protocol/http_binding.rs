@@ -8,22 +8,12 @@ use super::super::Context;
 use crate::model::{HttpBinding, HttpTrait, Member, Shape, TemplateSegment};
 
 /// The `@http` trait, or `POST /` answering 200 for an operation without one.
-fn http_trait(operation: &Shape, bucket_in_endpoint: bool) -> HttpTrait {
-    let mut http = operation.traits.http().unwrap_or_else(|| HttpTrait {
+fn http_trait(operation: &Shape) -> HttpTrait {
+    operation.traits.http().unwrap_or_else(|| HttpTrait {
         method: "POST".to_owned(),
         uri: "/".to_owned(),
         code: 200,
-    });
-    if bucket_in_endpoint {
-        if let Some(rest) = http.uri.strip_prefix("/{Bucket}") {
-            // What is left is the path after the bucket's, empty (or only a query) when the
-            // bucket was all of it: the request then goes to the endpoint's own path.
-            if rest.is_empty() || rest.starts_with(['/', '?']) {
-                http.uri = rest.to_owned();
-            }
-        }
-    }
-    http
+    })
 }
 
 /// Where a member goes on the wire, for its documentation.
@@ -42,22 +32,26 @@ pub(super) fn member_doc(member: &Member) -> Option<String> {
 
 /// An operation's request line and success code, for its documentation.
 pub(super) fn operation_doc(operation: &Shape) -> String {
-    let http = http_trait(operation, false);
+    let http = http_trait(operation);
     format!("`{} {}`, answering `{}` on success.", http.method, http.uri, http.code)
 }
 
 /// `Some(Http { .. })` with the URI template parsed.
 pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> TokenStream {
-    let http = http_trait(operation, bucket_in_endpoint);
+    let http = http_trait(operation);
     let (segments, query) = http.template();
+    let query = query.iter().map(|(key, value)| match value {
+        Some(value) => quote!((#key, Some(#value))),
+        None => quote!((#key, None)),
+    });
+    let endpoint_label = match segments.first() {
+        Some(TemplateSegment::Label(name)) if bucket_in_endpoint && name == "Bucket" => quote!(Some("Bucket")),
+        _ => quote!(None),
+    };
     let segments = segments.iter().map(|segment| match segment {
         TemplateSegment::Literal(text) => quote!(Segment::Literal(#text)),
         TemplateSegment::Label(name) => quote!(Segment::Label(#name)),
         TemplateSegment::Greedy(name) => quote!(Segment::Greedy(#name)),
-    });
-    let query = query.iter().map(|(key, value)| match value {
-        Some(value) => quote!((#key, Some(#value))),
-        None => quote!((#key, None)),
     });
     let (method, uri) = (http.method.as_str(), http.uri.as_str());
     let code = proc_macro2::Literal::u16_unsuffixed(http.code);
@@ -68,19 +62,20 @@ pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> TokenS
             path: &[#(#segments),*],
             query: &[#(#query),*],
             code: #code,
+            endpoint_label: #endpoint_label,
         })
     }
 }
 
 /// The operations' indexes, most specific URI template first: more literal segments, then
 /// fewer greedy labels, then more literal query parameters, then more segments.
-pub(super) fn routes(cx: &Context<'_>, bucket_in_endpoint: bool) -> Vec<usize> {
+pub(super) fn routes(cx: &Context<'_>) -> Vec<usize> {
     let mut routes: Vec<_> = cx
         .index
         .operations()
         .enumerate()
         .map(|(index, (shape, _))| {
-            let (segments, query) = http_trait(shape, bucket_in_endpoint).template();
+            let (segments, query) = http_trait(shape).template();
             let literals = segments
                 .iter()
                 .filter(|segment| matches!(segment, TemplateSegment::Literal(_)))

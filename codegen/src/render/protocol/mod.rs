@@ -79,8 +79,8 @@ impl Protocol {
     }
 
     /// S3's: whether the endpoint rules place the bucket (in the host, or at the start of the
-    /// path for path-style addressing), so that the `/{Bucket}` that starts each `@http` URI is
-    /// left out of the request's path, as the AWS SDKs do.
+    /// path for path-style addressing), so that a client leaves the `/{Bucket}` that starts an
+    /// `@http` URI out of the request's path, as the AWS SDKs do.
     fn bucket_in_endpoint(&self) -> bool {
         matches!(
             self,
@@ -151,7 +151,7 @@ impl Protocol {
     /// The operations' indexes in the order a server tries them.
     pub(crate) fn routes(&self, cx: &Context<'_>) -> Vec<usize> {
         if self.http_bindings() {
-            http_binding::routes(cx, self.bucket_in_endpoint())
+            http_binding::routes(cx)
         } else {
             Vec::new()
         }
