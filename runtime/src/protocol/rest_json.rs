@@ -1,4 +1,4 @@
-//! `aws.protocols#restJson1`: HTTP bindings ([`super::rest`]) over a JSON body keyed by
+//! `aws.protocols#restJson1`: HTTP bindings (the `rest` module) over a JSON body keyed by
 //! `@jsonName`; errors are named by `X-Amzn-Errortype`.
 
 use super::http::{insert_header, write_headers, Framing, Message, MessageDecoder};
