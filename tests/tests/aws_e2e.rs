@@ -53,6 +53,7 @@ async fn start_server() -> (SocketAddr, String, Arc<Mutex<Vec<Seen>>>) {
     let cert_der = certified.cert.der().clone();
     let key_der = rustls::pki_types::PrivateKeyDer::try_from(certified.key_pair.serialize_der())
         .expect("the key pair serializes");
+    #[allow(deprecated)] // rustls 0.23.48 deprecates the ring provider (no post-quantum key exchange).
     let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .expect("the default protocol versions are supported")

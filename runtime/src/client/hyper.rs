@@ -213,6 +213,10 @@ impl HyperTransportBuilder {
     }
 
     fn build_with(self, roots: rustls::RootCertStore) -> HyperTransport {
+        // rustls 0.23.48 deprecates the ring provider for its lack of post-quantum key exchange;
+        // it stays the provider here for its build cost (see Cargo.toml), with the classical
+        // key exchanges every AWS endpoint offers.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

@@ -157,17 +157,7 @@ pub(crate) fn request(
 
 /// Server: checks a request's `Content-Type`.
 pub(crate) fn check_request(service: &ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<(), Rejection> {
-    let expected = content_type(service.protocol);
-    if let Some(found) = request.headers().get(http::header::CONTENT_TYPE) {
-        let found = found.to_str().unwrap_or_default();
-        let media_type = found.split(';').next().unwrap_or_default().trim();
-        if !media_type.eq_ignore_ascii_case(expected) {
-            return Err(Rejection::unsupported_media_type(format!(
-                "`Content-Type: {found}` is not {expected}"
-            )));
-        }
-    }
-    Ok(())
+    super::check_content_type(request, content_type(service.protocol))
 }
 
 /// Server: the response for an output; an operation without output answers with no body.

@@ -568,6 +568,21 @@ pub(crate) fn response(builder: ::http::response::Builder, body: Vec<u8>) -> ::h
     })
 }
 
+/// Server: checks that a request's `Content-Type`, when it has one, is `expected` (parameters
+/// aside), for the protocols whose requests all have one media type.
+pub(crate) fn check_content_type(request: &::http::Request<Vec<u8>>, expected: &str) -> Result<(), Rejection> {
+    if let Some(found) = request.headers().get(::http::header::CONTENT_TYPE) {
+        let found = found.to_str().unwrap_or_default();
+        let media_type = found.split(';').next().unwrap_or_default().trim();
+        if !media_type.eq_ignore_ascii_case(expected) {
+            return Err(Rejection::unsupported_media_type(format!(
+                "`Content-Type: {found}` is not {expected}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Sets `Content-Type` (unless a header member set it) and `Content-Length`.
 pub(crate) fn content_headers(headers: &mut HeaderMap, content_type: &str, length: usize) {
     if !headers.contains_key(::http::header::CONTENT_TYPE) {

@@ -12,7 +12,7 @@ use http::HeaderMap;
 use super::http::{write_host_prefix, Framing, Message, MessageDecoder};
 use super::rest_xml::{fault, xml_error_body};
 use super::uri::UriBuilder;
-use super::{content_headers, error_status, ErrorInfo, Wire};
+use super::{check_content_type, content_headers, error_status, ErrorInfo, Wire};
 use crate::codec::form::{self, Form, EC2_FORM, QUERY_FORM};
 use crate::codec::xml::{
     child_document, end_tag, read_error, start_tag, text_element, write_element, write_error, write_members, ErrorHead,
@@ -128,17 +128,7 @@ impl Wire for Query {
         _: &'static OperationSchema,
         request: &http::Request<Vec<u8>>,
     ) -> Result<Vec<(&'static str, String)>, Rejection> {
-        if let Some(found) = request.headers().get(http::header::CONTENT_TYPE) {
-            let found = found.to_str().unwrap_or_default();
-            let media_type = found.split(';').next().unwrap_or_default().trim();
-            if !media_type.eq_ignore_ascii_case(form::MEDIA_TYPE) {
-                return Err(Rejection::unsupported_media_type(format!(
-                    "`Content-Type: {found}` is not {}",
-                    form::MEDIA_TYPE
-                )));
-            }
-        }
-        Ok(Vec::new())
+        check_content_type(request, form::MEDIA_TYPE).map(|()| Vec::new())
     }
 
     fn reads_body(&self, _: &OperationSchema) -> bool {
