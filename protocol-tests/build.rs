@@ -1,6 +1,6 @@
 //! Generates, into `$OUT_DIR/services.rs`, one module per service of the AWS protocol-test
-//! model whose protocol the runtime speaks (restJson1, awsJson1_0, awsJson1_1), and the list of
-//! those services for the harness.
+//! model whose protocol the runtime speaks (restJson1, awsJson1_0, awsJson1_1, restXml, awsQuery,
+//! ec2Query), and the list of those services for the harness.
 //!
 //! The model is `$PROTOCOL_TESTS_MODEL` (a relative path is taken from the workspace root): a
 //! JSON AST or IDL file, or a directory of them read as one model; by default the official suite

@@ -1,8 +1,8 @@
 //! Runs every protocol test case of the protocol-test model as one trial,
 //! `<service>::<kind>::<case id>`, with libtest's command line: filters, `--exact`, `--list`,
-//! `--ignored`; nextest runs it too. Cases of restJson1, awsJson1_0 and awsJson1_1 run against
-//! the generated services; the cases of the other protocols (`protocol not implemented`), the
-//! `eventStreamTests` cases (`event streams not implemented`) and those in `skipped.txt` are
+//! `--ignored`; nextest runs it too. Cases of restJson1, awsJson1_0, awsJson1_1, restXml,
+//! awsQuery and ec2Query run against the generated services; the cases of the other protocols
+//! (`protocol not implemented`), the `eventStreamTests` cases (`event streams not implemented`) and those in `skipped.txt` are
 //! ignored trials. The last lines are one per protocol of the suite:
 //! `<protocol> protocol tests: N passed, M failed, K skipped`.
 

@@ -9,8 +9,8 @@
 //!   each walking values with their schemas;
 //! - [`validate`]: the model's constraint traits;
 //! - [`checksum`]: flexible checksums and gzip bodies;
-//! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0 and
-//!   awsJson1_1;
+//! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0,
+//!   awsJson1_1, restXml, awsQuery and ec2Query;
 //! - [`client`]: a configuration (region, credentials, endpoint settings, from the environment
 //!   as AWS users expect with `Config::from_env`), the request pipeline that resolves each
 //!   call's endpoint and signs it, a [`client::Transport`], and a ready HTTPS transport on hyper

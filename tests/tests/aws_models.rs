@@ -5,8 +5,9 @@
 //! crates then compiles without warnings and documents without rustdoc warnings: every crate of
 //! `../shared/models/aws/`, `../shared/models/aws-popular/` and the protocol tests, plus
 //! `MODELS_SAMPLE` (default 4) models spread over the rest; `MODELS_SAMPLE=all` compiles
-//! every one. Those of the protocols the runtime speaks (restJson1, awsJson1_0, awsJson1_1) get
-//! their client and server; the others their types and service trait.
+//! every one. Those of the protocols the runtime speaks (restJson1, awsJson1_0, awsJson1_1,
+//! restXml, awsQuery, ec2Query) get their client and server; the others their types and
+//! service trait.
 //!
 //! The crates are written under `target/aws-models/<crate>/`, next to a `Cargo.toml` workspace
 //! listing those compiled, so one `cargo check` builds them with a shared target directory
