@@ -12,6 +12,7 @@
 //! and character references are read.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
@@ -128,8 +129,22 @@ pub fn write_error(
 
 /// The local name of a document's root element; `None` when it has none or is not XML.
 pub fn root_element(body: &[u8]) -> Option<&str> {
-    let input = std::str::from_utf8(body).ok()?;
-    Some(children(input, 0..input.len(), true).ok()?.into_iter().next()?.name)
+    // Only as far as the root's start tag: the rest of the body is not even checked to be UTF-8.
+    let mut reader = quick_xml::Reader::from_reader(body);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) | Event::Empty(start) => {
+                // The event borrows from `body`: the name's place in it.
+                let name = start.name().into_inner().as_bytes();
+                let offset = (name.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+                let qualified = std::str::from_utf8(body.get(offset..offset.checked_add(name.len())?)?).ok()?;
+                return Some(local(qualified));
+            }
+            Event::Eof | Event::End(_) | Event::DocType(_) => return None,
+            Event::Text(text) if !text.bytes().all(|byte| byte.is_ascii_whitespace()) => return None,
+            _ => {}
+        }
+    }
 }
 
 /// Writes the start tag of element `name`, declaring `namespace`.
@@ -360,7 +375,7 @@ impl super::Codec for Xml {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok((vec![false; schema.members.len()], Vec::new()));
         }
-        let mut xml = XmlDecoder::new(body, reading.side)?.with_memory(reading.memory);
+        let mut xml = XmlDecoder::charged(body, reading.side, reading.memory)?;
         let seen = xml.structure_where(schema, builder, include)?;
         Ok((seen, xml.take_missing()))
     }
@@ -373,8 +388,10 @@ impl super::Codec for Xml {
         index: usize,
         builder: &mut dyn StructBuilder,
     ) -> Result<Vec<Violation>, DecodeError> {
-        let mut xml = XmlDecoder::new(body, reading.side)?.with_memory(reading.memory);
-        xml.path = format!("/{}", schema.members[index].name);
+        let mut xml = XmlDecoder::charged(body, reading.side, reading.memory)?;
+        xml.path
+            .borrow_mut()
+            .push_str(&format!("/{}", schema.members[index].name));
         crate::shape::read_member(schema, index, builder, &mut xml)?;
         Ok(xml.take_missing())
     }
@@ -662,18 +679,154 @@ struct Element<'a> {
     /// The text between the name and the end of the start tag.
     attributes: &'a str,
     content: Range<usize>,
+    /// Its place in the document's [`Index`] (`NONE` for an element found by [`children`]).
+    id: u32,
+}
+
+/// No element.
+const NONE: u32 = u32::MAX;
+
+/// Where a document's elements are: found by one pass over the text, each element's name,
+/// attributes and content as places in the text (nothing is copied), with its first child and
+/// next sibling, so that a reader finds an element's children without reading its text again.
+struct Index<'a> {
+    elements: Vec<(Element<'a>, Links)>,
+}
+
+/// An element's first child and next sibling in an [`Index`].
+#[derive(Clone, Copy)]
+struct Links {
+    first_child: u32,
+    next_sibling: u32,
+}
+
+impl<'a> Index<'a> {
+    /// The index of the document `input`, charging what it takes to `memory`. Refuses a document
+    /// type declaration, text or elements outside the root element, mismatched end tags, and
+    /// elements nested deeper than [`MAX_DEPTH`].
+    fn of(input: &'a str, memory: Option<&RequestMemory>) -> Result<Self, DecodeError> {
+        let mut reader = quick_xml::Reader::from_str(input);
+        reader.config_mut().check_end_names = true;
+        let mut elements: Vec<(Element<'a>, Links)> = Vec::new();
+        // The open elements, each with its last child so far.
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        let mut roots = 0;
+        loop {
+            let event = reader
+                .read_event()
+                .map_err(|error| DecodeError::new(format!("invalid XML: {error}")))?;
+            let position = reader.buffer_position() as usize;
+            let empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(start) | Event::Empty(start) => {
+                    if open.is_empty() {
+                        roots += 1;
+                        if roots > 1 {
+                            return Err(DecodeError::new("invalid XML: content after the root element"));
+                        }
+                    }
+                    if open.len() >= MAX_DEPTH {
+                        return Err(DecodeError::new(format!(
+                            "invalid XML: elements nest deeper than {MAX_DEPTH} levels"
+                        )));
+                    }
+                    let (name, attributes) = split_start(input, &start)?;
+                    let id = u32::try_from(elements.len())
+                        .map_err(|_| DecodeError::new("invalid XML: too many elements"))?;
+                    if let Some(memory) = memory {
+                        let bytes = std::mem::size_of::<(Element<'a>, Links)>();
+                        if !memory.charge(bytes) {
+                            return Err(DecodeError::over_budget(bytes));
+                        }
+                    }
+                    elements.push((
+                        Element {
+                            name,
+                            attributes,
+                            content: position..position,
+                            id,
+                        },
+                        Links {
+                            first_child: NONE,
+                            next_sibling: NONE,
+                        },
+                    ));
+                    if let Some((parent, last)) = open.last_mut() {
+                        if *last == NONE {
+                            elements[*parent as usize].1.first_child = id;
+                        } else {
+                            elements[*last as usize].1.next_sibling = id;
+                        }
+                        *last = id;
+                    }
+                    if !empty {
+                        open.push((id, NONE));
+                    }
+                }
+                Event::End(end_tag) => {
+                    let (id, _) = open
+                        .pop()
+                        .ok_or_else(|| DecodeError::new("invalid XML: an end tag without its start"))?;
+                    // The content ends where the end tag starts: two bytes (`</`) before its name.
+                    let name_at = (end_tag.name().as_ref().as_ptr() as usize).saturating_sub(input.as_ptr() as usize);
+                    let end = name_at.saturating_sub(2);
+                    elements[id as usize].0.content.end = end;
+                }
+                Event::DocType(_) => {
+                    return Err(DecodeError::new(
+                        "invalid XML: a document type declaration is not allowed",
+                    ))
+                }
+                Event::Text(text) if open.is_empty() && !text.bytes().all(|byte| byte.is_ascii_whitespace()) => {
+                    return Err(DecodeError::new("invalid XML: text outside the root element"))
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if elements.is_empty() {
+            return Err(DecodeError::new("invalid XML: the body has no element"));
+        }
+        Ok(Self { elements })
+    }
+
+    /// The children of element `id`, in order.
+    fn children(&self, id: u32) -> Vec<Element<'a>> {
+        let mut found = Vec::new();
+        let mut next = self
+            .elements
+            .get(id as usize)
+            .map_or(NONE, |(_, links)| links.first_child);
+        while let Some((element, links)) = self.elements.get(next as usize) {
+            found.push(element.clone());
+            next = links.next_sibling;
+        }
+        found
+    }
+
+    /// Whether element `id` has a child element.
+    fn has_children(&self, id: u32) -> bool {
+        self.elements
+            .get(id as usize)
+            .is_some_and(|(_, links)| links.first_child != NONE)
+    }
 }
 
 /// A reader of the XML document `input`, positioned on one element (or, for a flattened list or
 /// map, on the elements of its items).
 pub struct XmlDecoder<'a> {
     input: &'a str,
+    /// Where the document's elements are.
+    index: std::rc::Rc<Index<'a>>,
     /// The element read, or the items of a flattened list or map.
     at: At<'a>,
     side: Side,
     depth: usize,
-    /// The member path of the value read, for errors and violations.
-    path: String,
+    /// The member path of the value read, for errors and violations: one buffer for a document's
+    /// readers, each adding its segment while it lives (readers nest as the values do).
+    path: std::rc::Rc<std::cell::RefCell<String>>,
+    /// The length of the path before this reader's segment, restored when it is dropped.
+    restore: usize,
     missing: Vec<Violation>,
     memory: Option<&'a RequestMemory>,
 }
@@ -691,26 +844,25 @@ enum At<'a> {
 impl<'a> XmlDecoder<'a> {
     /// A reader of the document `input`, positioned on its root element.
     pub fn new(input: &'a [u8], side: Side) -> Result<Self, DecodeError> {
+        Self::charged(input, side, None)
+    }
+
+    /// A reader of the document `input`, its index charged to `memory`.
+    pub(crate) fn charged(input: &'a [u8], side: Side, memory: Option<&'a RequestMemory>) -> Result<Self, DecodeError> {
         let input = std::str::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
-        let root = children(input, 0..input.len(), true)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| DecodeError::new("invalid XML: the body has no element"))?;
+        let index = Index::of(input, memory)?;
+        let root = index.elements[0].0.clone();
         Ok(Self {
             input,
+            index: std::rc::Rc::new(index),
             at: At::Element(root),
             side,
             depth: 0,
-            path: String::new(),
+            path: std::rc::Rc::default(),
+            restore: 0,
             missing: Vec::new(),
-            memory: None,
+            memory,
         })
-    }
-
-    /// Charges what is decoded to `memory`.
-    pub(crate) fn with_memory(mut self, memory: Option<&'a RequestMemory>) -> Self {
-        self.memory = memory;
-        self
     }
 
     /// The local name of the element it is positioned on.
@@ -727,26 +879,40 @@ impl<'a> XmlDecoder<'a> {
     }
 
     /// A reader of `at`, below this one, at `path`.
-    fn below(&self, at: At<'a>, path: String) -> Result<Self, DecodeError> {
+    fn below(&self, at: At<'a>, segment: impl std::fmt::Display) -> Result<Self, DecodeError> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(&format!("elements nest deeper than {MAX_DEPTH} levels")));
         }
+        let restore = {
+            let mut path = self.path.borrow_mut();
+            let restore = path.len();
+            let _ = write!(path, "/{segment}");
+            restore
+        };
         Ok(Self {
             input: self.input,
+            index: self.index.clone(),
             at,
             side: self.side,
             depth: self.depth + 1,
-            path,
+            path: self.path.clone(),
+            restore,
             missing: Vec::new(),
             memory: self.memory,
         })
     }
 
+    /// The member path of the value read.
+    fn path(&self) -> String {
+        self.path.borrow().clone()
+    }
+
     fn error(&self, message: &str) -> DecodeError {
-        if self.path.is_empty() {
+        let path = self.path.borrow();
+        if path.is_empty() {
             DecodeError::new(format!("invalid XML: {message}"))
         } else {
-            DecodeError::new(format!("invalid XML at `{}`: {message}", self.path))
+            DecodeError::new(format!("invalid XML at `{path}`: {message}"))
         }
     }
 
@@ -760,13 +926,16 @@ impl<'a> XmlDecoder<'a> {
     /// The child elements of the element it is on.
     fn children(&self) -> Result<Vec<Element<'a>>, DecodeError> {
         let element = self.element()?;
-        children(self.input, element.content.clone(), false).map_err(|error| self.error(error.message()))
+        Ok(self.index.children(element.id))
     }
 
     /// The text it is on: an attribute's, or an element's content (which holds no element).
     fn text(&self) -> Result<Cow<'a, str>, DecodeError> {
         match &self.at {
             At::Text(text) => Ok(text.clone()),
+            At::Element(element) if self.index.has_children(element.id) => {
+                Err(self.error("expected text, found an element"))
+            }
             At::Element(element) => {
                 text(self.input, element.content.clone()).map_err(|error| self.error(error.message()))
             }
@@ -802,7 +971,6 @@ impl<'a> XmlDecoder<'a> {
                 continue;
             }
             let name = local(member_name(member));
-            let path = format!("{}/{}", self.path, member.name);
             let at = if member.traits.has(Flags::XML_ATTRIBUTE) {
                 attributes
                     .iter()
@@ -820,7 +988,7 @@ impl<'a> XmlDecoder<'a> {
                     .map(|child| At::Element(child.clone()))
             };
             let Some(at) = at else { continue };
-            let mut reader = self.below(at, path)?;
+            let mut reader = self.below(at, member.name)?;
             crate::shape::read_member(schema, index, builder, &mut reader)?;
             self.missing.extend(reader.take_missing());
             seen[index] = true;
@@ -828,7 +996,7 @@ impl<'a> XmlDecoder<'a> {
         if self.side != Side::Client {
             for (index, member) in schema.members.iter().enumerate() {
                 if !seen[index] && include(member) && member.is_required() && !crate::validate::full(&self.missing) {
-                    let path = format!("{}/{}", self.path, member.name);
+                    let path = format!("{}/{}", self.path(), member.name);
                     crate::validate::push_violation(&mut self.missing, crate::validate::missing_member(&path));
                 }
             }
@@ -889,7 +1057,7 @@ impl Decoder for XmlDecoder<'_> {
             return Err(self.error(&format!("union `{}` has no member set", schema.name())));
         };
         let member = &schema.members[index];
-        let mut reader = self.below(At::Element(child), format!("{}/{}", self.path, member.name))?;
+        let mut reader = self.below(At::Element(child), member.name)?;
         builder.member(index, &mut reader)?;
         self.missing.extend(reader.take_missing());
         Ok(())
@@ -912,11 +1080,11 @@ impl Decoder for XmlDecoder<'_> {
             .enumerate()
             .take(usize::try_from(max).unwrap_or(usize::MAX))
         {
-            let mut reader = self.below(At::Element(element), format!("{}/{index}", self.path))?;
+            let mut reader = self.below(At::Element(element), index)?;
             item(&mut reader)?;
             self.missing.extend(reader.take_missing());
         }
-        if let Some(violation) = super::items_violation(self.side, member, count, || self.path.clone()) {
+        if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
             crate::validate::push_violation(&mut self.missing, violation);
         }
         Ok(())
@@ -937,8 +1105,7 @@ impl Decoder for XmlDecoder<'_> {
         let entries = self.items("entry")?;
         let count = entries.len() as u64;
         for element in entries.into_iter().take(usize::try_from(max).unwrap_or(usize::MAX)) {
-            let parts =
-                children(self.input, element.content.clone(), false).map_err(|error| self.error(error.message()))?;
+            let parts = self.index.children(element.id);
             let key = parts
                 .iter()
                 .find(|part| part.name == key_name)
@@ -950,11 +1117,11 @@ impl Decoder for XmlDecoder<'_> {
                 }
                 return Err(self.error(&format!("a map entry without its `{value_name}`")));
             };
-            let mut reader = self.below(At::Element(value.clone()), format!("{}/{key}", self.path))?;
+            let mut reader = self.below(At::Element(value.clone()), &key)?;
             entry(&key, &mut reader)?;
             self.missing.extend(reader.take_missing());
         }
-        if let Some(violation) = super::items_violation(self.side, member, count, || self.path.clone()) {
+        if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
             crate::validate::push_violation(&mut self.missing, violation);
         }
         Ok(())
@@ -1032,6 +1199,14 @@ impl Decoder for XmlDecoder<'_> {
     }
 }
 
+impl Drop for XmlDecoder<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut path) = self.path.try_borrow_mut() {
+            path.truncate(self.restore);
+        }
+    }
+}
+
 /// The elements directly inside `range` of `input` (the root, when `document`: a declaration,
 /// comments and processing instructions may come before it).
 fn children(input: &str, range: Range<usize>, document: bool) -> Result<Vec<Element<'_>>, DecodeError> {
@@ -1054,6 +1229,7 @@ fn children(input: &str, range: Range<usize>, document: bool) -> Result<Vec<Elem
                     name,
                     attributes,
                     content: offset + span.start as usize..offset + span.end as usize,
+                    id: NONE,
                 });
             }
             Event::Empty(start) => {
@@ -1063,6 +1239,7 @@ fn children(input: &str, range: Range<usize>, document: bool) -> Result<Vec<Elem
                     name,
                     attributes,
                     content: at..at,
+                    id: NONE,
                 });
             }
             Event::DocType(_) => return Err(DecodeError::new("a document type declaration is not allowed")),
@@ -1393,36 +1570,14 @@ mod tests {
 
     #[test]
     fn nesting_is_bounded() {
-        static NESTED: Schema =
-            Schema::new("example#Nested", ShapeType::List).members(&[Member::new("member", &NESTED)]);
-        static HOLDER: Schema =
-            Schema::new("example#Holder", ShapeType::Structure).members(&[Member::new("items", &NESTED)]);
-        #[derive(Default)]
-        struct Holder(Option<Vec<Nested>>);
-        /// Read, and dropped.
-        struct Nested;
-        impl crate::shape::Decode for Nested {
-            fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-                let item = member.target.item().expect("an item");
-                decoder.list(member, &mut |decoder| Nested::decode(item, decoder).map(drop))?;
-                Ok(Nested)
-            }
-        }
-        impl StructBuilder for Holder {
-            fn slot(&mut self, index: usize) -> Option<&mut dyn crate::shape::Slot> {
-                (index == 0).then_some(&mut self.0 as &mut dyn crate::shape::Slot)
-            }
-        }
         let depth = MAX_DEPTH + 10;
         let xml = format!(
             "<H><items>{}{}</items></H>",
             "<member>".repeat(depth),
             "</member>".repeat(depth)
         );
-        let mut decoder = XmlDecoder::new(xml.as_bytes(), Side::Server).expect("a document");
-        let error = decoder
-            .structure(&HOLDER, &mut Holder::default())
-            .expect_err("too deep");
+        // The document is refused as it is read, before any member is.
+        let error = XmlDecoder::new(xml.as_bytes(), Side::Server).err().expect("too deep");
         assert!(error.message().contains("nest deeper"), "{error}");
     }
 }
