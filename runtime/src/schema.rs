@@ -284,6 +284,14 @@ impl Schema {
     pub fn item(&self) -> Option<&'static Member> {
         self.members.last()
     }
+
+    /// A map's key and value members.
+    pub fn map_entry(&self) -> Option<(&'static Member, &'static Member)> {
+        match self.members {
+            [key, value] => Some((key, value)),
+            _ => None,
+        }
+    }
 }
 
 impl Member {

@@ -85,13 +85,9 @@ fn capitalized(name: &'static str) -> Cow<'static, str> {
 
 /// The key and value members of a map schema.
 fn entry_members(schema: &'static Schema) -> Result<(&'static Member, &'static Member), EncodeError> {
-    match (schema.members.first(), schema.members.get(1)) {
-        (Some(key), Some(value)) => Ok((key, value)),
-        _ => Err(EncodeError::new(format!(
-            "the map `{}` needs its key and value",
-            schema.id
-        ))),
-    }
+    schema
+        .map_entry()
+        .ok_or_else(|| EncodeError::new(format!("the map `{}` needs its key and value", schema.id)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,7 +452,7 @@ impl Decoder for FormDecoder<'_> {
         entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
         let schema = member.target;
-        let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
+        let Some((key_member, value_member)) = schema.map_entry() else {
             return Err(DecodeError::new("a map schema needs its key and value"));
         };
         let entries = if member.traits.has(Flags::XML_FLATTENED) {

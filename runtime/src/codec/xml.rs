@@ -193,16 +193,30 @@ pub fn end_tag(out: &mut Vec<u8>, name: &str) {
     Writer { out }.close(name);
 }
 
-/// The child element `name` of a document's root element, as a document of its own (the
-/// namespace declarations of the root left out); `None` when the root has no such child.
-pub fn child_document(body: &[u8], name: &str) -> Option<Vec<u8>> {
-    let input = std::str::from_utf8(body).ok()?;
-    let root = children(input, 0..input.len(), true).ok()?.into_iter().next()?;
-    let child = children(input, root.content, false)
-        .ok()?
-        .into_iter()
-        .find(|child| child.name == name)?;
-    Some(wrap_in_root(&body[child.content], name))
+/// The child element `name` of a document's root element, start tag to end tag: a document of
+/// its own within `body` (the namespace declarations of the root left out); `None` when the root
+/// has no such child. Reads only as far as that child's end.
+pub fn child_document<'b>(body: &'b [u8], name: &str) -> Option<&'b [u8]> {
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut depth = 0usize;
+    loop {
+        let before = reader.buffer_position() as usize;
+        match reader.read_event().ok()? {
+            Event::Start(start) => {
+                if depth == 1 && local(start.name().into_inner()) == name {
+                    reader.read_to_end(start.name()).ok()?;
+                    return body.get(before..reader.buffer_position() as usize);
+                }
+                depth += 1;
+            }
+            Event::Empty(start) if depth == 1 && local(start.name().into_inner()) == name => {
+                return body.get(before..reader.buffer_position() as usize);
+            }
+            Event::End(_) => depth = depth.checked_sub(1)?,
+            Event::Eof | Event::DocType(_) => return None,
+            _ => {}
+        }
+    }
 }
 
 /// `body`, a document, as the content of a root element `name` that wraps it: its XML
@@ -288,18 +302,6 @@ pub struct ErrorElement {
     pub message: Option<String>,
     /// The element alone, as a document (namespace declarations of its ancestors left out).
     pub document: Vec<u8>,
-}
-
-/// Writes one value of `member` (of `schema`) as a whole document: a payload. Its element is
-/// named by the member's `@xmlName`; else a structure or union is named by its own `@xmlName`
-/// or shape name, and any other value by the member's name.
-pub fn write_member_element(
-    out: &mut Vec<u8>,
-    value: &dyn Value,
-    member: &'static Member,
-    schema: &'static Schema,
-) -> Result<(), EncodeError> {
-    Writer { out }.element(payload_name(member, schema), value.view(), member, schema)
 }
 
 /// The element name of a payload member's value.
@@ -603,7 +605,7 @@ impl Writer<'_> {
 
     /// A map entry's key and value elements.
     fn entry(&mut self, schema: &'static Schema, key: &str, value: &dyn Value) -> Result<(), EncodeError> {
-        let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
+        let Some((key_member, value_member)) = schema.map_entry() else {
             return Err(EncodeError::new("a map schema needs its key and value"));
         };
         let key_name = key_member.traits.xml_name.unwrap_or("key");
@@ -867,14 +869,6 @@ impl<'a> XmlDecoder<'a> {
         })
     }
 
-    /// The local name of the element it is positioned on.
-    pub fn element_name(&self) -> Option<&'a str> {
-        match &self.at {
-            At::Element(element) => Some(element.name),
-            _ => None,
-        }
-    }
-
     /// The required members a server found missing.
     pub fn take_missing(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.missing)
@@ -1098,7 +1092,7 @@ impl Decoder for XmlDecoder<'_> {
         entry: &mut dyn FnMut(&str, &mut dyn Decoder) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
         let schema = member.target;
-        let (Some(key_member), Some(value_member)) = (schema.members.first(), schema.members.get(1)) else {
+        let Some((key_member, value_member)) = schema.map_entry() else {
             return Err(DecodeError::new("a map schema needs its key and value"));
         };
         let key_name = local(key_member.traits.xml_name.unwrap_or("key"));

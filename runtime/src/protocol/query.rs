@@ -99,7 +99,7 @@ impl Wire for Query {
         }
         // An output without members may come without its `Result` element.
         let result = format!("{}Result", operation.name);
-        child_document(body, &result).map_or(Cow::Borrowed(b""), Cow::Owned)
+        Cow::Borrowed(child_document(body, &result).unwrap_or_default())
     }
 
     fn error_code(&self, _: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
