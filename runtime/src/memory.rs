@@ -102,14 +102,22 @@ impl std::fmt::Debug for RequestMemory {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     /// A pool of `max` bytes that tells how many are taken.
-    struct Pool {
-        max: usize,
-        taken: AtomicUsize,
+    pub(crate) struct Pool {
+        pub(crate) max: usize,
+        pub(crate) taken: AtomicUsize,
+    }
+
+    /// A request's share of a pool of `max` bytes.
+    pub(crate) fn share_of(max: usize) -> super::RequestMemory {
+        super::RequestMemory::new(Arc::new(Pool {
+            max,
+            taken: AtomicUsize::new(0),
+        }))
     }
 
     impl super::MemoryPool for Pool {

@@ -595,26 +595,10 @@ async fn attempts(
 fn attempt_header(attempt: u32, max_attempts: u32) -> String {
     let mut text = String::with_capacity(24);
     text.push_str("attempt=");
-    push_number(&mut text, attempt);
+    crate::codec::text::push_decimal(&mut text, u64::from(attempt));
     text.push_str("; max=");
-    push_number(&mut text, max_attempts);
+    crate::codec::text::push_decimal(&mut text, u64::from(max_attempts));
     text
-}
-
-/// Writes `number` in decimal (without the formatting machinery: this is on every call's path).
-fn push_number(text: &mut String, number: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut rest = number;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    text.extend(digits[at..].iter().map(|&digit| char::from(digit)));
 }
 
 #[cfg(test)]

@@ -372,6 +372,22 @@ impl Decoder for TextMapDecoder {
     }
 }
 
+/// Appends `number` in decimal, without the formatting machinery (this is on every call's path).
+pub(crate) fn push_decimal(out: &mut String, number: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = number;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

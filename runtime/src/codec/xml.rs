@@ -7,14 +7,13 @@
 //!
 //! Reading makes one pass over the text with quick-xml's pull parser, which records where each
 //! element is: its name, attributes and content as places in the text (nothing is copied or
-//! unescaped), its first child and its next sibling, about 60 bytes an element, charged to a
+//! unescaped), its first child and its next sibling, 28 bytes an element, charged to a
 //! server's memory budget. Members are then read from their elements' text, unescaped only when
 //! they hold a reference. Elements nest at most [`MAX_DEPTH`] deep; a document type declaration
 //! is refused, so no entity is ever defined, let alone followed; only XML's five named entities
 //! and character references are read.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
@@ -37,7 +36,10 @@ fn member_name(member: &Member) -> &'static str {
 /// The local part of a name that may have a namespace prefix (`xsi:name`), which is what a
 /// reader matches elements and attributes by.
 fn local(name: &str) -> &str {
-    name.rsplit_once(':').map_or(name, |(_, local)| local)
+    match name.bytes().rposition(|byte| byte == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
 }
 
 /// The element name of a structure written as a whole document: its `@xmlName`, else its name.
@@ -675,16 +677,12 @@ fn escape(out: &mut Vec<u8>, text: &str, attribute: bool) {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/// An element found in a document: its local name, its attributes' raw text, and where its
-/// content lies in the input (empty for `<name/>`).
+/// An element found by [`children`]: its local name and where its content lies in the input
+/// (empty for `<name/>`).
 #[derive(Clone)]
 struct Element<'a> {
     name: &'a str,
-    /// The text between the name and the end of the start tag.
-    attributes: &'a str,
     content: Range<usize>,
-    /// Its place in the document's [`Index`] (`NONE` for an element found by [`children`]).
-    id: u32,
 }
 
 /// No element.
@@ -694,12 +692,20 @@ const NONE: u32 = u32::MAX;
 /// attributes and content as places in the text (nothing is copied), with its first child and
 /// next sibling, so that a reader finds an element's children without reading its text again.
 struct Index<'a> {
-    elements: Vec<(Element<'a>, Links)>,
+    input: &'a str,
+    entries: Vec<Entry>,
 }
 
-/// An element's first child and next sibling in an [`Index`].
+/// An element in an [`Index`]: byte offsets into the document (which is shorter than 4 GiB), and
+/// the places of its first child and next sibling.
 #[derive(Clone, Copy)]
-struct Links {
+struct Entry {
+    name: u32,
+    name_end: u32,
+    /// The text between the name and the end of the start tag.
+    attributes_end: u32,
+    content: u32,
+    content_end: u32,
     first_child: u32,
     next_sibling: u32,
 }
@@ -709,9 +715,20 @@ impl<'a> Index<'a> {
     /// type declaration, text or elements outside the root element, mismatched end tags, and
     /// elements nested deeper than [`MAX_DEPTH`].
     fn of(input: &'a str, memory: Option<&RequestMemory>) -> Result<Self, DecodeError> {
+        let offset = |at: usize| u32::try_from(at).map_err(|_| DecodeError::new("invalid XML: the body is too long"));
+        offset(input.len())?;
         let mut reader = quick_xml::Reader::from_str(input);
         reader.config_mut().check_end_names = true;
-        let mut elements: Vec<(Element<'a>, Links)> = Vec::new();
+        // An element takes two `<`s (one when empty): room for that many, charged first; growth
+        // past it is charged as it comes.
+        let most = memchr::memchr_iter(b'<', input.as_bytes()).count() / 2 + 1;
+        if let Some(memory) = memory {
+            let bytes = most * std::mem::size_of::<Entry>();
+            if !memory.charge(bytes) {
+                return Err(DecodeError::over_budget(bytes));
+            }
+        }
+        let mut entries: Vec<Entry> = Vec::with_capacity(most);
         // The open elements, each with its last child so far.
         let mut open: Vec<(u32, u32)> = Vec::new();
         let mut roots = 0;
@@ -735,31 +752,32 @@ impl<'a> Index<'a> {
                         )));
                     }
                     let (name, attributes) = split_start(input, &start)?;
-                    let id = u32::try_from(elements.len())
-                        .map_err(|_| DecodeError::new("invalid XML: too many elements"))?;
-                    if let Some(memory) = memory {
-                        let bytes = std::mem::size_of::<(Element<'a>, Links)>();
-                        if !memory.charge(bytes) {
+                    let id = u32::try_from(entries.len())
+                        .ok()
+                        .filter(|id| *id != NONE)
+                        .ok_or_else(|| DecodeError::new("invalid XML: too many elements"))?;
+                    if entries.len() == entries.capacity() {
+                        let bytes = entries.capacity() * std::mem::size_of::<Entry>();
+                        if memory.is_some_and(|memory| !memory.charge(bytes)) {
                             return Err(DecodeError::over_budget(bytes));
                         }
                     }
-                    elements.push((
-                        Element {
-                            name,
-                            attributes,
-                            content: position..position,
-                            id,
-                        },
-                        Links {
-                            first_child: NONE,
-                            next_sibling: NONE,
-                        },
-                    ));
+                    let place = |part: &str| part.as_ptr() as usize - input.as_ptr() as usize;
+                    let content = offset(position)?;
+                    entries.push(Entry {
+                        name: offset(place(name))?,
+                        name_end: offset(place(name) + name.len())?,
+                        attributes_end: offset(place(attributes) + attributes.len())?,
+                        content,
+                        content_end: content,
+                        first_child: NONE,
+                        next_sibling: NONE,
+                    });
                     if let Some((parent, last)) = open.last_mut() {
                         if *last == NONE {
-                            elements[*parent as usize].1.first_child = id;
+                            entries[*parent as usize].first_child = id;
                         } else {
-                            elements[*last as usize].1.next_sibling = id;
+                            entries[*last as usize].next_sibling = id;
                         }
                         *last = id;
                     }
@@ -773,8 +791,7 @@ impl<'a> Index<'a> {
                         .ok_or_else(|| DecodeError::new("invalid XML: an end tag without its start"))?;
                     // The content ends where the end tag starts: two bytes (`</`) before its name.
                     let name_at = (end_tag.name().as_ref().as_ptr() as usize).saturating_sub(input.as_ptr() as usize);
-                    let end = name_at.saturating_sub(2);
-                    elements[id as usize].0.content.end = end;
+                    entries[id as usize].content_end = offset(name_at.saturating_sub(2))?;
                 }
                 Event::DocType(_) => {
                     return Err(DecodeError::new(
@@ -788,31 +805,58 @@ impl<'a> Index<'a> {
                 _ => {}
             }
         }
-        if elements.is_empty() {
+        if entries.is_empty() {
             return Err(DecodeError::new("invalid XML: the body has no element"));
         }
-        Ok(Self { elements })
+        Ok(Self { input, entries })
     }
 
-    /// The children of element `id`, in order.
-    fn children(&self, id: u32) -> Vec<Element<'a>> {
-        let mut found = Vec::new();
-        let mut next = self
-            .elements
-            .get(id as usize)
-            .map_or(NONE, |(_, links)| links.first_child);
-        while let Some((element, links)) = self.elements.get(next as usize) {
-            found.push(element.clone());
-            next = links.next_sibling;
-        }
-        found
+    fn entry(&self, id: u32) -> Option<&Entry> {
+        self.entries.get(id as usize)
     }
 
-    /// Whether element `id` has a child element.
-    fn has_children(&self, id: u32) -> bool {
-        self.elements
-            .get(id as usize)
-            .is_some_and(|(_, links)| links.first_child != NONE)
+    /// The local name of element `id`.
+    fn name(&self, id: u32) -> &'a str {
+        self.entry(id)
+            .and_then(|entry| self.input.get(entry.name as usize..entry.name_end as usize))
+            .unwrap_or_default()
+    }
+
+    /// The raw text of element `id`'s attributes.
+    fn attributes(&self, id: u32) -> &'a str {
+        self.entry(id)
+            .and_then(|entry| self.input.get(entry.name_end as usize..entry.attributes_end as usize))
+            .unwrap_or_default()
+    }
+
+    /// Where element `id`'s content is in the document.
+    fn content(&self, id: u32) -> Range<usize> {
+        self.entry(id)
+            .map_or(0..0, |entry| entry.content as usize..entry.content_end as usize)
+    }
+
+    /// The first child of element `id` (`NONE` when it has none).
+    fn first_child(&self, id: u32) -> u32 {
+        self.entry(id).map_or(NONE, |entry| entry.first_child)
+    }
+
+    /// The sibling after element `id` (`NONE` when it is the last).
+    fn next_sibling(&self, id: u32) -> u32 {
+        self.entry(id).map_or(NONE, |entry| entry.next_sibling)
+    }
+
+    /// The elements named `name` among element `first` and the siblings after it.
+    fn named<'i>(&'i self, first: u32, name: &'i str) -> impl Iterator<Item = u32> + 'i {
+        std::iter::successors((first != NONE).then_some(first), move |id| {
+            let next = self.next_sibling(*id);
+            (next != NONE).then_some(next)
+        })
+        .filter(move |id| self.name(*id) == name)
+    }
+
+    /// The first child of element `id` named `name`.
+    fn child(&self, id: u32, name: &str) -> Option<u32> {
+        self.named(self.first_child(id), name).next()
     }
 }
 
@@ -838,12 +882,23 @@ pub struct XmlDecoder<'a> {
 /// What an [`XmlDecoder`] is positioned on.
 #[derive(Clone)]
 enum At<'a> {
-    Element(Element<'a>),
-    /// The repeated elements of a flattened list's items or map's entries.
-    Items(Vec<Element<'a>>),
+    /// An element, by its place in the [`Index`].
+    Element(u32),
+    /// The repeated elements of a flattened list's items or map's entries: those named `name`
+    /// among element `first` and its later siblings.
+    Items { first: u32, name: &'a str },
     /// The text of an attribute.
     Text(Cow<'a, str>),
 }
+
+/// A step of a member path: a member's name, or a list item's place.
+enum Segment<'s> {
+    Name(&'s str),
+    Item(usize),
+}
+
+/// The most members a structure is read with buffers on the stack; larger ones use the heap.
+const STACK_MEMBERS: usize = 48;
 
 impl<'a> XmlDecoder<'a> {
     /// A reader of the document `input`, positioned on its root element.
@@ -855,11 +910,10 @@ impl<'a> XmlDecoder<'a> {
     pub(crate) fn charged(input: &'a [u8], side: Side, memory: Option<&'a RequestMemory>) -> Result<Self, DecodeError> {
         let input = std::str::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
         let index = Index::of(input, memory)?;
-        let root = index.elements[0].0.clone();
         Ok(Self {
             input,
             index: std::rc::Rc::new(index),
-            at: At::Element(root),
+            at: At::Element(0),
             side,
             depth: 0,
             path: std::rc::Rc::default(),
@@ -874,15 +928,19 @@ impl<'a> XmlDecoder<'a> {
         std::mem::take(&mut self.missing)
     }
 
-    /// A reader of `at`, below this one, at `path`.
-    fn below(&self, at: At<'a>, segment: impl std::fmt::Display) -> Result<Self, DecodeError> {
+    /// A reader of `at`, below this one, at `segment`.
+    fn below(&self, at: At<'a>, segment: Segment<'_>) -> Result<Self, DecodeError> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(&format!("elements nest deeper than {MAX_DEPTH} levels")));
         }
         let restore = {
             let mut path = self.path.borrow_mut();
             let restore = path.len();
-            let _ = write!(path, "/{segment}");
+            path.push('/');
+            match segment {
+                Segment::Name(name) => path.push_str(name),
+                Segment::Item(item) => super::text::push_decimal(&mut path, item as u64),
+            }
             restore
         };
         Ok(Self {
@@ -896,6 +954,22 @@ impl<'a> XmlDecoder<'a> {
             missing: Vec::new(),
             memory: self.memory,
         })
+    }
+
+    /// Reads the value at `at` with `read`, below this one at `segment`, keeping what it found
+    /// missing.
+    fn read_below(
+        &mut self,
+        at: At<'a>,
+        segment: Segment<'_>,
+        read: impl FnOnce(&mut XmlDecoder<'a>) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let mut reader = self.below(at, segment)?;
+        read(&mut reader)?;
+        if !reader.missing.is_empty() {
+            self.missing.append(&mut reader.missing);
+        }
+        Ok(())
     }
 
     /// The member path of the value read.
@@ -912,37 +986,30 @@ impl<'a> XmlDecoder<'a> {
         }
     }
 
-    fn element(&self) -> Result<&Element<'a>, DecodeError> {
+    /// The element it is on, by its place in the index.
+    fn element_id(&self) -> Result<u32, DecodeError> {
         match &self.at {
-            At::Element(element) => Ok(element),
+            At::Element(id) => Ok(*id),
             _ => Err(self.error("expected an element")),
         }
-    }
-
-    /// The child elements of the element it is on.
-    fn children(&self) -> Result<Vec<Element<'a>>, DecodeError> {
-        let element = self.element()?;
-        Ok(self.index.children(element.id))
     }
 
     /// The text it is on: an attribute's, or an element's content (which holds no element).
     fn text(&self) -> Result<Cow<'a, str>, DecodeError> {
         match &self.at {
             At::Text(text) => Ok(text.clone()),
-            At::Element(element) if self.index.has_children(element.id) => {
+            At::Element(id) if self.index.first_child(*id) != NONE => {
                 Err(self.error("expected text, found an element"))
             }
-            At::Element(element) => {
-                text(self.input, element.content.clone()).map_err(|error| self.error(error.message()))
-            }
-            At::Items(_) => Err(self.error("expected text")),
+            At::Element(id) => text(self.input, self.index.content(*id)).map_err(|error| self.error(error.message())),
+            At::Items { .. } => Err(self.error("expected text")),
         }
     }
 
     /// The attributes of the element it is on, by local name.
     fn attributes(&self) -> Result<Vec<(&'a str, Cow<'a, str>)>, DecodeError> {
-        let element = self.element()?;
-        parse_attributes(element.attributes).map_err(|error| self.error(error.message()))
+        let id = self.element_id()?;
+        parse_attributes(self.index.attributes(id)).map_err(|error| self.error(error.message()))
     }
 
     fn number<T: std::str::FromStr>(&self, what: &str) -> Result<T, DecodeError> {
@@ -952,52 +1019,90 @@ impl<'a> XmlDecoder<'a> {
             .map_err(|_| self.error(&format!("expected {what}, found `{}`", text.trim())))
     }
 
-    /// Reads a structure: each member from its attribute or its elements.
+    /// Reads a structure: each member that `include` takes, from its attribute or its elements,
+    /// marking in `seen` the members found.
     fn read_structure(
         &mut self,
         schema: &'static Schema,
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
-    ) -> Result<Vec<bool>, DecodeError> {
-        let children = self.children()?;
-        let attributes = self.attributes()?;
-        let mut seen = vec![false; schema.members.len()];
-        for (index, member) in schema.members.iter().enumerate() {
+        seen: &mut [bool],
+    ) -> Result<(), DecodeError> {
+        let id = self.element_id()?;
+        let members = schema.members;
+        // Each member's first element, found by one walk over the children.
+        let mut found_on_stack = [NONE; STACK_MEMBERS];
+        let mut found_on_heap = Vec::new();
+        let found: &mut [u32] = if members.len() <= STACK_MEMBERS {
+            &mut found_on_stack[..members.len()]
+        } else {
+            found_on_heap.resize(members.len(), NONE);
+            &mut found_on_heap
+        };
+        let mut attributes = false;
+        for member in members {
+            attributes |= member.traits.has(Flags::XML_ATTRIBUTE);
+        }
+        let index = self.index.clone();
+        let mut child = index.first_child(id);
+        // Elements mostly come in the members' order: each search starts after the last match.
+        let mut next = 0;
+        while child != NONE {
+            let name = index.name(child);
+            let matches = |member: &Member| {
+                let full = member_name(member);
+                (full == name || (full.len() > name.len() && local(full) == name))
+                    && !member.traits.has(Flags::XML_ATTRIBUTE)
+            };
+            let member = (next..members.len())
+                .chain(0..next)
+                .find(|position| matches(&members[*position]));
+            if let Some(member) = member {
+                if found[member] == NONE {
+                    found[member] = child;
+                }
+                next = member;
+            }
+            child = index.next_sibling(child);
+        }
+        let attributes = if attributes { self.attributes()? } else { Vec::new() };
+        for (position, member) in members.iter().enumerate() {
             if !include(member) {
                 continue;
             }
-            let name = local(member_name(member));
             let at = if member.traits.has(Flags::XML_ATTRIBUTE) {
+                let name = local(member_name(member));
                 attributes
                     .iter()
                     .find(|(found, _)| *found == name)
                     .map(|(_, value)| At::Text(value.clone()))
+            } else if found[position] == NONE {
+                None
             } else if member.traits.has(Flags::XML_FLATTENED)
                 && matches!(member.target.shape_type, ShapeType::List | ShapeType::Map)
             {
-                let items: Vec<Element<'a>> = children.iter().filter(|child| child.name == name).cloned().collect();
-                (!items.is_empty()).then_some(At::Items(items))
+                Some(At::Items {
+                    first: found[position],
+                    name: local(member_name(member)),
+                })
             } else {
-                children
-                    .iter()
-                    .find(|child| child.name == name)
-                    .map(|child| At::Element(child.clone()))
+                Some(At::Element(found[position]))
             };
             let Some(at) = at else { continue };
-            let mut reader = self.below(at, member.name)?;
-            crate::shape::read_member(schema, index, builder, &mut reader)?;
-            self.missing.extend(reader.take_missing());
-            seen[index] = true;
+            self.read_below(at, Segment::Name(member.name), |reader| {
+                crate::shape::read_member(schema, position, builder, reader)
+            })?;
+            seen[position] = true;
         }
         if self.side != Side::Client {
-            for (index, member) in schema.members.iter().enumerate() {
-                if !seen[index] && include(member) && member.is_required() && !crate::validate::full(&self.missing) {
+            for (position, member) in members.iter().enumerate() {
+                if !seen[position] && include(member) && member.is_required() && !crate::validate::full(&self.missing) {
                     let path = format!("{}/{}", self.path(), member.name);
                     crate::validate::push_violation(&mut self.missing, crate::validate::missing_member(&path));
                 }
             }
         }
-        Ok(seen)
+        Ok(())
     }
 
     /// Reads the structure it is on, with the members `include` takes; which were found.
@@ -1007,56 +1112,66 @@ impl<'a> XmlDecoder<'a> {
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<Vec<bool>, DecodeError> {
-        self.read_structure(schema, builder, include)
+        let mut seen = vec![false; schema.members.len()];
+        self.read_structure(schema, builder, include, &mut seen)?;
+        Ok(seen)
     }
 
-    /// The elements of a list's items or a map's entries: the items it is on (flattened), else
-    /// the children of its element named `name`.
-    fn items(&self, name: &str) -> Result<Vec<Element<'a>>, DecodeError> {
+    /// Where a list's items or a map's entries are: the items it is on (flattened), else the
+    /// children of its element named `name`. The first candidate and the name to match.
+    fn items<'n>(&self, name: &'n str) -> Result<(u32, &'n str), DecodeError>
+    where
+        'a: 'n,
+    {
         match &self.at {
-            At::Items(items) => Ok(items.clone()),
-            _ => Ok(self
-                .children()?
-                .into_iter()
-                .filter(|child| child.name == name)
-                .collect()),
+            At::Items { first, name } => Ok((*first, name)),
+            _ => Ok((self.index.first_child(self.element_id()?), name)),
         }
     }
 }
 
 impl Decoder for XmlDecoder<'_> {
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
-        self.read_structure(schema, builder, &|_| true).map(drop)
+        let mut seen_on_stack = [false; STACK_MEMBERS];
+        let mut seen_on_heap = Vec::new();
+        let seen: &mut [bool] = if schema.members.len() <= STACK_MEMBERS {
+            &mut seen_on_stack[..schema.members.len()]
+        } else {
+            seen_on_heap.resize(schema.members.len(), false);
+            &mut seen_on_heap
+        };
+        self.read_structure(schema, builder, &|_| true, seen)
     }
 
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
-        let children = self.children()?;
+        let index = self.index.clone();
         let mut found = None;
-        for child in children {
+        let mut child = index.first_child(self.element_id()?);
+        while child != NONE {
+            let name = index.name(child);
             match schema
                 .members
                 .iter()
-                .position(|member| local(member_name(member)) == child.name)
+                .position(|member| local(member_name(member)) == name)
             {
-                Some(index) if found.is_some() => {
-                    let _ = index;
+                Some(_) if found.is_some() => {
                     return Err(self.error(&format!("union `{}` has more than one member set", schema.name())));
                 }
-                Some(index) => found = Some((index, child)),
+                Some(position) => found = Some((position, child)),
                 None if self.side == Side::Server => {
-                    return Err(self.error(&format!("union `{}` has no member `{}`", schema.name(), child.name)));
+                    return Err(self.error(&format!("union `{}` has no member `{name}`", schema.name())));
                 }
-                None => builder.unknown(child.name),
+                None => builder.unknown(name),
             }
+            child = index.next_sibling(child);
         }
-        let Some((index, child)) = found else {
+        let Some((position, child)) = found else {
             return Err(self.error(&format!("union `{}` has no member set", schema.name())));
         };
-        let member = &schema.members[index];
-        let mut reader = self.below(At::Element(child), member.name)?;
-        builder.member(index, &mut reader)?;
-        self.missing.extend(reader.take_missing());
-        Ok(())
+        let member = &schema.members[position];
+        self.read_below(At::Element(child), Segment::Name(member.name), |reader| {
+            builder.member(position, reader)
+        })
     }
 
     fn list(
@@ -1068,17 +1183,15 @@ impl Decoder for XmlDecoder<'_> {
             .target
             .item()
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
-        let max = super::max_items(self.side, member);
-        let items = self.items(local(member_name(item_member)))?;
-        let count = items.len() as u64;
-        for (index, element) in items
-            .into_iter()
-            .enumerate()
-            .take(usize::try_from(max).unwrap_or(usize::MAX))
-        {
-            let mut reader = self.below(At::Element(element), index)?;
-            item(&mut reader)?;
-            self.missing.extend(reader.take_missing());
+        let max = usize::try_from(super::max_items(self.side, member)).unwrap_or(usize::MAX);
+        let (first, name) = self.items(local(member_name(item_member)))?;
+        let index = self.index.clone();
+        let mut count = 0u64;
+        for (position, id) in index.named(first, name).enumerate() {
+            count += 1;
+            if position < max {
+                self.read_below(At::Element(id), Segment::Item(position), |reader| item(reader))?;
+            }
         }
         if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
             crate::validate::push_violation(&mut self.missing, violation);
@@ -1097,25 +1210,26 @@ impl Decoder for XmlDecoder<'_> {
         };
         let key_name = local(key_member.traits.xml_name.unwrap_or("key"));
         let value_name = local(value_member.traits.xml_name.unwrap_or("value"));
-        let max = super::max_items(self.side, member);
-        let entries = self.items("entry")?;
-        let count = entries.len() as u64;
-        for element in entries.into_iter().take(usize::try_from(max).unwrap_or(usize::MAX)) {
-            let parts = self.index.children(element.id);
-            let key = parts
-                .iter()
-                .find(|part| part.name == key_name)
+        let max = usize::try_from(super::max_items(self.side, member)).unwrap_or(usize::MAX);
+        let (first, name) = self.items("entry")?;
+        let index = self.index.clone();
+        let mut count = 0u64;
+        for (position, element) in index.named(first, name).enumerate() {
+            count += 1;
+            if position >= max {
+                continue;
+            }
+            let key = index
+                .child(element, key_name)
                 .ok_or_else(|| self.error(&format!("a map entry without its `{key_name}`")))?;
-            let key = text(self.input, key.content.clone()).map_err(|error| self.error(error.message()))?;
-            let Some(value) = parts.iter().find(|part| part.name == value_name) else {
+            let key = text(self.input, index.content(key)).map_err(|error| self.error(error.message()))?;
+            let Some(value) = index.child(element, value_name) else {
                 if self.side == Side::Client {
                     continue;
                 }
                 return Err(self.error(&format!("a map entry without its `{value_name}`")));
             };
-            let mut reader = self.below(At::Element(value.clone()), &key)?;
-            entry(&key, &mut reader)?;
-            self.missing.extend(reader.take_missing());
+            self.read_below(At::Element(value), Segment::Name(&key), |reader| entry(&key, reader))?;
         }
         if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
             crate::validate::push_violation(&mut self.missing, violation);
@@ -1217,26 +1331,19 @@ fn children(input: &str, range: Range<usize>, document: bool) -> Result<Vec<Elem
             .map_err(|error| DecodeError::new(error.to_string()))?;
         match event {
             Event::Start(start) => {
-                let (name, attributes) = split_start(slice, &start)?;
+                let (name, _) = split_start(slice, &start)?;
                 let span = reader
                     .read_to_end(start.name())
                     .map_err(|error| DecodeError::new(error.to_string()))?;
                 found.push(Element {
                     name,
-                    attributes,
                     content: offset + span.start as usize..offset + span.end as usize,
-                    id: NONE,
                 });
             }
             Event::Empty(start) => {
-                let (name, attributes) = split_start(slice, &start)?;
+                let (name, _) = split_start(slice, &start)?;
                 let at = offset + reader.buffer_position() as usize;
-                found.push(Element {
-                    name,
-                    attributes,
-                    content: at..at,
-                    id: NONE,
-                });
+                found.push(Element { name, content: at..at });
             }
             Event::DocType(_) => return Err(DecodeError::new("a document type declaration is not allowed")),
             Event::End(_) => return Err(DecodeError::new("an end tag without its start")),
@@ -1276,8 +1383,7 @@ fn split_start<'a>(slice: &'a str, start: &BytesStart<'_>) -> Result<(&'a str, &
     let qualified =
         within(start.name().as_ref().as_bytes()).ok_or_else(|| DecodeError::new("a start tag cut short"))?;
     let attributes = within(start.attributes_raw().as_bytes()).unwrap_or_default();
-    let name = qualified.rsplit_once(':').map_or(qualified, |(_, local)| local);
-    Ok((name, attributes))
+    Ok((local(qualified), attributes))
 }
 
 /// The attributes of a start tag's raw attribute text, by local name, their values unescaped.
@@ -1312,8 +1418,12 @@ fn parse_attributes(raw: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DecodeError>
 /// an error.
 fn text(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError> {
     let slice = &input[range];
-    if !slice.contains(['<', '&', '\r']) {
+    if memchr::memchr3(b'<', b'&', b'\r', slice.as_bytes()).is_none() {
         return Ok(Cow::Borrowed(slice));
+    }
+    if memchr::memchr2(b'<', b'\r', slice.as_bytes()).is_none() {
+        // References only.
+        return unescape(slice);
     }
     let mut reader = quick_xml::Reader::from_str(slice);
     let mut out = String::new();
@@ -1465,6 +1575,34 @@ mod tests {
         assert_eq!(thing.tags, Some(vec!["only".to_owned()]));
         assert_eq!(thing.sizes, Some(Vec::new()));
         assert_eq!(thing.at, Some(DateTime::from_secs(1_576_540_098)));
+    }
+
+    /// Members are found in any order; a flattened list's items may lie between other members;
+    /// a member given twice is read from its first element.
+    #[test]
+    fn members_are_read_in_any_order() {
+        let xml = "<Thing><When>2019-12-16T23:48:18Z</When><Tag>a</Tag><name>first</name><Tag>b</Tag>\
+                   <sizes><Size>3</Size></sizes><name>second</name><Tag>c</Tag></Thing>";
+        let (thing, missing) = read(xml, Side::Server).expect("read");
+        assert_eq!(thing.name.as_deref(), Some("first"));
+        assert_eq!(thing.tags, Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]));
+        assert_eq!(thing.sizes, Some(vec![3]));
+        assert_eq!(thing.at, Some(DateTime::from_secs(1_576_540_098)));
+        assert!(missing.is_empty());
+    }
+
+    /// The element index is charged to a server's memory budget before the document is read.
+    #[test]
+    fn the_index_is_charged_to_the_budget() {
+        let xml = format!("<Thing>{}</Thing>", "<Tag>t</Tag>".repeat(10_000));
+        let roomy = crate::memory::tests::share_of(1 << 20);
+        assert!(XmlDecoder::charged(xml.as_bytes(), Side::Server, Some(&roomy)).is_ok());
+        assert!(roomy.used() >= 10_000 * std::mem::size_of::<Entry>());
+        let tight = crate::memory::tests::share_of(64 * 1024);
+        let error = XmlDecoder::charged(xml.as_bytes(), Side::Server, Some(&tight))
+            .err()
+            .expect("over the budget");
+        assert!(error.is_over_budget(), "{error}");
     }
 
     #[test]
