@@ -684,6 +684,8 @@ pub enum Rt {
     ClientExports,
     ServerModule,
     OperationModule,
+    HttpOperation,
+    ValidateModule,
 }
 
 impl Rt {
@@ -751,6 +753,8 @@ impl Rt {
             Rt::ClientExports => "client::exports",
             Rt::ServerModule => "server",
             Rt::OperationModule => "operation",
+            Rt::HttpOperation => "protocol::HttpOperation",
+            Rt::ValidateModule => "validate",
         }
     }
 

@@ -17,7 +17,8 @@ use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
 use smithy_runtime::error::ErrorMeta;
-use smithy_runtime::operation::{HttpOperation, Operation, OperationError, OperationVisitor};
+use smithy_runtime::operation::{Operation, OperationError, OperationVisitor};
+use smithy_runtime::protocol::HttpOperation;
 use smithy_runtime::schema::{Flags, ServiceSchema};
 use smithy_runtime::shape::decode_structure;
 

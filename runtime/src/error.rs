@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-pub use crate::validate::{ValidationError, Violation};
-
 /// A builder was asked to build a value whose required member was not set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildError {

@@ -35,6 +35,7 @@ pub(crate) mod memory;
 pub mod operation;
 pub mod primitives;
 pub mod protocol;
+mod rejection;
 pub mod schema;
 pub mod server;
 pub mod shape;

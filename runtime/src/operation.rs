@@ -4,7 +4,6 @@ use std::fmt::Debug;
 
 use crate::error::{ErrorMeta, UnhandledError};
 use crate::schema::{OperationSchema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{DecodeError, Decoder, Structure, Value};
 
 /// What every operation has: its input, output and error types, and its schema.
@@ -51,37 +50,6 @@ pub trait OperationError:
     /// The modelled error, with its index, or the unmodelled one.
     fn error_value(&self) -> Result<(usize, &dyn Value), &UnhandledError>;
 }
-
-/// An operation on the wire: its request and response as `http` messages, for a client and for
-/// a server, in its service's protocol. These are plain functions (no I/O), usable with any
-/// HTTP stack.
-pub trait HttpOperation: Operation {
-    /// Client: the request for `input`, sent to `endpoint` (such as `https://example.com` or
-    /// `http://127.0.0.1:8080/prefix`). Required members must be set; an unset idempotency
-    /// token is filled in. Other constraints are the service's to judge (`validate()` checks
-    /// them for callers who want to).
-    fn serialize_request(input: &Self::Input, endpoint: &str) -> Result<http::Request<Vec<u8>>, UnhandledError> {
-        crate::protocol::serialize_request(Self::SERVICE, Self::SCHEMA, input, endpoint)
-    }
-
-    /// Client: the output, or the error, that a response carries.
-    fn parse_response(response: &http::Response<Vec<u8>>) -> Result<Self::Output, Self::Error> {
-        crate::protocol::parse_response::<Self>(response)
-    }
-
-    /// Server: the input of a request routed to this operation, checked against every
-    /// constraint of the model.
-    fn parse_request(request: &http::Request<Vec<u8>>) -> Result<Self::Input, Rejection> {
-        crate::protocol::parse_request::<Self>(request)
-    }
-
-    /// Server: the response for the operation's result.
-    fn serialize_response(result: &Result<Self::Output, Self::Error>) -> http::Response<Vec<u8>> {
-        crate::protocol::serialize_response::<Self>(result)
-    }
-}
-
-impl<O: Operation> HttpOperation for O {}
 
 /// Something that is told the type of each operation of a service, in turn: generated crates'
 /// `operation::visit_operations` calls it, so that generic code (a test harness, a registry of

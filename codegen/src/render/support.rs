@@ -41,19 +41,26 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output) {
             .to_owned(),
     );
     let operation_module = Rt::OperationModule.path();
+    let http_operation = Rt::HttpOperation.path();
     out.add(
         &operation,
         "",
-        quote!(pub use #operation_module::{HttpOperation, Operation, OperationError, OperationVisitor, Paginated};),
+        quote!(pub use #operation_module::{Operation, OperationError, OperationVisitor, Paginated}; pub use #http_operation;),
     );
 
     let error = ModulePath::new(&["error"]);
     out.module(&error).doc = Some(format!(
-        "Errors that are not part of the model: building and validating values, unmodelled service errors. `{}`, re-exported.",
-        Rt::ErrorModule.doc_path()
+        "Errors that are not part of the model: building and validating values, unmodelled service errors. `{}` and `{}::ValidationError`, re-exported.",
+        Rt::ErrorModule.doc_path(),
+        Rt::ValidateModule.doc_path()
     ));
     let error_module = Rt::ErrorModule.path();
-    out.add(&error, "", quote!(pub use #error_module::*;));
+    let validate_module = Rt::ValidateModule.path();
+    out.add(
+        &error,
+        "",
+        quote!(pub use #error_module::*; pub use #validate_module::{ValidationError, Violation};),
+    );
 
     let primitives = ModulePath::new(&["primitives"]);
     out.module(&primitives).doc = Some(format!(

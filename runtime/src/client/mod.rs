@@ -36,7 +36,8 @@ pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettin
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
-use crate::operation::{HttpOperation, Operation};
+use crate::operation::Operation;
+use crate::protocol::HttpOperation;
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::shape::Value;
 pub use crate::transport::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};

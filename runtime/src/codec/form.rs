@@ -16,10 +16,10 @@
 
 use std::borrow::Cow;
 
+use super::text::{percent_decode, percent_encode_into};
 use super::text::{to_text, Location, TextDecoder};
 use crate::memory::RequestMemory;
 use crate::primitives::{DateTime, Document};
-use crate::protocol::uri::{percent_decode, percent_encode_into};
 use crate::schema::{Flags, Member, Schema};
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
 use crate::validate::Violation;

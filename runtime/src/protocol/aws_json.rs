@@ -12,8 +12,8 @@ use super::{content_headers, error_status, is_unit, json_error_body, with_messag
 use crate::codec::json::{write_string, write_structure, JSON_MEMBER_NAMES};
 use crate::codec::Side;
 use crate::error::UnhandledError;
+use crate::rejection::Rejection;
 use crate::schema::{OperationSchema, Protocol, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
 
 /// One version of the protocol.

@@ -26,12 +26,43 @@ use crate::codec::Side;
 use crate::error::{ErrorMeta, UnhandledError};
 use crate::memory::RequestMemory;
 use crate::operation::{Operation, OperationError};
+use crate::rejection::Rejection;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{decode_structure, EncodeError, Structure, Value, View};
 use crate::validate::{self, Checks};
 
 use self::http::{Message, MessageDecoder};
+
+/// An operation on the wire: its request and response as `http` messages, for a client and for
+/// a server, in its service's protocol. These are plain functions (no I/O), usable with any
+/// HTTP stack.
+pub trait HttpOperation: Operation {
+    /// Client: the request for `input`, sent to `endpoint` (such as `https://example.com` or
+    /// `http://127.0.0.1:8080/prefix`). Required members must be set; an unset idempotency
+    /// token is filled in. Other constraints are the service's to judge (`validate()` checks
+    /// them for callers who want to).
+    fn serialize_request(input: &Self::Input, endpoint: &str) -> Result<::http::Request<Vec<u8>>, UnhandledError> {
+        serialize_request(Self::SERVICE, Self::SCHEMA, input, endpoint)
+    }
+
+    /// Client: the output, or the error, that a response carries.
+    fn parse_response(response: &::http::Response<Vec<u8>>) -> Result<Self::Output, Self::Error> {
+        parse_response::<Self>(response)
+    }
+
+    /// Server: the input of a request routed to this operation, checked against every
+    /// constraint of the model.
+    fn parse_request(request: &::http::Request<Vec<u8>>) -> Result<Self::Input, Rejection> {
+        parse_request::<Self>(request)
+    }
+
+    /// Server: the response for the operation's result.
+    fn serialize_response(result: &Result<Self::Output, Self::Error>) -> ::http::Response<Vec<u8>> {
+        serialize_response::<Self>(result)
+    }
+}
+
+impl<O: Operation> HttpOperation for O {}
 
 /// A wire protocol: how an operation's messages are written and read, and how a server finds
 /// the operation a request is for.

@@ -20,8 +20,8 @@ use crate::codec::xml::{
 };
 use crate::codec::Side;
 use crate::error::UnhandledError;
+use crate::rejection::Rejection;
 use crate::schema::{Flags, OperationSchema, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
 
 /// One of the two protocols.

@@ -10,8 +10,8 @@ use super::uri::{match_path, parse_query, UriBuilder};
 use super::{content_headers, success_status};
 use crate::codec::Codec;
 use crate::error::UnhandledError;
+use crate::rejection::Rejection;
 use crate::schema::{HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
-use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
 
 /// Whether a request of `operation` carries input in its body.

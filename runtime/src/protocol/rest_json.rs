@@ -8,8 +8,8 @@ use super::{error_status, json_error_body, rest, with_message_key, ErrorInfo, Wi
 use crate::codec::json::JSON;
 use crate::codec::Side;
 use crate::error::UnhandledError;
+use crate::rejection::Rejection;
 use crate::schema::{Flags, OperationSchema, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
 
 /// The protocol.

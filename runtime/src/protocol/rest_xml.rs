@@ -15,8 +15,8 @@ use crate::codec::xml::{
 };
 use crate::codec::Side;
 use crate::error::UnhandledError;
+use crate::rejection::Rejection;
 use crate::schema::{Flags, OperationSchema, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{EncodeError, Value};
 
 /// The protocol, its errors wrapped in `<ErrorResponse>` or not.

@@ -8,8 +8,8 @@ use crate::checksum::{self, ChecksumAlgorithm, Compression, RequestChecksumCalcu
 use crate::error::UnhandledError;
 use crate::memory::RequestMemory;
 use crate::primitives::idempotency_token;
+use crate::rejection::Rejection;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, ServiceSchema};
-use crate::server::Rejection;
 use crate::shape::{Value, View};
 
 /// An input whose unset `@idempotencyToken` members hold fresh tokens.
@@ -218,7 +218,7 @@ pub fn check_response_checksum(
 /// the protocol's: the codings before it, another `gzip` too, are the input's own (a member
 /// bound to `Content-Encoding`) and stay as they are.
 ///
-/// [`BodyLimit`]: crate::server::BodyLimit
+/// [`BodyLimit`]: crate::rejection::BodyLimit
 pub(crate) fn decompress_request(
     operation: &OperationSchema,
     request: &::http::Request<Vec<u8>>,
@@ -239,8 +239,8 @@ pub(crate) fn decompress_request(
     }
     let limit = request
         .extensions()
-        .get::<crate::server::BodyLimit>()
-        .map_or(crate::server::BodyLimit::DEFAULT, |limit| limit.0);
+        .get::<crate::rejection::BodyLimit>()
+        .map_or(crate::rejection::BodyLimit::DEFAULT, |limit| limit.0);
     // The decompressed body is charged to the request's share of the server's memory as it
     // grows, before it is held.
     let memory = request.extensions().get::<RequestMemory>();

@@ -257,7 +257,7 @@ fn a_response_that_has_no_body_goes_out_without_one() {
 #[test]
 fn header_values_http_would_change_are_refused_by_client_and_server_alike() {
     use catalog::operation::put_records::PutRecords;
-    use smithy_runtime::operation::HttpOperation;
+    use smithy_runtime::protocol::HttpOperation;
     let send = |input: PutRecordsInput| PutRecords::serialize_request(&input, "http://localhost");
     for (label, why) in [
         ("caf\u{e9}", "outside ASCII"),

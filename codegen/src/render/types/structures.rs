@@ -173,7 +173,7 @@ pub(in crate::render) fn render_structure(
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
     let optional = Rt::Optional.path();
-    let error_module = Rt::ErrorModule.path();
+    let validate_module = Rt::ValidateModule.path();
     let member_arms = fields.iter().enumerate().map(|(index, field)| {
         let ident = &field.ident;
         let index = Literal::usize_unsuffixed(index);
@@ -276,7 +276,7 @@ pub(in crate::render) fn render_structure(
                 /// Checks the model's constraints on this value and everything in it, and returns
                 /// every violation with the path of the member that broke it.
                 #[inline]
-                pub fn validate(&self) -> Result<(), #error_module::ValidationError> {
+                pub fn validate(&self) -> Result<(), #validate_module::ValidationError> {
                     #validate(self, &#schema, #checks::Client)
                 }
                 #(#default_fns)*

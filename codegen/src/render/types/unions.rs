@@ -106,7 +106,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     );
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
-    let error_module = Rt::ErrorModule.path();
+    let validate_module = Rt::ValidateModule.path();
     let variant_arms = variants.iter().enumerate().map(|(index, variant)| {
         let ident = &variant.ident;
         let index = Literal::usize_unsuffixed(index);
@@ -150,7 +150,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
                 /// Checks the model's constraints on this value and everything in it, and returns
                 /// every violation with the path of the member that broke it.
                 #[inline]
-                pub fn validate(&self) -> Result<(), #error_module::ValidationError> {
+                pub fn validate(&self) -> Result<(), #validate_module::ValidationError> {
                     #validate(self, &#schema, #checks::Client)
                 }
             }
