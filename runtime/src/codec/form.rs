@@ -226,7 +226,8 @@ pub(crate) fn value_of(body: &[u8], key: &str) -> Option<String> {
 #[derive(Debug, Default)]
 pub(crate) struct Node {
     value: Option<String>,
-    children: Vec<(String, Node)>,
+    /// By name: a body of many keys is read in `n log n`, not compared pairwise.
+    children: std::collections::BTreeMap<String, Node>,
 }
 
 /// The most pairs a form body may hold, and the most parts a key may have.
@@ -260,15 +261,14 @@ impl Node {
                 if depth >= MAX_DEPTH {
                     return Err(DecodeError::new(format!("the form key `{key}` nests too deep")));
                 }
-                let index = match node.children.iter().position(|(name, _)| name == part) {
-                    Some(index) => index,
-                    None => {
-                        charge(std::mem::size_of::<(String, Node)>() + part.len())?;
-                        node.children.push((part.to_owned(), Node::default()));
-                        node.children.len() - 1
-                    }
-                };
-                node = &mut node.children[index].1;
+                if !node.children.contains_key(part) {
+                    charge(std::mem::size_of::<(String, Node)>() + part.len())?;
+                    node.children.insert(part.to_owned(), Node::default());
+                }
+                node = node
+                    .children
+                    .get_mut(part)
+                    .ok_or_else(|| DecodeError::new("a form key vanished"))?;
             }
             charge(value.len())?;
             node.value = Some(value);
@@ -277,10 +277,7 @@ impl Node {
     }
 
     fn child(&self, name: &str) -> Option<&Node> {
-        self.children
-            .iter()
-            .find(|(found, _)| found == name)
-            .map(|(_, node)| node)
+        self.children.get(name)
     }
 
     /// The children numbered 1, 2, ... in order of their numbers.
@@ -617,6 +614,60 @@ mod tests {
         let entry = &tree.child("M").unwrap().child("entry").unwrap().numbered()[0];
         assert_eq!(entry.child("value").unwrap().value.as_deref(), Some("v w!"));
         assert!(Node::parse(b"a=%zz", None).is_err());
+    }
+
+    /// A body of many keys at one level is read in `n log n`: compared pairwise, 100,000 keys
+    /// would take billions of comparisons.
+    #[test]
+    fn many_keys_are_not_compared_pairwise() {
+        let body: String = (0..100_000).map(|n| format!("Key{n}=v&")).collect();
+        let started = std::time::Instant::now();
+        let tree = Node::parse(body.as_bytes(), None).expect("a form");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(tree.children.len(), 100_000);
+        assert_eq!(tree.child("Key99999").and_then(|node| node.value.as_deref()), Some("v"));
+    }
+
+    /// Bodies cut and corrupted at random are read or refused, never a panic.
+    #[test]
+    fn mangled_bodies_are_read_or_refused_without_a_panic() {
+        let seed = b"Action=Op&Version=1&List.member.2=b&List.member.1=a&M.entry.1.key=k&M.entry.1.value=v+w%21";
+        let pieces: [&[u8]; 9] = [b"%", b"%z", b"%ff", b"%e2%98", b"&", b"=", b".", b"..", b"\xff"];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound.max(1) as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut body = seed.to_vec();
+            for _ in 0..1 + next(4) {
+                let at = next(body.len() + 1);
+                match next(3) {
+                    0 => body.truncate(at),
+                    1 => {
+                        let piece = pieces[next(pieces.len())];
+                        body.splice(at..at, piece.iter().copied());
+                    }
+                    _ => {
+                        if let Some(byte) = body.get_mut(at) {
+                            *byte ^= 1 << next(8);
+                        }
+                    }
+                }
+            }
+            if let Ok(tree) = Node::parse(&body, None) {
+                for node in tree.children.values() {
+                    let _ = node.numbered();
+                }
+            }
+            let _ = value_of(&body, "Action");
+        }
     }
 
     #[test]
