@@ -25,10 +25,8 @@ impl Index<'_> {
         let mut depths = HashMap::new();
         for shape in self.closure() {
             let path = format!("$.shapes[{:?}]", shape.id.as_str());
-            check_constraints(shape, None, &shape.traits, &path, &mut problems);
             for (member, member_path) in members_with_paths(shape, &path) {
                 let target = self.shape(&member.target);
-                check_constraints(shape, Some(member), &member.traits, &member_path, &mut problems);
                 check_member_traits(shape, member, &member_path, &mut problems);
                 if let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) {
                     match self.declared_default(shape, member) {
@@ -110,21 +108,25 @@ impl Index<'_> {
         }
     }
 
-    /// Checks an operation's `httpChecksum`, `@requestCompression` and `@staticContextParams`
-    /// against what the runtime reads of them.
+    /// Checks that an operation's `httpChecksum` names members of its input that can hold an
+    /// algorithm's name (the value itself is its reader's to check).
     fn check_operation_traits(&self, shape: &Shape, input: &ShapeId, path: &str, problems: &mut Vec<Error>) {
         let members = match &self.shape(input).kind {
             ShapeKind::Structure(members) => members.as_slice(),
             _ => &[],
         };
-        if let Some(checksum) = shape.traits.get("aws.protocols#httpChecksum") {
+        let checksum = shape
+            .traits
+            .get("aws.protocols#httpChecksum")
+            .and_then(|value| crate::trait_values::http_checksum(value).ok());
+        if let Some(checksum) = checksum {
             let at = format!("{path}.traits[\"aws.protocols#httpChecksum\"]");
-            for key in ["requestAlgorithmMember", "requestValidationModeMember"] {
-                let Some(name) = checksum.get(key) else { continue };
-                let member = name
-                    .as_str()
-                    .and_then(|name| members.iter().find(|member| member.name == name));
-                let is_text = member.is_some_and(|member| {
+            for (key, name) in [
+                ("requestAlgorithmMember", checksum.request_algorithm_member),
+                ("requestValidationModeMember", checksum.request_validation_mode_member),
+            ] {
+                let Some(name) = name else { continue };
+                let is_text = members.iter().find(|member| member.name == name).is_some_and(|member| {
                     matches!(
                         self.shape(&member.target).kind,
                         ShapeKind::Simple(Simple::String) | ShapeKind::Enum(_)
@@ -134,69 +136,7 @@ impl Index<'_> {
                     problems.push(problem(
                         shape,
                         format!("{at}.{key}"),
-                        format!("`{key}` must name a string or enum member of the input `{input}`, not {name}"),
-                    ));
-                }
-            }
-            match checksum.get("responseAlgorithms") {
-                None => {}
-                Some(Value::Array(names)) => {
-                    // An algorithm the runtime does not know is kept: a client refuses it when a
-                    // caller asks for it, and passes over it in responses.
-                    for (index, name) in names.iter().enumerate() {
-                        if name.as_str().is_none_or(|name| name.trim().is_empty()) {
-                            problems.push(problem(
-                                shape,
-                                format!("{at}.responseAlgorithms[{index}]"),
-                                format!("a checksum algorithm is named by a non-empty string, not {name}"),
-                            ));
-                        }
-                    }
-                }
-                Some(other) => problems.push(problem(
-                    shape,
-                    format!("{at}.responseAlgorithms"),
-                    format!("`responseAlgorithms` must be a list of algorithm names, not {other}"),
-                )),
-            }
-        }
-        if let Some(compression) = shape.traits.get("smithy.api#requestCompression") {
-            let at = format!("{path}.traits[\"smithy.api#requestCompression\"].encodings");
-            match compression.get("encodings").and_then(Value::as_array) {
-                Some(encodings) if !encodings.is_empty() => {
-                    for (index, encoding) in encodings.iter().enumerate() {
-                        if !encoding.as_str().is_some_and(|name| name.eq_ignore_ascii_case("gzip")) {
-                            problems.push(problem(
-                                shape,
-                                format!("{at}[{index}]"),
-                                format!("{encoding} is not a request compression encoding Smithy defines (`gzip`)"),
-                            ));
-                        }
-                    }
-                }
-                _ => problems.push(problem(
-                    shape,
-                    at,
-                    "`encodings` must list at least one encoding, such as `gzip`",
-                )),
-            }
-        }
-        if let Some(Value::Object(params)) = shape.traits.get("smithy.rules#staticContextParams") {
-            for (name, param) in params {
-                let value = param.get("value");
-                let valid = match value {
-                    Some(Value::Bool(_) | Value::String(_)) => true,
-                    Some(Value::Array(items)) => items.iter().all(Value::is_string),
-                    _ => false,
-                };
-                if !valid {
-                    problems.push(problem(
-                        shape,
-                        format!("{path}.traits[\"smithy.rules#staticContextParams\"][{name:?}].value"),
-                        format!(
-                            "the endpoint parameter `{name}` must be a boolean, a string or a list of strings, not {}",
-                            value.map_or("nothing".to_owned(), Value::to_string)
-                        ),
+                        format!("`{key}` must name a string or enum member of the input `{input}`, not {name:?}"),
                     ));
                 }
             }
@@ -291,53 +231,8 @@ impl Index<'_> {
     ) -> Option<(String, String, Vec<String>)> {
         let value = shape.traits.get("smithy.api#http")?;
         let trait_path = format!("{path}.traits[\"smithy.api#http\"]");
-        let before = problems.len();
-        let Some(object) = value.as_object() else {
-            problems.push(problem(
-                shape,
-                trait_path,
-                "`@http` must be an object with a method and a URI",
-            ));
-            return None;
-        };
-        let method = object.get("method").and_then(Value::as_str);
-        match method {
-            None => problems.push(problem(
-                shape,
-                format!("{trait_path}.method"),
-                "`@http` needs a `method` string, such as \"GET\"",
-            )),
-            Some(method) if !is_token(method) => problems.push(problem(
-                shape,
-                format!("{trait_path}.method"),
-                format!("the HTTP method {method:?} is not a valid method name"),
-            )),
-            Some(_) => {}
-        }
-        let uri = object.get("uri").and_then(Value::as_str);
-        match uri {
-            None => problems.push(problem(
-                shape,
-                format!("{trait_path}.uri"),
-                "`@http` needs a `uri` string, such as \"/things/{id}\"",
-            )),
-            Some(uri) if !uri.starts_with('/') || uri.contains("//") || uri.contains('#') => problems.push(problem(
-                shape,
-                format!("{trait_path}.uri"),
-                format!("the URI {uri:?} must start with `/`, with no empty segment and no fragment"),
-            )),
-            Some(_) => {}
-        }
-        if let Some(code) = object.get("code") {
-            if !code.as_u64().is_some_and(|code| (100..=999).contains(&code)) {
-                problems.push(problem(
-                    shape,
-                    format!("{trait_path}.code"),
-                    format!("the HTTP status code {code} is not within 100..=999"),
-                ));
-            }
-        }
-        let http = shape.traits.http().filter(|_| problems.len() == before)?;
+        // A value its reader refuses is reported by the trait check.
+        let http = crate::trait_values::http(value).ok()?;
         let (segments, query) = http.template();
         let mut labels = Vec::new();
         for (index, segment) in segments.iter().enumerate() {
@@ -442,68 +337,6 @@ fn problem(shape: &Shape, path: impl Into<String>, message: impl Into<String>) -
         .for_shape(&shape.id)
 }
 
-/// `@length`, `@range` and `@pattern` on a shape or one of its members.
-fn check_constraints(
-    shape: &Shape,
-    member: Option<&Member>,
-    traits: &crate::model::Traits,
-    path: &str,
-    problems: &mut Vec<Error>,
-) {
-    let what = member.map_or_else(String::new, |member| format!("member `{}`: ", member.name));
-    if let Some((Some(min), Some(max))) = traits.length() {
-        if min > max {
-            problems.push(problem(
-                shape,
-                format!("{path}.traits[\"smithy.api#length\"]"),
-                format!("{what}`@length` has min {min} above max {max}"),
-            ));
-        }
-    }
-    if let Some(value) = traits.get("smithy.api#length") {
-        let bad = ["min", "max"]
-            .into_iter()
-            .find(|key| value.get(key).is_some_and(|bound| bound.as_u64().is_none()));
-        if let Some(key) = bad {
-            problems.push(problem(
-                shape,
-                format!("{path}.traits[\"smithy.api#length\"].{key}"),
-                format!("{what}`@length` bounds are whole numbers of zero or more"),
-            ));
-        }
-    }
-    if let Some((Some(min), Some(max))) = traits.range() {
-        if min.as_f64().zip(max.as_f64()).is_some_and(|(min, max)| min > max) {
-            problems.push(problem(
-                shape,
-                format!("{path}.traits[\"smithy.api#range\"]"),
-                format!("{what}`@range` has min {min} above max {max}"),
-            ));
-        }
-    }
-    if let Some(pattern) = traits.get("smithy.api#pattern") {
-        // Only a pattern that is no regular expression at all is a problem of the model; one the
-        // runtime cannot check is left out of the generated checks, which say so
-        // (`crate::unchecked_pattern`).
-        match pattern.as_str() {
-            Some(text) => {
-                if let Some(reason) = smithy_runtime::validate::Pattern::malformed(text) {
-                    problems.push(problem(
-                        shape,
-                        format!("{path}.traits[\"smithy.api#pattern\"]"),
-                        format!("{what}the `@pattern` {text:?} is not a regular expression: {reason}"),
-                    ));
-                }
-            }
-            None => problems.push(problem(
-                shape,
-                format!("{path}.traits[\"smithy.api#pattern\"]"),
-                format!("{what}`@pattern` must be a string"),
-            )),
-        }
-    }
-}
-
 /// The HTTP binding traits of a member: header names.
 fn check_member_traits(shape: &Shape, member: &Member, path: &str, problems: &mut Vec<Error>) {
     for (name, allow_empty) in [("smithy.api#httpHeader", false), ("smithy.api#httpPrefixHeaders", true)] {
@@ -512,7 +345,7 @@ fn check_member_traits(shape: &Shape, member: &Member, path: &str, problems: &mu
         };
         let valid = value
             .as_str()
-            .is_some_and(|header| (allow_empty && header.is_empty()) || is_token(header));
+            .is_some_and(|header| (allow_empty && header.is_empty()) || crate::trait_values::is_token(header));
         if !valid {
             problems.push(problem(
                 shape,
@@ -621,13 +454,6 @@ fn check_default(shape: &Shape, member: &Member, target: &Shape, value: &Value, 
 }
 
 /// Whether `text` is an HTTP token (RFC 9110): a method or header name.
-fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
-}
-
 /// Whether `text` is an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
 fn is_date_time(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -680,8 +506,13 @@ mod tests {
 
     #[test]
     fn tokens_and_date_times() {
-        assert!(is_token("GET") && is_token("X-Amz-Target") && !is_token("GE T") && !is_token(""));
-        assert!(!is_token("X:H"));
+        assert!(
+            crate::trait_values::is_token("GET")
+                && crate::trait_values::is_token("X-Amz-Target")
+                && !crate::trait_values::is_token("GE T")
+                && !crate::trait_values::is_token("")
+        );
+        assert!(!crate::trait_values::is_token("X:H"));
         assert!(is_date_time("1985-04-12T23:20:50.52Z"));
         assert!(is_date_time("2000-01-01T00:00:00+01:00"));
         assert!(!is_date_time("yesterday"));

@@ -494,7 +494,7 @@ impl Traits {
 
     /// The `@endpoint` trait's host prefix.
     pub fn host_prefix(&self) -> Option<&str> {
-        self.prelude("endpoint")?.get("hostPrefix")?.as_str()
+        crate::trait_values::host_prefix(self.prelude("endpoint")?).ok()
     }
 
     /// The protocol traits of a service, in the order of their ids.
@@ -512,15 +512,8 @@ impl Traits {
 
     /// `aws.protocols#awsQueryError`: the code and status an `awsQueryCompatible` service
     /// reports for the error.
-    pub fn query_error(&self) -> Option<(String, u16)> {
-        let value = self.0.get("aws.protocols#awsQueryError")?;
-        let code = value.get("code")?.as_str()?.to_owned();
-        let status = value
-            .get("httpResponseCode")
-            .and_then(Value::as_u64)
-            .and_then(|code| u16::try_from(code).ok())
-            .unwrap_or(400);
-        Some((code, status))
+    pub fn query_error(&self) -> Option<(&str, u16)> {
+        crate::trait_values::query_error(self.0.get("aws.protocols#awsQueryError")?).ok()
     }
 
     /// The signing name of the `aws.auth#sigv4` trait.
@@ -534,34 +527,32 @@ impl Traits {
     }
 
     /// `smithy.rules#staticContextParams`: endpoint parameters an operation fixes, by name.
-    pub fn static_context_params(&self) -> Vec<(&str, &Value)> {
-        let Some(params) = self
-            .0
+    pub(crate) fn static_context_params(&self) -> Vec<(&str, crate::trait_values::StaticParam<'_>)> {
+        self.0
             .get("smithy.rules#staticContextParams")
-            .and_then(Value::as_object)
-        else {
-            return Vec::new();
-        };
-        params
-            .iter()
-            .filter_map(|(name, param)| Some((name.as_str(), param.get("value")?)))
-            .collect()
+            .and_then(|value| crate::trait_values::static_context_params(value).ok())
+            .unwrap_or_default()
     }
 
     /// `smithy.rules#operationContextParams`: endpoint parameters an operation reads from its
     /// input with a path, by name.
     pub fn operation_context_params(&self) -> Vec<(&str, &str)> {
-        let Some(params) = self
-            .0
+        self.0
             .get("smithy.rules#operationContextParams")
-            .and_then(Value::as_object)
-        else {
-            return Vec::new();
-        };
-        params
-            .iter()
-            .filter_map(|(name, param)| Some((name.as_str(), param.get("path")?.as_str()?)))
-            .collect()
+            .and_then(|value| crate::trait_values::operation_context_params(value).ok())
+            .unwrap_or_default()
+    }
+
+    /// `aws.protocols#httpChecksum`.
+    pub(crate) fn http_checksum(&self) -> Option<crate::trait_values::HttpChecksum<'_>> {
+        crate::trait_values::http_checksum(self.0.get("aws.protocols#httpChecksum")?).ok()
+    }
+
+    /// The encodings of `@requestCompression` (none without it).
+    pub fn request_compression(&self) -> Vec<&str> {
+        self.prelude("requestCompression")
+            .and_then(|value| crate::trait_values::request_compression(value).ok())
+            .unwrap_or_default()
     }
 
     /// `smithy.rules#endpointRuleSet`.
@@ -585,38 +576,22 @@ impl Traits {
 
     /// The `@length` bounds.
     pub fn length(&self) -> Option<(Option<u64>, Option<u64>)> {
-        let value = self.prelude("length")?;
-        Some((
-            value.get("min").and_then(Value::as_u64),
-            value.get("max").and_then(Value::as_u64),
-        ))
+        crate::trait_values::length(self.prelude("length")?).ok()
     }
 
     /// The `@range` bounds, as JSON numbers.
-    pub fn range(&self) -> Option<(Option<&serde_json::Number>, Option<&serde_json::Number>)> {
-        let value = self.prelude("range")?;
-        let bound = |key: &str| match value.get(key) {
-            Some(Value::Number(n)) => Some(n),
-            _ => None,
-        };
-        Some((bound("min"), bound("max")))
+    pub fn range(&self) -> Option<(Option<serde_json::Number>, Option<serde_json::Number>)> {
+        crate::trait_values::range(self.prelude("range")?).ok()
     }
 
     /// The `@pattern` regular expression.
     pub fn pattern(&self) -> Option<&str> {
-        self.prelude_str("pattern")
+        crate::trait_values::pattern(self.prelude("pattern")?).ok()
     }
 
     /// The `@paginated` trait's members: input token, output token, items, page size.
     pub fn paginated(&self) -> Option<Paginated> {
-        let value = self.prelude("paginated")?;
-        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-        Some(Paginated {
-            input_token: text("inputToken"),
-            output_token: text("outputToken"),
-            items: text("items"),
-            page_size: text("pageSize"),
-        })
+        crate::trait_values::paginated(self.prelude("paginated")?).ok()
     }
 
     /// The `@default` value, when the trait is present (it may be `null`).
@@ -647,16 +622,7 @@ impl Traits {
     }
 
     pub fn http(&self) -> Option<HttpTrait> {
-        let value = self.prelude("http")?;
-        Some(HttpTrait {
-            method: value.get("method")?.as_str()?.to_owned(),
-            uri: value.get("uri")?.as_str()?.to_owned(),
-            code: value
-                .get("code")
-                .and_then(Value::as_u64)
-                .and_then(|code| u16::try_from(code).ok())
-                .unwrap_or(200),
-        })
+        crate::trait_values::http(self.prelude("http")?).ok()
     }
 
     /// The HTTP binding of a member, if it has one; unbound members go in the body.

@@ -9,7 +9,9 @@
 //! Prelude trait values are checked by one validator, [`validate`], over a description of each
 //! trait's shape ([`Ty`]): the JSON type, enum values, `@range`, `@length`, `@pattern`, the
 //! required members and no unknown members of a structure, recursively through lists and maps,
-//! as Smithy validates any value of a shape.
+//! as Smithy validates any value of a shape. A trait the generator reads into a Rust value is
+//! then given to that value's one reader ([`crate::trait_values`]), which refuses what a shape
+//! cannot say; library traits with a reader are checked by it alone.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -998,6 +1000,12 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                             )),
                             _ => validate(value, &def.ty, "", &mut found),
                         }
+                        if found.errors.is_empty() && applies_to(def.applies, site) {
+                            // What the trait's shape cannot say, from the value's one reader.
+                            for problem in crate::trait_values::problems(id, value).unwrap_or_default() {
+                                found.errors.push((problem.at, problem.message));
+                            }
+                        }
                         for (below, message) in found.errors {
                             problems.errors.push(
                                 Error::invalid(
@@ -1034,6 +1042,15 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                     }
                 }
                 if LIBRARY_TRAITS.contains(&id.as_str()) || defined.contains(id.as_str()) {
+                    for problem in crate::trait_values::problems(id, value).unwrap_or_default() {
+                        problems.errors.push(
+                            Error::invalid(
+                                format!("{trait_path}{}", problem.at),
+                                format!("invalid `{id}` value: {}", problem.message),
+                            )
+                            .for_shape(&shape.id),
+                        );
+                    }
                     continue;
                 }
                 let hint = hints

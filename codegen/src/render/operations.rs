@@ -310,18 +310,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
     let unwrapped_output = shape.traits.get("aws.customizations#s3UnwrappedXmlOutput").is_some();
     let endpoint_params = endpoint_params(cx, shape, operation);
     let http_checksum = http_checksum(cx, shape, operation);
-    let compression = shape
-        .traits
-        .get("smithy.api#requestCompression")
-        .and_then(|trait_value| trait_value.get("encodings"))
-        .and_then(serde_json::Value::as_array)
-        .map(|encodings| {
-            encodings
-                .iter()
-                .filter_map(serde_json::Value::as_str)
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let compression = shape.traits.request_compression();
     out.add(
         &super::schema::module(),
         cx.symbols.schema_name(&shape.id),
@@ -347,34 +336,25 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
 
 /// The `http_checksum` field of an operation's schema, from its `aws.protocols#httpChecksum`.
 fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> TokenStream {
-    let Some(checksum) = shape.traits.get("aws.protocols#httpChecksum") else {
+    let Some(checksum) = shape.traits.http_checksum() else {
         return quote!(None);
     };
     let members = match &cx.index.shape(&operation.input).kind {
         ShapeKind::Structure(members) => members.as_slice(),
         _ => &[],
     };
-    let member = |key: &str| {
-        let name = checksum.get(key).and_then(serde_json::Value::as_str);
-        match name.and_then(|name| members.iter().position(|member| member.name == name)) {
-            Some(index) => {
-                let index = proc_macro2::Literal::usize_unsuffixed(index);
-                quote!(Some(#index))
-            }
-            None => quote!(None),
+    let member = |name: Option<&str>| match name.and_then(|name| members.iter().position(|member| member.name == name))
+    {
+        Some(index) => {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote!(Some(#index))
         }
+        None => quote!(None),
     };
-    let required = checksum
-        .get("requestChecksumRequired")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false);
-    let algorithm = member("requestAlgorithmMember");
-    let mode = member("requestValidationModeMember");
-    let responses = checksum
-        .get("responseAlgorithms")
-        .and_then(serde_json::Value::as_array)
-        .map(|names| names.iter().filter_map(serde_json::Value::as_str).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let required = checksum.request_required;
+    let algorithm = member(checksum.request_algorithm_member);
+    let mode = member(checksum.request_validation_mode_member);
+    let responses = &checksum.response_algorithms;
     let schema = Rt::HttpChecksum.path();
     quote! {
         Some(#schema {
@@ -394,13 +374,9 @@ fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Ve
     let mut params = Vec::new();
     for (name, value) in shape.traits.static_context_params() {
         let value = match value {
-            serde_json::Value::Bool(value) => quote!(StaticParam::Bool(#value)),
-            serde_json::Value::String(value) => quote!(StaticParam::String(#value)),
-            serde_json::Value::Array(items) => {
-                let items = items.iter().filter_map(serde_json::Value::as_str);
-                quote!(StaticParam::StringArray(&[#(#items),*]))
-            }
-            _ => continue,
+            crate::trait_values::StaticParam::Bool(value) => quote!(StaticParam::Bool(#value)),
+            crate::trait_values::StaticParam::String(value) => quote!(StaticParam::String(#value)),
+            crate::trait_values::StaticParam::StringArray(items) => quote!(StaticParam::StringArray(&[#(#items),*])),
         };
         params.push(param(name, quote!(EndpointParamSource::Static(#value))));
     }

@@ -195,7 +195,7 @@ fn extend_constraints(calls: &mut Vec<TokenStream>, own: &Traits, target: &Trait
         calls.push(quote!(.length(#min, #max)));
     }
     if let Some((min, max)) = own.range().or_else(|| target.range()) {
-        let (min, max) = (option(min, float), option(max, float));
+        let (min, max) = (option(min.as_ref(), float), option(max.as_ref(), float));
         calls.push(quote!(.range(#min, #max)));
     }
     if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
