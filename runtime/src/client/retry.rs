@@ -280,7 +280,7 @@ pub(super) fn error_code(context: &RequestContext, response: &http::Response<Vec
     if response.status().as_u16() < 300 {
         return None;
     }
-    let info = crate::protocol::error_info(context.service, response.headers(), response.body());
+    let info = crate::protocol::error_info(context.service, response);
     info.query_code.or(info.code)
 }
 
@@ -363,7 +363,7 @@ pub(super) fn classify_response(context: &RequestContext, response: &http::Respo
     if status < 300 {
         return None;
     }
-    let info = crate::protocol::error_info(context.service, response.headers(), response.body());
+    let info = crate::protocol::error_info(context.service, response);
     let code = info.query_code.as_deref().or(info.code.as_deref());
     if let Some(code) = code {
         if THROTTLING_CODES.contains(&code) {

@@ -330,14 +330,24 @@ pub(crate) struct ErrorInfo {
 }
 
 /// What an error response says of itself in `service`'s protocol, its code sanitised: what
-/// comes before a `:` (a URL), after a `#` (a namespace).
-pub(crate) fn error_info(service: &ServiceSchema, headers: &HeaderMap, body: &[u8]) -> ErrorInfo {
+/// comes before a `:` (a URL), after a `#` (a namespace). A response without a body (the answer
+/// to a `HEAD`) names its error by its status's reason phrase: a `404` is `NotFound`, as S3's
+/// HeadObject and HeadBucket model it, a `412` `PreconditionFailed`.
+pub(crate) fn error_info(service: &ServiceSchema, response: &::http::Response<Vec<u8>>) -> ErrorInfo {
+    let (headers, body) = (response.headers(), response.body());
     let (raw, message) = wire(service.protocol).error_code(headers, body);
-    let code = raw.and_then(|raw| {
-        let code = raw.split(':').next().unwrap_or_default();
-        let code = code.rsplit('#').next().unwrap_or_default().trim();
-        (!code.is_empty()).then(|| code.to_owned())
-    });
+    let code = raw
+        .and_then(|raw| {
+            let code = raw.split(':').next().unwrap_or_default();
+            let code = code.rsplit('#').next().unwrap_or_default().trim();
+            (!code.is_empty()).then(|| code.to_owned())
+        })
+        .or_else(|| {
+            let reason = response.status().canonical_reason()?;
+            body.trim_ascii()
+                .is_empty()
+                .then(|| reason.chars().filter(char::is_ascii_alphanumeric).collect())
+        });
     let query_code = service
         .query_compatible
         .then(|| headers.get("x-amzn-query-error")?.to_str().ok())
@@ -391,7 +401,7 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         return decode_structure::<O::Output>(&mut decoder)
             .map_err(|error| UnhandledError::invalid_response(status, error).into());
     }
-    let info = error_info(service, response.headers(), response.body());
+    let info = error_info(service, response);
     let index = info
         .code
         .as_deref()

@@ -199,6 +199,9 @@ async fn s3_put_get_and_errors() {
     use s3::service::AmazonS3;
     let (endpoint, seen) = serve(|request| match (request.method.as_str(), request.path()) {
         ("PUT", _) => (200, vec![("ETag", "\"abc\"".to_owned())], Vec::new()),
+        // S3 answers a HEAD of a missing key with a bare 404.
+        ("HEAD", "/my-bucket/missing") => (404, vec![("x-amz-request-id", "R2".to_owned())], Vec::new()),
+        ("HEAD", _) => (412, Vec::new(), Vec::new()),
         ("GET", "/my-bucket/missing") => xml(
             404,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>missing</Key><RequestId>R1</RequestId></Error>",
@@ -281,6 +284,28 @@ async fn s3_put_get_and_errors() {
             assert_eq!(error.message(), Some("The specified key does not exist."));
         }
         other => panic!("expected NoSuchKey, got {other:?}"),
+    }
+
+    // A response without a body names its error by its status: `404` is S3's `NotFound`.
+    let head = |key: &str| {
+        s3::operation::head_object::HeadObjectInput::builder()
+            .bucket("my-bucket")
+            .key(key)
+            .build()
+            .expect("the input is complete")
+    };
+    match within(client.head_object(head("missing"))).await {
+        Err(s3::operation::head_object::HeadObjectError::NotFound(error)) => {
+            assert_eq!(error.meta.code(), Some("NotFound"));
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    // An unmodelled one keeps the status's name as its code.
+    match within(client.head_object(head("changed"))).await {
+        Err(s3::operation::head_object::HeadObjectError::Unhandled(error)) => {
+            assert_eq!((error.status(), error.code()), (412, Some("PreconditionFailed")));
+        }
+        other => panic!("expected an unhandled 412, got {other:?}"),
     }
 
     let location = s3::operation::get_bucket_location::GetBucketLocationInput::builder()
