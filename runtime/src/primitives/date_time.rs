@@ -92,10 +92,12 @@ fn parse_time_of_day(text: &str) -> Option<(i64, u32)> {
     let nanos = match fraction {
         None => 0,
         Some(fraction) if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) => return None,
-        Some(fraction) => {
-            let padded: String = fraction.chars().chain(std::iter::repeat('0')).take(9).collect();
-            digits(&padded)?
-        }
+        // Nanoseconds: the first nine digits, the rest cut off.
+        Some(fraction) => fraction
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0')),
     };
     Some((i64::from(hour * 3600 + minute * 60 + second), nanos))
 }
@@ -407,6 +409,26 @@ mod tests {
         }
         assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, u32::MAX).secs(), i64::MAX);
         assert_eq!(DateTime::from_secs_f64(-9.3e15), None);
+    }
+
+    #[test]
+    fn fractions_of_a_second_are_read_to_the_nanosecond() {
+        for (text, nanos) in [
+            ("2026-12-04T00:00:00.5Z", 500_000_000),
+            ("2026-12-04T00:00:00.000Z", 0),
+            ("2026-12-04T00:00:00.123456789Z", 123_456_789),
+            ("2026-12-04T00:00:00.1234567891234Z", 123_456_789),
+        ] {
+            let time = DateTime::parse_date_time(text).expect(text);
+            assert_eq!(time.subsec_nanos(), nanos, "{text}");
+        }
+        for text in [
+            "2026-12-04T00:00:00.Z",
+            "2026-12-04T00:00:00.1aZ",
+            "2026-12-04T00:00:00.+1Z",
+        ] {
+            assert_eq!(DateTime::parse_date_time(text), None, "{text}");
+        }
     }
 
     /// Found by the `primitives` fuzz target: epoch seconds of year 292,277,026,596 were read,
