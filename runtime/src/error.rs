@@ -51,6 +51,11 @@ pub trait ServiceError: std::error::Error {
     fn retryable(&self) -> bool {
         false
     }
+    /// The id the service gave the request (`x-amzn-RequestId`, S3's `x-amz-request-id`, or the
+    /// XML protocols' `RequestId` element), which its operators ask for.
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Whether an error is the caller's fault or the service's.
@@ -63,47 +68,66 @@ pub enum ErrorFault {
 }
 
 /// What a response said about a modelled error beyond its members: the status code, the error
-/// code and the message as received. Errors built locally have none.
+/// code, the message and the request id as received. Errors built locally have none.
 ///
 /// It takes no part in comparisons: two errors with the same members are equal, whatever
-/// responses they came from.
+/// responses they came from. It is one pointer wide, so that error enums stay small.
 #[derive(Debug, Clone, Default)]
-pub struct ErrorMeta {
+pub struct ErrorMeta(Option<Box<MetaFields>>);
+
+#[derive(Debug, Clone, Default)]
+struct MetaFields {
     status: Option<u16>,
     code: Option<String>,
     message: Option<String>,
+    request_id: Option<String>,
 }
 
 impl ErrorMeta {
     /// What a response with `status` and error code `code` says.
     pub fn new(status: u16, code: Option<String>) -> Self {
-        Self {
+        Self(Some(Box::new(MetaFields {
             status: Some(status),
             code,
-            message: None,
-        }
+            ..MetaFields::default()
+        })))
+    }
+
+    fn fields(&mut self) -> &mut MetaFields {
+        self.0.get_or_insert_with(Box::default)
     }
 
     /// The same, with the message the response carried (for errors whose model has no message
     /// member, such as S3's).
     pub fn with_message(mut self, message: Option<String>) -> Self {
-        self.message = message;
+        self.fields().message = message;
+        self
+    }
+
+    /// The same, with the id the service gave the request.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.fields().request_id = request_id;
         self
     }
 
     /// The message the response carried, if the error came from one that had it.
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.0.as_ref()?.message.as_deref()
+    }
+
+    /// The id the service gave the request, if the response said it.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.as_ref()?.request_id.as_deref()
     }
 
     /// The status code of the response, if the error came from one.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.0.as_ref()?.status
     }
 
     /// The error code the response carried, if the error came from one.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.as_ref()?.code.as_deref()
     }
 }
 
@@ -121,6 +145,7 @@ pub struct UnhandledError {
     status: u16,
     code: Option<String>,
     message: Option<String>,
+    request_id: Option<String>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -156,6 +181,7 @@ impl UnhandledError {
             status,
             code: None,
             message: None,
+            request_id: None,
             source: None,
         }
     }
@@ -166,6 +192,7 @@ impl UnhandledError {
             status,
             code: None,
             message: Some(source.to_string()),
+            request_id: None,
             source: Some(Arc::from(source)),
         }
     }
@@ -205,6 +232,17 @@ impl UnhandledError {
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
+    }
+
+    /// Sets the id the service gave the request.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// The id the service gave the request, if the response said it.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 
     /// Where the error comes from.
@@ -252,6 +290,9 @@ impl std::fmt::Display for UnhandledError {
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         }
+        if let Some(request_id) = &self.request_id {
+            write!(f, " (request id {request_id})")?;
+        }
         Ok(())
     }
 }
@@ -275,5 +316,9 @@ impl ServiceError for UnhandledError {
 
     fn status(&self) -> u16 {
         self.status()
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }

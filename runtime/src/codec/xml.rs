@@ -258,6 +258,14 @@ pub fn write_root_member(
 pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
     let input = std::str::from_utf8(body).ok()?;
     let root = children(input, 0..input.len(), true).ok()?.into_iter().next()?;
+    let child_text = |inner: &[Element<'_>], name: &str| {
+        let child = inner.iter().find(|child| child.name == name)?;
+        let text = text(input, child.content.clone()).ok()?;
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    };
+    // The request id is the root's (`<ErrorResponse>`, `<Response>`) or the error's (S3's).
+    let mut request_id = None;
     let error = match root.name {
         "Error" => root,
         _ => {
@@ -265,6 +273,8 @@ pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
             // `<ErrorResponse><Error>`, or `<Response><Errors><Error>`.
             loop {
                 let inner = children(input, element.content.clone(), false).ok()?;
+                request_id =
+                    request_id.or_else(|| child_text(&inner, "RequestId").or_else(|| child_text(&inner, "RequestID")));
                 let next = inner
                     .iter()
                     .find(|child| child.name == "Error")
@@ -278,19 +288,14 @@ pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
         }
     };
     let inner = children(input, error.content.clone(), false).ok()?;
-    let child_text = |name: &str| {
-        let child = inner.iter().find(|child| child.name == name)?;
-        let text = text(input, child.content.clone()).ok()?;
-        let text = text.trim();
-        (!text.is_empty()).then(|| text.to_owned())
-    };
     let mut document = Vec::with_capacity(error.content.len() + 16);
     document.extend_from_slice(b"<Error>");
     document.extend_from_slice(&body[error.content.clone()]);
     document.extend_from_slice(b"</Error>");
     Some(ErrorElement {
-        code: child_text("Code"),
-        message: child_text("Message"),
+        code: child_text(&inner, "Code"),
+        message: child_text(&inner, "Message"),
+        request_id: request_id.or_else(|| child_text(&inner, "RequestId")),
         document,
     })
 }
@@ -300,6 +305,9 @@ pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
 pub struct ErrorElement {
     /// The text of its `Code`.
     pub code: Option<String>,
+    /// The request's id: the text of the `RequestId` (or EC2's `RequestID`) beside the error,
+    /// or, as S3 sends it, in it.
+    pub request_id: Option<String>,
     /// The text of its `Message`.
     pub message: Option<String>,
     /// The element alone, as a document (namespace declarations of its ancestors left out).

@@ -94,7 +94,7 @@ pub(crate) trait Wire: Sync {
 
     /// What an error response names itself: its code (as sent; [`error_info`] sanitises it)
     /// and its message.
-    fn error_code(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+    fn error_code(&self, headers: &HeaderMap, body: &[u8]) -> ErrorNames {
         json_error_code(headers, body)
     }
 
@@ -327,6 +327,18 @@ pub(crate) struct ErrorInfo {
     pub code: Option<String>,
     pub message: Option<String>,
     pub query_code: Option<String>,
+    /// The id the service gave the request: from `x-amzn-RequestId` or `x-amz-request-id`, else
+    /// from the body.
+    pub request_id: Option<String>,
+}
+
+/// What an error response's body names: its code (as sent), its message, and for the XML
+/// protocols the request's id.
+#[derive(Debug, Default)]
+pub(crate) struct ErrorNames {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub request_id: Option<String>,
 }
 
 /// What an error response says of itself in `service`'s protocol, its code sanitised: what
@@ -335,8 +347,10 @@ pub(crate) struct ErrorInfo {
 /// HeadObject and HeadBucket model it, a `412` `PreconditionFailed`.
 pub(crate) fn error_info(service: &ServiceSchema, response: &::http::Response<Vec<u8>>) -> ErrorInfo {
     let (headers, body) = (response.headers(), response.body());
-    let (raw, message) = wire(service.protocol).error_code(headers, body);
-    let code = raw
+    let names = wire(service.protocol).error_code(headers, body);
+    let message = names.message;
+    let code = names
+        .code
         .and_then(|raw| {
             let code = raw.split(':').next().unwrap_or_default();
             let code = code.rsplit('#').next().unwrap_or_default().trim();
@@ -355,16 +369,24 @@ pub(crate) fn error_info(service: &ServiceSchema, response: &::http::Response<Ve
         .and_then(|value| value.split(';').next())
         .map(|code| code.trim().to_owned())
         .filter(|code| !code.is_empty());
+    let request_id = ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .or(names.request_id);
     ErrorInfo {
         code,
         message,
         query_code,
+        request_id,
     }
 }
 
 /// The code of a JSON protocol's error response, from `X-Amzn-Errortype`, else the body's
 /// `code` or `__type`; and its message, from the body's `message`, `Message` or `errorMessage`.
-fn json_error_code(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+fn json_error_code(headers: &HeaderMap, body: &[u8]) -> ErrorNames {
     let object: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body).ok();
     let text = |key: &str| object.as_ref()?.get(key)?.as_str().map(str::to_owned);
     let code = headers
@@ -374,7 +396,11 @@ fn json_error_code(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<
         .or_else(|| text("code"))
         .or_else(|| text("__type"));
     let message = ["message", "Message", "errorMessage"].iter().find_map(|key| text(key));
-    (code, message)
+    ErrorNames {
+        code,
+        message,
+        request_id: None,
+    }
 }
 
 /// Client: the output, or the error, that a response carries.
@@ -414,10 +440,14 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         if let Some(message) = info.message {
             error = error.with_message(message);
         }
+        if let Some(request_id) = info.request_id {
+            error = error.with_request_id(request_id);
+        }
         return Err(error.into());
     };
     let meta = ErrorMeta::new(status, info.query_code.clone().or_else(|| info.code.clone()))
-        .with_message(info.message.clone());
+        .with_message(info.message.clone())
+        .with_request_id(info.request_id.clone());
     let body = match O::SCHEMA.errors.get(index) {
         Some(schema) => wire(service.protocol).error_members(schema, response.body(), &info),
         None => Cow::Borrowed(response.body().as_slice()),

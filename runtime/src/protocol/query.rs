@@ -12,7 +12,7 @@ use http::HeaderMap;
 use super::http::{write_host_prefix, Framing, Message, MessageDecoder};
 use super::rest_xml::{fault, xml_error_body};
 use super::uri::UriBuilder;
-use super::{check_content_type, content_headers, error_status, ErrorInfo, Wire};
+use super::{check_content_type, content_headers, error_status, ErrorInfo, ErrorNames, Wire};
 use crate::codec::form::{self, Form, EC2_FORM, QUERY_FORM};
 use crate::codec::xml::{
     child_document, end_tag, read_error, start_tag, text_element, write_element, write_error, write_members, ErrorHead,
@@ -102,8 +102,8 @@ impl Wire for Query {
         Cow::Borrowed(child_document(body, &result).unwrap_or_default())
     }
 
-    fn error_code(&self, _: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
-        read_error(body).map_or((None, None), |error| (error.code, error.message))
+    fn error_code(&self, _: &HeaderMap, body: &[u8]) -> ErrorNames {
+        super::rest_xml::error_names(body)
     }
 
     fn error_members<'a>(&self, _: &Schema, body: &'a [u8], _: &ErrorInfo) -> Cow<'a, [u8]> {

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use http::HeaderMap;
 
 use super::http::{in_body, write_headers, Framing, Message, MessageDecoder};
-use super::{content_headers, error_status, rest, success_status, ErrorInfo, Wire};
+use super::{content_headers, error_status, rest, success_status, ErrorInfo, ErrorNames, Wire};
 use crate::codec::xml::{
     read_error, root_element, root_name, wrap_in_root, write_error, write_root_member, ErrorHead, ErrorWrapping, Xml,
     XML,
@@ -85,8 +85,8 @@ impl Wire for RestXml {
         }
     }
 
-    fn error_code(&self, _: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
-        read_error(body).map_or((None, None), |error| (error.code, error.message))
+    fn error_code(&self, _: &HeaderMap, body: &[u8]) -> ErrorNames {
+        error_names(body)
     }
 
     fn error_members<'a>(&self, _: &Schema, body: &'a [u8], _: &ErrorInfo) -> Cow<'a, [u8]> {
@@ -235,4 +235,13 @@ impl Value for MessageOnly {
     fn member(&self, index: usize) -> Option<&dyn Value> {
         (index == 0 && !self.0.is_empty()).then_some(&self.0 as &dyn Value)
     }
+}
+
+/// What an XML error response's body names (the XML protocols' errors are alike).
+pub(super) fn error_names(body: &[u8]) -> ErrorNames {
+    read_error(body).map_or_else(ErrorNames::default, |error| ErrorNames {
+        code: error.code,
+        message: error.message,
+        request_id: error.request_id,
+    })
 }

@@ -282,6 +282,8 @@ async fn s3_put_get_and_errors() {
     match within(client.get_object(missing)).await {
         Err(s3::operation::get_object::GetObjectError::NoSuchKey(error)) => {
             assert_eq!(error.message(), Some("The specified key does not exist."));
+            // S3 names the request in its `<Error>`.
+            assert_eq!(error.meta.request_id(), Some("R1"));
         }
         other => panic!("expected NoSuchKey, got {other:?}"),
     }
@@ -297,6 +299,7 @@ async fn s3_put_get_and_errors() {
     match within(client.head_object(head("missing"))).await {
         Err(s3::operation::head_object::HeadObjectError::NotFound(error)) => {
             assert_eq!(error.meta.code(), Some("NotFound"));
+            assert_eq!(error.meta.request_id(), Some("R2"));
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
@@ -659,6 +662,8 @@ async fn sts_get_caller_identity_and_assume_role() {
         Some("User is not authorized to perform: sts:AssumeRole")
     );
     assert_eq!(error.status(), 403);
+    // The id beside the `<Error>` in `<ErrorResponse>`.
+    assert_eq!(error.request_id(), Some("R3"));
 }
 
 #[tokio::test]

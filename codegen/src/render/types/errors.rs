@@ -119,6 +119,11 @@ pub(in crate::render) fn render_error_shape(
                 fn retryable(&self) -> bool {
                     #retryable
                 }
+
+                #[inline]
+                fn request_id(&self) -> Option<&str> {
+                    self.#meta.request_id()
+                }
             }
         },
     );
@@ -243,6 +248,13 @@ pub(in crate::render) fn render_operation_error(
                 #[inline]
                 pub fn retryable(&self) -> bool {
                     self.as_service_error().retryable()
+                }
+
+                /// The id the service gave the request, if the response said it: what its
+                /// operators ask for.
+                #[inline]
+                pub fn request_id(&self) -> Option<&str> {
+                    self.as_service_error().request_id()
                 }
             }
 
