@@ -74,18 +74,20 @@ fn is_date(year: i64, month: u32, day: u32) -> bool {
 
 /// Hours, minutes and seconds of `hh:mm:ss` (a leap second, 60, is allowed).
 fn parse_clock(text: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = text.split(':');
-    let hour = fixed_digits(parts.next()?, 2)?;
-    let minute = fixed_digits(parts.next()?, 2)?;
-    let second = fixed_digits(parts.next()?, 2)?;
-    (parts.next().is_none() && hour < 24 && minute < 60 && second <= 60).then_some((hour, minute, second))
+    if text.len() != 8 || text.as_bytes()[2] != b':' || text.as_bytes()[5] != b':' {
+        return None;
+    }
+    let hour = fixed_digits(text.get(0..2)?, 2)?;
+    let minute = fixed_digits(text.get(3..5)?, 2)?;
+    let second = fixed_digits(text.get(6..8)?, 2)?;
+    (hour < 24 && minute < 60 && second <= 60).then_some((hour, minute, second))
 }
 
 /// `hh:mm:ss` with an optional fraction of a second after a `.`: the seconds of the day and the
 /// nanoseconds. Digits past the ninth are cut off.
 fn parse_time_of_day(text: &str) -> Option<(i64, u32)> {
-    let (clock, fraction) = match text.split_once('.') {
-        Some((clock, fraction)) => (clock, Some(fraction)),
+    let (clock, fraction) = match text.as_bytes().iter().position(|byte| *byte == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
         None => (text, None),
     };
     let (hour, minute, second) = parse_clock(clock)?;
@@ -220,11 +222,13 @@ impl DateTime {
         let text = text.trim();
         let (date, rest) = text.split_at_checked(10)?;
         let rest = rest.strip_prefix(['T', 't'])?;
-        let mut date = date.split('-');
-        let year = i64::from(fixed_digits(date.next()?, 4)?);
-        let month = fixed_digits(date.next()?, 2)?;
-        let day = fixed_digits(date.next()?, 2)?;
-        if date.next().is_some() || !is_date(year, month, day) {
+        if date.as_bytes()[4] != b'-' || date.as_bytes()[7] != b'-' {
+            return None;
+        }
+        let year = i64::from(fixed_digits(date.get(0..4)?, 4)?);
+        let month = fixed_digits(date.get(5..7)?, 2)?;
+        let day = fixed_digits(date.get(8..10)?, 2)?;
+        if !is_date(year, month, day) {
             return None;
         }
         let (time, offset_seconds) = if let Some(time) = rest.strip_suffix(['Z', 'z']) {
