@@ -173,6 +173,12 @@ pub trait Decoder {
         let _ = (schema, builder);
         Err(self.mismatch())
     }
+    /// How many items the list it is on holds, when a reader knows that before reading them
+    /// (so that room for them is made once), at most as many as it will read.
+    fn list_len(&mut self, member: &'static Member) -> Option<usize> {
+        let _ = member;
+        None
+    }
     /// Reads a list, calling `item` once per item with the decoder positioned on it.
     fn list(
         &mut self,
@@ -212,6 +218,11 @@ pub trait Decoder {
     fn string(&mut self, member: &'static Member) -> Result<String, DecodeError> {
         let _ = member;
         Err(self.mismatch())
+    }
+    /// A string handed to `read` as it lies in the input when it can be (an enum's value, which
+    /// is matched, not kept), else copied.
+    fn string_with(&mut self, member: &'static Member, read: &mut dyn FnMut(&str)) -> Result<(), DecodeError> {
+        self.string(member).map(|value| read(&value))
     }
     fn blob(&mut self, member: &'static Member) -> Result<Vec<u8>, DecodeError> {
         let _ = member;
@@ -345,7 +356,9 @@ pub fn decode_enum<T: for<'a> From<&'a str>>(
     member: &'static Member,
     decoder: &mut dyn Decoder,
 ) -> Result<T, DecodeError> {
-    decoder.string(member).map(|value| T::from(&value))
+    let mut value = None;
+    decoder.string_with(member, &mut |text| value = Some(T::from(text)))?;
+    value.ok_or_else(|| DecodeError::new("an enum's value was not read"))
 }
 
 /// Reads an intEnum: a listed value or, for any other `i32`, the enum's unknown variant.
@@ -637,6 +650,10 @@ impl<T: Decode> Decode for Vec<T> {
             .item()
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
         let mut items = Vec::new();
+        if let Some(len) = decoder.list_len(member) {
+            decoder.reserve(len.saturating_mul(std::mem::size_of::<T>()))?;
+            items.reserve_exact(len);
+        }
         decoder.list(member, &mut |decoder| {
             let capacity = items.capacity();
             items.push(T::decode(item, decoder)?);

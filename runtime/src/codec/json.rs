@@ -946,6 +946,10 @@ impl Decoder for JsonDecoder<'_> {
         self.string_token().map(Cow::into_owned)
     }
 
+    fn string_with(&mut self, _: &'static Member, read: &mut dyn FnMut(&str)) -> Result<(), DecodeError> {
+        self.string_token().map(|text| read(&text))
+    }
+
     fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
         let text = self.string_token()?;
         Blob::from_base64(&text)
