@@ -637,30 +637,10 @@ mod tests {
     fn mangled_bodies_are_read_or_refused_without_a_panic() {
         let seed = b"Action=Op&Version=1&List.member.2=b&List.member.1=a&M.entry.1.key=k&M.entry.1.value=v+w%21";
         let pieces: [&[u8]; 9] = [b"%", b"%z", b"%ff", b"%e2%98", b"&", b"=", b".", b"..", b"\xff"];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound.max(1) as u64) as usize
-        };
+        let mut mangler = crate::codec::Mangler::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let mut body = seed.to_vec();
-            for _ in 0..1 + next(4) {
-                let at = next(body.len() + 1);
-                match next(3) {
-                    0 => body.truncate(at),
-                    1 => {
-                        let piece = pieces[next(pieces.len())];
-                        body.splice(at..at, piece.iter().copied());
-                    }
-                    _ => {
-                        if let Some(byte) = body.get_mut(at) {
-                            *byte ^= 1 << next(8);
-                        }
-                    }
-                }
-            }
+            mangler.mangle(&mut body, &pieces, false);
             if let Ok(tree) = Node::parse(&body, None) {
                 for node in tree.children.values() {
                     let _ = node.numbered();

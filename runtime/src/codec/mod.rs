@@ -102,3 +102,47 @@ pub enum Side {
     /// The serde document form: strict like a server, but timestamps in any format.
     Document,
 }
+
+/// Documents corrupted at random for the readers' tests: cut, spliced with pieces of markup,
+/// shortened and bit-flipped, from a fixed seed so that a failure repeats.
+#[cfg(test)]
+pub(crate) struct Mangler(u64);
+
+#[cfg(test)]
+impl Mangler {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// A number below `bound` (0 when `bound` is 0), by xorshift.
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % bound.max(1) as u64) as usize
+    }
+
+    /// Changes `document` one to four times: cut, a piece spliced in, a bit flipped and, with
+    /// `drains`, up to 15 bytes taken out.
+    pub(crate) fn mangle(&mut self, document: &mut Vec<u8>, pieces: &[&[u8]], drains: bool) {
+        for _ in 0..1 + self.below(4) {
+            let at = self.below(document.len() + 1);
+            match self.below(if drains { 4 } else { 3 }) {
+                0 => document.truncate(at),
+                1 => {
+                    let piece = pieces[self.below(pieces.len())];
+                    document.splice(at..at, piece.iter().copied());
+                }
+                2 if drains => {
+                    let end = (at + self.below(16)).min(document.len());
+                    document.drain(at..end);
+                }
+                _ => {
+                    if let Some(byte) = document.get_mut(at) {
+                        *byte ^= 1 << self.below(8);
+                    }
+                }
+            }
+        }
+    }
+}

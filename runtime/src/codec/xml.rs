@@ -1905,38 +1905,14 @@ mod tests {
             b"<!--",
             b"<a:b c:d='&lt;'>",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound.max(1) as u64) as usize
-        };
+        let mut mangler = crate::codec::Mangler::new(0x2545_f491_4f6c_dd1d);
         // Refused, read.
         let mut counts = [0; 2];
         // Documents the scanner indexed, and those quick-xml read the same.
         let (mut indexed, mut agreed) = (0, 0);
         for _ in 0..20_000 {
-            let mut document = seeds[next(seeds.len())].to_vec();
-            for _ in 0..1 + next(4) {
-                let at = next(document.len() + 1);
-                match next(4) {
-                    0 => document.truncate(at),
-                    1 => {
-                        let piece = pieces[next(pieces.len())];
-                        document.splice(at..at, piece.iter().copied());
-                    }
-                    2 => {
-                        let end = (at + next(16)).min(document.len());
-                        document.drain(at..end);
-                    }
-                    _ => {
-                        if let Some(byte) = document.get_mut(at) {
-                            *byte ^= 1 << next(8);
-                        }
-                    }
-                }
-            }
+            let mut document = seeds[mangler.below(seeds.len())].to_vec();
+            mangler.mangle(&mut document, &pieces, true);
             if let Ok(text) = std::str::from_utf8(&document) {
                 if let Ok(index) = Index::of(text, None) {
                     indexed += 1;
