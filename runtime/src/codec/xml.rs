@@ -260,7 +260,7 @@ pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
     let root = children(input, 0..input.len(), true).ok()?.into_iter().next()?;
     let child_text = |inner: &[Element<'_>], name: &str| {
         let child = inner.iter().find(|child| child.name == name)?;
-        let text = text(input, child.content.clone()).ok()?;
+        let text = text_at(input, child.content.clone()).ok()?;
         let text = text.trim();
         (!text.is_empty()).then(|| text.to_owned())
     };
@@ -403,8 +403,7 @@ impl super::Codec for Xml {
         builder: &mut dyn StructBuilder,
     ) -> Result<Vec<Violation>, DecodeError> {
         let mut xml = XmlDecoder::charged(body, reading.side, reading.memory)?;
-        xml.path.push('/');
-        xml.path.push_str(schema.members[index].name);
+        xml.path.push(Segment::Name(Cow::Borrowed(schema.members[index].name)));
         crate::shape::read_member(schema, index, builder, &mut xml)?;
         Ok(xml.take_missing())
     }
@@ -695,14 +694,34 @@ struct Element<'a> {
 /// No element.
 const NONE: u32 = u32::MAX;
 
-/// Where the next `<` at or after `from` is. Text between tags is mostly short: its first bytes
-/// are looked at one by one, quicker than a call to `memchr` for a few bytes.
+/// Where the next `<`, `&` or carriage return at or after `from` is: the next markup, or text
+/// that a reader cannot take as it is. Text between tags is mostly short: its first bytes are
+/// looked at eight at a time in a word, quicker than a call to `memchr` for a few bytes.
 #[inline]
 fn next_markup(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The bytes of `word` that are zero, flagged by their high bit. A flag above a zero byte may
+    // be false; the lowest flag is exact.
+    let zeros = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let near = bytes.len().min(from + 64);
-    match bytes[from..near].iter().position(|byte| *byte == b'<') {
-        Some(found) => Some(from + found),
-        None => memchr::memchr(b'<', &bytes[near..]).map(|found| near + found),
+    let mut at = from;
+    while at + 8 <= near {
+        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+        let found = zeros(word ^ u64::from_ne_bytes([b'<'; 8]))
+            | zeros(word ^ u64::from_ne_bytes([b'&'; 8]))
+            | zeros(word ^ u64::from_ne_bytes([b'\r'; 8]));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    match bytes[at..near]
+        .iter()
+        .position(|byte| matches!(byte, b'<' | b'&' | b'\r'))
+    {
+        Some(found) => Some(at + found),
+        None => memchr::memchr3(b'<', b'&', b'\r', &bytes[near..]).map(|found| near + found),
     }
 }
 
@@ -733,6 +752,9 @@ struct Entry {
     content_end: u32,
     first_child: u32,
     next_sibling: u32,
+    /// Whether its content is text to take as it is: no reference, carriage return, comment,
+    /// processing instruction or CDATA (child elements aside).
+    plain: bool,
 }
 
 impl<'a> Index<'a> {
@@ -779,6 +801,17 @@ impl<'a> Index<'a> {
             };
             if open.is_empty() && !bytes[at..lt].iter().all(u8::is_ascii_whitespace) {
                 return Err(refuse(at, "text outside the root element"));
+            }
+            if bytes[lt] != b'<' || bytes.get(lt + 1).is_some_and(|byte| matches!(byte, b'?' | b'!')) {
+                // A reference, a carriage return, or markup other than a tag: the open
+                // element's text must be read with care.
+                if let Some((id, _, _)) = open.last() {
+                    entries[*id as usize].plain = false;
+                }
+                if bytes[lt] != b'<' {
+                    at = lt + 1;
+                    continue;
+                }
             }
             let markup = &bytes[lt + 1..];
             match markup.first() {
@@ -899,6 +932,7 @@ impl<'a> Index<'a> {
                         content_end: content,
                         first_child: NONE,
                         next_sibling: NONE,
+                        plain: true,
                     });
                     if let Some((parent, last, _)) = open.last_mut() {
                         if *last == NONE {
@@ -948,6 +982,18 @@ impl<'a> Index<'a> {
             .unwrap_or_default()
     }
 
+    /// The text of element `id`'s content, references resolved (an element in it is an error).
+    fn text(&self, id: u32) -> Result<Cow<'a, str>, DecodeError> {
+        match self.entry(id) {
+            Some(entry) if entry.plain && entry.first_child == NONE => Ok(Cow::Borrowed(
+                self.input
+                    .get(entry.content as usize..entry.content_end as usize)
+                    .unwrap_or_default(),
+            )),
+            _ => text_at(self.input, self.content(id)),
+        }
+    }
+
     /// Where element `id`'s content is in the document.
     fn content(&self, id: u32) -> Range<usize> {
         self.entry(id)
@@ -982,7 +1028,6 @@ impl<'a> Index<'a> {
 /// A reader of the XML document `input`, positioned on one element (or, for a flattened list or
 /// map, on the elements of its items).
 pub struct XmlDecoder<'a> {
-    input: &'a str,
     /// Where the document's elements are.
     index: std::rc::Rc<Index<'a>>,
     /// The element read, or the items of a flattened list or map.
@@ -990,8 +1035,8 @@ pub struct XmlDecoder<'a> {
     side: Side,
     depth: usize,
     /// The member path of the value read, for errors and violations: each value read below
-    /// adds its segment while it is read.
-    path: String,
+    /// adds its segment while it is read (written out only when an error or violation needs it).
+    path: Vec<Segment<'a>>,
     missing: Vec<Violation>,
     memory: Option<&'a RequestMemory>,
 }
@@ -1001,16 +1046,16 @@ pub struct XmlDecoder<'a> {
 enum At<'a> {
     /// An element, by its place in the [`Index`].
     Element(u32),
-    /// The repeated elements of a flattened list's items or map's entries: those named `name`
-    /// among element `first` and its later siblings.
-    Items { first: u32, name: &'a str },
+    /// The repeated elements of a flattened list's items or map's entries: the `count` elements
+    /// named `name` among element `first` and its later siblings.
+    Items { first: u32, name: &'a str, count: u32 },
     /// The text of an attribute.
     Text(Cow<'a, str>),
 }
 
-/// A step of a member path: a member's name, or a list item's place.
-enum Segment<'s> {
-    Name(&'s str),
+/// A step of a member path: a member's name or a map's key, or a list item's place.
+enum Segment<'a> {
+    Name(Cow<'a, str>),
     Item(usize),
 }
 
@@ -1028,12 +1073,11 @@ impl<'a> XmlDecoder<'a> {
         let input = std::str::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
         let index = Index::of(input, memory)?;
         Ok(Self {
-            input,
             index: std::rc::Rc::new(index),
             at: At::Element(0),
             side,
             depth: 0,
-            path: String::new(),
+            path: Vec::new(),
             missing: Vec::new(),
             memory,
         })
@@ -1049,34 +1093,37 @@ impl<'a> XmlDecoder<'a> {
     fn read_below(
         &mut self,
         at: At<'a>,
-        segment: Segment<'_>,
+        segment: Segment<'a>,
         read: impl FnOnce(&mut XmlDecoder<'a>) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(&format!("elements nest deeper than {MAX_DEPTH} levels")));
         }
-        let restore = self.path.len();
-        self.path.push('/');
-        match segment {
-            Segment::Name(name) => self.path.push_str(name),
-            Segment::Item(item) => super::text::push_decimal(&mut self.path, item as u64),
-        }
+        self.path.push(segment);
         let above = std::mem::replace(&mut self.at, at);
         self.depth += 1;
         let read = read(self);
         self.depth -= 1;
         self.at = above;
-        self.path.truncate(restore);
+        self.path.pop();
         read
     }
 
     /// The member path of the value read.
     fn path(&self) -> String {
-        self.path.clone()
+        let mut path = String::new();
+        for segment in &self.path {
+            path.push('/');
+            match segment {
+                Segment::Name(name) => path.push_str(name),
+                Segment::Item(item) => super::text::push_decimal(&mut path, *item as u64),
+            }
+        }
+        path
     }
 
     fn error(&self, message: &str) -> DecodeError {
-        let path = &self.path;
+        let path = self.path();
         if path.is_empty() {
             DecodeError::new(format!("invalid XML: {message}"))
         } else {
@@ -1099,7 +1146,7 @@ impl<'a> XmlDecoder<'a> {
             At::Element(id) if self.index.first_child(*id) != NONE => {
                 Err(self.error("expected text, found an element"))
             }
-            At::Element(id) => text(self.input, self.index.content(*id)).map_err(|error| self.error(error.message())),
+            At::Element(id) => self.index.text(*id).map_err(|error| self.error(error.message())),
             At::Items { .. } => Err(self.error("expected text")),
         }
     }
@@ -1129,12 +1176,13 @@ impl<'a> XmlDecoder<'a> {
         let id = self.element_id()?;
         let members = schema.members;
         // Each member's first element, found by one walk over the children.
-        let mut found_on_stack = [NONE; STACK_MEMBERS];
+        // (And how many elements each has, for flattened lists and maps.)
+        let mut found_on_stack = [(NONE, 0u32); STACK_MEMBERS];
         let mut found_on_heap = Vec::new();
-        let found: &mut [u32] = if members.len() <= STACK_MEMBERS {
+        let found: &mut [(u32, u32)] = if members.len() <= STACK_MEMBERS {
             &mut found_on_stack[..members.len()]
         } else {
-            found_on_heap.resize(members.len(), NONE);
+            found_on_heap.resize(members.len(), (NONE, 0));
             &mut found_on_heap
         };
         let mut attributes = false;
@@ -1166,9 +1214,11 @@ impl<'a> XmlDecoder<'a> {
                 })
                 .find(|position| matches(&members[*position]));
             if let Some(member) = member {
-                if found[member] == NONE {
-                    found[member] = child;
+                let (first, count) = &mut found[member];
+                if *first == NONE {
+                    *first = child;
                 }
+                *count += 1;
                 next = member;
             }
             child = index.next_sibling(child);
@@ -1184,20 +1234,22 @@ impl<'a> XmlDecoder<'a> {
                     .iter()
                     .find(|(found, _)| *found == name)
                     .map(|(_, value)| At::Text(value.clone()))
-            } else if found[position] == NONE {
+            } else if found[position].0 == NONE {
                 None
             } else if member.traits.has(Flags::XML_FLATTENED)
                 && matches!(member.target.shape_type, ShapeType::List | ShapeType::Map)
             {
+                let (first, count) = found[position];
                 Some(At::Items {
-                    first: found[position],
+                    first,
                     name: local(member_name(member)),
+                    count,
                 })
             } else {
-                Some(At::Element(found[position]))
+                Some(At::Element(found[position].0))
             };
             let Some(at) = at else { continue };
-            self.read_below(at, Segment::Name(member.name), |reader| {
+            self.read_below(at, Segment::Name(Cow::Borrowed(member.name)), |reader| {
                 crate::shape::read_member(schema, position, builder, reader)
             })?;
             seen[position] = true;
@@ -1226,14 +1278,15 @@ impl<'a> XmlDecoder<'a> {
     }
 
     /// Where a list's items or a map's entries are: the items it is on (flattened), else the
-    /// children of its element named `name`. The first candidate and the name to match.
-    fn items<'n>(&self, name: &'n str) -> Result<(u32, &'n str), DecodeError>
+    /// children of its element named `name`. The first candidate, the name to match, and how
+    /// many match (when known).
+    fn items<'n>(&self, name: &'n str) -> Result<(u32, &'n str, usize), DecodeError>
     where
         'a: 'n,
     {
         match &self.at {
-            At::Items { first, name } => Ok((*first, name)),
-            _ => Ok((self.index.first_child(self.element_id()?), name)),
+            At::Items { first, name, count } => Ok((*first, name, *count as usize)),
+            _ => Ok((self.index.first_child(self.element_id()?), name, usize::MAX)),
         }
     }
 }
@@ -1277,16 +1330,20 @@ impl Decoder for XmlDecoder<'_> {
             return Err(self.error(&format!("union `{}` has no member set", schema.name())));
         };
         let member = &schema.members[position];
-        self.read_below(At::Element(child), Segment::Name(member.name), |reader| {
-            builder.member(position, reader)
-        })
+        self.read_below(
+            At::Element(child),
+            Segment::Name(Cow::Borrowed(member.name)),
+            |reader| builder.member(position, reader),
+        )
     }
 
     fn list_len(&mut self, member: &'static Member) -> Option<usize> {
         let item_member = member.target.item()?;
         let max = usize::try_from(super::max_items(self.side, member)).unwrap_or(usize::MAX);
-        let (first, name) = self.items(local(member_name(item_member))).ok()?;
-        Some(self.index.named(first, name).take(max).count())
+        match self.items(local(member_name(item_member))).ok()? {
+            (_, _, count) if count != usize::MAX => Some(count.min(max)),
+            (first, name, _) => Some(self.index.named(first, name).take(max).count()),
+        }
     }
 
     fn list(
@@ -1299,10 +1356,10 @@ impl Decoder for XmlDecoder<'_> {
             .item()
             .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
         let max = usize::try_from(super::max_items(self.side, member)).unwrap_or(usize::MAX);
-        let (first, name) = self.items(local(member_name(item_member)))?;
+        let (first, name, known) = self.items(local(member_name(item_member)))?;
         let index = self.index.clone();
         let mut count = 0u64;
-        for (position, id) in index.named(first, name).enumerate() {
+        for (position, id) in index.named(first, name).take(known).enumerate() {
             count += 1;
             if position < max {
                 self.read_below(At::Element(id), Segment::Item(position), |reader| item(reader))?;
@@ -1326,10 +1383,10 @@ impl Decoder for XmlDecoder<'_> {
         let key_name = local(key_member.traits.xml_name.unwrap_or("key"));
         let value_name = local(value_member.traits.xml_name.unwrap_or("value"));
         let max = usize::try_from(super::max_items(self.side, member)).unwrap_or(usize::MAX);
-        let (first, name) = self.items("entry")?;
+        let (first, name, known) = self.items("entry")?;
         let index = self.index.clone();
         let mut count = 0u64;
-        for (position, element) in index.named(first, name).enumerate() {
+        for (position, element) in index.named(first, name).take(known).enumerate() {
             count += 1;
             if position >= max {
                 continue;
@@ -1337,14 +1394,16 @@ impl Decoder for XmlDecoder<'_> {
             let key = index
                 .child(element, key_name)
                 .ok_or_else(|| self.error(&format!("a map entry without its `{key_name}`")))?;
-            let key = text(self.input, index.content(key)).map_err(|error| self.error(error.message()))?;
+            let key = index.text(key).map_err(|error| self.error(error.message()))?;
             let Some(value) = index.child(element, value_name) else {
                 if self.side == Side::Client {
                     continue;
                 }
                 return Err(self.error(&format!("a map entry without its `{value_name}`")));
             };
-            self.read_below(At::Element(value), Segment::Name(&key), |reader| entry(&key, reader))?;
+            self.read_below(At::Element(value), Segment::Name(key.clone()), |reader| {
+                entry(&key, reader)
+            })?;
         }
         if let Some(violation) = super::items_violation(self.side, member, count, || self.path()) {
             crate::validate::push_violation(&mut self.missing, violation);
@@ -1527,7 +1586,7 @@ fn parse_attributes(raw: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DecodeError>
 
 /// The text in `range` of `input`: text and CDATA, references resolved; an element in it is
 /// an error.
-fn text(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError> {
+fn text_at(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError> {
     let slice = &input[range];
     let markup = |byte: &u8| matches!(byte, b'<' | b'&' | b'\r');
     // Most values are short: looked at byte by byte, quicker than a call to `memchr3`.
@@ -1702,6 +1761,36 @@ mod tests {
         let mut thing = Thing::default();
         decoder.structure(&THING, &mut thing)?;
         Ok((thing, decoder.take_missing()))
+    }
+
+    #[test]
+    fn the_next_markup_is_found_wherever_it_lies() {
+        // Every place of `<`, `&` or `\r` in texts of every length to 80, among bytes that
+        // differ from them by one bit (the near misses a word-wide search could confuse), from
+        // every start.
+        for length in 0..80 {
+            for place in (0..length).map(Some).chain([None]) {
+                let mut text: Vec<u8> = (0..length)
+                    .map(|n| [b'=', b'>', b'|', b'\xbc', b'a', b'\'', b'\x0c', b'\x0f'][n % 8])
+                    .collect();
+                if let Some(place) = place {
+                    text[place] = [b'<', b'&', b'\r'][place % 3];
+                }
+                for from in 0..=length {
+                    let expected = text[from..]
+                        .iter()
+                        .position(|byte| matches!(byte, b'<' | b'&' | b'\r'))
+                        .map(|found| from + found);
+                    assert_eq!(
+                        next_markup(&text, from),
+                        expected,
+                        "length {length}, markup at {place:?}, from {from}"
+                    );
+                }
+            }
+        }
+        assert_eq!(next_markup(b"<<", 0), Some(0));
+        assert_eq!(next_markup(b"abcdefgh&<", 0), Some(8));
     }
 
     #[test]
@@ -1917,6 +2006,12 @@ mod tests {
                 if let Ok(index) = Index::of(text, None) {
                     indexed += 1;
                     agreed += usize::from(quick_xml_agrees(text, &index));
+                    // An element's text taken as it is (when the index found nothing to
+                    // resolve) is what the careful reading gives.
+                    for id in 0..index.entries.len() as u32 {
+                        let careful = text_at(text, index.content(id)).ok();
+                        assert_eq!(index.text(id).ok(), careful, "element {id} of {text:?}");
+                    }
                 }
             }
             for side in [Side::Client, Side::Server] {
