@@ -752,9 +752,19 @@ struct Entry {
     content_end: u32,
     first_child: u32,
     next_sibling: u32,
-    /// Whether its content is text to take as it is: no reference, carriage return, comment,
-    /// processing instruction or CDATA (child elements aside).
-    plain: bool,
+    /// What its text holds beside characters (child elements aside).
+    text: Text,
+}
+
+/// What an element's text holds beside characters, which says how it is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// Nothing: the text is taken as it is.
+    Plain,
+    /// References to resolve.
+    References,
+    /// Carriage returns, comments, processing instructions or CDATA.
+    Markup,
 }
 
 impl<'a> Index<'a> {
@@ -806,7 +816,11 @@ impl<'a> Index<'a> {
                 // A reference, a carriage return, or markup other than a tag: the open
                 // element's text must be read with care.
                 if let Some((id, _, _)) = open.last() {
-                    entries[*id as usize].plain = false;
+                    let text = &mut entries[*id as usize].text;
+                    *text = match bytes[lt] {
+                        b'&' if *text != Text::Markup => Text::References,
+                        _ => Text::Markup,
+                    };
                 }
                 if bytes[lt] != b'<' {
                     at = lt + 1;
@@ -932,7 +946,7 @@ impl<'a> Index<'a> {
                         content_end: content,
                         first_child: NONE,
                         next_sibling: NONE,
-                        plain: true,
+                        text: Text::Plain,
                     });
                     if let Some((parent, last, _)) = open.last_mut() {
                         if *last == NONE {
@@ -985,11 +999,16 @@ impl<'a> Index<'a> {
     /// The text of element `id`'s content, references resolved (an element in it is an error).
     fn text(&self, id: u32) -> Result<Cow<'a, str>, DecodeError> {
         match self.entry(id) {
-            Some(entry) if entry.plain && entry.first_child == NONE => Ok(Cow::Borrowed(
-                self.input
+            Some(entry) if entry.first_child == NONE && entry.text != Text::Markup => {
+                let text = self
+                    .input
                     .get(entry.content as usize..entry.content_end as usize)
-                    .unwrap_or_default(),
-            )),
+                    .unwrap_or_default();
+                match entry.text {
+                    Text::Plain => Ok(Cow::Borrowed(text)),
+                    _ => unescape(text),
+                }
+            }
             _ => text_at(self.input, self.content(id)),
         }
     }
@@ -1164,15 +1183,16 @@ impl<'a> XmlDecoder<'a> {
             .map_err(|_| self.error(&format!("expected {what}, found `{}`", text.trim())))
     }
 
-    /// Reads a structure: each member that `include` takes, from its attribute or its elements,
-    /// marking in `seen` the members found.
+    /// Reads a structure: each member that `include` takes (every member without it), from its
+    /// attribute or its elements, marking in `seen` the members found.
     fn read_structure(
         &mut self,
         schema: &'static Schema,
         builder: &mut dyn StructBuilder,
-        include: &dyn Fn(&Member) -> bool,
+        include: Option<&dyn Fn(&Member) -> bool>,
         seen: &mut [bool],
     ) -> Result<(), DecodeError> {
+        let include = |member: &Member| include.is_none_or(|include| include(member));
         let id = self.element_id()?;
         let members = schema.members;
         // Each member's first element, found by one walk over the children.
@@ -1273,7 +1293,7 @@ impl<'a> XmlDecoder<'a> {
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<Vec<bool>, DecodeError> {
         let mut seen = vec![false; schema.members.len()];
-        self.read_structure(schema, builder, include, &mut seen)?;
+        self.read_structure(schema, builder, Some(include), &mut seen)?;
         Ok(seen)
     }
 
@@ -1301,7 +1321,7 @@ impl Decoder for XmlDecoder<'_> {
             seen_on_heap.resize(schema.members.len(), false);
             &mut seen_on_heap
         };
-        self.read_structure(schema, builder, &|_| true, seen)
+        self.read_structure(schema, builder, None, seen)
     }
 
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
@@ -1628,27 +1648,33 @@ fn text_at(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError
 /// Text with XML's five named entities and character references resolved; any other entity is
 /// an error.
 fn unescape(text: &str) -> Result<Cow<'_, str>, DecodeError> {
-    let Some(mut at) = memchr::memchr(b'&', text.as_bytes()) else {
+    // Where `byte` is next at or after `from`: values are mostly short, looked at byte by byte.
+    let find = |byte: u8, from: usize| {
+        let rest = &text.as_bytes()[from..];
+        let found = if rest.len() < 64 {
+            rest.iter().position(|found| *found == byte)
+        } else {
+            memchr::memchr(byte, rest)
+        };
+        found.map(|found| from + found)
+    };
+    let Some(mut at) = find(b'&', 0) else {
         return Ok(Cow::Borrowed(text));
     };
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut copied = 0;
     loop {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let end = after
-            .bytes()
-            .position(|byte| byte == b';')
-            .ok_or_else(|| DecodeError::new("a reference without its `;`"))?;
-        let name = &after[..end];
+        out.push_str(&text[copied..at]);
+        let end = find(b';', at + 1).ok_or_else(|| DecodeError::new("a reference without its `;`"))?;
+        let name = &text[at + 1..end];
         out.push(
             reference(name).ok_or_else(|| DecodeError::new(format!("`&{name};` is not a reference XML defines")))?,
         );
-        rest = &after[end + 1..];
-        match memchr::memchr(b'&', rest.as_bytes()) {
+        copied = end + 1;
+        match find(b'&', copied) {
             Some(next) => at = next,
             None => {
-                out.push_str(rest);
+                out.push_str(&text[copied..]);
                 return Ok(Cow::Owned(out));
             }
         }

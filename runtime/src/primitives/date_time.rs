@@ -95,11 +95,13 @@ fn parse_time_of_day(text: &str) -> Option<(i64, u32)> {
         None => 0,
         Some(fraction) if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) => return None,
         // Nanoseconds: the first nine digits, the rest cut off.
-        Some(fraction) => fraction
-            .bytes()
-            .chain(std::iter::repeat(b'0'))
-            .take(9)
-            .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0')),
+        Some(fraction) => {
+            let digits = &fraction.as_bytes()[..fraction.len().min(9)];
+            let nanos = digits
+                .iter()
+                .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0'));
+            nanos * 10u32.pow(9 - digits.len() as u32)
+        }
     };
     Some((i64::from(hour * 3600 + minute * 60 + second), nanos))
 }
