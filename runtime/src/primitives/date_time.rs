@@ -42,10 +42,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year_of_era + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// The number written with ASCII digits only (`None` if it overflows `u32`).
 fn digits(text: &str) -> Option<u32> {
-    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number.checked_mul(10)?.checked_add(u32::from(byte - b'0')))
+            .flatten()
+    })
 }
 
 /// The number written with exactly `len` ASCII digits.
