@@ -430,6 +430,16 @@ impl Traits {
         self.has("clientOptional")
     }
 
+    /// `@eventHeader`: the event member is a header of its message.
+    pub fn is_event_header(&self) -> bool {
+        self.has("eventHeader")
+    }
+
+    /// `@eventPayload`: the event member is the whole payload of its message.
+    pub fn is_event_payload(&self) -> bool {
+        self.has("eventPayload")
+    }
+
     pub fn is_input(&self) -> bool {
         self.has("input")
     }

@@ -13,8 +13,6 @@ const EVENT_STREAM_TESTS: &str = "smithy.test#eventStreamTests";
 
 /// Why the cases of a protocol the runtime does not speak are skipped.
 pub const PROTOCOL_NOT_IMPLEMENTED: &str = "protocol not implemented";
-/// Why `eventStreamTests` cases are skipped.
-pub const EVENT_STREAMS_NOT_IMPLEMENTED: &str = "event streams not implemented";
 
 /// What a case checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,8 +27,12 @@ pub enum Kind {
     ServerResponse,
     /// The server refuses the malformed request as expected.
     Malformed,
-    /// An event stream's initial request or response and events (`smithy.test#eventStreamTests`).
+    /// The client writes an event stream's initial request and request events as expected,
+    /// and reads its initial response and response events (`smithy.test#eventStreamTests`).
     EventStream,
+    /// The server reads an event stream's initial request and request events, and writes its
+    /// initial response and response events as expected.
+    ServerEventStream,
 }
 
 impl Kind {
@@ -43,7 +45,13 @@ impl Kind {
             Kind::ServerResponse => "server-response",
             Kind::Malformed => "malformed",
             Kind::EventStream => "event-stream",
+            Kind::ServerEventStream => "server-event-stream",
         }
+    }
+
+    /// Whether the kind is of `eventStreamTests`, which are counted apart.
+    pub fn is_event_stream(self) -> bool {
+        matches!(self, Kind::EventStream | Kind::ServerEventStream)
     }
 }
 
@@ -186,12 +194,8 @@ pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_
     let not_implemented = (!service.implemented).then_some(PROTOCOL_NOT_IMPLEMENTED);
     let mut cases = Vec::new();
     let mut push = |kind: Kind, operation: &str, error: Option<&str>, case: &Map<String, Value>, id: String| {
-        let unsupported = match kind {
-            Kind::EventStream => not_implemented.or(Some(EVENT_STREAMS_NOT_IMPLEMENTED)),
-            _ => not_implemented,
-        };
         cases.push(Case {
-            unsupported,
+            unsupported: not_implemented,
             service: service.name.to_owned(),
             protocol: service.protocol,
             kind,
@@ -225,7 +229,12 @@ pub fn service_cases(shapes: &Map<String, Value>, service: &ServiceOperations<'_
             }
         }
         for case in cases_of(shape, EVENT_STREAM_TESTS, protocol_id) {
-            push(Kind::EventStream, operation, None, case, id_of(case));
+            if applies_to(shape, case, "client") {
+                push(Kind::EventStream, operation, None, case, id_of(case));
+            }
+            if applies_to(shape, case, "server") {
+                push(Kind::ServerEventStream, operation, None, case, id_of(case));
+            }
         }
     }
     // An error's cases run on the first operation, by shape id, that can return it.

@@ -9,6 +9,7 @@
 
 pub mod cases;
 pub mod checks;
+mod events;
 pub mod params;
 pub mod protocols;
 
@@ -16,11 +17,13 @@ use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
+use smithy_runtime::codec::Side;
 use smithy_runtime::error::ErrorMeta;
+use smithy_runtime::event_stream::{event_message, EventDecoder, Message, MessageType};
 use smithy_runtime::operation::{Operation, OperationError, OperationVisitor};
 use smithy_runtime::protocol::HttpOperation;
-use smithy_runtime::schema::{Flags, ServiceSchema};
-use smithy_runtime::shape::decode_structure;
+use smithy_runtime::schema::{Flags, Member, Schema, ServiceSchema, ShapeType};
+use smithy_runtime::shape::{decode_structure, read_member, DecodeError, Decoder, StructBuilder, Structure};
 
 use cases::{Case, Kind};
 use checks::{body_kind, check_body, check_headers, compare, compare_structure, conclude, header_value};
@@ -113,6 +116,129 @@ trait DynOperation: Send + Sync {
     /// Server: the answer to a request routed here by an implementation that must not be
     /// reached: the rejection, or a 500 `OperationReached` when the request was read.
     fn server_answer(&self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>>;
+    /// Client: parses a response that must fail: with the modelled error `error`, if named.
+    fn client_response_fails(&self, response: &http::Response<Vec<u8>>, error: Option<&str>) -> Result<(), String>;
+    /// Server: parses a request: nothing, or why it was refused.
+    fn server_reads(&self, request: &http::Request<Vec<u8>>) -> Result<(), String>;
+    /// The message of the event that `params` describe, in the input's stream (`request`) or
+    /// the output's.
+    fn event_message(&self, request: bool, params: &Value) -> Result<Message, String>;
+    /// Reads `message` as an event of the input's stream (`request`) or the output's, on
+    /// `side`, and compares it with `expected`.
+    fn read_event(
+        &self,
+        request: bool,
+        side: Side,
+        message: &Message,
+        expected: EventOutcome<'_>,
+    ) -> Result<(), String>;
+}
+
+/// What reading an event should give: the event `params` describe, or a failure (with the
+/// modelled error of this shape id, if named).
+pub enum EventOutcome<'a> {
+    Event(&'a Value),
+    Failure(Option<&'a str>),
+}
+
+/// The member of a structure that holds its event stream.
+fn stream_member(schema: &'static Schema) -> Option<(usize, &'static Member)> {
+    schema
+        .members
+        .iter()
+        .enumerate()
+        .find(|(_, member)| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Union)
+}
+
+/// Reads a structure whose only member read is its event stream, the events of `messages`.
+struct StreamOnly<'m> {
+    index: usize,
+    messages: &'m [Message],
+    service: &'static ServiceSchema,
+    side: Side,
+}
+
+impl Decoder for StreamOnly<'_> {
+    fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
+        read_member(schema, self.index, builder, self)
+    }
+
+    fn events(
+        &mut self,
+        _: &'static Member,
+        event: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        for message in self.messages {
+            event(&mut EventDecoder::new(self.service, message, self.side)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// A `T` (an input or output) whose event stream holds the one event `params` describe.
+fn with_event<T: Structure>(member: &Member, params: &Value) -> Result<T, String> {
+    let mut wrapped = Map::new();
+    wrapped.insert(member.name.to_owned(), Value::Array(vec![params.clone()]));
+    decode_structure::<T>(&mut ParamsDecoder::new(&Value::Object(wrapped))).map_err(|error| error.to_string())
+}
+
+/// The message of the one event of the stream of a `T` (an input or output) that `params`
+/// describe.
+fn message_of<T: Structure>(service: &'static ServiceSchema, params: &Value) -> Result<Message, String> {
+    let (index, member) = stream_member(T::SCHEMA).ok_or("the operation has no event stream")?;
+    let value = with_event::<T>(member, params)?;
+    let event = value
+        .member(index)
+        .and_then(|stream| stream.events())
+        .and_then(|events| events.get(0))
+        .ok_or("the params hold no event")?;
+    event_message(service, member.target, event).map_err(|error| format!("the event cannot be written: {error}"))
+}
+
+/// Reads `message` as the one event of the stream of a `T` and compares it with `expected`.
+fn read_event_of<T: Structure + PartialEq + std::fmt::Debug>(
+    service: &'static ServiceSchema,
+    side: Side,
+    message: &Message,
+    expected: EventOutcome<'_>,
+) -> Result<(), String> {
+    let (index, member) = stream_member(T::SCHEMA).ok_or("the operation has no event stream")?;
+    let actual = decode_structure::<T>(&mut StreamOnly {
+        index,
+        messages: std::slice::from_ref(message),
+        service,
+        side,
+    });
+    match expected {
+        EventOutcome::Event(params) => {
+            let actual = actual.map_err(|error| format!("the event was not read: {error}"))?;
+            if let Ok(MessageType::Exception(name)) = MessageType::of(message) {
+                return Err(format!("the exception `{name}` was read as an event"));
+            }
+            compare_structure(&with_event::<T>(member, params)?, &actual)
+        }
+        EventOutcome::Failure(error) => match (actual, MessageType::of(message)) {
+            (Err(_), _) if error.is_none() => Ok(()),
+            (Err(read), _) => Err(format!(
+                "expected the modelled error `{error:?}`, the event was refused: {read}"
+            )),
+            (Ok(_), Ok(MessageType::Exception(name))) => {
+                let shape = member
+                    .target
+                    .members
+                    .iter()
+                    .find(|variant| variant.name == name)
+                    .map(|variant| variant.target.id);
+                match error {
+                    Some(error) if shape != Some(error) => {
+                        Err(format!("expected the modelled error `{error}`, read `{shape:?}`"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            (Ok(actual), _) => Err(format!("expected a failure, the event was read: {actual:?}")),
+        },
+    }
 }
 
 struct Erased<O>(PhantomData<O>);
@@ -186,6 +312,53 @@ impl<O: Operation> DynOperation for Erased<O> {
             &Self::expected(&expected)?,
             request_id,
         ))
+    }
+
+    fn client_response_fails(&self, response: &http::Response<Vec<u8>>, error: Option<&str>) -> Result<(), String> {
+        match (O::parse_response(response), error) {
+            (Ok(output), _) => Err(format!("expected a failure, the response was read: {output:?}")),
+            (Err(_), None) => Ok(()),
+            (Err(actual), Some(expected)) => {
+                let id = actual
+                    .error_value()
+                    .ok()
+                    .and_then(|(index, _)| O::SCHEMA.errors.get(index))
+                    .map(|error| error.id);
+                if id == Some(expected) {
+                    Ok(())
+                } else {
+                    Err(format!("expected the modelled error `{expected}`, got {actual:?}"))
+                }
+            }
+        }
+    }
+
+    fn server_reads(&self, request: &http::Request<Vec<u8>>) -> Result<(), String> {
+        O::parse_request(request)
+            .map(drop)
+            .map_err(|rejection| rejection.to_string())
+    }
+
+    fn event_message(&self, request: bool, params: &Value) -> Result<Message, String> {
+        if request {
+            message_of::<O::Input>(O::SERVICE, params)
+        } else {
+            message_of::<O::Output>(O::SERVICE, params)
+        }
+    }
+
+    fn read_event(
+        &self,
+        request: bool,
+        side: Side,
+        message: &Message,
+        expected: EventOutcome<'_>,
+    ) -> Result<(), String> {
+        if request {
+            read_event_of::<O::Input>(O::SERVICE, side, message, expected)
+        } else {
+            read_event_of::<O::Output>(O::SERVICE, side, message, expected)
+        }
     }
 
     fn server_answer(&self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
@@ -389,7 +562,8 @@ pub fn run(case: &Case, service_index: Option<usize>) -> Result<(), String> {
             }
             conclude(problems)
         }
-        Kind::EventStream => Err(format!("cannot run: {}", cases::EVENT_STREAMS_NOT_IMPLEMENTED)),
+        Kind::EventStream => events::client(operation, data),
+        Kind::ServerEventStream => events::server(operation, data),
         Kind::Malformed => {
             let empty = Map::new();
             let request_data = data.get("request").and_then(Value::as_object).unwrap_or(&empty);

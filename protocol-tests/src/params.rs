@@ -76,6 +76,15 @@ impl Decoder for ParamsDecoder<'_> {
         Ok(())
     }
 
+    /// An event stream's events are written in params as a list of the union's values.
+    fn events(
+        &mut self,
+        member: &'static Member,
+        event: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        self.list(member, event)
+    }
+
     fn map(
         &mut self,
         _: &'static Member,

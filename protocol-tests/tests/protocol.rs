@@ -2,9 +2,10 @@
 //! `<service>::<kind>::<case id>`, with libtest's command line: filters, `--exact`, `--list`,
 //! `--ignored`; nextest runs it too. Cases of restJson1, awsJson1_0, awsJson1_1, restXml,
 //! awsQuery and ec2Query run against the generated services; the cases of the other protocols
-//! (`protocol not implemented`), the `eventStreamTests` cases (`event streams not implemented`) and those in `skipped.txt` are
-//! ignored trials. The last lines are one per protocol of the suite:
-//! `<protocol> protocol tests: N passed, M failed, K skipped`.
+//! (`protocol not implemented`) and those in `skipped.txt` are ignored trials. The last lines
+//! are one per protocol of the suite, `<protocol> protocol tests: N passed, M failed, K
+//! skipped`, then one per protocol with `eventStreamTests` cases, which are counted apart:
+//! `<protocol> event stream tests: N passed, M failed, K skipped`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -47,13 +48,14 @@ fn main() {
             eprintln!("note: skipped.txt lists `{entry}`, which is no case of the model");
         }
     }
-    let tallies: Arc<Mutex<BTreeMap<&'static str, Tally>>> = Arc::default();
+    // By protocol, and whether of event streams.
+    let tallies: Arc<Mutex<BTreeMap<(&'static str, bool), Tally>>> = Arc::default();
     let trials = cases
         .into_iter()
         .filter(|(case, _)| args.filter.as_deref().is_none_or(|filter| case.name().contains(filter)))
         .map(|(case, service)| {
             let ignored = case.unsupported.is_some() || skipped.reason(case.kind, &case.id).is_some();
-            let protocol = case.protocol;
+            let protocol = (case.protocol, case.kind.is_event_stream());
             if ignored {
                 tallies.lock().unwrap().entry(protocol).or_default().skipped += 1;
             }
@@ -81,11 +83,19 @@ fn main() {
     if !args.list {
         let tallies = tallies.lock().unwrap();
         for (_, protocol) in PROTOCOLS {
-            let tally = tallies.get(protocol).copied().unwrap_or_default();
+            let tally = tallies.get(&(protocol, false)).copied().unwrap_or_default();
             println!(
                 "{protocol} protocol tests: {} passed, {} failed, {} skipped",
                 tally.passed, tally.failed, tally.skipped
             );
+        }
+        for (_, protocol) in PROTOCOLS {
+            if let Some(tally) = tallies.get(&(protocol, true)) {
+                println!(
+                    "{protocol} event stream tests: {} passed, {} failed, {} skipped",
+                    tally.passed, tally.failed, tally.skipped
+                );
+            }
         }
     }
     conclusion.exit();

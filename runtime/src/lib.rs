@@ -31,6 +31,7 @@ pub mod codec;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod event_stream;
 pub(crate) mod memory;
 pub mod operation;
 pub mod primitives;

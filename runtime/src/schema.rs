@@ -115,6 +115,10 @@ impl Flags {
     pub const XML_ATTRIBUTE: Flags = Flags(1 << 15);
     /// `@xmlFlattened`: the list's or map's items are repeated in place, without a wrapper.
     pub const XML_FLATTENED: Flags = Flags(1 << 16);
+    /// `@eventHeader`: the event member is a header of its message.
+    pub const EVENT_HEADER: Flags = Flags(1 << 17);
+    /// `@eventPayload`: the event member is the whole payload of its message.
+    pub const EVENT_PAYLOAD: Flags = Flags(1 << 18);
 
     /// Both sets of flags.
     pub const fn with(self, other: Flags) -> Flags {

@@ -31,6 +31,12 @@ pub trait Value {
     fn variant(&self) -> Variant<'_> {
         Variant::Unknown("")
     }
+
+    /// For an event stream: its events, which no codec writes as a value (a protocol frames
+    /// them as messages, [`crate::event_stream`]).
+    fn events(&self) -> Option<&dyn ListValue> {
+        None
+    }
 }
 
 /// A value as a codec sees it. Enums show their wire value as a string, intEnums as an integer.
@@ -245,6 +251,17 @@ pub trait Decoder {
     fn skip(&mut self) -> Result<(), DecodeError> {
         Ok(())
     }
+    /// Reads the events of an event stream `member`, calling `event` once per event with the
+    /// decoder positioned on it (on the union of its events). A wire codec holds none (the
+    /// protocol frames events as messages): by default the value is skipped.
+    fn events(
+        &mut self,
+        member: &'static Member,
+        event: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let _ = (member, event);
+        self.skip()
+    }
     /// Counts `bytes` of memory that the value being read takes (a list's or map's storage as
     /// it grows, a string's text) against the budget of the request it comes from, if it has
     /// one; fails ([`DecodeError::is_over_budget`]) when the budget has no room for them.
@@ -455,10 +472,25 @@ impl Value for Document {
     }
 }
 
-/// Event streams are framed by the protocol layer, not written as values.
-impl<T> Value for EventStream<T> {
+/// Event streams are framed by the protocol layer, not written as values: a codec sees
+/// nothing, the framing reaches the events through [`Value::events`].
+impl<T: Value> Value for EventStream<T> {
     fn view(&self) -> View<'_> {
         View::Null
+    }
+
+    fn events(&self) -> Option<&dyn ListValue> {
+        Some(self)
+    }
+}
+
+impl<T: Value> ListValue for EventStream<T> {
+    fn len(&self) -> usize {
+        self.events().len()
+    }
+
+    fn get(&self, index: usize) -> Option<&dyn Value> {
+        self.events().get(index).map(|event| event as &dyn Value)
     }
 }
 
@@ -480,6 +512,10 @@ impl<T: Value> Value for Option<T> {
             None => Variant::Unknown(""),
         }
     }
+
+    fn events(&self) -> Option<&dyn ListValue> {
+        self.as_ref()?.events()
+    }
 }
 
 impl<T: Value + ?Sized> Value for Box<T> {
@@ -493,6 +529,10 @@ impl<T: Value + ?Sized> Value for Box<T> {
 
     fn variant(&self) -> Variant<'_> {
         (**self).variant()
+    }
+
+    fn events(&self) -> Option<&dyn ListValue> {
+        (**self).events()
     }
 }
 
@@ -619,11 +659,16 @@ impl Decode for Document {
     }
 }
 
-/// Event streams are framed by the protocol layer: as a value, one reads as empty.
-impl<T> Decode for EventStream<T> {
-    fn decode(_: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        decoder.skip()?;
-        Ok(EventStream::default())
+/// Event streams are framed by the protocol layer: a codec holds none ([`Decoder::events`]
+/// skips the value), the framing hands over the events of messages.
+impl<T: Decode> Decode for EventStream<T> {
+    fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
+        let mut events = Vec::new();
+        decoder.events(member, &mut |decoder| {
+            events.push(T::decode(member, decoder)?);
+            Ok(())
+        })?;
+        Ok(EventStream::new(events))
     }
 }
 

@@ -149,6 +149,12 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     if traits.is_xml_flattened() {
         set.push("XML_FLATTENED");
     }
+    if traits.is_event_header() {
+        set.push("EVENT_HEADER");
+    }
+    if traits.is_event_payload() {
+        set.push("EVENT_PAYLOAD");
+    }
     let mut calls = Vec::new();
     if let Some(flags) = flags(&set) {
         calls.push(quote!(.flags(#flags)));

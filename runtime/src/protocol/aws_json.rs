@@ -80,6 +80,10 @@ impl Wire for AwsJson {
         !is_unit(operation.input)
     }
 
+    fn event_codec(&self) -> Option<&'static dyn crate::codec::Codec> {
+        Some(&JSON_MEMBER_NAMES)
+    }
+
     fn response(
         &self,
         service: &'static ServiceSchema,

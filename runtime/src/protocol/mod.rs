@@ -151,6 +151,11 @@ pub(crate) trait Wire: Sync {
     fn unsupported(&self) -> Option<String> {
         None
     }
+
+    /// The codec of its event streams' payloads, if it has event streams.
+    fn event_codec(&self) -> Option<&'static dyn crate::codec::Codec> {
+        None
+    }
 }
 
 /// The [`Wire`] of `protocol`: the one place that tells protocols apart.

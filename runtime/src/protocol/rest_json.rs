@@ -51,6 +51,10 @@ impl Wire for RestJson1 {
         rest::reads_body(operation)
     }
 
+    fn event_codec(&self) -> Option<&'static dyn crate::codec::Codec> {
+        Some(&JSON)
+    }
+
     fn response(
         &self,
         _: &'static ServiceSchema,

@@ -110,6 +110,10 @@ impl Wire for RestXml {
         rest::reads_body(operation)
     }
 
+    fn event_codec(&self) -> Option<&'static dyn crate::codec::Codec> {
+        Some(&crate::codec::xml::XML)
+    }
+
     fn response(
         &self,
         service: &'static ServiceSchema,
