@@ -103,35 +103,86 @@ impl ChecksumAlgorithm {
     /// The checksum of `body`, base64-encoded as the header carries it (of the big-endian
     /// bytes, for the CRCs).
     pub fn checksum(self, body: &[u8]) -> String {
-        let bytes = match self {
-            ChecksumAlgorithm::Crc32 => crc32fast::hash(body).to_be_bytes().to_vec(),
-            ChecksumAlgorithm::Crc32c => crc32c::crc32c(body).to_be_bytes().to_vec(),
-            ChecksumAlgorithm::Crc64Nvme => {
-                let mut digest = crc64fast_nvme::Digest::new();
-                digest.write(body);
-                digest.sum64().to_be_bytes().to_vec()
-            }
-            ChecksumAlgorithm::Sha1 => {
-                use sha1::Digest as _;
-                sha1::Sha1::digest(body).to_vec()
-            }
-            ChecksumAlgorithm::Sha256 => {
-                use sha2::Digest as _;
-                sha2::Sha256::digest(body).to_vec()
-            }
-            ChecksumAlgorithm::Sha512 => {
-                use sha2::Digest as _;
-                sha2::Sha512::digest(body).to_vec()
-            }
-            ChecksumAlgorithm::Md5 => {
-                use md5::Digest as _;
-                md5::Md5::digest(body).to_vec()
-            }
-            ChecksumAlgorithm::XxHash64 => xxhash_rust::xxh64::xxh64(body, 0).to_be_bytes().to_vec(),
-            ChecksumAlgorithm::XxHash3 => xxhash_rust::xxh3::xxh3_64(body).to_be_bytes().to_vec(),
-            ChecksumAlgorithm::XxHash128 => xxhash_rust::xxh3::xxh3_128(body).to_be_bytes().to_vec(),
+        let mut hasher = self.hasher();
+        hasher.update(body);
+        hasher.finish()
+    }
+
+    /// A checksum computed piece by piece, for a body that streams.
+    pub fn hasher(self) -> Hasher {
+        let state = match self {
+            ChecksumAlgorithm::Crc32 => State::Crc32(crc32fast::Hasher::new()),
+            ChecksumAlgorithm::Crc32c => State::Crc32c(0),
+            ChecksumAlgorithm::Crc64Nvme => State::Crc64Nvme(crc64fast_nvme::Digest::new()),
+            ChecksumAlgorithm::Sha1 => State::Sha1(Default::default()),
+            ChecksumAlgorithm::Sha256 => State::Sha256(Default::default()),
+            ChecksumAlgorithm::Sha512 => State::Sha512(Default::default()),
+            ChecksumAlgorithm::Md5 => State::Md5(Default::default()),
+            ChecksumAlgorithm::XxHash64 => State::XxHash64(xxhash_rust::xxh64::Xxh64::new(0)),
+            ChecksumAlgorithm::XxHash3 | ChecksumAlgorithm::XxHash128 => State::XxHash3(
+                Box::new(xxhash_rust::xxh3::Xxh3::new()),
+                self == ChecksumAlgorithm::XxHash128,
+            ),
+        };
+        Hasher { state }
+    }
+}
+
+/// A checksum of a body given piece by piece ([`ChecksumAlgorithm::hasher`]).
+pub struct Hasher {
+    state: State,
+}
+
+enum State {
+    Crc32(crc32fast::Hasher),
+    Crc32c(u32),
+    Crc64Nvme(crc64fast_nvme::Digest),
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Sha512(sha2::Sha512),
+    Md5(md5::Md5),
+    XxHash64(xxhash_rust::xxh64::Xxh64),
+    /// XXH3, of 128 bits when the flag is set.
+    XxHash3(Box<xxhash_rust::xxh3::Xxh3>, bool),
+}
+
+impl Hasher {
+    /// Adds the body's next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match &mut self.state {
+            State::Crc32(hasher) => hasher.update(bytes),
+            State::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, bytes),
+            State::Crc64Nvme(digest) => digest.write(bytes),
+            State::Sha1(hasher) => sha1::Digest::update(hasher, bytes),
+            State::Sha256(hasher) => sha2::Digest::update(hasher, bytes),
+            State::Sha512(hasher) => sha2::Digest::update(hasher, bytes),
+            State::Md5(hasher) => md5::Digest::update(hasher, bytes),
+            State::XxHash64(hasher) => hasher.update(bytes),
+            State::XxHash3(hasher, _) => hasher.update(bytes),
+        }
+    }
+
+    /// The checksum of the bytes given, base64-encoded as the header carries it.
+    pub fn finish(self) -> String {
+        let bytes = match self.state {
+            State::Crc32(hasher) => hasher.finalize().to_be_bytes().to_vec(),
+            State::Crc32c(crc) => crc.to_be_bytes().to_vec(),
+            State::Crc64Nvme(digest) => digest.sum64().to_be_bytes().to_vec(),
+            State::Sha1(hasher) => sha1::Digest::finalize(hasher).to_vec(),
+            State::Sha256(hasher) => sha2::Digest::finalize(hasher).to_vec(),
+            State::Sha512(hasher) => sha2::Digest::finalize(hasher).to_vec(),
+            State::Md5(hasher) => md5::Digest::finalize(hasher).to_vec(),
+            State::XxHash64(hasher) => hasher.digest().to_be_bytes().to_vec(),
+            State::XxHash3(hasher, false) => hasher.digest().to_be_bytes().to_vec(),
+            State::XxHash3(hasher, true) => hasher.digest128().to_be_bytes().to_vec(),
         };
         Blob::new(bytes).to_base64()
+    }
+}
+
+impl fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hasher")
     }
 }
 
@@ -335,6 +386,24 @@ mod tests {
         assert_eq!(ChecksumAlgorithm::XxHash3.checksum(body), "tqy52Eo4/3Q=");
         assert_eq!(ChecksumAlgorithm::XxHash128.checksum(body), "c1H4mBL5c4K5HQWzHgTdfw==");
         assert_eq!(ChecksumAlgorithm::Crc32.checksum(b""), "AAAAAA==");
+    }
+
+    #[test]
+    fn a_checksum_taken_piece_by_piece_is_the_checksum_of_the_whole() {
+        let body: Vec<u8> = (0..5000u32).map(|n| (n * 31 % 251) as u8).collect();
+        for algorithm in ChecksumAlgorithm::PREFERENCE {
+            for piece in [1, 7, 64, 1000, 5000] {
+                let mut hasher = algorithm.hasher();
+                for chunk in body.chunks(piece) {
+                    hasher.update(chunk);
+                }
+                assert_eq!(
+                    hasher.finish(),
+                    algorithm.checksum(&body),
+                    "{algorithm} in pieces of {piece}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -261,6 +261,7 @@ fn run_case(name: &str, dir: &Path) -> Result<Report, String> {
                 content_sha256_header: context.sign_body,
                 omit_session_token: context.omit_session_token,
                 unsigned_payload: false,
+                streaming: None,
             },
         };
         if target.encoded_by_harness {

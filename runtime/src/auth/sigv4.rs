@@ -28,6 +28,8 @@ use sha2::{Digest, Sha256};
 
 use super::Credentials;
 
+pub mod streaming;
+
 /// The algorithm this module signs with, as named in the `Authorization` header and the
 /// `X-Amz-Algorithm` query parameter.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -92,6 +94,37 @@ pub struct SigningSettings {
     pub omit_session_token: bool,
     /// Sign `UNSIGNED-PAYLOAD` in place of the hash of the body. Default `false`.
     pub unsigned_payload: bool,
+    /// The body is sent in pieces (`aws-chunked` chunks or event-stream messages): sign the
+    /// literal that says how in place of the hash of the body, and sign each piece after the
+    /// request with [`streaming::ChunkSigner`]. Default `None`.
+    pub streaming: Option<StreamingPayload>,
+}
+
+/// How a body sent in pieces is signed: what the request signs in place of the payload's hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamingPayload {
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: `aws-chunked` chunks, each signed.
+    SignedChunks,
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks, then trailing headers
+    /// (a checksum) with their own signature.
+    SignedChunksWithTrailer,
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, then trailing headers.
+    UnsignedWithTrailer,
+    /// `STREAMING-AWS4-HMAC-SHA256-EVENTS`: event-stream messages, each signed.
+    Events,
+}
+
+impl StreamingPayload {
+    /// What the request signs (and sends as `x-amz-content-sha256`) in place of the payload's
+    /// hash.
+    pub fn literal(self) -> &'static str {
+        match self {
+            StreamingPayload::SignedChunks => "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            StreamingPayload::SignedChunksWithTrailer => "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+            StreamingPayload::UnsignedWithTrailer => "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            StreamingPayload::Events => "STREAMING-AWS4-HMAC-SHA256-EVENTS",
+        }
+    }
 }
 
 impl SigningSettings {
@@ -124,6 +157,7 @@ impl Default for SigningSettings {
             content_sha256_header: false,
             omit_session_token: false,
             unsigned_payload: false,
+            streaming: None,
         }
     }
 }
@@ -494,7 +528,9 @@ fn credential_scope(time: &SigningTime, params: &SigningParams<'_>) -> Result<St
 }
 
 fn payload_hash(body: &[u8], settings: &SigningSettings) -> String {
-    if settings.unsigned_payload {
+    if let Some(streaming) = settings.streaming {
+        streaming.literal().to_owned()
+    } else if settings.unsigned_payload {
         UNSIGNED_PAYLOAD.to_owned()
     } else {
         hex(&Sha256::digest(body))

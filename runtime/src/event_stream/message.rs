@@ -153,6 +153,16 @@ impl Message {
         self.payload
     }
 
+    /// The bytes of its headers alone, as the message carries them (what a signature of an
+    /// event stream's message hashes).
+    pub fn encode_headers(&self) -> Result<Vec<u8>, FrameError> {
+        let mut out = Vec::new();
+        for (name, value) in &self.headers {
+            write_header(&mut out, name, value).map_err(|message| FrameError::new(0, message))?;
+        }
+        Ok(out)
+    }
+
     /// The message's bytes.
     pub fn encode(&self) -> Result<Vec<u8>, FrameError> {
         let mut out = Vec::new();

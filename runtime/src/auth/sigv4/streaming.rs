@@ -1,0 +1,714 @@
+//! Bodies signed piece by piece after their request (SigV4 streaming): each piece's signature
+//! covers the piece and the signature before it, starting from the request's own, so a body of
+//! any size is signed without being held or read twice.
+//!
+//! - `aws-chunked` content ([`AwsChunked`]): the body in chunks, each with its length and (when
+//!   signed) its signature, ended by an empty chunk and, with a checksum, trailing headers that
+//!   carry it (S3 uploads: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`,
+//!   `...-PAYLOAD-TRAILER`, `STREAMING-UNSIGNED-PAYLOAD-TRAILER`). [`AwsChunkedReader`] reads
+//!   such a body back and checks every signature and the checksum, as a server does.
+//! - event-stream messages ([`ChunkSigner::sign_message`]): each message wrapped in one whose
+//!   `:date` and `:chunk-signature` headers sign it (`STREAMING-AWS4-HMAC-SHA256-EVENTS`).
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use super::{credential_scope, hex, signing_key, SigningError, SigningParams, SigningTime};
+use crate::auth::Credentials;
+use crate::checksum::{ChecksumAlgorithm, Hasher};
+use crate::event_stream::{HeaderValue, Message};
+use crate::primitives::DateTime;
+
+/// The SHA-256 of nothing, which a chunk's string to sign holds in place of headers.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// What a chunk's string to sign starts with.
+const PAYLOAD_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
+/// What the trailing headers' string to sign starts with.
+const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+/// The chunk extension that carries a chunk's signature.
+const CHUNK_SIGNATURE: &str = ";chunk-signature=";
+/// The trailing header that carries the trailing headers' signature.
+const TRAILER_SIGNATURE: &str = "x-amz-trailer-signature";
+
+/// Signs the pieces of a body after the request that announced them, each signature chained to
+/// the one before. `Debug` shows neither the credentials nor the signatures.
+#[derive(Clone)]
+pub struct ChunkSigner {
+    credentials: Credentials,
+    region: String,
+    service: String,
+    /// The request's signing time, which chunks repeat.
+    time: SystemTime,
+    /// The signature before the next piece's: the request's, at first.
+    previous: String,
+}
+
+impl fmt::Debug for ChunkSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChunkSigner")
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChunkSigner {
+    /// The signer of the pieces that follow a request signed with `params`, whose signature
+    /// (hex) was `seed`.
+    pub fn new(params: &SigningParams<'_>, seed: &str) -> Self {
+        Self {
+            credentials: params.credentials.clone(),
+            region: params.region.to_owned(),
+            service: params.service.to_owned(),
+            time: params.time,
+            previous: seed.to_owned(),
+        }
+    }
+
+    /// The signature of the last piece signed (the request's, before the first).
+    pub fn previous(&self) -> &str {
+        &self.previous
+    }
+
+    /// Signs `lines` (joined with line ends) at `time`: the hex signature, which the next
+    /// piece chains to.
+    fn sign(&mut self, algorithm: &str, time: SystemTime, hashes: &[&str]) -> Result<String, SigningError> {
+        let signing_time = SigningTime::new(time)?;
+        let params = SigningParams {
+            credentials: &self.credentials,
+            region: &self.region,
+            service: &self.service,
+            time,
+            settings: Default::default(),
+        };
+        let scope = credential_scope(&signing_time, &params)?;
+        let mut string_to_sign = String::with_capacity(256);
+        for part in [algorithm, &signing_time.date_time, &scope, &self.previous] {
+            string_to_sign.push_str(part);
+            string_to_sign.push('\n');
+        }
+        for (index, hash) in hashes.iter().enumerate() {
+            if index > 0 {
+                string_to_sign.push('\n');
+            }
+            string_to_sign.push_str(hash);
+        }
+        let mut mac = signing_key(
+            self.credentials.secret_access_key(),
+            &signing_time.date,
+            &self.region,
+            &self.service,
+        )?;
+        mac.update(string_to_sign.as_bytes());
+        self.previous = hex(&mac.finalize().into_bytes());
+        Ok(self.previous.clone())
+    }
+
+    /// The signature of the next `aws-chunked` chunk, `data` (empty for the last).
+    pub fn sign_chunk(&mut self, data: &[u8]) -> Result<String, SigningError> {
+        self.sign_chunk_hash(&hex(&Sha256::digest(data)))
+    }
+
+    /// The signature of the next `aws-chunked` chunk, by the hex SHA-256 of its data.
+    fn sign_chunk_hash(&mut self, hash: &str) -> Result<String, SigningError> {
+        self.sign(PAYLOAD_ALGORITHM, self.time, &[EMPTY_SHA256, hash])
+    }
+
+    /// The signature of the trailing headers after the last chunk: `trailer` is their text,
+    /// `name:value` and a line feed each.
+    pub fn sign_trailer(&mut self, trailer: &str) -> Result<String, SigningError> {
+        let hash = hex(&Sha256::digest(trailer.as_bytes()));
+        self.sign(TRAILER_ALGORITHM, self.time, &[&hash])
+    }
+
+    /// The next message of a signed event stream: `message` (an encoded message; empty for
+    /// the last, which ends the stream) as the payload of a message whose `:date` (`time`, to
+    /// the millisecond) and `:chunk-signature` headers sign it.
+    pub fn sign_message(&mut self, message: &[u8], time: SystemTime) -> Result<Message, SigningError> {
+        let since = time
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| SigningError::new("the signing time is before 1970"))?;
+        let seconds =
+            i64::try_from(since.as_secs()).map_err(|_| SigningError::new("the signing time is after the year 9999"))?;
+        // Signed to the millisecond the header carries (and the second the scope names).
+        let millis = since.subsec_millis();
+        let date = HeaderValue::Timestamp(DateTime::from_secs_and_nanos(seconds, millis * 1_000_000));
+        let time = UNIX_EPOCH + std::time::Duration::new(since.as_secs(), millis * 1_000_000);
+        let date_header = Message::new(Vec::new())
+            .with_header(":date", date.clone())
+            .encode_headers()
+            .map_err(|error| SigningError::new(error.to_string()))?;
+        let headers_hash = hex(&Sha256::digest(&date_header));
+        let payload_hash = hex(&Sha256::digest(message));
+        let signature = self.sign(PAYLOAD_ALGORITHM, time, &[&headers_hash, &payload_hash])?;
+        let raw = (0..signature.len() / 2)
+            .map(|index| u8::from_str_radix(&signature[index * 2..index * 2 + 2], 16).unwrap_or_default())
+            .collect();
+        Ok(Message::new(message.to_vec())
+            .with_header(":date", date)
+            .with_header(":chunk-signature", HeaderValue::Bytes(raw)))
+    }
+}
+
+/// Writes a body as `aws-chunked` content, chunk by chunk: each chunk's length in hex (with its
+/// signature, when signed), the chunk, and at the end an empty chunk and, with a checksum, the
+/// trailing header that carries it (signed too, when the chunks are).
+#[derive(Debug)]
+pub struct AwsChunked {
+    signer: Option<ChunkSigner>,
+    checksum: Option<(ChecksumAlgorithm, Hasher)>,
+}
+
+impl AwsChunked {
+    /// An encoder whose chunks `signer` signs (none: unsigned chunks), with the trailing
+    /// `checksum` of the body, if any.
+    pub fn new(signer: Option<ChunkSigner>, checksum: Option<ChecksumAlgorithm>) -> Self {
+        Self {
+            signer,
+            checksum: checksum.map(|algorithm| (algorithm, algorithm.hasher())),
+        }
+    }
+
+    /// Appends the chunk `data` (empty data writes nothing: only [`AwsChunked::finish`] writes
+    /// the empty chunk).
+    pub fn chunk(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SigningError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        if let Some((_, hasher)) = &mut self.checksum {
+            hasher.update(data);
+        }
+        self.head(data, out)?;
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// The line before a chunk: its length, and its signature when signed.
+    fn head(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SigningError> {
+        out.extend_from_slice(format!("{:x}", data.len()).as_bytes());
+        if let Some(signer) = &mut self.signer {
+            out.extend_from_slice(CHUNK_SIGNATURE.as_bytes());
+            out.extend_from_slice(signer.sign_chunk(data)?.as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// Appends the empty last chunk and the trailing headers.
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<(), SigningError> {
+        self.head(&[], out)?;
+        if let Some((algorithm, hasher)) = self.checksum.take() {
+            let trailer = format!("{}:{}", algorithm.header(), hasher.finish());
+            out.extend_from_slice(trailer.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            if let Some(signer) = &mut self.signer {
+                let signature = signer.sign_trailer(&format!("{trailer}\n"))?;
+                out.extend_from_slice(format!("{TRAILER_SIGNATURE}:{signature}\r\n").as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// The length of the content written for a body of `decoded` bytes sent in chunks of
+    /// `chunk_size` (the last one shorter), signed or not, with a trailing `checksum`: the
+    /// request's `Content-Length` (its `x-amz-decoded-content-length` is `decoded`).
+    pub fn encoded_length(decoded: u64, chunk_size: u64, signed: bool, checksum: Option<ChecksumAlgorithm>) -> u64 {
+        let signature = if signed { (CHUNK_SIGNATURE.len() + 64) as u64 } else { 0 };
+        let head = |size: u64| u64::from(size.max(1).ilog(16) + 1) + signature + 2;
+        let chunk_size = chunk_size.max(1);
+        let (full, rest) = (decoded / chunk_size, decoded % chunk_size);
+        let mut length = full * (head(chunk_size) + chunk_size + 2);
+        if rest > 0 {
+            length += head(rest) + rest + 2;
+        }
+        // The empty chunk, then the trailer, then the blank line.
+        length += head(0) + 2;
+        if let Some(algorithm) = checksum {
+            length += (algorithm.header().len() + 1 + algorithm.checksum(&[]).len() + 2) as u64;
+            if signed {
+                length += (TRAILER_SIGNATURE.len() + 1 + 64 + 2) as u64;
+            }
+        }
+        length
+    }
+}
+
+/// Reads `aws-chunked` content back, as it arrives in pieces of any size: the body's bytes,
+/// each chunk's signature checked against the chain `signer` computes (when the content is
+/// signed), and the trailing checksum (and its signature) checked at the end. A chunk line or
+/// trailer longer than 4 KiB is refused, and a signed chunk is hashed as it arrives, so a
+/// reader holds at most a chunk line beside the bytes it hands over.
+#[derive(Debug)]
+pub struct AwsChunkedReader {
+    signer: Option<ChunkSigner>,
+    /// Where it is: a chunk's line, inside a chunk (bytes left, the chunk's expected
+    /// signature and the hash of its bytes so far), after a chunk (its line end), or the
+    /// trailer.
+    state: ReadState,
+    /// Bytes of a line not yet complete.
+    line: Vec<u8>,
+    /// The checksum of the bytes read, for each trailing checksum the content may carry.
+    hashers: Vec<(ChecksumAlgorithm, Hasher)>,
+    /// The trailing headers read, for the trailer's signature.
+    trailer: String,
+    /// The checksum headers the trailer had: their values, checked at the end.
+    checksums: Vec<(ChecksumAlgorithm, String)>,
+    done: bool,
+}
+
+#[derive(Debug)]
+enum ReadState {
+    Line,
+    Data {
+        left: u64,
+        signature: Option<String>,
+        hash: Option<Sha256>,
+    },
+    LineEnd,
+    Trailer,
+}
+
+/// The longest chunk line or trailing header a reader takes.
+const MAX_LINE: usize = 4096;
+
+impl AwsChunkedReader {
+    /// A reader of content whose chunks `signer` checks (none: unsigned content, whose
+    /// chunk signatures, if any, are refused), which may end with a trailing `checksum`.
+    pub fn new(signer: Option<ChunkSigner>, checksums: &[ChecksumAlgorithm]) -> Self {
+        Self {
+            signer,
+            state: ReadState::Line,
+            line: Vec::new(),
+            hashers: checksums
+                .iter()
+                .map(|algorithm| (*algorithm, algorithm.hasher()))
+                .collect(),
+            trailer: String::new(),
+            checksums: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Reads the next `input` bytes, appending the body's bytes among them to `out`.
+    pub fn read(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), SigningError> {
+        while !input.is_empty() {
+            if self.done {
+                return Err(SigningError::new("aws-chunked content goes on after its end"));
+            }
+            match &mut self.state {
+                ReadState::Data { left, hash, .. } => {
+                    let take = (*left).min(input.len() as u64) as usize;
+                    let (piece, rest) = input.split_at(take);
+                    out.extend_from_slice(piece);
+                    for (_, hasher) in &mut self.hashers {
+                        hasher.update(piece);
+                    }
+                    if let Some(hash) = hash {
+                        hash.update(piece);
+                    }
+                    *left -= take as u64;
+                    input = rest;
+                    if *left == 0 {
+                        if let ReadState::Data { signature, hash, .. } =
+                            std::mem::replace(&mut self.state, ReadState::LineEnd)
+                        {
+                            let hash = hex(&hash.unwrap_or_default().finalize());
+                            self.check_chunk(signature.as_deref(), &hash)?;
+                        }
+                    }
+                }
+                _ => {
+                    let Some(end) = input.iter().position(|byte| *byte == b'\n') else {
+                        self.line.extend_from_slice(input);
+                        if self.line.len() > MAX_LINE {
+                            return Err(SigningError::new("an aws-chunked line is too long"));
+                        }
+                        return Ok(());
+                    };
+                    self.line.extend_from_slice(&input[..=end]);
+                    input = &input[end + 1..];
+                    if self.line.len() > MAX_LINE + 2 {
+                        return Err(SigningError::new("an aws-chunked line is too long"));
+                    }
+                    let line = std::mem::take(&mut self.line);
+                    let line = line
+                        .strip_suffix(b"\r\n")
+                        .ok_or_else(|| SigningError::new("an aws-chunked line does not end with CRLF"))?;
+                    let line = std::str::from_utf8(line)
+                        .map_err(|_| SigningError::new("an aws-chunked line is not text"))?
+                        .to_owned();
+                    self.line_read(&line)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a chunk's signature (the chain's next) when the content is signed, by the hex
+    /// SHA-256 of its data.
+    fn check_chunk(&mut self, signature: Option<&str>, hash: &str) -> Result<(), SigningError> {
+        match (&mut self.signer, signature) {
+            (Some(signer), Some(signature)) => {
+                if !same_signature(&signer.sign_chunk_hash(hash)?, signature) {
+                    return Err(SigningError::new("an aws-chunked chunk's signature does not match"));
+                }
+                Ok(())
+            }
+            (Some(_), None) => Err(SigningError::new("an aws-chunked chunk has no signature")),
+            (None, Some(_)) => Err(SigningError::new("an unsigned aws-chunked body has a chunk signature")),
+            (None, None) => Ok(()),
+        }
+    }
+
+    fn line_read(&mut self, line: &str) -> Result<(), SigningError> {
+        match self.state {
+            ReadState::LineEnd => {
+                if !line.is_empty() {
+                    return Err(SigningError::new("an aws-chunked chunk is longer than its length"));
+                }
+                self.state = ReadState::Line;
+            }
+            ReadState::Line => {
+                let (size, signature) = match line.split_once(CHUNK_SIGNATURE) {
+                    Some((size, signature)) => (size, Some(signature.to_owned())),
+                    None => (line, None),
+                };
+                let size = u64::from_str_radix(size, 16)
+                    .map_err(|_| SigningError::new(format!("`{size}` is not an aws-chunked chunk length")))?;
+                let signed = self.signer.is_some();
+                if size == 0 {
+                    self.check_chunk(signature.as_deref(), EMPTY_SHA256)?;
+                    self.state = ReadState::Trailer;
+                } else {
+                    self.state = ReadState::Data {
+                        left: size,
+                        signature,
+                        hash: signed.then(Sha256::new),
+                    };
+                }
+            }
+            ReadState::Trailer if line.is_empty() => self.end()?,
+            ReadState::Trailer => {
+                let (name, value) = line
+                    .split_once(':')
+                    .ok_or_else(|| SigningError::new("a trailing header without `:`"))?;
+                let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+                if name == TRAILER_SIGNATURE {
+                    let signer = self
+                        .signer
+                        .as_mut()
+                        .ok_or_else(|| SigningError::new("an unsigned aws-chunked body has a trailer signature"))?;
+                    if !same_signature(&signer.sign_trailer(&self.trailer)?, value) {
+                        return Err(SigningError::new("the trailing headers' signature does not match"));
+                    }
+                    self.trailer.clear();
+                    self.signer = None;
+                } else {
+                    if self.trailer.len() + line.len() > MAX_LINE {
+                        return Err(SigningError::new("the aws-chunked trailing headers are too long"));
+                    }
+                    self.trailer.push_str(&format!("{name}:{value}\n"));
+                    if let Some(algorithm) = ChecksumAlgorithm::PREFERENCE
+                        .into_iter()
+                        .find(|algorithm| algorithm.header() == name)
+                    {
+                        self.checksums.push((algorithm, value.to_owned()));
+                    }
+                }
+            }
+            ReadState::Data { .. } => return Err(SigningError::new("a line inside an aws-chunked chunk")),
+        }
+        Ok(())
+    }
+
+    /// The end: the trailer's signature was there (when signed) and its checksums match.
+    fn end(&mut self) -> Result<(), SigningError> {
+        if self.signer.is_some() && !self.trailer.is_empty() {
+            return Err(SigningError::new("the trailing headers are not signed"));
+        }
+        for (algorithm, expected) in std::mem::take(&mut self.checksums) {
+            let Some(index) = self.hashers.iter().position(|(found, _)| *found == algorithm) else {
+                continue;
+            };
+            let (_, hasher) = self.hashers.swap_remove(index);
+            let actual = hasher.finish();
+            if actual != expected {
+                return Err(SigningError::new(format!(
+                    "the body's {algorithm} checksum is {actual}, its trailer says {expected}"
+                )));
+            }
+        }
+        self.done = true;
+        Ok(())
+    }
+
+    /// Whether the content ended (its empty chunk and trailer were read).
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+/// Two hex signatures compared in time that does not depend on where they differ.
+fn same_signature(expected: &str, actual: &str) -> bool {
+    expected.len() == actual.len()
+        && expected
+            .bytes()
+            .zip(actual.bytes())
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::{sign, SigningSettings, StreamingPayload};
+    use super::*;
+
+    /// The example of S3's documentation of signed `aws-chunked` uploads: 66,560 bytes of `a`
+    /// put to `examplebucket/chunkObject.txt` on 2013-05-24, in chunks of 64 KiB.
+    fn example() -> (Credentials, SystemTime, http::Request<Vec<u8>>) {
+        let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let time = UNIX_EPOCH + Duration::from_secs(1_369_353_600);
+        let request = http::Request::put("https://s3.amazonaws.com/examplebucket/chunkObject.txt")
+            .header("host", "s3.amazonaws.com")
+            .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+            .header("content-encoding", "aws-chunked")
+            .header("x-amz-decoded-content-length", "66560")
+            .header("content-length", "66824")
+            .body(Vec::new())
+            .unwrap();
+        (credentials, time, request)
+    }
+
+    fn params(credentials: &Credentials, time: SystemTime, streaming: StreamingPayload) -> SigningParams<'_> {
+        SigningParams {
+            credentials,
+            region: "us-east-1",
+            service: "s3",
+            time,
+            settings: SigningSettings {
+                streaming: Some(streaming),
+                ..SigningSettings::s3()
+            },
+        }
+    }
+
+    #[test]
+    fn the_published_signed_upload_is_signed_chunk_by_chunk() {
+        let (credentials, time, mut request) = example();
+        let params = params(&credentials, time, StreamingPayload::SignedChunks);
+        let seed = sign(&mut request, &params).unwrap();
+        assert_eq!(
+            seed.signature,
+            "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+        );
+        assert_eq!(
+            request.headers()["x-amz-content-sha256"],
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+        );
+        let mut chunked = AwsChunked::new(Some(ChunkSigner::new(&params, &seed.signature)), None);
+        let body = vec![b'a'; 66_560];
+        let mut out = Vec::new();
+        for chunk in body.chunks(65_536) {
+            chunked.chunk(chunk, &mut out).unwrap();
+        }
+        chunked.finish(&mut out).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        for line in [
+            "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n",
+            "400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n",
+            "0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n",
+        ] {
+            assert!(text.contains(line), "{line:?}");
+        }
+        // The Content-Length the example sends.
+        assert_eq!(out.len(), 66_824);
+        assert_eq!(AwsChunked::encoded_length(66_560, 65_536, true, None), 66_824);
+
+        // A server reads it back, in pieces of any size, and checks every signature.
+        for piece in [1, 5, 4096, 70_000] {
+            let mut reader = AwsChunkedReader::new(Some(ChunkSigner::new(&params, &seed.signature)), &[]);
+            let mut read = Vec::new();
+            for input in out.chunks(piece) {
+                reader.read(input, &mut read).unwrap();
+            }
+            assert!(reader.is_done());
+            assert_eq!(read, body);
+        }
+        // A changed byte, or a signature from another chain, is refused.
+        let mut corrupt = out.clone();
+        corrupt[66_000] = b'b';
+        let mut reader = AwsChunkedReader::new(Some(ChunkSigner::new(&params, &seed.signature)), &[]);
+        assert!(reader
+            .read(&corrupt, &mut Vec::new())
+            .unwrap_err()
+            .message()
+            .contains("does not match"));
+        let mut reader = AwsChunkedReader::new(Some(ChunkSigner::new(&params, &"0".repeat(64))), &[]);
+        assert!(reader.read(&out, &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn trailing_checksums_are_written_and_checked() {
+        let (credentials, time, mut request) = example();
+        let body: Vec<u8> = (0..200_000u32).map(|n| (n % 253) as u8).collect();
+        for (streaming, checksum) in [
+            (StreamingPayload::UnsignedWithTrailer, ChecksumAlgorithm::Crc64Nvme),
+            (StreamingPayload::SignedChunksWithTrailer, ChecksumAlgorithm::Crc32c),
+            (StreamingPayload::UnsignedWithTrailer, ChecksumAlgorithm::Sha256),
+        ] {
+            let params = params(&credentials, time, streaming);
+            let seed = sign(&mut request, &params).unwrap().signature;
+            let signed = streaming == StreamingPayload::SignedChunksWithTrailer;
+            let signer = || signed.then(|| ChunkSigner::new(&params, &seed));
+            let mut chunked = AwsChunked::new(signer(), Some(checksum));
+            let mut out = Vec::new();
+            for chunk in body.chunks(65_536) {
+                chunked.chunk(chunk, &mut out).unwrap();
+            }
+            chunked.finish(&mut out).unwrap();
+            assert_eq!(
+                out.len() as u64,
+                AwsChunked::encoded_length(body.len() as u64, 65_536, signed, Some(checksum))
+            );
+            let text = String::from_utf8_lossy(&out);
+            let trailer = format!("{}:{}\r\n", checksum.header(), checksum.checksum(&body));
+            assert!(text.contains(&trailer), "{streaming:?}: {trailer:?}");
+            assert_eq!(text.contains("x-amz-trailer-signature:"), signed);
+
+            let mut reader = AwsChunkedReader::new(signer(), &[checksum]);
+            let mut read = Vec::new();
+            for input in out.chunks(1000) {
+                reader.read(input, &mut read).unwrap();
+            }
+            assert!(reader.is_done());
+            assert_eq!(read, body);
+            // A body whose checksum differs from its trailer's is refused at the end.
+            let mut corrupt = out.clone();
+            let at = out.len() / 2;
+            corrupt[at] ^= 1;
+            let mut reader = AwsChunkedReader::new(signer(), &[checksum]);
+            assert!(reader.read(&corrupt, &mut Vec::new()).is_err(), "{streaming:?}");
+        }
+    }
+
+    #[test]
+    fn mangled_content_is_read_or_refused_without_a_panic() {
+        let (credentials, time, _) = example();
+        let params = params(&credentials, time, StreamingPayload::SignedChunksWithTrailer);
+        let mut chunked = AwsChunked::new(Some(ChunkSigner::new(&params, "seed")), Some(ChecksumAlgorithm::Crc32));
+        let mut seed = Vec::new();
+        chunked.chunk(b"hello, world", &mut seed).unwrap();
+        chunked.chunk(&[9; 300], &mut seed).unwrap();
+        chunked.finish(&mut seed).unwrap();
+        let pieces: [&[u8]; 6] = [
+            b"\r\n",
+            b";chunk-signature=",
+            b"ffffffffffffffff",
+            b"0\r\n",
+            b":",
+            b"\n",
+        ];
+        let mut mangler = crate::codec::Mangler::new(0x5851_f42d_4c95_7f2d);
+        let mut counts = [0; 2];
+        for _ in 0..5_000 {
+            let mut content = seed.clone();
+            mangler.mangle(&mut content, &pieces, true);
+            let signed = mangler.below(2) == 0;
+            let mut reader = AwsChunkedReader::new(
+                signed.then(|| ChunkSigner::new(&params, "seed")),
+                &[ChecksumAlgorithm::Crc32],
+            );
+            let mut out = Vec::new();
+            let read = content.chunks(7).try_for_each(|piece| reader.read(piece, &mut out));
+            counts[usize::from(read.is_ok() && reader.is_done())] += 1;
+        }
+        assert!(counts[0] > 1000, "{counts:?}");
+    }
+
+    #[test]
+    fn the_encoded_length_is_the_length_written() {
+        for decoded in [0u64, 1, 15, 16, 255, 256, 4095, 4096, 65_535, 65_536, 65_537, 200_000] {
+            for chunk_size in [1u64, 16, 1000, 8192, 65_536] {
+                if decoded / chunk_size > 20_000 {
+                    continue;
+                }
+                for (signed, checksum) in [
+                    (false, None),
+                    (false, Some(ChecksumAlgorithm::Crc32)),
+                    (true, None),
+                    (true, Some(ChecksumAlgorithm::Sha1)),
+                ] {
+                    let (credentials, time, _) = example();
+                    let params = params(&credentials, time, StreamingPayload::SignedChunks);
+                    let mut chunked = AwsChunked::new(signed.then(|| ChunkSigner::new(&params, "seed")), checksum);
+                    let body = vec![7u8; decoded as usize];
+                    let mut out = Vec::new();
+                    for chunk in body.chunks(chunk_size as usize) {
+                        chunked.chunk(chunk, &mut out).unwrap();
+                    }
+                    chunked.finish(&mut out).unwrap();
+                    assert_eq!(
+                        out.len() as u64,
+                        AwsChunked::encoded_length(decoded, chunk_size, signed, checksum),
+                        "{decoded} bytes in chunks of {chunk_size}, signed {signed}, {checksum:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn event_messages_are_signed_in_a_chain() {
+        let (credentials, time, _) = example();
+        let params = params(&credentials, time, StreamingPayload::Events);
+        let mut signer = ChunkSigner::new(
+            &params,
+            "6c5b8ef5f0fdc8ea3d0bc0e0b5d3b0a8cb09e4ab5d3e4b7b0b6d2c07a6a1fd6a",
+        );
+        let inner = Message::new(b"audio".to_vec()).encode().unwrap();
+        let at = time + Duration::from_millis(1_500);
+        let first = signer.sign_message(&inner, at).unwrap();
+        assert_eq!(first.payload(), inner);
+        assert_eq!(
+            first.header(":date"),
+            Some(&HeaderValue::Timestamp(DateTime::from_secs_and_nanos(
+                1_369_353_601,
+                500_000_000
+            )))
+        );
+        let Some(HeaderValue::Bytes(signature)) = first.header(":chunk-signature") else {
+            panic!("no signature: {first:?}")
+        };
+        assert_eq!(hex(signature), signer.previous());
+
+        // The signature, computed here from the format's definition: the string to sign holds
+        // the prior signature, the hash of the encoded `:date` header and the hash of the
+        // message, under the key of the message's date.
+        let date_header = Message::new(Vec::new())
+            .with_header(":date", first.header(":date").unwrap().clone())
+            .encode_headers()
+            .unwrap();
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256-PAYLOAD\n20130524T000001Z\n20130524/us-east-1/s3/aws4_request\n\
+             6c5b8ef5f0fdc8ea3d0bc0e0b5d3b0a8cb09e4ab5d3e4b7b0b6d2c07a6a1fd6a\n{}\n{}",
+            hex(&Sha256::digest(&date_header)),
+            hex(&Sha256::digest(&inner))
+        );
+        let mut mac = signing_key(credentials.secret_access_key(), "20130524", "us-east-1", "s3").unwrap();
+        mac.update(string_to_sign.as_bytes());
+        assert_eq!(hex(signature), hex(&mac.finalize().into_bytes()));
+
+        // The next message chains to it; the empty last one ends the stream.
+        let previous = signer.previous().to_owned();
+        let last = signer.sign_message(&[], at).unwrap();
+        assert!(last.payload().is_empty());
+        assert_ne!(signer.previous(), previous);
+    }
+}
