@@ -119,10 +119,9 @@ impl ChecksumAlgorithm {
             ChecksumAlgorithm::Sha512 => State::Sha512(Default::default()),
             ChecksumAlgorithm::Md5 => State::Md5(Default::default()),
             ChecksumAlgorithm::XxHash64 => State::XxHash64(xxhash_rust::xxh64::Xxh64::new(0)),
-            ChecksumAlgorithm::XxHash3 | ChecksumAlgorithm::XxHash128 => State::XxHash3(
-                Box::new(xxhash_rust::xxh3::Xxh3::new()),
-                self == ChecksumAlgorithm::XxHash128,
-            ),
+            ChecksumAlgorithm::XxHash3 | ChecksumAlgorithm::XxHash128 => {
+                State::XxHash3(Box::default(), self == ChecksumAlgorithm::XxHash128)
+            }
         };
         Hasher { state }
     }

@@ -37,6 +37,11 @@ pub trait Value {
     fn events(&self) -> Option<&dyn ListValue> {
         None
     }
+
+    /// For a `@streaming` blob: the body, which the protocol layer sends or fills as a stream.
+    fn byte_stream(&self) -> Option<&ByteStream> {
+        None
+    }
 }
 
 /// A value as a codec sees it. Enums show their wire value as a string, intEnums as an integer.
@@ -452,6 +457,10 @@ impl Value for ByteStream {
     fn view(&self) -> View<'_> {
         View::Blob(self.as_bytes())
     }
+
+    fn byte_stream(&self) -> Option<&ByteStream> {
+        Some(self)
+    }
 }
 
 impl Value for BigInteger {
@@ -516,6 +525,10 @@ impl<T: Value> Value for Option<T> {
     fn events(&self) -> Option<&dyn ListValue> {
         self.as_ref()?.events()
     }
+
+    fn byte_stream(&self) -> Option<&ByteStream> {
+        self.as_ref()?.byte_stream()
+    }
 }
 
 impl<T: Value + ?Sized> Value for Box<T> {
@@ -533,6 +546,10 @@ impl<T: Value + ?Sized> Value for Box<T> {
 
     fn events(&self) -> Option<&dyn ListValue> {
         (**self).events()
+    }
+
+    fn byte_stream(&self) -> Option<&ByteStream> {
+        (**self).byte_stream()
     }
 }
 

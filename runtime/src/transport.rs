@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::BoxError;
+use crate::primitives::ByteStream;
 
 /// What a transport fails with: any error, such as a refused connection or a timeout.
 pub type TransportError = BoxError;
@@ -21,7 +22,20 @@ pub type TransportFuture<'a> =
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and waits for the whole response.
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_>;
+
+    /// Sends `request` and returns the response once its head has arrived, its body streaming:
+    /// what a client uses for an operation whose output streams (S3's `GetObject`), so that a
+    /// body of any size is never held whole. By default the response is read whole with
+    /// [`Transport::send`], which suits a transport that holds bodies in memory.
+    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+        let sent = self.send(request);
+        Box::pin(async move { sent.await.map(|response| response.map(ByteStream::new)) })
+    }
 }
+
+/// The future of [`Transport::send_streaming`]: the response, its body streaming.
+pub type StreamingFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<ByteStream>, TransportError>> + Send + 'a>>;
 
 /// A transport failure that says what failed, so that a client knows whether trying again may
 /// help. Transports return it boxed as their [`TransportError`]; an error of another type
@@ -79,10 +93,18 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
         (**self).send(request)
     }
+
+    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+        (**self).send_streaming(request)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
         (**self).send(request)
+    }
+
+    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+        (**self).send_streaming(request)
     }
 }

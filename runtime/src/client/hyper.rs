@@ -9,6 +9,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
+use crate::primitives::ByteStream;
+use crate::transport::StreamingFuture;
 
 type Connector = TimedConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
 
@@ -387,15 +389,29 @@ impl hyper::body::Body for UploadBody {
 }
 
 impl Transport for HyperTransport {
+    /// Sends `request`; the response's body streams, each piece within the read timeout of the
+    /// one before. The time limit for a whole request ([`HyperTransportBuilder::timeout`])
+    /// bounds the response's head: its body is read as long as it keeps moving.
+    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+        let head = self.head(request);
+        let read_timeout = self.read_timeout;
+        Box::pin(async move {
+            let (parts, body) = head.await?.into_parts();
+            let length = hyper::body::Body::size_hint(&body).exact();
+            let pieces = Pieces {
+                body,
+                read_timeout,
+                deadline: Box::pin(tokio::time::sleep(read_timeout)),
+            };
+            Ok(http::Response::from_parts(
+                parts,
+                ByteStream::from_stream(pieces, length),
+            ))
+        })
+    }
+
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
-        let mut upload = None;
-        let request = request.map(|body| {
-            let (body, state) = UploadBody::new(body);
-            upload = Some(state);
-            body
-        });
-        let upload = upload.unwrap_or_else(|| UploadBody::new(Vec::new()).1);
-        let response = self.client.request(request);
+        let (response, upload) = self.start(request);
         let (timeout, limit) = (self.timeout, self.max_response_bytes);
         let (connect_timeout, read_timeout) = (self.connect_timeout, self.read_timeout);
         Box::pin(async move {
@@ -416,6 +432,83 @@ impl Transport for HyperTransport {
                 )),
             }
         })
+    }
+}
+
+impl HyperTransport {
+    /// Starts sending `request`: the future of its response, and how far its upload has come.
+    fn start(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (hyper_util::client::legacy::ResponseFuture, Arc<Mutex<UploadState>>) {
+        let (head, bytes) = request.into_parts();
+        let (body, upload) = UploadBody::new(bytes);
+        (self.client.request(http::Request::from_parts(head, body)), upload)
+    }
+
+    /// Sends `request` and waits for the response's head, within the transport's time limits.
+    fn head(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> impl Future<Output = Result<http::Response<hyper::body::Incoming>, TransportError>> + Send + 'static {
+        let (response, upload) = self.start(request);
+        let (timeout, connect_timeout, read_timeout) = (self.timeout, self.connect_timeout, self.read_timeout);
+        async move {
+            let head = response_head(response, &upload, connect_timeout, read_timeout);
+            let Some(timeout) = timeout else {
+                return head.await;
+            };
+            match tokio::time::timeout(timeout, head).await {
+                Ok(result) => result,
+                Err(_) => Err(failure(
+                    TransportFailureKind::Timeout,
+                    format!("no response within {timeout:?}"),
+                )),
+            }
+        }
+    }
+}
+
+/// A response body that streams: its pieces as they arrive, each within the read timeout of
+/// the one before.
+struct Pieces {
+    body: hyper::body::Incoming,
+    read_timeout: Duration,
+    /// When the next piece must have come.
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl futures_core::Stream for Pieces {
+    type Item = Result<Vec<u8>, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            match hyper::body::Body::poll_frame(Pin::new(&mut this.body), cx) {
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => {
+                    return Poll::Ready(Some(Err(failure(TransportFailureKind::Io, with_causes(&error)))))
+                }
+                Poll::Ready(Some(Ok(frame))) => {
+                    let next = tokio::time::Instant::now() + this.read_timeout;
+                    this.deadline.as_mut().reset(next);
+                    // Trailers are not part of the body.
+                    if let Ok(data) = frame.into_data() {
+                        if !data.is_empty() {
+                            return Poll::Ready(Some(Ok(Vec::from(data))));
+                        }
+                    }
+                }
+                Poll::Pending => {
+                    return match this.deadline.as_mut().poll(cx) {
+                        Poll::Ready(()) => {
+                            Poll::Ready(Some(Err(stalled("a piece of the response body", this.read_timeout))))
+                        }
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+        }
     }
 }
 

@@ -37,7 +37,9 @@ pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
 use crate::operation::Operation;
+use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
+use crate::schema::{Flags, Schema, ShapeType};
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::shape::Value;
 pub use crate::transport::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
@@ -428,8 +430,24 @@ pub struct Call<'a, O: Operation> {
 
 enum CallState<'a> {
     Start(Option<Box<dyn Value + Send + Sync>>),
-    Sending(crate::server::BoxFuture<'a, Result<http::Response<Vec<u8>>, UnhandledError>>),
+    Sending(crate::server::BoxFuture<'a, Result<Received, UnhandledError>>),
     Done,
+}
+
+/// A response as the call's steps hand it on: its head and, but for an output that streams,
+/// its whole body; the body that streams, if it does.
+type Received = (http::Response<Vec<u8>>, Option<ByteStream>);
+
+/// The most bytes of an error response read when the operation's output streams (an error's
+/// body is read whole, to be parsed).
+const MAX_STREAMED_ERROR_BODY: usize = 16 * 1024 * 1024;
+
+/// The index of the `@streaming` blob member of `schema` (an operation's output), if it has one.
+fn streaming_blob(schema: &Schema) -> Option<usize> {
+    schema
+        .members
+        .iter()
+        .position(|member| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Blob)
 }
 impl<O: Operation> Future for Call<'_, O> {
     type Output = Result<O::Output, O::Error>;
@@ -457,7 +475,23 @@ impl<O: Operation> Future for Call<'_, O> {
                     };
                     this.state = CallState::Done;
                     return Poll::Ready(match response {
-                        Ok(response) => O::parse_response(&response),
+                        Ok((response, stream)) => {
+                            let output = O::parse_response(&response);
+                            if let (Ok(output), Some(stream)) = (&output, stream) {
+                                // The body that streams goes to the output's streaming member.
+                                let body = streaming_blob(O::SCHEMA.output)
+                                    .and_then(|index| output.member(index))
+                                    .and_then(Value::byte_stream);
+                                if !body.is_some_and(|body| body.replace_with(stream)) {
+                                    return Poll::Ready(Err(UnhandledError::invalid_response(
+                                        response.status().as_u16(),
+                                        "the output has no empty streaming member for the body",
+                                    )
+                                    .into()));
+                                }
+                            }
+                            output
+                        }
                         Err(error) => Err(error.into()),
                     });
                 }
@@ -479,7 +513,7 @@ async fn send(
     config: &Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
-) -> Result<http::Response<Vec<u8>>, UnhandledError> {
+) -> Result<Received, UnhandledError> {
     let sleep = config.sleep.clone().or_else(retry::default_sleep);
     let limit = config.timeouts.operation;
     retry::within(sleep.as_ref(), limit, attempts(config, input, context, sleep.as_ref()))
@@ -499,7 +533,7 @@ async fn attempts(
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
     sleep: Option<&Arc<dyn Sleep>>,
-) -> Result<http::Response<Vec<u8>>, UnhandledError> {
+) -> Result<Received, UnhandledError> {
     let Prepared {
         request,
         endpoint,
@@ -507,6 +541,8 @@ async fn attempts(
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
     drop(input);
+    // An output that streams is handed on as it arrives.
+    let streams_output = streaming_blob(context.operation.output).is_some();
     // Waiting needs a timer: without one, a call makes one attempt.
     let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)
@@ -542,7 +578,12 @@ async fn attempts(
         }
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
-        let outcome = retry::within(sleep, limit, config.transport.send(this)).await;
+        let outcome = if streams_output {
+            retry::within(sleep, limit, receive_streaming(config, this)).await
+        } else {
+            let sent = config.transport.send(this);
+            retry::within(sleep, limit, async { sent.await.map(|response| (response, None)) }).await
+        };
         let (result, kind, asked) = match outcome {
             Err(()) => {
                 let error = UnhandledError::timeout(format!(
@@ -555,7 +596,7 @@ async fn attempts(
                 let kind = retry::classify_transport(&error);
                 (Err(transport_error(error)), kind, None)
             }
-            Ok(Ok(response)) => {
+            Ok(Ok((response, stream))) => {
                 let skew_changed = config.skew.observe(&response, sent, config.time_source.now());
                 if let Some(code) = retry::error_code(&context, &response) {
                     if corrections.correct(config, &code, skew_changed, &mut credentials).await {
@@ -567,13 +608,17 @@ async fn attempts(
                 }
                 let kind = retry::classify_response(&context, &response);
                 let asked = kind.and_then(|_| retry::asked_backoff(&response));
-                (Ok(response), kind, asked)
+                (Ok((response, stream)), kind, asked)
             }
         };
         let retry_kind = match kind {
             Some(kind) if attempt < max_attempts => kind,
             _ => {
-                if result.as_ref().is_ok_and(|response| response.status().is_success()) && config.retry.quota {
+                if result
+                    .as_ref()
+                    .is_ok_and(|(response, _)| response.status().is_success())
+                    && config.retry.quota
+                {
                     config.quota.release(if held == 0 { 1 } else { held });
                 }
                 return finish(config, &context, result, validate_checksum);
@@ -658,19 +703,55 @@ impl Corrections {
 fn finish(
     config: &Config,
     context: &RequestContext,
-    result: Result<http::Response<Vec<u8>>, UnhandledError>,
+    result: Result<Received, UnhandledError>,
     validate_checksum: bool,
-) -> Result<http::Response<Vec<u8>>, UnhandledError> {
-    let response = result?;
+) -> Result<Received, UnhandledError> {
+    let (response, mut stream) = result?;
     if validate_checksum && response.status().is_success() {
-        crate::protocol::check_response_checksum(context.operation, &response)?;
+        match stream.take() {
+            // A body that streams is checked as it is read: its last piece fails on a mismatch.
+            Some(body) => {
+                stream = Some(
+                    match crate::protocol::steps::response_checksum(context.operation, response.headers()) {
+                        Some((algorithm, expected)) => body.checked(algorithm, expected),
+                        None => body,
+                    },
+                );
+            }
+            None => crate::protocol::check_response_checksum(context.operation, &response)?,
+        }
     }
     for interceptor in &config.interceptors {
         interceptor
             .read_response(&response, context)
             .map_err(|error| UnhandledError::invalid_response(response.status().as_u16(), error))?;
     }
-    Ok(response)
+    Ok((response, stream))
+}
+
+/// Sends a request whose response's body may stream: a success's body is handed on as it
+/// arrives; an error's is read whole (at most [`MAX_STREAMED_ERROR_BODY`] bytes), to be parsed.
+async fn receive_streaming(config: &Config, request: http::Request<Vec<u8>>) -> Result<Received, TransportError> {
+    let response = config.transport.send_streaming(request).await?;
+    let (parts, mut body) = response.into_parts();
+    if !body.is_streaming() {
+        // A transport that holds bodies in memory: the body is read as any other.
+        return Ok((http::Response::from_parts(parts, body.into_inner()), None));
+    }
+    if parts.status.is_success() {
+        return Ok((http::Response::from_parts(parts, Vec::new()), Some(body)));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next_chunk().await {
+        bytes.extend_from_slice(&chunk?);
+        if bytes.len() > MAX_STREAMED_ERROR_BODY {
+            return Err(Box::new(TransportFailure::new(
+                TransportFailureKind::ResponseTooLarge,
+                format!("the error response's body is larger than {MAX_STREAMED_ERROR_BODY} bytes"),
+            )));
+        }
+    }
+    Ok((http::Response::from_parts(parts, bytes), None))
 }
 
 /// A transport's error as the call's: a timeout, or a transport failure.
@@ -880,7 +961,7 @@ mod tests {
             service: &SERVICE,
             operation: &OPERATION,
         };
-        let response = run(send(&config, Box::new(Unset), context)).expect("the third attempt succeeds");
+        let (response, _) = run(send(&config, Box::new(Unset), context)).expect("the third attempt succeeds");
         assert_eq!(response.status(), 200);
         let bodies = transport.bodies.lock().expect("no thread panicked").clone();
         assert_eq!(bodies.len(), 3);

@@ -10,7 +10,7 @@ mod token;
 pub use big_number::{BigDecimal, BigInteger};
 pub use blob::Blob;
 pub use date_time::DateTime;
-pub use stream::{ByteStream, EventStream};
+pub use stream::{ByteStream, EventStream, StreamError};
 pub use token::idempotency_token;
 
 /// An untyped JSON-like value: null, boolean, number, string, list or map.

@@ -1,34 +1,278 @@
-/// The body of an operation with a `@streaming` blob member. It holds the bytes in memory; the
-/// protocol layer sends and receives it as the raw HTTP body.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct ByteStream(Vec<u8>);
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use crate::checksum::{ChecksumAlgorithm, Hasher};
+use crate::error::BoxError;
+
+/// The body of an operation with a `@streaming` blob member: bytes held in memory, or a body
+/// that streams, read piece by piece ([`ByteStream::next_chunk`], or as a [`Stream`]) without
+/// being held whole, such as the object of an S3 `GetObject`. [`ByteStream::collect`] reads a
+/// small one whole.
+///
+/// Cloning copies bytes held in memory; a body that streams can be read once, so its clone is
+/// empty. Two bodies are equal when they hold the same bytes in memory and neither streams.
+#[derive(Default)]
+pub struct ByteStream {
+    /// The bytes held in memory (none for a body that streams).
+    bytes: Vec<u8>,
+    /// The body that streams, with its length when known; a lock so that the protocol layer
+    /// can hand it over through a shared reference to the value that holds it.
+    stream: Mutex<Option<Streaming>>,
+}
+
+/// A body that streams, and its length when known.
+struct Streaming {
+    chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
+    length: Option<u64>,
+}
+
+/// Why a body that streams could not be read: the connection failed or stalled, or its
+/// checksum did not match once read.
+#[derive(Debug)]
+pub struct StreamError {
+    message: String,
+    source: Option<BoxError>,
+}
+
+impl StreamError {
+    /// An error that says `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error caused by `source`.
+    pub fn from_source(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{}: {source}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|source| &**source as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl ByteStream {
-    /// A body of these bytes.
+    /// A body of these bytes, held in memory.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self {
+            bytes: bytes.into(),
+            stream: Mutex::new(None),
+        }
     }
 
-    /// The bytes.
+    /// A body that streams the chunks of `chunks`, `length` bytes in all when known.
+    pub fn from_stream<S, E>(chunks: S, length: Option<u64>) -> Self
+    where
+        S: Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        struct Mapped<S>(Pin<Box<S>>);
+        impl<S, E> Stream for Mapped<S>
+        where
+            S: Stream<Item = Result<Vec<u8>, E>>,
+            E: Into<BoxError>,
+        {
+            type Item = Result<Vec<u8>, StreamError>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.0.as_mut().poll_next(cx).map(|chunk| {
+                    chunk.map(|chunk| {
+                        chunk.map_err(|error| StreamError::from_source("the body could not be read", error))
+                    })
+                })
+            }
+        }
+        Self::streaming(Box::pin(Mapped(Box::pin(chunks))), length)
+    }
+
+    fn streaming(
+        chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
+        length: Option<u64>,
+    ) -> Self {
+        Self {
+            bytes: Vec::new(),
+            stream: Mutex::new(Some(Streaming { chunks, length })),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Streaming>> {
+        self.stream.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether the body streams (rather than being held in memory).
+    pub fn is_streaming(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// Its length in bytes, when known: the bytes held, or what the stream said it would give.
+    pub fn length(&self) -> Option<u64> {
+        match &*self.lock() {
+            Some(streaming) => streaming.length,
+            None => Some(self.bytes.len() as u64),
+        }
+    }
+
+    /// The bytes held in memory: a body that streams holds none (read it with
+    /// [`ByteStream::next_chunk`] or [`ByteStream::collect`]).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 
-    /// The bytes, owned.
+    /// The bytes held in memory, owned.
     pub fn into_inner(self) -> Vec<u8> {
-        self.0
+        self.bytes
+    }
+
+    /// The next piece of the body; `None` at its end. A body held in memory is one piece.
+    pub async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, StreamError>> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Vec<u8>, StreamError>>> {
+        if !self.bytes.is_empty() {
+            return Poll::Ready(Some(Ok(std::mem::take(&mut self.bytes))));
+        }
+        let stream = self.stream.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(streaming) = stream else {
+            return Poll::Ready(None);
+        };
+        let next = streaming.chunks.as_mut().poll_next(cx);
+        if let Poll::Ready(None | Some(Err(_))) = next {
+            *stream = None;
+        }
+        next
+    }
+
+    /// The whole body, read into memory.
+    pub async fn collect(mut self) -> Result<Vec<u8>, StreamError> {
+        let mut all = std::mem::take(&mut self.bytes);
+        while let Some(chunk) = self.next_chunk().await {
+            let chunk = chunk?;
+            if all.is_empty() {
+                all = chunk;
+            } else {
+                all.extend_from_slice(&chunk);
+            }
+        }
+        Ok(all)
+    }
+
+    /// Makes `body` the body, in place of what it held.
+    pub(crate) fn replace_with(&self, body: ByteStream) -> bool {
+        // The bytes in memory cannot change through a shared reference: only an empty value
+        // takes a stream.
+        if !self.bytes.is_empty() {
+            return false;
+        }
+        let ByteStream { stream, .. } = body;
+        *self.lock() = stream.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        true
+    }
+
+    /// The body, whose last piece fails unless the `algorithm` checksum of all its bytes is
+    /// `expected`.
+    pub(crate) fn checked(self, algorithm: ChecksumAlgorithm, expected: String) -> ByteStream {
+        struct Checked {
+            body: ByteStream,
+            hasher: Option<Hasher>,
+            algorithm: ChecksumAlgorithm,
+            expected: String,
+        }
+        impl Stream for Checked {
+            type Item = Result<Vec<u8>, StreamError>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                let this = &mut *self;
+                match this.body.poll_chunk(cx) {
+                    Poll::Ready(Some(Ok(chunk))) => {
+                        if let Some(hasher) = &mut this.hasher {
+                            hasher.update(&chunk);
+                        }
+                        Poll::Ready(Some(Ok(chunk)))
+                    }
+                    Poll::Ready(None) => match this.hasher.take().map(Hasher::finish) {
+                        Some(actual) if actual != this.expected => Poll::Ready(Some(Err(StreamError::new(format!(
+                            "the body does not match its checksum: `{}` is `{}`, the body's {} is `{actual}`",
+                            this.algorithm.header(),
+                            this.expected,
+                            this.algorithm
+                        ))))),
+                        _ => Poll::Ready(None),
+                    },
+                    other => other,
+                }
+            }
+        }
+        let length = self.length();
+        Self::streaming(
+            Box::pin(Checked {
+                body: self,
+                hasher: Some(algorithm.hasher()),
+                algorithm,
+                expected,
+            }),
+            length,
+        )
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Vec<u8>, StreamError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_chunk(cx)
+    }
+}
+
+impl Clone for ByteStream {
+    fn clone(&self) -> Self {
+        Self::new(self.bytes.clone())
+    }
+}
+
+impl PartialEq for ByteStream {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes && !self.is_streaming() && !other.is_streaming()
     }
 }
 
 impl From<Vec<u8>> for ByteStream {
     fn from(bytes: Vec<u8>) -> Self {
-        Self(bytes)
+        Self::new(bytes)
     }
 }
 
-impl std::fmt::Debug for ByteStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ByteStream({} bytes)", self.0.len())
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.lock() {
+            Some(Streaming {
+                length: Some(length), ..
+            }) => write!(f, "ByteStream(streaming, {length} bytes)"),
+            Some(Streaming { length: None, .. }) => f.write_str("ByteStream(streaming)"),
+            None => write!(f, "ByteStream({} bytes)", self.bytes.len()),
+        }
     }
 }
 

@@ -175,10 +175,32 @@ pub fn check_response_checksum(
     operation: &OperationSchema,
     response: &::http::Response<Vec<u8>>,
 ) -> Result<(), UnhandledError> {
-    let Some(checksum) = &operation.http_checksum else {
+    let Some((algorithm, expected)) = response_checksum(operation, response.headers()) else {
         return Ok(());
     };
-    let status = response.status().as_u16();
+    let actual = algorithm.checksum(response.body());
+    if actual != expected {
+        return Err(UnhandledError::invalid_response(
+            response.status().as_u16(),
+            format!(
+                "the response body does not match its checksum: `{}` is `{expected}`, the body's {algorithm} is `{actual}`",
+                algorithm.header()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The checksum a response's body must have, by the headers `headers` a response of
+/// `operation` has: the first algorithm, in the order of [`ChecksumAlgorithm::PREFERENCE`], of
+/// the operation's response algorithms that it has a header for, and the header's value.
+/// `None` when there is none, or when it is the checksum of a multipart object's parts
+/// (`...-3`), which is not the body's.
+pub(crate) fn response_checksum(
+    operation: &OperationSchema,
+    headers: &::http::HeaderMap,
+) -> Option<(ChecksumAlgorithm, String)> {
+    let checksum = operation.http_checksum.as_ref()?;
     for algorithm in ChecksumAlgorithm::PREFERENCE {
         if !checksum
             .response_algorithms
@@ -187,7 +209,7 @@ pub fn check_response_checksum(
         {
             continue;
         }
-        let Some(value) = response.headers().get(algorithm.header()) else {
+        let Some(value) = headers.get(algorithm.header()) else {
             continue;
         };
         let expected = value.to_str().unwrap_or_default().trim();
@@ -195,21 +217,11 @@ pub fn check_response_checksum(
             .rsplit_once('-')
             .is_some_and(|(_, parts)| !parts.is_empty() && parts.bytes().all(|byte| byte.is_ascii_digit()))
         {
-            return Ok(());
+            return None;
         }
-        let actual = algorithm.checksum(response.body());
-        if actual != expected {
-            return Err(UnhandledError::invalid_response(
-                status,
-                format!(
-                    "the response body does not match its checksum: `{}` is `{expected}`, the body's {algorithm} is `{actual}`",
-                    algorithm.header()
-                ),
-            ));
-        }
-        return Ok(());
+        return Some((algorithm, expected.to_owned()));
     }
-    Ok(())
+    None
 }
 
 /// Server: a request of an operation with `@requestCompression` whose last `Content-Encoding` is
