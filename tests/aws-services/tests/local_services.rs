@@ -27,17 +27,6 @@ async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
         .expect("the call finished in time")
 }
 
-fn models_found() -> bool {
-    if !aws_services::MODELS_FOUND {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the AWS models under ../shared/models are missing; in CI they must be present"
-        );
-        eprintln!("\n*** SKIPPED: the AWS models under ../shared/models are missing ***\n");
-    }
-    aws_services::MODELS_FOUND
-}
-
 /// A configuration that signs for `us-east-1` and sends every request to `endpoint`.
 fn config(endpoint: &str) -> Config {
     Config::new(HyperTransport::new(), endpoint)
@@ -97,7 +86,7 @@ impl sts::service::AwsSecurityTokenServiceV20110615 for LocalSts {
 
 #[tokio::test]
 async fn a_local_sts_answers_the_generated_client() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use sts::service::AwsSecurityTokenServiceV20110615;
@@ -245,7 +234,7 @@ impl s3::service::AmazonS3 for LocalS3 {
 
 #[tokio::test]
 async fn a_local_s3_stores_and_returns_objects() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use s3::service::AmazonS3;

@@ -149,18 +149,6 @@ fn config(endpoint: &str) -> Config {
         .with_retry(RetryConfig::disabled())
 }
 
-/// Skips (loudly) when the models were not there to generate the clients; in CI they are.
-fn models_found() -> bool {
-    if !aws_services::MODELS_FOUND {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the AWS models under ../shared/models are missing; in CI they must be present"
-        );
-        eprintln!("\n*** SKIPPED: the AWS models under ../shared/models are missing ***\n");
-    }
-    aws_services::MODELS_FOUND
-}
-
 /// Checks that a request is signed with SigV4 for `service` in `us-east-1`.
 fn assert_signed(seen: &Seen, service: &str) {
     let authorization = seen.header("authorization").unwrap_or_default();
@@ -193,7 +181,7 @@ async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
 
 #[tokio::test]
 async fn s3_put_get_and_errors() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use s3::service::AmazonS3;
@@ -332,7 +320,7 @@ async fn s3_put_get_and_errors() {
 
 #[tokio::test]
 async fn s3_lists_every_page_and_deletes_objects() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     let (endpoint, seen) = serve(|request| {
@@ -437,7 +425,7 @@ async fn s3_lists_every_page_and_deletes_objects() {
 
 #[tokio::test]
 async fn s3_copy_object_error_in_a_200_is_an_error() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use s3::service::AmazonS3;
@@ -479,7 +467,7 @@ impl smithy_runtime::client::Transport for Capture {
 
 #[tokio::test]
 async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use s3::service::AmazonS3;
@@ -581,7 +569,7 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
 
 #[tokio::test]
 async fn sts_get_caller_identity_and_assume_role() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use sts::service::AwsSecurityTokenServiceV20110615;
@@ -672,7 +660,7 @@ async fn sts_get_caller_identity_and_assume_role() {
 
 #[tokio::test]
 async fn iam_list_roles_and_cloudformation_describe_stacks() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use cloudformation::service::CloudFormation;
@@ -746,7 +734,7 @@ async fn iam_list_roles_and_cloudformation_describe_stacks() {
 
 #[tokio::test]
 async fn route53_change_resource_record_sets() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     use route53::service::AwsDnsV20130401;

@@ -114,18 +114,6 @@ fn get() -> s3::operation::get_object::GetObjectInput {
         .expect("the input is complete")
 }
 
-/// Skips (loudly) when the models were not there to generate the clients; in CI they are.
-fn models_found() -> bool {
-    if !aws_services::MODELS_FOUND {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the AWS models under ../shared/models are missing; in CI they must be present"
-        );
-        eprintln!("\n*** SKIPPED: the AWS models under ../shared/models are missing ***\n");
-    }
-    aws_services::MODELS_FOUND
-}
-
 /// The peak resident memory of this process so far, in bytes (Linux; `None` elsewhere).
 fn peak_memory() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -136,7 +124,7 @@ fn peak_memory() -> Option<u64> {
 
 #[tokio::test]
 async fn get_object_returns_before_the_body_is_sent_and_streams_it() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     let pause = Arc::new(Notify::new());
@@ -185,7 +173,7 @@ async fn get_object_returns_before_the_body_is_sent_and_streams_it() {
 
 #[tokio::test]
 async fn a_large_object_streams_in_constant_memory() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     let length: u64 = 256 * 1024 * 1024;
@@ -221,7 +209,7 @@ async fn a_large_object_streams_in_constant_memory() {
 
 #[tokio::test]
 async fn the_checksum_is_checked_as_the_object_streams() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     let length = 300_000u64;
@@ -253,7 +241,7 @@ async fn the_checksum_is_checked_as_the_object_streams() {
 
 #[tokio::test]
 async fn a_body_that_stops_moving_fails_within_the_read_timeout() {
-    if !models_found() {
+    if !aws_services::models_found() {
         return;
     }
     let endpoint = serve(Object {
