@@ -8,6 +8,9 @@
 #      compilation off (a registry crate never builds incrementally); medians and ratios.
 #   2. a ListObjectsV2 call whose response lists 1,000 keys (about 300 KB of XML), signed, through
 #      an in-memory transport, ours against the SDK (scripts/bench/s3_percall.rs, release build).
+#   3. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
+#      piece by piece: throughput and each client's peak memory, one process per client
+#      (scripts/bench/s3_download.rs, release build).
 #
 # Usage: scripts/bench-s3.sh     (ROUNDS=5 for more rounds; PARTS="percall" for one part)
 # Needs ../shared and the crate registry; writes under target/bench-s3/.
@@ -15,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 ROUNDS=${ROUNDS:-3}
-PARTS=${PARTS:-compile percall}
+PARTS=${PARTS:-compile percall download}
 MODEL=$ROOT/../shared/models/aws-2026/s3.json
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BENCH=$TARGET/bench-s3
@@ -37,7 +40,7 @@ rm -rf "$BENCH/full" "$BENCH/three"
 
 mkdir -p "$BENCH/sdk/src" "$BENCH/percall/src"
 printf '%s\n' '# Written by scripts/bench-s3.sh.' '[workspace]' 'resolver = "2"' \
-    'members = ["full", "three", "sdk", "percall"]' '' '[profile.release]' 'debug = false' > "$BENCH/Cargo.toml"
+    'members = ["full", "three", "sdk", "percall", "download"]' '' '[profile.release]' 'debug = false' > "$BENCH/Cargo.toml"
 printf '%s\n' '[package]' 'name = "sdk-anchor"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
     '[dependencies]' "aws-sdk-s3 = \"=$SDK_VERSION\"" > "$BENCH/sdk/Cargo.toml"
 echo "" > "$BENCH/sdk/src/lib.rs"
@@ -46,6 +49,13 @@ printf '%s\n' '[package]' 'name = "percall"' 'version = "0.0.0"' 'edition = "202
     "aws-sdk-s3 = \"=$SDK_VERSION\"" 'aws-smithy-http-client = { version = "1", features = ["test-util"] }' \
     'http = "1"' 'tokio = { version = "1", features = ["rt"] }' > "$BENCH/percall/Cargo.toml"
 cp "$ROOT/scripts/bench/s3_percall.rs" "$BENCH/percall/src/main.rs"
+mkdir -p "$BENCH/download/src"
+printf '%s\n' '[package]' 'name = "download"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
+    '[dependencies]' 's3-three = { path = "../three" }' \
+    "smithy-runtime = { path = \"$ROOT/runtime\", features = [\"hyper-client\"] }" \
+    "aws-sdk-s3 = \"=$SDK_VERSION\"" \
+    'tokio = { version = "1", features = ["rt-multi-thread", "net", "io-util"] }' > "$BENCH/download/Cargo.toml"
+cp "$ROOT/scripts/bench/s3_download.rs" "$BENCH/download/src/main.rs"
 
 cd "$BENCH"
 cargo fetch --quiet
@@ -108,4 +118,28 @@ if part percall; then
     echo
     cargo build --quiet --release -p percall
     cargo run --quiet --release -p percall
+fi
+
+if part download; then
+    echo
+    echo "## GetObject of a large object over loopback HTTP/1.1 (release build, one process per client)"
+    echo
+    cargo build --quiet --release -p download
+    runs=$(for round in 1 2 3; do
+        for client in sdk ours; do
+            "${CARGO_TARGET_DIR:-$BENCH/target}/release/download" "$client"
+        done
+    done)
+    printf '| client | bytes | MB/s | peak memory MiB |\n|---|---:|---:|---:|\n'
+    for client in sdk ours; do
+        mine=$(echo "$runs" | awk -v client="$client" '$1 == client')
+        case $client in
+            sdk) name="aws-sdk-s3 $SDK_VERSION" ;;
+            ours) name="smithy-codegen (hyper transport)" ;;
+        esac
+        printf '| %s | %s | %s | %s |\n' "$name" "$(echo "$mine" | awk 'NR == 1 { print $2 }')" \
+            "$(echo "$mine" | awk '{ print $3 }' | median)" "$(echo "$mine" | awk '{ print $4 }' | median)"
+    done
+    echo
+    echo "(medians of 3 runs each, clients taking turns)"
 fi
