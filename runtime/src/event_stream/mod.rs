@@ -1,6 +1,6 @@
 //! Event streams: the messages of `application/vnd.amazon.eventstream` ([`Message`],
 //! [`MessageReader`]) and the events of a `@streaming` union they carry, as the AWS protocols
-//! frame them (https://smithy.io/2.0/aws/amazon-eventstream.html):
+//! frame them (<https://smithy.io/2.0/aws/amazon-eventstream.html>):
 //!
 //! - an event is a message with `:message-type` `event`, `:event-type` the union member's name,
 //!   its `@eventHeader` members as headers, and as payload its `@eventPayload` member (a blob or
