@@ -23,13 +23,18 @@ pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and waits for the whole response.
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_>;
 
-    /// Sends `request` and returns the response once its head has arrived, its body streaming:
-    /// what a client uses for an operation whose output streams (S3's `GetObject`), so that a
-    /// body of any size is never held whole. By default the response is read whole with
-    /// [`Transport::send`], which suits a transport that holds bodies in memory.
-    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
-        let sent = self.send(request);
-        Box::pin(async move { sent.await.map(|response| response.map(ByteStream::new)) })
+    /// Sends `request`, whose body may stream, and returns the response once its head has
+    /// arrived, its body streaming: what a client uses for an operation whose input or output
+    /// streams (S3's `PutObject` of a file, `GetObject`), so that a body of any size is never
+    /// held whole. By default both bodies are read whole and sent with [`Transport::send`],
+    /// which suits a transport that holds bodies in memory.
+    fn send_streaming(&self, request: http::Request<ByteStream>) -> StreamingFuture<'_> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let body = body.collect().await?;
+            let response = self.send(http::Request::from_parts(parts, body)).await?;
+            Ok(response.map(ByteStream::new))
+        })
     }
 }
 
@@ -94,7 +99,7 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
         (**self).send(request)
     }
 
-    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+    fn send_streaming(&self, request: http::Request<ByteStream>) -> StreamingFuture<'_> {
         (**self).send_streaming(request)
     }
 }
@@ -104,7 +109,7 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
         (**self).send(request)
     }
 
-    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+    fn send_streaming(&self, request: http::Request<ByteStream>) -> StreamingFuture<'_> {
         (**self).send_streaming(request)
     }
 }

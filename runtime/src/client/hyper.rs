@@ -321,14 +321,18 @@ struct UploadState {
     waiter: Option<std::task::Waker>,
 }
 
-/// A request body handed to the connection in pieces, recording when each is taken.
+/// A request body handed to the connection in pieces, recording when each is taken: bytes in
+/// memory, or a body that streams, taken from it as the connection asks.
 struct UploadBody {
     rest: bytes::Bytes,
+    stream: Option<ByteStream>,
+    /// The bytes left to send, when known.
+    left: Option<u64>,
     state: Arc<Mutex<UploadState>>,
 }
 
 impl UploadBody {
-    fn new(body: Vec<u8>) -> (Self, Arc<Mutex<UploadState>>) {
+    fn new(body: ByteStream) -> (Self, Arc<Mutex<UploadState>>) {
         let now = Instant::now();
         let state = Arc::new(Mutex::new(UploadState {
             moved: now,
@@ -336,29 +340,25 @@ impl UploadBody {
             done: None,
             waiter: None,
         }));
+        let left = body.length();
+        let (rest, stream) = if body.is_streaming() {
+            (bytes::Bytes::new(), Some(body))
+        } else {
+            (bytes::Bytes::from(body.into_inner()), None)
+        };
         let body = Self {
-            rest: bytes::Bytes::from(body),
+            rest,
+            stream,
+            left,
             state: state.clone(),
         };
         (body, state)
     }
-}
 
-impl hyper::body::Body for UploadBody {
-    type Data = bytes::Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
-        if self.rest.is_empty() {
-            return Poll::Ready(None);
-        }
-        let length = self.rest.len().min(UPLOAD_PIECE);
-        let piece = self.rest.split_to(length);
+    /// Records that the connection took a piece (the last, when `last`), waking the task that
+    /// waits for the response when the upload starts or ends.
+    fn moved(&self, last: bool) {
         let now = Instant::now();
-        let last = self.rest.is_empty();
         let waiter = {
             let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let first = !state.started;
@@ -376,15 +376,55 @@ impl hyper::body::Body for UploadBody {
         if let Some(waiter) = waiter {
             waiter.wake();
         }
+    }
+}
+
+impl hyper::body::Body for UploadBody {
+    type Data = bytes::Bytes;
+    type Error = TransportError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        if self.rest.is_empty() {
+            let Some(stream) = &mut self.stream else {
+                return Poll::Ready(None);
+            };
+            match futures_core::Stream::poll_next(Pin::new(stream), cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    self.stream = None;
+                    self.moved(true);
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    self.stream = None;
+                    return Poll::Ready(Some(Err(failure(
+                        TransportFailureKind::Io,
+                        format!("the request body could not be read: {error}"),
+                    ))));
+                }
+                Poll::Ready(Some(Ok(chunk))) => self.rest = bytes::Bytes::from(chunk),
+            }
+        }
+        let length = self.rest.len().min(UPLOAD_PIECE);
+        let piece = self.rest.split_to(length);
+        self.left = self.left.map(|left| left.saturating_sub(length as u64));
+        let last = self.rest.is_empty() && (self.stream.is_none() || self.left == Some(0));
+        self.moved(last);
         Poll::Ready(Some(Ok(hyper::body::Frame::data(piece))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.rest.is_empty()
+        self.rest.is_empty() && self.stream.is_none()
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.rest.len() as u64)
+        match self.left {
+            Some(left) => hyper::body::SizeHint::with_exact(left),
+            None => hyper::body::SizeHint::default(),
+        }
     }
 }
 
@@ -392,7 +432,7 @@ impl Transport for HyperTransport {
     /// Sends `request`; the response's body streams, each piece within the read timeout of the
     /// one before. The time limit for a whole request ([`HyperTransportBuilder::timeout`])
     /// bounds the response's head: its body is read as long as it keeps moving.
-    fn send_streaming(&self, request: http::Request<Vec<u8>>) -> StreamingFuture<'_> {
+    fn send_streaming(&self, request: http::Request<ByteStream>) -> StreamingFuture<'_> {
         let head = self.head(request);
         let read_timeout = self.read_timeout;
         Box::pin(async move {
@@ -411,7 +451,7 @@ impl Transport for HyperTransport {
     }
 
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
-        let (response, upload) = self.start(request);
+        let (response, upload) = self.start(request.map(ByteStream::new));
         let (timeout, limit) = (self.timeout, self.max_response_bytes);
         let (connect_timeout, read_timeout) = (self.connect_timeout, self.read_timeout);
         Box::pin(async move {
@@ -439,7 +479,7 @@ impl HyperTransport {
     /// Starts sending `request`: the future of its response, and how far its upload has come.
     fn start(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<ByteStream>,
     ) -> (hyper_util::client::legacy::ResponseFuture, Arc<Mutex<UploadState>>) {
         let (head, bytes) = request.into_parts();
         let (body, upload) = UploadBody::new(bytes);
@@ -449,7 +489,7 @@ impl HyperTransport {
     /// Sends `request` and waits for the response's head, within the transport's time limits.
     fn head(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<ByteStream>,
     ) -> impl Future<Output = Result<http::Response<hyper::body::Incoming>, TransportError>> + Send + 'static {
         let (response, upload) = self.start(request);
         let (timeout, connect_timeout, read_timeout) = (self.timeout, self.connect_timeout, self.read_timeout);

@@ -31,7 +31,10 @@ pub use self::paginate::{Items, Paginator};
 #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
 pub use self::retry::TokioSleep;
 pub use self::retry::{RetryConfig, Sleep, SleepFuture, TimeoutConfig};
+use crate::auth::sigv4::streaming::AwsChunked;
+use crate::auth::sigv4::StreamingPayload;
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
+use crate::checksum::ChecksumAlgorithm;
 pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation};
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
@@ -535,11 +538,17 @@ async fn attempts(
     sleep: Option<&Arc<dyn Sleep>>,
 ) -> Result<Received, UnhandledError> {
     let Prepared {
-        request,
+        mut request,
         endpoint,
         mut credentials,
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
+    // An input body that streams is sent as it is read, not held.
+    let mut upload = streaming_blob(context.operation.input)
+        .and_then(|index| input.member(index))
+        .and_then(Value::byte_stream)
+        .and_then(ByteStream::take_stream)
+        .map(|body| Upload::new(&mut request, body));
     drop(input);
     // An output that streams is handed on as it arrives.
     let streams_output = streaming_blob(context.operation.output).is_some();
@@ -568,18 +577,43 @@ async fn attempts(
             (false, None) => None,
         }
         .ok_or_else(|| UnhandledError::invalid_input("the request is gone"))?;
+        // A body that streams and cannot be read again is sent once: this is the last attempt.
+        let body = match &mut upload {
+            Some(upload) => match upload.body(last) {
+                Some(body) => Some(body),
+                None => {
+                    max_attempts = attempt;
+                    corrections = Corrections {
+                        clock: false,
+                        credentials: false,
+                    };
+                    upload.body(true)
+                }
+            },
+            None => None,
+        };
+        if upload.is_some() && body.is_none() {
+            return Err(UnhandledError::invalid_input(
+                "the request body was sent and cannot be sent again",
+            ));
+        }
         let headers = this.headers_mut();
         headers.insert("amz-sdk-invocation-id", invocation.clone());
         if let Ok(value) = http::HeaderValue::from_str(&attempt_header(attempt, max_attempts)) {
             headers.insert("amz-sdk-request", value);
         }
         if let Some(credentials) = &credentials {
-            signing::sign(config, &context, &endpoint, credentials, &mut this)?;
+            let payload = upload.as_ref().map_or(signing::Payload::Body, Upload::payload);
+            signing::sign(config, &context, &endpoint, credentials, &mut this, payload)?;
         }
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
-        let outcome = if streams_output {
-            retry::within(sleep, limit, receive_streaming(config, this)).await
+        let outcome = if let Some(body) = body {
+            let request = this.map(|_| body);
+            retry::within(sleep, limit, receive_streaming(config, request, streams_output)).await
+        } else if streams_output {
+            let request = this.map(ByteStream::new);
+            retry::within(sleep, limit, receive_streaming(config, request, true)).await
         } else {
             let sent = config.transport.send(this);
             retry::within(sleep, limit, async { sent.await.map(|response| (response, None)) }).await
@@ -729,16 +763,21 @@ fn finish(
     Ok((response, stream))
 }
 
-/// Sends a request whose response's body may stream: a success's body is handed on as it
-/// arrives; an error's is read whole (at most [`MAX_STREAMED_ERROR_BODY`] bytes), to be parsed.
-async fn receive_streaming(config: &Config, request: http::Request<Vec<u8>>) -> Result<Received, TransportError> {
+/// Sends a request whose body or response's body may stream: a success's body is handed on as
+/// it arrives when the output streams (`streams_output`); any other is read whole (an error's
+/// at most [`MAX_STREAMED_ERROR_BODY`] bytes), to be parsed.
+async fn receive_streaming(
+    config: &Config,
+    request: http::Request<ByteStream>,
+    streams_output: bool,
+) -> Result<Received, TransportError> {
     let response = config.transport.send_streaming(request).await?;
     let (parts, mut body) = response.into_parts();
     if !body.is_streaming() {
         // A transport that holds bodies in memory: the body is read as any other.
         return Ok((http::Response::from_parts(parts, body.into_inner()), None));
     }
-    if parts.status.is_success() {
+    if parts.status.is_success() && streams_output {
         return Ok((http::Response::from_parts(parts, Vec::new()), Some(body)));
     }
     let mut bytes = Vec::new();
@@ -760,6 +799,151 @@ fn transport_error(error: TransportError) -> UnhandledError {
         Some(TransportFailureKind::Timeout) => UnhandledError::timeout(error),
         _ => UnhandledError::transport(error),
     }
+}
+
+/// The size of the `aws-chunked` chunks of a body that streams with a trailing checksum.
+const UPLOAD_CHUNK: usize = 64 * 1024;
+
+/// An input body that streams, and how it goes on the wire: as it is, or in `aws-chunked`
+/// chunks with a trailing checksum when the request asks for one.
+struct Upload {
+    /// The body as the caller gave it; the last attempt takes it.
+    body: Option<ByteStream>,
+    /// The checksum it carries in a trailer.
+    trailer: Option<ChecksumAlgorithm>,
+}
+
+impl Upload {
+    /// Sets `request`'s headers for `body`: its length, or, when the request's steps asked for a
+    /// checksum (which they computed of the empty body held in memory), `aws-chunked` with the
+    /// checksum computed as the body streams and sent after it. Without a known length the body
+    /// goes as it is (chunked by HTTP/1.1), without a checksum.
+    fn new(request: &mut http::Request<Vec<u8>>, body: ByteStream) -> Self {
+        let headers = request.headers_mut();
+        let mut trailer = None;
+        for algorithm in ChecksumAlgorithm::PREFERENCE {
+            if headers.remove(algorithm.header()).is_some() {
+                trailer = trailer.or(Some(algorithm));
+            }
+        }
+        headers.remove(http::header::CONTENT_LENGTH);
+        let length = body.length();
+        let header = |value: String| http::HeaderValue::from_str(&value).ok();
+        match (trailer, length) {
+            (Some(algorithm), Some(length)) => {
+                let encoding = match headers
+                    .get(http::header::CONTENT_ENCODING)
+                    .and_then(|value| value.to_str().ok())
+                {
+                    Some(own) => format!("aws-chunked,{own}"),
+                    None => "aws-chunked".to_owned(),
+                };
+                let encoded = AwsChunked::encoded_length(length, UPLOAD_CHUNK as u64, false, Some(algorithm));
+                for (name, value) in [
+                    (http::header::CONTENT_ENCODING.as_str(), encoding),
+                    ("x-amz-decoded-content-length", length.to_string()),
+                    ("x-amz-trailer", algorithm.header().to_owned()),
+                    (http::header::CONTENT_LENGTH.as_str(), encoded.to_string()),
+                ] {
+                    if let (Ok(name), Some(value)) = (http::HeaderName::from_bytes(name.as_bytes()), header(value)) {
+                        headers.insert(name, value);
+                    }
+                }
+            }
+            (_, Some(length)) => {
+                trailer = None;
+                if let Some(value) = header(length.to_string()) {
+                    headers.insert(http::header::CONTENT_LENGTH, value);
+                }
+            }
+            (_, None) => trailer = None,
+        }
+        Self {
+            body: Some(body),
+            trailer,
+        }
+    }
+
+    /// What the request's signature covers of the body.
+    fn payload(&self) -> signing::Payload {
+        match self.trailer {
+            Some(_) => signing::Payload::Streaming(StreamingPayload::UnsignedWithTrailer),
+            None => signing::Payload::Unsigned,
+        }
+    }
+
+    /// The body for an attempt, as it goes on the wire: the body itself for the `last`, else
+    /// the body made again from its start; `None` when it cannot be made again.
+    fn body(&mut self, last: bool) -> Option<ByteStream> {
+        let body = if last {
+            self.body.take()?
+        } else {
+            self.body.as_ref()?.try_clone()?
+        };
+        Some(match self.trailer {
+            Some(algorithm) => aws_chunked(body, algorithm),
+            None => body,
+        })
+    }
+}
+
+/// `body` as `aws-chunked` content: chunks of [`UPLOAD_CHUNK`] bytes (the last shorter), then
+/// the empty chunk and the trailing `algorithm` checksum.
+fn aws_chunked(body: ByteStream, algorithm: ChecksumAlgorithm) -> ByteStream {
+    struct Chunked {
+        body: ByteStream,
+        encoder: Option<AwsChunked>,
+        pending: Vec<u8>,
+    }
+    impl futures_core::Stream for Chunked {
+        type Item = Result<Vec<u8>, crate::primitives::StreamError>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+            use std::task::Poll;
+            let this = &mut *self;
+            loop {
+                let Some(encoder) = &mut this.encoder else {
+                    return Poll::Ready(None);
+                };
+                let mut out = Vec::new();
+                if this.pending.len() >= UPLOAD_CHUNK {
+                    let rest = this.pending.split_off(UPLOAD_CHUNK);
+                    let chunk = std::mem::replace(&mut this.pending, rest);
+                    let written = encoder.chunk(&chunk, &mut out);
+                    return Poll::Ready(Some(written.map(|()| out).map_err(stream_error)));
+                }
+                match Pin::new(&mut this.body).poll_next(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                    Poll::Ready(Some(Ok(piece))) => this.pending.extend_from_slice(&piece),
+                    Poll::Ready(None) => {
+                        let pending = std::mem::take(&mut this.pending);
+                        let Some(mut encoder) = this.encoder.take() else {
+                            return Poll::Ready(None);
+                        };
+                        let written = encoder
+                            .chunk(&pending, &mut out)
+                            .and_then(|()| encoder.finish(&mut out));
+                        return Poll::Ready(Some(written.map(|()| out).map_err(stream_error)));
+                    }
+                }
+            }
+        }
+    }
+    fn stream_error(error: crate::auth::sigv4::SigningError) -> crate::primitives::StreamError {
+        crate::primitives::StreamError::new(format!("the body could not be encoded: {error}"))
+    }
+    let length = body
+        .length()
+        .map(|length| AwsChunked::encoded_length(length, UPLOAD_CHUNK as u64, false, Some(algorithm)));
+    ByteStream::from_stream(
+        Chunked {
+            body,
+            encoder: Some(AwsChunked::new(None, Some(algorithm))),
+            pending: Vec::new(),
+        },
+        length,
+    )
 }
 
 /// A copy of a request for one attempt.

@@ -2,7 +2,7 @@
 
 use super::endpoint::ResolvedEndpoint;
 use super::{Config, RequestContext};
-use crate::auth::sigv4::{self, SigningParams, SigningSettings};
+use crate::auth::sigv4::{self, SigningParams, SigningSettings, StreamingPayload};
 use crate::auth::Credentials;
 use crate::error::UnhandledError;
 
@@ -75,6 +75,17 @@ fn scope<'a>(
     Ok((signing_name, region))
 }
 
+/// What a signature covers of a request's payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Payload {
+    /// The body the request holds.
+    Body,
+    /// Nothing: a body that streams, sent as it is (`UNSIGNED-PAYLOAD`).
+    Unsigned,
+    /// A body that streams, sent in `aws-chunked` pieces that say how they are signed.
+    Streaming(StreamingPayload),
+}
+
 /// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
 /// scheme), or the service's signing name and the configuration's region.
 pub(super) fn sign(
@@ -83,14 +94,21 @@ pub(super) fn sign(
     endpoint: &ResolvedEndpoint,
     credentials: &Credentials,
     request: &mut http::Request<Vec<u8>>,
+    payload: Payload,
 ) -> Result<(), UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
+    let mut settings = settings(service, endpoint);
+    match payload {
+        Payload::Body => {}
+        Payload::Unsigned => settings.unsigned_payload = true,
+        Payload::Streaming(streaming) => settings.streaming = Some(streaming),
+    }
     let params = SigningParams {
         credentials,
         region,
         service,
         time: config.signing_time(),
-        settings: settings(service, endpoint),
+        settings,
     };
     sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
     Ok(())

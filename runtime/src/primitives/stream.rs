@@ -24,11 +24,16 @@ pub struct ByteStream {
     stream: Mutex<Option<Streaming>>,
 }
 
-/// A body that streams, and its length when known.
+/// A body that streams, its length when known, and how to make it again (for a retry), when
+/// it can be.
 struct Streaming {
     chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
     length: Option<u64>,
+    replay: Option<Replay>,
 }
+
+/// Makes a body that streams again from its start.
+type Replay = std::sync::Arc<dyn Fn() -> Streaming + Send + Sync>;
 
 /// Why a body that streams could not be read: the connection failed or stalled, or its
 /// checksum did not match once read.
@@ -111,10 +116,56 @@ impl ByteStream {
         chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
         length: Option<u64>,
     ) -> Self {
+        Self::from_streaming(Streaming {
+            chunks,
+            length,
+            replay: None,
+        })
+    }
+
+    fn from_streaming(streaming: Streaming) -> Self {
         Self {
             bytes: Vec::new(),
-            stream: Mutex::new(Some(Streaming { chunks, length })),
+            stream: Mutex::new(Some(streaming)),
         }
+    }
+
+    /// A body that streams the file at `path`, in pieces of 64 KiB, as long as the file is when
+    /// this is called (a file that shrinks meanwhile fails the read). It can be read again from
+    /// its start, so a call that sends it can be retried.
+    #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
+    pub fn from_path(path: impl Into<std::path::PathBuf>) -> std::io::Result<Self> {
+        let path = path.into();
+        let length = std::fs::metadata(&path)?.len();
+        let replay: Replay = std::sync::Arc::new(move || Streaming {
+            chunks: Box::pin(file::Chunks::new(path.clone(), length)),
+            length: Some(length),
+            replay: None,
+        });
+        Ok(Self::from_streaming(Streaming {
+            replay: Some(replay.clone()),
+            ..replay()
+        }))
+    }
+
+    /// The same body again, from its start: a copy of bytes held in memory, or a body that
+    /// streams made anew when it can be (a file); `None` for one that can be read only once.
+    pub fn try_clone(&self) -> Option<ByteStream> {
+        match &*self.lock() {
+            None => Some(Self::new(self.bytes.clone())),
+            Some(Streaming {
+                replay: Some(replay), ..
+            }) => Some(Self::from_streaming(Streaming {
+                replay: Some(replay.clone()),
+                ..replay()
+            })),
+            Some(_) => None,
+        }
+    }
+
+    /// The body that streams, handed over (the value keeps any bytes it holds in memory).
+    pub(crate) fn take_stream(&self) -> Option<ByteStream> {
+        self.lock().take().map(Self::from_streaming)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Streaming>> {
@@ -315,5 +366,96 @@ impl<T> From<Vec<T>> for EventStream<T> {
 impl<T: std::fmt::Debug> std::fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(&self.events).finish()
+    }
+}
+
+/// Files read piece by piece.
+#[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
+mod file {
+    use std::future::Future;
+    use std::path::PathBuf;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use futures_core::Stream;
+    use tokio::io::{AsyncRead, ReadBuf};
+
+    use super::StreamError;
+
+    /// How much of a file is read at a time.
+    const PIECE: usize = 64 * 1024;
+
+    /// The first `left` bytes of the file at `path`, opened when first polled.
+    pub(super) struct Chunks {
+        path: PathBuf,
+        left: u64,
+        state: State,
+    }
+
+    enum State {
+        Closed,
+        Opening(Pin<Box<dyn Future<Output = std::io::Result<tokio::fs::File>> + Send>>),
+        Reading(tokio::fs::File, Vec<u8>),
+        Done,
+    }
+
+    impl Chunks {
+        pub(super) fn new(path: PathBuf, left: u64) -> Self {
+            Self {
+                path,
+                left,
+                state: State::Closed,
+            }
+        }
+
+        fn failed(&mut self, error: std::io::Error) -> Poll<Option<Result<Vec<u8>, StreamError>>> {
+            self.state = State::Done;
+            let message = format!("the file {} could not be read", self.path.display());
+            Poll::Ready(Some(Err(StreamError::from_source(message, error))))
+        }
+    }
+
+    impl Stream for Chunks {
+        type Item = Result<Vec<u8>, StreamError>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let this = &mut *self;
+            loop {
+                match &mut this.state {
+                    State::Done => return Poll::Ready(None),
+                    _ if this.left == 0 => {
+                        this.state = State::Done;
+                        return Poll::Ready(None);
+                    }
+                    State::Closed => {
+                        this.state = State::Opening(Box::pin(tokio::fs::File::open(this.path.clone())));
+                    }
+                    State::Opening(opening) => match opening.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Err(error)) => return this.failed(error),
+                        Poll::Ready(Ok(file)) => this.state = State::Reading(file, vec![0; PIECE]),
+                    },
+                    State::Reading(file, buffer) => {
+                        let want = buffer.len().min(usize::try_from(this.left).unwrap_or(usize::MAX));
+                        let mut read = ReadBuf::new(&mut buffer[..want]);
+                        match Pin::new(file).poll_read(cx, &mut read) {
+                            Poll::Pending => return Poll::Pending,
+                            Poll::Ready(Err(error)) => return this.failed(error),
+                            Poll::Ready(Ok(())) => {
+                                let piece = read.filled().to_vec();
+                                if piece.is_empty() {
+                                    return this.failed(std::io::Error::new(
+                                        std::io::ErrorKind::UnexpectedEof,
+                                        "the file is shorter than it was when the body was made",
+                                    ));
+                                }
+                                this.left -= piece.len() as u64;
+                                return Poll::Ready(Some(Ok(piece)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,15 +5,23 @@
 //! Pins: the call returns before the server has sent the body; a large object passes without
 //! the client's memory growing by its size; the object's checksum is checked as it streams
 //! (a wrong one fails the last piece); a body that stops moving fails within the read timeout.
+//!
+//! Uploads: a `PutObject` of a file streams it, in `aws-chunked` chunks with its CRC32 in a
+//! trailer (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`), which the server decodes and checks, without
+//! the client's memory growing by the file's size; without a checksum the file goes as it is
+//! (`UNSIGNED-PAYLOAD`, its length as `Content-Length`); a file is sent again on a retry, a
+//! body that can be read only once is not.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_services::s3;
 use s3::service::AmazonS3;
+use smithy_runtime::auth::sigv4::streaming::AwsChunkedReader;
 use smithy_runtime::auth::Credentials;
-use smithy_runtime::checksum::ChecksumAlgorithm;
+use smithy_runtime::checksum::{ChecksumAlgorithm, RequestChecksumCalculation};
 use smithy_runtime::client::{Config, HyperTransport, RetryConfig};
+use smithy_runtime::primitives::ByteStream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -261,4 +269,277 @@ async fn a_body_that_stops_moving_fails_within_the_read_timeout() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let message = error.to_string();
     assert!(message.contains("read timeout"), "{message}");
+}
+
+/// An upload as the server read it.
+#[derive(Debug, Clone)]
+struct Upload {
+    headers: Vec<(String, String)>,
+    /// The body's bytes, decoded from `aws-chunked` when it was.
+    length: u64,
+    crc32: String,
+    /// Whether the trailer's checksum matched (for `aws-chunked` bodies).
+    trailer_checked: bool,
+}
+
+impl Upload {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(found, _)| found.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Serves uploads on `127.0.0.1:0`, answering the requests with `statuses` in turn (then 200);
+/// returns the endpoint and what it read.
+async fn serve_uploads(statuses: Vec<u16>) -> (String, Arc<std::sync::Mutex<Vec<Upload>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let endpoint = format!("http://{}", listener.local_addr().expect("the listener has an address"));
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let statuses = Arc::new(std::sync::Mutex::new(statuses.into_iter()));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let log = log.clone();
+            let statuses = statuses.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => head.push(byte[0]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let headers: Vec<(String, String)> = head
+                    .split("\r\n")
+                    .skip(1)
+                    .filter_map(|line| line.split_once(':'))
+                    .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+                    .collect();
+                let find = |name: &str| {
+                    headers
+                        .iter()
+                        .find(|(found, _)| found.eq_ignore_ascii_case(name))
+                        .map(|(_, value)| value.clone())
+                };
+                let length: u64 = find("content-length").and_then(|value| value.parse().ok()).unwrap_or(0);
+                let chunked = find("content-encoding").is_some_and(|value| value.starts_with("aws-chunked"));
+                let mut reader = chunked.then(|| AwsChunkedReader::new(None, &[ChecksumAlgorithm::Crc32]));
+                let mut hasher = ChecksumAlgorithm::Crc32.hasher();
+                let (mut read, mut decoded) = (0u64, 0u64);
+                let mut buffer = vec![0u8; 64 * 1024];
+                let mut body = Vec::new();
+                while read < length {
+                    let want = buffer.len().min((length - read) as usize);
+                    let n = match stream.read(&mut buffer[..want]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    read += n as u64;
+                    body.clear();
+                    match &mut reader {
+                        Some(reader) => reader
+                            .read(&buffer[..n], &mut body)
+                            .expect("the aws-chunked body is valid"),
+                        None => body.extend_from_slice(&buffer[..n]),
+                    }
+                    hasher.update(&body);
+                    decoded += body.len() as u64;
+                }
+                let upload = Upload {
+                    trailer_checked: reader.as_ref().is_some_and(AwsChunkedReader::is_done),
+                    headers,
+                    length: decoded,
+                    crc32: hasher.finish(),
+                };
+                log.lock().unwrap().push(upload);
+                let status = statuses.lock().unwrap().next().unwrap_or(200);
+                let response = format!(
+                    "HTTP/1.1 {status} Answer\r\nContent-Length: 0\r\nETag: \"e\"\r\nConnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (endpoint, seen)
+}
+
+/// A file of `length` bytes of the pattern, in the system's temporary directory.
+fn pattern_file(name: &str, length: u64) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let path = std::env::temp_dir().join(format!("smithy-streaming-{}-{name}", std::process::id()));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("a temporary file"));
+    let pattern: Vec<u8> = (0..(PIECE as u64 + 251)).map(byte_at).collect();
+    let mut written = 0u64;
+    while written < length {
+        let piece = (length - written).min(PIECE as u64) as usize;
+        let start = (written % 251) as usize;
+        file.write_all(&pattern[start..start + piece])
+            .expect("the file is written");
+        written += piece as u64;
+    }
+    file.flush().expect("the file is written");
+    path
+}
+
+fn put(body: ByteStream) -> s3::operation::put_object::PutObjectInput {
+    s3::operation::put_object::PutObjectInput::builder()
+        .bucket("my-bucket")
+        .key("big.bin")
+        .body(body)
+        .build()
+        .expect("the input is complete")
+}
+
+fn upload_client(endpoint: &str, configure: impl FnOnce(Config) -> Config) -> s3::client::Client {
+    let config = Config::new(HyperTransport::new(), endpoint)
+        .with_region("us-east-1")
+        .with_credentials(Credentials::from_keys(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ))
+        .with_retry(RetryConfig::disabled());
+    s3::client::Client::new(&configure(config))
+}
+
+#[tokio::test]
+async fn put_object_of_a_file_streams_it_with_a_trailing_checksum() {
+    if !aws_services::models_found() {
+        return;
+    }
+    let length: u64 = 96 * 1024 * 1024 + 12_345;
+    let path = pattern_file("trailer", length);
+    let expected = {
+        let mut hasher = ChecksumAlgorithm::Crc32.hasher();
+        let bytes = std::fs::read(&path).expect("the file is read");
+        hasher.update(&bytes);
+        hasher.finish()
+    };
+    let (endpoint, seen) = serve_uploads(Vec::new()).await;
+    let client = upload_client(&endpoint, |config| config);
+    let body = ByteStream::from_path(&path).expect("the file is there");
+    assert_eq!(body.length(), Some(length));
+    let before = peak_memory();
+    client.put_object(put(body)).await.expect("PutObject succeeds");
+    let after = peak_memory();
+    let _ = std::fs::remove_file(&path);
+    let seen = seen.lock().unwrap();
+    let upload = &seen[0];
+    assert_eq!(upload.length, length);
+    assert_eq!(upload.crc32, expected);
+    assert!(
+        upload.trailer_checked,
+        "the server read the trailer and its checksum matched"
+    );
+    assert_eq!(upload.header("content-encoding"), Some("aws-chunked"));
+    assert_eq!(
+        upload.header("x-amz-decoded-content-length"),
+        Some(length.to_string().as_str())
+    );
+    assert_eq!(upload.header("x-amz-trailer"), Some("x-amz-checksum-crc32"));
+    assert_eq!(
+        upload.header("x-amz-content-sha256"),
+        Some("STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    );
+    assert!(
+        upload.header("x-amz-checksum-crc32").is_none(),
+        "the checksum is in the trailer, not a header"
+    );
+    assert!(upload
+        .header("authorization")
+        .is_some_and(|value| value.starts_with("AWS4-HMAC-SHA256 ")));
+    if let (Some(before), Some(after)) = (before, after) {
+        let grown = after.saturating_sub(before);
+        assert!(
+            grown < 64 * 1024 * 1024,
+            "peak memory grew by {grown} bytes for a {length}-byte file"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_checksum_the_file_goes_as_it_is() {
+    if !aws_services::models_found() {
+        return;
+    }
+    let length: u64 = 3 * 1024 * 1024 + 7;
+    let path = pattern_file("plain", length);
+    let (endpoint, seen) = serve_uploads(Vec::new()).await;
+    let client = upload_client(&endpoint, |config| {
+        config.with_request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+    });
+    client
+        .put_object(put(ByteStream::from_path(&path).expect("the file is there")))
+        .await
+        .expect("PutObject succeeds");
+    let _ = std::fs::remove_file(&path);
+    let seen = seen.lock().unwrap();
+    let upload = &seen[0];
+    assert_eq!(upload.length, length);
+    assert_eq!(upload.header("content-length"), Some(length.to_string().as_str()));
+    assert_eq!(upload.header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert!(upload.header("content-encoding").is_none());
+}
+
+#[tokio::test]
+async fn a_file_is_sent_again_on_a_retry_and_a_one_shot_body_is_not() {
+    if !aws_services::models_found() {
+        return;
+    }
+    let retrying = |config: Config| {
+        config
+            .with_retry(
+                RetryConfig::standard()
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .without_jitter(),
+            )
+            .with_request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+    };
+    let length: u64 = 200_000;
+    let path = pattern_file("retry", length);
+    let (endpoint, seen) = serve_uploads(vec![503]).await;
+    let client = upload_client(&endpoint, retrying);
+    client
+        .put_object(put(ByteStream::from_path(&path).expect("the file is there")))
+        .await
+        .expect("the second attempt succeeds");
+    let _ = std::fs::remove_file(&path);
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert!(
+            seen.iter().all(|upload| upload.length == length),
+            "each attempt sent the whole file"
+        );
+    }
+
+    let (endpoint, seen) = serve_uploads(vec![503]).await;
+    let client = upload_client(&endpoint, retrying);
+    let pieces = (0..4u64)
+        .map(|piece| Ok::<_, std::io::Error>((piece * 1000..(piece + 1) * 1000).map(byte_at).collect::<Vec<u8>>()));
+    let once = ByteStream::from_stream(Stream(pieces.collect::<Vec<_>>().into_iter()), Some(4000));
+    let error = client.put_object(put(once)).await.expect_err("the one attempt fails");
+    assert!(
+        error.to_string().contains("503") || format!("{error:?}").contains("503"),
+        "{error:?}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1, "a body read once is not sent again");
+}
+
+/// A stream of the items of an iterator.
+struct Stream<I>(I);
+
+impl<I: Iterator + Unpin> futures_core::Stream for Stream<I> {
+    type Item = I::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<I::Item>> {
+        std::task::Poll::Ready(self.0.next())
+    }
 }
