@@ -9,7 +9,8 @@
 #   2. a ListObjectsV2 call whose response lists 1,000 keys (about 300 KB of XML), signed, through
 #      an in-memory transport, ours against the SDK (scripts/bench/s3_percall.rs, release build).
 #   3. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
-#      piece by piece: throughput and each client's peak memory, one process per client
+#      piece by piece, and a PutObject of a file of that size, streamed from disk: throughput
+#      and each client's peak memory, one process per client and direction
 #      (scripts/bench/s3_download.rs, release build).
 #
 # Usage: scripts/bench-s3.sh     (ROUNDS=5 for more rounds; PARTS="percall" for one part)
@@ -122,20 +123,24 @@ fi
 
 if part download; then
     echo
-    echo "## GetObject of a large object over loopback HTTP/1.1 (release build, one process per client)"
+    echo "## GetObject and PutObject of a large object over loopback HTTP/1.1 (release build, one process per client)"
     echo
     cargo build --quiet --release -p download
     runs=$(for round in 1 2 3; do
-        for client in sdk ours; do
-            "${CARGO_TARGET_DIR:-$BENCH/target}/release/download" "$client"
+        for direction in get put; do
+            for client in sdk ours; do
+                "${CARGO_TARGET_DIR:-$BENCH/target}/release/download" "$client" "$direction"
+            done
         done
     done)
     printf '| client | bytes | MB/s | peak memory MiB |\n|---|---:|---:|---:|\n'
-    for client in sdk ours; do
+    for client in sdk-get ours-get sdk-put ours-put; do
         mine=$(echo "$runs" | awk -v client="$client" '$1 == client')
         case $client in
-            sdk) name="aws-sdk-s3 $SDK_VERSION" ;;
-            ours) name="smithy-codegen (hyper transport)" ;;
+            sdk-get) name="GetObject, aws-sdk-s3 $SDK_VERSION" ;;
+            ours-get) name="GetObject, smithy-codegen (hyper transport)" ;;
+            sdk-put) name="PutObject of a file, aws-sdk-s3 $SDK_VERSION" ;;
+            ours-put) name="PutObject of a file, smithy-codegen (hyper transport)" ;;
         esac
         printf '| %s | %s | %s | %s |\n' "$name" "$(echo "$mine" | awk 'NR == 1 { print $2 }')" \
             "$(echo "$mine" | awk '{ print $3 }' | median)" "$(echo "$mine" | awk '{ print $4 }' | median)"

@@ -1,11 +1,13 @@
-//! A large S3 GetObject over loopback HTTP/1.1: ours (the generated client on the hyper
-//! transport) against `aws-sdk-s3` (its default HTTP client), each reading the body piece by
-//! piece and dropping it. A server in the same process sends the object from a pattern, as fast
-//! as the client takes it. Prints the throughput and the process's peak resident memory.
+//! A large S3 object over loopback HTTP/1.1, ours (the generated client on the hyper transport)
+//! against `aws-sdk-s3` (its default HTTP client): a GetObject, each client reading the body
+//! piece by piece and dropping it, and a PutObject of a file, each client streaming it from
+//! disk (with its default request checksum, a CRC32 in an `aws-chunked` trailer). A server in
+//! the same process sends the object from a pattern, or reads and drops the upload, as fast as
+//! the client goes. Prints the throughput and the process's peak resident memory.
 //!
-//! Run once per client, so that each process's peak memory is its own:
-//! `s3_download ours` or `s3_download sdk`; `DOWNLOAD_BYTES` sets the object's size (default
-//! 1 GiB). Built and run by `scripts/bench-s3.sh` (`PARTS=download`).
+//! Run once per client and direction, so that each process's peak memory is its own:
+//! `s3_download ours|sdk [get|put]`; `DOWNLOAD_BYTES` sets the object's size (default 1 GiB).
+//! Built and run by `scripts/bench-s3.sh` (`PARTS=download`).
 
 use std::time::Instant;
 
@@ -24,12 +26,35 @@ async fn serve(length: u64) -> String {
             let pattern = pattern.clone();
             tokio::spawn(async move {
                 let mut head = Vec::new();
-                let mut buffer = [0u8; 4096];
-                while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+                let mut buffer = vec![0u8; PIECE];
+                let end = loop {
+                    if let Some(end) = head.windows(4).position(|window| window == b"\r\n\r\n") {
+                        break end + 4;
+                    }
                     match stream.read(&mut buffer).await {
                         Ok(0) | Err(_) => return,
                         Ok(n) => head.extend_from_slice(&buffer[..n]),
                     }
+                };
+                let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+                if text.starts_with("put ") {
+                    // An upload: read its body and drop it.
+                    let declared: u64 = text
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|value| value.trim().parse().ok())
+                        .unwrap_or(0);
+                    let mut read = (head.len() - end) as u64;
+                    while read < declared {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => read += n as u64,
+                        }
+                    }
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: \"e\"\r\n\r\n")
+                        .await;
+                    return;
                 }
                 let response = format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\nETag: \"e\"\r\n\r\n"
@@ -109,8 +134,67 @@ async fn sdk(endpoint: &str) -> u64 {
     read
 }
 
+/// A file of `length` bytes, in the system's temporary directory.
+fn file(length: u64) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let path = std::env::temp_dir().join(format!("s3-upload-bench-{}", std::process::id()));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let piece: Vec<u8> = (0..PIECE as u64).map(|n| (n % 251) as u8).collect();
+    let mut written = 0u64;
+    while written < length {
+        let size = (length - written).min(PIECE as u64) as usize;
+        file.write_all(&piece[..size]).unwrap();
+        written += size as u64;
+    }
+    file.flush().unwrap();
+    path
+}
+
+async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
+    use s3_three::service::AmazonS3;
+    let config = smithy_runtime::client::Config::new(smithy_runtime::client::HyperTransport::new(), endpoint)
+        .with_region("us-east-1")
+        .with_credentials(smithy_runtime::auth::Credentials::from_keys(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ));
+    let client = s3_three::client::Client::new(&config);
+    let body = smithy_runtime::primitives::ByteStream::from_path(path).unwrap();
+    let length = body.length().unwrap_or_default();
+    let input = s3_three::operation::put_object::PutObjectInput::builder()
+        .bucket("bucket")
+        .key("object")
+        .body(body)
+        .build()
+        .unwrap();
+    client.put_object(input).await.unwrap();
+    length
+}
+
+async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "bench",
+        ))
+        .build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    let body = aws_sdk_s3::primitives::ByteStream::from_path(path).await.unwrap();
+    let length = body.size_hint().1.unwrap_or_default();
+    client.put_object().bucket("bucket").key("object").body(body).send().await.unwrap();
+    length
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "ours".to_owned());
+    let direction = std::env::args().nth(2).unwrap_or_else(|| "get".to_owned());
     let length: u64 = std::env::var("DOWNLOAD_BYTES")
         .ok()
         .and_then(|bytes| bytes.parse().ok())
@@ -120,19 +204,25 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let path = (direction == "put").then(|| file(length));
     runtime.block_on(async {
         let endpoint = serve(length).await;
         let start = Instant::now();
-        let read = match which.as_str() {
-            "sdk" => sdk(&endpoint).await,
+        let moved = match (which.as_str(), &path) {
+            ("sdk", Some(path)) => sdk_put(&endpoint, path).await,
+            (_, Some(path)) => ours_put(&endpoint, path).await,
+            ("sdk", None) => sdk(&endpoint).await,
             _ => ours(&endpoint).await,
         };
         let seconds = start.elapsed().as_secs_f64();
-        assert_eq!(read, length, "the whole object was read");
+        assert_eq!(moved, length, "the whole object was moved");
         println!(
-            "{which} {length} {:.0} {:.1}",
+            "{which}-{direction} {length} {:.0} {:.1}",
             length as f64 / seconds / 1e6,
             peak_memory() as f64 / 1048576.0
         );
     });
+    if let Some(path) = path {
+        let _ = std::fs::remove_file(path);
+    }
 }
