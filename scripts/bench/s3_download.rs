@@ -89,15 +89,38 @@ fn peak_memory() -> u64 {
         * 1024
 }
 
-async fn ours(endpoint: &str) -> u64 {
-    use s3_three::service::AmazonS3;
+/// Our S3 client for `endpoint`, on the hyper transport, signing.
+fn our_client(endpoint: &str) -> s3_three::client::Client {
     let config = smithy_runtime::client::Config::new(smithy_runtime::client::HyperTransport::new(), endpoint)
         .with_region("us-east-1")
         .with_credentials(smithy_runtime::auth::Credentials::from_keys(
             "AKIDEXAMPLE",
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         ));
-    let client = s3_three::client::Client::new(&config);
+    s3_three::client::Client::new(&config)
+}
+
+/// The SDK's S3 client for `endpoint`, path-style, signing.
+fn sdk_client(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "bench",
+        ))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+async fn ours(endpoint: &str) -> u64 {
+    use s3_three::service::AmazonS3;
+    let client = our_client(endpoint);
     let input = s3_three::operation::get_object::GetObjectInput::builder()
         .bucket("bucket")
         .key("object")
@@ -112,20 +135,7 @@ async fn ours(endpoint: &str) -> u64 {
 }
 
 async fn sdk(endpoint: &str) -> u64 {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    let client = aws_sdk_s3::Client::from_conf(config);
+    let client = sdk_client(endpoint);
     let mut output = client.get_object().bucket("bucket").key("object").send().await.unwrap();
     let mut read = 0u64;
     while let Some(piece) = output.body.next().await {
@@ -152,13 +162,7 @@ fn file(length: u64) -> std::path::PathBuf {
 
 async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
     use s3_three::service::AmazonS3;
-    let config = smithy_runtime::client::Config::new(smithy_runtime::client::HyperTransport::new(), endpoint)
-        .with_region("us-east-1")
-        .with_credentials(smithy_runtime::auth::Credentials::from_keys(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ));
-    let client = s3_three::client::Client::new(&config);
+    let client = our_client(endpoint);
     let body = smithy_runtime::primitives::ByteStream::from_path(path).unwrap();
     let length = body.length().unwrap_or_default();
     let input = s3_three::operation::put_object::PutObjectInput::builder()
@@ -172,23 +176,17 @@ async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
 }
 
 async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    let client = aws_sdk_s3::Client::from_conf(config);
+    let client = sdk_client(endpoint);
     let body = aws_sdk_s3::primitives::ByteStream::from_path(path).await.unwrap();
     let length = body.size_hint().1.unwrap_or_default();
-    client.put_object().bucket("bucket").key("object").body(body).send().await.unwrap();
+    client
+        .put_object()
+        .bucket("bucket")
+        .key("object")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     length
 }
 

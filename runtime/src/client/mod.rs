@@ -881,69 +881,10 @@ impl Upload {
             self.body.as_ref()?.try_clone()?
         };
         Some(match self.trailer {
-            Some(algorithm) => aws_chunked(body, algorithm),
+            Some(algorithm) => AwsChunked::new(None, Some(algorithm)).encode(body, UPLOAD_CHUNK),
             None => body,
         })
     }
-}
-
-/// `body` as `aws-chunked` content: chunks of [`UPLOAD_CHUNK`] bytes (the last shorter), then
-/// the empty chunk and the trailing `algorithm` checksum.
-fn aws_chunked(body: ByteStream, algorithm: ChecksumAlgorithm) -> ByteStream {
-    struct Chunked {
-        body: ByteStream,
-        encoder: Option<AwsChunked>,
-        pending: Vec<u8>,
-    }
-    impl futures_core::Stream for Chunked {
-        type Item = Result<Vec<u8>, crate::primitives::StreamError>;
-
-        fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-            use std::task::Poll;
-            let this = &mut *self;
-            loop {
-                let Some(encoder) = &mut this.encoder else {
-                    return Poll::Ready(None);
-                };
-                let mut out = Vec::new();
-                if this.pending.len() >= UPLOAD_CHUNK {
-                    let rest = this.pending.split_off(UPLOAD_CHUNK);
-                    let chunk = std::mem::replace(&mut this.pending, rest);
-                    let written = encoder.chunk(&chunk, &mut out);
-                    return Poll::Ready(Some(written.map(|()| out).map_err(stream_error)));
-                }
-                match Pin::new(&mut this.body).poll_next(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
-                    Poll::Ready(Some(Ok(piece))) => this.pending.extend_from_slice(&piece),
-                    Poll::Ready(None) => {
-                        let pending = std::mem::take(&mut this.pending);
-                        let Some(mut encoder) = this.encoder.take() else {
-                            return Poll::Ready(None);
-                        };
-                        let written = encoder
-                            .chunk(&pending, &mut out)
-                            .and_then(|()| encoder.finish(&mut out));
-                        return Poll::Ready(Some(written.map(|()| out).map_err(stream_error)));
-                    }
-                }
-            }
-        }
-    }
-    fn stream_error(error: crate::auth::sigv4::SigningError) -> crate::primitives::StreamError {
-        crate::primitives::StreamError::new(format!("the body could not be encoded: {error}"))
-    }
-    let length = body
-        .length()
-        .map(|length| AwsChunked::encoded_length(length, UPLOAD_CHUNK as u64, false, Some(algorithm)));
-    ByteStream::from_stream(
-        Chunked {
-            body,
-            encoder: Some(AwsChunked::new(None, Some(algorithm))),
-            pending: Vec::new(),
-        },
-        length,
-    )
 }
 
 /// A copy of a request for one attempt.

@@ -142,10 +142,15 @@ impl ByteStream {
             length: Some(length),
             replay: None,
         });
-        Ok(Self::from_streaming(Streaming {
+        Ok(Self::replayed(&replay))
+    }
+
+    /// The body `replay` makes, which can be made again.
+    fn replayed(replay: &Replay) -> Self {
+        Self::from_streaming(Streaming {
             replay: Some(replay.clone()),
             ..replay()
-        }))
+        })
     }
 
     /// The same body again, from its start: a copy of bytes held in memory, or a body that
@@ -155,10 +160,7 @@ impl ByteStream {
             None => Some(Self::new(self.bytes.clone())),
             Some(Streaming {
                 replay: Some(replay), ..
-            }) => Some(Self::from_streaming(Streaming {
-                replay: Some(replay.clone()),
-                ..replay()
-            })),
+            }) => Some(Self::replayed(replay)),
             Some(_) => None,
         }
     }

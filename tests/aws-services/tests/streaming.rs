@@ -45,6 +45,26 @@ fn byte_at(position: u64) -> u8 {
 
 const PIECE: usize = 64 * 1024;
 
+/// The object's bytes from any position of the pattern's period, a piece long: the piece at
+/// `position` is `pattern[position % 251..][..PIECE]`.
+fn pattern() -> Vec<u8> {
+    (0..(PIECE + 251) as u64).map(byte_at).collect()
+}
+
+/// A request's head, read byte by byte up to its blank line (so no byte of the body is taken);
+/// `None` when the connection ends first.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => head.push(byte[0]),
+        }
+    }
+    Some(head)
+}
+
 /// Serves `object` to every GET on `127.0.0.1:0`; returns the endpoint.
 async fn serve(object: Object) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
@@ -53,13 +73,8 @@ async fn serve(object: Object) -> String {
         while let Ok((mut stream, _)) = listener.accept().await {
             let object = object.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => head.push(byte[0]),
-                    }
+                if read_head(&mut stream).await.is_none() {
+                    return;
                 }
                 let mut response = format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nETag: \"e\"\r\n",
@@ -73,8 +88,7 @@ async fn serve(object: Object) -> String {
                     return;
                 }
                 let mut sent = 0u64;
-                // The pattern from any of its positions, a piece long.
-                let pattern: Vec<u8> = (0..(PIECE + 251) as u64).map(byte_at).collect();
+                let pattern = pattern();
                 while sent < object.length {
                     if object.stall_after.is_some_and(|after| sent >= after) {
                         tokio::time::sleep(Duration::from_secs(60)).await;
@@ -99,19 +113,23 @@ async fn serve(object: Object) -> String {
     endpoint
 }
 
-fn client(endpoint: &str, read_timeout: Duration) -> s3::client::Client {
-    let transport = HyperTransport::builder()
-        .read_timeout(read_timeout)
-        .build()
-        .expect("the transport builds");
-    let config = Config::new(transport, endpoint)
+/// A configuration for `endpoint` through `transport`, signed, without retries.
+fn config(endpoint: &str, transport: HyperTransport) -> Config {
+    Config::new(transport, endpoint)
         .with_region("us-east-1")
         .with_credentials(Credentials::from_keys(
             "AKIDEXAMPLE",
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         ))
-        .with_retry(RetryConfig::disabled());
-    s3::client::Client::new(&config)
+        .with_retry(RetryConfig::disabled())
+}
+
+fn client(endpoint: &str, read_timeout: Duration) -> s3::client::Client {
+    let transport = HyperTransport::builder()
+        .read_timeout(read_timeout)
+        .build()
+        .expect("the transport builds");
+    s3::client::Client::new(&config(endpoint, transport))
 }
 
 fn get() -> s3::operation::get_object::GetObjectInput {
@@ -304,14 +322,9 @@ async fn serve_uploads(statuses: Vec<u16>) -> (String, Arc<std::sync::Mutex<Vec<
             let log = log.clone();
             let statuses = statuses.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => head.push(byte[0]),
-                    }
-                }
+                let Some(head) = read_head(&mut stream).await else {
+                    return;
+                };
                 let head = String::from_utf8_lossy(&head).into_owned();
                 let headers: Vec<(String, String)> = head
                     .split("\r\n")
@@ -373,7 +386,7 @@ fn pattern_file(name: &str, length: u64) -> std::path::PathBuf {
     use std::io::Write as _;
     let path = std::env::temp_dir().join(format!("smithy-streaming-{}-{name}", std::process::id()));
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("a temporary file"));
-    let pattern: Vec<u8> = (0..(PIECE as u64 + 251)).map(byte_at).collect();
+    let pattern = pattern();
     let mut written = 0u64;
     while written < length {
         let piece = (length - written).min(PIECE as u64) as usize;
@@ -396,14 +409,7 @@ fn put(body: ByteStream) -> s3::operation::put_object::PutObjectInput {
 }
 
 fn upload_client(endpoint: &str, configure: impl FnOnce(Config) -> Config) -> s3::client::Client {
-    let config = Config::new(HyperTransport::new(), endpoint)
-        .with_region("us-east-1")
-        .with_credentials(Credentials::from_keys(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ))
-        .with_retry(RetryConfig::disabled());
-    s3::client::Client::new(&configure(config))
+    s3::client::Client::new(&configure(config(endpoint, HyperTransport::new())))
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@
 //!   `:date` and `:chunk-signature` headers sign it (`STREAMING-AWS4-HMAC-SHA256-EVENTS`).
 
 use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::Mac;
@@ -20,7 +22,7 @@ use super::{credential_scope, hex, signing_key, SigningError, SigningParams, Sig
 use crate::auth::Credentials;
 use crate::checksum::{ChecksumAlgorithm, Hasher};
 use crate::event_stream::{HeaderValue, Message};
-use crate::primitives::DateTime;
+use crate::primitives::{ByteStream, DateTime, StreamError};
 
 /// The SHA-256 of nothing, which a chunk's string to sign holds in place of headers.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -212,6 +214,78 @@ impl AwsChunked {
         }
         out.extend_from_slice(b"\r\n");
         Ok(())
+    }
+
+    /// `body` written as `aws-chunked` content, as it streams: chunks of `chunk_size` bytes
+    /// (the last shorter), then the empty chunk and the trailer. Each piece of `body` gives one
+    /// piece of content, its whole chunks; the rest waits for the next.
+    pub fn encode(self, body: ByteStream, chunk_size: usize) -> ByteStream {
+        struct Encoded {
+            body: ByteStream,
+            encoder: Option<AwsChunked>,
+            chunk_size: usize,
+            /// Bytes of the body short of a whole chunk.
+            pending: Vec<u8>,
+        }
+        impl futures_core::Stream for Encoded {
+            type Item = Result<Vec<u8>, StreamError>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                let this = &mut *self;
+                let Some(encoder) = &mut this.encoder else {
+                    return Poll::Ready(None);
+                };
+                let mut out = Vec::new();
+                let written = loop {
+                    match Pin::new(&mut this.body).poll_next(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                        Poll::Ready(Some(Ok(piece))) => {
+                            this.pending.extend_from_slice(&piece);
+                            let whole = this.pending.len() / this.chunk_size * this.chunk_size;
+                            if whole == 0 {
+                                continue;
+                            }
+                            let written = this
+                                .pending
+                                .chunks_exact(this.chunk_size)
+                                .try_for_each(|chunk| encoder.chunk(chunk, &mut out));
+                            this.pending.drain(..whole);
+                            break written;
+                        }
+                        Poll::Ready(None) => {
+                            let Some(mut encoder) = this.encoder.take() else {
+                                return Poll::Ready(None);
+                            };
+                            break encoder
+                                .chunk(&this.pending, &mut out)
+                                .and_then(|()| encoder.finish(&mut out));
+                        }
+                    }
+                };
+                Poll::Ready(Some(written.map(|()| out).map_err(|error| {
+                    StreamError::new(format!("the body could not be encoded: {error}"))
+                })))
+            }
+        }
+        let length = body.length().map(|length| {
+            let signed = self.signer.is_some();
+            Self::encoded_length(
+                length,
+                chunk_size as u64,
+                signed,
+                self.checksum.as_ref().map(|(algorithm, _)| *algorithm),
+            )
+        });
+        ByteStream::from_stream(
+            Encoded {
+                body,
+                encoder: Some(self),
+                chunk_size: chunk_size.max(1),
+                pending: Vec::new(),
+            },
+            length,
+        )
     }
 
     /// The length of the content written for a body of `decoded` bytes sent in chunks of
@@ -630,6 +704,43 @@ mod tests {
             counts[usize::from(read.is_ok() && reader.is_done())] += 1;
         }
         assert!(counts[0] > 1000, "{counts:?}");
+    }
+
+    #[test]
+    fn a_body_is_encoded_as_it_streams_in_pieces_of_any_size() {
+        let body: Vec<u8> = (0..300_001u32).map(|n| (n % 241) as u8).collect();
+        let mut whole = Vec::new();
+        let mut direct = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32));
+        for chunk in body.chunks(65_536) {
+            direct.chunk(chunk, &mut whole).unwrap();
+        }
+        direct.finish(&mut whole).unwrap();
+        for piece in [1, 1000, 65_536, 100_000, 400_000] {
+            let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+                body.chunks(piece).map(|chunk| Ok(chunk.to_vec())).collect();
+            let stream = ByteStream::from_stream(Iter(pieces.into_iter()), Some(body.len() as u64));
+            let encoded = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32)).encode(stream, 65_536);
+            assert_eq!(encoded.length(), Some(whole.len() as u64));
+            let mut out = Vec::new();
+            let mut encoded = encoded;
+            let waker = std::task::Waker::noop();
+            let mut cx = Context::from_waker(waker);
+            while let Poll::Ready(Some(piece)) = futures_core::Stream::poll_next(Pin::new(&mut encoded), &mut cx) {
+                out.extend_from_slice(&piece.unwrap());
+            }
+            assert_eq!(out, whole, "pieces of {piece}");
+        }
+    }
+
+    /// A stream of an iterator's items, each ready at once.
+    struct Iter<I>(I);
+
+    impl<I: Iterator + Unpin> futures_core::Stream for Iter<I> {
+        type Item = I::Item;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+            Poll::Ready(self.0.next())
+        }
     }
 
     #[test]
