@@ -12,8 +12,12 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use crate::primitives::{BigDecimal, BigInteger, Blob, ByteStream, DateTime, Document, EventStream};
+use futures_core::Stream;
+
+use crate::primitives::{BigDecimal, BigInteger, Blob, ByteStream, DateTime, Document, EventStream, EventStreamError};
 use crate::schema::{Member, Schema};
 
 /// A value a codec can write.
@@ -34,7 +38,7 @@ pub trait Value {
 
     /// For an event stream: its events, which no codec writes as a value (a protocol frames
     /// them as messages, [`crate::event_stream`]).
-    fn events(&self) -> Option<&dyn ListValue> {
+    fn events(&self) -> Option<&dyn EventsValue> {
         None
     }
 
@@ -87,6 +91,33 @@ pub trait ListValue {
         self.len() == 0
     }
     fn get(&self, index: usize) -> Option<&dyn Value>;
+}
+
+/// Events still to be sent, each a value of the stream's union, as the protocol layer takes
+/// them from an input's live [`EventStream`].
+pub type OutgoingEvents = Pin<Box<dyn Stream<Item = Result<Box<dyn Value + Send>, EventStreamError>> + Send>>;
+
+/// An event stream, as the protocol layer reaches it: the events held in memory (as a list),
+/// and the events that arrive or are to be sent.
+pub trait EventsValue: ListValue {
+    /// The events still to come of a live stream (an input's, to be sent), handed over.
+    fn take_outgoing(&self) -> Option<OutgoingEvents>;
+
+    /// Makes the events of this (empty) stream those `source` reads as they arrive; `false`
+    /// when it is not empty.
+    fn attach(&self, source: Box<dyn EventSource>) -> bool;
+}
+
+/// Reads the events of a stream as they arrive (from the messages of a response or request
+/// body), for [`EventsValue::attach`].
+pub trait EventSource: Send {
+    /// Reads the next event: calls `read` with the stream's member and a decoder positioned on
+    /// the event (its union); `None` at the stream's end.
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+        read: &mut dyn FnMut(&'static Member, &mut dyn Decoder) -> Result<(), DecodeError>,
+    ) -> Poll<Option<Result<(), EventStreamError>>>;
 }
 
 /// A map's entries.
@@ -483,12 +514,12 @@ impl Value for Document {
 
 /// Event streams are framed by the protocol layer, not written as values: a codec sees
 /// nothing, the framing reaches the events through [`Value::events`].
-impl<T: Value> Value for EventStream<T> {
+impl<T: Value + Decode + Send + 'static> Value for EventStream<T> {
     fn view(&self) -> View<'_> {
         View::Null
     }
 
-    fn events(&self) -> Option<&dyn ListValue> {
+    fn events(&self) -> Option<&dyn EventsValue> {
         Some(self)
     }
 }
@@ -500,6 +531,53 @@ impl<T: Value> ListValue for EventStream<T> {
 
     fn get(&self, index: usize) -> Option<&dyn Value> {
         self.events().get(index).map(|event| event as &dyn Value)
+    }
+}
+
+impl<T: Value + Decode + Send + 'static> EventsValue for EventStream<T> {
+    fn take_outgoing(&self) -> Option<OutgoingEvents> {
+        struct Boxed<T>(crate::primitives::LiveEvents<T>);
+        impl<T: Value + Send + 'static> Stream for Boxed<T> {
+            type Item = Result<Box<dyn Value + Send>, EventStreamError>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.0
+                    .as_mut()
+                    .poll_next(cx)
+                    .map(|event| event.map(|event| event.map(|event| Box::new(event) as Box<dyn Value + Send>)))
+            }
+        }
+        let live = self.take_live()?;
+        Some(Box::pin(Boxed(live)))
+    }
+
+    fn attach(&self, source: Box<dyn EventSource>) -> bool {
+        struct Read<T> {
+            source: Box<dyn EventSource>,
+            event: std::marker::PhantomData<fn() -> T>,
+        }
+        impl<T: Decode> Stream for Read<T> {
+            type Item = Result<T, EventStreamError>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                let mut event = None;
+                let polled = self.source.poll_event(cx, &mut |member, decoder| {
+                    event = Some(T::decode(member, decoder)?);
+                    Ok(())
+                });
+                polled.map(|next| {
+                    next.map(|read| {
+                        read.and_then(|()| {
+                            event.ok_or_else(|| EventStreamError::new("the event's message held no event"))
+                        })
+                    })
+                })
+            }
+        }
+        self.replace_with(Box::pin(Read::<T> {
+            source,
+            event: std::marker::PhantomData,
+        }))
     }
 }
 
@@ -522,7 +600,7 @@ impl<T: Value> Value for Option<T> {
         }
     }
 
-    fn events(&self) -> Option<&dyn ListValue> {
+    fn events(&self) -> Option<&dyn EventsValue> {
         self.as_ref()?.events()
     }
 
@@ -544,7 +622,7 @@ impl<T: Value + ?Sized> Value for Box<T> {
         (**self).variant()
     }
 
-    fn events(&self) -> Option<&dyn ListValue> {
+    fn events(&self) -> Option<&dyn EventsValue> {
         (**self).events()
     }
 
@@ -678,7 +756,7 @@ impl Decode for Document {
 
 /// Event streams are framed by the protocol layer: a codec holds none ([`Decoder::events`]
 /// skips the value), the framing hands over the events of messages.
-impl<T: Decode> Decode for EventStream<T> {
+impl<T: Decode + Send + 'static> Decode for EventStream<T> {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
         let mut events = Vec::new();
         decoder.events(member, &mut |decoder| {

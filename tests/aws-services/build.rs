@@ -44,6 +44,18 @@ const SERVICES: &[(&str, &str, &[&str])] = &[
         &["DescribeStacks"],
     ),
     ("route53", "aws-2026/route-53.json", &["ChangeResourceRecordSets"]),
+    (
+        "bedrock",
+        "aws-2026/bedrock-runtime.json",
+        &["ConverseStream", "InvokeModelWithResponseStream"],
+    ),
+    ("lambda", "aws-2026/lambda.json", &["InvokeWithResponseStream"]),
+    ("kinesis", "aws-popular/kinesis-2013-12-02.json", &["SubscribeToShard"]),
+    (
+        "transcribe",
+        "aws-2026/transcribe-streaming.json",
+        &["StartStreamTranscription"],
+    ),
 ];
 
 fn main() {

@@ -36,9 +36,11 @@ use crate::auth::sigv4::StreamingPayload;
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use crate::checksum::ChecksumAlgorithm;
 pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation};
+use crate::codec::Side;
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
+use crate::event_stream::{Incoming, Message, INITIAL_REQUEST, INITIAL_RESPONSE};
 use crate::operation::Operation;
 use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
@@ -433,13 +435,26 @@ pub struct Call<'a, O: Operation> {
 
 enum CallState<'a> {
     Start(Option<Box<dyn Value + Send + Sync>>),
-    Sending(crate::server::BoxFuture<'a, Result<Received, UnhandledError>>),
+    Sending(crate::server::BoxFuture<'a, Result<Delivered, UnhandledError>>),
     Done,
 }
 
 /// A response as the call's steps hand it on: its head and, but for an output that streams,
 /// its whole body; the body that streams, if it does.
 type Received = (http::Response<Vec<u8>>, Option<ByteStream>);
+
+/// A response as a call hands it to the operation: its head and its body (for an RPC
+/// protocol's event stream, the initial response's payload), and the output's body that
+/// streams or its events.
+type Delivered = (http::Response<Vec<u8>>, Option<Streamed>);
+
+/// What of an output arrives after its response's head.
+enum Streamed {
+    /// The body of a `@streaming` blob member.
+    Body(ByteStream),
+    /// The events of an event stream member.
+    Events(Incoming),
+}
 
 /// The most bytes of an error response read when the operation's output streams (an error's
 /// body is read whole, to be parsed).
@@ -451,6 +466,15 @@ fn streaming_blob(schema: &Schema) -> Option<usize> {
         .members
         .iter()
         .position(|member| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Blob)
+}
+
+/// The index of the event stream member of `schema` (an operation's input or output), if it
+/// has one.
+fn event_stream(schema: &Schema) -> Option<usize> {
+    schema.members.iter().position(|member| {
+        member.target.shape_type == ShapeType::Union
+            && (member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING))
+    })
 }
 impl<O: Operation> Future for Call<'_, O> {
     type Output = Result<O::Output, O::Error>;
@@ -480,18 +504,25 @@ impl<O: Operation> Future for Call<'_, O> {
                     return Poll::Ready(match response {
                         Ok((response, stream)) => {
                             let output = O::parse_response(&response);
-                            if let (Ok(output), Some(stream)) = (&output, stream) {
+                            let handed = match (&output, stream) {
                                 // The body that streams goes to the output's streaming member.
-                                let body = streaming_blob(O::SCHEMA.output)
+                                (Ok(output), Some(Streamed::Body(stream))) => streaming_blob(O::SCHEMA.output)
                                     .and_then(|index| output.member(index))
-                                    .and_then(Value::byte_stream);
-                                if !body.is_some_and(|body| body.replace_with(stream)) {
-                                    return Poll::Ready(Err(UnhandledError::invalid_response(
-                                        response.status().as_u16(),
-                                        "the output has no empty streaming member for the body",
-                                    )
-                                    .into()));
-                                }
+                                    .and_then(Value::byte_stream)
+                                    .is_some_and(|body| body.replace_with(stream)),
+                                // Its events go to the output's event stream.
+                                (Ok(output), Some(Streamed::Events(events))) => event_stream(O::SCHEMA.output)
+                                    .and_then(|index| output.member(index))
+                                    .and_then(Value::events)
+                                    .is_some_and(|stream| stream.attach(Box::new(events))),
+                                _ => true,
+                            };
+                            if !handed {
+                                return Poll::Ready(Err(UnhandledError::invalid_response(
+                                    response.status().as_u16(),
+                                    "the output has no empty streaming member for the body",
+                                )
+                                .into()));
                             }
                             output
                         }
@@ -516,10 +547,14 @@ async fn send(
     config: &Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
-) -> Result<Received, UnhandledError> {
+) -> Result<Delivered, UnhandledError> {
     let sleep = config.sleep.clone().or_else(retry::default_sleep);
     let limit = config.timeouts.operation;
-    retry::within(sleep.as_ref(), limit, attempts(config, input, context, sleep.as_ref()))
+    let received = async {
+        let received = attempts(config, input, context, sleep.as_ref()).await?;
+        deliver(context, received).await
+    };
+    retry::within(sleep.as_ref(), limit, received)
         .await
         .unwrap_or_else(|()| {
             Err(UnhandledError::timeout(format!(
@@ -527,6 +562,29 @@ async fn send(
                 limit.unwrap_or_default()
             )))
         })
+}
+
+/// The response of the last attempt as the operation reads it: a successful response's events,
+/// when the output has an event stream, read from its body as they arrive; for an RPC
+/// protocol, its initial response read first, whose payload holds the output's other members.
+async fn deliver(context: RequestContext, (mut response, stream): Received) -> Result<Delivered, UnhandledError> {
+    let Some(index) = event_stream(context.operation.output).filter(|_| response.status().is_success()) else {
+        return Ok((response, stream.map(Streamed::Body)));
+    };
+    // A transport that holds bodies in memory gives the events whole.
+    let body = stream.unwrap_or_else(|| ByteStream::new(std::mem::take(response.body_mut())));
+    let member = &context.operation.output.members[index];
+    let mut events = Incoming::new(context.service, member, Side::Client, body);
+    if crate::protocol::wire(context.service.protocol).initial_messages() {
+        let initial = events
+            .initial(INITIAL_RESPONSE)
+            .await
+            .map_err(|error| UnhandledError::invalid_response(response.status().as_u16(), error.to_string()))?;
+        if let Some(initial) = initial {
+            *response.body_mut() = initial.into_payload();
+        }
+    }
+    Ok((response, Some(Streamed::Events(events))))
 }
 
 /// The attempts of a call: each is signed and sent; a failure that may pass is tried again
@@ -549,9 +607,12 @@ async fn attempts(
         .and_then(Value::byte_stream)
         .and_then(ByteStream::take_stream)
         .map(|body| Upload::new(&mut request, body));
+    // An input event stream is sent as its events come, once.
+    let mut events = EventsUpload::new(&context, &*input, &mut request)?;
     drop(input);
     // An output that streams is handed on as it arrives.
-    let streams_output = streaming_blob(context.operation.output).is_some();
+    let streams_output =
+        streaming_blob(context.operation.output).is_some() || event_stream(context.operation.output).is_some();
     // Waiting needs a timer: without one, a call makes one attempt.
     let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)
@@ -597,15 +658,36 @@ async fn attempts(
                 "the request body was sent and cannot be sent again",
             ));
         }
+        // Events are sent once: this is the last attempt.
+        let events = match events.take() {
+            Some(events) => {
+                max_attempts = attempt;
+                corrections = Corrections {
+                    clock: false,
+                    credentials: false,
+                };
+                Some(events)
+            }
+            None => None,
+        };
         let headers = this.headers_mut();
         headers.insert("amz-sdk-invocation-id", invocation.clone());
         if let Ok(value) = http::HeaderValue::from_str(&attempt_header(attempt, max_attempts)) {
             headers.insert("amz-sdk-request", value);
         }
+        let mut sign_messages = None;
         if let Some(credentials) = &credentials {
-            let payload = upload.as_ref().map_or(signing::Payload::Body, Upload::payload);
-            signing::sign(config, &context, &endpoint, credentials, &mut this, payload)?;
+            let payload = match (&upload, &events) {
+                (_, Some(_)) => signing::Payload::Streaming(StreamingPayload::Events),
+                (Some(upload), None) => upload.payload(),
+                (None, None) => signing::Payload::Body,
+            };
+            sign_messages = signing::sign(config, &context, &endpoint, credentials, &mut this, payload)?;
         }
+        let body = match events {
+            Some(events) => Some(events.body(sign_messages)?),
+            None => body,
+        };
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
         let outcome = if let Some(body) = body {
@@ -884,6 +966,85 @@ impl Upload {
             Some(algorithm) => AwsChunked::new(None, Some(algorithm)).encode(body, UPLOAD_CHUNK),
             None => body,
         })
+    }
+}
+
+/// An input's event stream: its events in memory, written before the request is sent, and
+/// those still to come, each written and signed as it comes.
+struct EventsUpload {
+    service: &'static ServiceSchema,
+    /// The stream's union.
+    schema: &'static Schema,
+    /// The messages ready: an RPC protocol's initial request, and the events held in memory.
+    ready: Vec<Message>,
+    live: Option<crate::shape::OutgoingEvents>,
+}
+
+impl EventsUpload {
+    /// The event stream of `input`, if its operation has one; sets `request`'s headers for it.
+    /// For an RPC protocol the request's body (the input's other members) becomes the
+    /// stream's initial request.
+    fn new(
+        context: &RequestContext,
+        input: &dyn Value,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<Option<Self>, UnhandledError> {
+        let Some(index) = event_stream(context.operation.input) else {
+            return Ok(None);
+        };
+        let schema = context.operation.input.members[index].target;
+        let stream = input.member(index).and_then(Value::events);
+        let mut ready = Vec::new();
+        let wire = crate::protocol::wire(context.service.protocol);
+        if wire.initial_messages() {
+            let payload = std::mem::take(request.body_mut());
+            let media_type = request
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("application/json")
+                .to_owned();
+            ready.push(
+                Message::new(payload)
+                    .with_header(
+                        ":message-type",
+                        crate::event_stream::HeaderValue::String("event".into()),
+                    )
+                    .with_header(
+                        ":event-type",
+                        crate::event_stream::HeaderValue::String(INITIAL_REQUEST.into()),
+                    )
+                    .with_header(":content-type", crate::event_stream::HeaderValue::String(media_type)),
+            );
+        }
+        if let Some(stream) = stream {
+            for position in 0..stream.len() {
+                if let Some(event) = stream.get(position) {
+                    ready.push(
+                        crate::event_stream::event_message(context.service, schema, event)
+                            .map_err(UnhandledError::invalid_input)?,
+                    );
+                }
+            }
+        }
+        let headers = request.headers_mut();
+        headers.remove(http::header::CONTENT_LENGTH);
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/vnd.amazon.eventstream"),
+        );
+        Ok(Some(Self {
+            service: context.service,
+            schema,
+            ready,
+            live: stream.and_then(|stream| stream.take_outgoing()),
+        }))
+    }
+
+    /// The request's body: the events as messages, each signed with `sign` when the request is.
+    fn body(self, sign: Option<crate::event_stream::SignMessage>) -> Result<ByteStream, UnhandledError> {
+        crate::event_stream::outgoing_body(self.service, self.schema, self.ready, self.live, sign)
+            .map_err(UnhandledError::invalid_input)
     }
 }
 

@@ -2,9 +2,11 @@
 
 use super::endpoint::ResolvedEndpoint;
 use super::{Config, RequestContext};
+use crate::auth::sigv4::streaming::ChunkSigner;
 use crate::auth::sigv4::{self, SigningParams, SigningSettings, StreamingPayload};
 use crate::auth::Credentials;
 use crate::error::UnhandledError;
+use crate::event_stream::SignMessage;
 
 /// Whether a call of this operation is signed with this configuration: the service signs with
 /// SigV4, the operation is not unsigned, and the configuration has credentials.
@@ -87,7 +89,8 @@ pub(super) enum Payload {
 }
 
 /// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
-/// scheme), or the service's signing name and the configuration's region.
+/// scheme), or the service's signing name and the configuration's region; for an event stream,
+/// gives the signer of its messages.
 pub(super) fn sign(
     config: &Config,
     context: &RequestContext,
@@ -95,13 +98,16 @@ pub(super) fn sign(
     credentials: &Credentials,
     request: &mut http::Request<Vec<u8>>,
     payload: Payload,
-) -> Result<(), UnhandledError> {
+) -> Result<Option<SignMessage>, UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
     let mut settings = settings(service, endpoint);
     match payload {
         Payload::Body => {}
         Payload::Unsigned => settings.unsigned_payload = true,
-        Payload::Streaming(streaming) => settings.streaming = Some(streaming),
+        Payload::Streaming(streaming) => {
+            settings.streaming = Some(streaming);
+            settings.content_sha256_header = true;
+        }
     }
     let params = SigningParams {
         credentials,
@@ -110,8 +116,21 @@ pub(super) fn sign(
         time: config.signing_time(),
         settings,
     };
-    sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
-    Ok(())
+    let signature = sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
+    Ok(match payload {
+        // Each message of an event stream is signed, chained to the request's signature, at
+        // the time it is sent.
+        Payload::Streaming(StreamingPayload::Events) => {
+            let mut signer = ChunkSigner::new(&params, &signature.signature);
+            let config = config.clone();
+            Some(Box::new(move |message: &[u8]| {
+                signer
+                    .sign_message(message, config.signing_time())
+                    .map_err(|error| error.to_string())
+            }) as SignMessage)
+        }
+        _ => None,
+    })
 }
 
 /// `request` presigned for `expires_in`, for the same signing name and region as [`sign`].

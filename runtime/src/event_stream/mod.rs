@@ -14,8 +14,10 @@
 //! [`event_message`] writes an event; [`EventDecoder`] reads one into any generated union
 //! through the runtime's [`Decoder`] interface.
 
+mod live;
 mod message;
 
+pub use live::{outgoing_body, Incoming, SignMessage, INITIAL_REQUEST, INITIAL_RESPONSE};
 pub use message::{FrameError, HeaderValue, Message, MessageReader, MAX_HEADERS, MAX_MESSAGE};
 
 use crate::codec::{Codec, Reading, Side};

@@ -4,13 +4,16 @@
 mod big_number;
 mod blob;
 mod date_time;
+mod events;
 mod stream;
 mod token;
 
 pub use big_number::{BigDecimal, BigInteger};
 pub use blob::Blob;
 pub use date_time::DateTime;
-pub use stream::{ByteStream, EventStream, StreamError};
+pub(crate) use events::Live as LiveEvents;
+pub use events::{EventSender, EventStream, EventStreamError, SendError};
+pub use stream::{ByteStream, StreamError};
 pub use token::idempotency_token;
 
 /// An untyped JSON-like value: null, boolean, number, string, list or map.

@@ -329,48 +329,6 @@ impl fmt::Debug for ByteStream {
     }
 }
 
-/// An event stream: a sequence of `T` events (the members of a `@streaming` union). It holds the
-/// events in memory; the protocol layer frames them on the wire.
-#[derive(Clone, PartialEq)]
-pub struct EventStream<T> {
-    events: Vec<T>,
-}
-
-impl<T> EventStream<T> {
-    /// A stream of these events.
-    pub fn new(events: impl Into<Vec<T>>) -> Self {
-        Self { events: events.into() }
-    }
-
-    /// The events, in order.
-    pub fn events(&self) -> &[T] {
-        &self.events
-    }
-
-    /// The events, owned.
-    pub fn into_events(self) -> Vec<T> {
-        self.events
-    }
-}
-
-impl<T> Default for EventStream<T> {
-    fn default() -> Self {
-        Self { events: Vec::new() }
-    }
-}
-
-impl<T> From<Vec<T>> for EventStream<T> {
-    fn from(events: Vec<T>) -> Self {
-        Self { events }
-    }
-}
-
-impl<T: std::fmt::Debug> std::fmt::Debug for EventStream<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(&self.events).finish()
-    }
-}
-
 /// Files read piece by piece.
 #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
 mod file {

@@ -84,6 +84,10 @@ impl Wire for AwsJson {
         Some(&JSON_MEMBER_NAMES)
     }
 
+    fn initial_messages(&self) -> bool {
+        true
+    }
+
     fn response(
         &self,
         service: &'static ServiceSchema,

@@ -156,6 +156,13 @@ pub(crate) trait Wire: Sync {
     fn event_codec(&self) -> Option<&'static dyn crate::codec::Codec> {
         None
     }
+
+    /// Whether an event stream starts with an initial message (`initial-request`,
+    /// `initial-response`) that carries the input's or output's other members, as the RPC
+    /// protocols do; the HTTP-binding protocols carry them in the request's or response's head.
+    fn initial_messages(&self) -> bool {
+        false
+    }
 }
 
 /// The [`Wire`] of `protocol`: the one place that tells protocols apart.
