@@ -38,6 +38,13 @@ pub trait Transport: Send + Sync + 'static {
     }
 }
 
+/// Marks (in its extensions) a request whose body or response's body is an event stream: either
+/// side may be quiet for as long as the exchange lasts (a model thinking, a speaker pausing), so
+/// a transport does not apply its idle read timeout to them; the caller ends the exchange. The
+/// client's attempt and operation timeouts still bound the wait for the response's head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventStreamExchange;
+
 /// The future of [`Transport::send_streaming`]: the response, its body streaming.
 pub type StreamingFuture<'a> =
     Pin<Box<dyn Future<Output = Result<http::Response<ByteStream>, TransportError>> + Send + 'a>>;

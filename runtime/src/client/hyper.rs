@@ -77,6 +77,7 @@ impl HyperTransport {
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 100 * 1024 * 1024,
             http2: true,
+            http2_only: false,
         }
     }
 
@@ -115,6 +116,7 @@ pub struct HyperTransportBuilder {
     read_timeout: Duration,
     max_response_bytes: usize,
     http2: bool,
+    http2_only: bool,
 }
 
 impl HyperTransportBuilder {
@@ -181,6 +183,17 @@ impl HyperTransportBuilder {
     /// Offers only HTTP/1.1 to HTTPS servers (by default HTTP/2 is offered too).
     pub fn http1_only(mut self) -> Self {
         self.http2 = false;
+        self.http2_only = false;
+        self
+    }
+
+    /// Speaks only HTTP/2: to HTTPS servers as TLS negotiates it, and to plain HTTP servers
+    /// with prior knowledge (h2c), such as a local stand-in of a service whose event streams
+    /// go both ways at once (Transcribe Streaming). By default HTTPS servers are offered both
+    /// versions and plain HTTP is HTTP/1.1.
+    pub fn http2_only(mut self) -> Self {
+        self.http2 = true;
+        self.http2_only = true;
         self
     }
 
@@ -245,7 +258,9 @@ impl HyperTransportBuilder {
             inner: connector,
             timeout: self.connect_timeout,
         };
-        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .http2_only(self.http2_only)
+            .build(connector);
         HyperTransport {
             client,
             timeout: self.timeout,
@@ -433,15 +448,20 @@ impl Transport for HyperTransport {
     /// one before. The time limit for a whole request ([`HyperTransportBuilder::timeout`])
     /// bounds the response's head: its body is read as long as it keeps moving.
     fn send_streaming(&self, request: http::Request<ByteStream>) -> StreamingFuture<'_> {
-        let head = self.head(request);
+        // An event stream may be quiet as long as it lasts: no idle timeout.
+        let quiet = request
+            .extensions()
+            .get::<crate::transport::EventStreamExchange>()
+            .is_some();
         let read_timeout = self.read_timeout;
+        let head = self.head(request, quiet);
         Box::pin(async move {
             let (parts, body) = head.await?.into_parts();
             let length = hyper::body::Body::size_hint(&body).exact();
             let pieces = Pieces {
                 body,
                 read_timeout,
-                deadline: Box::pin(tokio::time::sleep(read_timeout)),
+                deadline: (!quiet).then(|| Box::pin(tokio::time::sleep(read_timeout))),
             };
             Ok(http::Response::from_parts(
                 parts,
@@ -487,12 +507,15 @@ impl HyperTransport {
     }
 
     /// Sends `request` and waits for the response's head, within the transport's time limits.
+    /// With `quiet`, the request body may pause as long as it likes (an event stream).
     fn head(
         &self,
         request: http::Request<ByteStream>,
+        quiet: bool,
     ) -> impl Future<Output = Result<http::Response<hyper::body::Incoming>, TransportError>> + Send + 'static {
         let (response, upload) = self.start(request);
-        let (timeout, connect_timeout, read_timeout) = (self.timeout, self.connect_timeout, self.read_timeout);
+        let read_timeout = if quiet { Duration::MAX } else { self.read_timeout };
+        let (timeout, connect_timeout) = (self.timeout, self.connect_timeout);
         async move {
             let head = response_head(response, &upload, connect_timeout, read_timeout);
             let Some(timeout) = timeout else {
@@ -514,8 +537,8 @@ impl HyperTransport {
 struct Pieces {
     body: hyper::body::Incoming,
     read_timeout: Duration,
-    /// When the next piece must have come.
-    deadline: Pin<Box<tokio::time::Sleep>>,
+    /// When the next piece must have come (none for an event stream).
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl futures_core::Stream for Pieces {
@@ -530,8 +553,9 @@ impl futures_core::Stream for Pieces {
                     return Poll::Ready(Some(Err(failure(TransportFailureKind::Io, with_causes(&error)))))
                 }
                 Poll::Ready(Some(Ok(frame))) => {
-                    let next = tokio::time::Instant::now() + this.read_timeout;
-                    this.deadline.as_mut().reset(next);
+                    if let Some(deadline) = &mut this.deadline {
+                        deadline.as_mut().reset(tokio::time::Instant::now() + this.read_timeout);
+                    }
                     // Trailers are not part of the body.
                     if let Ok(data) = frame.into_data() {
                         if !data.is_empty() {
@@ -540,7 +564,10 @@ impl futures_core::Stream for Pieces {
                     }
                 }
                 Poll::Pending => {
-                    return match this.deadline.as_mut().poll(cx) {
+                    let Some(deadline) = &mut this.deadline else {
+                        return Poll::Pending;
+                    };
+                    return match deadline.as_mut().poll(cx) {
                         Poll::Ready(()) => {
                             Poll::Ready(Some(Err(stalled("a piece of the response body", this.read_timeout))))
                         }

@@ -610,6 +610,7 @@ async fn attempts(
     // An input event stream is sent as its events come, once.
     let mut events = EventsUpload::new(&context, &*input, &mut request)?;
     drop(input);
+    let event_streams = events.is_some() || event_stream(context.operation.output).is_some();
     // An output that streams is handed on as it arrives.
     let streams_output =
         streaming_blob(context.operation.output).is_some() || event_stream(context.operation.output).is_some();
@@ -688,6 +689,9 @@ async fn attempts(
             Some(events) => Some(events.body(sign_messages)?),
             None => body,
         };
+        if event_streams {
+            this.extensions_mut().insert(crate::transport::EventStreamExchange);
+        }
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
         let outcome = if let Some(body) = body {
