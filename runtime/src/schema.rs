@@ -222,6 +222,23 @@ pub struct Member {
 }
 
 impl Schema {
+    /// The index of the `@streaming` blob member of this structure (an operation's input or
+    /// output), if it has one.
+    pub fn streaming_blob(&self) -> Option<usize> {
+        self.members
+            .iter()
+            .position(|member| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Blob)
+    }
+
+    /// The index of the event stream member of this structure (an operation's input or
+    /// output), if it has one.
+    pub fn event_stream(&self) -> Option<usize> {
+        self.members.iter().position(|member| {
+            member.target.shape_type == ShapeType::Union
+                && (member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING))
+        })
+    }
+
     /// A shape with no members and no traits.
     pub const fn new(id: &'static str, shape_type: ShapeType) -> Self {
         Self {

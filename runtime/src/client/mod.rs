@@ -44,7 +44,7 @@ use crate::event_stream::{Incoming, Message, INITIAL_REQUEST, INITIAL_RESPONSE};
 use crate::operation::Operation;
 use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
-use crate::schema::{Flags, Schema, ShapeType};
+use crate::schema::Schema;
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::shape::Value;
 pub use crate::transport::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
@@ -460,22 +460,6 @@ enum Streamed {
 /// body is read whole, to be parsed).
 const MAX_STREAMED_ERROR_BODY: usize = 16 * 1024 * 1024;
 
-/// The index of the `@streaming` blob member of `schema` (an operation's output), if it has one.
-fn streaming_blob(schema: &Schema) -> Option<usize> {
-    schema
-        .members
-        .iter()
-        .position(|member| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Blob)
-}
-
-/// The index of the event stream member of `schema` (an operation's input or output), if it
-/// has one.
-fn event_stream(schema: &Schema) -> Option<usize> {
-    schema.members.iter().position(|member| {
-        member.target.shape_type == ShapeType::Union
-            && (member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING))
-    })
-}
 impl<O: Operation> Future for Call<'_, O> {
     type Output = Result<O::Output, O::Error>;
 
@@ -506,12 +490,12 @@ impl<O: Operation> Future for Call<'_, O> {
                             let output = O::parse_response(&response);
                             let handed = match (&output, stream) {
                                 // The body that streams goes to the output's streaming member.
-                                (Ok(output), Some(Streamed::Body(stream))) => streaming_blob(O::SCHEMA.output)
+                                (Ok(output), Some(Streamed::Body(stream))) => O::SCHEMA.output.streaming_blob()
                                     .and_then(|index| output.member(index))
                                     .and_then(Value::byte_stream)
                                     .is_some_and(|body| body.replace_with(stream)),
                                 // Its events go to the output's event stream.
-                                (Ok(output), Some(Streamed::Events(events))) => event_stream(O::SCHEMA.output)
+                                (Ok(output), Some(Streamed::Events(events))) => O::SCHEMA.output.event_stream()
                                     .and_then(|index| output.member(index))
                                     .and_then(Value::events)
                                     .is_some_and(|stream| stream.attach(Box::new(events))),
@@ -568,7 +552,7 @@ async fn send(
 /// when the output has an event stream, read from its body as they arrive; for an RPC
 /// protocol, its initial response read first, whose payload holds the output's other members.
 async fn deliver(context: RequestContext, (mut response, stream): Received) -> Result<Delivered, UnhandledError> {
-    let Some(index) = event_stream(context.operation.output).filter(|_| response.status().is_success()) else {
+    let Some(index) = context.operation.output.event_stream().filter(|_| response.status().is_success()) else {
         return Ok((response, stream.map(Streamed::Body)));
     };
     // A transport that holds bodies in memory gives the events whole.
@@ -602,7 +586,7 @@ async fn attempts(
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
     // An input body that streams is sent as it is read, not held.
-    let mut upload = streaming_blob(context.operation.input)
+    let mut upload = context.operation.input.streaming_blob()
         .and_then(|index| input.member(index))
         .and_then(Value::byte_stream)
         .and_then(ByteStream::take_stream)
@@ -610,10 +594,10 @@ async fn attempts(
     // An input event stream is sent as its events come, once.
     let mut events = EventsUpload::new(&context, &*input, &mut request)?;
     drop(input);
-    let event_streams = events.is_some() || event_stream(context.operation.output).is_some();
+    let event_streams = events.is_some() || context.operation.output.event_stream().is_some();
     // An output that streams is handed on as it arrives.
     let streams_output =
-        streaming_blob(context.operation.output).is_some() || event_stream(context.operation.output).is_some();
+        context.operation.output.streaming_blob().is_some() || context.operation.output.event_stream().is_some();
     // Waiting needs a timer: without one, a call makes one attempt.
     let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)
@@ -993,43 +977,19 @@ impl EventsUpload {
         input: &dyn Value,
         request: &mut http::Request<Vec<u8>>,
     ) -> Result<Option<Self>, UnhandledError> {
-        let Some(index) = event_stream(context.operation.input) else {
+        let Some(index) = context.operation.input.event_stream() else {
             return Ok(None);
         };
         let schema = context.operation.input.members[index].target;
         let stream = input.member(index).and_then(Value::events);
         let mut ready = Vec::new();
-        let wire = crate::protocol::wire(context.service.protocol);
-        if wire.initial_messages() {
-            let payload = std::mem::take(request.body_mut());
-            let media_type = request
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("application/json")
-                .to_owned();
-            ready.push(
-                Message::new(payload)
-                    .with_header(
-                        ":message-type",
-                        crate::event_stream::HeaderValue::String("event".into()),
-                    )
-                    .with_header(
-                        ":event-type",
-                        crate::event_stream::HeaderValue::String(INITIAL_REQUEST.into()),
-                    )
-                    .with_header(":content-type", crate::event_stream::HeaderValue::String(media_type)),
-            );
+        if crate::protocol::wire(context.service.protocol).initial_messages() {
+            ready.push(crate::event_stream::initial_message(INITIAL_REQUEST, request));
         }
         if let Some(stream) = stream {
-            for position in 0..stream.len() {
-                if let Some(event) = stream.get(position) {
-                    ready.push(
-                        crate::event_stream::event_message(context.service, schema, event)
-                            .map_err(UnhandledError::invalid_input)?,
-                    );
-                }
-            }
+            ready.extend(
+                crate::event_stream::messages_of(context.service, schema, stream).map_err(UnhandledError::invalid_input)?,
+            );
         }
         let headers = request.headers_mut();
         headers.remove(http::header::CONTENT_LENGTH);

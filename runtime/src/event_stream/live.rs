@@ -6,11 +6,11 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::{event_message, EventDecoder, Message, MessageReader, MessageType};
+use super::{event_message, EventDecoder, HeaderValue, Message, MessageReader, MessageType};
 use crate::codec::Side;
 use crate::primitives::{ByteStream, EventStreamError, StreamError};
 use crate::schema::{Member, Schema, ServiceSchema};
-use crate::shape::{DecodeError, Decoder, EventSource, OutgoingEvents};
+use crate::shape::{DecodeError, Decoder, EncodeError, EventSource, ListValue, OutgoingEvents};
 
 /// The `:event-type` of the message that carries an RPC protocol's initial request or response
 /// (the members of the input or output beside its stream).
@@ -47,13 +47,25 @@ impl Incoming {
         }
     }
 
-    /// The next message of the body; `None` at its end.
+    /// The next message of the body; `None` at its end. A signed message (a client's, with
+    /// `:chunk-signature`) is opened: its payload is the message, and an empty one ends the
+    /// stream. (A server in front, such as AWS's, checks the signatures.)
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, EventStreamError>>> {
         if let Some(message) = self.pending.take() {
             return Poll::Ready(Some(Ok(message)));
         }
         loop {
             match self.reader.next_message() {
+                Ok(Some(message)) if message.header(":chunk-signature").is_some() && message.header(":message-type").is_none() => {
+                    if message.payload().is_empty() {
+                        self.ended = true;
+                        return Poll::Ready(None);
+                    }
+                    return match Message::decode(message.payload()) {
+                        Ok(inner) => Poll::Ready(Some(Ok(inner))),
+                        Err(error) => self.fail(EventStreamError::from_source("a signed message holds no message", error)),
+                    };
+                }
                 Ok(Some(message)) => return Poll::Ready(Some(Ok(message))),
                 Ok(None) => {}
                 Err(error) => return self.fail(EventStreamError::from_source("a message could not be read", error)),
@@ -136,6 +148,58 @@ impl EventSource for Incoming {
             };
         }
     }
+}
+
+/// The initial message of an RPC protocol's stream (`event_type` [`INITIAL_REQUEST`] or
+/// [`INITIAL_RESPONSE`]): the body `message` holds (the input's or output's other members) as
+/// its payload, which it takes, with the message's content type.
+pub fn initial_message<T>(event_type: &str, message: &mut T) -> Message
+where
+    T: HasBody,
+{
+    let (payload, media_type) = message.take_body();
+    Message::new(payload)
+        .with_header(":message-type", HeaderValue::String("event".into()))
+        .with_header(":event-type", HeaderValue::String(event_type.into()))
+        .with_header(":content-type", HeaderValue::String(media_type))
+}
+
+/// A request or response whose body an initial message takes.
+pub trait HasBody {
+    /// Its body, taken, and its media type.
+    fn take_body(&mut self) -> (Vec<u8>, String);
+}
+
+fn media_type(headers: &http::HeaderMap) -> String {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned()
+}
+
+impl HasBody for http::Request<Vec<u8>> {
+    fn take_body(&mut self) -> (Vec<u8>, String) {
+        (std::mem::take(self.body_mut()), media_type(self.headers()))
+    }
+}
+
+impl HasBody for http::Response<Vec<u8>> {
+    fn take_body(&mut self) -> (Vec<u8>, String) {
+        (std::mem::take(self.body_mut()), media_type(self.headers()))
+    }
+}
+
+/// The messages of the events an event stream holds in memory.
+pub fn messages_of(
+    service: &'static ServiceSchema,
+    schema: &'static Schema,
+    events: &dyn ListValue,
+) -> Result<Vec<Message>, EncodeError> {
+    (0..events.len())
+        .filter_map(|index| events.get(index))
+        .map(|event| event_message(service, schema, event))
+        .collect()
 }
 
 /// Signs each message of an outgoing stream: gives the message that wraps an encoded one (an

@@ -17,7 +17,9 @@
 mod live;
 mod message;
 
-pub use live::{outgoing_body, Incoming, SignMessage, INITIAL_REQUEST, INITIAL_RESPONSE};
+pub use live::{
+    initial_message, messages_of, outgoing_body, HasBody, Incoming, SignMessage, INITIAL_REQUEST, INITIAL_RESPONSE,
+};
 pub use message::{FrameError, HeaderValue, Message, MessageReader, MAX_HEADERS, MAX_MESSAGE};
 
 use crate::codec::{Codec, Reading, Side};

@@ -782,7 +782,7 @@ fn generic_message(status: u16, request_id: Option<&str>) -> String {
 
 /// Logs the details of an error that is not sent to the caller.
 #[allow(unused_variables)]
-fn report_internal(request_id: Option<&str>, what: &str, error: &dyn std::fmt::Display) {
+pub(crate) fn report_internal(request_id: Option<&str>, what: &str, error: &dyn std::fmt::Display) {
     #[cfg(feature = "tracing")]
     tracing::error!(request_id = request_id.unwrap_or("-"), what, error = %error, "the service answered with an internal error");
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Handler, Rejection};
+use crate::primitives::ByteStream;
 
 /// What the ready server lets one connection or request take, and all of them together: defaults
 /// a public server in a small container (a few hundred MiB of memory, 1,024 open files) can run
@@ -248,12 +249,17 @@ pub async fn serve_with_shutdown(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let handler = Arc::new(handler);
+    let streams: Streams = {
+        let handler = handler.clone();
+        Some(Arc::new(move |request: &http::request::Parts| handler.streams(request)))
+    };
     serve_fn(
         listener,
         move |request| {
             let handler = handler.clone();
             async move { handler.handle(request).await }
         },
+        streams,
         limits,
         shutdown,
     )
@@ -266,12 +272,16 @@ where
     F: Fn(http::Request<Vec<u8>>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = http::Response<Vec<u8>>> + Send + 'static,
 {
-    serve_fn(listener, handler, Limits::default(), std::future::pending()).await
+    serve_fn(listener, handler, None, Limits::default(), std::future::pending()).await
 }
+
+/// Which requests a handler takes with their bodies unread ([`Handler::streams`]).
+type Streams = Option<Arc<dyn Fn(&http::request::Parts) -> bool + Send + Sync>>;
 
 async fn serve_fn<F, Fut>(
     listener: tokio::net::TcpListener,
     handler: F,
+    streams: Streams,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()>
@@ -319,6 +329,7 @@ where
         let _ = stream.set_nodelay(true);
         let connection = Connection {
             limits,
+            streams: streams.clone(),
             budget: budget.clone(),
             draining: drained.clone(),
             forced: forced.clone(),
@@ -344,6 +355,7 @@ where
 /// What every connection's task shares.
 struct Connection {
     limits: Limits,
+    streams: Streams,
     budget: Arc<Budget>,
     draining: tokio::sync::watch::Receiver<bool>,
     forced: tokio::sync::watch::Receiver<bool>,
@@ -364,13 +376,20 @@ impl Connection {
         };
         let service_activity = activity.clone();
         let budget = self.budget.clone();
+        let streams = self.streams.clone();
         let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
             let handler = handler.clone();
             let in_flight = InFlight::new(service_activity.clone());
             let budget = budget.clone();
+            let streams = streams.clone();
             async move {
                 let method = request.method().clone();
-                let response = match read_request(request, &limits, &budget).await {
+                // A request whose input streams goes to the handler unread.
+                let request = match streams {
+                    Some(streams) if streams(&request_head(&request)) => Ok(streamed_request(request, &budget)),
+                    _ => read_request(request, &limits, &budget).await,
+                };
+                let response = match request {
                     Ok((mut request, lease)) => {
                         // What the protocol layer builds from the request is charged to the
                         // same budget, until the handler has answered.
@@ -385,11 +404,18 @@ impl Connection {
                     }
                     Err(refused) => *refused,
                 };
-                let (parts, body) = without_forbidden_body(&method, response).into_parts();
+                let mut response = without_forbidden_body(&method, response);
+                // A body that streams goes out as it comes, unless HTTP says there is none.
+                let stream = response
+                    .extensions_mut()
+                    .remove::<super::StreamingBody>()
+                    .and_then(|body| body.take())
+                    .filter(|_| may_have_body(&method, response.status()));
+                let (parts, body) = response.into_parts();
                 let lease = budget.charge(body.len());
                 Ok::<_, std::convert::Infallible>(http::Response::from_parts(
                     parts,
-                    Outgoing::new(body, lease, in_flight),
+                    Outgoing::new(body, lease, in_flight, stream),
                 ))
             }
         });
@@ -602,6 +628,11 @@ impl Drop for InFlight {
 /// and its request's place on the connection until it is written or abandoned.
 struct Outgoing {
     body: bytes::Bytes,
+    /// The body that streams after `body` (an output's `@streaming` blob or event stream).
+    stream: Option<ByteStream>,
+    /// Whether the response counts as being written: not while it waits for its stream, which
+    /// is the service's time, not the caller's.
+    counted: bool,
     _lease: Lease,
     in_flight: InFlight,
 }
@@ -610,51 +641,110 @@ struct Outgoing {
 const PIECE: usize = 64 * 1024;
 
 impl Outgoing {
-    fn new(body: Vec<u8>, lease: Lease, in_flight: InFlight) -> Self {
-        {
-            let mut state = in_flight.0.state();
-            state.writing += 1;
-            state.wrote = tokio::time::Instant::now();
-        }
-        in_flight.0.changed.notify_one();
-        Self {
+    fn new(body: Vec<u8>, lease: Lease, in_flight: InFlight, stream: Option<ByteStream>) -> Self {
+        let mut outgoing = Self {
             body: bytes::Bytes::from(body),
+            stream,
+            counted: false,
             _lease: lease,
             in_flight,
+        };
+        outgoing.count(true);
+        outgoing
+    }
+
+    /// Counts the response as being written, or not.
+    fn count(&mut self, writing: bool) {
+        if self.counted == writing {
+            return;
         }
+        self.counted = writing;
+        {
+            let mut state = self.in_flight.0.state();
+            if writing {
+                state.writing += 1;
+                state.wrote = tokio::time::Instant::now();
+            } else {
+                state.writing -= 1;
+            }
+        }
+        self.in_flight.0.changed.notify_one();
     }
 }
 
 impl Drop for Outgoing {
     fn drop(&mut self) {
-        self.in_flight.0.state().writing -= 1;
+        if self.counted {
+            self.in_flight.0.state().writing -= 1;
+        }
     }
 }
 
 impl hyper::body::Body for Outgoing {
     type Data = bytes::Bytes;
-    type Error = std::convert::Infallible;
+    type Error = crate::primitives::StreamError;
 
     fn poll_frame(
         mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
+        cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
-        if self.body.is_empty() {
-            return std::task::Poll::Ready(None);
+        use std::task::Poll;
+        let this = &mut *self;
+        if !this.body.is_empty() {
+            let length = this.body.len().min(PIECE);
+            let piece = this.body.split_to(length);
+            this.in_flight.0.wrote();
+            return Poll::Ready(Some(Ok(hyper::body::Frame::data(piece))));
         }
-        let length = self.body.len().min(PIECE);
-        let piece = self.body.split_to(length);
-        self.in_flight.0.wrote();
-        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(piece))))
+        let Some(stream) = &mut this.stream else {
+            return Poll::Ready(None);
+        };
+        match futures_core::Stream::poll_next(std::pin::Pin::new(stream), cx) {
+            Poll::Pending => {
+                this.count(false);
+                Poll::Pending
+            }
+            Poll::Ready(Some(Ok(piece))) => {
+                this.count(true);
+                this.in_flight.0.wrote();
+                this.body = bytes::Bytes::from(piece);
+                let length = this.body.len().min(PIECE);
+                Poll::Ready(Some(Ok(hyper::body::Frame::data(this.body.split_to(length)))))
+            }
+            // A body that fails mid-way ends the response without its end: the caller sees a
+            // broken response, not a short one.
+            Poll::Ready(Some(Err(error))) => {
+                this.stream = None;
+                Poll::Ready(Some(Err(error)))
+            }
+            Poll::Ready(None) => {
+                this.stream = None;
+                Poll::Ready(None)
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_empty()
+        self.body.is_empty() && self.stream.is_none()
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.body.len() as u64)
+        match &self.stream {
+            None => hyper::body::SizeHint::with_exact(self.body.len() as u64),
+            Some(stream) => match stream.length() {
+                Some(length) => hyper::body::SizeHint::with_exact(self.body.len() as u64 + length),
+                None => hyper::body::SizeHint::default(),
+            },
+        }
     }
+}
+
+/// Whether a response with `status` to a request with `method` may have a body.
+fn may_have_body(method: &http::Method, status: http::StatusCode) -> bool {
+    !(status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED
+        || method == http::Method::HEAD)
 }
 
 /// The response as HTTP lets it go out: no body (nor its length) in a `1xx`, `204` or `304`
@@ -962,6 +1052,59 @@ async fn read_request(
     let mut request = http::Request::from_parts(parts, body);
     request.extensions_mut().insert(super::BodyLimit(limits.max_body_bytes));
     Ok((request, lease))
+}
+
+/// A request's head (without its body), for [`Handler::streams`].
+fn request_head(request: &http::Request<hyper::body::Incoming>) -> http::request::Parts {
+    let mut head = http::Request::new(());
+    *head.method_mut() = request.method().clone();
+    *head.uri_mut() = request.uri().clone();
+    *head.version_mut() = request.version();
+    *head.headers_mut() = request.headers().clone();
+    head.into_parts().0
+}
+
+/// A request whose body streams: handed on unread, as a [`super::StreamingBody`], its pieces
+/// taken as the handler reads them (HTTP's flow control holds the rest back); only its head is
+/// charged to the budget. The handler's time limit bounds how long it may take.
+fn streamed_request(
+    request: http::Request<hyper::body::Incoming>,
+    budget: &Arc<Budget>,
+) -> (http::Request<Vec<u8>>, Lease) {
+    let (parts, body) = request.into_parts();
+    let head = budget.charge(head_size(&parts));
+    let length = hyper::body::Body::size_hint(&body).exact();
+    let mut request = http::Request::from_parts(parts, Vec::new());
+    request
+        .extensions_mut()
+        .insert(super::StreamingBody::new(ByteStream::from_stream(IncomingPieces(body), length)));
+    (request, head)
+}
+
+/// A request body's pieces as they arrive.
+struct IncomingPieces(hyper::body::Incoming);
+
+impl futures_core::Stream for IncomingPieces {
+    type Item = Result<Vec<u8>, hyper::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        loop {
+            return match hyper::body::Body::poll_frame(std::pin::Pin::new(&mut self.0), cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) if !data.is_empty() => Poll::Ready(Some(Ok(Vec::from(data)))),
+                    // Trailers and empty frames carry no body bytes.
+                    _ => continue,
+                },
+            };
+        }
+    }
 }
 
 /// About the bytes a request's head takes in memory: its target, and each header's name and

@@ -16,6 +16,7 @@ use std::time::Duration;
 use aws_services::{s3_local as s3, sts};
 use smithy_runtime::auth::Credentials;
 use smithy_runtime::client::{Config, HyperTransport, RetryConfig};
+use smithy_runtime::error::UnhandledError;
 use smithy_runtime::primitives::{ByteStream, DateTime};
 use tokio::net::TcpListener;
 
@@ -178,7 +179,12 @@ impl s3::service::AmazonS3 for LocalS3 {
     ) -> Result<s3::operation::put_object::PutObjectOutput, s3::operation::put_object::PutObjectError> {
         // The server checked that both are there.
         let key = (input.bucket.unwrap_or_default(), input.key.unwrap_or_default());
-        let body = input.body.into_inner();
+        // The body streams: read whole.
+        let body = input
+            .body
+            .collect()
+            .await
+            .map_err(|error| s3::operation::put_object::PutObjectError::Unhandled(UnhandledError::invalid_input(error)))?;
         let etag = format!("\"{}\"", body.len());
         self.objects.lock().unwrap().insert(key, (body, input.content_type));
         Ok(s3::operation::put_object::PutObjectOutput::builder()

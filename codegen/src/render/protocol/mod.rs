@@ -299,6 +299,24 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
             #index => #serve_operation::<#marker, _, _>(request, move |input| service.#method(input)),
         }
     });
+    // A service with an operation whose input streams tells the server which requests to hand
+    // on unread.
+    let streams_input = cx.index.operations().any(|(_, operation)| {
+        cx.index
+            .shape(&operation.input)
+            .kind
+            .members()
+            .iter()
+            .any(|member| member.traits.is_streaming() || cx.index.shape(&member.target).traits.is_streaming())
+    });
+    let streams = streams_input.then(|| {
+        let streams_request = Rt::StreamsRequest.path();
+        quote! {
+            fn streams(&self, request: &#http::request::Parts) -> bool {
+                #streams_request(&#schema, request)
+            }
+        }
+    });
     let service_name = service.name.as_str();
     let service_link = format!("{}::{service_name}", service.module);
     let handle_doc = format!(
@@ -361,6 +379,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
                 fn handle(&self, request: #http::Request<Vec<u8>>) -> #box_future<'_, #http::Response<Vec<u8>>> {
                     handle(&*self.service, request)
                 }
+                #streams
             }
         },
     );

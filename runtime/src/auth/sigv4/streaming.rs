@@ -527,6 +527,90 @@ impl AwsChunkedReader {
     }
 }
 
+/// A request's body as its sender meant it: content sent `aws-chunked` (its `Content-Encoding`
+/// says so) is decoded as it arrives, its trailing checksum (named by `x-amz-trailer`) checked
+/// at its end, and its length is `x-amz-decoded-content-length`; any other body is as it is.
+/// Signed chunks are refused: a server that checks signatures decodes them with an
+/// [`AwsChunkedReader`] of its own.
+pub fn decode_aws_chunked(headers: &http::HeaderMap, body: ByteStream) -> ByteStream {
+    let chunked = headers
+        .get_all(http::header::CONTENT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| coding.trim().eq_ignore_ascii_case("aws-chunked"));
+    if !chunked {
+        return body;
+    }
+    let trailer = headers
+        .get("x-amz-trailer")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim);
+    let checksums: Vec<ChecksumAlgorithm> = ChecksumAlgorithm::PREFERENCE
+        .into_iter()
+        .filter(|algorithm| trailer.is_some_and(|name| name.eq_ignore_ascii_case(algorithm.header())))
+        .collect();
+    let length = headers
+        .get("x-amz-decoded-content-length")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok());
+    struct Decoded {
+        body: ByteStream,
+        reader: AwsChunkedReader,
+        ended: bool,
+    }
+    impl futures_core::Stream for Decoded {
+        type Item = Result<Vec<u8>, StreamError>;
+
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            use std::task::Poll;
+            let this = &mut *self;
+            while !this.ended {
+                match std::pin::Pin::new(&mut this.body).poll_next(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Some(Ok(piece))) => {
+                        let mut out = Vec::with_capacity(piece.len());
+                        if let Err(error) = this.reader.read(&piece, &mut out) {
+                            this.ended = true;
+                            return Poll::Ready(Some(Err(StreamError::from_source(
+                                "the aws-chunked body is malformed",
+                                error,
+                            ))));
+                        }
+                        if !out.is_empty() {
+                            return Poll::Ready(Some(Ok(out)));
+                        }
+                    }
+                    Poll::Ready(Some(Err(error))) => {
+                        this.ended = true;
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                    Poll::Ready(None) => {
+                        this.ended = true;
+                        if !this.reader.is_done() {
+                            return Poll::Ready(Some(Err(StreamError::new(
+                                "the aws-chunked body ended before its last chunk",
+                            ))));
+                        }
+                    }
+                }
+            }
+            Poll::Ready(None)
+        }
+    }
+    ByteStream::from_stream(
+        Decoded {
+            body,
+            reader: AwsChunkedReader::new(None, &checksums),
+            ended: false,
+        },
+        length,
+    )
+}
+
 /// Two hex signatures compared in time that does not depend on where they differ.
 fn same_signature(expected: &str, actual: &str) -> bool {
     expected.len() == actual.len()
