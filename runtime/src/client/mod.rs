@@ -490,12 +490,16 @@ impl<O: Operation> Future for Call<'_, O> {
                             let output = O::parse_response(&response);
                             let handed = match (&output, stream) {
                                 // The body that streams goes to the output's streaming member.
-                                (Ok(output), Some(Streamed::Body(stream))) => O::SCHEMA.output.streaming_blob()
+                                (Ok(output), Some(Streamed::Body(stream))) => O::SCHEMA
+                                    .output
+                                    .streaming_blob()
                                     .and_then(|index| output.member(index))
                                     .and_then(Value::byte_stream)
                                     .is_some_and(|body| body.replace_with(stream)),
                                 // Its events go to the output's event stream.
-                                (Ok(output), Some(Streamed::Events(events))) => O::SCHEMA.output.event_stream()
+                                (Ok(output), Some(Streamed::Events(events))) => O::SCHEMA
+                                    .output
+                                    .event_stream()
                                     .and_then(|index| output.member(index))
                                     .and_then(Value::events)
                                     .is_some_and(|stream| stream.attach(Box::new(events))),
@@ -552,7 +556,12 @@ async fn send(
 /// when the output has an event stream, read from its body as they arrive; for an RPC
 /// protocol, its initial response read first, whose payload holds the output's other members.
 async fn deliver(context: RequestContext, (mut response, stream): Received) -> Result<Delivered, UnhandledError> {
-    let Some(index) = context.operation.output.event_stream().filter(|_| response.status().is_success()) else {
+    let Some(index) = context
+        .operation
+        .output
+        .event_stream()
+        .filter(|_| response.status().is_success())
+    else {
         return Ok((response, stream.map(Streamed::Body)));
     };
     // A transport that holds bodies in memory gives the events whole.
@@ -586,7 +595,10 @@ async fn attempts(
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
     // An input body that streams is sent as it is read, not held.
-    let mut upload = context.operation.input.streaming_blob()
+    let mut upload = context
+        .operation
+        .input
+        .streaming_blob()
         .and_then(|index| input.member(index))
         .and_then(Value::byte_stream)
         .and_then(ByteStream::take_stream)
@@ -988,7 +1000,8 @@ impl EventsUpload {
         }
         if let Some(stream) = stream {
             ready.extend(
-                crate::event_stream::messages_of(context.service, schema, stream).map_err(UnhandledError::invalid_input)?,
+                crate::event_stream::messages_of(context.service, schema, stream)
+                    .map_err(UnhandledError::invalid_input)?,
             );
         }
         let headers = request.headers_mut();

@@ -56,14 +56,19 @@ impl Incoming {
         }
         loop {
             match self.reader.next_message() {
-                Ok(Some(message)) if message.header(":chunk-signature").is_some() && message.header(":message-type").is_none() => {
+                Ok(Some(message))
+                    if message.header(":chunk-signature").is_some() && message.header(":message-type").is_none() =>
+                {
                     if message.payload().is_empty() {
                         self.ended = true;
                         return Poll::Ready(None);
                     }
                     return match Message::decode(message.payload()) {
                         Ok(inner) => Poll::Ready(Some(Ok(inner))),
-                        Err(error) => self.fail(EventStreamError::from_source("a signed message holds no message", error)),
+                        Err(error) => self.fail(EventStreamError::from_source(
+                            "a signed message holds no message",
+                            error,
+                        )),
                     };
                 }
                 Ok(Some(message)) => return Poll::Ready(Some(Ok(message))),

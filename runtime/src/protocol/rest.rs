@@ -11,7 +11,7 @@ use super::{content_headers, success_status};
 use crate::codec::Codec;
 use crate::error::UnhandledError;
 use crate::rejection::Rejection;
-use crate::schema::{HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
+use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, Segment, ServiceSchema, ShapeType};
 use crate::shape::{EncodeError, Value};
 
 /// Whether a request of `operation` carries input in its body.
@@ -104,6 +104,9 @@ fn body_media_type(codec: &dyn Codec, schema: &Schema, response: bool) -> Option
         let default = match payload.target.shape_type {
             ShapeType::Blob => ANY_MEDIA_TYPE,
             ShapeType::String | ShapeType::Enum => "text/plain",
+            ShapeType::Union if payload.traits.has(Flags::STREAMING) || payload.target.traits.has(Flags::STREAMING) => {
+                EVENT_STREAM_MEDIA_TYPE
+            }
             _ => codec.media_type(),
         };
         return Some(Cow::Borrowed(payload.traits.media_type.unwrap_or(default)));
@@ -114,6 +117,9 @@ fn body_media_type(codec: &dyn Codec, schema: &Schema, response: bool) -> Option
         || (schema.members.is_empty() && schema.id != "smithy.api#Unit" && !codec.empty_structure().is_empty());
     body.then_some(Cow::Borrowed(codec.media_type()))
 }
+
+/// The media type of an event stream's messages.
+const EVENT_STREAM_MEDIA_TYPE: &str = "application/vnd.amazon.eventstream";
 
 /// What [`body_media_type`] says of a body of any media type.
 const ANY_MEDIA_TYPE: &str = "*/*";

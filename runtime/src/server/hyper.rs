@@ -1077,7 +1077,10 @@ fn streamed_request(
     let mut request = http::Request::from_parts(parts, Vec::new());
     request
         .extensions_mut()
-        .insert(super::StreamingBody::new(ByteStream::from_stream(IncomingPieces(body), length)));
+        .insert(super::StreamingBody::new(ByteStream::from_stream(
+            IncomingPieces(body),
+            length,
+        )));
     (request, head)
 }
 

@@ -201,14 +201,17 @@ async fn stream_input(
     operation: &'static crate::schema::OperationSchema,
     request: &mut http::Request<Vec<u8>>,
 ) -> Result<Option<StreamedInput>, Rejection> {
-    let Some(body) = request.extensions().get::<StreamingBody>().and_then(StreamingBody::take) else {
+    let Some(body) = request
+        .extensions()
+        .get::<StreamingBody>()
+        .and_then(StreamingBody::take)
+    else {
         return Ok(None);
     };
     if operation.input.streaming_blob().is_some() {
-        return Ok(Some(StreamedInput::Body(crate::auth::sigv4::streaming::decode_aws_chunked(
-            request.headers(),
-            body,
-        ))));
+        return Ok(Some(StreamedInput::Body(
+            crate::auth::sigv4::streaming::decode_aws_chunked(request.headers(), body),
+        )));
     }
     let Some(index) = operation.input.event_stream() else {
         return Ok(None);

@@ -180,11 +180,9 @@ impl s3::service::AmazonS3 for LocalS3 {
         // The server checked that both are there.
         let key = (input.bucket.unwrap_or_default(), input.key.unwrap_or_default());
         // The body streams: read whole.
-        let body = input
-            .body
-            .collect()
-            .await
-            .map_err(|error| s3::operation::put_object::PutObjectError::Unhandled(UnhandledError::invalid_input(error)))?;
+        let body = input.body.collect().await.map_err(|error| {
+            s3::operation::put_object::PutObjectError::Unhandled(UnhandledError::invalid_input(error))
+        })?;
         let etag = format!("\"{}\"", body.len());
         self.objects.lock().unwrap().insert(key, (body, input.content_type));
         Ok(s3::operation::put_object::PutObjectOutput::builder()
