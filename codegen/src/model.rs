@@ -456,6 +456,10 @@ impl Traits {
         self.has("streaming")
     }
 
+    pub fn is_requires_length(&self) -> bool {
+        self.has("requiresLength")
+    }
+
     pub fn is_added_default(&self) -> bool {
         self.has("addedDefault")
     }

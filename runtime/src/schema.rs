@@ -119,6 +119,8 @@ impl Flags {
     pub const EVENT_HEADER: Flags = Flags(1 << 17);
     /// `@eventPayload`: the event member is the whole payload of its message.
     pub const EVENT_PAYLOAD: Flags = Flags(1 << 18);
+    /// `@requiresLength` on a `@streaming` blob: its length must be known before it is sent.
+    pub const REQUIRES_LENGTH: Flags = Flags(1 << 19);
 
     /// Both sets of flags.
     pub const fn with(self, other: Flags) -> Flags {

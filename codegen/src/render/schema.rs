@@ -131,6 +131,9 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
     if target.traits.is_streaming() {
         set.push("STREAMING");
     }
+    if target.traits.is_requires_length() {
+        set.push("REQUIRES_LENGTH");
+    }
     if traits.is_idempotency_token() {
         set.push("IDEMPOTENCY_TOKEN");
     }

@@ -44,7 +44,7 @@ use crate::event_stream::{Incoming, Message, INITIAL_REQUEST, INITIAL_RESPONSE};
 use crate::operation::Operation;
 use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
-use crate::schema::Schema;
+use crate::schema::{Flags, Schema};
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::shape::Value;
 pub use crate::transport::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
@@ -595,12 +595,22 @@ async fn attempts(
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
     // An input body that streams is sent as it is read, not held.
-    let mut upload = context
-        .operation
-        .input
-        .streaming_blob()
+    let streaming = context.operation.input.streaming_blob();
+    let body = streaming
         .and_then(|index| input.member(index))
-        .and_then(Value::byte_stream)
+        .and_then(Value::byte_stream);
+    // `@requiresLength`: the service must be told the length before the body comes.
+    if let (Some(index), Some(body)) = (streaming, body) {
+        let member = &context.operation.input.members[index];
+        if member.traits.has(Flags::REQUIRES_LENGTH) && body.length().is_none() {
+            return Err(UnhandledError::invalid_input(format!(
+                "`{}` of `{}` must have a known length (`@requiresLength`): make it with \
+                 `ByteStream::new`, `ByteStream::from_path`, or `ByteStream::from_stream` with its length",
+                member.name, context.operation.id
+            )));
+        }
+    }
+    let mut upload = body
         .and_then(ByteStream::take_stream)
         .map(|body| Upload::new(&mut request, body));
     // An input event stream is sent as its events come, once.
@@ -1231,6 +1241,91 @@ mod tests {
         let first = String::from_utf8(bodies[0].clone()).expect("JSON is UTF-8");
         assert!(first.starts_with(r#"{"token":""#), "{first}");
         assert!(bodies.iter().all(|body| *body == bodies[0]), "{bodies:?}");
+    }
+
+    #[test]
+    fn a_body_that_requires_a_length_is_refused_without_one() {
+        static BODY: Schema = Schema {
+            traits: Traits {
+                flags: Flags::STREAMING,
+                ..Traits::NONE
+            },
+            ..Schema::new("test#Body", ShapeType::Blob)
+        };
+        static MEMBERS: [Member; 1] = [Member {
+            name: "body",
+            target: &BODY,
+            traits: Traits {
+                flags: Flags::STREAMING.with(Flags::REQUIRES_LENGTH),
+                ..Traits::NONE
+            },
+        }];
+        static UPLOAD_INPUT: Schema = Schema {
+            members: &MEMBERS,
+            ..Schema::new("test#UploadInput", ShapeType::Structure)
+        };
+        static UPLOAD: OperationSchema = OperationSchema {
+            id: "test#Upload",
+            name: "Upload",
+            input: &UPLOAD_INPUT,
+            output: &OUTPUT,
+            errors: &[],
+            http: None,
+            host_prefix: None,
+            unsigned: false,
+            checksum_required: false,
+            http_checksum: None,
+            request_compression: &[],
+            endpoint_params: &[],
+            unwrapped_output: false,
+        };
+        struct Upload(ByteStream);
+        impl Value for Upload {
+            fn view(&self) -> View<'_> {
+                View::Structure(self)
+            }
+            fn member(&self, index: usize) -> Option<&dyn Value> {
+                (index == 0).then_some(&self.0 as &dyn Value)
+            }
+        }
+        let transport = Arc::new(Flaky {
+            failures: 0,
+            bodies: Mutex::new(Vec::new()),
+        });
+        let config = Config::with_shared_transport(transport.clone(), "http://localhost")
+            .with_timeouts(TimeoutConfig::disabled())
+            .with_sleep(Instant);
+        let context = RequestContext {
+            service: &SERVICE,
+            operation: &UPLOAD,
+        };
+        let pieces = |length| {
+            let pieces: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"abc".to_vec()), Ok(b"def".to_vec())];
+            ByteStream::from_stream(Pieces(pieces.into_iter()), length)
+        };
+        let Err(error) = run(send(&config, Box::new(Upload(pieces(None))), context)) else {
+            panic!("no length, no call");
+        };
+        assert!(error.to_string().contains("`@requiresLength`"), "{error}");
+        assert!(transport.bodies.lock().expect("no thread panicked").is_empty());
+        let (response, _) =
+            run(send(&config, Box::new(Upload(pieces(Some(6)))), context)).expect("with its length, it is sent");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            transport.bodies.lock().expect("no thread panicked").as_slice(),
+            [b"abcdef".to_vec()]
+        );
+    }
+
+    /// A stream of the items of an iterator.
+    struct Pieces<I>(I);
+
+    impl<I: Iterator + Unpin> futures_core::Stream for Pieces<I> {
+        type Item = I::Item;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<I::Item>> {
+            std::task::Poll::Ready(self.0.next())
+        }
     }
 
     #[derive(Debug)]
