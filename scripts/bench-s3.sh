@@ -9,7 +9,8 @@
 #   2. a ListObjectsV2 call whose response lists 1,000 keys (about 300 KB of XML), signed, through
 #      an in-memory transport, ours against the SDK (scripts/bench/s3_percall.rs, release build).
 #   3. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
-#      piece by piece, and a PutObject of a file of that size, streamed from disk: throughput
+#      piece by piece, and a PutObject of a file of that size, streamed from disk with a trailing
+#      CRC64NVME checksum: throughput
 #      and each client's peak memory, one process per client and direction
 #      (scripts/bench/s3_download.rs, release build).
 #

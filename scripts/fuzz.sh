@@ -2,14 +2,15 @@
 # Fuzzes the generator and the runtime for a bounded time: scripts/fuzz.sh [SECONDS] [TARGETS]
 # (default 300 s for each target in turn). Generator targets: generate, idl, json. Runtime targets:
 # request_rest_json1, request_aws_json1_0, request_aws_json1_1 (whole requests through a generated
-# server), json_body, primitives, endpoint_rules, profile.
+# server), json_body, primitives, endpoint_rules, profile, event_stream (event-stream messages and
+# aws-chunked content).
 # Seeds: the models of ../shared (JSON), the IDL loader tests of ../shared/idl-tests, model/ and
 # tests/models/, the endpoint rule sets of the AWS models, and a few requests, bodies, values and
 # profile files written here (all copied under target/, not the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
-targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body primitives endpoint_rules profile}"
+targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body primitives endpoint_rules profile event_stream}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
@@ -53,6 +54,27 @@ for path in sorted(glob.glob(os.path.join(shared, "models", "*", "*.json"))):
             json.dump(rules, open(os.path.join(corpus, name), "w"))
 PY
             fi
+            ;;
+        event_stream)
+            # A split byte, then two messages: an event with string and timestamp headers and a
+            # JSON payload, and an empty one.
+            python3 - "$corpus" <<'PY'
+import struct, sys, zlib
+def header(name, kind, value):
+    return bytes([len(name)]) + name + bytes([kind]) + value
+def string(text):
+    return struct.pack(">H", len(text)) + text
+def message(headers, payload):
+    total = 12 + len(headers) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + headers + payload
+    return body + struct.pack(">I", zlib.crc32(body))
+headers = header(b":message-type", 7, string(b"event")) + header(b":event-type", 7, string(b"delta"))
+headers += header(b":date", 8, struct.pack(">q", 1700000000000))
+seed = bytes([7]) + message(headers, b'{"text":"hi"}') + message(b"", b"")
+open(sys.argv[1] + "/messages", "wb").write(seed)
+PY
             ;;
         profile)
             printf '[default]\nregion = us-west-2\naws_access_key_id = AKID\naws_secret_access_key = secret\n\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\ns3 =\n  max_concurrent_requests = 10\n\n[sso-session s]\nsso_region = us-east-1\n\n[services x]\ns3 =\n  endpoint_url = http://localhost\n=====\n[default]\naws_session_token = token\n' >"$corpus/config"

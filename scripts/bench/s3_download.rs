@@ -1,7 +1,7 @@
 //! A large S3 object over loopback HTTP/1.1, ours (the generated client on the hyper transport)
 //! against `aws-sdk-s3` (its default HTTP client): a GetObject, each client reading the body
 //! piece by piece and dropping it, and a PutObject of a file, each client streaming it from
-//! disk (with its default request checksum, a CRC32 in an `aws-chunked` trailer). A server in
+//! disk with a CRC64NVME checksum in an `aws-chunked` trailer. A server in
 //! the same process sends the object from a pattern, or reads and drops the upload, as fast as
 //! the client goes. Prints the throughput and the process's peak resident memory.
 //!
@@ -168,6 +168,7 @@ async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
     let input = s3_three::operation::put_object::PutObjectInput::builder()
         .bucket("bucket")
         .key("object")
+        .checksum_algorithm(s3_three::types::ChecksumAlgorithm::Crc64Nvme)
         .body(body)
         .build()
         .unwrap();
@@ -183,6 +184,7 @@ async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
         .put_object()
         .bucket("bucket")
         .key("object")
+        .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Crc64Nvme)
         .body(body)
         .send()
         .await

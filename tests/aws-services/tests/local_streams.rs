@@ -3,7 +3,7 @@
 //!
 //! Pins:
 //! - S3: a PutObject of 96 MiB reaches the implementation as it arrives (the server undoes the
-//!   client's `aws-chunked` encoding and checks its CRC32 trailer) and a GetObject of 256 MiB
+//!   client's `aws-chunked` encoding and checks its CRC64NVME trailer) and a GetObject of 256 MiB
 //!   goes out as the implementation makes it, neither held whole by the server;
 //! - Bedrock Runtime: `ConverseStream`'s events reach the client as the implementation sends
 //!   them (the first before the implementation has made the last);
@@ -164,6 +164,7 @@ async fn a_generated_s3_server_streams_uploads_and_downloads() {
     let put = s3::operation::put_object::PutObjectInput::builder()
         .bucket("b")
         .key("pattern")
+        .checksum_algorithm(s3::types::ChecksumAlgorithm::Crc64Nvme)
         .body(pattern_stream(length))
         .build()
         .expect("the input is complete");

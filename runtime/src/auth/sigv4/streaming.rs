@@ -906,4 +906,61 @@ mod tests {
         assert!(last.payload().is_empty());
         assert_ne!(signer.previous(), previous);
     }
+
+    /// Reads a body that streams whole, polling without a runtime (its pieces are ready).
+    fn read_all(mut body: ByteStream) -> Result<Vec<u8>, StreamError> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut all = Vec::new();
+        loop {
+            match futures_core::Stream::poll_next(Pin::new(&mut body), &mut cx) {
+                Poll::Ready(Some(piece)) => all.extend_from_slice(&piece?),
+                Poll::Ready(None) => return Ok(all),
+                Poll::Pending => panic!("the pieces are ready"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_server_undoes_aws_chunked_and_checks_the_trailer() {
+        let body: Vec<u8> = (0..300_000u32).map(|n| (n % 251) as u8).collect();
+        let mut encoded = Vec::new();
+        let mut chunked = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc64Nvme));
+        for chunk in body.chunks(65_536) {
+            chunked.chunk(chunk, &mut encoded).unwrap();
+        }
+        chunked.finish(&mut encoded).unwrap();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("content-encoding", http::HeaderValue::from_static("aws-chunked"));
+        headers.insert(
+            "x-amz-trailer",
+            http::HeaderValue::from_static("x-amz-checksum-crc64nvme"),
+        );
+        headers.insert("x-amz-decoded-content-length", http::HeaderValue::from(body.len()));
+        let pieces = |bytes: Vec<u8>| {
+            let pieces: Vec<Result<Vec<u8>, StreamError>> =
+                bytes.chunks(7_000).map(|piece| Ok(piece.to_vec())).collect();
+            struct Ready(std::vec::IntoIter<Result<Vec<u8>, StreamError>>);
+            impl futures_core::Stream for Ready {
+                type Item = Result<Vec<u8>, StreamError>;
+                fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                    Poll::Ready(self.0.next())
+                }
+            }
+            ByteStream::from_stream(Ready(pieces.into_iter()), None)
+        };
+        let decoded = decode_aws_chunked(&headers, pieces(encoded.clone()));
+        assert_eq!(decoded.length(), Some(body.len() as u64));
+        assert_eq!(read_all(decoded).unwrap(), body);
+        // A changed byte of the body fails at the end, against the trailer's checksum.
+        let mut corrupt = encoded.clone();
+        corrupt[100_000] ^= 1;
+        let error = read_all(decode_aws_chunked(&headers, pieces(corrupt))).unwrap_err();
+        assert!(error.to_string().contains("checksum"), "{error}");
+        // Cut short: an error, not a short body.
+        let short = encoded[..encoded.len() - 40].to_vec();
+        assert!(read_all(decode_aws_chunked(&headers, pieces(short))).is_err());
+        // Without `aws-chunked`, the body is as it is.
+        let plain = decode_aws_chunked(&http::HeaderMap::new(), pieces(b"as it is".to_vec()));
+        assert_eq!(read_all(plain).unwrap(), b"as it is");
+    }
 }
