@@ -53,6 +53,7 @@ pub struct HyperTransport {
     connect_timeout: Duration,
     read_timeout: Duration,
     max_response_bytes: usize,
+    min_throughput: Option<MinThroughput>,
 }
 
 impl HyperTransport {
@@ -78,6 +79,7 @@ impl HyperTransport {
             max_response_bytes: 100 * 1024 * 1024,
             http2: true,
             http2_only: false,
+            min_throughput: Some(MinThroughput::DEFAULT),
         }
     }
 
@@ -117,6 +119,7 @@ pub struct HyperTransportBuilder {
     max_response_bytes: usize,
     http2: bool,
     http2_only: bool,
+    min_throughput: Option<MinThroughput>,
 }
 
 impl HyperTransportBuilder {
@@ -170,6 +173,28 @@ impl HyperTransportBuilder {
     /// and for each piece of the response body after the one before. Default 30 seconds.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// The least rate at which a response body that streams (an S3 `GetObject`'s) must keep
+    /// arriving: measured over each `grace` period from the response's head, a body that
+    /// brought fewer than `bytes_per_second` on average fails as stalled. It catches a body
+    /// that trickles in, a byte now and then, which the read timeout alone would not; a slow
+    /// start is the read timeout's to judge, so an operation whose service thinks before it
+    /// sends (CopyObject, UploadPartCopy) is not failed by it. Event streams, which may be
+    /// quiet, have no minimum. Default 1 byte per second over 20 seconds, as the AWS SDKs.
+    pub fn min_throughput(mut self, bytes_per_second: u64, grace: Duration) -> Self {
+        self.min_throughput = Some(MinThroughput {
+            bytes_per_second,
+            grace,
+        });
+        self
+    }
+
+    /// No minimum rate for response bodies that stream ([`HyperTransportBuilder::min_throughput`]);
+    /// the read timeout still applies.
+    pub fn no_min_throughput(mut self) -> Self {
+        self.min_throughput = None;
         self
     }
 
@@ -267,6 +292,7 @@ impl HyperTransportBuilder {
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
             max_response_bytes: self.max_response_bytes,
+            min_throughput: self.min_throughput,
         }
     }
 }
@@ -454,6 +480,7 @@ impl Transport for HyperTransport {
             .get::<crate::transport::EventStreamExchange>()
             .is_some();
         let read_timeout = self.read_timeout;
+        let min_throughput = self.min_throughput.filter(|_| !quiet);
         let head = self.head(request, quiet);
         Box::pin(async move {
             let (parts, body) = head.await?.into_parts();
@@ -462,6 +489,11 @@ impl Transport for HyperTransport {
                 body,
                 read_timeout,
                 deadline: (!quiet).then(|| Box::pin(tokio::time::sleep(read_timeout))),
+                throughput: min_throughput.map(|minimum| Throughput {
+                    minimum,
+                    since: tokio::time::Instant::now(),
+                    bytes: 0,
+                }),
             };
             Ok(http::Response::from_parts(
                 parts,
@@ -539,6 +571,54 @@ struct Pieces {
     read_timeout: Duration,
     /// When the next piece must have come (none for an event stream).
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The rate the body must keep (none for an event stream).
+    throughput: Option<Throughput>,
+}
+
+/// The least rate of a response body that streams: see [`HyperTransportBuilder::min_throughput`].
+#[derive(Debug, Clone, Copy)]
+struct MinThroughput {
+    bytes_per_second: u64,
+    grace: Duration,
+}
+
+impl MinThroughput {
+    const DEFAULT: MinThroughput = MinThroughput {
+        bytes_per_second: 1,
+        grace: Duration::from_secs(20),
+    };
+}
+
+/// What a body brought in its current period.
+struct Throughput {
+    minimum: MinThroughput,
+    since: tokio::time::Instant,
+    bytes: u64,
+}
+
+impl Throughput {
+    /// Counts a piece of `bytes`; an error when a period has passed with too few.
+    fn add(&mut self, bytes: usize) -> Result<(), TransportError> {
+        self.bytes += bytes as u64;
+        let now = tokio::time::Instant::now();
+        let elapsed = now.duration_since(self.since);
+        if elapsed < self.minimum.grace {
+            return Ok(());
+        }
+        let rate = self.bytes as f64 / elapsed.as_secs_f64();
+        if rate < self.minimum.bytes_per_second as f64 {
+            return Err(failure(
+                TransportFailureKind::Timeout,
+                format!(
+                    "the response body stalled: {} bytes in {elapsed:?}, below the minimum of {} bytes per second",
+                    self.bytes, self.minimum.bytes_per_second
+                ),
+            ));
+        }
+        self.since = now;
+        self.bytes = 0;
+        Ok(())
+    }
 }
 
 impl futures_core::Stream for Pieces {
@@ -559,6 +639,12 @@ impl futures_core::Stream for Pieces {
                     // Trailers are not part of the body.
                     if let Ok(data) = frame.into_data() {
                         if !data.is_empty() {
+                            if let Some(throughput) = &mut this.throughput {
+                                if let Err(error) = throughput.add(data.len()) {
+                                    this.throughput = None;
+                                    return Poll::Ready(Some(Err(error)));
+                                }
+                            }
                             return Poll::Ready(Some(Ok(Vec::from(data))));
                         }
                     }

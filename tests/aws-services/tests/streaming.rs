@@ -4,7 +4,9 @@
 //! pattern, a piece at a time, as fast as the client takes them (or pauses where a test says).
 //! Pins: the call returns before the server has sent the body; a large object passes without
 //! the client's memory growing by its size; the object's checksum is checked as it streams
-//! (a wrong one fails the last piece); a body that stops moving fails within the read timeout.
+//! (a wrong one fails the last piece); a body that stops moving fails within the read timeout,
+//! and one that trickles in below the minimum rate fails as stalled, but not one that starts
+//! late and then flows.
 //!
 //! Uploads: a `PutObject` of a file streams it, in `aws-chunked` chunks with its CRC32 in a
 //! trailer (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`), which the server decodes and checks, without
@@ -287,6 +289,91 @@ async fn a_body_that_stops_moving_fails_within_the_read_timeout() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let message = error.to_string();
     assert!(message.contains("read timeout"), "{message}");
+}
+
+/// Serves to every GET a body of `length` bytes: after `delay`, `piece` bytes every `every`.
+async fn serve_slowly(length: usize, delay: Duration, piece: usize, every: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let endpoint = format!("http://{}", listener.local_addr().expect("the listener has an address"));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if read_head(&mut stream).await.is_none() {
+                    return;
+                }
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nETag: \"e\"\r\n\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(delay).await;
+                let mut sent = 0;
+                while sent < length {
+                    let size = piece.min(length - sent);
+                    if stream.write_all(&vec![b'x'; size]).await.is_err() {
+                        return;
+                    }
+                    sent += size;
+                    if sent < length {
+                        tokio::time::sleep(every).await;
+                    }
+                }
+            });
+        }
+    });
+    endpoint
+}
+
+fn slow_client(endpoint: &str, read_timeout: Duration) -> s3::client::Client {
+    let transport = HyperTransport::builder()
+        .read_timeout(read_timeout)
+        .min_throughput(1000, Duration::from_secs(1))
+        .build()
+        .expect("the transport builds");
+    s3::client::Client::new(&config(endpoint, transport))
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_fails_as_stalled() {
+    if !aws_services::models_found() {
+        return;
+    }
+    // Ten bytes every 100 ms: never quiet for the read timeout, but 100 bytes per second.
+    let endpoint = serve_slowly(1024 * 1024, Duration::ZERO, 10, Duration::from_millis(100)).await;
+    let output = slow_client(&endpoint, Duration::from_secs(2))
+        .get_object(get())
+        .await
+        .expect("GetObject succeeds");
+    let started = std::time::Instant::now();
+    let error = tokio::time::timeout(Duration::from_secs(10), output.body.collect())
+        .await
+        .expect("reading ends")
+        .expect_err("the trickling body fails");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    let message = error.to_string();
+    assert!(
+        message.contains("stalled") && message.contains("1000 bytes per second"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_starts_late_then_flows_is_not_stalled() {
+    if !aws_services::models_found() {
+        return;
+    }
+    // Nothing for 1.5 s (within the read timeout), then the whole body at once: a service that
+    // thinks before it sends, as S3 does for a large CopyObject.
+    let length = 256 * 1024;
+    let endpoint = serve_slowly(length, Duration::from_millis(1500), length, Duration::ZERO).await;
+    let output = slow_client(&endpoint, Duration::from_secs(3))
+        .get_object(get())
+        .await
+        .expect("GetObject succeeds");
+    let body = tokio::time::timeout(Duration::from_secs(10), output.body.collect())
+        .await
+        .expect("reading ends")
+        .expect("the body is read");
+    assert_eq!(body.len(), length);
 }
 
 /// An upload as the server read it.
