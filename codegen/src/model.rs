@@ -574,6 +574,17 @@ impl Traits {
         self.0.get("smithy.rules#endpointRuleSet")
     }
 
+    /// `smithy.rules#endpointBdd`.
+    pub fn endpoint_bdd(&self) -> Option<&Value> {
+        self.0.get("smithy.rules#endpointBdd")
+    }
+
+    /// The endpoint rules a client resolves with: the decision diagram when the service has
+    /// one (the rules engine's preferred form), else the tree.
+    pub fn endpoint_rules(&self) -> Option<&Value> {
+        self.endpoint_bdd().or_else(|| self.endpoint_rule_set())
+    }
+
     /// The `aws.api#service` trait's `sdkId`.
     pub fn sdk_id(&self) -> Option<&str> {
         self.0.get("aws.api#service")?.get("sdkId")?.as_str()

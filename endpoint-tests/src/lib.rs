@@ -311,11 +311,31 @@ pub fn load(dirs: &[PathBuf], partitions: &Arc<Partitions>) -> Result<Vec<Case>,
     Ok(cases)
 }
 
-/// The cases of one model file.
+/// The trait of a tree of endpoint rules.
+pub const RULE_SET_TRAIT: &str = "smithy.rules#endpointRuleSet";
+/// The trait of endpoint rules as a decision diagram.
+pub const BDD_TRAIT: &str = "smithy.rules#endpointBdd";
+
+/// The cases of one model file, against its tree of rules.
 pub fn load_model(file: &Path, partitions: &Arc<Partitions>) -> Result<Vec<Case>, String> {
+    let model = read_model(file)?;
+    cases_of(file, &model, partitions, RULE_SET_TRAIT)
+}
+
+/// A model file, parsed.
+pub fn read_model(file: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    let model: Value =
-        serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", file.display()))?;
+    serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", file.display()))
+}
+
+/// The cases of `model` (read from `file`), against the rules of its `rules_trait`
+/// ([`RULE_SET_TRAIT`] or [`BDD_TRAIT`]).
+pub fn cases_of(
+    file: &Path,
+    model: &Value,
+    partitions: &Arc<Partitions>,
+    rules_trait: &str,
+) -> Result<Vec<Case>, String> {
     let stem = file
         .file_stem()
         .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
@@ -325,11 +345,7 @@ pub fn load_model(file: &Path, partitions: &Arc<Partitions>) -> Result<Vec<Case>
         .flatten()
         .filter_map(|(id, shape)| {
             let traits = shape.get("traits")?;
-            Some((
-                id,
-                traits.get("smithy.rules#endpointRuleSet")?,
-                traits.get("smithy.rules#endpointTests")?,
-            ))
+            Some((id, traits.get(rules_trait)?, traits.get("smithy.rules#endpointTests")?))
         })
         .collect();
     let several = services.len() > 1;

@@ -1,5 +1,6 @@
 //! How long parsing a rule set and resolving an endpoint take, for amplifybackend's rule set
-//! (a typical AWS one) and S3's (the largest). A measurement, not a check, so it is ignored:
+//! (a typical AWS one) and S3's (the largest); and, for models of 2026 that carry both, the tree
+//! against the decision diagram. A measurement, not a check, so it is ignored:
 //!
 //! ```sh
 //! cargo test -p endpoint-tests --release --test timing -- --ignored --nocapture
@@ -96,4 +97,68 @@ fn resolution_time() {
         &[("virtual-hosted bucket", bucket), ("access point ARN", arn)],
         100_000,
     );
+}
+
+#[test]
+#[ignore = "a measurement: run it in release mode with --ignored --nocapture"]
+fn tree_against_decision_diagram() {
+    let dir = endpoint_tests::workspace_root().join("../shared/models/aws-2026");
+    let regional = Params::new()
+        .with("Region", "us-east-1")
+        .with("UseFIPS", false)
+        .with("UseDualStack", false);
+    let fips = Params::new()
+        .with("Region", "us-gov-west-1")
+        .with("UseFIPS", true)
+        .with("UseDualStack", true);
+    let bucket = regional.clone().with("Bucket", "my-bucket").with("Key", "a/b");
+    let arn = regional
+        .clone()
+        .with("Bucket", "arn:aws:s3:us-east-1:123456789012:accesspoint:myendpoint");
+    for (file, cases) in [
+        (
+            "sts.json",
+            vec![
+                ("us-east-1", regional.clone()),
+                ("us-gov-west-1 FIPS dual-stack", fips.clone()),
+            ],
+        ),
+        (
+            "dynamodb.json",
+            vec![
+                ("us-east-1", regional.clone()),
+                ("us-gov-west-1 FIPS dual-stack", fips.clone()),
+            ],
+        ),
+        (
+            "s3.json",
+            vec![("virtual-hosted bucket", bucket), ("access point ARN", arn)],
+        ),
+    ] {
+        let path = dir.join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("note: {} is missing", path.display());
+            continue;
+        };
+        let model: Value = serde_json::from_str(&text).expect("the model is JSON");
+        let service = model["shapes"]
+            .as_object()
+            .and_then(|shapes| shapes.values().find(|shape| shape["type"] == "service"))
+            .expect("the model has a service");
+        for form in ["smithy.rules#endpointRuleSet", "smithy.rules#endpointBdd"] {
+            let json = service["traits"][form].to_string();
+            let rule_set = RuleSet::from_json(&json).expect("the rules parse");
+            let parse = time(200, || RuleSet::from_json(black_box(&json)).is_ok());
+            println!("{file} {form}: {} bytes parsed in {parse:?}", json.len());
+            for (what, params) in &cases {
+                let outcome = rule_set.resolve(params);
+                let per_call = time(100_000, || rule_set.resolve(black_box(params)));
+                let shown = match &outcome {
+                    Ok(endpoint) => endpoint.url.clone(),
+                    Err(error) => format!("error: {error}"),
+                };
+                println!("{file} {form}: {what}: {per_call:?} per resolution -> {shown}");
+            }
+        }
+    }
 }

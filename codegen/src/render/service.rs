@@ -102,7 +102,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         Some(id) => quote!(Some(#id)),
         None => quote!(None),
     };
-    let endpoint_rules = match shape.traits.endpoint_rule_set() {
+    let endpoint_rules = match shape.traits.endpoint_rules() {
         Some(rules) => {
             let rules = rules.to_string();
             quote!(Some(#rules))

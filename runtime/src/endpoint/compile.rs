@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::error::RuleSetError;
 use super::params::{Deprecated, ParamType, ParamValue, Parameter};
 use super::tree::{
-    Condition, EndpointDef, Entries, Expr, Func, PathPart, Prop, Rule, RuleKind, Slot, Template, TemplatePart,
+    Bdd, Condition, EndpointDef, Entries, Expr, Func, PathPart, Prop, Rule, RuleKind, Slot, Template, TemplatePart,
 };
 
 /// How deep rules, expressions and endpoint properties may nest: real rule sets stay far below
@@ -58,6 +58,149 @@ pub(crate) fn compile(json: &Json) -> Result<Compiled, RuleSetError> {
         version,
         parameters,
         rules,
+        slots,
+    })
+}
+
+/// A parsed decision diagram (`smithy.rules#endpointBdd`).
+pub(crate) struct CompiledBdd {
+    pub version: String,
+    /// Sorted by name; parameter `i` has slot `i`.
+    pub parameters: Vec<Parameter>,
+    pub bdd: Bdd,
+    pub slots: usize,
+}
+
+/// Parses the value of a `smithy.rules#endpointBdd` trait: its parameters as a rule set's, its
+/// conditions in order (a variable one assigns is visible to those after it and to the
+/// results), its results (rules without conditions), and its nodes, each reference checked.
+pub(crate) fn compile_bdd(json: &Json) -> Result<CompiledBdd, RuleSetError> {
+    let object = json.as_object().ok_or_else(|| {
+        RuleSetError::new(
+            "",
+            format!("a decision diagram must be an object, not {}", json_kind(json)),
+        )
+    })?;
+    let mut compiler = Compiler {
+        path: Vec::new(),
+        params: Vec::new(),
+        variables: Vec::new(),
+        scope: Vec::new(),
+    };
+    let version = compiler.required_str(object, "version")?.to_owned();
+    let supported = version
+        .strip_prefix("1.")
+        .and_then(|minor| minor.split('.').next())
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor >= 1);
+    if !supported {
+        return Err(compiler.error_at(
+            Seg::Key("version"),
+            format!("unsupported decision diagram version `{version}` (1.1 and later 1.x are supported)"),
+        ));
+    }
+    let parameters = compiler.required(object, "parameters")?;
+    let parameters = compiler.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
+    compiler.params = parameters
+        .iter()
+        .map(|parameter| (parameter.name.clone(), Ty::of_param(parameter.param_type)))
+        .collect();
+    let conditions = compiler.required(object, "conditions")?;
+    let conditions = compiler.at(Seg::Key("conditions"), |c| {
+        let items = c.array(conditions)?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, condition)| c.at(Seg::Index(index), |c| c.bdd_condition(condition)))
+            .collect::<Result<Box<[Condition]>, _>>()
+    })?;
+    let results = compiler.required(object, "results")?;
+    let results = compiler.at(Seg::Key("results"), |c| {
+        let items = c.array(results)?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, result)| {
+                c.at(Seg::Index(index), |c| {
+                    let rule = c.rule(result, 1)?;
+                    if !rule.conditions.is_empty() || matches!(rule.kind, RuleKind::Tree(_)) {
+                        return Err(c.error("a result must be an endpoint or error rule without conditions"));
+                    }
+                    Ok(rule)
+                })
+            })
+            .collect::<Result<Box<[Rule]>, _>>()
+    })?;
+    let root = compiler.required(object, "root")?;
+    let root = root
+        .as_i64()
+        .and_then(|root| i32::try_from(root).ok())
+        .ok_or_else(|| compiler.error_at(Seg::Key("root"), "the root must be a 32-bit integer"))?;
+    let count = compiler.required(object, "nodeCount")?;
+    let count = count
+        .as_u64()
+        .and_then(|count| usize::try_from(count).ok())
+        .ok_or_else(|| compiler.error_at(Seg::Key("nodeCount"), "the node count must be a non-negative integer"))?;
+    let nodes = compiler.required_str(object, "nodes")?;
+    let bytes = crate::primitives::Blob::from_base64(nodes)
+        .ok_or_else(|| compiler.error_at(Seg::Key("nodes"), "the nodes are not base64"))?;
+    let bytes = bytes.as_ref();
+    if bytes.len() != count.saturating_mul(12) {
+        return Err(compiler.error_at(
+            Seg::Key("nodes"),
+            format!(
+                "{} bytes of nodes, where {count} nodes take {}",
+                bytes.len(),
+                count.saturating_mul(12)
+            ),
+        ));
+    }
+    let nodes: Box<[[i32; 3]]> = bytes
+        .chunks_exact(12)
+        .map(|node| {
+            let int = |at: usize| i32::from_be_bytes([node[at], node[at + 1], node[at + 2], node[at + 3]]);
+            [int(0), int(4), int(8)]
+        })
+        .collect();
+    let check = |reference: i32, what: &str| -> Result<(), String> {
+        let valid = match reference {
+            0 => false,
+            1 | -1 => true,
+            reference if reference >= Bdd::RESULT => ((reference - Bdd::RESULT) as usize) <= results.len(),
+            reference => (reference.unsigned_abs() as usize) <= nodes.len(),
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} refers to {reference}, which is neither a node, a result nor a terminal"
+            ))
+        }
+    };
+    check(root, "the root").map_err(|message| compiler.error_at(Seg::Key("root"), message))?;
+    if root < 0 {
+        return Err(compiler.error_at(Seg::Key("root"), "the root must not be a complement"));
+    }
+    for (index, [condition, high, low]) in nodes.iter().enumerate().skip(1) {
+        let problem = if usize::try_from(*condition).map_or(true, |condition| condition >= conditions.len()) {
+            Err(format!(
+                "node {index} tests condition {condition}, which does not exist"
+            ))
+        } else {
+            check(*high, &format!("node {index}")).and_then(|()| check(*low, &format!("node {index}")))
+        };
+        problem.map_err(|message| compiler.error_at(Seg::Key("nodes"), message))?;
+    }
+    let slots = compiler.params.len() + compiler.variables.len();
+    Ok(CompiledBdd {
+        version,
+        parameters,
+        bdd: Bdd {
+            conditions,
+            results,
+            root,
+            nodes,
+        },
         slots,
     })
 }
@@ -362,6 +505,32 @@ impl<'j> Compiler<'j> {
             Some(name) => Some(self.at(Seg::Key("assign"), |c| {
                 let name = c.string(name)?;
                 c.declare(name, ty)
+            })?),
+        };
+        Ok(Condition { expr, assign })
+    }
+
+    /// A condition of a decision diagram: its variable is visible to every later condition and
+    /// to the results, and another condition may assign the same name (of the same type).
+    fn bdd_condition(&mut self, value: &'j Json) -> Result<Condition, RuleSetError> {
+        let object = self.object(value)?;
+        if !object.contains_key("fn") {
+            return Err(self.error("a condition must be a function call (`fn` and `argv`)"));
+        }
+        let (expr, ty) = self.call(object, 1)?;
+        let assign = match object.get("assign") {
+            None | Some(Json::Null) => None,
+            Some(name) => Some(self.at(Seg::Key("assign"), |c| {
+                let name = c.string(name)?;
+                match c.scope.iter().find(|(variable, _, _)| *variable == name) {
+                    Some((_, slot, known)) if known.accepts(&ty) => Ok(*slot),
+                    Some((_, _, known)) => Err(c.error(format!(
+                        "`{name}` is assigned {} here and {} elsewhere",
+                        ty.describe(),
+                        known.describe()
+                    ))),
+                    None => c.declare(name, ty),
+                }
             })?),
         };
         Ok(Condition { expr, assign })

@@ -18,7 +18,7 @@ use super::functions::{is_valid_host_label, normalize_path, parse_url, split, su
 use super::output::Endpoint;
 use super::params::ParamValue;
 use super::partitions::{PartitionOutputs, Partitions};
-use super::tree::{EndpointDef, Expr, Func, PathPart, Prop, Rule, RuleKind, Template, TemplatePart};
+use super::tree::{Bdd, Condition, EndpointDef, Expr, Func, PathPart, Prop, Rule, RuleKind, Template, TemplatePart};
 
 /// A string value.
 #[derive(Debug, Clone)]
@@ -239,18 +239,64 @@ impl<'a> Evaluator<'a> {
         Ok(None)
     }
 
+    /// Walks a decision diagram from its root to a result, evaluating the condition of each
+    /// node on the way; `None` when it ends at no result.
+    pub fn bdd(&mut self, bdd: &'a Bdd) -> Result<Option<Outcome>, Failure> {
+        let mut reference = bdd.root;
+        // Each node is met at most once on a path: more steps than nodes is a cycle.
+        for _ in 0..=bdd.nodes.len() {
+            if reference >= Bdd::RESULT {
+                let index = (reference - Bdd::RESULT) as usize;
+                let Some(rule) = index.checked_sub(1).and_then(|index| bdd.results.get(index)) else {
+                    return Ok(None);
+                };
+                return self.rule(rule).map_err(|failure| failure.at(Step::Rule(index - 1)));
+            }
+            if reference == 1 || reference == -1 {
+                return Ok(None);
+            }
+            let Some(&[condition, high, low]) = (reference.unsigned_abs() as usize)
+                .checked_sub(1)
+                .and_then(|index| bdd.nodes.get(index))
+            else {
+                return Err(Failure::evaluation(format!("the diagram has no node {reference}")));
+            };
+            let Some(test) = usize::try_from(condition)
+                .ok()
+                .and_then(|index| bdd.conditions.get(index))
+            else {
+                return Err(Failure::evaluation(format!("the diagram has no condition {condition}")));
+            };
+            let holds = self
+                .condition(test)
+                .map_err(|failure| failure.at(Step::Condition(condition as usize)))?;
+            // A complement edge swaps the node's branches.
+            let (high, low) = if reference < 0 { (low, high) } else { (high, low) };
+            reference = if holds { high } else { low };
+        }
+        Err(Failure::evaluation("the diagram's nodes form a cycle"))
+    }
+
+    /// Whether `condition` holds; binds its value to its variable when it does.
+    fn condition(&mut self, condition: &'a Condition) -> Result<bool, Failure> {
+        match self.eval(&condition.expr)? {
+            None | Some(Value::Bool(false)) => Ok(false),
+            Some(value) => {
+                if let Some(slot) = condition.assign.and_then(|slot| self.slots.get_mut(slot)) {
+                    *slot = Some(value);
+                }
+                Ok(true)
+            }
+        }
+    }
+
     fn rule(&mut self, rule: &'a Rule) -> Result<Option<Outcome>, Failure> {
         for (index, condition) in rule.conditions.iter().enumerate() {
-            let value = self
-                .eval(&condition.expr)
-                .map_err(|failure| failure.at(Step::Condition(index)))?;
-            match value {
-                None | Some(Value::Bool(false)) => return Ok(None),
-                Some(value) => {
-                    if let Some(slot) = condition.assign.and_then(|slot| self.slots.get_mut(slot)) {
-                        *slot = Some(value);
-                    }
-                }
+            if !self
+                .condition(condition)
+                .map_err(|failure| failure.at(Step::Condition(index)))?
+            {
+                return Ok(None);
             }
         }
         match &rule.kind {

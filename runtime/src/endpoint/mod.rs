@@ -1,9 +1,11 @@
 //! Endpoint rules: an interpreter of the Smithy rules engine
 //! (<https://smithy.io/2.0/additional-specs/rules-engine/>).
 //!
-//! A [`RuleSet`] is the value of a service's `smithy.rules#endpointRuleSet` trait, parsed once
+//! A [`RuleSet`] is the value of a service's `smithy.rules#endpointRuleSet` trait (a tree of
+//! rules) or of its `smithy.rules#endpointBdd` trait (a decision diagram), parsed once
 //! (references resolved to slots, templates and `getAttr` paths split up, arities and types
-//! checked); [`RuleSet::resolve`] turns [`Params`] into an [`Endpoint`] or a [`ResolveError`].
+//! checked, a diagram's node references checked); [`RuleSet::resolve`] turns [`Params`] into an
+//! [`Endpoint`] or a [`ResolveError`].
 //! The standard library (`isSet`, `not`, `booleanEquals`, `stringEquals`, `getAttr`,
 //! `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`, `coalesce`, `ite`, `split`) and the
 //! AWS library (`aws.partition`, `aws.parseArn`, `aws.isVirtualHostableS3Bucket`) are built in;
@@ -55,16 +57,24 @@ pub use params::{Deprecated, ParamType, ParamValue, Parameter, Params};
 pub use partitions::{PartitionOutputs, Partitions, AWS_PARTITIONS_JSON};
 
 use eval::{Evaluator, Outcome, Value};
-use tree::Rule;
+use tree::{Bdd, Rule};
 
 /// A parsed endpoint rule set, ready to resolve endpoints. `Send` and `Sync`: parse it once and
 /// share it.
 pub struct RuleSet {
     version: String,
     parameters: Vec<Parameter>,
-    rules: Box<[Rule]>,
+    logic: Logic,
     slots: usize,
     partitions: Option<Arc<Partitions>>,
+}
+
+/// What a rule set decides with.
+enum Logic {
+    /// Rules in order, the first that matches (`endpointRuleSet`).
+    Tree(Box<[Rule]>),
+    /// A decision diagram (`endpointBdd`).
+    Bdd(Box<Bdd>),
 }
 
 impl fmt::Debug for RuleSet {
@@ -72,30 +82,53 @@ impl fmt::Debug for RuleSet {
         f.debug_struct("RuleSet")
             .field("version", &self.version)
             .field("parameters", &self.parameters)
-            .field("rules", &self.rules.len())
+            .field(
+                "logic",
+                &match &self.logic {
+                    Logic::Tree(rules) => format!("{} rules", rules.len()),
+                    Logic::Bdd(bdd) => format!("a decision diagram of {} nodes", bdd.nodes.len()),
+                },
+            )
             .field("own_partitions", &self.partitions.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl RuleSet {
-    /// Parses the value of a `smithy.rules#endpointRuleSet` trait, given as JSON text.
+    /// Parses the value of a `smithy.rules#endpointRuleSet` or `smithy.rules#endpointBdd`
+    /// trait, given as JSON text.
     pub fn from_json(json: &str) -> Result<RuleSet, RuleSetError> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|error| RuleSetError::new("", format!("invalid JSON: {error}")))?;
         Self::from_value(&value)
     }
 
-    /// Parses the value of a `smithy.rules#endpointRuleSet` trait, given as parsed JSON.
+    /// Parses the value of a `smithy.rules#endpointRuleSet` trait, or of a
+    /// `smithy.rules#endpointBdd` trait (an object with `nodes`), given as parsed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<RuleSet, RuleSetError> {
+        if value.get("nodes").is_some() {
+            let compiled = compile::compile_bdd(value)?;
+            return Ok(RuleSet {
+                version: compiled.version,
+                parameters: compiled.parameters,
+                logic: Logic::Bdd(Box::new(compiled.bdd)),
+                slots: compiled.slots,
+                partitions: None,
+            });
+        }
         let compiled = compile::compile(value)?;
         Ok(RuleSet {
             version: compiled.version,
             parameters: compiled.parameters,
-            rules: compiled.rules,
+            logic: Logic::Tree(compiled.rules),
             slots: compiled.slots,
             partitions: None,
         })
+    }
+
+    /// Whether the rule set is a decision diagram (`endpointBdd`) rather than a tree of rules.
+    pub fn is_decision_diagram(&self) -> bool {
+        matches!(self.logic, Logic::Bdd(_))
     }
 
     /// The rules engine version the rule set declares, such as `1.0`.
@@ -160,7 +193,11 @@ impl RuleSet {
             }
         }
         let mut evaluator = Evaluator::new(slots, partitions);
-        match evaluator.rules(&self.rules) {
+        let outcome = match &self.logic {
+            Logic::Tree(rules) => evaluator.rules(rules),
+            Logic::Bdd(bdd) => evaluator.bdd(bdd),
+        };
+        match outcome {
             Ok(Some(Outcome::Endpoint(endpoint))) => Ok(endpoint),
             Ok(Some(Outcome::Error(message))) => Err(ResolveError::new(ResolveErrorKind::Rule, message)),
             Ok(None) => Err(ResolveError::new(

@@ -145,3 +145,20 @@ pub(crate) enum Prop {
     Array(Box<[Prop]>),
     Object(Entries<Prop>),
 }
+
+/// A decision diagram (`smithy.rules#endpointBdd`): conditions, results (rules without
+/// conditions), and nodes `[condition, high, low]` that reach one from the root.
+#[derive(Debug)]
+pub(crate) struct Bdd {
+    pub conditions: Box<[Condition]>,
+    pub results: Box<[Rule]>,
+    pub root: i32,
+    /// Node `i` is referred to as `i + 1` (or `-(i + 1)`, its complement); node 0 is the
+    /// terminal.
+    pub nodes: Box<[[i32; 3]]>,
+}
+
+impl Bdd {
+    /// A reference to result `i` is `RESULT + i`; result 0 is "no match".
+    pub const RESULT: i32 = 100_000_000;
+}

@@ -52,8 +52,7 @@ impl Protocol {
             ProtocolTrait::RestJson1 => Some(Protocol::RestJson1),
             ProtocolTrait::RestXml { no_error_wrapping } => Some(Protocol::RestXml {
                 no_error_wrapping: *no_error_wrapping,
-                bucket_in_endpoint: service.traits.sdk_id() == Some("S3")
-                    && service.traits.endpoint_rule_set().is_some(),
+                bucket_in_endpoint: service.traits.sdk_id() == Some("S3") && service.traits.endpoint_rules().is_some(),
             }),
             ProtocolTrait::AwsJson1_0 => Some(Protocol::AwsJson {
                 version: aws_json::Version::V1_0,
