@@ -6,7 +6,8 @@ use super::{Attempt, AttemptFuture, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and optionally
-/// `AWS_SESSION_TOKEN` and `AWS_ACCOUNT_ID`. Empty values count as unset.
+/// `AWS_SESSION_TOKEN` and `AWS_ACCOUNT_ID`. Empty values, and values of only whitespace, count
+/// as unset.
 ///
 /// It is not configured when `AWS_ACCESS_KEY_ID` is unset; it fails when
 /// `AWS_ACCESS_KEY_ID` is set without `AWS_SECRET_ACCESS_KEY`. Its name, in messages and in

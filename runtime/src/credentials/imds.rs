@@ -18,6 +18,8 @@ const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const TOKEN_TTL_SECONDS: u64 = 21_600;
 /// How long before its end a session token is replaced.
 const TOKEN_REFRESH_BEFORE: Duration = Duration::from_secs(120);
+/// How many times a request is sent, at most, when the service answers 5xx or times out.
+const ATTEMPTS: u32 = 3;
 
 /// A session token, the endpoint it is for, and when it stops working.
 struct CachedToken {
@@ -38,16 +40,18 @@ struct CachedToken {
 /// reused until two minutes before it ends (measured with the provider's [`Clock`]), and
 /// replaced early when the service rejects it (401).
 ///
-/// The service is at `http://169.254.169.254`, or `http://[fd00:ec2::254]` when
-/// `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` is `IPv6`, or at
-/// `AWS_EC2_METADATA_SERVICE_ENDPOINT`. `AWS_EC2_METADATA_DISABLED=true` turns the provider
-/// off.
+/// The service is at `http://169.254.169.254`, or `http://[fd00:ec2::254]` when the endpoint
+/// mode (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, else `ec2_metadata_service_endpoint_mode` in
+/// the selected profile) is `IPv6` (any other mode than `IPv4` is an error), or at
+/// `AWS_EC2_METADATA_SERVICE_ENDPOINT` (else the profile's `ec2_metadata_service_endpoint`).
+/// `AWS_EC2_METADATA_DISABLED=true` turns the provider off.
 ///
 /// It is not configured when it is turned off (`AWS_EC2_METADATA_DISABLED`, or the service
 /// refuses session tokens with 403), when the service cannot be reached (the transport fails:
 /// not on EC2, or no route to the address) and when the instance has no role (404, or an empty
 /// list); any other failure fails it. The transport should have a short
-/// timeout (see the [module documentation](super)); requests are not retried. Its name, in
+/// timeout (see the [module documentation](super)); a request the service answers with 5xx, or
+/// that times out, is sent again, three times in all. Its name, in
 /// messages and in [`Credentials::provider`], is [`ImdsProvider::NAME`].
 pub struct ImdsProvider {
     env: Env,
@@ -93,27 +97,71 @@ impl ImdsProvider {
         }
     }
 
-    /// The service's address, without a trailing `/`.
+    /// A setting: the environment variable `variable`, else `key` in the selected profile of
+    /// the shared config files; with where it came from, for messages.
+    fn setting(&self, variable: &'static str, key: &'static str) -> Option<(String, String)> {
+        if let Some(value) = self.env.get_non_empty(variable) {
+            return Some((value, variable.to_owned()));
+        }
+        let profiles = super::load_profiles(&self.env).ok()?;
+        let profile = profiles.selected_profile().to_owned();
+        let value = profiles.get(&profile, key)?.trim();
+        (!value.is_empty()).then(|| (value.to_owned(), format!("`{key}` of profile `{profile}`")))
+    }
+
+    /// The service's address, without a trailing `/`: `AWS_EC2_METADATA_SERVICE_ENDPOINT` or
+    /// the profile's `ec2_metadata_service_endpoint`, else by the endpoint mode
+    /// (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` or `ec2_metadata_service_endpoint_mode`).
     fn endpoint(&self) -> Result<String, Attempt> {
-        if let Some(endpoint) = self.env.get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT") {
+        if let Some((endpoint, from)) =
+            self.setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
+        {
             let valid = http::Uri::try_from(endpoint.as_str())
                 .is_ok_and(|uri| matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some());
             if !valid {
                 return Err(Attempt::failed(
                     Self::NAME,
-                    format_args!("AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http or https URI: `{endpoint}`"),
+                    format_args!("{from} is not an http or https URI: `{endpoint}`"),
                 ));
             }
             return Ok(endpoint.trim_end_matches('/').to_owned());
         }
-        match self.env.get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
+        match self.setting(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+            "ec2_metadata_service_endpoint_mode",
+        ) {
             None => Ok(DEFAULT_ENDPOINT.to_owned()),
-            Some(mode) if mode.eq_ignore_ascii_case("ipv4") => Ok(DEFAULT_ENDPOINT.to_owned()),
-            Some(mode) if mode.eq_ignore_ascii_case("ipv6") => Ok(IPV6_ENDPOINT.to_owned()),
-            Some(_) => Err(Attempt::failed(
+            Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => Ok(DEFAULT_ENDPOINT.to_owned()),
+            Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => Ok(IPV6_ENDPOINT.to_owned()),
+            Some((mode, from)) => Err(Attempt::failed(
                 Self::NAME,
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE must be IPv4 or IPv6",
+                format_args!("{from} must be IPv4 or IPv6, not `{mode}`"),
             )),
+        }
+    }
+
+    /// Sends the request `make` builds, again (up to [`ATTEMPTS`] in all) when the service
+    /// answers 5xx or the transport times out, as the AWS SDKs do; a service that cannot be
+    /// reached at all is not tried again.
+    async fn send(
+        &self,
+        make: impl Fn() -> Result<http::Request<Vec<u8>>, http::Error>,
+    ) -> Result<http::Response<Vec<u8>>, crate::transport::TransportError> {
+        let mut attempt = 1;
+        loop {
+            let request = make().map_err(|error| -> crate::transport::TransportError { Box::new(error) })?;
+            let outcome = self.transport.send(request).await;
+            let again = attempt < ATTEMPTS
+                && match &outcome {
+                    Ok(response) => response.status().is_server_error(),
+                    Err(error) => error
+                        .downcast_ref::<crate::transport::TransportFailure>()
+                        .is_some_and(|failure| failure.kind() == crate::transport::TransportFailureKind::Timeout),
+                };
+            if !again {
+                return outcome;
+            }
+            attempt += 1;
         }
     }
 
@@ -132,13 +180,13 @@ impl ImdsProvider {
                 return Ok(token.value.clone());
             }
         }
-        let request = http::Request::put(format!("{endpoint}{TOKEN_PATH}"))
-            .header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS)
-            .body(Vec::new())
-            .map_err(|error| Attempt::failed(Self::NAME, format_args!("cannot build the token request: {error}")))?;
+        let url = format!("{endpoint}{TOKEN_PATH}");
         let response = self
-            .transport
-            .send(request)
+            .send(|| {
+                http::Request::put(url.as_str())
+                    .header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS)
+                    .body(Vec::new())
+            })
             .await
             .map_err(|error| Self::not_configured(format!("{endpoint}: {error}")))?;
         let status = response.status();
@@ -179,13 +227,13 @@ impl ImdsProvider {
         let mut retried = false;
         loop {
             let token = self.token(endpoint).await?;
-            let request = http::Request::get(format!("{endpoint}{path}"))
-                .header(TOKEN_HEADER, token)
-                .body(Vec::new())
-                .map_err(|error| Attempt::failed(Self::NAME, format_args!("cannot build the request: {error}")))?;
+            let url = format!("{endpoint}{path}");
             let response = self
-                .transport
-                .send(request)
+                .send(|| {
+                    http::Request::get(url.as_str())
+                        .header(TOKEN_HEADER, token.clone())
+                        .body(Vec::new())
+                })
                 .await
                 .map_err(|error| Self::not_configured(format!("{endpoint}: {error}")))?;
             if response.status() == http::StatusCode::UNAUTHORIZED && !retried {

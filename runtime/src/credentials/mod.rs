@@ -133,9 +133,9 @@ impl Env {
         }
     }
 
-    /// The value of the variable `name`, if it is set to something other than the empty string.
+    /// The value of the variable `name`, if it is set to something other than blanks.
     pub(crate) fn get_non_empty(&self, name: &str) -> Option<String> {
-        self.get(name).filter(|value| !value.is_empty())
+        self.get(name).filter(|value| !value.trim().is_empty())
     }
 
     /// The user's home directory: `HOME`, and on Windows then `USERPROFILE` or

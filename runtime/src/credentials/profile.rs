@@ -84,19 +84,27 @@ struct Property {
 }
 
 impl Section {
-    /// The value of the property `key`: the text after `=` and any continuation lines (joined
-    /// by newlines); the empty string for a property that has sub-properties.
+    /// The value of the property `key` (names are matched without regard to case): the text
+    /// after `=` and any continuation lines (joined by newlines); the empty string for a
+    /// property that has sub-properties.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.properties.get(key).map(|property| property.value.as_str())
+        self.property(key).map(|property| property.value.as_str())
     }
 
     /// The value of the sub-property `sub_key` of the property `key`.
     pub fn get_sub_property(&self, key: &str, sub_key: &str) -> Option<&str> {
-        self.properties
-            .get(key)?
-            .sub_properties
-            .get(sub_key)
-            .map(String::as_str)
+        let sub_properties = &self.property(key)?.sub_properties;
+        match sub_properties.get(sub_key) {
+            Some(value) => Some(value.as_str()),
+            None => sub_properties.get(&sub_key.to_ascii_lowercase()).map(String::as_str),
+        }
+    }
+
+    fn property(&self, key: &str) -> Option<&Property> {
+        match self.properties.get(key) {
+            Some(property) => Some(property),
+            None => self.properties.get(&key.to_ascii_lowercase()),
+        }
     }
 
     /// The names of the properties, in order.
@@ -104,9 +112,9 @@ impl Section {
         self.properties.keys().map(String::as_str)
     }
 
-    /// A non-empty value of `key`.
+    /// A value of `key` that is not empty nor only whitespace.
     fn get_non_empty(&self, key: &str) -> Option<&str> {
-        self.get(key).filter(|value| !value.is_empty())
+        self.get(key).filter(|value| !value.trim().is_empty())
     }
 
     /// Adds `other`'s properties, which replace those of the same name.
@@ -427,7 +435,9 @@ fn parse(text: &str, kind: FileKind, file: &str) -> Result<ParsedFile, ProfileEr
                 };
                 if property.value.is_empty() {
                     let (name, value) = split_property(trimmed).map_err(error)?;
-                    property.sub_properties.insert(name.to_owned(), value.to_owned());
+                    property
+                        .sub_properties
+                        .insert(name.to_ascii_lowercase(), value.to_owned());
                 } else {
                     property.value.push('\n');
                     property.value.push_str(trimmed);
@@ -458,14 +468,16 @@ fn parse(text: &str, kind: FileKind, file: &str) -> Result<ParsedFile, ProfileEr
             return Err(error("a property must follow a section header such as `[default]`"));
         };
         let (name, value) = split_property(trimmed).map_err(error)?;
+        // Property names are matched without regard to case (`AWS_ACCESS_KEY_ID = ...`).
+        let name = name.to_ascii_lowercase();
         section.properties.insert(
-            name.to_owned(),
+            name.clone(),
             Property {
                 value: value.to_owned(),
                 sub_properties: BTreeMap::new(),
             },
         );
-        last_property = Some(name.to_owned());
+        last_property = Some(name);
     }
     if let Some((target, section)) = current {
         parsed.store(target, section);

@@ -32,19 +32,31 @@ impl Transport for FakeImds {
         let path = request.uri().path().to_owned();
         self.asked.lock().expect("no thread panicked").push(path.clone());
         let (status, body) = match path.as_str() {
-            "/latest/api/token" => (self.token_status, "token".to_owned()),
-            "/latest/meta-data/iam/security-credentials/" => (200, "role".to_owned()),
-            _ => (
-                200,
-                r#"{"Code":"Success","AccessKeyId":"IMDSKEY","SecretAccessKey":"s","Token":"t"}"#.to_owned(),
-            ),
+            "/latest/api/token" => (self.token_status, "token"),
+            path => answer(path),
         };
-        let response = http::Response::builder()
-            .status(status)
-            .body(body.into_bytes())
-            .expect("a valid response");
-        Box::pin(std::future::ready(Ok(response)))
+        respond(status, body)
     }
+}
+
+/// What a working metadata service answers to `path`: a token, a role, its credentials.
+fn answer(path: &str) -> (u16, &'static str) {
+    match path {
+        "/latest/api/token" => (200, "token"),
+        "/latest/meta-data/iam/security-credentials/" => (200, "role"),
+        _ => (
+            200,
+            r#"{"Code":"Success","AccessKeyId":"IMDSKEY","SecretAccessKey":"s","Token":"t"}"#,
+        ),
+    }
+}
+
+fn respond(status: u16, body: &str) -> TransportFuture<'static> {
+    let response = http::Response::builder()
+        .status(status)
+        .body(body.as_bytes().to_vec())
+        .expect("a valid response");
+    Box::pin(std::future::ready(Ok(response)))
 }
 
 /// An environment without credentials files, with `vars` and a config file holding `config`.
@@ -264,4 +276,119 @@ async fn a_failing_credential_process_reports_its_status_and_error_output() {
     let message = error.to_string();
     assert!(message.contains("no session"), "{message}");
     assert!(message.contains('3'), "{message}");
+}
+
+#[tokio::test]
+async fn blank_access_keys_in_the_environment_count_as_unset() {
+    for blank in ["", " ", "\t \n"] {
+        let imds = FakeImds::new(200);
+        let env = env_with(
+            &[("AWS_ACCESS_KEY_ID", blank), ("AWS_SECRET_ACCESS_KEY", blank)],
+            Some("[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = filesecret\n"),
+        );
+        let credentials = chain(env, &imds)
+            .provide_credentials()
+            .await
+            .expect("the profile's keys, the environment's being blank");
+        assert_eq!(credentials.access_key_id(), "FILEKEY", "{blank:?}");
+    }
+}
+
+#[tokio::test]
+async fn keys_in_the_shared_files_are_matched_without_regard_to_case() {
+    let imds = FakeImds::new(200);
+    let env = env_with(
+        &[],
+        Some("[default]\nAWS_ACCESS_KEY_ID = UPPERKEY\nAws_Secret_Access_Key = secret\nRegion = eu-west-1\n"),
+    );
+    let credentials = chain(env.clone(), &imds)
+        .provide_credentials()
+        .await
+        .expect("the profile's keys, whatever their case");
+    assert_eq!(credentials.access_key_id(), "UPPERKEY");
+    assert_eq!(credentials.secret_access_key(), "secret");
+    let profiles = load_profiles(&env).expect("the files read");
+    assert_eq!(region_from_env(&env, &profiles).as_deref(), Some("eu-west-1"));
+    assert!(imds.asked().is_empty());
+}
+
+/// A metadata service that answers the first `failures` requests with 503, then as
+/// [`FakeImds`] does; records each request's URI.
+struct FlakyImds {
+    failures: Mutex<usize>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl Transport for FlakyImds {
+    fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
+        self.asked
+            .lock()
+            .expect("no thread panicked")
+            .push(request.uri().to_string());
+        let mut failures = self.failures.lock().expect("no thread panicked");
+        let (status, body) = if *failures > 0 {
+            *failures -= 1;
+            (503, "")
+        } else {
+            answer(request.uri().path())
+        };
+        respond(status, body)
+    }
+}
+
+#[tokio::test]
+async fn instance_metadata_requests_are_retried_on_5xx() {
+    for (failures, succeeds) in [(0, true), (2, true), (3, false)] {
+        let imds = Arc::new(FlakyImds {
+            failures: Mutex::new(failures),
+            asked: Mutex::new(Vec::new()),
+        });
+        let transport: Arc<dyn Transport> = imds.clone();
+        let outcome = ImdsProvider::new(env_with(&[], None), transport)
+            .provide_credentials()
+            .await;
+        assert_eq!(outcome.is_ok(), succeeds, "{failures} failures: {outcome:?}");
+        let asked = imds.asked.lock().expect("no thread panicked").clone();
+        // The token request is sent again after each 503, three times at most.
+        let token_requests = asked.iter().filter(|uri| uri.ends_with("/latest/api/token")).count();
+        assert_eq!(token_requests, (failures + 1).min(3), "{asked:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_profile_names_the_metadata_endpoint_or_its_mode() {
+    let provide = |config: &str| {
+        let imds = Arc::new(FlakyImds {
+            failures: Mutex::new(0),
+            asked: Mutex::new(Vec::new()),
+        });
+        let transport: Arc<dyn Transport> = imds.clone();
+        let provider = ImdsProvider::new(env_with(&[], Some(config)), transport);
+        async move {
+            let outcome = provider.provide_credentials().await;
+            let asked = imds.asked.lock().expect("no thread panicked").clone();
+            (outcome, asked)
+        }
+    };
+    let (outcome, asked) = provide("[default]\nec2_metadata_service_endpoint = http://10.0.0.9:1338/\n").await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert!(
+        asked.iter().all(|uri| uri.starts_with("http://10.0.0.9:1338/latest/")),
+        "{asked:?}"
+    );
+    let (outcome, asked) = provide("[default]\nec2_metadata_service_endpoint_mode = IPv6\n").await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert!(
+        asked
+            .iter()
+            .all(|uri| uri.starts_with("http://[fd00:ec2::254]/latest/")),
+        "{asked:?}"
+    );
+    let (outcome, asked) = provide("[default]\nec2_metadata_service_endpoint_mode = IPv5\n").await;
+    let message = outcome.expect_err("an invalid mode is an error").to_string();
+    assert!(
+        message.contains("`ec2_metadata_service_endpoint_mode` of profile `default` must be IPv4 or IPv6"),
+        "{message}"
+    );
+    assert!(asked.is_empty(), "{asked:?}");
 }
