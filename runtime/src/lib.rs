@@ -18,6 +18,7 @@
 //! - [`auth`]: credentials and SigV4 signing and presigning; [`credentials`]: where credentials
 //!   and the region come from (environment, shared files, ECS, EC2 instance metadata);
 //! - [`endpoint`]: the Smithy endpoint rules engine with the AWS functions and partitions;
+//! - [`jmespath`]: JMESPath expressions, as waiters and operation context parameters use them;
 //! - [`server`]: routing and rejections, and a ready server on hyper behind `hyper-server`.
 //!
 //! Two generated crates in one program share these types: one `DateTime`, one `Transport`.
@@ -32,6 +33,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod event_stream;
+pub mod jmespath;
 pub(crate) mod memory;
 pub mod operation;
 pub mod primitives;
