@@ -269,9 +269,13 @@ fn param_value(view: View<'_>) -> Option<ParamValue> {
 
 /// Evaluates an `@operationContextParams` path over the input: member names separated by
 /// `.`, `[*]` after a list member to go on with each of its items, and `keys(...)` around the
-/// whole path for a map's keys.
+/// whole path for a map's keys, read over the input's values directly; any other JMESPath
+/// expression over the input as JSON ([`crate::jmespath`]).
 fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Option<ParamValue> {
     let path = path.trim();
+    if !is_simple_path(path) {
+        return evaluate_jmespath(path, input, schema);
+    }
     if let Some(inner) = path.strip_prefix("keys(").and_then(|rest| rest.strip_suffix(')')) {
         let (values, _) = select(inner, input, schema)?;
         let mut keys = Vec::new();
@@ -297,6 +301,50 @@ fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Opti
         .into_iter()
         .next()
         .and_then(|(value, _)| param_value(value.view()))
+}
+
+/// Whether [`evaluate_path`] reads `path` over the input's values directly: member names,
+/// `.`, `[*]`, and `keys(...)` around the whole.
+fn is_simple_path(path: &str) -> bool {
+    let inner = path
+        .strip_prefix("keys(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(path);
+    !inner.is_empty()
+        && inner.split('.').all(|step| {
+            let name = step.strip_suffix("[*]").unwrap_or(step);
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// Any other JMESPath expression: evaluated over the input as JSON with its members' names;
+/// a string, a boolean, or a list of strings is the parameter's value.
+fn evaluate_jmespath(path: &str, input: &dyn Value, schema: &'static Schema) -> Option<ParamValue> {
+    let expression = crate::jmespath::Expression::parse(path).ok()?;
+    let mut json = Vec::new();
+    crate::codec::Codec::write_structure(
+        &crate::codec::json::JSON_MEMBER_NAMES,
+        &mut json,
+        input,
+        schema,
+        &|_| true,
+    )
+    .ok()?;
+    let document: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    match expression.search(&document).ok()? {
+        serde_json::Value::String(value) => Some(ParamValue::String(value)),
+        serde_json::Value::Bool(value) => Some(ParamValue::Bool(value)),
+        serde_json::Value::Array(items) => Some(ParamValue::StringArray(
+            items
+                .into_iter()
+                .filter_map(|item| match item {
+                    serde_json::Value::String(value) => Some(value),
+                    _ => None,
+                })
+                .collect(),
+        )),
+        _ => None,
+    }
 }
 
 type Selected<'a> = Vec<(&'a dyn Value, &'static Schema)>;
@@ -336,4 +384,94 @@ fn select<'a>(path: &str, input: &'a dyn Value, schema: &'static Schema) -> Opti
         current = next;
     }
     Some((current, projected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{prelude, Member, ShapeType, Traits};
+
+    static TABLE_MEMBERS: [Member; 2] = [
+        Member {
+            name: "Name",
+            target: &prelude::STRING,
+            traits: Traits::NONE,
+        },
+        Member {
+            name: "Global",
+            target: &prelude::BOOLEAN,
+            traits: Traits::NONE,
+        },
+    ];
+    static TABLE: Schema = Schema {
+        members: &TABLE_MEMBERS,
+        ..Schema::new("test#Table", ShapeType::Structure)
+    };
+    static TABLES_MEMBERS: [Member; 1] = [Member {
+        name: "member",
+        target: &TABLE,
+        traits: Traits::NONE,
+    }];
+    static TABLES: Schema = Schema {
+        members: &TABLES_MEMBERS,
+        ..Schema::new("test#Tables", ShapeType::List)
+    };
+    static INPUT_MEMBERS: [Member; 1] = [Member {
+        name: "Tables",
+        target: &TABLES,
+        traits: Traits::NONE,
+    }];
+    static INPUT: Schema = Schema {
+        members: &INPUT_MEMBERS,
+        ..Schema::new("test#Input", ShapeType::Structure)
+    };
+
+    struct Table(String, bool);
+    impl Value for Table {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+        fn member(&self, index: usize) -> Option<&dyn Value> {
+            match index {
+                0 => Some(&self.0),
+                1 => Some(&self.1),
+                _ => None,
+            }
+        }
+    }
+    struct Input(Vec<Table>);
+    impl Value for Input {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+        fn member(&self, index: usize) -> Option<&dyn Value> {
+            (index == 0).then_some(&self.0 as &dyn Value)
+        }
+    }
+
+    #[test]
+    fn operation_context_paths_are_read_directly_or_as_jmespath() {
+        let input = Input(vec![
+            Table("a".into(), true),
+            Table("b".into(), false),
+            Table("c".into(), true),
+        ]);
+        let names = |path: &str| evaluate_path(path, &input, &INPUT);
+        let all = Some(ParamValue::StringArray(vec!["a".into(), "b".into(), "c".into()]));
+        // The direct reader and JMESPath agree on what both read.
+        assert!(is_simple_path("Tables[*].Name"));
+        assert_eq!(names("Tables[*].Name"), all);
+        assert_eq!(evaluate_jmespath("Tables[*].Name", &input, &INPUT), all);
+        // What only JMESPath reads: a filter, a function, an index.
+        assert!(!is_simple_path("Tables[?Global].Name"));
+        assert_eq!(
+            names("Tables[?Global].Name"),
+            Some(ParamValue::StringArray(vec!["a".into(), "c".into()]))
+        );
+        assert_eq!(names("Tables[1].Name"), Some(ParamValue::String("b".into())));
+        assert_eq!(names("length(Tables) == `3`"), Some(ParamValue::Bool(true)));
+        // A path that does not parse, or leads to a number, sets nothing.
+        assert_eq!(names("Tables[?"), None);
+        assert_eq!(names("length(Tables)"), None);
+    }
 }
