@@ -425,6 +425,7 @@ pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
 fn warnings(index: &Index<'_>) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut blob_defaults = Vec::new();
+    let mut unread_waiters = Vec::new();
     let mut note = |at: String, traits: &model::Traits| {
         if let Some(pattern) = traits.pattern() {
             if let Some(reason) = unchecked_pattern(pattern) {
@@ -436,6 +437,20 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
     };
     for shape in index.closure() {
         note(format!("shape `{}`", shape.id), &shape.traits);
+        if let Some(waiters) = shape
+            .traits
+            .get("smithy.waiters#waitable")
+            .and_then(|value| value.as_object())
+        {
+            for (name, value) in waiters {
+                if !render::protocol::waiter_reads(name, value) {
+                    unread_waiters.push(format!(
+                        "shape `{}`: the waiter `{name}` is left out: its value does not read as a waiter",
+                        shape.id
+                    ));
+                }
+            }
+        }
         let members: Vec<&model::Member> = match &shape.kind {
             model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => members.iter().collect(),
             model::ShapeKind::List(member) | model::ShapeKind::Set(member) => vec![member],
@@ -458,6 +473,7 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
         }
     }
     warnings.extend(blob_defaults);
+    warnings.extend(unread_waiters);
     warnings
 }
 

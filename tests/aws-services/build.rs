@@ -28,6 +28,7 @@ const SERVICES: &[(&str, &str, &[&str])] = &[
             "PutObjectTagging",
             "UploadPart",
             "CompleteMultipartUpload",
+            "HeadBucket",
         ],
     ),
     // The operations of a local S3 stand-in, served by the generated server.
@@ -37,7 +38,8 @@ const SERVICES: &[(&str, &str, &[&str])] = &[
         &["PutObject", "GetObject", "ListObjectsV2"],
     ),
     ("sts", "aws-2026/sts.json", &["GetCallerIdentity", "AssumeRole"]),
-    ("iam", "aws-2026/iam.json", &["ListRoles"]),
+    ("iam", "aws-2026/iam.json", &["ListRoles", "GetRole"]),
+    ("dynamodb", "aws-2026/dynamodb.json", &["DescribeTable"]),
     (
         "cloudformation",
         "aws-popular/cloudformation-2010-05-15.json",

@@ -6,7 +6,7 @@
 
 mod example;
 mod operations;
-mod protocol;
+pub(crate) mod protocol;
 mod schema;
 mod service;
 mod support;

@@ -18,6 +18,7 @@ mod hyper;
 mod paginate;
 mod retry;
 mod signing;
+pub mod waiter;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -412,7 +412,7 @@ pub(super) fn classify_transport(error: &TransportError) -> Option<RetryKind> {
 
 /// A random number in [0, 1), for jitter: from the standard library's per-process hash keys and
 /// a counter; unpredictable enough to spread retries, not secret.
-fn random_fraction() -> f64 {
+pub(super) fn random_fraction() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();

@@ -180,6 +180,7 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
         }
     });
     let paginator = Rt::Paginator.path();
+    let waiters = waiter_methods(cx, &client);
     let mut taken: std::collections::HashSet<String> = cx
         .index
         .operations()
@@ -265,6 +266,8 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
                 }
 
                 #(#paginators)*
+
+                #(#waiters)*
             }
 
             impl #service_path for Client {
@@ -272,6 +275,116 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
             }
         },
     );
+}
+
+/// A `wait_until_<name>` method per waiter of each operation (`smithy.waiters#waitable`), in
+/// name order.
+fn waiter_methods(cx: &Context<'_>, client: &ModulePath) -> Vec<TokenStream> {
+    let wait = Rt::Waiter.path();
+    let mut methods = Vec::new();
+    for (shape, _) in cx.index.operations() {
+        let Some(waiters) = shape
+            .traits
+            .get("smithy.waiters#waitable")
+            .and_then(|value| value.as_object())
+        else {
+            continue;
+        };
+        let symbol = cx.symbols.operation(&shape.id);
+        let marker = symbol.marker.path_from(client);
+        let input = symbol.input.path_from(client);
+        let output = symbol.output.path_from(client);
+        let error = symbol.error.path_from(client);
+        let mut names: Vec<&String> = waiters.keys().collect();
+        names.sort();
+        for name in names {
+            // One that does not read is left out (with a warning, from `waiter_reads`).
+            let Some(schema) = waiter_schema(&wait, name, &waiters[name.as_str()]) else {
+                continue;
+            };
+            let method = ident(&format!("wait_until_{}", crate::ident::snake_case(name)));
+            let mut doc = vec![
+                format!(
+                    " Calls `{}` until the waiter `{name}` succeeds, fails, or `max_wait` passes: on success, the",
+                    shape.id.name()
+                ),
+                " result of the last call (its output, or the error a waiter of a resource's absence waits for)."
+                    .to_owned(),
+            ];
+            if let Some(text) = waiters[name.as_str()]
+                .get("documentation")
+                .and_then(|value| value.as_str())
+            {
+                doc.push(String::new());
+                doc.extend(text.lines().map(|line| format!(" {line}")));
+            }
+            methods.push(quote! {
+                #(#[doc = #doc])*
+                pub async fn #method(&self, input: #input, max_wait: std::time::Duration) -> Result<Result<#output, #error>, #wait::WaiterError<#error>> {
+                    static WAITER: #wait::WaiterSchema = #schema;
+                    #wait::wait::<#marker>(&self.config, input, &WAITER, max_wait).await
+                }
+            });
+        }
+    }
+    methods
+}
+
+/// Whether the generator reads a waiter's value (`smithy.waiters#waitable`).
+pub(crate) fn waiter_reads(name: &str, value: &serde_json::Value) -> bool {
+    waiter_schema(&TokenStream::new(), name, value).is_some()
+}
+
+/// A waiter's schema, from its value in `smithy.waiters#waitable`.
+fn waiter_schema(wait: &TokenStream, name: &str, value: &serde_json::Value) -> Option<TokenStream> {
+    let min_delay = value.get("minDelay").map_or(Some(2), |delay| delay.as_u64())?;
+    let max_delay = value.get("maxDelay").map_or(Some(120), |delay| delay.as_u64())?;
+    let mut acceptors = Vec::new();
+    for acceptor in value.get("acceptors")?.as_array()? {
+        let state = match acceptor.get("state")?.as_str()? {
+            "success" => quote!(#wait::AcceptorState::Success),
+            "failure" => quote!(#wait::AcceptorState::Failure),
+            "retry" => quote!(#wait::AcceptorState::Retry),
+            _ => return None,
+        };
+        let matcher = acceptor.get("matcher")?.as_object()?;
+        let path_matcher = |value: &serde_json::Value| -> Option<TokenStream> {
+            let path = value.get("path")?.as_str()?;
+            let expected = value.get("expected")?.as_str()?;
+            let comparator = match value.get("comparator")?.as_str()? {
+                "stringEquals" => quote!(#wait::Comparator::StringEquals),
+                "booleanEquals" => quote!(#wait::Comparator::BooleanEquals),
+                "allStringEquals" => quote!(#wait::Comparator::AllStringEquals),
+                "anyStringEquals" => quote!(#wait::Comparator::AnyStringEquals),
+                _ => return None,
+            };
+            Some(quote!(#wait::PathMatcher { path: #path, expected: #expected, comparator: #comparator }))
+        };
+        let matcher = if let Some(output) = matcher.get("output") {
+            let path = path_matcher(output)?;
+            quote!(#wait::Matcher::Output(#path))
+        } else if let Some(input_output) = matcher.get("inputOutput") {
+            let path = path_matcher(input_output)?;
+            quote!(#wait::Matcher::InputOutput(#path))
+        } else if let Some(success) = matcher.get("success") {
+            let success = success.as_bool()?;
+            quote!(#wait::Matcher::Success(#success))
+        } else if let Some(error) = matcher.get("errorType") {
+            let error = error.as_str()?;
+            quote!(#wait::Matcher::ErrorType(#error))
+        } else {
+            return None;
+        };
+        acceptors.push(quote!(#wait::Acceptor { state: #state, matcher: #matcher }));
+    }
+    Some(quote! {
+        #wait::WaiterSchema {
+            name: #name,
+            min_delay: #min_delay,
+            max_delay: #max_delay,
+            acceptors: &[#(#acceptors),*],
+        }
+    })
 }
 
 /// The server: `handle`, which routes a request to the service implementation, and `Server`,
