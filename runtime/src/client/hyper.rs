@@ -446,7 +446,7 @@ impl hyper::body::Body for UploadBody {
                         format!("the request body could not be read: {error}"),
                     ))));
                 }
-                Poll::Ready(Some(Ok(chunk))) => self.rest = bytes::Bytes::from(chunk),
+                Poll::Ready(Some(Ok(chunk))) => self.rest = chunk,
             }
         }
         let length = self.rest.len().min(UPLOAD_PIECE);
@@ -622,7 +622,7 @@ impl Throughput {
 }
 
 impl futures_core::Stream for Pieces {
-    type Item = Result<Vec<u8>, TransportError>;
+    type Item = Result<bytes::Bytes, TransportError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -645,7 +645,7 @@ impl futures_core::Stream for Pieces {
                                     return Poll::Ready(Some(Err(error)));
                                 }
                             }
-                            return Poll::Ready(Some(Ok(Vec::from(data))));
+                            return Poll::Ready(Some(Ok(data)));
                         }
                     }
                 }

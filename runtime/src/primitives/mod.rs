@@ -10,6 +10,7 @@ mod token;
 
 pub use big_number::{BigDecimal, BigInteger};
 pub use blob::Blob;
+pub use bytes::Bytes;
 pub use date_time::DateTime;
 pub(crate) use events::Live as LiveEvents;
 pub use events::{EventSender, EventStream, EventStreamError, SendError};

@@ -3,6 +3,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::checksum::{ChecksumAlgorithm, Hasher};
@@ -27,7 +28,7 @@ pub struct ByteStream {
 /// A body that streams, its length when known, and how to make it again (for a retry), when
 /// it can be.
 struct Streaming {
-    chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
+    chunks: Pin<Box<dyn Stream<Item = Result<Bytes, StreamError>> + Send>>,
     length: Option<u64>,
     replay: Option<Replay>,
 }
@@ -87,24 +88,29 @@ impl ByteStream {
         }
     }
 
-    /// A body that streams the chunks of `chunks`, `length` bytes in all when known.
-    pub fn from_stream<S, E>(chunks: S, length: Option<u64>) -> Self
+    /// A body that streams the chunks of `chunks` (`Vec<u8>`, [`Bytes`], or anything else
+    /// that becomes `Bytes`), `length` bytes in all when known.
+    pub fn from_stream<S, B, E>(chunks: S, length: Option<u64>) -> Self
     where
-        S: Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
+        S: Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<Bytes>,
         E: Into<BoxError>,
     {
         struct Mapped<S>(Pin<Box<S>>);
-        impl<S, E> Stream for Mapped<S>
+        impl<S, B, E> Stream for Mapped<S>
         where
-            S: Stream<Item = Result<Vec<u8>, E>>,
+            S: Stream<Item = Result<B, E>>,
+            B: Into<Bytes>,
             E: Into<BoxError>,
         {
-            type Item = Result<Vec<u8>, StreamError>;
+            type Item = Result<Bytes, StreamError>;
 
             fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
                 self.0.as_mut().poll_next(cx).map(|chunk| {
                     chunk.map(|chunk| {
-                        chunk.map_err(|error| StreamError::from_source("the body could not be read", error))
+                        chunk
+                            .map(Into::into)
+                            .map_err(|error| StreamError::from_source("the body could not be read", error))
                     })
                 })
             }
@@ -112,10 +118,7 @@ impl ByteStream {
         Self::streaming(Box::pin(Mapped(Box::pin(chunks))), length)
     }
 
-    fn streaming(
-        chunks: Pin<Box<dyn Stream<Item = Result<Vec<u8>, StreamError>> + Send>>,
-        length: Option<u64>,
-    ) -> Self {
+    fn streaming(chunks: Pin<Box<dyn Stream<Item = Result<Bytes, StreamError>> + Send>>, length: Option<u64>) -> Self {
         Self::from_streaming(Streaming {
             chunks,
             length,
@@ -199,13 +202,14 @@ impl ByteStream {
     }
 
     /// The next piece of the body; `None` at its end. A body held in memory is one piece.
-    pub async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, StreamError>> {
+    /// Pieces are [`Bytes`], handed over as the transport read them, without a copy.
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, StreamError>> {
         std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
-    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Vec<u8>, StreamError>>> {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, StreamError>>> {
         if !self.bytes.is_empty() {
-            return Poll::Ready(Some(Ok(std::mem::take(&mut self.bytes))));
+            return Poll::Ready(Some(Ok(Bytes::from(std::mem::take(&mut self.bytes)))));
         }
         let stream = self.stream.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(streaming) = stream else {
@@ -224,7 +228,7 @@ impl ByteStream {
         while let Some(chunk) = self.next_chunk().await {
             let chunk = chunk?;
             if all.is_empty() {
-                all = chunk;
+                all = Vec::from(chunk);
             } else {
                 all.extend_from_slice(&chunk);
             }
@@ -254,7 +258,7 @@ impl ByteStream {
             expected: String,
         }
         impl Stream for Checked {
-            type Item = Result<Vec<u8>, StreamError>;
+            type Item = Result<Bytes, StreamError>;
 
             fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
                 let this = &mut *self;
@@ -292,7 +296,7 @@ impl ByteStream {
 }
 
 impl Stream for ByteStream {
-    type Item = Result<Vec<u8>, StreamError>;
+    type Item = Result<Bytes, StreamError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut().poll_chunk(cx)
@@ -337,6 +341,7 @@ mod file {
     use std::pin::Pin;
     use std::task::{Context, Poll};
 
+    use bytes::Bytes;
     use futures_core::Stream;
     use tokio::io::{AsyncRead, ReadBuf};
 
@@ -368,7 +373,7 @@ mod file {
             }
         }
 
-        fn failed(&mut self, error: std::io::Error) -> Poll<Option<Result<Vec<u8>, StreamError>>> {
+        fn failed(&mut self, error: std::io::Error) -> Poll<Option<Result<Bytes, StreamError>>> {
             self.state = State::Done;
             let message = format!("the file {} could not be read", self.path.display());
             Poll::Ready(Some(Err(StreamError::from_source(message, error))))
@@ -376,7 +381,7 @@ mod file {
     }
 
     impl Stream for Chunks {
-        type Item = Result<Vec<u8>, StreamError>;
+        type Item = Result<Bytes, StreamError>;
 
         fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
             let this = &mut *self;
@@ -410,7 +415,7 @@ mod file {
                                     ));
                                 }
                                 this.left -= piece.len() as u64;
-                                return Poll::Ready(Some(Ok(piece)));
+                                return Poll::Ready(Some(Ok(Bytes::from(piece))));
                             }
                         }
                     }

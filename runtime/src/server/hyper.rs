@@ -707,7 +707,7 @@ impl hyper::body::Body for Outgoing {
             Poll::Ready(Some(Ok(piece))) => {
                 this.count(true);
                 this.in_flight.0.wrote();
-                this.body = bytes::Bytes::from(piece);
+                this.body = piece;
                 let length = this.body.len().min(PIECE);
                 Poll::Ready(Some(Ok(hyper::body::Frame::data(this.body.split_to(length)))))
             }
@@ -1088,7 +1088,7 @@ fn streamed_request(
 struct IncomingPieces(hyper::body::Incoming);
 
 impl futures_core::Stream for IncomingPieces {
-    type Item = Result<Vec<u8>, hyper::Error>;
+    type Item = Result<bytes::Bytes, hyper::Error>;
 
     fn poll_next(
         mut self: std::pin::Pin<&mut Self>,
@@ -1101,7 +1101,7 @@ impl futures_core::Stream for IncomingPieces {
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) if !data.is_empty() => Poll::Ready(Some(Ok(Vec::from(data)))),
+                    Ok(data) if !data.is_empty() => Poll::Ready(Some(Ok(data))),
                     // Trailers and empty frames carry no body bytes.
                     _ => continue,
                 },
