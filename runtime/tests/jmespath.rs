@@ -136,3 +136,56 @@ fn same(left: &Value, right: &Value) -> bool {
 fn say(line: &str) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
+
+/// Every acceptor path of every waiter of the AWS models in `shared/models` parses: what the
+/// generated waiters will search with.
+#[test]
+fn every_waiter_path_of_the_aws_models_parses() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models");
+    let Ok(dirs) = std::fs::read_dir(&models) else {
+        let in_ci = std::env::var("CI").is_ok_and(|value| !value.is_empty() && value != "false" && value != "0");
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! WAITER PATHS SKIPPED: {} is missing\n",
+            models.display()
+        );
+        assert!(!in_ci, "the models are missing and CI is set");
+        return;
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in dirs.filter_map(Result::ok) {
+        if let Ok(entries) = std::fs::read_dir(dir.path()) {
+            files.extend(
+                entries
+                    .filter_map(Result::ok)
+                    .map(|entry| entry.path())
+                    .filter(|path| path.extension().is_some_and(|extension| extension == "json")),
+            );
+        }
+    }
+    let (mut paths, mut failures) = (0, Vec::new());
+    for file in &files {
+        let Ok(model) = serde_json::from_str::<Value>(&std::fs::read_to_string(file).unwrap_or_default()) else {
+            continue;
+        };
+        for (id, shape) in model["shapes"].as_object().into_iter().flatten() {
+            let Some(waiters) = shape["traits"]["smithy.waiters#waitable"].as_object() else {
+                continue;
+            };
+            for (name, waiter) in waiters {
+                for acceptor in waiter["acceptors"].as_array().into_iter().flatten() {
+                    for kind in ["output", "inputOutput"] {
+                        if let Some(path) = acceptor["matcher"][kind]["path"].as_str() {
+                            paths += 1;
+                            if let Err(error) = Expression::parse(path) {
+                                failures.push(format!("{id} {name}: `{path}`: {error}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("waiter paths: {paths} parsed, {} failed", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -350,6 +350,8 @@ fn waiter_schema(wait: &TokenStream, name: &str, value: &serde_json::Value) -> O
         let matcher = acceptor.get("matcher")?.as_object()?;
         let path_matcher = |value: &serde_json::Value| -> Option<TokenStream> {
             let path = value.get("path")?.as_str()?;
+            // A path the runtime cannot search with would never match.
+            smithy_runtime::jmespath::Expression::parse(path).ok()?;
             let expected = value.get("expected")?.as_str()?;
             let comparator = match value.get("comparator")?.as_str()? {
                 "stringEquals" => quote!(#wait::Comparator::StringEquals),
