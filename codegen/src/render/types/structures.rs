@@ -389,9 +389,17 @@ fn render_builder(
             deprecated,
             ..
         } = field;
+        // A setter named as a binary operator's method (a member `add`, `sub`, ...) has that
+        // method's shape, which clippy flags.
+        let operator = matches!(
+            ident.to_string().as_str(),
+            "add" | "sub" | "mul" | "div" | "rem" | "shl" | "shr" | "bitand" | "bitor" | "bitxor"
+        )
+        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
         quote! {
             #docs
             #deprecated
+            #operator
             pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
                 self.#ident = Some(value.into());
                 self
