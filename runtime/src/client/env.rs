@@ -30,7 +30,8 @@ impl Config {
     /// A configuration from the environment, as the AWS SDKs read it, with the ready HTTPS
     /// transport:
     ///
-    /// - the region: `AWS_REGION`, `AWS_DEFAULT_REGION`, or the profile's `region`;
+    /// - the region: `AWS_REGION`, `AWS_DEFAULT_REGION`, or the profile's `region`; else, on EC2, the
+    ///   instance's region from its metadata service (`from_env` only, within a second);
     /// - credentials from the first source that has them, cached and refreshed before they
     ///   expire: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`; the profile
     ///   (`AWS_PROFILE`, default `default`) of `~/.aws/credentials` and `~/.aws/config`
@@ -57,7 +58,20 @@ impl Config {
     /// shared file, an unreadable CA bundle) makes every call fail with an error that names it.
     #[cfg(feature = "hyper-client")]
     pub async fn from_env() -> Config {
-        Self::from_env_in(Env::real())
+        let env = Env::real();
+        let mut config = Self::from_env_in(env.clone());
+        if config.region.is_none() {
+            // On EC2, the instance's region, when nothing else names one.
+            let metadata = super::HyperTransport::builder()
+                .connect_timeout(std::time::Duration::from_secs(1))
+                .build()
+                .unwrap_or_else(|_| super::HyperTransport::new())
+                .with_timeout(std::time::Duration::from_secs(1));
+            config.region = crate::credentials::ImdsProvider::new(env, Arc::new(metadata))
+                .region()
+                .await;
+        }
+        config
     }
 
     /// `Config::from_env` with these variables and files, for tests and for programs that

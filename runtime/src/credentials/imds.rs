@@ -12,6 +12,7 @@ const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
 const IPV6_ENDPOINT: &str = "http://[fd00:ec2::254]";
 const TOKEN_PATH: &str = "/latest/api/token";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+const REGION_PATH: &str = "/latest/meta-data/placement/region";
 const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 /// How long a session token is asked to last: six hours, the longest the service allows.
@@ -245,13 +246,34 @@ impl ImdsProvider {
         }
     }
 
-    async fn load(&self) -> Result<Credentials, Attempt> {
-        let place = Self::NAME;
-        if self
-            .env
+    /// The region of the instance (`GET /latest/meta-data/placement/region`), for a program
+    /// that finds none in its environment or shared files; `None` when the service is turned
+    /// off, cannot be reached, or does not say.
+    pub async fn region(&self) -> Option<String> {
+        if self.disabled() {
+            return None;
+        }
+        let endpoint = self.endpoint().ok()?;
+        let response = self.get(&endpoint, REGION_PATH).await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let region = std::str::from_utf8(response.body()).ok()?.trim();
+        let valid =
+            !region.is_empty() && region.len() <= 64 && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        valid.then(|| region.to_owned())
+    }
+
+    /// Whether `AWS_EC2_METADATA_DISABLED` turns the service off.
+    fn disabled(&self) -> bool {
+        self.env
             .get("AWS_EC2_METADATA_DISABLED")
             .is_some_and(|disabled| disabled.trim().eq_ignore_ascii_case("true"))
-        {
+    }
+
+    async fn load(&self) -> Result<Credentials, Attempt> {
+        let place = Self::NAME;
+        if self.disabled() {
             return Err(Self::not_configured("AWS_EC2_METADATA_DISABLED is true".to_owned()));
         }
         let endpoint = self.endpoint()?;

@@ -392,3 +392,31 @@ async fn the_profile_names_the_metadata_endpoint_or_its_mode() {
     );
     assert!(asked.is_empty(), "{asked:?}");
 }
+
+/// A metadata service that knows its region.
+struct RegionImds;
+
+impl Transport for RegionImds {
+    fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
+        match request.uri().path() {
+            "/latest/meta-data/placement/region" => respond(200, "eu-north-1\n"),
+            path => {
+                let (status, body) = answer(path);
+                respond(status, body)
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_region_comes_from_instance_metadata_unless_turned_off() {
+    let transport: Arc<dyn Transport> = Arc::new(RegionImds);
+    let region = ImdsProvider::new(env_with(&[], None), transport.clone()).region().await;
+    assert_eq!(region.as_deref(), Some("eu-north-1"));
+    let off = env_with(&[("AWS_EC2_METADATA_DISABLED", "true")], None);
+    assert_eq!(ImdsProvider::new(off, transport).region().await, None);
+    // A service that cannot say gives none.
+    let imds = FakeImds::new(403);
+    let transport: Arc<dyn Transport> = imds;
+    assert_eq!(ImdsProvider::new(env_with(&[], None), transport).region().await, None);
+}
