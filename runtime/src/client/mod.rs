@@ -638,6 +638,8 @@ async fn attempts(
     let mut request = Some(request);
     let mut attempt = 1;
     let mut held = 0;
+    // Why the call is sent once whatever the retry settings, when it is.
+    let mut once: Option<&'static str> = None;
     loop {
         let last = attempt >= max_attempts && !corrections.clock && !corrections.credentials;
         let mut this = match (last, request.as_ref()) {
@@ -656,6 +658,7 @@ async fn attempts(
                         clock: false,
                         credentials: false,
                     };
+                    once = Some("the request body is a stream that can be read only once");
                     upload.body(true)
                 }
             },
@@ -674,6 +677,7 @@ async fn attempts(
                     clock: false,
                     credentials: false,
                 };
+                once = Some("an event stream is sent once");
                 Some(events)
             }
             None => None,
@@ -740,6 +744,22 @@ async fn attempts(
         };
         let retry_kind = match kind {
             Some(kind) if attempt < max_attempts => kind,
+            // A failure that would have been retried says why it was not.
+            Some(_) if once.is_some() => {
+                let reason = once.unwrap_or_default();
+                return finish(
+                    config,
+                    &context,
+                    result.map_err(|error| {
+                        let message = match error.message() {
+                            Some(message) => format!("{message} (not retried: {reason})"),
+                            None => format!("not retried: {reason}"),
+                        };
+                        error.with_message(message)
+                    }),
+                    validate_checksum,
+                );
+            }
             _ => {
                 if result
                     .as_ref()

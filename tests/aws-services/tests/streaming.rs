@@ -621,6 +621,38 @@ async fn a_file_is_sent_again_on_a_retry_and_a_one_shot_body_is_not() {
         "{error:?}"
     );
     assert_eq!(seen.lock().unwrap().len(), 1, "a body read once is not sent again");
+
+    // A server that never answers: an attempt that times out would be retried, but not with a
+    // body read once, and the error says why.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port is free");
+    let endpoint = format!("http://{}", listener.local_addr().expect("the listener has an address"));
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let _ = read_head(&mut stream).await;
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            });
+        }
+    });
+    let client = upload_client(&endpoint, |config| {
+        retrying(config).with_timeouts(
+            smithy_runtime::client::TimeoutConfig::default().with_attempt_timeout(Some(Duration::from_millis(300))),
+        )
+    });
+    let pieces = (0..4u64)
+        .map(|piece| Ok::<_, std::io::Error>((piece * 1000..(piece + 1) * 1000).map(byte_at).collect::<Vec<u8>>()));
+    let once = ByteStream::from_stream(Stream(pieces.collect::<Vec<_>>().into_iter()), Some(4000));
+    let error = client.put_object(put(once)).await.expect_err("the attempt times out");
+    assert!(
+        error
+            .to_string()
+            .contains("not retried: the request body is a stream that can be read only once"),
+        "{error}"
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
 /// A stream of the items of an iterator.
