@@ -316,7 +316,10 @@ impl<T> EventSender<T> {
             }
             if channel.queue.len() >= channel.capacity {
                 event = Some(next);
-                channel.waiting.push(cx.waker().clone());
+                // Polled again while waiting: one waker per task, not one per poll.
+                if !channel.waiting.iter().any(|waiting| waiting.will_wake(cx.waker())) {
+                    channel.waiting.push(cx.waker().clone());
+                }
                 return Poll::Pending;
             }
             channel.queue.push_back(next);
