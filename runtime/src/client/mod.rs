@@ -617,10 +617,10 @@ async fn attempts(
     // An input event stream is sent as its events come, once.
     let mut events = EventsUpload::new(&context, &*input, &mut request)?;
     drop(input);
-    let event_streams = events.is_some() || context.operation.output.event_stream().is_some();
+    let output_events = context.operation.output.event_stream().is_some();
+    let event_streams = events.is_some() || output_events;
     // An output that streams is handed on as it arrives.
-    let streams_output =
-        context.operation.output.streaming_blob().is_some() || context.operation.output.event_stream().is_some();
+    let streams_output = context.operation.output.streaming_blob().is_some() || output_events;
     // Waiting needs a timer: without one, a call makes one attempt.
     let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)

@@ -98,25 +98,26 @@ impl ImdsProvider {
         }
     }
 
-    /// A setting: the environment variable `variable`, else `key` in the selected profile of
-    /// the shared config files; with where it came from, for messages.
-    fn setting(&self, variable: &'static str, key: &'static str) -> Option<(String, String)> {
-        if let Some(value) = self.env.get_non_empty(variable) {
-            return Some((value, variable.to_owned()));
-        }
-        let profiles = super::load_profiles(&self.env).ok()?;
-        let profile = profiles.selected_profile().to_owned();
-        let value = profiles.get(&profile, key)?.trim();
-        (!value.is_empty()).then(|| (value.to_owned(), format!("`{key}` of profile `{profile}`")))
-    }
-
     /// The service's address, without a trailing `/`: `AWS_EC2_METADATA_SERVICE_ENDPOINT` or
     /// the profile's `ec2_metadata_service_endpoint`, else by the endpoint mode
     /// (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` or `ec2_metadata_service_endpoint_mode`).
+    /// The shared files are read at most once, and only when a variable is not set.
     fn endpoint(&self) -> Result<String, Attempt> {
-        if let Some((endpoint, from)) =
-            self.setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
-        {
+        let mut profiles = None;
+        // A setting: the variable, else the key in the selected profile; with where it came
+        // from, for messages.
+        let mut setting = |variable: &'static str, key: &'static str| -> Option<(String, String)> {
+            if let Some(value) = self.env.get_non_empty(variable) {
+                return Some((value, variable.to_owned()));
+            }
+            let profiles = profiles
+                .get_or_insert_with(|| super::load_profiles(&self.env).ok())
+                .as_ref()?;
+            let profile = profiles.selected_profile();
+            let value = profiles.get(profile, key)?.trim();
+            (!value.is_empty()).then(|| (value.to_owned(), format!("`{key}` of profile `{profile}`")))
+        };
+        if let Some((endpoint, from)) = setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint") {
             let valid = http::Uri::try_from(endpoint.as_str())
                 .is_ok_and(|uri| matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some());
             if !valid {
@@ -127,7 +128,7 @@ impl ImdsProvider {
             }
             return Ok(endpoint.trim_end_matches('/').to_owned());
         }
-        match self.setting(
+        match setting(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
             "ec2_metadata_service_endpoint_mode",
         ) {

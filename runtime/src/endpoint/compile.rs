@@ -32,12 +32,7 @@ pub(crate) fn compile(json: &Json) -> Result<Compiled, RuleSetError> {
     let object = json
         .as_object()
         .ok_or_else(|| RuleSetError::new("", format!("a rule set must be an object, not {}", json_kind(json))))?;
-    let mut compiler = Compiler {
-        path: Vec::new(),
-        params: Vec::new(),
-        variables: Vec::new(),
-        scope: Vec::new(),
-    };
+    let mut compiler = Compiler::default();
     let version = compiler.required_str(object, "version")?.to_owned();
     if !version.starts_with("1.") {
         return Err(compiler.error_at(
@@ -45,12 +40,7 @@ pub(crate) fn compile(json: &Json) -> Result<Compiled, RuleSetError> {
             format!("unsupported rules engine version `{version}` (1.x is supported)"),
         ));
     }
-    let parameters = compiler.required(object, "parameters")?;
-    let parameters = compiler.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
-    compiler.params = parameters
-        .iter()
-        .map(|parameter| (parameter.name.clone(), Ty::of_param(parameter.param_type)))
-        .collect();
+    let parameters = compiler.declare_parameters(object)?;
     let rules = compiler.required(object, "rules")?;
     let rules = compiler.at(Seg::Key("rules"), |c| c.rules(rules, 1))?;
     let slots = compiler.params.len() + compiler.variables.len();
@@ -81,12 +71,7 @@ pub(crate) fn compile_bdd(json: &Json) -> Result<CompiledBdd, RuleSetError> {
             format!("a decision diagram must be an object, not {}", json_kind(json)),
         )
     })?;
-    let mut compiler = Compiler {
-        path: Vec::new(),
-        params: Vec::new(),
-        variables: Vec::new(),
-        scope: Vec::new(),
-    };
+    let mut compiler = Compiler::default();
     let version = compiler.required_str(object, "version")?.to_owned();
     let supported = version
         .strip_prefix("1.")
@@ -99,12 +84,7 @@ pub(crate) fn compile_bdd(json: &Json) -> Result<CompiledBdd, RuleSetError> {
             format!("unsupported decision diagram version `{version}` (1.1 and later 1.x are supported)"),
         ));
     }
-    let parameters = compiler.required(object, "parameters")?;
-    let parameters = compiler.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
-    compiler.params = parameters
-        .iter()
-        .map(|parameter| (parameter.name.clone(), Ty::of_param(parameter.param_type)))
-        .collect();
+    let parameters = compiler.declare_parameters(object)?;
     let conditions = compiler.required(object, "conditions")?;
     let conditions = compiler.at(Seg::Key("conditions"), |c| {
         let items = c.array(conditions)?;
@@ -280,6 +260,7 @@ enum Seg<'j> {
     Index(usize),
 }
 
+#[derive(Default)]
 struct Compiler<'j> {
     /// Where in the document the compiler is, for messages.
     path: Vec<Seg<'j>>,
@@ -293,6 +274,17 @@ struct Compiler<'j> {
 }
 
 impl<'j> Compiler<'j> {
+    /// Reads the document's `parameters` and gives each its slot.
+    fn declare_parameters(&mut self, object: &'j Map<String, Json>) -> Result<Vec<Parameter>, RuleSetError> {
+        let parameters = self.required(object, "parameters")?;
+        let parameters = self.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
+        self.params = parameters
+            .iter()
+            .map(|parameter| (parameter.name.clone(), Ty::of_param(parameter.param_type)))
+            .collect();
+        Ok(parameters)
+    }
+
     fn path_string(&self) -> String {
         let mut out = String::new();
         for seg in &self.path {
