@@ -826,6 +826,45 @@ hyper-server = ["smithy-runtime/hyper-server"]
         Ok(emit::stale_files(dir, &files, true))
     }
 
+    /// The files of the module tree at `module`, a path such as `my_crate::aws::sts` that starts
+    /// with the name of the crate it lives in: `mod.rs` (with the front page, its example
+    /// naming the module by that path) and the same files as [`Generated::source_files`] below
+    /// it, every `crate::` path of the generated code rebased to `crate::aws::sts::`. The crate
+    /// declares the module (`pub mod sts;` in `aws.rs`) and depends on `smithy-runtime`; the
+    /// runtime itself can hold such modules, as it names itself `smithy_runtime`.
+    pub fn module_files(&self, module: &str) -> Result<Files> {
+        let segments = module_segments(module)?;
+        let rebased = format!("crate::{}::", segments[1..].join("::"));
+        Ok(self
+            .rendered
+            .crate_files(&self.source, module)
+            .into_iter()
+            .map(|(path, text)| {
+                let path = if path == Path::new("lib.rs") {
+                    PathBuf::from("mod.rs")
+                } else {
+                    path
+                };
+                (path, rebase_crate_paths(&text, &rebased))
+            })
+            .collect())
+    }
+
+    /// Writes the module tree [`Generated::module_files`] gives into `dir` (the module's
+    /// directory, such as `src/aws/sts/`), all or nothing, as [`Generated::write_crate`]
+    /// writes a crate's sources. Returns the files that changed.
+    pub fn write_module(&self, dir: &Path, module: &str) -> Result<Vec<PathBuf>> {
+        let files = self.module_files(module)?;
+        emit::write_files(dir, &files, true)
+    }
+
+    /// The files of the module tree in `dir` that differ from what
+    /// [`Generated::write_module`] would write there; empty when it is up to date.
+    pub fn stale_module_files(&self, dir: &Path, module: &str) -> Result<Vec<PathBuf>> {
+        let files = self.module_files(module)?;
+        Ok(emit::stale_files(dir, &files, true))
+    }
+
     /// Shapes generated: the selected operations' closure, service and operations included.
     pub fn shape_count(&self) -> usize {
         self.shapes
@@ -849,6 +888,51 @@ fn toml_string(text: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// The segments of a module path such as `my_crate::aws::sts`: a crate name and at least one
+/// module, each a Rust identifier.
+fn module_segments(module: &str) -> Result<Vec<&str>> {
+    let segments: Vec<&str> = module.split("::").collect();
+    let is_ident = |segment: &&str| {
+        segment.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && *segment != "_"
+    };
+    if segments.len() < 2
+        || !segments.iter().all(is_ident)
+        || segments
+            .iter()
+            .any(|s| matches!(*s, "crate" | "self" | "super" | "Self"))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidModel,
+            format!(
+                "`{module}` is not a module path: give the crate's name and the module's path in it, such as `my_crate::aws::sts`"
+            ),
+        ));
+    }
+    Ok(segments)
+}
+
+/// `text` with each path that starts at the crate root (`crate::types::Foo`) starting at
+/// `root` instead (`crate::aws::sts::types::Foo`). `$crate::` and names that merely end in
+/// `crate` are left alone.
+fn rebase_crate_paths(text: &str, root: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().next_back();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+            out.push_str("crate::");
+        } else {
+            out.push_str(root);
+        }
+        rest = &rest[at + "crate::".len()..];
+    }
+    out.push_str(rest);
     out
 }
 

@@ -7,8 +7,8 @@ use std::time::Instant;
 const USAGE: &str = "\
 Generates Rust from Smithy service models (IDL `.smithy` files or JSON AST).
 
-Usage: smithy-codegen generate --model FILE --out DIR --crate NAME [OPTIONS]
-       smithy-codegen check    --model FILE --out DIR --crate NAME [OPTIONS]
+Usage: smithy-codegen generate --model FILE --out DIR (--crate NAME | --module PATH) [OPTIONS]
+       smithy-codegen check    --model FILE --out DIR (--crate NAME | --module PATH) [OPTIONS]
        smithy-codegen inspect  --model FILE [--service ID] [--operation NAME]...
        smithy-codegen ast      --model FILE [--out FILE]
 
@@ -25,6 +25,10 @@ Options:
                        directory of them; repeat to merge several
   --out DIR            The directory to write the crate into; created if missing
   --crate NAME         The crate's name
+  --module PATH        Instead of a crate, write a module tree for a crate that depends on
+                       smithy-runtime: PATH is the crate's name and the module's path in it,
+                       such as `my_crate::aws::sts`; DIR is the module's directory (src/aws/sts),
+                       which gets mod.rs and the files below it, paths rebased to the module
   --service ID         The service to generate, when the model has several
   --operation NAME     Generate only this operation and the shapes it reaches; repeatable
                        (default: all)
@@ -47,6 +51,8 @@ struct Generate {
     model: Vec<PathBuf>,
     out: PathBuf,
     crate_name: String,
+    /// `--module PATH`: a module tree instead of a crate.
+    module: Option<String>,
     service: Option<String>,
     operation: Vec<String>,
     runtime: Runtime,
@@ -93,6 +99,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
         None => return Err("no command given; the commands are `generate`, `check`, `inspect` and `ast`".to_owned()),
     };
     let (mut model, mut out, mut crate_name, mut service) = (Vec::new(), None, None, None);
+    let mut module = None;
     let (mut operation, mut allow_unknown_traits) = (Vec::new(), false);
     let (mut runtime, mut runtime_rev, mut runtime_options) = (Runtime::ThisCheckout, None, Vec::new());
     while let Some(argument) = arguments.next() {
@@ -123,6 +130,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             "--model" => model.push(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--crate" => crate_name = Some(value()?),
+            "--module" => module = Some(value()?),
             "--service" => service = Some(value()?),
             "--operation" => operation.push(value()?),
             "--runtime-path" => runtime = Runtime::Path(PathBuf::from(value()?)),
@@ -162,6 +170,7 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             model,
             out: out.unwrap_or_default(),
             crate_name: crate_name.unwrap_or_default(),
+            module,
             service,
             operation,
             runtime,
@@ -173,10 +182,20 @@ fn parse(arguments: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comm
             Command::Inspect(generate)
         });
     }
+    if module.is_some() && (crate_name.is_some() || !runtime_options.is_empty()) {
+        return Err(
+            "`--module` writes a module tree, which has no crate name or Cargo.toml: leave out `--crate` and `--runtime-*`"
+                .to_owned(),
+        );
+    }
     let generate = Generate {
         model,
         out: out.ok_or("`--out DIR` is required")?,
-        crate_name: crate_name.ok_or("`--crate NAME` is required")?,
+        crate_name: match (&module, crate_name) {
+            (Some(_), _) => String::new(),
+            (None, name) => name.ok_or("`--crate NAME` (or `--module PATH`) is required")?,
+        },
+        module,
         service,
         operation,
         runtime,
@@ -219,22 +238,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Generate { out, crate_name, .. } = &generate;
+    let Generate { out, module, .. } = &generate;
+    let what = match module {
+        Some(module) => format!("module `{module}`"),
+        None => format!("crate `{}`", generate.crate_name),
+    };
     let result = codegen(&generate).generate().and_then(|generated| {
-        let options = smithy_codegen::CrateOptions::new(crate_name).runtime(runtime);
+        let options = smithy_codegen::CrateOptions::new(&generate.crate_name).runtime(runtime);
         for warning in generated.warnings() {
             eprintln!("warning: {warning}");
         }
-        let files = match mode {
-            Mode::Generate => generated.write_crate(out, &options)?,
-            Mode::Check => generated.stale_files(out, &options)?,
+        let files = match (mode, module) {
+            (Mode::Generate, None) => generated.write_crate(out, &options)?,
+            (Mode::Check, None) => generated.stale_files(out, &options)?,
+            (Mode::Generate, Some(module)) => generated.write_module(out, module)?,
+            (Mode::Check, Some(module)) => generated.stale_module_files(out, module)?,
         };
         Ok((generated, files))
     });
     match (result, mode) {
         (Ok((generated, written)), Mode::Generate) => {
             eprintln!(
-                "generated crate `{crate_name}` in {}: {} operations, {} shapes, {} files changed, in {:.1} ms",
+                "generated {what} in {}: {} operations, {} shapes, {} files changed, in {:.1} ms",
                 out.display(),
                 generated.operation_count(),
                 generated.shape_count(),
@@ -244,7 +269,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         (Ok((_, stale)), Mode::Check) if stale.is_empty() => {
-            eprintln!("crate `{crate_name}` in {} is up to date with the model", out.display());
+            eprintln!("{what} in {} is up to date with the model", out.display());
             ExitCode::SUCCESS
         }
         (Ok((_, stale)), Mode::Check) => {
@@ -252,7 +277,7 @@ fn main() -> ExitCode {
                 println!("{}", out.join(path).display());
             }
             eprintln!(
-                "crate `{crate_name}` in {} is stale: {} files differ from what the model generates; \
+                "{what} in {} is stale: {} files differ from what the model generates; \
                  run `smithy-codegen generate` with the same arguments",
                 out.display(),
                 stale.len()

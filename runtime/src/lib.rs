@@ -17,6 +17,7 @@
 //!   and rustls behind the `hyper-client` feature;
 //! - [`auth`]: credentials and SigV4 signing and presigning; [`credentials`]: where credentials
 //!   and the region come from (environment, shared files, ECS, EC2 instance metadata);
+//! - [`aws`]: the STS, IAM Identity Center and Sign-In clients those providers call;
 //! - [`endpoint`]: the Smithy endpoint rules engine with the AWS functions and partitions;
 //! - [`jmespath`]: JMESPath expressions, as waiters and operation context parameters use them;
 //! - [`server`]: routing and rejections, and a ready server on hyper behind `hyper-server`.
@@ -25,7 +26,11 @@
 //! Generated code names this crate's items by path and checks, when it is compiled, that it was
 //! generated for this version ([`check_version`]).
 
+// Generated clients embedded in this crate name it as generated code in any crate does.
+extern crate self as smithy_runtime;
+
 pub mod auth;
+pub mod aws;
 pub mod checksum;
 pub mod client;
 pub mod codec;
