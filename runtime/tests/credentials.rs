@@ -413,19 +413,21 @@ fn profile_provider_reads_account_id() {
 }
 
 #[test]
-fn profile_provider_reports_unsupported_sources() {
+fn profile_provider_reports_what_is_wrong_with_a_profile() {
     let env = home_env(&[("AWS_PROFILE", "role")]).with_file(
         CONFIG,
         "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\n\
-         [profile sso]\nsso_session = my-sso\nsso_account_id = 1\n",
+         [profile sso]\nsso_session = my-sso\nsso_account_id = 1\n[sso-session my-sso]\nsso_region = us-east-1\n",
     );
     assert_eq!(
         error_of(&ProfileProvider::new(env.clone())),
-        "profile `role`: the profile uses assuming a role (`role_arn`), which is not supported here; \
-         give the profile static keys or a `credential_process`"
+        "profile `role`: profile `default` was not defined: `source_profile = default` in profile `role` names no profile"
     );
     let message = error_of(&ProfileProvider::new(env).with_profile("sso"));
-    assert!(message.starts_with("profile `sso`: the profile uses IAM Identity Center (SSO) (`sso_session`)"));
+    assert!(
+        message.starts_with("profile `sso`: profile `sso` has invalid SSO settings: `sso_account_id` is set, so `sso_role_name` must be too"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -841,23 +843,23 @@ fn chain_lists_every_place_looked() {
     let chain = default_chain(env, Some(refused()));
     assert_eq!(
         error_of(&chain),
-        "no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); \
+        "no AWS credentials found (the credential provider was not enabled in any place looked at): environment (AWS_ACCESS_KEY_ID not set); \
          profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); \
-         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); \
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE not set); \
          ECS container (AWS_CONTAINER_CREDENTIALS_* not set); \
          EC2 instance metadata (http://169.254.169.254: connection refused)"
     );
     let provider = default_provider(home_env(&[]), None);
     assert_eq!(
         error_of(&provider),
-        "no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); \
+        "no AWS credentials found (the credential provider was not enabled in any place looked at): environment (AWS_ACCESS_KEY_ID not set); \
          profile `default` (neither ~/.aws/credentials nor ~/.aws/config exists); \
-         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); \
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE not set); \
          ECS container (no HTTP transport); EC2 instance metadata (no HTTP transport)"
     );
     assert_eq!(
         error_of(&ChainProvider::new()),
-        "no AWS credentials found: the chain has no providers"
+        "no AWS credentials found (the credential provider was not enabled in any place looked at): the chain has no providers"
     );
 }
 
@@ -868,7 +870,7 @@ fn chain_stops_at_a_configured_provider_that_fails() {
     let chain = default_chain(env, Some(imds.clone()));
     assert_eq!(
         error_of(&chain),
-        "profile `default`: ~/.aws/config:2: expected `name = value` \
+        "an error occurred while loading credentials: profile `default`: ~/.aws/config:2: expected `name = value` \
          (looked at first: environment (AWS_ACCESS_KEY_ID not set))"
     );
     let ecs_failing = home_env(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c")]);
@@ -881,10 +883,10 @@ fn chain_stops_at_a_configured_provider_that_fails() {
     });
     assert_eq!(
         error_of(&default_chain(ecs_failing, Some(transport.clone()))),
-        "ECS container: http://169.254.170.2/c answered 403 Forbidden (looked at first: \
+        "an error occurred while loading credentials: ECS container: http://169.254.170.2/c answered 403 Forbidden (looked at first: \
          environment (AWS_ACCESS_KEY_ID not set); \
          profile `default` (neither ~/.aws/credentials nor ~/.aws/config exists); \
-         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set))"
+         web identity token (AWS_WEB_IDENTITY_TOKEN_FILE not set))"
     );
     // Neither stopped chain reached the instance metadata service.
     assert!(imds.seen().is_empty());
@@ -910,9 +912,15 @@ fn chain_with_custom_and_skipped_links() {
     let chain = ChainProvider::new()
         .or_else(ChainLink::custom("vault", Failing))
         .or_else(ChainLink::custom("static", Credentials::from_keys("AKIDSTATIC", "s")));
-    assert_eq!(error_of(&chain), "vault: vault is sealed");
+    assert_eq!(
+        error_of(&chain),
+        "an error occurred while loading credentials: vault: vault is sealed"
+    );
     let chain = ChainProvider::new().or_else(ChainLink::skipped("somewhere", "not today"));
-    assert_eq!(error_of(&chain), "no AWS credentials found: somewhere (not today)");
+    assert_eq!(
+        error_of(&chain),
+        "no AWS credentials found (the credential provider was not enabled in any place looked at): somewhere (not today)"
+    );
 }
 
 // ---------------------------------------------------------------- cache

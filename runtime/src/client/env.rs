@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::{Compression, Config, RequestChecksumCalculation, ResponseChecksumValidation, Transport};
-use crate::credentials::{default_provider, load_profiles, region_from_env, Env, ProfileError, ProfileSet};
+use crate::credentials::{
+    default_chain_with, load_profiles, region_from_env, CachingProvider, Env, ProfileError, ProfileSet,
+};
 
 /// A setting read from a variable, else from the selected profile; empty values count as unset.
 fn setting(env: &Env, profiles: &ProfileSet, variable: &str, key: &str) -> Option<String> {
@@ -35,9 +37,12 @@ impl Config {
     /// - credentials from the first source that has them, cached and refreshed before they
     ///   expire: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`; the profile
     ///   (`AWS_PROFILE`, default `default`) of `~/.aws/credentials` and `~/.aws/config`
-    ///   (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`); the ECS container endpoint
-    ///   (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`/`_FULL_URI`); the EC2 instance metadata
-    ///   service (IMDSv2);
+    ///   (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`): its keys, `credential_process`, a
+    ///   role assumed from `source_profile` or `credential_source`, a web identity token, IAM
+    ///   Identity Center (`sso_session`) or a console sign-in (`login_session`); a web identity
+    ///   token (`AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`); the ECS or EKS Pod Identity
+    ///   container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`/`_FULL_URI`); the EC2
+    ///   instance metadata service (IMDSv2) (see [`crate::credentials`]);
     /// - the endpoint: `AWS_ENDPOINT_URL_<SERVICE>` (such as `AWS_ENDPOINT_URL_AMPLIFYBACKEND`),
     ///   `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`, unless
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
@@ -238,7 +243,9 @@ impl Config {
                 )),
             }
         }
-        config.credentials = Some(default_provider(env, metadata));
+        let clock = env.clock();
+        let chain = default_chain_with(env, Some(config.transport.clone()), metadata);
+        config.credentials = Some(Arc::new(CachingProvider::new(chain).with_clock(clock)));
         if !problems.is_empty() && config.problem.is_none() {
             config.problem = Some(Arc::from(problems.join("; ")));
         }

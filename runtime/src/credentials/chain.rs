@@ -84,7 +84,7 @@ chain_link_from!(EnvironmentProvider, ProfileProvider, EcsProvider, ImdsProvider
 /// the error lists every place looked at and why it had nothing, such as:
 ///
 /// ```text
-/// no AWS credentials found: environment (AWS_ACCESS_KEY_ID not set); profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); ECS container (AWS_CONTAINER_CREDENTIALS_* not set); EC2 instance metadata (http://169.254.169.254: connection refused)
+/// no AWS credentials found (the credential provider was not enabled in any place looked at): environment (AWS_ACCESS_KEY_ID not set); profile `default` (no aws_access_key_id in ~/.aws/credentials or ~/.aws/config); web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set); ECS container (AWS_CONTAINER_CREDENTIALS_* not set); EC2 instance metadata (http://169.254.169.254: connection refused)
 /// ```
 #[derive(Debug, Default)]
 pub struct ChainProvider {
@@ -120,10 +120,14 @@ impl ProvideCredentials for ChainProvider {
                 match link.attempt().await {
                     Ok(credentials) => return Ok(credentials),
                     Err(Attempt::NotConfigured { place, reason }) => looked.push(format!("{place} ({reason})")),
-                    Err(Attempt::Failed(error)) if looked.is_empty() => return Err(error),
+                    Err(Attempt::Failed(error)) if looked.is_empty() => {
+                        return Err(CredentialsError::new(format!(
+                            "an error occurred while loading credentials: {error}"
+                        )))
+                    }
                     Err(Attempt::Failed(error)) => {
                         return Err(CredentialsError::new(format!(
-                            "{error} (looked at first: {})",
+                            "an error occurred while loading credentials: {error} (looked at first: {})",
                             looked.join("; ")
                         )))
                     }
@@ -134,7 +138,9 @@ impl ProvideCredentials for ChainProvider {
             } else {
                 looked.join("; ")
             };
-            Err(CredentialsError::new(format!("no AWS credentials found: {looked}")))
+            Err(CredentialsError::new(format!(
+                "no AWS credentials found (the credential provider was not enabled in any place looked at): {looked}"
+            )))
         })
     }
 }

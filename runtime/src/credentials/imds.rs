@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use super::{credentials_from_object, system_clock, Attempt, AttemptFuture, Clock, Env, Source};
+use super::{credentials_from_object, Attempt, AttemptFuture, Clock, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
 use crate::transport::Transport;
 
@@ -78,9 +78,9 @@ impl ImdsProvider {
     /// with `transport`.
     pub fn new(env: Env, transport: Arc<dyn Transport>) -> Self {
         Self {
+            clock: env.clock(),
             env,
             transport,
-            clock: system_clock(),
             token: Mutex::new(None),
         }
     }
@@ -194,7 +194,7 @@ impl ImdsProvider {
         let status = response.status();
         if status == http::StatusCode::FORBIDDEN {
             return Err(Self::not_configured(format!(
-                "{endpoint}{TOKEN_PATH} answered {status}: the instance metadata service is turned off"
+                "{endpoint}{TOKEN_PATH} answered {status} (request forbidden: IMDS is disabled): the instance metadata service is turned off"
             )));
         }
         if !status.is_success() {

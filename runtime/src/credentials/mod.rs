@@ -1,16 +1,22 @@
 //! Where AWS credentials and the region come from, in the places and the order AWS SDK users
 //! expect.
 //!
-//! - [`Env`]: the environment variables and files the providers read (the real ones, or a fake
-//!   set for tests);
+//! - [`Env`]: the environment variables, files and clock the providers read (the real ones,
+//!   or a fake set for tests and replayed scenarios);
 //! - [`profile`]: the shared config files `~/.aws/config` and `~/.aws/credentials`;
 //! - [`region_from_env`]: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`;
 //! - the providers, each a [`ProvideCredentials`](crate::auth::ProvideCredentials):
-//!   [`EnvironmentProvider`],
-//!   [`ProfileProvider`], [`EcsProvider`], [`ImdsProvider`];
+//!   [`EnvironmentProvider`], [`ProfileProvider`] (static keys, `credential_process`, roles
+//!   assumed from `source_profile` or `credential_source`, web identity tokens, IAM Identity
+//!   Center, console sign-in), [`EcsProvider`] (ECS and EKS Pod Identity), [`ImdsProvider`];
 //! - [`ChainProvider`], which tries providers in order, and [`CachingProvider`], which keeps
 //!   credentials until shortly before they expire;
-//! - [`default_provider`]: the cached chain environment → profile → ECS → instance metadata.
+//! - [`default_provider`]: the cached chain environment → profile → web identity token
+//!   (`AWS_WEB_IDENTITY_TOKEN_FILE`) → ECS → instance metadata, as the AWS SDKs try it.
+//!
+//! The sources that call AWS (STS `AssumeRole` and `AssumeRoleWithWebIdentity`, IAM Identity
+//! Center, Sign-In) do so with the clients of [`crate::aws`], generated from the services'
+//! models.
 //!
 //! # Not configured, or failed
 //!
@@ -30,6 +36,14 @@
 //! of their own, with a time limit and a bound on their output, so that they never block the
 //! caller's executor; this keeps the module free of any async runtime.
 //!
+//! # Replaying a scenario
+//!
+//! The whole chain runs from an [`Env`] ([`Env::from_vars`], [`Env::with_file`],
+//! [`Env::without_disk`], [`Env::with_clock`]) and one [`Transport`]: a test gives it the
+//! variables, files and time of a recorded scenario and a transport that replays the recorded
+//! HTTP exchanges (`runtime/tests/credential_scenarios.rs` does, for the scenarios in
+//! `runtime/tests/credential-scenarios/`, in the layout the AWS SDK for Rust records its own).
+//!
 //! # Timeouts
 //!
 //! The ECS and instance metadata providers make HTTP calls through a
@@ -37,16 +51,18 @@
 //! transport with a short one (for instance the `hyper-client` feature's
 //! `HyperTransport::new().with_timeout(Duration::from_secs(1))`): off EC2, the instance metadata
 //! address is often not routed at all, and a request to it would otherwise wait for as long as
-//! the transport lets it.
+//! the transport lets it. [`default_chain_with`] gives the calls to STS, IAM Identity Center and
+//! Sign-In a transport of their own, with the timeouts of ordinary calls.
 
 mod cache;
 mod chain;
 mod ecs;
 mod environment;
+mod federated;
 mod imds;
 mod process;
 pub mod profile;
-mod web_identity;
+mod profile_chain;
 
 #[cfg(test)]
 mod tests;
@@ -84,10 +100,17 @@ pub fn system_clock() -> Clock {
 /// ([`Env::with_file`]), so that tests never touch the real environment.
 ///
 /// Cloning it is cheap. `Debug` shows the names of the variables, never their values.
+///
+/// It also tells the time ([`Env::now`]: the system clock, or one set with [`Env::with_clock`])
+/// and holds the files providers write (the SSO token cache): in-memory files are replaced in
+/// memory, shared by every clone, and others written to disk.
 #[derive(Clone)]
 pub struct Env {
     vars: Option<Arc<HashMap<String, String>>>,
-    files: Arc<HashMap<PathBuf, String>>,
+    files: Arc<std::sync::RwLock<HashMap<PathBuf, String>>>,
+    clock: Clock,
+    /// Whether files that are not in memory are read from (and written to) disk.
+    disk: bool,
 }
 
 impl Env {
@@ -96,6 +119,8 @@ impl Env {
         Self {
             vars: None,
             files: Arc::default(),
+            clock: system_clock(),
+            disk: true,
         }
     }
 
@@ -114,14 +139,43 @@ impl Env {
         Self {
             vars: Some(Arc::new(vars)),
             files: Arc::default(),
+            clock: system_clock(),
+            disk: true,
         }
     }
 
     /// The same environment with a file at `path` that holds `contents`: reading `path` gives
     /// them instead of what is on disk.
-    pub fn with_file(mut self, path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
-        Arc::make_mut(&mut self.files).insert(path.into(), contents.into());
+    pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
+        self.files
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.into(), contents.into());
         self
+    }
+
+    /// The same environment telling the time by `clock` (tests replay recorded scenarios at
+    /// the time they were recorded).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same environment with no files but its in-memory ones: others are not found, and
+    /// writing one adds it in memory. A replayed scenario runs in such an environment.
+    pub fn without_disk(mut self) -> Self {
+        self.disk = false;
+        self
+    }
+
+    /// What time it is, by the environment's clock.
+    pub fn now(&self) -> SystemTime {
+        (self.clock)()
+    }
+
+    /// The environment's clock.
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
     }
 
     /// The value of the variable `name`; `None` if it is not set or (in the real environment)
@@ -158,10 +212,39 @@ impl Env {
     /// The text of the file at `path`: an in-memory file added with [`Env::with_file`], else
     /// the file on disk.
     pub fn read_file(&self, path: &Path) -> std::io::Result<String> {
-        match self.files.get(path) {
+        let files = self.files.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match files.get(path) {
             Some(contents) => Ok(contents.clone()),
-            None => std::fs::read_to_string(path),
+            None if self.disk => std::fs::read_to_string(path),
+            // The operating system's own "not found" (ENOENT, ERROR_FILE_NOT_FOUND), as a read
+            // of a missing file on disk gives it.
+            None => Err(std::io::Error::from_raw_os_error(2)),
         }
+    }
+
+    /// Replaces the file at `path` with `contents`: an in-memory file of this environment in
+    /// memory, else on disk, whole (written beside it under another name, then renamed over
+    /// it), so that a reader never sees half of it. The directory must exist.
+    pub fn write_file(&self, path: &Path, contents: &str) -> std::io::Result<()> {
+        {
+            let mut files = self.files.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(file) = files.get_mut(path) {
+                contents.clone_into(file);
+                return Ok(());
+            }
+            if !self.disk {
+                files.insert(path.to_owned(), contents.to_owned());
+                return Ok(());
+            }
+        }
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(format!(".{}.tmp", std::process::id()));
+        let partial = PathBuf::from(partial);
+        std::fs::write(&partial, contents)
+            .and_then(|()| std::fs::rename(&partial, path))
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&partial);
+            })
     }
 }
 
@@ -172,7 +255,8 @@ impl fmt::Debug for Env {
             Some(vars) => {
                 let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
                 names.sort_unstable();
-                let mut files: Vec<&Path> = self.files.keys().map(PathBuf::as_path).collect();
+                let files = self.files.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut files: Vec<&Path> = files.keys().map(PathBuf::as_path).collect();
                 files.sort_unstable();
                 f.debug_struct("Env")
                     .field("vars", &names)
@@ -197,25 +281,51 @@ pub fn region_from_env(env: &Env, profiles: &ProfileSet) -> Option<String> {
 }
 
 /// The credentials provider AWS SDK users expect: [`default_chain`] behind a
-/// [`CachingProvider`].
+/// [`CachingProvider`] that tells the time by `env`'s clock.
 ///
-/// `transport` carries the calls to the ECS and instance metadata endpoints; give it a short
-/// timeout (see the [module documentation](self)). Without one, those two providers are listed
-/// as skipped in the chain's error.
+/// `transport` carries the calls to the ECS and instance metadata endpoints and to STS, IAM
+/// Identity Center and Sign-In; give it a short timeout (see the [module documentation](self)),
+/// or use [`default_chain_with`] to give those calls a transport of their own. Without one,
+/// the ECS and instance metadata providers are listed as skipped in the chain's error, and the
+/// sources that call AWS fail with an error that says so.
 pub fn default_provider(env: Env, transport: Option<Arc<dyn Transport>>) -> SharedCredentialsProvider {
-    Arc::new(CachingProvider::new(default_chain(env, transport)))
+    let clock = env.clock();
+    Arc::new(CachingProvider::new(default_chain(env, transport)).with_clock(clock))
 }
 
-/// The default chain, without a cache: [`EnvironmentProvider`], [`ProfileProvider`], web
-/// identity federation (not supported: `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN` stops
-/// the chain with an error that names them), then with a transport [`EcsProvider`] and
-/// [`ImdsProvider`].
+/// The default chain, without a cache, as the AWS SDKs try it: [`EnvironmentProvider`],
+/// [`ProfileProvider`] (static keys, `credential_process`, roles, web identity, IAM Identity
+/// Center, console sign-in), web identity federation from `AWS_WEB_IDENTITY_TOKEN_FILE`,
+/// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`, then with a transport [`EcsProvider`] (ECS and
+/// EKS Pod Identity) and [`ImdsProvider`]. Every call goes through `transport`.
 pub fn default_chain(env: Env, transport: Option<Arc<dyn Transport>>) -> ChainProvider {
+    default_chain_with(env, transport.clone(), transport)
+}
+
+/// [`default_chain`] with the calls to STS, IAM Identity Center and Sign-In going through
+/// `aws` (a transport with the timeouts of ordinary calls), and those to the ECS and instance
+/// metadata endpoints through `metadata` (one with a short timeout).
+pub fn default_chain_with(
+    env: Env,
+    aws: Option<Arc<dyn Transport>>,
+    metadata: Option<Arc<dyn Transport>>,
+) -> ChainProvider {
+    let mut profile = ProfileProvider::new(env.clone());
+    if let Some(aws) = &aws {
+        profile = profile.with_transport(aws.clone());
+    }
+    if let Some(metadata) = &metadata {
+        profile = profile.with_metadata_transport(metadata.clone());
+    }
+    let calls = federated::Calls {
+        env: env.clone(),
+        transport: aws,
+    };
     let chain = ChainProvider::new()
         .or_else(EnvironmentProvider::new(env.clone()))
-        .or_else(ProfileProvider::new(env.clone()))
-        .or_else(ChainLink::source(web_identity::WebIdentityEnv::new(env.clone())));
-    match transport {
+        .or_else(profile)
+        .or_else(ChainLink::source(federated::WebIdentityEnv::new(calls)));
+    match metadata {
         Some(transport) => chain
             .or_else(EcsProvider::new(env.clone(), transport.clone()))
             .or_else(ImdsProvider::new(env, transport)),

@@ -27,8 +27,13 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use super::federated::{Calls, WebIdentityEnv};
+use super::profile_chain::{Base, Chain, NamedSource, Unresolved};
 use super::{credentials_from_object, Attempt, AttemptFuture, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
+use crate::transport::Transport;
 
 /// The profile used when `AWS_PROFILE` is not set.
 const DEFAULT_PROFILE: &str = "default";
@@ -113,7 +118,7 @@ impl Section {
     }
 
     /// A value of `key` that is not empty nor only whitespace.
-    fn get_non_empty(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get_non_empty(&self, key: &str) -> Option<&str> {
         self.get(key).filter(|value| !value.trim().is_empty())
     }
 
@@ -485,35 +490,38 @@ fn parse(text: &str, kind: FileKind, file: &str) -> Result<ParsedFile, ProfileEr
     Ok(parsed)
 }
 
-/// Properties that name a source of credentials this provider does not support, and what it
-/// is. With the keys this provider honours (`aws_access_key_id`, `aws_secret_access_key`,
-/// `aws_session_token`, `credential_process`) these are the profile properties that configure
-/// credentials in the AWS SDKs.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("role_arn", "assuming a role"),
-    ("source_profile", "assuming a role"),
-    ("credential_source", "assuming a role"),
-    ("web_identity_token_file", "web identity federation"),
-    ("sso_session", "IAM Identity Center (SSO)"),
-    ("sso_start_url", "IAM Identity Center (SSO)"),
-    ("sso_account_id", "IAM Identity Center (SSO)"),
-    ("sso_role_name", "IAM Identity Center (SSO)"),
-    ("login_session", "console sign-in credentials (`aws login`)"),
-];
-
-/// Credentials from the selected profile of the shared config files: its static keys
-/// (`aws_access_key_id`, `aws_secret_access_key`, and optionally `aws_session_token` and
-/// `aws_account_id`), or the output of its `credential_process` command.
+/// Credentials from the selected profile of the shared config files, in every way the AWS
+/// SDKs read them:
+///
+/// - static keys: `aws_access_key_id`, `aws_secret_access_key`, and optionally
+///   `aws_session_token` and `aws_account_id`;
+/// - `credential_process`: a command that prints credentials;
+/// - a role assumed with STS `AssumeRole` (`role_arn`, optionally `external_id`,
+///   `role_session_name` and `duration_seconds`), with the credentials of `source_profile` (a chain of profiles of any
+///   length; from the second profile on, static keys win over the profile's own role; a cycle is
+///   an error that lists the profiles) or of `credential_source` (`Environment`,
+///   `Ec2InstanceMetadata`, `EcsContainer`);
+/// - a web identity token: `role_arn` and `web_identity_token_file` (STS
+///   `AssumeRoleWithWebIdentity`, the file read again on each refresh);
+/// - IAM Identity Center: `sso_session` (and its `[sso-session name]` section's
+///   `sso_start_url` and `sso_region`) or the legacy `sso_start_url` and `sso_region`, with
+///   `sso_account_id` and `sso_role_name`: the token `aws sso login` cached under
+///   `~/.aws/sso/cache/` (refreshed through SSO-OIDC `CreateToken` within five minutes of its
+///   expiry, and written back), then SSO `GetRoleCredentials`;
+/// - a console sign-in: `login_session`, the credentials `aws login` cached under
+///   `~/.aws/login/cache/` (or `AWS_LOGIN_CACHE_DIRECTORY`), refreshed through Sign-In
+///   `CreateOAuth2Token` within five minutes of their expiry (with the `hyper-client` feature).
+///
+/// STS is called in the region of `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's `region`
+/// (else `us-east-1`), IAM Identity Center in `sso_region`, with the endpoint settings of the
+/// environment (`AWS_ENDPOINT_URL_STS`, FIPS, dual-stack, ...). Those calls go through the
+/// transport of [`ProfileProvider::with_transport`]; the instance metadata and container
+/// endpoints of `credential_source` through that of [`ProfileProvider::with_metadata_transport`].
 ///
 /// It is not configured when neither file exists, when the profile is `default` and does not
-/// exist, or when the profile has none of these properties. It fails when the files are
-/// malformed, when `AWS_PROFILE` (or [`ProfileProvider::with_profile`]) names a profile that
-/// does not exist, when a key lacks its secret, when the command fails, and when the profile
-/// gets its credentials in a way this provider does not support: by assuming a role
-/// (`role_arn`, `source_profile`, `credential_source`), from a web identity token
-/// (`web_identity_token_file`), from IAM Identity Center (`sso_session`, `sso_start_url`,
-/// `sso_account_id`, `sso_role_name`) or from a console sign-in (`login_session`), so that such
-/// a profile is reported rather than silently passed over.
+/// exist, or when the profile has no credentials settings (or only an SSO token's). It fails
+/// when the files are malformed, when `AWS_PROFILE` (or [`ProfileProvider::with_profile`]) names
+/// a profile that does not exist, when the settings are inconsistent, and when a source fails.
 ///
 /// `credential_process` runs with `sh -c` (`cmd.exe /C` on Windows) on a thread of its own, so
 /// that it never blocks the caller's executor; with an [`Env::from_vars`] environment it sees
@@ -526,11 +534,25 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 /// Its names, in messages and in [`Credentials::provider`], are [`ProfileProvider::NAME`] and,
 /// for credentials from a command, [`ProfileProvider::PROCESS_NAME`]. Messages name the
 /// profile: ``profile `default` ``.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProfileProvider {
     env: Env,
     profile: Option<String>,
     process_timeout: Duration,
+    transport: Option<Arc<dyn Transport>>,
+    metadata: Option<Arc<dyn Transport>>,
+}
+
+impl fmt::Debug for ProfileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileProvider")
+            .field("env", &self.env)
+            .field("profile", &self.profile)
+            .field("process_timeout", &self.process_timeout)
+            .field("transport", &self.transport.is_some())
+            .field("metadata", &self.metadata.is_some())
+            .finish()
+    }
 }
 
 impl ProfileProvider {
@@ -551,7 +573,23 @@ impl ProfileProvider {
             env,
             profile: None,
             process_timeout: Self::DEFAULT_PROCESS_TIMEOUT,
+            transport: None,
+            metadata: None,
         }
+    }
+
+    /// The same provider calling STS, IAM Identity Center and Sign-In with `transport`;
+    /// without one, profiles that need those calls fail with an error that says so.
+    pub fn with_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The same provider reaching the instance metadata and container endpoints that
+    /// `credential_source` names with `transport` (give it a short timeout).
+    pub fn with_metadata_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.metadata = Some(transport);
+        self
     }
 
     /// The same provider killing a `credential_process` that runs longer than `timeout`.
@@ -567,19 +605,76 @@ impl ProfileProvider {
     }
 
     async fn load(&self) -> Result<Credentials, Attempt> {
-        let (command, place, account_id) = match self.configured()? {
-            Configured::Keys(credentials) => return Ok(credentials),
-            Configured::Process {
-                command,
-                place,
-                account_id,
-            } => (command, place, account_id),
+        let (chain, place) = self.configured()?;
+        let calls = Calls {
+            env: self.env.clone(),
+            transport: self.transport.clone(),
         };
-        self.run_process(&command, &place, account_id.as_deref()).await
+        let base_place = format!("{} `{}`", Self::NAME, chain.base_profile);
+        let mut credentials = match &chain.base {
+            Base::Keys(credentials) => credentials.clone(),
+            Base::Process { command, account_id } => {
+                self.run_process(command, &base_place, account_id.as_deref()).await?
+            }
+            Base::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+            } => {
+                let session_name = session_name
+                    .clone()
+                    .unwrap_or_else(|| WebIdentityEnv::profile_session_name(&calls));
+                calls
+                    .web_identity(&base_place, role_arn, token_file, session_name)
+                    .await?
+            }
+            Base::Sso(sso) => calls.sso(&chain.base_profile, sso).await?,
+            Base::Login { session } => calls.login(&chain.base_profile, session).await?,
+            Base::Named(source) => self.named_source(*source, &base_place).await?,
+        };
+        for role in &chain.roles {
+            credentials = calls.assume_role(credentials, role).await?;
+        }
+        let _ = place;
+        Ok(credentials)
     }
 
-    /// What the profile configures: static keys, or a command to run.
-    fn configured(&self) -> Result<Configured, Attempt> {
+    /// The credentials of the source `credential_source` names, which must be configured.
+    async fn named_source(&self, source: NamedSource, place: &str) -> Result<Credentials, Attempt> {
+        let attempt = match source {
+            NamedSource::Environment => super::EnvironmentProvider::new(self.env.clone()).attempt().await,
+            NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer => {
+                let Some(transport) = self.metadata.clone().or_else(|| self.transport.clone()) else {
+                    return Err(Attempt::failed(
+                        place,
+                        "`credential_source` names an endpoint, and no HTTP transport was given to reach it",
+                    ));
+                };
+                if source == NamedSource::EcsContainer {
+                    super::EcsProvider::new(self.env.clone(), transport).attempt().await
+                } else {
+                    super::ImdsProvider::new(self.env.clone(), transport).attempt().await
+                }
+            }
+        };
+        let setting = match source {
+            NamedSource::Environment => "Environment",
+            NamedSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            NamedSource::EcsContainer => "EcsContainer",
+        };
+        attempt.map_err(|attempt| match attempt {
+            Attempt::NotConfigured { place: source, reason } => Attempt::failed(
+                place,
+                format_args!(
+                    "`credential_source = {setting}` gives no credentials (the credential provider was not enabled): {source} ({reason})"
+                ),
+            ),
+            failed => failed,
+        })
+    }
+
+    /// The chain of the selected profile.
+    fn configured(&self) -> Result<(Chain, String), Attempt> {
         let requested = self.profile.clone().or_else(|| self.env.get_non_empty("AWS_PROFILE"));
         let name = requested.as_deref().unwrap_or(DEFAULT_PROFILE);
         let place = format!("{} `{name}`", Self::NAME);
@@ -597,49 +692,26 @@ impl ProfileProvider {
                 profiles.files_description(" nor ")
             )));
         }
-        let Some(profile) = profiles.profile(name) else {
+        if profiles.profile(name).is_none() {
             let files = profiles.files_description(" or ");
             return Err(if profiles.selected_explicitly {
                 Attempt::failed(&place, format_args!("no such profile in {files}"))
             } else {
                 not_configured(format!("no such profile in {files}"))
             });
-        };
-        if let Some((key, what)) = UNSUPPORTED.iter().find(|(key, _)| profile.get(key).is_some()) {
-            return Err(Attempt::failed(
-                &place,
-                format_args!(
-                    "the profile uses {what} (`{key}`), which is not supported here; \
-                     give the profile static keys or a `credential_process`"
-                ),
-            ));
         }
-        let account_id = profile.get_non_empty("aws_account_id");
-        if let Some(command) = profile.get_non_empty("credential_process") {
-            return Ok(Configured::Process {
-                command: command.to_owned(),
-                account_id: account_id.map(str::to_owned),
-                place: place.clone(),
-            });
-        }
-        let Some(access_key_id) = profile.get_non_empty("aws_access_key_id") else {
-            return Err(not_configured(format!(
+        match super::profile_chain::resolve(&profiles, name) {
+            Ok(chain) => Ok((chain, place)),
+            Err(Unresolved::NoCredentials) => Err(not_configured(format!(
                 "no aws_access_key_id in {}",
                 profiles.files_description(" or ")
-            )));
-        };
-        let Some(secret_access_key) = profile.get_non_empty("aws_secret_access_key") else {
-            return Err(Attempt::failed(
-                &place,
-                "the profile has aws_access_key_id but no aws_secret_access_key",
-            ));
-        };
-        let session_token = profile.get_non_empty("aws_session_token").map(str::to_owned);
-        let credentials = Credentials::new(access_key_id, secret_access_key, session_token, None, Self::NAME);
-        Ok(Configured::Keys(match account_id {
-            Some(account_id) => credentials.with_account_id(account_id),
-            None => credentials,
-        }))
+            ))),
+            Err(Unresolved::TokenOnly) => Err(not_configured(
+                "the profile resolves an SSO token, not credentials (no `sso_account_id` and `sso_role_name`)"
+                    .to_owned(),
+            )),
+            Err(Unresolved::Invalid(message)) => Err(Attempt::failed(&place, message)),
+        }
     }
 
     /// Runs `command` and reads credentials from its output.
@@ -705,16 +777,6 @@ impl ProfileProvider {
             _ => credentials,
         })
     }
-}
-
-/// What a profile configures.
-enum Configured {
-    Keys(Credentials),
-    Process {
-        command: String,
-        place: String,
-        account_id: Option<String>,
-    },
 }
 
 impl Source for ProfileProvider {

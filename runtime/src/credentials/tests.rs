@@ -95,52 +95,63 @@ async fn the_fake_metadata_service_gives_credentials_when_nothing_else_is_config
 }
 
 #[tokio::test]
-async fn web_identity_variables_stop_the_chain_with_an_error_that_names_them() {
-    for vars in [
-        &[
-            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
-            ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
-        ][..],
-        &[("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")][..],
-        &[("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")][..],
+async fn web_identity_variables_that_cannot_be_used_stop_the_chain_with_an_error_that_names_them() {
+    for (vars, expected) in [
+        (
+            &[
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+                ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+            ][..],
+            "failed to read the web identity token `/var/run/token`",
+        ),
+        (&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")][..], "AWS_ROLE_ARN"),
     ] {
         let imds = FakeImds::new(200);
         let error = chain(env_with(vars, None), &imds)
             .provide_credentials()
             .await
-            .expect_err("web identity is not supported");
+            .expect_err("the token cannot be used");
         let message = error.to_string();
-        for (name, _) in vars {
-            assert!(message.contains(name), "{name} in {message}");
-        }
+        assert!(message.contains(expected), "{expected} in {message}");
         assert!(message.contains("web identity"), "{message}");
         assert!(imds.asked().is_empty(), "{:?}", imds.asked());
     }
+    // `AWS_ROLE_ARN` alone configures nothing: the chain goes on.
+    let imds = FakeImds::new(200);
+    let credentials = chain(env_with(&[("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")], None), &imds)
+        .provide_credentials()
+        .await
+        .expect("the instance's credentials");
+    assert_eq!(credentials.access_key_id(), "IMDSKEY");
 }
 
 #[tokio::test]
-async fn every_credentials_setting_of_a_profile_is_honoured_or_named_in_an_error() {
-    for key in [
-        "role_arn",
-        "source_profile",
-        "credential_source",
-        "web_identity_token_file",
-        "sso_session",
-        "sso_start_url",
-        "sso_account_id",
-        "sso_role_name",
-        "login_session",
+async fn an_incomplete_credentials_setting_of_a_profile_is_an_error_that_names_it() {
+    for (key, expected) in [
+        ("role_arn", Some("`source_profile`")),
+        ("credential_source", Some("`credential_source = something`")),
+        ("web_identity_token_file", Some("`role_arn` was missing")),
+        ("sso_session", Some("[sso-session something]")),
+        ("sso_account_id", Some("`sso_role_name`")),
+        ("sso_role_name", Some("`sso_account_id`")),
+        ("login_session", Some("console sign-in")),
+        // Neither configures credentials on its own: the chain goes on.
+        ("source_profile", None),
+        ("sso_start_url", None),
     ] {
         let config = format!("[default]\nregion = us-east-1\n{key} = something\n");
         let imds = FakeImds::new(200);
-        let error = chain(env_with(&[], Some(&config)), &imds)
-            .provide_credentials()
-            .await
-            .expect_err("not supported");
-        let message = error.to_string();
-        assert!(message.contains(&format!("`{key}`")), "{key} in {message}");
-        assert!(message.contains("profile `default`"), "{message}");
-        assert!(imds.asked().is_empty(), "{key}: {:?}", imds.asked());
+        let result = chain(env_with(&[], Some(&config)), &imds).provide_credentials().await;
+        match (result, expected) {
+            (Err(error), Some(expected)) => {
+                let message = error.to_string();
+                assert!(message.contains(expected), "{key}: {expected} in {message}");
+                assert!(message.contains("profile `default`"), "{message}");
+                assert!(imds.asked().is_empty(), "{key}: {:?}", imds.asked());
+            }
+            (Ok(credentials), None) => assert_eq!(credentials.access_key_id(), "IMDSKEY", "{key}"),
+            (result, _) => panic!("{key}: {result:?}"),
+        }
     }
 }
 
@@ -155,7 +166,7 @@ async fn with_no_credentials_anywhere_the_error_lists_every_place_and_why() {
     for expected in [
         "environment (AWS_ACCESS_KEY_ID not set)",
         "profile `default` (",
-        "web identity token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set)",
+        "web identity token (AWS_WEB_IDENTITY_TOKEN_FILE not set)",
         "ECS container (",
         "EC2 instance metadata (http://169.254.169.254/latest/api/token answered 403 Forbidden",
     ] {
@@ -172,7 +183,10 @@ async fn a_failing_place_is_reported_with_the_places_looked_at_before_it() {
         .await
         .expect_err("the service fails");
     let message = error.to_string();
-    assert!(message.starts_with("EC2 instance metadata: "), "{message}");
+    assert!(
+        message.starts_with("an error occurred while loading credentials: EC2 instance metadata: "),
+        "{message}"
+    );
     assert!(message.contains("500"), "{message}");
     for place in [
         "environment (",

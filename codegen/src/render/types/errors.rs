@@ -42,13 +42,16 @@ pub(in crate::render) fn render_error_shape(
     let message_fn = match message {
         Some(member) => {
             let field = ident(cx.symbols.field(&shape.id, member));
+            // A protocol may carry the message in the error's envelope (awsQuery's `<Message>`)
+            // rather than in the member.
             let body = if cx.index.is_optional(shape, member) {
-                quote!(self.#field.as_deref())
+                quote!(self.#field.as_deref().or_else(|| self.#meta.message()))
             } else {
                 quote!(Some(self.#field.as_str()))
             };
             quote! {
-                /// The error's human-readable message, if the service sent one.
+                /// The error's human-readable message, if the service sent one (in the
+                /// message member, or else in the error's envelope).
                 #[inline]
                 pub fn message(&self) -> Option<&str> {
                     #body

@@ -12,5 +12,6 @@ pub use ::smithy_runtime::protocol::HttpOperation;
 /// generic code that handles every operation alike.
 pub fn visit_operations<V: ::smithy_runtime::operation::OperationVisitor>(visitor: &mut V) {
     let _ = &visitor;
-    visitor.visit::<crate::aws::signin::operation::create_o_auth2_token::CreateOAuth2Token>();
+    visitor
+        .visit::<crate::aws::signin::operation::create_o_auth2_token::CreateOAuth2Token>();
 }

@@ -2,31 +2,52 @@
 
 #[allow(unused_imports)]
 use ::smithy_runtime::schema::{
-    prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema,
-    Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
+    prelude,
+    EndpointParam,
+    EndpointParamSource,
+    Flags,
+    Http,
+    HttpBinding,
+    Member,
+    OperationSchema,
+    Protocol,
+    Schema,
+    Segment,
+    ServiceSchema,
+    ShapeType,
+    StaticParam,
+    TimestampFormat,
+    XmlNamespace,
 };
 
-pub static ACCESS_DENIED_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.signin#AccessDeniedException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .members(&[
-            Member::new("error", &O_AUTH2_ERROR_CODE).flags(Flags::REQUIRED),
-            Member::new("message", &prelude::STRING).flags(Flags::REQUIRED),
-        ]);
+pub static ACCESS_DENIED_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.signin#AccessDeniedException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.members(&[
+    Member::new("error", &O_AUTH2_ERROR_CODE)
+        .flags(Flags::REQUIRED),
+    Member::new("message", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+]);
 
-pub static ACCESS_TOKEN: Schema = Schema::new("com.amazonaws.signin#AccessToken", ShapeType::Structure)
-    .flags(Flags::SENSITIVE)
-    .members(&[
-        Member::new("accessKeyId", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .json_name("accessKeyId"),
-        Member::new("secretAccessKey", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .json_name("secretAccessKey"),
-        Member::new("sessionToken", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .json_name("sessionToken"),
-    ]);
+pub static ACCESS_TOKEN: Schema = Schema::new(
+    "com.amazonaws.signin#AccessToken",
+    ShapeType::Structure,
+)
+.flags(Flags::SENSITIVE)
+.members(&[
+    Member::new("accessKeyId", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .json_name("accessKeyId"),
+    Member::new("secretAccessKey", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .json_name("secretAccessKey"),
+    Member::new("sessionToken", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .json_name("sessionToken"),
+]);
 
 pub static CREATE_O_AUTH2_TOKEN: OperationSchema = OperationSchema {
     id: "com.amazonaws.signin#CreateOAuth2Token",
@@ -52,19 +73,25 @@ pub static CREATE_O_AUTH2_TOKEN: OperationSchema = OperationSchema {
     checksum_required: false,
     http_checksum: None,
     request_compression: &[],
-    endpoint_params: &[EndpointParam {
-        name: "IsControlPlane",
-        source: EndpointParamSource::Static(StaticParam::Bool(false)),
-    }],
+    endpoint_params: &[
+        EndpointParam {
+            name: "IsControlPlane",
+            source: EndpointParamSource::Static(StaticParam::Bool(false)),
+        },
+    ],
     unwrapped_output: false,
 };
 
-pub static CREATE_O_AUTH2_TOKEN_REQUEST: Schema =
-    Schema::new("com.amazonaws.signin#CreateOAuth2TokenRequest", ShapeType::Structure)
-        .flags(Flags::INPUT)
-        .members(&[Member::new("tokenInput", &CREATE_O_AUTH2_TOKEN_REQUEST_BODY)
-            .flags(Flags::REQUIRED)
-            .http(HttpBinding::Payload)]);
+pub static CREATE_O_AUTH2_TOKEN_REQUEST: Schema = Schema::new(
+    "com.amazonaws.signin#CreateOAuth2TokenRequest",
+    ShapeType::Structure,
+)
+.flags(Flags::INPUT)
+.members(&[
+    Member::new("tokenInput", &CREATE_O_AUTH2_TOKEN_REQUEST_BODY)
+        .flags(Flags::REQUIRED)
+        .http(HttpBinding::Payload),
+]);
 
 pub static CREATE_O_AUTH2_TOKEN_REQUEST_BODY: Schema = Schema::new(
     "com.amazonaws.signin#CreateOAuth2TokenRequestBody",
@@ -79,7 +106,8 @@ pub static CREATE_O_AUTH2_TOKEN_REQUEST_BODY: Schema = Schema::new(
         .flags(Flags::REQUIRED)
         .json_name("grantType")
         .pattern("^(authorization_code|refresh_token)$"),
-    Member::new("code", &prelude::STRING).length(Some(1u64), Some(512u64)),
+    Member::new("code", &prelude::STRING)
+        .length(Some(1u64), Some(512u64)),
     Member::new("redirectUri", &prelude::STRING)
         .json_name("redirectUri")
         .length(Some(1u64), Some(2048u64)),
@@ -97,9 +125,11 @@ pub static CREATE_O_AUTH2_TOKEN_RESPONSE: Schema = Schema::new(
     "com.amazonaws.signin#CreateOAuth2TokenResponse",
     ShapeType::Structure,
 )
-.members(&[Member::new("tokenOutput", &CREATE_O_AUTH2_TOKEN_RESPONSE_BODY)
-    .flags(Flags::REQUIRED)
-    .http(HttpBinding::Payload)]);
+.members(&[
+    Member::new("tokenOutput", &CREATE_O_AUTH2_TOKEN_RESPONSE_BODY)
+        .flags(Flags::REQUIRED)
+        .http(HttpBinding::Payload),
+]);
 
 pub static CREATE_O_AUTH2_TOKEN_RESPONSE_BODY: Schema = Schema::new(
     "com.amazonaws.signin#CreateOAuth2TokenResponseBody",
@@ -126,27 +156,42 @@ pub static CREATE_O_AUTH2_TOKEN_RESPONSE_BODY: Schema = Schema::new(
         .length(Some(1u64), Some(4096u64)),
 ]);
 
-pub static INTERNAL_SERVER_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.signin#InternalServerException", ShapeType::Structure)
-        .flags(Flags::SERVER_ERROR)
-        .http_error(500)
-        .members(&[
-            Member::new("error", &O_AUTH2_ERROR_CODE).flags(Flags::REQUIRED),
-            Member::new("message", &prelude::STRING).flags(Flags::REQUIRED),
-        ]);
+pub static INTERNAL_SERVER_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.signin#InternalServerException",
+    ShapeType::Structure,
+)
+.flags(Flags::SERVER_ERROR)
+.http_error(500)
+.members(&[
+    Member::new("error", &O_AUTH2_ERROR_CODE)
+        .flags(Flags::REQUIRED),
+    Member::new("message", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+]);
 
-pub static O_AUTH2_ERROR_CODE: Schema =
-    Schema::new("com.amazonaws.signin#OAuth2ErrorCode", ShapeType::Enum).members(&[
-        Member::new("TOKEN_EXPIRED", &prelude::UNIT).value("TOKEN_EXPIRED"),
-        Member::new("USER_CREDENTIALS_CHANGED", &prelude::UNIT).value("USER_CREDENTIALS_CHANGED"),
-        Member::new("INSUFFICIENT_PERMISSIONS", &prelude::UNIT).value("INSUFFICIENT_PERMISSIONS"),
-        Member::new("AUTHCODE_EXPIRED", &prelude::UNIT).value("AUTHCODE_EXPIRED"),
-        Member::new("SERVER_ERROR", &prelude::UNIT).value("server_error"),
-        Member::new("INVALID_REQUEST", &prelude::UNIT).value("INVALID_REQUEST"),
-        Member::new("RESOURCE_NOT_FOUND", &prelude::UNIT).value("RESOURCE_NOT_FOUND"),
-        Member::new("CONFLICT", &prelude::UNIT).value("CONFLICT"),
-        Member::new("SERVICE_QUOTA_EXCEEDED", &prelude::UNIT).value("SERVICE_QUOTA_EXCEEDED"),
-    ]);
+pub static O_AUTH2_ERROR_CODE: Schema = Schema::new(
+    "com.amazonaws.signin#OAuth2ErrorCode",
+    ShapeType::Enum,
+)
+.members(&[
+    Member::new("TOKEN_EXPIRED", &prelude::UNIT)
+        .value("TOKEN_EXPIRED"),
+    Member::new("USER_CREDENTIALS_CHANGED", &prelude::UNIT)
+        .value("USER_CREDENTIALS_CHANGED"),
+    Member::new("INSUFFICIENT_PERMISSIONS", &prelude::UNIT)
+        .value("INSUFFICIENT_PERMISSIONS"),
+    Member::new("AUTHCODE_EXPIRED", &prelude::UNIT)
+        .value("AUTHCODE_EXPIRED"),
+    Member::new("SERVER_ERROR", &prelude::UNIT)
+        .value("server_error"),
+    Member::new("INVALID_REQUEST", &prelude::UNIT)
+        .value("INVALID_REQUEST"),
+    Member::new("RESOURCE_NOT_FOUND", &prelude::UNIT)
+        .value("RESOURCE_NOT_FOUND"),
+    Member::new("CONFLICT", &prelude::UNIT).value("CONFLICT"),
+    Member::new("SERVICE_QUOTA_EXCEEDED", &prelude::UNIT)
+        .value("SERVICE_QUOTA_EXCEEDED"),
+]);
 
 pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.signin#Signin",
@@ -163,19 +208,28 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     routes: &[0],
 };
 
-pub static TOO_MANY_REQUESTS_ERROR: Schema =
-    Schema::new("com.amazonaws.signin#TooManyRequestsError", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(429)
-        .members(&[
-            Member::new("error", &O_AUTH2_ERROR_CODE).flags(Flags::REQUIRED),
-            Member::new("message", &prelude::STRING).flags(Flags::REQUIRED),
-        ]);
+pub static TOO_MANY_REQUESTS_ERROR: Schema = Schema::new(
+    "com.amazonaws.signin#TooManyRequestsError",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(429)
+.members(&[
+    Member::new("error", &O_AUTH2_ERROR_CODE)
+        .flags(Flags::REQUIRED),
+    Member::new("message", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+]);
 
-pub static VALIDATION_EXCEPTION: Schema = Schema::new("com.amazonaws.signin#ValidationException", ShapeType::Structure)
-    .flags(Flags::CLIENT_ERROR)
-    .http_error(400)
-    .members(&[
-        Member::new("error", &O_AUTH2_ERROR_CODE).flags(Flags::REQUIRED),
-        Member::new("message", &prelude::STRING).flags(Flags::REQUIRED),
-    ]);
+pub static VALIDATION_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.signin#ValidationException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &O_AUTH2_ERROR_CODE)
+        .flags(Flags::REQUIRED),
+    Member::new("message", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+]);

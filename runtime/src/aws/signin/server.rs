@@ -12,7 +12,10 @@ pub fn handle<S: crate::aws::signin::service::Signin + Sync>(
 ) -> ::smithy_runtime::server::BoxFuture<'_, ::smithy_runtime::http::Response<Vec<u8>>> {
     let operation = match ::smithy_runtime::server::route(&crate::aws::signin::schema::SERVICE, &request) {
         Ok(operation) => operation,
-        Err(rejection) => return ::smithy_runtime::server::refuse(&crate::aws::signin::schema::SERVICE, rejection),
+        Err(rejection) => return ::smithy_runtime::server::refuse(
+            &crate::aws::signin::schema::SERVICE,
+            rejection,
+        ),
     };
     let _ = &service;
     match operation {
@@ -57,7 +60,9 @@ impl<S> Clone for Server<S> {
     }
 }
 
-impl<S: crate::aws::signin::service::Signin + Send + Sync + 'static> ::smithy_runtime::server::Handler for Server<S> {
+impl<
+    S: crate::aws::signin::service::Signin + Send + Sync + 'static,
+> ::smithy_runtime::server::Handler for Server<S> {
     fn handle(
         &self,
         request: ::smithy_runtime::http::Request<Vec<u8>>,

@@ -79,27 +79,29 @@ impl ::smithy_runtime::shape::Structure for AccessToken {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            access_key_id: builder
-                .access_key_id
+            access_key_id: builder.access_key_id
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            secret_access_key: builder
-                .secret_access_key
+            secret_access_key: builder.secret_access_key
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            session_token: builder
-                .session_token
+            session_token: builder.session_token
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
 
 impl ::smithy_runtime::serde::Serialize for AccessToken {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(self, &crate::aws::signin::schema::ACCESS_TOKEN, serializer)
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessToken {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -188,8 +190,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenRequestBody {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            client_id: builder.client_id.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            grant_type: builder.grant_type.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            client_id: builder.client_id
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            grant_type: builder.grant_type
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             code: builder.code,
             redirect_uri: builder.redirect_uri,
             code_verifier: builder.code_verifier,
@@ -199,7 +203,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenRequestBody {
 }
 
 impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenRequestBody {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST_BODY,
@@ -209,7 +216,9 @@ impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenRequestBody {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenRequestBody {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -298,11 +307,13 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenResponseBody {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            access_token: builder.access_token.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            token_type: builder.token_type.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            expires_in: builder.expires_in.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            refresh_token: builder
-                .refresh_token
+            access_token: builder.access_token
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            token_type: builder.token_type
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            expires_in: builder.expires_in
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            refresh_token: builder.refresh_token
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             id_token: builder.id_token,
         }
@@ -310,7 +321,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenResponseBody {
 }
 
 impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenResponseBody {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE_BODY,
@@ -320,7 +334,9 @@ impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenResponseBody {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenResponseBody {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -389,7 +405,7 @@ impl OAuth2ErrorCode {
 
     /// Every value the model defines, in model order.
     #[inline]
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "TOKEN_EXPIRED",
             "USER_CREDENTIALS_CHANGED",
@@ -446,13 +462,18 @@ impl AsRef<str> for OAuth2ErrorCode {
 }
 
 impl ::smithy_runtime::serde::Serialize for OAuth2ErrorCode {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for OAuth2ErrorCode {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
     }
 }

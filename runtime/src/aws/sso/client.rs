@@ -17,14 +17,18 @@ impl Client {
     #[inline]
     pub fn new(config: &::smithy_runtime::client::Config) -> Self {
         Self {
-            config: config.for_client(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))),
+            config: config
+                .for_client(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))),
         }
     }
 
     /// A client that sends requests with `transport` to `endpoint`, such as
     /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`, unsigned.
     #[inline]
-    pub fn with_endpoint(transport: impl ::smithy_runtime::client::Transport, endpoint: impl Into<String>) -> Self {
+    pub fn with_endpoint(
+        transport: impl ::smithy_runtime::client::Transport,
+        endpoint: impl Into<String>,
+    ) -> Self {
         Self::new(&::smithy_runtime::client::Config::new(transport, endpoint))
     }
 
@@ -51,9 +55,8 @@ impl crate::aws::sso::service::SwbPortalService for Client {
             crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsError,
         >,
     > + Send {
-        ::smithy_runtime::client::call::<crate::aws::sso::operation::get_role_credentials::GetRoleCredentials>(
-            &self.config,
-            input,
-        )
+        ::smithy_runtime::client::call::<
+            crate::aws::sso::operation::get_role_credentials::GetRoleCredentials,
+        >(&self.config, input)
     }
 }

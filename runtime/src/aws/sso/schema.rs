@@ -2,8 +2,22 @@
 
 #[allow(unused_imports)]
 use ::smithy_runtime::schema::{
-    prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema,
-    Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
+    prelude,
+    EndpointParam,
+    EndpointParamSource,
+    Flags,
+    Http,
+    HttpBinding,
+    Member,
+    OperationSchema,
+    Protocol,
+    Schema,
+    Segment,
+    ServiceSchema,
+    ShapeType,
+    StaticParam,
+    TimestampFormat,
+    XmlNamespace,
 };
 
 pub static GET_ROLE_CREDENTIALS: OperationSchema = OperationSchema {
@@ -20,7 +34,10 @@ pub static GET_ROLE_CREDENTIALS: OperationSchema = OperationSchema {
     http: Some(Http {
         method: "GET",
         uri: "/federation/credentials",
-        path: &[Segment::Literal("federation"), Segment::Literal("credentials")],
+        path: &[
+            Segment::Literal("federation"),
+            Segment::Literal("credentials"),
+        ],
         query: &[],
         code: 200,
         endpoint_label: None,
@@ -34,44 +51,58 @@ pub static GET_ROLE_CREDENTIALS: OperationSchema = OperationSchema {
     unwrapped_output: false,
 };
 
-pub static GET_ROLE_CREDENTIALS_REQUEST: Schema =
-    Schema::new("com.amazonaws.sso#GetRoleCredentialsRequest", ShapeType::Structure)
-        .flags(Flags::INPUT)
-        .members(&[
-            Member::new("roleName", &prelude::STRING)
-                .flags(Flags::REQUIRED)
-                .http(HttpBinding::Query("role_name")),
-            Member::new("accountId", &prelude::STRING)
-                .flags(Flags::REQUIRED)
-                .http(HttpBinding::Query("account_id")),
-            Member::new("accessToken", &prelude::STRING)
-                .flags(Flags::REQUIRED.with(Flags::SENSITIVE))
-                .http(HttpBinding::Header("x-amz-sso_bearer_token")),
-        ]);
+pub static GET_ROLE_CREDENTIALS_REQUEST: Schema = Schema::new(
+    "com.amazonaws.sso#GetRoleCredentialsRequest",
+    ShapeType::Structure,
+)
+.flags(Flags::INPUT)
+.members(&[
+    Member::new("roleName", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .http(HttpBinding::Query("role_name")),
+    Member::new("accountId", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .http(HttpBinding::Query("account_id")),
+    Member::new("accessToken", &prelude::STRING)
+        .flags(Flags::REQUIRED.with(Flags::SENSITIVE))
+        .http(HttpBinding::Header("x-amz-sso_bearer_token")),
+]);
 
-pub static GET_ROLE_CREDENTIALS_RESPONSE: Schema =
-    Schema::new("com.amazonaws.sso#GetRoleCredentialsResponse", ShapeType::Structure)
-        .members(&[Member::new("roleCredentials", &ROLE_CREDENTIALS)]);
+pub static GET_ROLE_CREDENTIALS_RESPONSE: Schema = Schema::new(
+    "com.amazonaws.sso#GetRoleCredentialsResponse",
+    ShapeType::Structure,
+)
+.members(&[Member::new("roleCredentials", &ROLE_CREDENTIALS)]);
 
-pub static INVALID_REQUEST_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sso#InvalidRequestException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static INVALID_REQUEST_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sso#InvalidRequestException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static RESOURCE_NOT_FOUND_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sso#ResourceNotFoundException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(404)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static RESOURCE_NOT_FOUND_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sso#ResourceNotFoundException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(404)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static ROLE_CREDENTIALS: Schema =
-    Schema::new("com.amazonaws.sso#RoleCredentials", ShapeType::Structure).members(&[
-        Member::new("accessKeyId", &prelude::STRING),
-        Member::new("secretAccessKey", &prelude::STRING).flags(Flags::SENSITIVE),
-        Member::new("sessionToken", &prelude::STRING).flags(Flags::SENSITIVE),
-        Member::new("expiration", &prelude::LONG).flags(Flags::DEFAULT),
-    ]);
+pub static ROLE_CREDENTIALS: Schema = Schema::new(
+    "com.amazonaws.sso#RoleCredentials",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("accessKeyId", &prelude::STRING),
+    Member::new("secretAccessKey", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+    Member::new("sessionToken", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+    Member::new("expiration", &prelude::LONG)
+        .flags(Flags::DEFAULT),
+]);
 
 pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.sso#SWBPortalService",
@@ -88,14 +119,18 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     routes: &[0],
 };
 
-pub static TOO_MANY_REQUESTS_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sso#TooManyRequestsException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(429)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static TOO_MANY_REQUESTS_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sso#TooManyRequestsException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(429)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static UNAUTHORIZED_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sso#UnauthorizedException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(401)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static UNAUTHORIZED_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sso#UnauthorizedException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(401)
+.members(&[Member::new("message", &prelude::STRING)]);

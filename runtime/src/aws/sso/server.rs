@@ -12,7 +12,10 @@ pub fn handle<S: crate::aws::sso::service::SwbPortalService + Sync>(
 ) -> ::smithy_runtime::server::BoxFuture<'_, ::smithy_runtime::http::Response<Vec<u8>>> {
     let operation = match ::smithy_runtime::server::route(&crate::aws::sso::schema::SERVICE, &request) {
         Ok(operation) => operation,
-        Err(rejection) => return ::smithy_runtime::server::refuse(&crate::aws::sso::schema::SERVICE, rejection),
+        Err(rejection) => return ::smithy_runtime::server::refuse(
+            &crate::aws::sso::schema::SERVICE,
+            rejection,
+        ),
     };
     let _ = &service;
     match operation {
@@ -57,9 +60,9 @@ impl<S> Clone for Server<S> {
     }
 }
 
-impl<S: crate::aws::sso::service::SwbPortalService + Send + Sync + 'static> ::smithy_runtime::server::Handler
-    for Server<S>
-{
+impl<
+    S: crate::aws::sso::service::SwbPortalService + Send + Sync + 'static,
+> ::smithy_runtime::server::Handler for Server<S> {
     fn handle(
         &self,
         request: ::smithy_runtime::http::Request<Vec<u8>>,

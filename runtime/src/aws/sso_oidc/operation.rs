@@ -12,5 +12,6 @@ pub use ::smithy_runtime::protocol::HttpOperation;
 /// generic code that handles every operation alike.
 pub fn visit_operations<V: ::smithy_runtime::operation::OperationVisitor>(visitor: &mut V) {
     let _ = &visitor;
-    visitor.visit::<crate::aws::sso_oidc::operation::create_token::CreateToken>();
+    visitor
+        .visit::<crate::aws::sso_oidc::operation::create_token::CreateToken>();
 }

@@ -2,25 +2,44 @@
 
 #[allow(unused_imports)]
 use ::smithy_runtime::schema::{
-    prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema,
-    Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
+    prelude,
+    EndpointParam,
+    EndpointParamSource,
+    Flags,
+    Http,
+    HttpBinding,
+    Member,
+    OperationSchema,
+    Protocol,
+    Schema,
+    Segment,
+    ServiceSchema,
+    ShapeType,
+    StaticParam,
+    TimestampFormat,
+    XmlNamespace,
 };
 
-pub static ACCESS_DENIED_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#AccessDeniedException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("reason", &ACCESS_DENIED_EXCEPTION_REASON),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static ACCESS_DENIED_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#AccessDeniedException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("reason", &ACCESS_DENIED_EXCEPTION_REASON),
+    Member::new("error_description", &prelude::STRING),
+]);
 
 pub static ACCESS_DENIED_EXCEPTION_REASON: Schema = Schema::new(
     "com.amazonaws.ssooidc#AccessDeniedExceptionReason",
     ShapeType::Enum,
 )
-.members(&[Member::new("KMS_ACCESS_DENIED", &prelude::UNIT).value("KMS_AccessDeniedException")]);
+.members(&[
+    Member::new("KMS_ACCESS_DENIED", &prelude::UNIT)
+        .value("KMS_AccessDeniedException"),
+]);
 
 pub static AUTHORIZATION_PENDING_EXCEPTION: Schema = Schema::new(
     "com.amazonaws.ssooidc#AuthorizationPendingException",
@@ -68,94 +87,128 @@ pub static CREATE_TOKEN: OperationSchema = OperationSchema {
     unwrapped_output: false,
 };
 
-pub static CREATE_TOKEN_REQUEST: Schema = Schema::new("com.amazonaws.ssooidc#CreateTokenRequest", ShapeType::Structure)
-    .flags(Flags::INPUT)
-    .members(&[
-        Member::new("clientId", &prelude::STRING).flags(Flags::REQUIRED),
-        Member::new("clientSecret", &prelude::STRING).flags(Flags::REQUIRED.with(Flags::SENSITIVE)),
-        Member::new("grantType", &prelude::STRING).flags(Flags::REQUIRED),
-        Member::new("deviceCode", &prelude::STRING),
-        Member::new("code", &prelude::STRING),
-        Member::new("refreshToken", &prelude::STRING).flags(Flags::SENSITIVE),
-        Member::new("scope", &SCOPES),
-        Member::new("redirectUri", &prelude::STRING),
-        Member::new("codeVerifier", &prelude::STRING).flags(Flags::SENSITIVE),
-    ]);
+pub static CREATE_TOKEN_REQUEST: Schema = Schema::new(
+    "com.amazonaws.ssooidc#CreateTokenRequest",
+    ShapeType::Structure,
+)
+.flags(Flags::INPUT)
+.members(&[
+    Member::new("clientId", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+    Member::new("clientSecret", &prelude::STRING)
+        .flags(Flags::REQUIRED.with(Flags::SENSITIVE)),
+    Member::new("grantType", &prelude::STRING)
+        .flags(Flags::REQUIRED),
+    Member::new("deviceCode", &prelude::STRING),
+    Member::new("code", &prelude::STRING),
+    Member::new("refreshToken", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+    Member::new("scope", &SCOPES),
+    Member::new("redirectUri", &prelude::STRING),
+    Member::new("codeVerifier", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+]);
 
-pub static CREATE_TOKEN_RESPONSE: Schema =
-    Schema::new("com.amazonaws.ssooidc#CreateTokenResponse", ShapeType::Structure).members(&[
-        Member::new("accessToken", &prelude::STRING).flags(Flags::SENSITIVE),
-        Member::new("tokenType", &prelude::STRING),
-        Member::new("expiresIn", &prelude::INTEGER).flags(Flags::DEFAULT),
-        Member::new("refreshToken", &prelude::STRING).flags(Flags::SENSITIVE),
-        Member::new("idToken", &prelude::STRING).flags(Flags::SENSITIVE),
-    ]);
+pub static CREATE_TOKEN_RESPONSE: Schema = Schema::new(
+    "com.amazonaws.ssooidc#CreateTokenResponse",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("accessToken", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+    Member::new("tokenType", &prelude::STRING),
+    Member::new("expiresIn", &prelude::INTEGER)
+        .flags(Flags::DEFAULT),
+    Member::new("refreshToken", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+    Member::new("idToken", &prelude::STRING)
+        .flags(Flags::SENSITIVE),
+]);
 
-pub static EXPIRED_TOKEN_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#ExpiredTokenException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static EXPIRED_TOKEN_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#ExpiredTokenException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static INTERNAL_SERVER_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#InternalServerException", ShapeType::Structure)
-        .flags(Flags::SERVER_ERROR)
-        .http_error(500)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static INTERNAL_SERVER_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InternalServerException",
+    ShapeType::Structure,
+)
+.flags(Flags::SERVER_ERROR)
+.http_error(500)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static INVALID_CLIENT_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#InvalidClientException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(401)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static INVALID_CLIENT_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InvalidClientException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(401)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static INVALID_GRANT_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#InvalidGrantException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static INVALID_GRANT_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InvalidGrantException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static INVALID_REQUEST_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#InvalidRequestException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("reason", &INVALID_REQUEST_EXCEPTION_REASON),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static INVALID_REQUEST_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InvalidRequestException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("reason", &INVALID_REQUEST_EXCEPTION_REASON),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static INVALID_REQUEST_EXCEPTION_REASON: Schema =
-    Schema::new("com.amazonaws.ssooidc#InvalidRequestExceptionReason", ShapeType::Enum).members(&[
-        Member::new("KMS_KEY_NOT_FOUND", &prelude::UNIT).value("KMS_NotFoundException"),
-        Member::new("KMS_INVALID_KEY_USAGE", &prelude::UNIT).value("KMS_InvalidKeyUsageException"),
-        Member::new("KMS_INVALID_STATE", &prelude::UNIT).value("KMS_InvalidStateException"),
-        Member::new("KMS_DISABLED_KEY", &prelude::UNIT).value("KMS_DisabledException"),
-    ]);
+pub static INVALID_REQUEST_EXCEPTION_REASON: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InvalidRequestExceptionReason",
+    ShapeType::Enum,
+)
+.members(&[
+    Member::new("KMS_KEY_NOT_FOUND", &prelude::UNIT)
+        .value("KMS_NotFoundException"),
+    Member::new("KMS_INVALID_KEY_USAGE", &prelude::UNIT)
+        .value("KMS_InvalidKeyUsageException"),
+    Member::new("KMS_INVALID_STATE", &prelude::UNIT)
+        .value("KMS_InvalidStateException"),
+    Member::new("KMS_DISABLED_KEY", &prelude::UNIT)
+        .value("KMS_DisabledException"),
+]);
 
-pub static INVALID_SCOPE_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.ssooidc#InvalidScopeException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .members(&[
-            Member::new("error", &prelude::STRING),
-            Member::new("error_description", &prelude::STRING),
-        ]);
+pub static INVALID_SCOPE_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#InvalidScopeException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
-pub static SCOPES: Schema =
-    Schema::new("com.amazonaws.ssooidc#Scopes", ShapeType::List).members(&[Member::new("member", &prelude::STRING)]);
+pub static SCOPES: Schema = Schema::new("com.amazonaws.ssooidc#Scopes", ShapeType::List)
+    .members(&[Member::new("member", &prelude::STRING)]);
 
 pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.ssooidc#AWSSSOOIDCService",
@@ -172,13 +225,16 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     routes: &[0],
 };
 
-pub static SLOW_DOWN_EXCEPTION: Schema = Schema::new("com.amazonaws.ssooidc#SlowDownException", ShapeType::Structure)
-    .flags(Flags::CLIENT_ERROR)
-    .http_error(400)
-    .members(&[
-        Member::new("error", &prelude::STRING),
-        Member::new("error_description", &prelude::STRING),
-    ]);
+pub static SLOW_DOWN_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.ssooidc#SlowDownException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.members(&[
+    Member::new("error", &prelude::STRING),
+    Member::new("error_description", &prelude::STRING),
+]);
 
 pub static UNAUTHORIZED_CLIENT_EXCEPTION: Schema = Schema::new(
     "com.amazonaws.ssooidc#UnauthorizedClientException",

@@ -24,7 +24,7 @@ impl AccessDeniedExceptionReason {
 
     /// Every value the model defines, in model order.
     #[inline]
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &["KMS_AccessDeniedException"]
     }
 }
@@ -63,13 +63,18 @@ impl AsRef<str> for AccessDeniedExceptionReason {
 }
 
 impl ::smithy_runtime::serde::Serialize for AccessDeniedExceptionReason {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedExceptionReason {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
     }
 }
@@ -128,7 +133,7 @@ impl InvalidRequestExceptionReason {
 
     /// Every value the model defines, in model order.
     #[inline]
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "KMS_NotFoundException",
             "KMS_InvalidKeyUsageException",
@@ -175,13 +180,18 @@ impl AsRef<str> for InvalidRequestExceptionReason {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidRequestExceptionReason {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestExceptionReason {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
     }
 }

@@ -17,14 +17,18 @@ impl Client {
     #[inline]
     pub fn new(config: &::smithy_runtime::client::Config) -> Self {
         Self {
-            config: config.for_client(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))),
+            config: config
+                .for_client(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))),
         }
     }
 
     /// A client that sends requests with `transport` to `endpoint`, such as
     /// `https://service.example.com` or `http://127.0.0.1:8080/prefix`, unsigned.
     #[inline]
-    pub fn with_endpoint(transport: impl ::smithy_runtime::client::Transport, endpoint: impl Into<String>) -> Self {
+    pub fn with_endpoint(
+        transport: impl ::smithy_runtime::client::Transport,
+        endpoint: impl Into<String>,
+    ) -> Self {
         Self::new(&::smithy_runtime::client::Config::new(transport, endpoint))
     }
 
@@ -51,7 +55,10 @@ impl crate::aws::sts::service::AwsSecurityTokenServiceV20110615 for Client {
             crate::aws::sts::operation::assume_role::AssumeRoleError,
         >,
     > + Send {
-        ::smithy_runtime::client::call::<crate::aws::sts::operation::assume_role::AssumeRole>(&self.config, input)
+        ::smithy_runtime::client::call::<crate::aws::sts::operation::assume_role::AssumeRole>(
+            &self.config,
+            input,
+        )
     }
 
     fn assume_role_with_web_identity(

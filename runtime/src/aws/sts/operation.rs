@@ -18,5 +18,6 @@ pub use ::smithy_runtime::protocol::HttpOperation;
 pub fn visit_operations<V: ::smithy_runtime::operation::OperationVisitor>(visitor: &mut V) {
     let _ = &visitor;
     visitor.visit::<crate::aws::sts::operation::assume_role::AssumeRole>();
-    visitor.visit::<crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentity>();
+    visitor
+        .visit::<crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentity>();
 }

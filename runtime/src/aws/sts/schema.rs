@@ -2,23 +2,40 @@
 
 #[allow(unused_imports)]
 use ::smithy_runtime::schema::{
-    prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol, Schema,
-    Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
+    prelude,
+    EndpointParam,
+    EndpointParamSource,
+    Flags,
+    Http,
+    HttpBinding,
+    Member,
+    OperationSchema,
+    Protocol,
+    Schema,
+    Segment,
+    ServiceSchema,
+    ShapeType,
+    StaticParam,
+    TimestampFormat,
+    XmlNamespace,
 };
 
-pub static ASSUMED_ROLE_USER: Schema =
-    Schema::new("com.amazonaws.sts#AssumedRoleUser", ShapeType::Structure).members(&[
-        Member::new("AssumedRoleId", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .length(Some(2u64), Some(193u64))
-            .pattern("^[\\w+=,.@:-]*$"),
-        Member::new("Arn", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .length(Some(20u64), Some(2048u64))
-            .pattern(
-                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
-            ),
-    ]);
+pub static ASSUMED_ROLE_USER: Schema = Schema::new(
+    "com.amazonaws.sts#AssumedRoleUser",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("AssumedRoleId", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .length(Some(2u64), Some(193u64))
+        .pattern("^[\\w+=,.@:-]*$"),
+    Member::new("Arn", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .length(Some(20u64), Some(2048u64))
+        .pattern(
+            "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
+        ),
+]);
 
 pub static ASSUME_ROLE: OperationSchema = OperationSchema {
     id: "com.amazonaws.sts#AssumeRole",
@@ -41,50 +58,61 @@ pub static ASSUME_ROLE: OperationSchema = OperationSchema {
     unwrapped_output: false,
 };
 
-pub static ASSUME_ROLE_REQUEST: Schema = Schema::new("com.amazonaws.sts#AssumeRoleRequest", ShapeType::Structure)
-    .flags(Flags::INPUT)
-    .members(&[
-        Member::new("RoleArn", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .length(Some(20u64), Some(2048u64))
-            .pattern(
-                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
-            ),
-        Member::new("RoleSessionName", &prelude::STRING)
-            .flags(Flags::REQUIRED)
-            .length(Some(2u64), Some(64u64))
-            .pattern("^[\\w+=,.@-]*$"),
-        Member::new("PolicyArns", &POLICY_DESCRIPTOR_LIST_TYPE),
-        Member::new("Policy", &prelude::STRING)
-            .length(Some(1u64), None)
-            .pattern("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"),
-        Member::new("DurationSeconds", &prelude::INTEGER).range(Some(900f64), Some(43200f64)),
-        Member::new("Tags", &TAG_LIST_TYPE).length(Some(0u64), Some(50u64)),
-        Member::new("TransitiveTagKeys", &TAG_KEY_LIST_TYPE).length(Some(0u64), Some(50u64)),
-        Member::new("ExternalId", &prelude::STRING)
-            .length(Some(2u64), Some(1224u64))
-            .pattern("^[\\w+=,.@:\\/-]*$"),
-        Member::new("SerialNumber", &prelude::STRING)
-            .length(Some(9u64), Some(256u64))
-            .pattern("^[\\w+=/:,.@-]*$"),
-        Member::new("TokenCode", &prelude::STRING)
-            .length(Some(6u64), Some(6u64))
-            .pattern("^[\\d]*$"),
-        Member::new("SourceIdentity", &prelude::STRING)
-            .length(Some(2u64), Some(64u64))
-            .pattern("^[\\w+=,.@-]*$"),
-        Member::new("ProvidedContexts", &PROVIDED_CONTEXTS_LIST_TYPE).length(Some(1u64), Some(5u64)),
-    ]);
+pub static ASSUME_ROLE_REQUEST: Schema = Schema::new(
+    "com.amazonaws.sts#AssumeRoleRequest",
+    ShapeType::Structure,
+)
+.flags(Flags::INPUT)
+.members(&[
+    Member::new("RoleArn", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .length(Some(20u64), Some(2048u64))
+        .pattern(
+            "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
+        ),
+    Member::new("RoleSessionName", &prelude::STRING)
+        .flags(Flags::REQUIRED)
+        .length(Some(2u64), Some(64u64))
+        .pattern("^[\\w+=,.@-]*$"),
+    Member::new("PolicyArns", &POLICY_DESCRIPTOR_LIST_TYPE),
+    Member::new("Policy", &prelude::STRING)
+        .length(Some(1u64), None)
+        .pattern("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"),
+    Member::new("DurationSeconds", &prelude::INTEGER)
+        .range(Some(900f64), Some(43200f64)),
+    Member::new("Tags", &TAG_LIST_TYPE)
+        .length(Some(0u64), Some(50u64)),
+    Member::new("TransitiveTagKeys", &TAG_KEY_LIST_TYPE)
+        .length(Some(0u64), Some(50u64)),
+    Member::new("ExternalId", &prelude::STRING)
+        .length(Some(2u64), Some(1224u64))
+        .pattern("^[\\w+=,.@:\\/-]*$"),
+    Member::new("SerialNumber", &prelude::STRING)
+        .length(Some(9u64), Some(256u64))
+        .pattern("^[\\w+=/:,.@-]*$"),
+    Member::new("TokenCode", &prelude::STRING)
+        .length(Some(6u64), Some(6u64))
+        .pattern("^[\\d]*$"),
+    Member::new("SourceIdentity", &prelude::STRING)
+        .length(Some(2u64), Some(64u64))
+        .pattern("^[\\w+=,.@-]*$"),
+    Member::new("ProvidedContexts", &PROVIDED_CONTEXTS_LIST_TYPE)
+        .length(Some(1u64), Some(5u64)),
+]);
 
-pub static ASSUME_ROLE_RESPONSE: Schema = Schema::new("com.amazonaws.sts#AssumeRoleResponse", ShapeType::Structure)
-    .members(&[
-        Member::new("Credentials", &CREDENTIALS),
-        Member::new("AssumedRoleUser", &ASSUMED_ROLE_USER),
-        Member::new("PackedPolicySize", &prelude::INTEGER).range(Some(0f64), None),
-        Member::new("SourceIdentity", &prelude::STRING)
-            .length(Some(2u64), Some(64u64))
-            .pattern("^[\\w+=,.@-]*$"),
-    ]);
+pub static ASSUME_ROLE_RESPONSE: Schema = Schema::new(
+    "com.amazonaws.sts#AssumeRoleResponse",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("Credentials", &CREDENTIALS),
+    Member::new("AssumedRoleUser", &ASSUMED_ROLE_USER),
+    Member::new("PackedPolicySize", &prelude::INTEGER)
+        .range(Some(0f64), None),
+    Member::new("SourceIdentity", &prelude::STRING)
+        .length(Some(2u64), Some(64u64))
+        .pattern("^[\\w+=,.@-]*$"),
+]);
 
 pub static ASSUME_ROLE_WITH_WEB_IDENTITY: OperationSchema = OperationSchema {
     id: "com.amazonaws.sts#AssumeRoleWithWebIdentity",
@@ -119,7 +147,9 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST: Schema = Schema::new(
     Member::new("RoleArn", &prelude::STRING)
         .flags(Flags::REQUIRED)
         .length(Some(20u64), Some(2048u64))
-        .pattern("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$"),
+        .pattern(
+            "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
+        ),
     Member::new("RoleSessionName", &prelude::STRING)
         .flags(Flags::REQUIRED)
         .length(Some(2u64), Some(64u64))
@@ -127,12 +157,14 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST: Schema = Schema::new(
     Member::new("WebIdentityToken", &prelude::STRING)
         .flags(Flags::REQUIRED.with(Flags::SENSITIVE))
         .length(Some(4u64), Some(20000u64)),
-    Member::new("ProviderId", &prelude::STRING).length(Some(4u64), Some(2048u64)),
+    Member::new("ProviderId", &prelude::STRING)
+        .length(Some(4u64), Some(2048u64)),
     Member::new("PolicyArns", &POLICY_DESCRIPTOR_LIST_TYPE),
     Member::new("Policy", &prelude::STRING)
         .length(Some(1u64), Some(2048u64))
         .pattern("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"),
-    Member::new("DurationSeconds", &prelude::INTEGER).range(Some(900f64), Some(43200f64)),
+    Member::new("DurationSeconds", &prelude::INTEGER)
+        .range(Some(900f64), Some(43200f64)),
 ]);
 
 pub static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE: Schema = Schema::new(
@@ -141,9 +173,11 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE: Schema = Schema::new(
 )
 .members(&[
     Member::new("Credentials", &CREDENTIALS),
-    Member::new("SubjectFromWebIdentityToken", &prelude::STRING).length(Some(6u64), Some(255u64)),
+    Member::new("SubjectFromWebIdentityToken", &prelude::STRING)
+        .length(Some(6u64), Some(255u64)),
     Member::new("AssumedRoleUser", &ASSUMED_ROLE_USER),
-    Member::new("PackedPolicySize", &prelude::INTEGER).range(Some(0f64), None),
+    Member::new("PackedPolicySize", &prelude::INTEGER)
+        .range(Some(0f64), None),
     Member::new("Provider", &prelude::STRING),
     Member::new("Audience", &prelude::STRING),
     Member::new("SourceIdentity", &prelude::STRING)
@@ -151,43 +185,55 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE: Schema = Schema::new(
         .pattern("^[\\w+=,.@-]*$"),
 ]);
 
-pub static CREDENTIALS: Schema = Schema::new("com.amazonaws.sts#Credentials", ShapeType::Structure).members(&[
-    Member::new("AccessKeyId", &prelude::STRING)
-        .flags(Flags::REQUIRED)
-        .length(Some(16u64), Some(128u64))
-        .pattern("^[\\w]*$"),
-    Member::new("SecretAccessKey", &prelude::STRING).flags(Flags::REQUIRED.with(Flags::SENSITIVE)),
-    Member::new("SessionToken", &prelude::STRING).flags(Flags::REQUIRED),
-    Member::new("Expiration", &prelude::TIMESTAMP).flags(Flags::REQUIRED),
-]);
+pub static CREDENTIALS: Schema = Schema::new("com.amazonaws.sts#Credentials", ShapeType::Structure)
+    .members(&[
+        Member::new("AccessKeyId", &prelude::STRING)
+            .flags(Flags::REQUIRED)
+            .length(Some(16u64), Some(128u64))
+            .pattern("^[\\w]*$"),
+        Member::new("SecretAccessKey", &prelude::STRING)
+            .flags(Flags::REQUIRED.with(Flags::SENSITIVE)),
+        Member::new("SessionToken", &prelude::STRING)
+            .flags(Flags::REQUIRED),
+        Member::new("Expiration", &prelude::TIMESTAMP)
+            .flags(Flags::REQUIRED),
+    ]);
 
-pub static EXPIRED_TOKEN_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#ExpiredTokenException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .query_error("ExpiredTokenException", 400)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static EXPIRED_TOKEN_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#ExpiredTokenException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.query_error("ExpiredTokenException", 400)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static IDP_COMMUNICATION_ERROR_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#IDPCommunicationErrorException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .query_error("IDPCommunicationError", 400)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static IDP_COMMUNICATION_ERROR_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#IDPCommunicationErrorException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.query_error("IDPCommunicationError", 400)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static IDP_REJECTED_CLAIM_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#IDPRejectedClaimException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(403)
-        .query_error("IDPRejectedClaim", 403)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static IDP_REJECTED_CLAIM_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#IDPRejectedClaimException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(403)
+.query_error("IDPRejectedClaim", 403)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static INVALID_IDENTITY_TOKEN_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#InvalidIdentityTokenException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .query_error("InvalidIdentityToken", 400)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static INVALID_IDENTITY_TOKEN_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#InvalidIdentityTokenException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.query_error("InvalidIdentityToken", 400)
+.members(&[Member::new("message", &prelude::STRING)]);
 
 pub static MALFORMED_POLICY_DOCUMENT_EXCEPTION: Schema = Schema::new(
     "com.amazonaws.sts#MalformedPolicyDocumentException",
@@ -198,42 +244,61 @@ pub static MALFORMED_POLICY_DOCUMENT_EXCEPTION: Schema = Schema::new(
 .query_error("MalformedPolicyDocument", 400)
 .members(&[Member::new("message", &prelude::STRING)]);
 
-pub static PACKED_POLICY_TOO_LARGE_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#PackedPolicyTooLargeException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(400)
-        .query_error("PackedPolicyTooLarge", 400)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static PACKED_POLICY_TOO_LARGE_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#PackedPolicyTooLargeException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(400)
+.query_error("PackedPolicyTooLarge", 400)
+.members(&[Member::new("message", &prelude::STRING)]);
 
-pub static POLICY_DESCRIPTOR_LIST_TYPE: Schema =
-    Schema::new("com.amazonaws.sts#policyDescriptorListType", ShapeType::List)
-        .members(&[Member::new("member", &POLICY_DESCRIPTOR_TYPE)]);
+pub static POLICY_DESCRIPTOR_LIST_TYPE: Schema = Schema::new(
+    "com.amazonaws.sts#policyDescriptorListType",
+    ShapeType::List,
+)
+.members(&[Member::new("member", &POLICY_DESCRIPTOR_TYPE)]);
 
-pub static POLICY_DESCRIPTOR_TYPE: Schema = Schema::new("com.amazonaws.sts#PolicyDescriptorType", ShapeType::Structure)
-    .members(&[Member::new("arn", &prelude::STRING)
+pub static POLICY_DESCRIPTOR_TYPE: Schema = Schema::new(
+    "com.amazonaws.sts#PolicyDescriptorType",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("arn", &prelude::STRING)
         .length(Some(20u64), Some(2048u64))
-        .pattern("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$")]);
+        .pattern(
+            "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
+        ),
+]);
 
-pub static PROVIDED_CONTEXT: Schema =
-    Schema::new("com.amazonaws.sts#ProvidedContext", ShapeType::Structure).members(&[
-        Member::new("ProviderArn", &prelude::STRING)
-            .length(Some(20u64), Some(2048u64))
-            .pattern(
-                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
-            ),
-        Member::new("ContextAssertion", &prelude::STRING).length(Some(4u64), Some(2048u64)),
-    ]);
+pub static PROVIDED_CONTEXT: Schema = Schema::new(
+    "com.amazonaws.sts#ProvidedContext",
+    ShapeType::Structure,
+)
+.members(&[
+    Member::new("ProviderArn", &prelude::STRING)
+        .length(Some(20u64), Some(2048u64))
+        .pattern(
+            "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+$",
+        ),
+    Member::new("ContextAssertion", &prelude::STRING)
+        .length(Some(4u64), Some(2048u64)),
+]);
 
-pub static PROVIDED_CONTEXTS_LIST_TYPE: Schema =
-    Schema::new("com.amazonaws.sts#ProvidedContextsListType", ShapeType::List)
-        .members(&[Member::new("member", &PROVIDED_CONTEXT)]);
+pub static PROVIDED_CONTEXTS_LIST_TYPE: Schema = Schema::new(
+    "com.amazonaws.sts#ProvidedContextsListType",
+    ShapeType::List,
+)
+.members(&[Member::new("member", &PROVIDED_CONTEXT)]);
 
-pub static REGION_DISABLED_EXCEPTION: Schema =
-    Schema::new("com.amazonaws.sts#RegionDisabledException", ShapeType::Structure)
-        .flags(Flags::CLIENT_ERROR)
-        .http_error(403)
-        .query_error("RegionDisabledException", 403)
-        .members(&[Member::new("message", &prelude::STRING)]);
+pub static REGION_DISABLED_EXCEPTION: Schema = Schema::new(
+    "com.amazonaws.sts#RegionDisabledException",
+    ShapeType::Structure,
+)
+.flags(Flags::CLIENT_ERROR)
+.http_error(403)
+.query_error("RegionDisabledException", 403)
+.members(&[Member::new("message", &prelude::STRING)]);
 
 pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.sts#AWSSecurityTokenServiceV20110615",
@@ -253,24 +318,27 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     routes: &[],
 };
 
-pub static TAG: Schema = Schema::new("com.amazonaws.sts#Tag", ShapeType::Structure).members(&[
-    Member::new("Key", &prelude::STRING)
-        .flags(Flags::REQUIRED)
+pub static TAG: Schema = Schema::new("com.amazonaws.sts#Tag", ShapeType::Structure)
+    .members(&[
+        Member::new("Key", &prelude::STRING)
+            .flags(Flags::REQUIRED)
+            .length(Some(1u64), Some(128u64))
+            .pattern("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
+        Member::new("Value", &prelude::STRING)
+            .flags(Flags::REQUIRED)
+            .length(Some(0u64), Some(256u64))
+            .pattern("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
+    ]);
+
+pub static TAG_KEY_LIST_TYPE: Schema = Schema::new(
+    "com.amazonaws.sts#tagKeyListType",
+    ShapeType::List,
+)
+.members(&[
+    Member::new("member", &prelude::STRING)
         .length(Some(1u64), Some(128u64))
         .pattern("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-    Member::new("Value", &prelude::STRING)
-        .flags(Flags::REQUIRED)
-        .length(Some(0u64), Some(256u64))
-        .pattern("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
 ]);
 
-pub static TAG_KEY_LIST_TYPE: Schema =
-    Schema::new("com.amazonaws.sts#tagKeyListType", ShapeType::List).members(&[Member::new(
-        "member",
-        &prelude::STRING,
-    )
-    .length(Some(1u64), Some(128u64))
-    .pattern("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$")]);
-
-pub static TAG_LIST_TYPE: Schema =
-    Schema::new("com.amazonaws.sts#tagListType", ShapeType::List).members(&[Member::new("member", &TAG)]);
+pub static TAG_LIST_TYPE: Schema = Schema::new("com.amazonaws.sts#tagListType", ShapeType::List)
+    .members(&[Member::new("member", &TAG)]);

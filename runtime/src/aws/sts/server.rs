@@ -12,19 +12,26 @@ pub fn handle<S: crate::aws::sts::service::AwsSecurityTokenServiceV20110615 + Sy
 ) -> ::smithy_runtime::server::BoxFuture<'_, ::smithy_runtime::http::Response<Vec<u8>>> {
     let operation = match ::smithy_runtime::server::route(&crate::aws::sts::schema::SERVICE, &request) {
         Ok(operation) => operation,
-        Err(rejection) => return ::smithy_runtime::server::refuse(&crate::aws::sts::schema::SERVICE, rejection),
+        Err(rejection) => return ::smithy_runtime::server::refuse(
+            &crate::aws::sts::schema::SERVICE,
+            rejection,
+        ),
     };
     let _ = &service;
     match operation {
-        0 => ::smithy_runtime::server::serve_operation::<crate::aws::sts::operation::assume_role::AssumeRole, _, _>(
-            request,
-            move |input| service.assume_role(input),
-        ),
+        0 => ::smithy_runtime::server::serve_operation::<
+            crate::aws::sts::operation::assume_role::AssumeRole,
+            _,
+            _,
+        >(request, move |input| service.assume_role(input)),
         1 => ::smithy_runtime::server::serve_operation::<
             crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentity,
             _,
             _,
-        >(request, move |input| service.assume_role_with_web_identity(input)),
+        >(
+            request,
+            move |input| service.assume_role_with_web_identity(input),
+        ),
         _ => ::smithy_runtime::server::refuse(
             &crate::aws::sts::schema::SERVICE,
             ::smithy_runtime::server::Rejection::unknown_operation(),
@@ -61,9 +68,9 @@ impl<S> Clone for Server<S> {
     }
 }
 
-impl<S: crate::aws::sts::service::AwsSecurityTokenServiceV20110615 + Send + Sync + 'static>
-    ::smithy_runtime::server::Handler for Server<S>
-{
+impl<
+    S: crate::aws::sts::service::AwsSecurityTokenServiceV20110615 + Send + Sync + 'static,
+> ::smithy_runtime::server::Handler for Server<S> {
     fn handle(
         &self,
         request: ::smithy_runtime::http::Request<Vec<u8>>,

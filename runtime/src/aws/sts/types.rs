@@ -63,22 +63,31 @@ impl ::smithy_runtime::shape::Structure for AssumedRoleUser {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            assumed_role_id: builder
-                .assumed_role_id
+            assumed_role_id: builder.assumed_role_id
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            arn: builder.arn.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            arn: builder.arn
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
 
 impl ::smithy_runtime::serde::Serialize for AssumedRoleUser {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::ASSUMED_ROLE_USER, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sts::schema::ASSUMED_ROLE_USER,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumedRoleUser {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -162,28 +171,31 @@ impl ::smithy_runtime::shape::Structure for Credentials {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            access_key_id: builder
-                .access_key_id
+            access_key_id: builder.access_key_id
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            secret_access_key: builder
-                .secret_access_key
+            secret_access_key: builder.secret_access_key
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            session_token: builder
-                .session_token
+            session_token: builder.session_token
                 .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            expiration: builder.expiration.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            expiration: builder.expiration
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
 
 impl ::smithy_runtime::serde::Serialize for Credentials {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::CREDENTIALS, serializer)
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for Credentials {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -231,7 +243,8 @@ impl ::smithy_runtime::shape::Value for PolicyDescriptorType {
 }
 
 impl ::smithy_runtime::shape::Structure for PolicyDescriptorType {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE;
 
     type Builder = crate::aws::sts::types::builders::PolicyDescriptorTypeBuilder;
 
@@ -242,13 +255,22 @@ impl ::smithy_runtime::shape::Structure for PolicyDescriptorType {
 }
 
 impl ::smithy_runtime::serde::Serialize for PolicyDescriptorType {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for PolicyDescriptorType {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -313,13 +335,22 @@ impl ::smithy_runtime::shape::Structure for ProvidedContext {
 }
 
 impl ::smithy_runtime::serde::Serialize for ProvidedContext {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::PROVIDED_CONTEXT, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sts::schema::PROVIDED_CONTEXT,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ProvidedContext {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -385,20 +416,27 @@ impl ::smithy_runtime::shape::Structure for Tag {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            key: builder.key.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            value: builder.value.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            key: builder.key
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            value: builder.value
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
 
 impl ::smithy_runtime::serde::Serialize for Tag {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::TAG, serializer)
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for Tag {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }

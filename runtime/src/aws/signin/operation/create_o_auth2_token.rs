@@ -136,20 +136,22 @@ impl ::smithy_runtime::operation::OperationError for CreateOAuth2TokenError {
         meta: ::smithy_runtime::error::ErrorMeta,
     ) -> Result<Self, ::smithy_runtime::shape::DecodeError> {
         match index {
-            0 => ::smithy_runtime::shape::decode_error::<crate::aws::signin::types::error::AccessDeniedException>(
-                decoder, meta,
-            )
+            0 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::signin::types::error::AccessDeniedException,
+            >(decoder, meta)
             .map(Self::AccessDeniedException),
-            1 => ::smithy_runtime::shape::decode_error::<crate::aws::signin::types::error::InternalServerException>(
-                decoder, meta,
-            )
+            1 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::signin::types::error::InternalServerException,
+            >(decoder, meta)
             .map(Self::InternalServerException),
             2 => ::smithy_runtime::shape::decode_error::<crate::aws::signin::types::error::TooManyRequestsError>(
-                decoder, meta,
+                decoder,
+                meta,
             )
             .map(Self::TooManyRequestsError),
             3 => ::smithy_runtime::shape::decode_error::<crate::aws::signin::types::error::ValidationException>(
-                decoder, meta,
+                decoder,
+                meta,
             )
             .map(Self::ValidationException),
             _ => Ok(Self::Unhandled(crate::aws::signin::error::UnhandledError::new(
@@ -219,7 +221,8 @@ impl ::smithy_runtime::shape::Value for CreateOAuth2TokenInput {
 }
 
 impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenInput {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST;
 
     type Builder = crate::aws::signin::operation::create_o_auth2_token::builders::CreateOAuth2TokenInputBuilder;
 
@@ -232,7 +235,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenInput {
 }
 
 impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST,
@@ -242,7 +248,9 @@ impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenInput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -302,13 +310,17 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenOutput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            token_output: builder.token_output.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            token_output: builder.token_output
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
 
 impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE,
@@ -318,7 +330,9 @@ impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenOutput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }

@@ -37,22 +37,13 @@ impl AccessTokenBuilder {
     #[inline]
     pub fn build(self) -> Result<crate::aws::signin::types::AccessToken, crate::aws::signin::error::BuildError> {
         if self.access_key_id.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "AccessToken",
-                "access_key_id",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("AccessToken", "access_key_id"));
         }
         if self.secret_access_key.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "AccessToken",
-                "secret_access_key",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("AccessToken", "secret_access_key"));
         }
         if self.session_token.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "AccessToken",
-                "session_token",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("AccessToken", "session_token"));
         }
         Ok(<crate::aws::signin::types::AccessToken as ::smithy_runtime::shape::Structure>::finish(self))
     }

@@ -56,15 +56,18 @@ impl ::smithy_runtime::shape::Value for AccessDeniedException {
 }
 
 impl ::smithy_runtime::shape::Structure for AccessDeniedException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::signin::schema::ACCESS_DENIED_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::signin::schema::ACCESS_DENIED_EXCEPTION;
 
     type Builder = crate::aws::signin::types::error::builders::AccessDeniedExceptionBuilder;
 
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            error: builder.error.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            message: builder.message.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            error: builder.error
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            message: builder.message
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             meta: Default::default(),
         }
     }
@@ -78,7 +81,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AccessDeniedException {
 }
 
 impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::ACCESS_DENIED_EXCEPTION,
@@ -88,7 +94,9 @@ impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -103,7 +111,8 @@ impl AccessDeniedException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::signin::error::ErrorFault = crate::aws::signin::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
         Some(self.message.as_str())
@@ -203,15 +212,18 @@ impl ::smithy_runtime::shape::Value for InternalServerException {
 }
 
 impl ::smithy_runtime::shape::Structure for InternalServerException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::signin::schema::INTERNAL_SERVER_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::signin::schema::INTERNAL_SERVER_EXCEPTION;
 
     type Builder = crate::aws::signin::types::error::builders::InternalServerExceptionBuilder;
 
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            error: builder.error.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            message: builder.message.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            error: builder.error
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            message: builder.message
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             meta: Default::default(),
         }
     }
@@ -225,7 +237,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InternalServerException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InternalServerException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::INTERNAL_SERVER_EXCEPTION,
@@ -235,7 +250,9 @@ impl ::smithy_runtime::serde::Serialize for InternalServerException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InternalServerException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -250,7 +267,8 @@ impl InternalServerException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::signin::error::ErrorFault = crate::aws::signin::error::ErrorFault::Server;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
         Some(self.message.as_str())
@@ -350,15 +368,18 @@ impl ::smithy_runtime::shape::Value for TooManyRequestsError {
 }
 
 impl ::smithy_runtime::shape::Structure for TooManyRequestsError {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::signin::schema::TOO_MANY_REQUESTS_ERROR;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::signin::schema::TOO_MANY_REQUESTS_ERROR;
 
     type Builder = crate::aws::signin::types::error::builders::TooManyRequestsErrorBuilder;
 
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            error: builder.error.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            message: builder.message.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            error: builder.error
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            message: builder.message
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             meta: Default::default(),
         }
     }
@@ -372,7 +393,10 @@ impl ::smithy_runtime::shape::ErrorStructure for TooManyRequestsError {
 }
 
 impl ::smithy_runtime::serde::Serialize for TooManyRequestsError {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::signin::schema::TOO_MANY_REQUESTS_ERROR,
@@ -382,7 +406,9 @@ impl ::smithy_runtime::serde::Serialize for TooManyRequestsError {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for TooManyRequestsError {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -397,7 +423,8 @@ impl TooManyRequestsError {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::signin::error::ErrorFault = crate::aws::signin::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
         Some(self.message.as_str())
@@ -504,8 +531,10 @@ impl ::smithy_runtime::shape::Structure for ValidationException {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            error: builder.error.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
-            message: builder.message.unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            error: builder.error
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            message: builder.message
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             meta: Default::default(),
         }
     }
@@ -519,13 +548,22 @@ impl ::smithy_runtime::shape::ErrorStructure for ValidationException {
 }
 
 impl ::smithy_runtime::serde::Serialize for ValidationException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::signin::schema::VALIDATION_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::signin::schema::VALIDATION_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ValidationException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -540,7 +578,8 @@ impl ValidationException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::signin::error::ErrorFault = crate::aws::signin::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
         Some(self.message.as_str())

@@ -16,7 +16,8 @@ impl ::smithy_runtime::operation::Operation for GetRoleCredentials {
 
     type Error = GetRoleCredentialsError;
 
-    const SCHEMA: &'static ::smithy_runtime::schema::OperationSchema = &crate::aws::sso::schema::GET_ROLE_CREDENTIALS;
+    const SCHEMA: &'static ::smithy_runtime::schema::OperationSchema =
+        &crate::aws::sso::schema::GET_ROLE_CREDENTIALS;
 
     const SERVICE: &'static ::smithy_runtime::schema::ServiceSchema = &crate::aws::sso::schema::SERVICE;
 }
@@ -135,21 +136,21 @@ impl ::smithy_runtime::operation::OperationError for GetRoleCredentialsError {
         meta: ::smithy_runtime::error::ErrorMeta,
     ) -> Result<Self, ::smithy_runtime::shape::DecodeError> {
         match index {
-            0 => ::smithy_runtime::shape::decode_error::<crate::aws::sso::types::error::InvalidRequestException>(
-                decoder, meta,
-            )
+            0 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::sso::types::error::InvalidRequestException,
+            >(decoder, meta)
             .map(Self::InvalidRequestException),
-            1 => ::smithy_runtime::shape::decode_error::<crate::aws::sso::types::error::ResourceNotFoundException>(
-                decoder, meta,
-            )
+            1 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::sso::types::error::ResourceNotFoundException,
+            >(decoder, meta)
             .map(Self::ResourceNotFoundException),
-            2 => ::smithy_runtime::shape::decode_error::<crate::aws::sso::types::error::TooManyRequestsException>(
-                decoder, meta,
-            )
+            2 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::sso::types::error::TooManyRequestsException,
+            >(decoder, meta)
             .map(Self::TooManyRequestsException),
-            3 => ::smithy_runtime::shape::decode_error::<crate::aws::sso::types::error::UnauthorizedException>(
-                decoder, meta,
-            )
+            3 => ::smithy_runtime::shape::decode_error::<
+                crate::aws::sso::types::error::UnauthorizedException,
+            >(decoder, meta)
             .map(Self::UnauthorizedException),
             _ => Ok(Self::Unhandled(crate::aws::sso::error::UnhandledError::new(
                 meta.status().unwrap_or_default(),
@@ -198,8 +199,7 @@ impl GetRoleCredentialsInput {
     /// Returns a [`GetRoleCredentialsInputBuilder`](crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder) to create a [`GetRoleCredentialsInput`] with.
     #[inline]
     pub fn builder() -> crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder {
-        <crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder as Default>::default(
-        )
+        <crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder as Default>::default()
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -243,7 +243,8 @@ impl ::smithy_runtime::shape::Value for GetRoleCredentialsInput {
 }
 
 impl ::smithy_runtime::shape::Structure for GetRoleCredentialsInput {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_REQUEST;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_REQUEST;
 
     type Builder = crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder;
 
@@ -258,7 +259,10 @@ impl ::smithy_runtime::shape::Structure for GetRoleCredentialsInput {
 }
 
 impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_REQUEST,
@@ -268,7 +272,9 @@ impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsInput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for GetRoleCredentialsInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -315,7 +321,8 @@ impl ::smithy_runtime::shape::Value for GetRoleCredentialsOutput {
 }
 
 impl ::smithy_runtime::shape::Structure for GetRoleCredentialsOutput {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE;
 
     type Builder = crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsOutputBuilder;
 
@@ -328,7 +335,10 @@ impl ::smithy_runtime::shape::Structure for GetRoleCredentialsOutput {
 }
 
 impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE,
@@ -338,7 +348,9 @@ impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsOutput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for GetRoleCredentialsOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }

@@ -48,7 +48,8 @@ impl ::smithy_runtime::shape::Value for InvalidRequestException {
 }
 
 impl ::smithy_runtime::shape::Structure for InvalidRequestException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION;
 
     type Builder = crate::aws::sso::types::error::builders::InvalidRequestExceptionBuilder;
 
@@ -69,13 +70,22 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidRequestException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidRequestException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -90,10 +100,11 @@ impl InvalidRequestException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sso::error::ErrorFault = crate::aws::sso::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -182,7 +193,8 @@ impl ::smithy_runtime::shape::Value for ResourceNotFoundException {
 }
 
 impl ::smithy_runtime::shape::Structure for ResourceNotFoundException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::RESOURCE_NOT_FOUND_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::RESOURCE_NOT_FOUND_EXCEPTION;
 
     type Builder = crate::aws::sso::types::error::builders::ResourceNotFoundExceptionBuilder;
 
@@ -203,7 +215,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ResourceNotFoundException {
 }
 
 impl ::smithy_runtime::serde::Serialize for ResourceNotFoundException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso::schema::RESOURCE_NOT_FOUND_EXCEPTION,
@@ -213,7 +228,9 @@ impl ::smithy_runtime::serde::Serialize for ResourceNotFoundException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ResourceNotFoundException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -228,10 +245,11 @@ impl ResourceNotFoundException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sso::error::ErrorFault = crate::aws::sso::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -320,7 +338,8 @@ impl ::smithy_runtime::shape::Value for TooManyRequestsException {
 }
 
 impl ::smithy_runtime::shape::Structure for TooManyRequestsException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::TOO_MANY_REQUESTS_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::TOO_MANY_REQUESTS_EXCEPTION;
 
     type Builder = crate::aws::sso::types::error::builders::TooManyRequestsExceptionBuilder;
 
@@ -341,7 +360,10 @@ impl ::smithy_runtime::shape::ErrorStructure for TooManyRequestsException {
 }
 
 impl ::smithy_runtime::serde::Serialize for TooManyRequestsException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso::schema::TOO_MANY_REQUESTS_EXCEPTION,
@@ -351,7 +373,9 @@ impl ::smithy_runtime::serde::Serialize for TooManyRequestsException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for TooManyRequestsException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -366,10 +390,11 @@ impl TooManyRequestsException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sso::error::ErrorFault = crate::aws::sso::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -458,7 +483,8 @@ impl ::smithy_runtime::shape::Value for UnauthorizedException {
 }
 
 impl ::smithy_runtime::shape::Structure for UnauthorizedException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION;
 
     type Builder = crate::aws::sso::types::error::builders::UnauthorizedExceptionBuilder;
 
@@ -479,13 +505,22 @@ impl ::smithy_runtime::shape::ErrorStructure for UnauthorizedException {
 }
 
 impl ::smithy_runtime::serde::Serialize for UnauthorizedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnauthorizedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -500,10 +535,11 @@ impl UnauthorizedException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sso::error::ErrorFault = crate::aws::sso::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 

@@ -55,7 +55,8 @@ impl ::smithy_runtime::shape::Value for AccessDeniedException {
 }
 
 impl ::smithy_runtime::shape::Structure for AccessDeniedException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::ACCESS_DENIED_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::ACCESS_DENIED_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::AccessDeniedExceptionBuilder;
 
@@ -78,7 +79,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AccessDeniedException {
 }
 
 impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::ACCESS_DENIED_EXCEPTION,
@@ -88,7 +92,9 @@ impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -223,7 +229,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AuthorizationPendingException {
 }
 
 impl ::smithy_runtime::serde::Serialize for AuthorizationPendingException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::AUTHORIZATION_PENDING_EXCEPTION,
@@ -233,7 +242,9 @@ impl ::smithy_runtime::serde::Serialize for AuthorizationPendingException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AuthorizationPendingException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -345,7 +356,8 @@ impl ::smithy_runtime::shape::Value for ExpiredTokenException {
 }
 
 impl ::smithy_runtime::shape::Structure for ExpiredTokenException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::EXPIRED_TOKEN_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::EXPIRED_TOKEN_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::ExpiredTokenExceptionBuilder;
 
@@ -367,7 +379,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ExpiredTokenException {
 }
 
 impl ::smithy_runtime::serde::Serialize for ExpiredTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::EXPIRED_TOKEN_EXCEPTION,
@@ -377,7 +392,9 @@ impl ::smithy_runtime::serde::Serialize for ExpiredTokenException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ExpiredTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -489,7 +506,8 @@ impl ::smithy_runtime::shape::Value for InternalServerException {
 }
 
 impl ::smithy_runtime::shape::Structure for InternalServerException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::INTERNAL_SERVER_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::INTERNAL_SERVER_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::InternalServerExceptionBuilder;
 
@@ -511,7 +529,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InternalServerException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InternalServerException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::INTERNAL_SERVER_EXCEPTION,
@@ -521,7 +542,9 @@ impl ::smithy_runtime::serde::Serialize for InternalServerException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InternalServerException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -633,7 +656,8 @@ impl ::smithy_runtime::shape::Value for InvalidClientException {
 }
 
 impl ::smithy_runtime::shape::Structure for InvalidClientException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::INVALID_CLIENT_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::INVALID_CLIENT_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::InvalidClientExceptionBuilder;
 
@@ -655,7 +679,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidClientException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidClientException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::INVALID_CLIENT_EXCEPTION,
@@ -665,7 +692,9 @@ impl ::smithy_runtime::serde::Serialize for InvalidClientException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidClientException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -777,7 +806,8 @@ impl ::smithy_runtime::shape::Value for InvalidGrantException {
 }
 
 impl ::smithy_runtime::shape::Structure for InvalidGrantException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::INVALID_GRANT_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::INVALID_GRANT_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::InvalidGrantExceptionBuilder;
 
@@ -799,7 +829,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidGrantException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidGrantException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::INVALID_GRANT_EXCEPTION,
@@ -809,7 +842,9 @@ impl ::smithy_runtime::serde::Serialize for InvalidGrantException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidGrantException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -924,7 +959,8 @@ impl ::smithy_runtime::shape::Value for InvalidRequestException {
 }
 
 impl ::smithy_runtime::shape::Structure for InvalidRequestException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::INVALID_REQUEST_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::INVALID_REQUEST_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::InvalidRequestExceptionBuilder;
 
@@ -947,7 +983,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidRequestException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidRequestException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::INVALID_REQUEST_EXCEPTION,
@@ -957,7 +996,9 @@ impl ::smithy_runtime::serde::Serialize for InvalidRequestException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -1069,7 +1110,8 @@ impl ::smithy_runtime::shape::Value for InvalidScopeException {
 }
 
 impl ::smithy_runtime::shape::Structure for InvalidScopeException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sso_oidc::schema::INVALID_SCOPE_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sso_oidc::schema::INVALID_SCOPE_EXCEPTION;
 
     type Builder = crate::aws::sso_oidc::types::error::builders::InvalidScopeExceptionBuilder;
 
@@ -1091,7 +1133,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidScopeException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidScopeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::INVALID_SCOPE_EXCEPTION,
@@ -1101,7 +1146,9 @@ impl ::smithy_runtime::serde::Serialize for InvalidScopeException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidScopeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -1235,13 +1282,22 @@ impl ::smithy_runtime::shape::ErrorStructure for SlowDownException {
 }
 
 impl ::smithy_runtime::serde::Serialize for SlowDownException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sso_oidc::schema::SLOW_DOWN_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sso_oidc::schema::SLOW_DOWN_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for SlowDownException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -1376,7 +1432,10 @@ impl ::smithy_runtime::shape::ErrorStructure for UnauthorizedClientException {
 }
 
 impl ::smithy_runtime::serde::Serialize for UnauthorizedClientException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::UNAUTHORIZED_CLIENT_EXCEPTION,
@@ -1386,7 +1445,9 @@ impl ::smithy_runtime::serde::Serialize for UnauthorizedClientException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnauthorizedClientException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -1521,7 +1582,10 @@ impl ::smithy_runtime::shape::ErrorStructure for UnsupportedGrantTypeException {
 }
 
 impl ::smithy_runtime::serde::Serialize for UnsupportedGrantTypeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sso_oidc::schema::UNSUPPORTED_GRANT_TYPE_EXCEPTION,
@@ -1531,7 +1595,9 @@ impl ::smithy_runtime::serde::Serialize for UnsupportedGrantTypeException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnsupportedGrantTypeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }

@@ -173,7 +173,9 @@ impl From<crate::aws::sts::types::error::InvalidIdentityTokenException> for Assu
     }
 }
 
-impl From<crate::aws::sts::types::error::MalformedPolicyDocumentException> for AssumeRoleWithWebIdentityError {
+impl From<
+    crate::aws::sts::types::error::MalformedPolicyDocumentException,
+> for AssumeRoleWithWebIdentityError {
     #[inline]
     fn from(error: crate::aws::sts::types::error::MalformedPolicyDocumentException) -> Self {
         Self::MalformedPolicyDocumentException(error)
@@ -316,9 +318,7 @@ pub struct AssumeRoleWithWebIdentityInput {
 impl AssumeRoleWithWebIdentityInput {
     /// Returns a [`AssumeRoleWithWebIdentityInputBuilder`](crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder) to create a [`AssumeRoleWithWebIdentityInput`] with.
     #[inline]
-    pub fn builder(
-    ) -> crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder
-    {
+    pub fn builder() -> crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder {
         <crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder as Default>::default()
     }
 
@@ -374,8 +374,7 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityInput {
     const SCHEMA: &'static ::smithy_runtime::schema::Schema =
         &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST;
 
-    type Builder =
-        crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder;
+    type Builder = crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder;
 
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
@@ -392,7 +391,10 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityInput {
 }
 
 impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST,
@@ -402,7 +404,9 @@ impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityInput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleWithWebIdentityInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -436,9 +440,7 @@ pub struct AssumeRoleWithWebIdentityOutput {
 impl AssumeRoleWithWebIdentityOutput {
     /// Returns a [`AssumeRoleWithWebIdentityOutputBuilder`](crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder) to create a [`AssumeRoleWithWebIdentityOutput`] with.
     #[inline]
-    pub fn builder(
-    ) -> crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder
-    {
+    pub fn builder() -> crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder {
         <crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder as Default>::default()
     }
 
@@ -479,8 +481,7 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityOutput {
     const SCHEMA: &'static ::smithy_runtime::schema::Schema =
         &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE;
 
-    type Builder =
-        crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder;
+    type Builder = crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityOutputBuilder;
 
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
@@ -497,7 +498,10 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityOutput {
 }
 
 impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE,
@@ -507,7 +511,9 @@ impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityOutput {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleWithWebIdentityOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }

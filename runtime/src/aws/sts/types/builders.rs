@@ -28,10 +28,7 @@ impl AssumedRoleUserBuilder {
     #[inline]
     pub fn build(self) -> Result<crate::aws::sts::types::AssumedRoleUser, crate::aws::sts::error::BuildError> {
         if self.assumed_role_id.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "AssumedRoleUser",
-                "assumed_role_id",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("AssumedRoleUser", "assumed_role_id"));
         }
         if self.arn.is_none() {
             return Err(crate::aws::sts::error::BuildError::missing("AssumedRoleUser", "arn"));
@@ -97,22 +94,13 @@ impl CredentialsBuilder {
     #[inline]
     pub fn build(self) -> Result<crate::aws::sts::types::Credentials, crate::aws::sts::error::BuildError> {
         if self.access_key_id.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "Credentials",
-                "access_key_id",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("Credentials", "access_key_id"));
         }
         if self.secret_access_key.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "Credentials",
-                "secret_access_key",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("Credentials", "secret_access_key"));
         }
         if self.session_token.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "Credentials",
-                "session_token",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("Credentials", "session_token"));
         }
         if self.expiration.is_none() {
             return Err(crate::aws::sts::error::BuildError::missing("Credentials", "expiration"));

@@ -48,7 +48,8 @@ impl ::smithy_runtime::shape::Value for ExpiredTokenException {
 }
 
 impl ::smithy_runtime::shape::Structure for ExpiredTokenException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION;
 
     type Builder = crate::aws::sts::types::error::builders::ExpiredTokenExceptionBuilder;
 
@@ -69,13 +70,22 @@ impl ::smithy_runtime::shape::ErrorStructure for ExpiredTokenException {
 }
 
 impl ::smithy_runtime::serde::Serialize for ExpiredTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ExpiredTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -90,10 +100,11 @@ impl ExpiredTokenException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -204,7 +215,10 @@ impl ::smithy_runtime::shape::ErrorStructure for IdpCommunicationErrorException 
 }
 
 impl ::smithy_runtime::serde::Serialize for IdpCommunicationErrorException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::IDP_COMMUNICATION_ERROR_EXCEPTION,
@@ -214,7 +228,9 @@ impl ::smithy_runtime::serde::Serialize for IdpCommunicationErrorException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for IdpCommunicationErrorException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -229,10 +245,11 @@ impl IdpCommunicationErrorException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -323,7 +340,8 @@ impl ::smithy_runtime::shape::Value for IdpRejectedClaimException {
 }
 
 impl ::smithy_runtime::shape::Structure for IdpRejectedClaimException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sts::schema::IDP_REJECTED_CLAIM_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sts::schema::IDP_REJECTED_CLAIM_EXCEPTION;
 
     type Builder = crate::aws::sts::types::error::builders::IdpRejectedClaimExceptionBuilder;
 
@@ -344,7 +362,10 @@ impl ::smithy_runtime::shape::ErrorStructure for IdpRejectedClaimException {
 }
 
 impl ::smithy_runtime::serde::Serialize for IdpRejectedClaimException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::IDP_REJECTED_CLAIM_EXCEPTION,
@@ -354,7 +375,9 @@ impl ::smithy_runtime::serde::Serialize for IdpRejectedClaimException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for IdpRejectedClaimException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -369,10 +392,11 @@ impl IdpRejectedClaimException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -483,7 +507,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidIdentityTokenException {
 }
 
 impl ::smithy_runtime::serde::Serialize for InvalidIdentityTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::INVALID_IDENTITY_TOKEN_EXCEPTION,
@@ -493,7 +520,9 @@ impl ::smithy_runtime::serde::Serialize for InvalidIdentityTokenException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidIdentityTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -508,10 +537,11 @@ impl InvalidIdentityTokenException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -622,7 +652,10 @@ impl ::smithy_runtime::shape::ErrorStructure for MalformedPolicyDocumentExceptio
 }
 
 impl ::smithy_runtime::serde::Serialize for MalformedPolicyDocumentException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::MALFORMED_POLICY_DOCUMENT_EXCEPTION,
@@ -632,7 +665,9 @@ impl ::smithy_runtime::serde::Serialize for MalformedPolicyDocumentException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for MalformedPolicyDocumentException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -647,10 +682,11 @@ impl MalformedPolicyDocumentException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -763,7 +799,10 @@ impl ::smithy_runtime::shape::ErrorStructure for PackedPolicyTooLargeException {
 }
 
 impl ::smithy_runtime::serde::Serialize for PackedPolicyTooLargeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         ::smithy_runtime::codec::serde::serialize(
             self,
             &crate::aws::sts::schema::PACKED_POLICY_TOO_LARGE_EXCEPTION,
@@ -773,7 +812,9 @@ impl ::smithy_runtime::serde::Serialize for PackedPolicyTooLargeException {
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for PackedPolicyTooLargeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -788,10 +829,11 @@ impl PackedPolicyTooLargeException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 
@@ -880,7 +922,8 @@ impl ::smithy_runtime::shape::Value for RegionDisabledException {
 }
 
 impl ::smithy_runtime::shape::Structure for RegionDisabledException {
-    const SCHEMA: &'static ::smithy_runtime::schema::Schema = &crate::aws::sts::schema::REGION_DISABLED_EXCEPTION;
+    const SCHEMA: &'static ::smithy_runtime::schema::Schema =
+        &crate::aws::sts::schema::REGION_DISABLED_EXCEPTION;
 
     type Builder = crate::aws::sts::types::error::builders::RegionDisabledExceptionBuilder;
 
@@ -901,13 +944,22 @@ impl ::smithy_runtime::shape::ErrorStructure for RegionDisabledException {
 }
 
 impl ::smithy_runtime::serde::Serialize for RegionDisabledException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::REGION_DISABLED_EXCEPTION, serializer)
+    fn serialize<S: ::smithy_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::smithy_runtime::codec::serde::serialize(
+            self,
+            &crate::aws::sts::schema::REGION_DISABLED_EXCEPTION,
+            serializer,
+        )
     }
 }
 
 impl<'de> ::smithy_runtime::serde::Deserialize<'de> for RegionDisabledException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
     }
 }
@@ -922,10 +974,11 @@ impl RegionDisabledException {
     /// Whether the caller or the service is at fault.
     pub const FAULT: crate::aws::sts::error::ErrorFault = crate::aws::sts::error::ErrorFault::Client;
 
-    /// The error's human-readable message, if the service sent one.
+    /// The error's human-readable message, if the service sent one (in the
+    /// message member, or else in the error's envelope).
     #[inline]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.message.as_deref().or_else(|| self.meta.message())
     }
 }
 

@@ -12,7 +12,10 @@ impl CreateOAuth2TokenInputBuilder {
     /// Flattened token operation inputs The specific operation is determined by grant\_type in the request body
     ///
     /// Sent as the whole HTTP body.
-    pub fn token_input(mut self, value: impl Into<crate::aws::signin::types::CreateOAuth2TokenRequestBody>) -> Self {
+    pub fn token_input(
+        mut self,
+        value: impl Into<crate::aws::signin::types::CreateOAuth2TokenRequestBody>,
+    ) -> Self {
         self.token_input = Some(value.into());
         self
     }
@@ -26,10 +29,7 @@ impl CreateOAuth2TokenInputBuilder {
         crate::aws::signin::error::BuildError,
     > {
         if self.token_input.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "CreateOAuth2TokenInput",
-                "token_input",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("CreateOAuth2TokenInput", "token_input"));
         }
         Ok(
             <crate::aws::signin::operation::create_o_auth2_token::CreateOAuth2TokenInput as ::smithy_runtime::shape::Structure>::finish(
@@ -61,7 +61,10 @@ impl CreateOAuth2TokenOutputBuilder {
     /// Flattened token operation outputs The specific response fields depend on the grant\_type used in the request
     ///
     /// Sent as the whole HTTP body.
-    pub fn token_output(mut self, value: impl Into<crate::aws::signin::types::CreateOAuth2TokenResponseBody>) -> Self {
+    pub fn token_output(
+        mut self,
+        value: impl Into<crate::aws::signin::types::CreateOAuth2TokenResponseBody>,
+    ) -> Self {
         self.token_output = Some(value.into());
         self
     }
@@ -75,10 +78,7 @@ impl CreateOAuth2TokenOutputBuilder {
         crate::aws::signin::error::BuildError,
     > {
         if self.token_output.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "CreateOAuth2TokenOutput",
-                "token_output",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("CreateOAuth2TokenOutput", "token_output"));
         }
         Ok(
             <crate::aws::signin::operation::create_o_auth2_token::CreateOAuth2TokenOutput as ::smithy_runtime::shape::Structure>::finish(

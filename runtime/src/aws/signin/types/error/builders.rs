@@ -30,16 +30,10 @@ impl AccessDeniedExceptionBuilder {
         self,
     ) -> Result<crate::aws::signin::types::error::AccessDeniedException, crate::aws::signin::error::BuildError> {
         if self.error.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "AccessDeniedException",
-                "error",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("AccessDeniedException", "error"));
         }
         if self.message.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "AccessDeniedException",
-                "message",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("AccessDeniedException", "message"));
         }
         Ok(
             <crate::aws::signin::types::error::AccessDeniedException as ::smithy_runtime::shape::Structure>::finish(
@@ -90,16 +84,10 @@ impl InternalServerExceptionBuilder {
         self,
     ) -> Result<crate::aws::signin::types::error::InternalServerException, crate::aws::signin::error::BuildError> {
         if self.error.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "InternalServerException",
-                "error",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("InternalServerException", "error"));
         }
         if self.message.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "InternalServerException",
-                "message",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("InternalServerException", "message"));
         }
         Ok(
             <crate::aws::signin::types::error::InternalServerException as ::smithy_runtime::shape::Structure>::finish(
@@ -150,16 +138,10 @@ impl TooManyRequestsErrorBuilder {
         self,
     ) -> Result<crate::aws::signin::types::error::TooManyRequestsError, crate::aws::signin::error::BuildError> {
         if self.error.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "TooManyRequestsError",
-                "error",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("TooManyRequestsError", "error"));
         }
         if self.message.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "TooManyRequestsError",
-                "message",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("TooManyRequestsError", "message"));
         }
         Ok(
             <crate::aws::signin::types::error::TooManyRequestsError as ::smithy_runtime::shape::Structure>::finish(
@@ -210,18 +192,14 @@ impl ValidationExceptionBuilder {
         self,
     ) -> Result<crate::aws::signin::types::error::ValidationException, crate::aws::signin::error::BuildError> {
         if self.error.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "ValidationException",
-                "error",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("ValidationException", "error"));
         }
         if self.message.is_none() {
-            return Err(crate::aws::signin::error::BuildError::missing(
-                "ValidationException",
-                "message",
-            ));
+            return Err(crate::aws::signin::error::BuildError::missing("ValidationException", "message"));
         }
-        Ok(<crate::aws::signin::types::error::ValidationException as ::smithy_runtime::shape::Structure>::finish(self))
+        Ok(<crate::aws::signin::types::error::ValidationException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        ))
     }
 }
 

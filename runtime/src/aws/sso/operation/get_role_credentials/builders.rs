@@ -48,22 +48,13 @@ impl GetRoleCredentialsInputBuilder {
         crate::aws::sso::error::BuildError,
     > {
         if self.role_name.is_none() {
-            return Err(crate::aws::sso::error::BuildError::missing(
-                "GetRoleCredentialsInput",
-                "role_name",
-            ));
+            return Err(crate::aws::sso::error::BuildError::missing("GetRoleCredentialsInput", "role_name"));
         }
         if self.account_id.is_none() {
-            return Err(crate::aws::sso::error::BuildError::missing(
-                "GetRoleCredentialsInput",
-                "account_id",
-            ));
+            return Err(crate::aws::sso::error::BuildError::missing("GetRoleCredentialsInput", "account_id"));
         }
         if self.access_token.is_none() {
-            return Err(crate::aws::sso::error::BuildError::missing(
-                "GetRoleCredentialsInput",
-                "access_token",
-            ));
+            return Err(crate::aws::sso::error::BuildError::missing("GetRoleCredentialsInput", "access_token"));
         }
         Ok(
             <crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsInput as ::smithy_runtime::shape::Structure>::finish(

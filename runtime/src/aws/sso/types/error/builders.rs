@@ -15,7 +15,9 @@ impl InvalidRequestExceptionBuilder {
     /// Builds the [`InvalidRequestException`](crate::aws::sso::types::error::InvalidRequestException).
     #[inline]
     pub fn build(self) -> crate::aws::sso::types::error::InvalidRequestException {
-        <crate::aws::sso::types::error::InvalidRequestException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso::types::error::InvalidRequestException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -44,7 +46,9 @@ impl ResourceNotFoundExceptionBuilder {
     /// Builds the [`ResourceNotFoundException`](crate::aws::sso::types::error::ResourceNotFoundException).
     #[inline]
     pub fn build(self) -> crate::aws::sso::types::error::ResourceNotFoundException {
-        <crate::aws::sso::types::error::ResourceNotFoundException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso::types::error::ResourceNotFoundException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -73,7 +77,9 @@ impl TooManyRequestsExceptionBuilder {
     /// Builds the [`TooManyRequestsException`](crate::aws::sso::types::error::TooManyRequestsException).
     #[inline]
     pub fn build(self) -> crate::aws::sso::types::error::TooManyRequestsException {
-        <crate::aws::sso::types::error::TooManyRequestsException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso::types::error::TooManyRequestsException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -102,7 +108,9 @@ impl UnauthorizedExceptionBuilder {
     /// Builds the [`UnauthorizedException`](crate::aws::sso::types::error::UnauthorizedException).
     #[inline]
     pub fn build(self) -> crate::aws::sso::types::error::UnauthorizedException {
-        <crate::aws::sso::types::error::UnauthorizedException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso::types::error::UnauthorizedException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 

@@ -87,25 +87,15 @@ impl CreateTokenInputBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<crate::aws::sso_oidc::operation::create_token::CreateTokenInput, crate::aws::sso_oidc::error::BuildError>
-    {
+    ) -> Result<crate::aws::sso_oidc::operation::create_token::CreateTokenInput, crate::aws::sso_oidc::error::BuildError> {
         if self.client_id.is_none() {
-            return Err(crate::aws::sso_oidc::error::BuildError::missing(
-                "CreateTokenInput",
-                "client_id",
-            ));
+            return Err(crate::aws::sso_oidc::error::BuildError::missing("CreateTokenInput", "client_id"));
         }
         if self.client_secret.is_none() {
-            return Err(crate::aws::sso_oidc::error::BuildError::missing(
-                "CreateTokenInput",
-                "client_secret",
-            ));
+            return Err(crate::aws::sso_oidc::error::BuildError::missing("CreateTokenInput", "client_secret"));
         }
         if self.grant_type.is_none() {
-            return Err(crate::aws::sso_oidc::error::BuildError::missing(
-                "CreateTokenInput",
-                "grant_type",
-            ));
+            return Err(crate::aws::sso_oidc::error::BuildError::missing("CreateTokenInput", "grant_type"));
         }
         Ok(
             <crate::aws::sso_oidc::operation::create_token::CreateTokenInput as ::smithy_runtime::shape::Structure>::finish(

@@ -30,7 +30,9 @@ impl AccessDeniedExceptionBuilder {
     /// Builds the [`AccessDeniedException`](crate::aws::sso_oidc::types::error::AccessDeniedException).
     #[inline]
     pub fn build(self) -> crate::aws::sso_oidc::types::error::AccessDeniedException {
-        <crate::aws::sso_oidc::types::error::AccessDeniedException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso_oidc::types::error::AccessDeniedException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -109,7 +111,9 @@ impl ExpiredTokenExceptionBuilder {
     /// Builds the [`ExpiredTokenException`](crate::aws::sso_oidc::types::error::ExpiredTokenException).
     #[inline]
     pub fn build(self) -> crate::aws::sso_oidc::types::error::ExpiredTokenException {
-        <crate::aws::sso_oidc::types::error::ExpiredTokenException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso_oidc::types::error::ExpiredTokenException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -187,7 +191,9 @@ impl InvalidClientExceptionBuilder {
     /// Builds the [`InvalidClientException`](crate::aws::sso_oidc::types::error::InvalidClientException).
     #[inline]
     pub fn build(self) -> crate::aws::sso_oidc::types::error::InvalidClientException {
-        <crate::aws::sso_oidc::types::error::InvalidClientException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso_oidc::types::error::InvalidClientException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -225,7 +231,9 @@ impl InvalidGrantExceptionBuilder {
     /// Builds the [`InvalidGrantException`](crate::aws::sso_oidc::types::error::InvalidGrantException).
     #[inline]
     pub fn build(self) -> crate::aws::sso_oidc::types::error::InvalidGrantException {
-        <crate::aws::sso_oidc::types::error::InvalidGrantException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso_oidc::types::error::InvalidGrantException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -311,7 +319,9 @@ impl InvalidScopeExceptionBuilder {
     /// Builds the [`InvalidScopeException`](crate::aws::sso_oidc::types::error::InvalidScopeException).
     #[inline]
     pub fn build(self) -> crate::aws::sso_oidc::types::error::InvalidScopeException {
-        <crate::aws::sso_oidc::types::error::InvalidScopeException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sso_oidc::types::error::InvalidScopeException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 

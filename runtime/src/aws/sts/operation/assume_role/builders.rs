@@ -47,7 +47,10 @@ impl AssumeRoleInputBuilder {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the _IAM User Guide_.
-    pub fn policy_arns(mut self, value: impl Into<Vec<crate::aws::sts::types::PolicyDescriptorType>>) -> Self {
+    pub fn policy_arns(
+        mut self,
+        value: impl Into<Vec<crate::aws::sts::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = Some(value.into());
         self
     }
@@ -143,7 +146,10 @@ impl AssumeRoleInputBuilder {
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
-    pub fn provided_contexts(mut self, value: impl Into<Vec<crate::aws::sts::types::ProvidedContext>>) -> Self {
+    pub fn provided_contexts(
+        mut self,
+        value: impl Into<Vec<crate::aws::sts::types::ProvidedContext>>,
+    ) -> Self {
         self.provided_contexts = Some(value.into());
         self
     }
@@ -154,16 +160,10 @@ impl AssumeRoleInputBuilder {
         self,
     ) -> Result<crate::aws::sts::operation::assume_role::AssumeRoleInput, crate::aws::sts::error::BuildError> {
         if self.role_arn.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "AssumeRoleInput",
-                "role_arn",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("AssumeRoleInput", "role_arn"));
         }
         if self.role_session_name.is_none() {
-            return Err(crate::aws::sts::error::BuildError::missing(
-                "AssumeRoleInput",
-                "role_session_name",
-            ));
+            return Err(crate::aws::sts::error::BuildError::missing("AssumeRoleInput", "role_session_name"));
         }
         Ok(
             <crate::aws::sts::operation::assume_role::AssumeRoleInput as ::smithy_runtime::shape::Structure>::finish(
@@ -237,7 +237,9 @@ impl AssumeRoleOutputBuilder {
     /// Builds the [`AssumeRoleOutput`](crate::aws::sts::operation::assume_role::AssumeRoleOutput).
     #[inline]
     pub fn build(self) -> crate::aws::sts::operation::assume_role::AssumeRoleOutput {
-        <crate::aws::sts::operation::assume_role::AssumeRoleOutput as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sts::operation::assume_role::AssumeRoleOutput as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 

@@ -60,7 +60,10 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the _IAM User Guide_.
-    pub fn policy_arns(mut self, value: impl Into<Vec<crate::aws::sts::types::PolicyDescriptorType>>) -> Self {
+    pub fn policy_arns(
+        mut self,
+        value: impl Into<Vec<crate::aws::sts::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = Some(value.into());
         self
     }
@@ -217,7 +220,9 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
 
     /// Builds the [`AssumeRoleWithWebIdentityOutput`](crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput).
     #[inline]
-    pub fn build(self) -> crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput {
+    pub fn build(
+        self,
+    ) -> crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput {
         <crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput as ::smithy_runtime::shape::Structure>::finish(
             self,
         )

@@ -15,7 +15,9 @@ impl ExpiredTokenExceptionBuilder {
     /// Builds the [`ExpiredTokenException`](crate::aws::sts::types::error::ExpiredTokenException).
     #[inline]
     pub fn build(self) -> crate::aws::sts::types::error::ExpiredTokenException {
-        <crate::aws::sts::types::error::ExpiredTokenException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sts::types::error::ExpiredTokenException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -75,7 +77,9 @@ impl IdpRejectedClaimExceptionBuilder {
     /// Builds the [`IdpRejectedClaimException`](crate::aws::sts::types::error::IdpRejectedClaimException).
     #[inline]
     pub fn build(self) -> crate::aws::sts::types::error::IdpRejectedClaimException {
-        <crate::aws::sts::types::error::IdpRejectedClaimException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sts::types::error::IdpRejectedClaimException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
@@ -197,7 +201,9 @@ impl RegionDisabledExceptionBuilder {
     /// Builds the [`RegionDisabledException`](crate::aws::sts::types::error::RegionDisabledException).
     #[inline]
     pub fn build(self) -> crate::aws::sts::types::error::RegionDisabledException {
-        <crate::aws::sts::types::error::RegionDisabledException as ::smithy_runtime::shape::Structure>::finish(self)
+        <crate::aws::sts::types::error::RegionDisabledException as ::smithy_runtime::shape::Structure>::finish(
+            self,
+        )
     }
 }
 
