@@ -562,6 +562,17 @@ use_fips_endpoint = true
 [profile dev]
 region = eu-central-1
 endpoint_url = https://dev.example.com
+
+[profile local]
+region = eu-central-1
+endpoint_url = https://dev.example.com
+services = local
+
+[services local]
+amplifybackend =
+    endpoint_url = http://amplify.localhost:4566
+sts =
+    endpoint_url = http://sts.localhost:4566
 ";
     let env = |extra: &[(&str, &str)]| {
         let mut vars = vec![
@@ -591,6 +602,22 @@ endpoint_url = https://dev.example.com
     let dev = Config::from_env_with(env(&[("AWS_PROFILE", "dev")]), transport.clone(), None);
     assert_eq!(dev.region(), Some("eu-central-1"));
     assert_eq!(endpoint(&dev), Ok("https://dev.example.com".to_owned()));
+
+    // `services = local` names a `[services local]` section: its `amplifybackend` endpoint wins
+    // over the profile's `endpoint_url` and loses to the variables.
+    let services = Config::from_env_with(env(&[("AWS_PROFILE", "local")]), transport.clone(), None);
+    assert_eq!(endpoint(&services), Ok("http://amplify.localhost:4566".to_owned()));
+    for (variable, url) in [
+        ("AWS_ENDPOINT_URL", "https://all.example.com"),
+        ("AWS_ENDPOINT_URL_AMPLIFYBACKEND", "https://one.example.com"),
+    ] {
+        let config = Config::from_env_with(
+            env(&[("AWS_PROFILE", "local"), (variable, url)]),
+            transport.clone(),
+            None,
+        );
+        assert_eq!(endpoint(&config), Ok(url.to_owned()), "{variable}");
+    }
 
     let overridden = Config::from_env_with(env(&[("AWS_REGION", "ap-south-1")]), transport.clone(), None);
     assert_eq!(overridden.region(), Some("ap-south-1"));

@@ -193,7 +193,15 @@ fn compute(
             .iter()
             .find(|(name, _)| *name == key)
             .map(|(_, url)| url.clone());
-        configured.or_else(|| config.env.as_ref()?.get(&key).filter(|url| !url.is_empty()))
+        configured
+            .or_else(|| config.env.as_ref()?.get(&key).filter(|url| !url.is_empty()))
+            .or_else(|| {
+                config
+                    .profile_service_endpoints
+                    .iter()
+                    .find(|(name, _)| *name == key)
+                    .map(|(_, url)| url.clone())
+            })
     });
     let endpoint = service_endpoint.as_deref().or(config.endpoint.as_deref());
     let Some(rules) = rules else {

@@ -44,7 +44,8 @@ impl Config {
     ///   container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`/`_FULL_URI`); the EC2
     ///   instance metadata service (IMDSv2) (see [`crate::credentials`]);
     /// - the endpoint: `AWS_ENDPOINT_URL_<SERVICE>` (such as `AWS_ENDPOINT_URL_AMPLIFYBACKEND`),
-    ///   `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`, unless
+    ///   `AWS_ENDPOINT_URL`, the service's `endpoint_url` in the `[services name]` section the
+    ///   profile's `services` names, or the profile's `endpoint_url`, unless
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
     /// - `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` (or the profile's
     ///   `use_fips_endpoint`, `use_dualstack_endpoint`), `AWS_ACCOUNT_ID_ENDPOINT_MODE`;
@@ -159,6 +160,22 @@ impl Config {
         };
         if !ignore_endpoints {
             config.endpoint = setting(&env, &profiles, "AWS_ENDPOINT_URL", "endpoint_url");
+            // `services = name` and its `[services name]` section: an endpoint per service
+            // (`sts =` then `  endpoint_url = ...`), below the variables, above `endpoint_url`.
+            let global_variable = env.get("AWS_ENDPOINT_URL").is_some_and(|url| !url.is_empty());
+            let section = profiles
+                .get(profiles.selected_profile(), "services")
+                .and_then(|name| profiles.services(name.trim()));
+            if let (false, Some(section)) = (global_variable, section) {
+                let endpoints: Vec<(String, String)> = section
+                    .keys()
+                    .filter_map(|service| {
+                        let url = section.get_sub_property(service, "endpoint_url")?.trim();
+                        (!url.is_empty()).then(|| (super::endpoint::service_key(service), url.to_owned()))
+                    })
+                    .collect();
+                config.profile_service_endpoints = Arc::new(endpoints);
+            }
             config.env = Some(Arc::new(env.clone()));
         }
         if let Some(mode) = setting(

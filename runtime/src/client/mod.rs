@@ -112,6 +112,9 @@ impl TimeSource for FixedClock {
 pub struct Config {
     endpoint: Option<String>,
     service_endpoints: Arc<Vec<(String, String)>>,
+    /// Endpoints per service from the profile's `[services name]` section, by the variable name
+    /// that would set them (`AWS_ENDPOINT_URL_STS`): below the variables, above `endpoint_url`.
+    profile_service_endpoints: Arc<Vec<(String, String)>>,
     region: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
@@ -179,6 +182,7 @@ impl Config {
         Self {
             endpoint: None,
             service_endpoints: Arc::default(),
+            profile_service_endpoints: Arc::default(),
             region: None,
             use_fips: false,
             use_dual_stack: false,
