@@ -224,7 +224,8 @@ impl Env {
 
     /// Replaces the file at `path` with `contents`: an in-memory file of this environment in
     /// memory, else on disk, whole (written beside it under another name, then renamed over
-    /// it), so that a reader never sees half of it. The directory must exist.
+    /// it), so that a reader never sees half of it, and on Unix readable by its owner only
+    /// (mode 0600: the files written are token caches). The directory must exist.
     pub fn write_file(&self, path: &Path, contents: &str) -> std::io::Result<()> {
         {
             let mut files = self.files.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -240,11 +241,21 @@ impl Env {
         let mut partial = path.as_os_str().to_owned();
         partial.push(format!(".{}.tmp", std::process::id()));
         let partial = PathBuf::from(partial);
-        std::fs::write(&partial, contents)
-            .and_then(|()| std::fs::rename(&partial, path))
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&partial);
-            })
+        let write = || -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            // The files written are token caches: readable by their owner only.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&partial)?;
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&partial, path)
+        };
+        write().inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })
     }
 }
 

@@ -434,3 +434,28 @@ async fn the_region_comes_from_instance_metadata_unless_turned_off() {
     let transport: Arc<dyn Transport> = imds;
     assert_eq!(ImdsProvider::new(env_with(&[], None), transport).region().await, None);
 }
+
+#[test]
+fn a_file_written_to_disk_replaces_the_old_one_whole_and_only_its_owner_reads_it() {
+    let dir = std::env::temp_dir().join(format!("smithy-runtime-write-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token.json");
+    std::fs::write(&path, "old and longer than the new contents").unwrap();
+    let env = Env::from_vars([("HOME", "/nowhere")]);
+    env.write_file(&path, "{\"accessToken\":\"new\"}").unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"accessToken\":\"new\"}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Nothing is left beside it.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    // An environment without disk keeps what it writes in memory.
+    let memory = Env::from_vars([("HOME", "/nowhere")]).without_disk();
+    memory.write_file(&dir.join("other.json"), "kept").unwrap();
+    assert_eq!(memory.read_file(&dir.join("other.json")).unwrap(), "kept");
+    assert!(!dir.join("other.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
