@@ -120,16 +120,15 @@ impl ProvideCredentials for ChainProvider {
                 match link.attempt().await {
                     Ok(credentials) => return Ok(credentials),
                     Err(Attempt::NotConfigured { place, reason }) => looked.push(format!("{place} ({reason})")),
-                    Err(Attempt::Failed(error)) if looked.is_empty() => {
-                        return Err(CredentialsError::new(format!(
-                            "an error occurred while loading credentials: {error}"
-                        )))
-                    }
                     Err(Attempt::Failed(error)) => {
+                        let before = if looked.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (looked at first: {})", looked.join("; "))
+                        };
                         return Err(CredentialsError::new(format!(
-                            "an error occurred while loading credentials: {error} (looked at first: {})",
-                            looked.join("; ")
-                        )))
+                            "an error occurred while loading credentials: {error}{before}"
+                        )));
                     }
                 }
             }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::profile_chain::{Role, SsoSettings};
-use super::{parse_expiration, Attempt, AttemptFuture, Clock, Env, Source};
+use super::{parse_expiration, system_time, Attempt, AttemptFuture, Clock, Env, Source};
+use crate::auth::sigv4::hex;
 use crate::auth::Credentials;
 use crate::client::{Config, TimeSource};
 use crate::primitives::DateTime;
@@ -20,11 +21,12 @@ use crate::transport::Transport;
 const REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
 
 /// What the providers that call AWS need: the environment (for the region, endpoint settings,
-/// files and clock) and the transport their calls go through.
-#[derive(Clone)]
+/// files and clock) and the transport their calls go through. Made for one resolution of
+/// credentials: the client configuration is read from the environment once for all its calls.
 pub(crate) struct Calls {
-    pub(crate) env: Env,
-    pub(crate) transport: Option<Arc<dyn Transport>>,
+    env: Env,
+    transport: Option<Arc<dyn Transport>>,
+    base: std::sync::OnceLock<Config>,
 }
 
 impl fmt::Debug for Calls {
@@ -52,6 +54,14 @@ impl TimeSource for EnvTime {
 }
 
 impl Calls {
+    pub(crate) fn new(env: Env, transport: Option<Arc<dyn Transport>>) -> Self {
+        Self {
+            env,
+            transport,
+            base: std::sync::OnceLock::new(),
+        }
+    }
+
     /// A client configuration for a call made at `place`: the environment's settings (endpoint
     /// overrides, FIPS, dual-stack), `region` or else the environment's region or else
     /// `us-east-1`, signed with `credentials` or unsigned.
@@ -62,8 +72,12 @@ impl Calls {
                 "calling AWS for these credentials needs an HTTP transport, and none was given",
             ));
         };
-        let mut config =
-            Config::from_env_with(self.env.clone(), transport, None).with_time_source(EnvTime(self.env.clock()));
+        let mut config = self
+            .base
+            .get_or_init(|| {
+                Config::from_env_with(self.env.clone(), transport, None).with_time_source(EnvTime(self.env.clock()))
+            })
+            .clone();
         let region = region
             .map(str::to_owned)
             .or_else(|| config.region().map(str::to_owned))
@@ -75,12 +89,16 @@ impl Calls {
         })
     }
 
-    fn millis(&self) -> u128 {
-        self.env
+    /// The session name of a role whose configuration gives none: `prefix` and the time in
+    /// milliseconds (`assume-role-from-profile-1788264000000`), as the AWS SDKs name them.
+    pub(crate) fn session_name(&self, prefix: &str) -> String {
+        let millis = self
+            .env
             .now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
-            .as_millis()
+            .as_millis();
+        format!("{prefix}-{millis}")
     }
 
     /// `credentials` used to assume `role` (STS `AssumeRole`).
@@ -92,7 +110,7 @@ impl Calls {
         let session_name = role
             .session_name
             .clone()
-            .unwrap_or_else(|| format!("assume-role-from-profile-{}", self.millis()));
+            .unwrap_or_else(|| self.session_name("assume-role-from-profile"));
         let mut input = AssumeRoleInput::builder()
             .role_arn(role.role_arn.clone())
             .role_session_name(session_name);
@@ -360,18 +378,9 @@ fn sts_credentials(
     )
 }
 
-fn system_time(time: &DateTime) -> Option<SystemTime> {
-    let seconds = u64::try_from(time.secs()).ok()?;
-    UNIX_EPOCH.checked_add(Duration::new(seconds, time.subsec_nanos()))
-}
-
 fn rfc3339(time: SystemTime) -> String {
     let seconds = time.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     DateTime::from_secs(i64::try_from(seconds).unwrap_or(i64::MAX)).to_string()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn sha1_digest(data: &[u8]) -> Vec<u8> {
@@ -607,21 +616,31 @@ mod dpop;
 /// Web identity federation configured by environment variables (`AWS_WEB_IDENTITY_TOKEN_FILE`,
 /// `AWS_ROLE_ARN`, optionally `AWS_ROLE_SESSION_NAME`), as EKS (IAM Roles for Service
 /// Accounts) and other OIDC setups set them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct WebIdentityEnv {
-    calls: Calls,
+    env: Env,
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl fmt::Debug for WebIdentityEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebIdentityEnv")
+            .field("env", &self.env)
+            .field("transport", &self.transport.is_some())
+            .finish()
+    }
 }
 
 impl WebIdentityEnv {
     /// `web identity token`: the place's name in messages.
     pub(crate) const NAME: &'static str = "web identity token";
 
-    pub(crate) fn new(calls: Calls) -> Self {
-        Self { calls }
+    pub(crate) fn new(env: Env, transport: Option<Arc<dyn Transport>>) -> Self {
+        Self { env, transport }
     }
 
     async fn load(&self) -> Result<Credentials, Attempt> {
-        let env = &self.calls.env;
+        let env = &self.env;
         let not_configured = |reason: &str| Attempt::NotConfigured {
             place: Cow::Borrowed(Self::NAME),
             reason: reason.to_owned(),
@@ -635,17 +654,13 @@ impl WebIdentityEnv {
                 "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: set the role to assume",
             ));
         };
+        let calls = Calls::new(env.clone(), self.transport.clone());
         let session_name = env
             .get_non_empty("AWS_ROLE_SESSION_NAME")
-            .unwrap_or_else(|| format!("web-identity-token-{}", self.calls.millis()));
-        self.calls
+            .unwrap_or_else(|| calls.session_name("web-identity-token"));
+        calls
             .web_identity(Self::NAME, &role_arn, &token_file, session_name)
             .await
-    }
-
-    /// The session name of a profile's web identity role when the profile gives none.
-    pub(crate) fn profile_session_name(calls: &Calls) -> String {
-        format!("web-identity-token-profile-{}", calls.millis())
     }
 }
 

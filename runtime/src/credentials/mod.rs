@@ -328,14 +328,10 @@ pub fn default_chain_with(
     if let Some(metadata) = &metadata {
         profile = profile.with_metadata_transport(metadata.clone());
     }
-    let calls = federated::Calls {
-        env: env.clone(),
-        transport: aws,
-    };
     let chain = ChainProvider::new()
         .or_else(EnvironmentProvider::new(env.clone()))
         .or_else(profile)
-        .or_else(ChainLink::source(federated::WebIdentityEnv::new(calls)));
+        .or_else(ChainLink::source(federated::WebIdentityEnv::new(env.clone(), aws)));
     match metadata {
         Some(transport) => chain
             .or_else(EcsProvider::new(env.clone(), transport.clone()))
@@ -384,7 +380,11 @@ pub(crate) trait Source: Send + Sync + fmt::Debug + 'static {
 
 /// An RFC 3339 timestamp, such as `2026-12-02T10:00:00Z`, as a `SystemTime`.
 pub(crate) fn parse_expiration(text: &str) -> Option<SystemTime> {
-    let time = DateTime::parse_date_time(text)?;
+    system_time(&DateTime::parse_date_time(text)?)
+}
+
+/// A timestamp as a `SystemTime`; `None` before 1970 or past what `SystemTime` holds.
+pub(crate) fn system_time(time: &DateTime) -> Option<SystemTime> {
     let seconds = u64::try_from(time.secs()).ok()?;
     UNIX_EPOCH.checked_add(Duration::new(seconds, time.subsec_nanos()))
 }

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use super::federated::{Calls, WebIdentityEnv};
+use super::federated::Calls;
 use super::profile_chain::{Base, Chain, NamedSource, Unresolved};
 use super::{credentials_from_object, Attempt, AttemptFuture, Env, Source};
 use crate::auth::{Credentials, CredentialsFuture, ProvideCredentials};
@@ -605,11 +605,8 @@ impl ProfileProvider {
     }
 
     async fn load(&self) -> Result<Credentials, Attempt> {
-        let (chain, place) = self.configured()?;
-        let calls = Calls {
-            env: self.env.clone(),
-            transport: self.transport.clone(),
-        };
+        let chain = self.configured()?;
+        let calls = Calls::new(self.env.clone(), self.transport.clone());
         let base_place = format!("{} `{}`", Self::NAME, chain.base_profile);
         let mut credentials = match &chain.base {
             Base::Keys(credentials) => credentials.clone(),
@@ -623,7 +620,7 @@ impl ProfileProvider {
             } => {
                 let session_name = session_name
                     .clone()
-                    .unwrap_or_else(|| WebIdentityEnv::profile_session_name(&calls));
+                    .unwrap_or_else(|| calls.session_name("web-identity-token-profile"));
                 calls
                     .web_identity(&base_place, role_arn, token_file, session_name)
                     .await?
@@ -635,7 +632,6 @@ impl ProfileProvider {
         for role in &chain.roles {
             credentials = calls.assume_role(credentials, role).await?;
         }
-        let _ = place;
         Ok(credentials)
     }
 
@@ -674,7 +670,7 @@ impl ProfileProvider {
     }
 
     /// The chain of the selected profile.
-    fn configured(&self) -> Result<(Chain, String), Attempt> {
+    fn configured(&self) -> Result<Chain, Attempt> {
         let requested = self.profile.clone().or_else(|| self.env.get_non_empty("AWS_PROFILE"));
         let name = requested.as_deref().unwrap_or(DEFAULT_PROFILE);
         let place = format!("{} `{name}`", Self::NAME);
@@ -701,7 +697,7 @@ impl ProfileProvider {
             });
         }
         match super::profile_chain::resolve(&profiles, name) {
-            Ok(chain) => Ok((chain, place)),
+            Ok(chain) => Ok(chain),
             Err(Unresolved::NoCredentials) => Err(not_configured(format!(
                 "no aws_access_key_id in {}",
                 profiles.files_description(" or ")
