@@ -309,12 +309,28 @@ pub enum ProtocolTrait {
     },
     AwsQuery,
     Ec2Query,
-    /// A protocol whose wire code is not generated yet (rpcv2Cbor, rpcv2Json, or any other), by
-    /// its trait id.
-    Other(String),
+    /// `smithy.protocols#rpcv2Json`.
+    RpcV2Json,
+    /// `smithy.protocols#rpcv2Cbor`.
+    RpcV2Cbor,
 }
 
 impl ProtocolTrait {
+    /// Its rank when a service has several: rpcv2Cbor first, as the AWS SDKs choose, then
+    /// rpcv2Json, awsJson1_0, awsJson1_1, restJson1, restXml, awsQuery, ec2Query.
+    pub fn preference(&self) -> u8 {
+        match self {
+            ProtocolTrait::RpcV2Cbor => 0,
+            ProtocolTrait::RpcV2Json => 1,
+            ProtocolTrait::AwsJson1_0 => 2,
+            ProtocolTrait::AwsJson1_1 => 3,
+            ProtocolTrait::RestJson1 => 4,
+            ProtocolTrait::RestXml { .. } => 5,
+            ProtocolTrait::AwsQuery => 6,
+            ProtocolTrait::Ec2Query => 7,
+        }
+    }
+
     /// The protocol trait of this id and value, if it is one.
     fn from_trait(id: &str, value: &serde_json::Value) -> Option<Self> {
         Some(match id {
@@ -329,7 +345,8 @@ impl ProtocolTrait {
             "aws.protocols#awsJson1_1" => ProtocolTrait::AwsJson1_1,
             "aws.protocols#awsQuery" => ProtocolTrait::AwsQuery,
             "aws.protocols#ec2Query" => ProtocolTrait::Ec2Query,
-            "smithy.protocols#rpcv2Cbor" | "smithy.protocols#rpcv2Json" => ProtocolTrait::Other(id.to_owned()),
+            "smithy.protocols#rpcv2Json" => ProtocolTrait::RpcV2Json,
+            "smithy.protocols#rpcv2Cbor" => ProtocolTrait::RpcV2Cbor,
             _ => return None,
         })
     }

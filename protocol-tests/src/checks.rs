@@ -89,8 +89,28 @@ pub enum BodyKind {
     Xml,
     /// As form-encoded pairs, in any order, escapes decoded.
     Form,
+    /// As CBOR data items (the case gives them in base64): maps in any order, lengths definite
+    /// or not, numbers by value.
+    Cbor,
     /// Byte by byte.
     Bytes,
+}
+
+/// The bytes of a case's `body`: its text, or for a binary media type (`application/cbor`) the
+/// bytes its base64 text holds.
+pub fn body_bytes(case: &serde_json::Map<String, Json>) -> Result<Vec<u8>, String> {
+    let text = case.get("body").and_then(Json::as_str).unwrap_or_default();
+    let media_type = case.get("bodyMediaType").and_then(Json::as_str);
+    match body_kind(media_type) {
+        BodyKind::Cbor => base64(text),
+        _ => Ok(text.as_bytes().to_vec()),
+    }
+}
+
+fn base64(text: &str) -> Result<Vec<u8>, String> {
+    smithy_runtime::primitives::Blob::from_base64(text.trim())
+        .map(smithy_runtime::primitives::Blob::into_inner)
+        .ok_or_else(|| format!("the case's body is not base64: `{text}`"))
 }
 
 /// How a body of `media_type` (a case's `bodyMediaType`) is compared.
@@ -107,6 +127,8 @@ pub fn body_kind(media_type: Option<&str>) -> BodyKind {
         BodyKind::Xml
     } else if essence == "application/x-www-form-urlencoded" {
         BodyKind::Form
+    } else if essence == "application/cbor" {
+        BodyKind::Cbor
     } else {
         BodyKind::Bytes
     }
@@ -155,6 +177,21 @@ pub fn check_body(expected: &str, kind: BodyKind, actual: &[u8], problems: &mut 
             match (pairs(expected), pairs(&actual_text)) {
                 (Some(expected_pairs), Some(actual_pairs)) if expected_pairs == actual_pairs => {}
                 _ => problems.push(format!("body: expected the form `{expected}`, got `{actual_text}`")),
+            }
+            return;
+        }
+        BodyKind::Cbor => {
+            let expected = base64(expected).and_then(|bytes| cbor::parse(&bytes));
+            match (expected, cbor::parse(actual)) {
+                (Ok(expected_item), Ok(actual_item)) => {
+                    if let Some(difference) = cbor::difference("", &expected_item, &actual_item) {
+                        problems.push(format!(
+                            "body differs at {difference}: expected {expected_item:?}, got {actual_item:?}"
+                        ));
+                    }
+                }
+                (Err(error), _) => problems.push(format!("the expected body is not CBOR: {error}")),
+                (_, Err(error)) => problems.push(format!("body: expected CBOR, got {actual:02x?} ({error})")),
             }
             return;
         }
@@ -438,5 +475,72 @@ pub fn check_message_regex(response: &http::Response<Vec<u8>>, pattern: &str) ->
         Ok(())
     } else {
         Err(format!("message `{message}` does not match `{pattern}`"))
+    }
+}
+
+/// CBOR bodies as trees, compared as the protocol means them.
+mod cbor {
+    use ciborium::value::Value;
+
+    pub fn parse(input: &[u8]) -> Result<Value, String> {
+        let mut reader = input;
+        let value: Value = ciborium::de::from_reader(&mut reader).map_err(|error| error.to_string())?;
+        if !reader.is_empty() {
+            return Err(format!("{} bytes after the data item", reader.len()));
+        }
+        Ok(value)
+    }
+
+    /// A number's value, whatever its width or major type.
+    fn number(value: &Value) -> Option<f64> {
+        match value {
+            Value::Integer(integer) => Some(i128::from(*integer) as f64),
+            Value::Float(float) => Some(*float),
+            _ => None,
+        }
+    }
+
+    /// Where `actual` differs from `expected`, if it does.
+    pub fn difference(path: &str, expected: &Value, actual: &Value) -> Option<String> {
+        if let (Some(expected), Some(actual)) = (number(expected), number(actual)) {
+            let same = expected == actual || (expected.is_nan() && actual.is_nan());
+            return (!same).then(|| format!("{path}: expected {expected}, got {actual}"));
+        }
+        match (expected, actual) {
+            (Value::Array(expected), Value::Array(actual)) => {
+                if expected.len() != actual.len() {
+                    return Some(format!(
+                        "{path}: expected {} items, got {}",
+                        expected.len(),
+                        actual.len()
+                    ));
+                }
+                expected
+                    .iter()
+                    .zip(actual)
+                    .enumerate()
+                    .find_map(|(index, (expected, actual))| difference(&format!("{path}/{index}"), expected, actual))
+            }
+            (Value::Map(expected), Value::Map(actual)) => {
+                if expected.len() != actual.len() {
+                    return Some(format!(
+                        "{path}: expected {} entries, got {}",
+                        expected.len(),
+                        actual.len()
+                    ));
+                }
+                expected.iter().find_map(|(key, expected)| {
+                    let name = format!("{path}/{}", key.as_text().unwrap_or("?"));
+                    match actual.iter().find(|(candidate, _)| candidate == key) {
+                        Some((_, actual)) => difference(&name, expected, actual),
+                        None => Some(format!("{name}: missing")),
+                    }
+                })
+            }
+            (Value::Tag(expected_tag, expected), Value::Tag(actual_tag, actual)) if expected_tag == actual_tag => {
+                difference(&format!("{path}(tag {expected_tag})"), expected, actual)
+            }
+            _ => (expected != actual).then(|| format!("{path}: expected {expected:?}, got {actual:?}")),
+        }
     }
 }

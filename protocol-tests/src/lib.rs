@@ -464,7 +464,7 @@ fn request_of(case: &Map<String, Value>) -> Result<http::Request<Vec<u8>>, Strin
         builder = builder.header(name, value);
     }
     builder
-        .body(text(case, "body").unwrap_or_default().as_bytes().to_vec())
+        .body(checks::body_bytes(case)?)
         .map_err(|error| format!("cannot build the request `{method} {uri}`: {error}"))
 }
 
@@ -476,7 +476,7 @@ fn response_of(case: &Map<String, Value>) -> Result<http::Response<Vec<u8>>, Str
         builder = builder.header(name, value);
     }
     builder
-        .body(text(case, "body").unwrap_or_default().as_bytes().to_vec())
+        .body(checks::body_bytes(case)?)
         .map_err(|error| format!("cannot build the response: {error}"))
 }
 

@@ -22,6 +22,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "restXml",
     "awsQuery",
     "ec2Query",
+    "rpcv2Json",
 ];
 
 /// The protocol of a service, from its traits (a JSON AST object): the first of [`PROTOCOLS`] it

@@ -553,6 +553,10 @@ pub enum Protocol {
     AwsQuery,
     /// `aws.protocols#ec2Query`.
     Ec2Query,
+    /// `smithy.protocols#rpcv2Json`.
+    RpcV2Json,
+    /// `smithy.protocols#rpcv2Cbor`.
+    RpcV2Cbor,
     /// A protocol this version of the runtime does not speak, by its trait's shape id (`none`
     /// for a service without a protocol trait): calls fail with an error that names it.
     Other(&'static str),
@@ -568,6 +572,8 @@ impl Protocol {
             Protocol::RestXml { .. } => "aws.protocols#restXml",
             Protocol::AwsQuery => "aws.protocols#awsQuery",
             Protocol::Ec2Query => "aws.protocols#ec2Query",
+            Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
+            Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
             Protocol::Other(id) => id,
         }
     }

@@ -16,15 +16,39 @@ use crate::schema::{Flags, Member, Schema, ShapeType, TimestampFormat};
 use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilder, Value, Variant, View};
 use crate::validate::Violation;
 
-/// JSON bodies as a [`Codec`](super::Codec): keys are `@jsonName`s when `json_names`.
+/// JSON bodies as a [`Codec`](super::Codec), in one protocol's style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Json {
+    /// Keys are `@jsonName`s (else member names).
     json_names: bool,
+    /// `@timestampFormat` applies (else every timestamp is a number of epoch seconds).
+    timestamp_formats: bool,
+    /// `bigInteger` and `bigDecimal` values are strings holding their digits (else numbers).
+    big_numbers_as_strings: bool,
+}
+
+impl Json {
+    /// The style of `json_names`, with timestamp formats and big numbers as numbers.
+    const fn names(json_names: bool) -> Self {
+        Self {
+            json_names,
+            timestamp_formats: true,
+            big_numbers_as_strings: false,
+        }
+    }
 }
 
 /// JSON whose keys are `@jsonName`s (restJson1).
-pub(crate) static JSON: Json = Json { json_names: true };
+pub(crate) static JSON: Json = Json::names(true);
 /// JSON whose keys are member names (the awsJson protocols).
-pub(crate) static JSON_MEMBER_NAMES: Json = Json { json_names: false };
+pub(crate) static JSON_MEMBER_NAMES: Json = Json::names(false);
+/// The JSON of `smithy.protocols#rpcv2Json`: member names, every timestamp in epoch seconds,
+/// big numbers as strings.
+pub(crate) static JSON_RPC_V2: Json = Json {
+    json_names: false,
+    timestamp_formats: false,
+    big_numbers_as_strings: true,
+};
 
 impl super::Codec for Json {
     fn media_type(&self) -> &'static str {
@@ -42,7 +66,7 @@ impl super::Codec for Json {
         schema: &'static Schema,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<(), EncodeError> {
-        write_structure(out, value, schema, self.json_names, include)
+        Writer { out, style: *self }.structure(value, schema, include)
     }
 
     fn write_value(
@@ -52,7 +76,7 @@ impl super::Codec for Json {
         member: &'static Member,
         schema: &'static Schema,
     ) -> Result<(), EncodeError> {
-        write_value(out, value, Some(member), schema, self.json_names)
+        Writer { out, style: *self }.value(value.view(), Some(member), schema)
     }
 
     fn read_structure(
@@ -69,7 +93,9 @@ impl super::Codec for Json {
         } else {
             body
         };
-        let mut json = JsonDecoder::new(body, self.json_names, reading.side).with_memory(reading.memory);
+        let mut json = JsonDecoder::new(body, self.json_names, reading.side)
+            .with_style(*self)
+            .with_memory(reading.memory);
         let seen = json.structure_where(schema, builder, include)?;
         json.finish()?;
         Ok((seen, json.take_missing()))
@@ -84,12 +110,50 @@ impl super::Codec for Json {
         builder: &mut dyn StructBuilder,
     ) -> Result<Vec<Violation>, DecodeError> {
         let mut json = JsonDecoder::new(body, self.json_names, reading.side)
+            .with_style(*self)
             .at_path(&format!("/{}", schema.members[index].name))
             .with_memory(reading.memory);
         crate::shape::read_member(schema, index, builder, &mut json)?;
         json.finish()?;
         Ok(json.take_missing())
     }
+}
+
+/// Whether `text` is a big integer (`-?(0|[1-9][0-9]*)`) or, unless `integer`, a big decimal:
+/// that followed by an optional fraction and exponent, as rpcv2Json writes them in strings.
+fn is_big_number(text: &str, integer: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = usize::from(bytes.first() == Some(&b'-'));
+    let digits = |at: &mut usize| {
+        let start = *at;
+        while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+            *at += 1;
+        }
+        *at - start
+    };
+    let whole = digits(&mut at);
+    if whole == 0 || (whole > 1 && bytes[at - whole] == b'0') {
+        return false;
+    }
+    if integer {
+        return at == bytes.len();
+    }
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        if digits(&mut at) == 0 {
+            return false;
+        }
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        if digits(&mut at) == 0 {
+            return false;
+        }
+    }
+    at == bytes.len()
 }
 
 /// How deep arrays and objects may nest in a document that is read.
@@ -103,7 +167,11 @@ pub fn write_value(
     schema: &'static Schema,
     json_names: bool,
 ) -> Result<(), EncodeError> {
-    Writer { out, json_names }.value(value.view(), member, schema)
+    Writer {
+        out,
+        style: Json::names(json_names),
+    }
+    .value(value.view(), member, schema)
 }
 
 /// Writes a structure's members for which `include` holds as a JSON object.
@@ -114,12 +182,16 @@ pub fn write_structure(
     json_names: bool,
     include: &dyn Fn(&Member) -> bool,
 ) -> Result<(), EncodeError> {
-    Writer { out, json_names }.structure(value, schema, include)
+    Writer {
+        out,
+        style: Json::names(json_names),
+    }
+    .structure(value, schema, include)
 }
 
 struct Writer<'o> {
     out: &'o mut Vec<u8>,
-    json_names: bool,
+    style: Json,
 }
 
 impl Writer<'_> {
@@ -140,11 +212,15 @@ impl Writer<'_> {
             View::Double(value) => self.float(value, format!("{value}")),
             View::String(value) => write_string(self.out, value),
             View::Blob(bytes) => write_string(self.out, &Blob::new(bytes).to_base64()),
-            View::Timestamp(time) => match member.and_then(|member| member.traits.timestamp_format) {
+            View::Timestamp(time) => match member
+                .and_then(|member| member.traits.timestamp_format)
+                .filter(|_| self.style.timestamp_formats)
+            {
                 Some(TimestampFormat::DateTime) => write_string(self.out, &time.to_date_time()),
                 Some(TimestampFormat::HttpDate) => write_string(self.out, &time.to_http_date()),
                 _ => self.out.extend_from_slice(time.to_epoch_seconds().as_bytes()),
             },
+            View::BigNumber(text) if self.style.big_numbers_as_strings => write_string(self.out, text),
             View::BigNumber(text) => self.out.extend_from_slice(text.as_bytes()),
             View::Document(document) => {
                 serde_json::to_writer(&mut *self.out, document).map_err(|error| EncodeError::new(error.to_string()))?;
@@ -186,7 +262,7 @@ impl Writer<'_> {
                         .get(index)
                         .ok_or_else(|| EncodeError::new(format!("`{}` has no member {index}", schema.id)))?;
                     self.out.push(b'{');
-                    write_string(self.out, member.json_key(self.json_names));
+                    write_string(self.out, member.json_key(self.style.json_names));
                     self.out.push(b':');
                     match value {
                         Some(value) => self.value(value.view(), Some(member), member.target)?,
@@ -226,7 +302,7 @@ impl Writer<'_> {
                 self.out.push(b',');
             }
             first = false;
-            write_string(self.out, member.json_key(self.json_names));
+            write_string(self.out, member.json_key(self.style.json_names));
             self.out.push(b':');
             self.value(view, Some(member), member.target)?;
         }
@@ -294,7 +370,7 @@ pub struct JsonDecoder<'a> {
     /// Where the input stops being UTF-8, if it does.
     invalid_utf8: Option<usize>,
     position: usize,
-    json_names: bool,
+    style: Json,
     side: Side,
     depth: usize,
     /// Where the path of the value being read starts, such as `/payload`.
@@ -385,7 +461,7 @@ impl<'a> JsonDecoder<'a> {
             input: text.as_bytes(),
             invalid_utf8,
             position: 0,
-            json_names,
+            style: Json::names(json_names),
             side,
             depth: 0,
             root: String::new(),
@@ -394,6 +470,12 @@ impl<'a> JsonDecoder<'a> {
             memory: None,
             skipped: 0,
         }
+    }
+
+    /// Reads in `style` (which decides its member names too).
+    pub(crate) fn with_style(mut self, style: Json) -> Self {
+        self.style = style;
+        self
     }
 
     /// Charges what is decoded (see [`Decoder::reserve`]) to `memory`.
@@ -466,7 +548,7 @@ impl<'a> JsonDecoder<'a> {
         self.entries(|this, key| {
             // A stream is the body of its message, never a JSON member.
             let matches = |member: &Member| {
-                member.json_key(this.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
+                member.json_key(this.style.json_names) == key && include(member) && !member.traits.has(Flags::STREAMING)
             };
             let index = (hint..members.len())
                 .chain(0..hint.min(members.len()))
@@ -808,7 +890,7 @@ impl Decoder for JsonDecoder<'_> {
             let index = schema
                 .members
                 .iter()
-                .position(|member| member.json_key(this.json_names) == key);
+                .position(|member| member.json_key(this.style.json_names) == key);
             // A null is no member, but for a unit member, which any value sets.
             let unit = index.is_some_and(|index| schema.members[index].target.id == "smithy.api#Unit");
             if !unit && this.null()? {
@@ -958,7 +1040,11 @@ impl Decoder for JsonDecoder<'_> {
     }
 
     fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError> {
-        let format = member.traits.timestamp_format.unwrap_or(TimestampFormat::EpochSeconds);
+        let format = member
+            .traits
+            .timestamp_format
+            .filter(|_| self.style.timestamp_formats)
+            .unwrap_or(TimestampFormat::EpochSeconds);
         match self.peek()? {
             Token::Number if self.side != Side::Server || format == TimestampFormat::EpochSeconds => {
                 let text = self.number_token()?;
@@ -974,8 +1060,16 @@ impl Decoder for JsonDecoder<'_> {
         }
     }
 
-    fn big_number(&mut self, _: &'static Member, _: bool) -> Result<String, DecodeError> {
-        self.number_token().map(str::to_owned)
+    fn big_number(&mut self, _: &'static Member, integer: bool) -> Result<String, DecodeError> {
+        if !self.style.big_numbers_as_strings {
+            return self.number_token().map(str::to_owned);
+        }
+        let text = self.string_token()?;
+        if !is_big_number(&text, integer) {
+            let kind = if integer { "a big integer" } else { "a big decimal" };
+            return Err(self.error(&format!("`{text}` is not {kind}")));
+        }
+        Ok(text.into_owned())
     }
 
     fn document(&mut self, _: &'static Member) -> Result<Document, DecodeError> {
@@ -1231,12 +1325,27 @@ mod tests {
     }
 
     #[test]
+    fn big_numbers_in_strings_follow_the_grammar() {
+        for good in ["0", "-0", "12", "-987654321987654321987654321"] {
+            assert!(is_big_number(good, true), "{good}");
+            assert!(is_big_number(good, false), "{good}");
+        }
+        for good in ["1.5", "-0.25e10", "3E-7", "1e+2", "123456789.123456789"] {
+            assert!(!is_big_number(good, true), "{good}");
+            assert!(is_big_number(good, false), "{good}");
+        }
+        for bad in ["", "-", "01", "1.", ".5", "1e", "1e+", " 1", "1 ", "+1", "NaN", "0x10"] {
+            assert!(!is_big_number(bad, false), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn floats_write_shortest_and_non_finite_as_strings() {
         let text = |value: f64| {
             let mut out = Vec::new();
             Writer {
                 out: &mut out,
-                json_names: true,
+                style: JSON,
             }
             .value(View::Double(value), None, &prelude::DOUBLE)
             .unwrap();

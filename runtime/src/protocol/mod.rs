@@ -12,6 +12,7 @@ pub(crate) mod query;
 pub(crate) mod rest;
 pub mod rest_json;
 pub(crate) mod rest_xml;
+pub(crate) mod rpc_v2;
 pub(crate) mod steps;
 pub mod uri;
 
@@ -147,6 +148,11 @@ pub(crate) trait Wire: Sync {
         fields: Option<&[(String, String)]>,
     ) -> (&'static str, Vec<u8>);
 
+    /// The headers every response of the protocol carries, a server's own errors too.
+    fn own_error_headers(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// Why the runtime cannot speak it, if it cannot.
     fn unsupported(&self) -> Option<String> {
         None
@@ -179,6 +185,8 @@ pub(crate) fn wire(protocol: Protocol) -> WireOf {
         } => WireOf::Spoken(&rest_xml::REST_XML_UNWRAPPED),
         Protocol::AwsQuery => WireOf::Spoken(&query::AWS_QUERY),
         Protocol::Ec2Query => WireOf::Spoken(&query::EC2_QUERY),
+        Protocol::RpcV2Json => WireOf::Spoken(&rpc_v2::RPC_V2_JSON),
+        Protocol::RpcV2Cbor => WireOf::Unsupported(Unsupported(Protocol::RpcV2Cbor.id())),
         Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
     }
 }
@@ -721,11 +729,14 @@ pub(crate) fn own_error_response(
     fields: Option<&[(String, String)]>,
 ) -> ::http::Response<Vec<u8>> {
     let (content_type, body) = error_body(service, status, error_type, message, fields);
-    let builder = ::http::Response::builder()
+    let mut builder = ::http::Response::builder()
         .status(status)
         .header("x-amzn-errortype", error_type)
         .header(::http::header::CONTENT_TYPE, content_type)
         .header(::http::header::CONTENT_LENGTH, body.len());
+    for (name, value) in wire(service.protocol).own_error_headers() {
+        builder = builder.header(*name, *value);
+    }
     response(builder, body)
 }
 

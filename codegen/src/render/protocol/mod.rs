@@ -38,6 +38,12 @@ pub(crate) enum Protocol {
     Query {
         ec2: bool,
     },
+    /// rpcv2Json or rpcv2Cbor (`cbor`): `POST /service/{Service}/operation/{Operation}` with the
+    /// whole input as one document.
+    RpcV2 {
+        cbor: bool,
+        service: String,
+    },
     /// A protocol the runtime does not speak yet: the crate gets its types and service trait,
     /// and no client or server.
     Other(String),
@@ -47,29 +53,35 @@ impl Protocol {
     /// The protocol of a service: the first of its protocol traits the runtime speaks, else the
     /// first it has.
     pub(crate) fn of(service: &Shape) -> Self {
-        let traits = service.traits.protocols();
-        let supported = traits.iter().find_map(|protocol| match protocol {
-            ProtocolTrait::RestJson1 => Some(Protocol::RestJson1),
-            ProtocolTrait::RestXml { no_error_wrapping } => Some(Protocol::RestXml {
+        let mut traits = service.traits.protocols();
+        // A service that speaks several protocols is called in the one AWS SDKs prefer.
+        traits.sort_by_key(ProtocolTrait::preference);
+        let protocol = traits.first().map(|protocol| match protocol {
+            ProtocolTrait::RestJson1 => Protocol::RestJson1,
+            ProtocolTrait::RestXml { no_error_wrapping } => Protocol::RestXml {
                 no_error_wrapping: *no_error_wrapping,
                 bucket_in_endpoint: service.traits.sdk_id() == Some("S3") && service.traits.endpoint_rules().is_some(),
-            }),
-            ProtocolTrait::AwsJson1_0 => Some(Protocol::AwsJson {
+            },
+            ProtocolTrait::AwsJson1_0 => Protocol::AwsJson {
                 version: aws_json::Version::V1_0,
                 service: service.id.name().to_owned(),
-            }),
-            ProtocolTrait::AwsJson1_1 => Some(Protocol::AwsJson {
+            },
+            ProtocolTrait::AwsJson1_1 => Protocol::AwsJson {
                 version: aws_json::Version::V1_1,
                 service: service.id.name().to_owned(),
-            }),
-            ProtocolTrait::AwsQuery => Some(Protocol::Query { ec2: false }),
-            ProtocolTrait::Ec2Query => Some(Protocol::Query { ec2: true }),
-            ProtocolTrait::Other(_) => None,
+            },
+            ProtocolTrait::AwsQuery => Protocol::Query { ec2: false },
+            ProtocolTrait::Ec2Query => Protocol::Query { ec2: true },
+            ProtocolTrait::RpcV2Json => Protocol::RpcV2 {
+                cbor: false,
+                service: service.id.name().to_owned(),
+            },
+            ProtocolTrait::RpcV2Cbor => Protocol::RpcV2 {
+                cbor: true,
+                service: service.id.name().to_owned(),
+            },
         });
-        supported.unwrap_or_else(|| match traits.into_iter().next() {
-            Some(ProtocolTrait::Other(id)) => Protocol::Other(id),
-            _ => Protocol::Other("none".to_owned()),
-        })
+        protocol.unwrap_or_else(|| Protocol::Other("none".to_owned()))
     }
 
     /// Whether the crate gets a client and a server.
@@ -94,7 +106,7 @@ impl Protocol {
     fn http_bindings(&self) -> bool {
         match self {
             Protocol::RestJson1 | Protocol::RestXml { .. } => true,
-            Protocol::AwsJson { .. } | Protocol::Query { .. } => false,
+            Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::RpcV2 { .. } => false,
             Protocol::Other(_) => false,
         }
     }
@@ -109,6 +121,8 @@ impl Protocol {
             Protocol::AwsJson { version, .. } => version.runtime_value(),
             Protocol::Query { ec2: false } => quote!(Protocol::AwsQuery),
             Protocol::Query { ec2: true } => quote!(Protocol::Ec2Query),
+            Protocol::RpcV2 { cbor: false, .. } => quote!(Protocol::RpcV2Json),
+            Protocol::RpcV2 { cbor: true, .. } => quote!(Protocol::RpcV2Cbor),
             Protocol::Other(id) => quote!(Protocol::Other(#id)),
         }
     }
@@ -130,6 +144,13 @@ impl Protocol {
                 "`POST /` with the form-encoded input, `Action={}`; the output comes back as XML.",
                 operation.id.name()
             )),
+            Protocol::RpcV2 { cbor, service } => Some(format!(
+                "`POST /service/{service}/operation/{}` with the input as one {} document \
+                 (`Smithy-Protocol: {}`).",
+                operation.id.name(),
+                if *cbor { "CBOR" } else { "JSON" },
+                if *cbor { "rpc-v2-cbor" } else { "rpc-v2-json" },
+            )),
             _ if self.http_bindings() || operation.traits.http().is_some() => {
                 Some(http_binding::operation_doc(operation))
             }
@@ -141,7 +162,7 @@ impl Protocol {
     /// it (and for those the runtime does not speak, when it has one), none for awsJson.
     pub(crate) fn http_schema(&self, operation: &Shape) -> TokenStream {
         match self {
-            Protocol::AwsJson { .. } | Protocol::Query { .. } => quote!(None),
+            Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::RpcV2 { .. } => quote!(None),
             Protocol::Other(_) if !self.http_bindings() && operation.traits.http().is_none() => quote!(None),
             _ => http_binding::http_schema(operation, self.bucket_in_endpoint()),
         }
