@@ -393,27 +393,27 @@ enum PathSegment<'a> {
 }
 
 /// The members of a structure found in a document, by index.
-struct MemberSet {
+pub(super) struct MemberSet {
     low: u128,
     high: Vec<bool>,
 }
 
 impl MemberSet {
-    fn new(count: usize) -> Self {
+    pub(super) fn new(count: usize) -> Self {
         Self {
             low: 0,
             high: vec![false; count.saturating_sub(128)],
         }
     }
 
-    fn insert(&mut self, index: usize) {
+    pub(super) fn insert(&mut self, index: usize) {
         match index.checked_sub(128) {
             None => self.low |= 1 << index,
             Some(high) => self.high[high] = true,
         }
     }
 
-    fn contains(&self, index: usize) -> bool {
+    pub(super) fn contains(&self, index: usize) -> bool {
         match index.checked_sub(128) {
             None => self.low & (1 << index) != 0,
             Some(high) => self.high[high],

@@ -1,6 +1,8 @@
-//! Codecs: JSON (bodies of the JSON protocols, and the serde document form), the text forms of
-//! values in URIs and headers, and the serde bridge. Each walks values with their schemas.
+//! Codecs: JSON (bodies of the JSON protocols, and the serde document form), XML, query forms,
+//! CBOR (bodies of rpcv2Cbor), the text forms of values in URIs and headers, and the serde
+//! bridge. Each walks values with their schemas.
 
+pub mod cbor;
 pub(crate) mod form;
 pub mod json;
 pub mod serde;
@@ -8,9 +10,10 @@ pub mod text;
 pub mod xml;
 
 /// A body format: how a message body holds a structure's members, or one payload value, for
-/// the protocols that put values in bodies. JSON today ([`json::JSON`] with `@jsonName`,
-/// [`json::JSON_MEMBER_NAMES`] without); each protocol names the codec of its bodies, and the
-/// HTTP-binding layer works through this trait only.
+/// the protocols that put values in bodies: JSON ([`json::JSON`] with `@jsonName`,
+/// [`json::JSON_MEMBER_NAMES`] without), XML, query forms and CBOR ([`cbor::CBOR`]); each
+/// protocol names the codec of its bodies, and the HTTP-binding layer works through this trait
+/// only.
 pub(crate) trait Codec: Sync {
     /// The media type of its bodies.
     fn media_type(&self) -> &'static str;
