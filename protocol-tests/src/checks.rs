@@ -96,11 +96,19 @@ pub enum BodyKind {
     Bytes,
 }
 
-/// The bytes of a case's `body`: its text, or for a binary media type (`application/cbor`) the
-/// bytes its base64 text holds.
+/// The bytes of a case's `body`: its text, or for a binary media type (`application/cbor`, the
+/// media type of every rpcv2Cbor body, whether the case names it or not) the bytes its base64
+/// text holds.
 pub fn body_bytes(case: &serde_json::Map<String, Json>) -> Result<Vec<u8>, String> {
     let text = case.get("body").and_then(Json::as_str).unwrap_or_default();
-    let media_type = case.get("bodyMediaType").and_then(Json::as_str);
+    let cbor = case
+        .get("protocol")
+        .and_then(Json::as_str)
+        .is_some_and(|protocol| protocol.ends_with("#rpcv2Cbor"));
+    let media_type = case
+        .get("bodyMediaType")
+        .and_then(Json::as_str)
+        .or(cbor.then_some("application/cbor"));
     match body_kind(media_type) {
         BodyKind::Cbor => base64(text),
         _ => Ok(text.as_bytes().to_vec()),

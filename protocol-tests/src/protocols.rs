@@ -22,6 +22,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "restXml",
     "awsQuery",
     "ec2Query",
+    "rpcv2Cbor",
     "rpcv2Json",
 ];
 

@@ -28,12 +28,9 @@ use crate::shape::{DecodeError, Decoder, EncodeError, StructBuilder, UnionBuilde
 use crate::validate::Violation;
 
 /// CBOR bodies as a [`Codec`](super::Codec): keys are member names.
-// Until the rpcv2Cbor protocol names this codec, only the tests use it and `error_type`.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Cbor;
 
 /// The body codec of `smithy.protocols#rpcv2Cbor`.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) static CBOR: Cbor = Cbor;
 
 impl super::Codec for Cbor {
@@ -169,13 +166,14 @@ pub fn write_structure_with_type(
 /// The text of the `__type` entry of the map `body` holds, found without reading the values of
 /// the other entries into anything: the error an rpcv2Cbor error body names. `None` when the
 /// body is not a map, has no such entry, or is not well formed before it.
-#[cfg_attr(not(test), allow(dead_code))]
+#[cfg(test)]
 pub(crate) fn error_type(body: &[u8]) -> Option<String> {
     top_level_text(body, "__type")
 }
 
-/// The text of the entry `key` of the map `body` holds, read the way [`error_type`] is.
-#[cfg_attr(not(test), allow(dead_code))]
+/// The text of the entry `key` of the map `body` holds, found without reading the values of the
+/// other entries into anything. `None` when the body is not a map, has no such entry, or is
+/// not well formed before it.
 pub(crate) fn top_level_text(body: &[u8], key: &str) -> Option<String> {
     let mut cbor = CborDecoder::new(body, Side::Client);
     let head = cbor.expect_major(MAP, "a map").ok()?;
@@ -194,6 +192,35 @@ pub(crate) fn top_level_text(body: &[u8], key: &str) -> Option<String> {
         }
         cbor.skip().ok()?;
     }
+}
+
+/// The body of a server's own error: a map of `__type`, `message` when there is one, and for a
+/// validation error the `fieldList` of `{path, message}` maps.
+pub(crate) fn own_error_body(type_name: &str, message: Option<&str>, fields: Option<&[(String, String)]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    head(
+        &mut out,
+        MAP,
+        1 + u64::from(message.is_some()) + u64::from(fields.is_some()),
+    );
+    write_text(&mut out, "__type");
+    write_text(&mut out, type_name);
+    if let Some(message) = message {
+        write_text(&mut out, "message");
+        write_text(&mut out, message);
+    }
+    if let Some(fields) = fields {
+        write_text(&mut out, "fieldList");
+        head(&mut out, ARRAY, fields.len() as u64);
+        for (path, message) in fields {
+            head(&mut out, MAP, 2);
+            write_text(&mut out, "path");
+            write_text(&mut out, path);
+            write_text(&mut out, "message");
+            write_text(&mut out, message);
+        }
+    }
+    out
 }
 
 /// Writes the head of an item: its major type and argument, in the fewest bytes.

@@ -186,7 +186,7 @@ pub(crate) fn wire(protocol: Protocol) -> WireOf {
         Protocol::AwsQuery => WireOf::Spoken(&query::AWS_QUERY),
         Protocol::Ec2Query => WireOf::Spoken(&query::EC2_QUERY),
         Protocol::RpcV2Json => WireOf::Spoken(&rpc_v2::RPC_V2_JSON),
-        Protocol::RpcV2Cbor => WireOf::Unsupported(Unsupported(Protocol::RpcV2Cbor.id())),
+        Protocol::RpcV2Cbor => WireOf::Spoken(&rpc_v2::RPC_V2_CBOR),
         Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
     }
 }

@@ -55,6 +55,16 @@ pub(crate) static RPC_V2_JSON: RpcV2 = RpcV2 {
     own_headers: &[("smithy-protocol", "rpc-v2-json")],
 };
 
+pub(crate) static RPC_V2_CBOR: RpcV2 = RpcV2 {
+    header: "rpc-v2-cbor",
+    codec: &crate::codec::cbor::CBOR,
+    write_error: crate::codec::cbor::write_structure_with_type,
+    read_error: cbor_error_names,
+    message_key: false,
+    own_error: cbor_own_error,
+    own_headers: &[("smithy-protocol", "rpc-v2-cbor")],
+};
+
 impl RpcV2 {
     /// The media type of a message whose body is the codec's, or an event stream.
     fn media_type(&self, event_stream: bool) -> &'static str {
@@ -280,6 +290,21 @@ fn json_error_names(body: &[u8]) -> ErrorNames {
 /// A server's own error in JSON.
 fn json_own_error(error_type: &str, message: Option<&str>, fields: Option<&[(String, String)]>) -> Vec<u8> {
     super::json_error_body(Some("__type"), &own_error_id(error_type), message, fields)
+}
+
+/// What a CBOR error body names: its `__type` and its message (`message` or `Message`).
+fn cbor_error_names(body: &[u8]) -> ErrorNames {
+    let text = |key: &str| crate::codec::cbor::top_level_text(body, key);
+    ErrorNames {
+        code: text("__type"),
+        message: text("message").or_else(|| text("Message")),
+        request_id: None,
+    }
+}
+
+/// A server's own error in CBOR.
+fn cbor_own_error(error_type: &str, message: Option<&str>, fields: Option<&[(String, String)]>) -> Vec<u8> {
+    crate::codec::cbor::own_error_body(&own_error_id(error_type), message, fields)
 }
 
 #[cfg(test)]
