@@ -101,18 +101,26 @@ impl<'m> Index<'m> {
         self.closure.len()
     }
 
-    /// Whether a generated client sees the member as possibly absent, by Smithy 2.0's rules:
-    /// members of `@input` structures and `@clientOptional` members always are; `@required`
-    /// members and members with a non-null `@default` are not; every other member is.
+    /// Whether the member is possibly absent (an `Option` field): `@clientOptional` members
+    /// are; `@required` members are not; members with a non-null `@default` are not, except
+    /// in `@input` structures, where the client may leave them out for the server to fill in;
+    /// every other member is.
+    ///
+    /// Smithy 2.0 lets clients treat the `@required` members of `@input` structures as
+    /// optional too, so that a service may drop `@required` later. Here they are plain values,
+    /// so that the server's handlers (which receive them validated) need no `Option`; the
+    /// builders' API is the same either way (`build()` names a missing required member), so
+    /// a client that builds its input is not broken when `@required` is dropped.
     pub fn is_optional(&self, container: &Shape, member: &Member) -> bool {
         // A default added after the member was published may be missing from older peers.
-        if container.traits.is_input() || member.traits.is_client_optional() || member.traits.is_added_default() {
+        if member.traits.is_client_optional() || member.traits.is_added_default() {
             return true;
         }
-        if member.traits.is_required() {
-            return false;
+        let has_default = matches!(member.traits.default_value(), Some(value) if !value.is_null());
+        if container.traits.is_input() {
+            return !member.traits.is_required() || has_default;
         }
-        !matches!(member.traits.default_value(), Some(value) if !value.is_null())
+        !(member.traits.is_required() || has_default)
     }
 
     /// Whether a member is an `Option` field of its structure: it may be absent (above) and is

@@ -282,6 +282,21 @@ impl<O: Operation> DynOperation for Erased<O> {
                 }
             }
         }
+        // A required member the params leave out cannot be left out of a generated input: its
+        // field is a plain value, which a client's builder refuses to build without.
+        if let Value::Object(object) = &params {
+            let missing = O::SCHEMA.input.members.iter().find(|member| {
+                member.is_required()
+                    && !member.traits.has(Flags::IDEMPOTENCY_TOKEN)
+                    && !object.contains_key(member.name)
+            });
+            if let Some(member) = missing {
+                return Err(format!(
+                    "the client cannot build the input without its required member `{}`",
+                    member.name
+                ));
+            }
+        }
         let input = Self::input(&params)?;
         O::serialize_request(&input, endpoint)
             .map_err(|error| format!("the client refused to serialize the input: {error}"))

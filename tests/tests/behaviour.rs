@@ -342,16 +342,16 @@ fn assert_sms_settings(settings: &SmsSettings, wire: &Value) {
 }
 
 #[test]
-fn input_members_are_options_set_by_the_builder() {
+fn required_input_members_are_plain_values_set_by_the_builder() {
     let input = GetBackendAuthInput::builder()
         .app_id("d2x8example4k1")
         .backend_environment_name(String::from("staging"))
         .resource_name("photoshareAuth")
         .build()
         .expect("every required member is set");
-    assert_option(&input.app_id);
-    assert_eq!(input.app_id.as_deref(), Some("d2x8example4k1"));
-    assert_eq!(input.backend_environment_name.as_deref(), Some("staging"));
+    assert_option(&input.resource_name);
+    assert_eq!(input.app_id, "d2x8example4k1");
+    assert_eq!(input.backend_environment_name, "staging");
     assert_eq!(input.resource_name.as_deref(), Some("photoshareAuth"));
 }
 
@@ -1385,10 +1385,10 @@ impl AmplifyBackend for InMemoryBackend {
             resource_name,
             ..
         } = input;
-        let (Some(app_id), Some(environment), Some(resource)) = (app_id, backend_environment_name, resource_name)
-        else {
+        let (app_id, environment) = (app_id, backend_environment_name);
+        let Some(resource) = resource_name else {
             return Err(BadRequestException::builder()
-                .message("a required member is missing")
+                .message("no resource name")
                 .build()
                 .into());
         };
@@ -1457,7 +1457,9 @@ fn service_trait_answers_through_an_async_fn() {
     assert_eq!(error.status(), NotFoundException::STATUS);
     assert_eq!(error.code(), Some(NotFoundException::CODE));
 
-    let error = block_on(service.get_backend_auth(GetBackendAuthInput::default())).expect_err("nothing is set");
+    let mut input = GetBackendAuthInput::new("d2x8example4k1", "staging", "photoshareAuth");
+    input.resource_name = None;
+    let error = block_on(service.get_backend_auth(input)).expect_err("no resource name");
     assert_eq!(error.status(), BadRequestException::STATUS);
 }
 

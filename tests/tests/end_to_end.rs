@@ -223,14 +223,7 @@ async fn a_client_reuses_its_transport_for_several_calls() {
     }
 
     let apps: Vec<_> = service.seen().into_iter().map(|input| input.app_id).collect();
-    assert_eq!(
-        apps,
-        [
-            Some("app0".to_owned()),
-            Some("app1".to_owned()),
-            Some("app2".to_owned())
-        ]
-    );
+    assert_eq!(apps, ["app0", "app1", "app2"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -266,7 +259,7 @@ async fn a_label_with_reserved_characters_reaches_the_server_unchanged() {
 
     assert!(output.is_ok(), "the call reached GetBackendAuth: {output:?}");
     assert_eq!(service.seen(), vec![sent]);
-    assert_eq!(service.seen()[0].app_id.as_deref(), Some(app_id));
+    assert_eq!(service.seen()[0].app_id, app_id);
 }
 
 #[tokio::test(flavor = "multi_thread")]

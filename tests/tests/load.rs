@@ -15,8 +15,8 @@ struct Echo;
 impl AmplifyBackend for Echo {
     async fn get_backend_auth(&self, input: GetBackendAuthInput) -> Result<GetBackendAuthOutput, GetBackendAuthError> {
         Ok(GetBackendAuthOutput::builder()
-            .app_id(input.app_id.unwrap_or_default())
-            .backend_environment_name(input.backend_environment_name.unwrap_or_default())
+            .app_id(input.app_id)
+            .backend_environment_name(input.backend_environment_name)
             .build())
     }
 }

@@ -21,9 +21,7 @@ struct Counting(AtomicUsize);
 impl AmplifyBackend for Counting {
     async fn get_backend_auth(&self, input: GetBackendAuthInput) -> Result<GetBackendAuthOutput, GetBackendAuthError> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(GetBackendAuthOutput::builder()
-            .app_id(input.app_id.unwrap_or_default())
-            .build())
+        Ok(GetBackendAuthOutput::builder().app_id(input.app_id).build())
     }
 }
 
@@ -232,9 +230,7 @@ struct Slow(Duration);
 impl AmplifyBackend for Slow {
     async fn get_backend_auth(&self, input: GetBackendAuthInput) -> Result<GetBackendAuthOutput, GetBackendAuthError> {
         tokio::time::sleep(self.0).await;
-        Ok(GetBackendAuthOutput::builder()
-            .app_id(input.app_id.unwrap_or_default())
-            .build())
+        Ok(GetBackendAuthOutput::builder().app_id(input.app_id).build())
     }
 }
 

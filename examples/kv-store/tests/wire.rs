@@ -9,7 +9,6 @@ use kv_store::operation::put_value::{PutValueError, PutValueInput, PutValueOutpu
 use kv_store::types::error::NoSuchKey;
 use kv_store::KeyValueStore;
 use smithy_runtime::client::{Transport, TransportFuture};
-use smithy_runtime::error::UnhandledError;
 use smithy_runtime::primitives::DateTime;
 
 #[derive(Default)]
@@ -19,27 +18,21 @@ struct Store {
 
 impl KeyValueStore for Store {
     async fn get_value(&self, input: GetValueInput) -> Result<GetValueOutput, GetValueError> {
-        let key = input.key.unwrap_or_default();
-        let value = self.values.lock().unwrap().get(&key).cloned();
+        // Required members arrive as plain values: the server has checked them.
+        let value = self.values.lock().unwrap().get(&input.key).cloned();
         match value {
-            Some(value) => Ok(GetValueOutput::builder()
-                .value(value)
-                .stored_at(DateTime::from_secs(1_700_000_000))
+            Some(value) => Ok(GetValueOutput::new(value, DateTime::from_secs(1_700_000_000))),
+            None => Err(NoSuchKey::builder()
+                .message(format!("no `{}`", input.key))
                 .build()
-                .map_err(UnhandledError::invalid_input)?),
-            None => Err(NoSuchKey::builder().message(format!("no `{key}`")).build().into()),
+                .into()),
         }
     }
 
     async fn put_value(&self, input: PutValueInput) -> Result<PutValueOutput, PutValueError> {
-        self.values
-            .lock()
-            .unwrap()
-            .insert(input.key.unwrap_or_default(), input.value.unwrap_or_default());
-        Ok(PutValueOutput::builder()
-            .stored_at(DateTime::from_secs(1_700_000_000))
-            .build()
-            .map_err(UnhandledError::invalid_input)?)
+        self.values.lock().unwrap().insert(input.key, input.value);
+        // `new` takes every required member: leaving one out does not compile.
+        Ok(PutValueOutput::new(DateTime::from_secs(1_700_000_000)))
     }
 }
 

@@ -28,16 +28,11 @@ pub struct Store {
 
 impl KeyValueStore for Store {
     async fn get_value(&self, input: GetValueInput) -> Result<GetValueOutput, GetValueError> {
-        let key = input.key.unwrap_or_default();
         let values = self.values.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match values.get(&key) {
-            Some((value, stored_at)) => Ok(GetValueOutput::builder()
-                .value(value.clone())
-                .stored_at(*stored_at)
-                .build()
-                .map_err(smithy_runtime::error::UnhandledError::invalid_input)?),
+        match values.get(&input.key) {
+            Some((value, stored_at)) => Ok(GetValueOutput::new(value.clone(), *stored_at)),
             None => Err(NoSuchKey::builder()
-                .message(format!("nothing is stored under `{key}`"))
+                .message(format!("nothing is stored under `{}`", input.key))
                 .build()
                 .into()),
         }
@@ -46,14 +41,8 @@ impl KeyValueStore for Store {
     async fn put_value(&self, input: PutValueInput) -> Result<PutValueOutput, PutValueError> {
         let stored_at = DateTime::from(std::time::SystemTime::now());
         let mut values = self.values.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        values.insert(
-            input.key.unwrap_or_default(),
-            (input.value.unwrap_or_default(), stored_at),
-        );
-        Ok(PutValueOutput::builder()
-            .stored_at(stored_at)
-            .build()
-            .map_err(smithy_runtime::error::UnhandledError::invalid_input)?)
+        values.insert(input.key, (input.value, stored_at));
+        Ok(PutValueOutput::new(stored_at))
     }
 }
 
@@ -63,7 +52,7 @@ pub struct Backend;
 impl AmplifyBackend for Backend {
     async fn get_backend_auth(&self, input: GetBackendAuthInput) -> Result<GetBackendAuthOutput, GetBackendAuthError> {
         Ok(GetBackendAuthOutput::builder()
-            .app_id(input.app_id.unwrap_or_default())
+            .app_id(input.app_id)
             .resource_name(input.resource_name.unwrap_or_default())
             .build())
     }

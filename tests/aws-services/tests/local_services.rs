@@ -65,7 +65,7 @@ impl sts::service::AwsSecurityTokenServiceV20110615 for LocalSts {
         input: sts::operation::assume_role::AssumeRoleInput,
     ) -> Result<sts::operation::assume_role::AssumeRoleOutput, sts::operation::assume_role::AssumeRoleError> {
         self.seen.lock().unwrap().push(input.clone());
-        if input.role_arn.as_deref().is_some_and(|arn| arn.ends_with("/denied")) {
+        if input.role_arn.ends_with("/denied") {
             return Err(sts::operation::assume_role::AssumeRoleError::RegionDisabledException(
                 sts::types::error::RegionDisabledException::builder()
                     .message("STS is not activated in this region")
@@ -178,7 +178,7 @@ impl s3::service::AmazonS3 for LocalS3 {
         input: s3::operation::put_object::PutObjectInput,
     ) -> Result<s3::operation::put_object::PutObjectOutput, s3::operation::put_object::PutObjectError> {
         // The server checked that both are there.
-        let key = (input.bucket.unwrap_or_default(), input.key.unwrap_or_default());
+        let key = (input.bucket, input.key);
         // The body streams: read whole.
         let body = input.body.collect().await.map_err(|error| {
             s3::operation::put_object::PutObjectError::Unhandled(UnhandledError::invalid_input(error))
@@ -194,7 +194,7 @@ impl s3::service::AmazonS3 for LocalS3 {
         &self,
         input: s3::operation::get_object::GetObjectInput,
     ) -> Result<s3::operation::get_object::GetObjectOutput, s3::operation::get_object::GetObjectError> {
-        let key = (input.bucket.unwrap_or_default(), input.key.unwrap_or_default());
+        let key = (input.bucket, input.key);
         let found = self.objects.lock().unwrap().get(&key).cloned();
         let Some((body, content_type)) = found else {
             return Err(s3::operation::get_object::GetObjectError::NoSuchKey(
@@ -215,7 +215,7 @@ impl s3::service::AmazonS3 for LocalS3 {
         input: s3::operation::list_objects_v2::ListObjectsV2Input,
     ) -> Result<s3::operation::list_objects_v2::ListObjectsV2Output, s3::operation::list_objects_v2::ListObjectsV2Error>
     {
-        let bucket = input.bucket.unwrap_or_default();
+        let bucket = input.bucket;
         let mut keys: Vec<String> = self
             .objects
             .lock()

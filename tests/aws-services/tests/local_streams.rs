@@ -130,7 +130,7 @@ impl s3::service::AmazonS3 for PatternS3 {
         &self,
         input: s3::operation::get_object::GetObjectInput,
     ) -> Result<s3::operation::get_object::GetObjectOutput, s3::operation::get_object::GetObjectError> {
-        let length: u64 = input.key.unwrap_or_default().parse().unwrap_or(0);
+        let length: u64 = input.key.parse().unwrap_or(0);
         Ok(s3::operation::get_object::GetObjectOutput::builder()
             .content_length(length as i64)
             .body(pattern_stream(length))
@@ -212,7 +212,7 @@ impl bedrock::service::AmazonBedrockFrontendService for TalkingBedrock {
         use bedrock::types::{
             ContentBlockDelta, ContentBlockDeltaEvent, ConverseStreamOutput, MessageStopEvent, StopReason,
         };
-        assert_eq!(input.model_id.as_deref(), Some("local-model"));
+        assert_eq!(input.model_id, "local-model");
         let (sender, stream) = EventStream::channel(1);
         let go_on = self.go_on.clone();
         tokio::spawn(async move {

@@ -51,7 +51,7 @@ impl Catalog for Service {
     }
 
     async fn put_document(&self, input: PutDocumentInput) -> Result<PutDocumentOutput, PutDocumentError> {
-        let length = input.text.as_deref().unwrap_or_default().len();
+        let length = input.text.len();
         Ok(PutDocumentOutput::builder()
             .length(i32::try_from(length).unwrap_or(i32::MAX))
             .build()

@@ -100,7 +100,7 @@ impl Catalog for Service {
 
     async fn put_document(&self, input: PutDocumentInput) -> Result<PutDocumentOutput, PutDocumentError> {
         self.documents.lock().unwrap().push(input.clone());
-        let mut output = PutDocumentOutput::builder().length(input.text.as_deref().unwrap_or_default().len() as i32);
+        let mut output = PutDocumentOutput::builder().length(input.text.len() as i32);
         if let Some(encoding) = input.encoding {
             output = output.encoding(encoding);
         }
@@ -125,7 +125,7 @@ impl Catalog for Service {
         let mut output = PutObjectOutput::builder().data(data.clone());
         // Answers with the checksum of every algorithm, or with a wrong CRC32 for `corrupt`.
         let sum = |algorithm: Algorithm| algorithm.checksum(data.as_ref());
-        let corrupt = input.key.as_deref() == Some("corrupt");
+        let corrupt = input.key == "corrupt";
         let crc32 = sum(Algorithm::Crc32);
         output = output
             .checksum_crc32(if corrupt {
@@ -442,7 +442,7 @@ fn raw_request(method: &str, path: &str, headers: &str, body: &[u8]) -> Vec<u8> 
 #[tokio::test]
 async fn a_body_gzipped_a_thousand_times_is_decompressed_once_and_the_server_lives_on() {
     let (addr, service) = start(Limits::default()).await;
-    let text = document(29_000).text.unwrap();
+    let text = document(29_000).text;
     let mut body = format!("{{\"text\":\"{text}\"}}").into_bytes();
     let layers = 1_250;
     for _ in 0..layers {

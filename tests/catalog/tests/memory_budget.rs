@@ -31,7 +31,7 @@ impl Catalog for Service {
 
     async fn put_document(&self, input: PutDocumentInput) -> Result<PutDocumentOutput, PutDocumentError> {
         Ok(PutDocumentOutput::builder()
-            .length(i32::try_from(input.text.map_or(0, |text| text.len())).unwrap_or(i32::MAX))
+            .length(i32::try_from(input.text.len()).unwrap_or(i32::MAX))
             .build()
             .expect("every required member is set"))
     }

@@ -198,15 +198,23 @@ fn required_members_must_be_set() {
     let point = Point::builder().x(1).y(2).build().unwrap();
     assert_eq!((point.x, point.y), (1, 2));
 
-    // Required members of `@input` structures are optional fields, yet the builder checks them.
+    // Required members of `@input` structures are plain fields, which the builder checks and
+    // `new` takes; their other members stay optional.
     let root = Node::builder().value(1).build().unwrap();
     let err = PutTreeInput::builder().root(root.clone()).build().unwrap_err();
     assert_eq!(err, BuildError::missing("PutTreeInput", "name"));
     let err = PutTreeInput::builder().name("oak").build().unwrap_err();
     assert_eq!(err, BuildError::missing("PutTreeInput", "root"));
-    let input = PutTreeInput::builder().name("oak").root(root).build().unwrap();
-    assert_eq!(input.name.as_deref(), Some("oak"));
+    let input = PutTreeInput::builder().name("oak").root(root.clone()).build().unwrap();
+    assert_eq!(input.name, "oak");
     assert_eq!(input.r#match, None, "members of an @input structure stay optional");
+    // `new` makes up an idempotency token, as `build()` does.
+    let made = PutTreeInput::new("oak", root);
+    assert_eq!((&made.name, &made.root), (&input.name, &input.root));
+    assert!(made
+        .client_token
+        .is_some_and(|token| token != input.client_token.unwrap_or_default()));
+    assert_eq!(Point::new(1, 2), point);
     let err = StreamChunksInput::builder().build().unwrap_err();
     assert_eq!(err, BuildError::missing("StreamChunksInput", "stream_name"));
 

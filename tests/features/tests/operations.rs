@@ -150,13 +150,10 @@ impl Features for InMemory {
     }
 
     async fn put_tree(&self, input: PutTreeInput) -> Result<PutTreeOutput, PutTreeError> {
-        let root = input
-            .root
-            .ok_or_else(|| InvalidTree::builder().message("no root").build().unwrap())?;
-        let count = 1 + root.children.as_ref().map_or(0, Vec::len) as i32;
+        let count = 1 + input.root.children.as_ref().map_or(0, Vec::len) as i32;
         Ok(PutTreeOutput::builder()
             .node_count(count)
-            .self_(input.name.unwrap_or_default())
+            .self_(input.name)
             .build()
             .unwrap())
     }

@@ -254,6 +254,10 @@ pub(in crate::render) fn render_structure(
         }
     });
     let unused_builder = fields.is_empty().then(|| quote!(let _ = builder;));
+    let new_fn = cx
+        .index
+        .build_is_fallible(shape)
+        .then(|| new_fn(&name, name_str, &fields));
     out.add(
         &symbol.module,
         &symbol.name,
@@ -272,6 +276,8 @@ pub(in crate::render) fn render_structure(
                 pub fn builder() -> #builder_path {
                     <#builder_path as Default>::default()
                 }
+
+                #new_fn
 
                 /// Checks the model's constraints on this value and everything in it, and returns
                 /// every violation with the path of the member that broke it.
@@ -318,6 +324,46 @@ pub(in crate::render) fn render_structure(
         },
     );
     render_builder(cx, out, shape, symbol, &builder, &fields);
+}
+
+/// `new`, for a structure whose builder can fail: the structure from its required members, so
+/// that leaving one out is a compile-time error; the others are unset or take their defaults.
+fn new_fn(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
+    let required: Vec<&Field> = fields.iter().filter(|field| field.required).collect();
+    let params = required.iter().map(|field| {
+        let ident = &field.ident;
+        let ty = &field.value_ty;
+        quote!(#ident: impl Into<#ty>)
+    });
+    let sets = required.iter().map(|field| {
+        let ident = &field.ident;
+        quote!(__builder.#ident = Some(#ident.into());)
+    });
+    let tokens = fields.iter().filter(|field| field.idempotency_token).map(|field| {
+        let ident = &field.ident;
+        let token = Rt::IdempotencyToken.path();
+        quote!(__builder.#ident = Some(#token());)
+    });
+    let structure = Rt::Structure.path();
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    // Clippy's placeholder names, which a model may well use for members.
+    let placeholder = required
+        .iter()
+        .any(|field| matches!(field.ident.to_string().as_str(), "foo" | "baz" | "quux"))
+        .then(|| quote!(#[allow(clippy::disallowed_names)]));
+    let doc = format!(" A [`{name_str}`] from its required members; the others are unset or take their defaults.");
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #many
+        #placeholder
+        pub fn new(#(#params),*) -> Self {
+            let mut __builder = Self::builder();
+            #(#sets)*
+            #(#tokens)*
+            <#name as #structure>::finish(__builder)
+        }
+    }
 }
 
 fn default_fn(field: &Field) -> String {

@@ -31,6 +31,20 @@ impl AccessToken {
         <crate::aws::signin::types::builders::AccessTokenBuilder as Default>::default()
     }
 
+    /// A [`AccessToken`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.access_key_id = Some(access_key_id.into());
+        __builder.secret_access_key = Some(secret_access_key.into());
+        __builder.session_token = Some(session_token.into());
+        <AccessToken as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -133,6 +147,15 @@ impl CreateOAuth2TokenRequestBody {
     #[inline]
     pub fn builder() -> crate::aws::signin::types::builders::CreateOAuth2TokenRequestBodyBuilder {
         <crate::aws::signin::types::builders::CreateOAuth2TokenRequestBodyBuilder as Default>::default()
+    }
+
+    /// A [`CreateOAuth2TokenRequestBody`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(client_id: impl Into<String>, grant_type: impl Into<String>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.client_id = Some(client_id.into());
+        __builder.grant_type = Some(grant_type.into());
+        <CreateOAuth2TokenRequestBody as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -252,6 +275,22 @@ impl CreateOAuth2TokenResponseBody {
     #[inline]
     pub fn builder() -> crate::aws::signin::types::builders::CreateOAuth2TokenResponseBodyBuilder {
         <crate::aws::signin::types::builders::CreateOAuth2TokenResponseBodyBuilder as Default>::default()
+    }
+
+    /// A [`CreateOAuth2TokenResponseBody`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        access_token: impl Into<AccessToken>,
+        token_type: impl Into<String>,
+        expires_in: impl Into<i32>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.access_token = Some(access_token.into());
+        __builder.token_type = Some(token_type.into());
+        __builder.expires_in = Some(expires_in.into());
+        __builder.refresh_token = Some(refresh_token.into());
+        <CreateOAuth2TokenResponseBody as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns

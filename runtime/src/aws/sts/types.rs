@@ -27,6 +27,15 @@ impl AssumedRoleUser {
         <crate::aws::sts::types::builders::AssumedRoleUserBuilder as Default>::default()
     }
 
+    /// A [`AssumedRoleUser`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(assumed_role_id: impl Into<String>, arn: impl Into<String>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.assumed_role_id = Some(assumed_role_id.into());
+        __builder.arn = Some(arn.into());
+        <AssumedRoleUser as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -119,6 +128,22 @@ impl Credentials {
     #[inline]
     pub fn builder() -> crate::aws::sts::types::builders::CredentialsBuilder {
         <crate::aws::sts::types::builders::CredentialsBuilder as Default>::default()
+    }
+
+    /// A [`Credentials`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: impl Into<String>,
+        expiration: impl Into<crate::aws::sts::primitives::DateTime>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.access_key_id = Some(access_key_id.into());
+        __builder.secret_access_key = Some(secret_access_key.into());
+        __builder.session_token = Some(session_token.into());
+        __builder.expiration = Some(expiration.into());
+        <Credentials as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -378,6 +403,15 @@ impl Tag {
     #[inline]
     pub fn builder() -> crate::aws::sts::types::builders::TagBuilder {
         <crate::aws::sts::types::builders::TagBuilder as Default>::default()
+    }
+
+    /// A [`Tag`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.key = Some(key.into());
+        __builder.value = Some(value.into());
+        <Tag as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns

@@ -175,7 +175,7 @@ impl ::smithy_runtime::operation::OperationError for CreateOAuth2TokenError {
 }
 
 /// Input structure for CreateOAuth2Token operation Contains flattened token operation inputs for both authorization code and refresh token flows. The operation type is determined by the grant\_type parameter in the request body.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuth2TokenInput {
     /// **Required.**
@@ -183,7 +183,7 @@ pub struct CreateOAuth2TokenInput {
     /// Flattened token operation inputs The specific operation is determined by grant\_type in the request body
     ///
     /// Sent as the whole HTTP body.
-    pub token_input: Option<crate::aws::signin::types::CreateOAuth2TokenRequestBody>,
+    pub token_input: crate::aws::signin::types::CreateOAuth2TokenRequestBody,
 }
 
 impl CreateOAuth2TokenInput {
@@ -191,6 +191,14 @@ impl CreateOAuth2TokenInput {
     #[inline]
     pub fn builder() -> crate::aws::signin::operation::create_o_auth2_token::builders::CreateOAuth2TokenInputBuilder {
         <crate::aws::signin::operation::create_o_auth2_token::builders::CreateOAuth2TokenInputBuilder as Default>::default()
+    }
+
+    /// A [`CreateOAuth2TokenInput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(token_input: impl Into<crate::aws::signin::types::CreateOAuth2TokenRequestBody>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.token_input = Some(token_input.into());
+        <CreateOAuth2TokenInput as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -214,7 +222,7 @@ impl ::smithy_runtime::shape::Value for CreateOAuth2TokenInput {
     #[inline]
     fn member(&self, index: usize) -> Option<&dyn ::smithy_runtime::shape::Value> {
         match index {
-            0 => ::smithy_runtime::shape::optional(&self.token_input),
+            0 => Some(&self.token_input),
             _ => None,
         }
     }
@@ -229,7 +237,8 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenInput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            token_input: builder.token_input,
+            token_input: builder.token_input
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }
@@ -272,6 +281,14 @@ impl CreateOAuth2TokenOutput {
     #[inline]
     pub fn builder() -> crate::aws::signin::operation::create_o_auth2_token::builders::CreateOAuth2TokenOutputBuilder {
         <crate::aws::signin::operation::create_o_auth2_token::builders::CreateOAuth2TokenOutputBuilder as Default>::default()
+    }
+
+    /// A [`CreateOAuth2TokenOutput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(token_output: impl Into<crate::aws::signin::types::CreateOAuth2TokenResponseBody>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.token_output = Some(token_output.into());
+        <CreateOAuth2TokenOutput as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns

@@ -27,6 +27,18 @@ impl AccessDeniedException {
         <crate::aws::signin::types::error::builders::AccessDeniedExceptionBuilder as Default>::default()
     }
 
+    /// A [`AccessDeniedException`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        error: impl Into<crate::aws::signin::types::OAuth2ErrorCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.error = Some(error.into());
+        __builder.message = Some(message.into());
+        <AccessDeniedException as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -181,6 +193,18 @@ impl InternalServerException {
     #[inline]
     pub fn builder() -> crate::aws::signin::types::error::builders::InternalServerExceptionBuilder {
         <crate::aws::signin::types::error::builders::InternalServerExceptionBuilder as Default>::default()
+    }
+
+    /// A [`InternalServerException`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        error: impl Into<crate::aws::signin::types::OAuth2ErrorCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.error = Some(error.into());
+        __builder.message = Some(message.into());
+        <InternalServerException as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -339,6 +363,18 @@ impl TooManyRequestsError {
         <crate::aws::signin::types::error::builders::TooManyRequestsErrorBuilder as Default>::default()
     }
 
+    /// A [`TooManyRequestsError`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        error: impl Into<crate::aws::signin::types::OAuth2ErrorCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.error = Some(error.into());
+        __builder.message = Some(message.into());
+        <TooManyRequestsError as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -493,6 +529,18 @@ impl ValidationException {
     #[inline]
     pub fn builder() -> crate::aws::signin::types::error::builders::ValidationExceptionBuilder {
         <crate::aws::signin::types::error::builders::ValidationExceptionBuilder as Default>::default()
+    }
+
+    /// A [`ValidationException`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        error: impl Into<crate::aws::signin::types::OAuth2ErrorCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.error = Some(error.into());
+        __builder.message = Some(message.into());
+        <ValidationException as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns

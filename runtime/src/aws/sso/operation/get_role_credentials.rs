@@ -172,7 +172,7 @@ impl ::smithy_runtime::operation::OperationError for GetRoleCredentialsError {
     }
 }
 
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetRoleCredentialsInput {
     /// **Required.**
@@ -180,19 +180,19 @@ pub struct GetRoleCredentialsInput {
     /// The friendly name of the role that is assigned to the user.
     ///
     /// Sent as the query parameter `role_name`.
-    pub role_name: Option<String>,
+    pub role_name: String,
     /// **Required.**
     ///
     /// The identifier for the AWS account that is assigned to the user.
     ///
     /// Sent as the query parameter `account_id`.
-    pub account_id: Option<String>,
+    pub account_id: String,
     /// **Required.**
     ///
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the _IAM Identity Center OIDC API Reference Guide_.
     ///
     /// Sent as the HTTP header `x-amz-sso_bearer_token`.
-    pub access_token: Option<String>,
+    pub access_token: String,
 }
 
 impl GetRoleCredentialsInput {
@@ -200,6 +200,20 @@ impl GetRoleCredentialsInput {
     #[inline]
     pub fn builder() -> crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder {
         <crate::aws::sso::operation::get_role_credentials::builders::GetRoleCredentialsInputBuilder as Default>::default()
+    }
+
+    /// A [`GetRoleCredentialsInput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        role_name: impl Into<String>,
+        account_id: impl Into<String>,
+        access_token: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.role_name = Some(role_name.into());
+        __builder.account_id = Some(account_id.into());
+        __builder.access_token = Some(access_token.into());
+        <GetRoleCredentialsInput as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -234,9 +248,9 @@ impl ::smithy_runtime::shape::Value for GetRoleCredentialsInput {
     #[inline]
     fn member(&self, index: usize) -> Option<&dyn ::smithy_runtime::shape::Value> {
         match index {
-            0 => ::smithy_runtime::shape::optional(&self.role_name),
-            1 => ::smithy_runtime::shape::optional(&self.account_id),
-            2 => ::smithy_runtime::shape::optional(&self.access_token),
+            0 => Some(&self.role_name),
+            1 => Some(&self.account_id),
+            2 => Some(&self.access_token),
             _ => None,
         }
     }
@@ -251,9 +265,12 @@ impl ::smithy_runtime::shape::Structure for GetRoleCredentialsInput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            role_name: builder.role_name,
-            account_id: builder.account_id,
-            access_token: builder.access_token,
+            role_name: builder.role_name
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            account_id: builder.account_id
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            access_token: builder.access_token
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
         }
     }
 }

@@ -277,17 +277,17 @@ impl ::smithy_runtime::operation::OperationError for CreateTokenError {
     }
 }
 
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// **Required.**
     ///
     /// The unique identifier string for the client or application. This value comes from the result of the RegisterClient API.
-    pub client_id: Option<String>,
+    pub client_id: String,
     /// **Required.**
     ///
     /// A secret string generated for the client. This value should come from the persisted result of the RegisterClient API.
-    pub client_secret: Option<String>,
+    pub client_secret: String,
     /// **Required.**
     ///
     /// Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token. Specify one of the following values, depending on the grant type that you want:
@@ -297,7 +297,7 @@ pub struct CreateTokenInput {
     /// \* Device Code - `urn:ietf:params:oauth:grant-type:device_code`
     ///
     /// \* Refresh Token - `refresh_token`
-    pub grant_type: Option<String>,
+    pub grant_type: String,
     /// Used only when calling this API for the Device Code grant type. This short-lived code is used to identify this authorization request. This comes from the result of the StartDeviceAuthorization API.
     pub device_code: Option<String>,
     /// Used only when calling this API for the Authorization Code grant type. The short-lived code is used to identify this authorization request.
@@ -319,6 +319,20 @@ impl CreateTokenInput {
     #[inline]
     pub fn builder() -> crate::aws::sso_oidc::operation::create_token::builders::CreateTokenInputBuilder {
         <crate::aws::sso_oidc::operation::create_token::builders::CreateTokenInputBuilder as Default>::default()
+    }
+
+    /// A [`CreateTokenInput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        grant_type: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.client_id = Some(client_id.into());
+        __builder.client_secret = Some(client_secret.into());
+        __builder.grant_type = Some(grant_type.into());
+        <CreateTokenInput as ::smithy_runtime::shape::Structure>::finish(__builder)
     }
 
     /// Checks the model's constraints on this value and everything in it, and returns
@@ -359,9 +373,9 @@ impl ::smithy_runtime::shape::Value for CreateTokenInput {
     #[inline]
     fn member(&self, index: usize) -> Option<&dyn ::smithy_runtime::shape::Value> {
         match index {
-            0 => ::smithy_runtime::shape::optional(&self.client_id),
-            1 => ::smithy_runtime::shape::optional(&self.client_secret),
-            2 => ::smithy_runtime::shape::optional(&self.grant_type),
+            0 => Some(&self.client_id),
+            1 => Some(&self.client_secret),
+            2 => Some(&self.grant_type),
             3 => ::smithy_runtime::shape::optional(&self.device_code),
             4 => ::smithy_runtime::shape::optional(&self.code),
             5 => ::smithy_runtime::shape::optional(&self.refresh_token),
@@ -381,9 +395,12 @@ impl ::smithy_runtime::shape::Structure for CreateTokenInput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            client_id: builder.client_id,
-            client_secret: builder.client_secret,
-            grant_type: builder.grant_type,
+            client_id: builder.client_id
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            client_secret: builder.client_secret
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            grant_type: builder.grant_type
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             device_code: builder.device_code,
             code: builder.code,
             refresh_token: builder.refresh_token,

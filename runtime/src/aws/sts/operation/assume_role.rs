@@ -208,13 +208,13 @@ impl ::smithy_runtime::operation::OperationError for AssumeRoleError {
     }
 }
 
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct AssumeRoleInput {
     /// **Required.**
     ///
     /// The Amazon Resource Name (ARN) of the role to assume.
-    pub role_arn: Option<String>,
+    pub role_arn: String,
     /// **Required.**
     ///
     /// An identifier for the assumed role session.
@@ -224,7 +224,7 @@ pub struct AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-
-    pub role_session_name: Option<String>,
+    pub role_session_name: String,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
     /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
@@ -302,6 +302,15 @@ impl AssumeRoleInput {
         <crate::aws::sts::operation::assume_role::builders::AssumeRoleInputBuilder as Default>::default()
     }
 
+    /// A [`AssumeRoleInput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(role_arn: impl Into<String>, role_session_name: impl Into<String>) -> Self {
+        let mut __builder = Self::builder();
+        __builder.role_arn = Some(role_arn.into());
+        __builder.role_session_name = Some(role_session_name.into());
+        <AssumeRoleInput as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -323,8 +332,8 @@ impl ::smithy_runtime::shape::Value for AssumeRoleInput {
     #[inline]
     fn member(&self, index: usize) -> Option<&dyn ::smithy_runtime::shape::Value> {
         match index {
-            0 => ::smithy_runtime::shape::optional(&self.role_arn),
-            1 => ::smithy_runtime::shape::optional(&self.role_session_name),
+            0 => Some(&self.role_arn),
+            1 => Some(&self.role_session_name),
             2 => ::smithy_runtime::shape::optional(&self.policy_arns),
             3 => ::smithy_runtime::shape::optional(&self.policy),
             4 => ::smithy_runtime::shape::optional(&self.duration_seconds),
@@ -348,8 +357,10 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleInput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            role_arn: builder.role_arn,
-            role_session_name: builder.role_session_name,
+            role_arn: builder.role_arn
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            role_session_name: builder.role_session_name
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             policy_arns: builder.policy_arns,
             policy: builder.policy,
             duration_seconds: builder.duration_seconds,

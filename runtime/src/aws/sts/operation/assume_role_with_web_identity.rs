@@ -262,7 +262,7 @@ impl ::smithy_runtime::operation::OperationError for AssumeRoleWithWebIdentityEr
     }
 }
 
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityInput {
     /// **Required.**
@@ -270,7 +270,7 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the _Amazon Cognito Developer Guide_.
-    pub role_arn: Option<String>,
+    pub role_arn: String,
     /// **Required.**
     ///
     /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
@@ -278,11 +278,11 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    pub role_session_name: Option<String>,
+    pub role_session_name: String,
     /// **Required.**
     ///
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    pub web_identity_token: Option<String>,
+    pub web_identity_token: String,
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
     ///
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
@@ -322,6 +322,20 @@ impl AssumeRoleWithWebIdentityInput {
         <crate::aws::sts::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder as Default>::default()
     }
 
+    /// A [`AssumeRoleWithWebIdentityInput`] from its required members; the others are unset or take their defaults.
+    #[inline]
+    pub fn new(
+        role_arn: impl Into<String>,
+        role_session_name: impl Into<String>,
+        web_identity_token: impl Into<String>,
+    ) -> Self {
+        let mut __builder = Self::builder();
+        __builder.role_arn = Some(role_arn.into());
+        __builder.role_session_name = Some(role_session_name.into());
+        __builder.web_identity_token = Some(web_identity_token.into());
+        <AssumeRoleWithWebIdentityInput as ::smithy_runtime::shape::Structure>::finish(__builder)
+    }
+
     /// Checks the model's constraints on this value and everything in it, and returns
     /// every violation with the path of the member that broke it.
     #[inline]
@@ -358,9 +372,9 @@ impl ::smithy_runtime::shape::Value for AssumeRoleWithWebIdentityInput {
     #[inline]
     fn member(&self, index: usize) -> Option<&dyn ::smithy_runtime::shape::Value> {
         match index {
-            0 => ::smithy_runtime::shape::optional(&self.role_arn),
-            1 => ::smithy_runtime::shape::optional(&self.role_session_name),
-            2 => ::smithy_runtime::shape::optional(&self.web_identity_token),
+            0 => Some(&self.role_arn),
+            1 => Some(&self.role_session_name),
+            2 => Some(&self.web_identity_token),
             3 => ::smithy_runtime::shape::optional(&self.provider_id),
             4 => ::smithy_runtime::shape::optional(&self.policy_arns),
             5 => ::smithy_runtime::shape::optional(&self.policy),
@@ -379,9 +393,12 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityInput {
     #[inline]
     fn finish(builder: Self::Builder) -> Self {
         Self {
-            role_arn: builder.role_arn,
-            role_session_name: builder.role_session_name,
-            web_identity_token: builder.web_identity_token,
+            role_arn: builder.role_arn
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            role_session_name: builder.role_session_name
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
+            web_identity_token: builder.web_identity_token
+                .unwrap_or_else(::smithy_runtime::shape::Zero::zero),
             provider_id: builder.provider_id,
             policy_arns: builder.policy_arns,
             policy: builder.policy,
