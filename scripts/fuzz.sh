@@ -2,15 +2,15 @@
 # Fuzzes the generator and the runtime for a bounded time: scripts/fuzz.sh [SECONDS] [TARGETS]
 # (default 300 s for each target in turn). Generator targets: generate, idl, json. Runtime targets:
 # request_rest_json1, request_aws_json1_0, request_aws_json1_1 (whole requests through a generated
-# server), json_body, primitives, endpoint_rules, profile, event_stream (event-stream messages and
-# aws-chunked content).
+# server), json_body, cbor_body (the bodies of an rpcv2Cbor server), primitives, endpoint_rules,
+# profile, event_stream (event-stream messages and aws-chunked content).
 # Seeds: the models of ../shared (JSON), the IDL loader tests of ../shared/idl-tests, model/ and
 # tests/models/, the endpoint rule sets of the AWS models, and a few requests, bodies, values and
 # profile files written here (all copied under target/, not the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
-targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body primitives endpoint_rules profile event_stream}"
+targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body cbor_body primitives endpoint_rules profile event_stream}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
@@ -32,6 +32,12 @@ for target in $targets; do
             ;;
         json_body)
             printf '{"id":"a","rest":"b","name":"abc","items":[{"key":"k","tags":{"a":"b"}}],"unique":["a","a"],"kinds":["RED","PINK"],"shape":{"square":{"key":"q"}},"nested":{"inner":{"inner":{}}},"doc":{"a":[1,null,true]},"ratio":"NaN","httpAt":"Tue, 29 Apr 2014 18:30:38 GMT"}' >"$corpus/put"
+            ;;
+        cbor_body)
+            # {"id": "a", "rest": "b", "name": "abc", "items": [{"key": "k", "weight": 2}],
+            # "at": tag 1 of 1.5, "ratio": half-float infinity}, and the same indefinite-length.
+            printf '\xa6\x62id\x61a\x64rest\x61b\x64name\x63abc\x65items\x81\xa2\x63key\x61k\x66weight\x02\x62at\xc1\xfb\x3f\xf8\x00\x00\x00\x00\x00\x00\x65ratio\xf9\x7c\x00' >"$corpus/put"
+            printf '\xbf\x62id\x7f\x61a\xff\x64rest\x61b\x65items\x9f\xbf\x63key\x61k\xff\xff\xff' >"$corpus/indefinite"
             ;;
         primitives)
             printf '1985-04-12T23:20:50.52Z' >"$corpus/date-time"

@@ -221,6 +221,13 @@ pub trait Decoder {
         let _ = member;
         None
     }
+    /// Reads the whole list `member` into `items` in one call, when the decoder has a way to
+    /// for that kind of item: `None` when it has not (nothing is read), and the caller reads
+    /// the list item by item. The result must be the one [`Decoder::list`] would give.
+    fn list_of(&mut self, member: &'static Member, items: ListOf<'_>) -> Option<Result<(), DecodeError>> {
+        let _ = (member, items);
+        None
+    }
     /// Reads a list, calling `item` once per item with the decoder positioned on it.
     fn list(
         &mut self,
@@ -352,6 +359,43 @@ pub trait UnionBuilder {
 pub trait Decode: Sized {
     /// Reads a value for `member` from `decoder`.
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError>;
+
+    /// Reads a list of such values (for the list `member`): item by item, unless the type and
+    /// the decoder have a way to read the whole list at once.
+    #[doc(hidden)]
+    fn decode_list(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Vec<Self>, DecodeError> {
+        decode_items(member, decoder)
+    }
+}
+
+/// A whole list of one kind of value, which a decoder may read in one call
+/// ([`Decoder::list_of`]) rather than through a call per item.
+#[doc(hidden)]
+pub enum ListOf<'a> {
+    Doubles(&'a mut Vec<f64>),
+    Timestamps(&'a mut Vec<DateTime>),
+}
+
+/// Reads a list item by item.
+fn decode_items<T: Decode>(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Vec<T>, DecodeError> {
+    let item = member
+        .target
+        .item()
+        .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
+    let mut items = Vec::new();
+    if let Some(len) = decoder.list_len(member) {
+        decoder.reserve(len.saturating_mul(std::mem::size_of::<T>()))?;
+        items.reserve_exact(len);
+    }
+    decoder.list(member, &mut |decoder| {
+        let capacity = items.capacity();
+        items.push(T::decode(item, decoder)?);
+        if items.capacity() > capacity {
+            decoder.reserve((items.capacity() - capacity).saturating_mul(std::mem::size_of::<T>()))?;
+        }
+        Ok(())
+    })?;
+    Ok(items)
 }
 
 /// The value a client fills in for a required member that a response lacks (Smithy's client
@@ -700,6 +744,14 @@ impl Decode for f64 {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
         decoder.float(member)
     }
+
+    fn decode_list(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Vec<Self>, DecodeError> {
+        let mut items = Vec::new();
+        match decoder.list_of(member, ListOf::Doubles(&mut items)) {
+            Some(read) => read.map(|()| items),
+            None => decode_items(member, decoder),
+        }
+    }
 }
 
 impl Decode for String {
@@ -729,6 +781,14 @@ impl Decode for ByteStream {
 impl Decode for DateTime {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
         decoder.timestamp(member)
+    }
+
+    fn decode_list(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Vec<Self>, DecodeError> {
+        let mut items = Vec::new();
+        match decoder.list_of(member, ListOf::Timestamps(&mut items)) {
+            Some(read) => read.map(|()| items),
+            None => decode_items(member, decoder),
+        }
     }
 }
 
@@ -785,24 +845,7 @@ impl<T: Structure> Decode for T {
 
 impl<T: Decode> Decode for Vec<T> {
     fn decode(member: &'static Member, decoder: &mut dyn Decoder) -> Result<Self, DecodeError> {
-        let item = member
-            .target
-            .item()
-            .ok_or_else(|| DecodeError::new("a list schema needs its member"))?;
-        let mut items = Vec::new();
-        if let Some(len) = decoder.list_len(member) {
-            decoder.reserve(len.saturating_mul(std::mem::size_of::<T>()))?;
-            items.reserve_exact(len);
-        }
-        decoder.list(member, &mut |decoder| {
-            let capacity = items.capacity();
-            items.push(T::decode(item, decoder)?);
-            if items.capacity() > capacity {
-                decoder.reserve((items.capacity() - capacity).saturating_mul(std::mem::size_of::<T>()))?;
-            }
-            Ok(())
-        })?;
-        Ok(items)
+        T::decode_list(member, decoder)
     }
 }
 
