@@ -20,7 +20,8 @@
 //! - [`aws`]: the STS, IAM Identity Center and Sign-In clients those providers call;
 //! - [`endpoint`]: the Smithy endpoint rules engine with the AWS functions and partitions;
 //! - [`jmespath`]: JMESPath expressions, as waiters and operation context parameters use them;
-//! - [`server`]: routing and rejections, and a ready server on hyper behind `hyper-server`.
+//! - [`server`]: routing and rejections, a ready server on hyper behind `hyper-server`, and a
+//!   `tower::Service` for axum or hyper applications behind `tower`.
 //!
 //! Two generated crates in one program share these types: one `DateTime`, one `Transport`.
 //! Generated code names this crate's items by path and checks, when it is compiled, that it was

@@ -3,7 +3,8 @@
 //! counted before or as it is built, so that a request the budget has no room for is refused
 //! rather than held.
 
-/// Where a server's memory budget comes from: the ready server's budget of bytes in flight.
+/// Where a server's memory budget comes from: the ready server's (or the tower service's)
+/// budget of bytes in flight.
 pub(crate) trait MemoryPool: Send + Sync {
     /// Takes `bytes` if the pool has room for them.
     fn try_take(&self, bytes: usize) -> bool;
@@ -31,7 +32,7 @@ struct MemoryShare {
 pub(crate) const MEMORY_STEP: usize = 4 * 1024;
 
 impl RequestMemory {
-    #[cfg_attr(not(feature = "hyper-server"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "hyper-server", feature = "tower")), allow(dead_code))]
     pub(crate) fn new(pool: std::sync::Arc<dyn MemoryPool>) -> Self {
         Self(std::sync::Arc::new(MemoryShare {
             pool,

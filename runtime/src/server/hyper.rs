@@ -4,96 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Handler, Rejection};
-use crate::primitives::ByteStream;
-
-/// What the ready server lets one connection or request take, and all of them together: defaults
-/// a public server in a small container (a few hundred MiB of memory, 1,024 open files) can run
-/// with.
-///
-/// # Memory
-///
-/// What the server itself holds is bounded by
-/// [`max_in_flight_bytes`](Self::max_in_flight_bytes) (request heads and bodies being
-/// read or handled, what the protocol layer builds from them, responses being written) plus,
-/// per connection, what it buffers before a request is counted: at most 64 KiB of an HTTP/1.1
-/// request head, or over HTTP/2 the 128 KiB connection window (each stream's window is 64 KiB;
-/// header blocks are at most 16 KiB), and a few KiB of connection state. With the defaults
-/// that is 128 MiB + 896 × about 150 KiB, about 260 MiB, under the usual open-file limit of
-/// 1,024; what handlers allocate beyond their input comes on top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// The largest request body read: a longer `Content-Length` is answered `413` before any of
-    /// the body is read (and without `100 Continue`), and a chunked body is cut off with `413`
-    /// once it passes the limit. Default 10 MiB.
-    pub max_body_bytes: usize,
-    /// The most request and response bytes the whole server holds at once: request heads and
-    /// bodies being read or handled, what is built from them (a decompressed body, the decoded
-    /// input: its lists' and maps' storage, strings, blobs and documents), and response bodies
-    /// being written. A request takes its head's share when it arrives and its body's as the
-    /// body is read (all of a declared `Content-Length` up front); one that cannot get it
-    /// within [`body_budget_wait`](Self::body_budget_wait) is answered `503` with `Retry-After`,
-    /// without calling the handler. Decompressing and decoding take their share as they go,
-    /// without waiting: a request the budget has no room for then is answered `503` too.
-    /// Responses are counted as they are written (they are never refused: the handler has made
-    /// them), so slow readers of large responses make new requests wait rather than grow
-    /// memory. Default 128 MiB: a request of the largest body whose input decodes to several
-    /// times its size still fits.
-    pub max_in_flight_bytes: usize,
-    /// How long a request body waits for its share of
-    /// [`max_in_flight_bytes`](Self::max_in_flight_bytes) before it is answered `503`.
-    /// Default 1 second: under memory pressure, shedding load at once is better than queueing.
-    pub body_budget_wait: Duration,
-    /// How long a connection may take to send a request's headers, from its first byte (or from
-    /// the connection's opening): a slower one is closed. Over HTTP/2, the first request must
-    /// arrive this long after the connection opens. Default 30 seconds.
-    pub header_read_timeout: Duration,
-    /// How long a request's whole body may take to arrive; a slower one is answered `408`.
-    /// Default 60 seconds.
-    pub body_read_timeout: Duration,
-    /// How long a response may go without progress (the client reading none of it) before its
-    /// connection is closed. Default 30 seconds.
-    pub write_timeout: Duration,
-    /// How long the handler may take to answer a request whose body has arrived: past it, its
-    /// future is dropped (the work it was doing stops at its next await) and the request is
-    /// answered `503 ServiceUnavailableException` with `Retry-After: 1`. Default 60 seconds,
-    /// above the longest long poll of AWS's APIs (20 seconds).
-    pub handler_timeout: Duration,
-    /// How many connections are served at once; more wait in the listener's backlog until one
-    /// closes. Default: the process's open-file limit (`RLIMIT_NOFILE`, read when the limits are
-    /// made) less a reserve of an eighth of it, and at least 32, for the listener, logs, files
-    /// and sockets closing; at most 1,000. 896 under the usual limit of 1,024.
-    pub max_connections: usize,
-    /// How many requests one HTTP/2 connection may have in flight at once. Default 100.
-    pub max_concurrent_streams: u32,
-    /// How long a connection may stay open with no request in flight, over HTTP/1.1 (between
-    /// keep-alive requests) and HTTP/2 alike; then it is closed gracefully (HTTP/2 sends
-    /// `GOAWAY`), and dropped if it has not closed [`shutdown_timeout`](Self::shutdown_timeout)
-    /// later. Default 60 seconds.
-    pub idle_timeout: Duration,
-    /// How long a graceful shutdown (of the server, or of one idle connection) waits for
-    /// requests in flight before it closes their connections. Default 30 seconds.
-    pub shutdown_timeout: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_body_bytes: 10 * 1024 * 1024,
-            max_in_flight_bytes: 128 * 1024 * 1024,
-            body_budget_wait: Duration::from_secs(1),
-            header_read_timeout: Duration::from_secs(30),
-            body_read_timeout: Duration::from_secs(60),
-            write_timeout: Duration::from_secs(30),
-            handler_timeout: Duration::from_secs(60),
-            max_connections: default_max_connections(open_file_limit()),
-            max_concurrent_streams: 100,
-            idle_timeout: Duration::from_secs(60),
-            shutdown_timeout: Duration::from_secs(30),
-        }
-    }
-}
+use super::body::{answer, request_head, Budget, ResponseBody};
+use super::{Handler, Limits};
 
 /// The most bytes of a request's head (its line and headers) an HTTP/1.1 connection buffers; a
 /// longer head is answered `431`.
@@ -107,108 +19,6 @@ const HTTP2_CONNECTION_WINDOW: u32 = 128 * 1024;
 const HTTP2_SEND_BUFFER: usize = 64 * 1024;
 /// The largest HTTP/2 header block accepted, decoded.
 const HTTP2_MAX_HEADER_LIST: u32 = 16 * 1024;
-
-/// The most connections served by default.
-const MAX_DEFAULT_CONNECTIONS: usize = 1000;
-
-/// The default connection limit for a process that may open `open_files` files (`None`: no
-/// limit): all but a reserve, which is an eighth of them and at least 32.
-fn default_max_connections(open_files: Option<u64>) -> usize {
-    let Some(open_files) = open_files else {
-        return MAX_DEFAULT_CONNECTIONS;
-    };
-    let open_files = usize::try_from(open_files).unwrap_or(usize::MAX);
-    let reserve = (open_files / 8).max(32);
-    open_files.saturating_sub(reserve).clamp(1, MAX_DEFAULT_CONNECTIONS)
-}
-
-/// The process's soft limit of open files, if it has one.
-#[cfg(unix)]
-fn open_file_limit() -> Option<u64> {
-    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
-}
-
-#[cfg(not(unix))]
-fn open_file_limit() -> Option<u64> {
-    None
-}
-
-impl Limits {
-    /// The same limits with another largest body.
-    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
-
-    /// The same limits with another budget of bytes in flight for the whole server (see
-    /// [`max_in_flight_bytes`](Self::max_in_flight_bytes)).
-    pub fn with_max_in_flight_bytes(mut self, bytes: usize) -> Self {
-        self.max_in_flight_bytes = bytes;
-        self
-    }
-
-    /// The former name of [`with_max_in_flight_bytes`](Self::with_max_in_flight_bytes), from
-    /// when the budget counted only bodies.
-    #[deprecated(note = "renamed `with_max_in_flight_bytes`: the budget now also counts what requests decode to")]
-    pub fn with_max_in_flight_body_bytes(self, bytes: usize) -> Self {
-        self.with_max_in_flight_bytes(bytes)
-    }
-
-    /// The same limits with another time a request body waits for the server's budget.
-    pub fn with_body_budget_wait(mut self, wait: Duration) -> Self {
-        self.body_budget_wait = wait;
-        self
-    }
-
-    /// The same limits with another time for a request's headers.
-    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = timeout;
-        self
-    }
-
-    /// The same limits with another time for a request's body.
-    pub fn with_body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.body_read_timeout = timeout;
-        self
-    }
-
-    /// The same limits with another time a response may make no progress.
-    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = timeout;
-        self
-    }
-
-    /// The same limits with another time the handler may take to answer.
-    pub fn with_handler_timeout(mut self, timeout: Duration) -> Self {
-        self.handler_timeout = timeout;
-        self
-    }
-
-    /// The same limits with another number of connections served at once (at least one),
-    /// whatever the open-file limit.
-    pub fn with_max_connections(mut self, connections: usize) -> Self {
-        self.max_connections = connections.max(1);
-        self
-    }
-
-    /// The same limits with another number of requests in flight per HTTP/2 connection.
-    pub fn with_max_concurrent_streams(mut self, streams: u32) -> Self {
-        self.max_concurrent_streams = streams.max(1);
-        self
-    }
-
-    /// The same limits with another time a connection may stay idle.
-    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
-        self
-    }
-
-    /// The same limits with another time for a graceful shutdown to drain.
-    pub fn with_shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = timeout;
-        self
-    }
-}
 
 /// Serves HTTP/1.1 and HTTP/2 (prior knowledge, as over plain TCP) on `listener` with hyper,
 /// answering every request with `handler`, within the default [`Limits`], until the listener
@@ -383,40 +193,11 @@ impl Connection {
             let budget = budget.clone();
             let streams = streams.clone();
             async move {
-                let method = request.method().clone();
-                // A request whose input streams goes to the handler unread.
-                let request = match streams {
-                    Some(streams) if streams(&request_head(&request)) => Ok(streamed_request(request, &budget)),
-                    _ => read_request(request, &limits, &budget).await,
+                let streams = |request: &http::Request<hyper::body::Incoming>| {
+                    streams.is_some_and(|streams| streams(&request_head(request)))
                 };
-                let response = match request {
-                    Ok((mut request, lease)) => {
-                        // What the protocol layer builds from the request is charged to the
-                        // same budget, until the handler has answered.
-                        let memory = crate::memory::RequestMemory::new(budget.clone());
-                        request.extensions_mut().insert(memory.clone());
-                        let response = tokio::time::timeout(limits.handler_timeout, handler(request))
-                            .await
-                            .unwrap_or_else(|_| handler_timed_out(&limits));
-                        drop(memory);
-                        drop(lease);
-                        response
-                    }
-                    Err(refused) => *refused,
-                };
-                let mut response = without_forbidden_body(&method, response);
-                // A body that streams goes out as it comes, unless HTTP says there is none.
-                let stream = response
-                    .extensions_mut()
-                    .remove::<super::StreamingBody>()
-                    .and_then(|body| body.take())
-                    .filter(|_| may_have_body(&method, response.status()));
-                let (parts, body) = response.into_parts();
-                let lease = budget.charge(body.len());
-                Ok::<_, std::convert::Infallible>(http::Response::from_parts(
-                    parts,
-                    Outgoing::new(body, lease, in_flight, stream),
-                ))
+                let response = answer(request, streams, handler, &limits, &budget).await;
+                Ok::<_, std::convert::Infallible>(response.map(|body| Outgoing::new(body, in_flight)))
             }
         });
         let io = Io::new(stream, first, activity.clone(), !http2, limits.write_timeout);
@@ -627,26 +408,18 @@ impl Drop for InFlight {
 /// here, counted, rather than in hyper's buffers), holding its share of the server's budget
 /// and its request's place on the connection until it is written or abandoned.
 struct Outgoing {
-    body: bytes::Bytes,
-    /// The body that streams after `body` (an output's `@streaming` blob or event stream).
-    stream: Option<ByteStream>,
+    body: ResponseBody,
     /// Whether the response counts as being written: not while it waits for its stream, which
     /// is the service's time, not the caller's.
     counted: bool,
-    _lease: Lease,
     in_flight: InFlight,
 }
 
-/// The largest piece of a response handed to hyper at once.
-const PIECE: usize = 64 * 1024;
-
 impl Outgoing {
-    fn new(body: Vec<u8>, lease: Lease, in_flight: InFlight, stream: Option<ByteStream>) -> Self {
+    fn new(body: ResponseBody, in_flight: InFlight) -> Self {
         let mut outgoing = Self {
-            body: bytes::Bytes::from(body),
-            stream,
+            body,
             counted: false,
-            _lease: lease,
             in_flight,
         };
         outgoing.count(true);
@@ -690,173 +463,24 @@ impl hyper::body::Body for Outgoing {
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
         use std::task::Poll;
         let this = &mut *self;
-        if !this.body.is_empty() {
-            let length = this.body.len().min(PIECE);
-            let piece = this.body.split_to(length);
-            this.in_flight.0.wrote();
-            return Poll::Ready(Some(Ok(hyper::body::Frame::data(piece))));
-        }
-        let Some(stream) = &mut this.stream else {
-            return Poll::Ready(None);
-        };
-        match futures_core::Stream::poll_next(std::pin::Pin::new(stream), cx) {
-            Poll::Pending => {
-                this.count(false);
-                Poll::Pending
-            }
-            Poll::Ready(Some(Ok(piece))) => {
+        let poll = hyper::body::Body::poll_frame(std::pin::Pin::new(&mut this.body), cx);
+        match &poll {
+            Poll::Pending => this.count(false),
+            Poll::Ready(Some(Ok(_))) => {
                 this.count(true);
                 this.in_flight.0.wrote();
-                this.body = piece;
-                let length = this.body.len().min(PIECE);
-                Poll::Ready(Some(Ok(hyper::body::Frame::data(this.body.split_to(length)))))
             }
-            // A body that fails mid-way ends the response without its end: the caller sees a
-            // broken response, not a short one.
-            Poll::Ready(Some(Err(error))) => {
-                this.stream = None;
-                Poll::Ready(Some(Err(error)))
-            }
-            Poll::Ready(None) => {
-                this.stream = None;
-                Poll::Ready(None)
-            }
+            Poll::Ready(_) => {}
         }
+        poll
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_empty() && self.stream.is_none()
+        hyper::body::Body::is_end_stream(&self.body)
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        match &self.stream {
-            None => hyper::body::SizeHint::with_exact(self.body.len() as u64),
-            Some(stream) => match stream.length() {
-                Some(length) => hyper::body::SizeHint::with_exact(self.body.len() as u64 + length),
-                None => hyper::body::SizeHint::default(),
-            },
-        }
-    }
-}
-
-/// Whether a response with `status` to a request with `method` may have a body.
-fn may_have_body(method: &http::Method, status: http::StatusCode) -> bool {
-    !(status.is_informational()
-        || status == http::StatusCode::NO_CONTENT
-        || status == http::StatusCode::NOT_MODIFIED
-        || method == http::Method::HEAD)
-}
-
-/// The response as HTTP lets it go out: no body (nor its length) in a `1xx`, `204` or `304`
-/// response, and none in the response to a `HEAD`.
-fn without_forbidden_body(method: &http::Method, mut response: http::Response<Vec<u8>>) -> http::Response<Vec<u8>> {
-    let status = response.status();
-    let bodiless =
-        status.is_informational() || status == http::StatusCode::NO_CONTENT || status == http::StatusCode::NOT_MODIFIED;
-    if bodiless {
-        response.headers_mut().remove(http::header::CONTENT_LENGTH);
-        response.headers_mut().remove(http::header::TRANSFER_ENCODING);
-    }
-    if bodiless || method == http::Method::HEAD {
-        response.body_mut().clear();
-        response.body_mut().shrink_to_fit();
-    }
-    response
-}
-
-/// The server's budget of body bytes held at once.
-struct Budget {
-    max: usize,
-    used: std::sync::atomic::AtomicUsize,
-    released: tokio::sync::Notify,
-}
-
-/// A share of the [`Budget`], given back when dropped.
-struct Lease {
-    budget: Arc<Budget>,
-    bytes: usize,
-}
-
-impl Budget {
-    fn new(max: usize) -> Self {
-        Self {
-            max,
-            used: std::sync::atomic::AtomicUsize::new(0),
-            released: tokio::sync::Notify::new(),
-        }
-    }
-
-    fn lease(self: &Arc<Self>) -> Lease {
-        Lease {
-            budget: self.clone(),
-            bytes: 0,
-        }
-    }
-
-    /// Counts `bytes` that are held already, whether or not the budget has room.
-    fn charge(self: &Arc<Self>, bytes: usize) -> Lease {
-        self.used.fetch_add(bytes, std::sync::atomic::Ordering::SeqCst);
-        Lease {
-            budget: self.clone(),
-            bytes,
-        }
-    }
-
-    fn try_take(&self, bytes: usize) -> bool {
-        self.used
-            .fetch_update(
-                std::sync::atomic::Ordering::SeqCst,
-                std::sync::atomic::Ordering::SeqCst,
-                |used| used.checked_add(bytes).filter(|total| *total <= self.max),
-            )
-            .is_ok()
-    }
-
-    /// Adds `bytes` to `lease` once the budget has room, waiting at most `wait`; `false` if it
-    /// has none by then.
-    async fn grow(&self, lease: &mut Lease, bytes: usize, wait: Duration) -> bool {
-        if bytes > self.max {
-            return false;
-        }
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let released = self.released.notified();
-            let mut released = std::pin::pin!(released);
-            released.as_mut().enable();
-            if self.try_take(bytes) {
-                lease.bytes += bytes;
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, released).await.is_err() {
-                return false;
-            }
-        }
-    }
-}
-
-impl Lease {
-    /// Takes over `other`'s share.
-    fn absorb(&mut self, mut other: Lease) {
-        self.bytes += std::mem::take(&mut other.bytes);
-    }
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        if self.bytes > 0 {
-            crate::memory::MemoryPool::give_back(&*self.budget, self.bytes);
-        }
-    }
-}
-
-impl crate::memory::MemoryPool for Budget {
-    fn try_take(&self, bytes: usize) -> bool {
-        Budget::try_take(self, bytes)
-    }
-
-    fn give_back(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, std::sync::atomic::Ordering::SeqCst);
-        self.released.notify_waiters();
+        hyper::body::Body::size_hint(&self.body)
     }
 }
 
@@ -1015,205 +639,6 @@ async fn sniff_version(stream: &mut tokio::net::TcpStream, timeout: Duration) ->
         }
     };
     tokio::time::timeout(timeout, sniff).await.ok().flatten()
-}
-
-/// The request with its whole body, within the limits and the server's budget, and the share
-/// of the budget its head and body hold; or the response that refuses it.
-async fn read_request(
-    request: http::Request<hyper::body::Incoming>,
-    limits: &Limits,
-    budget: &Arc<Budget>,
-) -> Result<(http::Request<Vec<u8>>, Lease), Box<http::Response<Vec<u8>>>> {
-    let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
-        return Err(Box::new(plain_rejection(Rejection::payload_too_large(
-            limits.max_body_bytes,
-        ))));
-    }
-    let mut head = budget.lease();
-    if !budget.grow(&mut head, head_size(&parts), limits.body_budget_wait).await {
-        return Err(Box::new(over_budget(limits)));
-    }
-    let read = tokio::time::timeout(limits.body_read_timeout, read_body(body, declared, limits, budget))
-        .await
-        .unwrap_or_else(|_| {
-            Err(Box::new(plain_rejection(Rejection::request_timeout(format!(
-                "the request body did not arrive within {:?}",
-                limits.body_read_timeout
-            )))))
-        });
-    let (body, mut lease) = read?;
-    lease.absorb(head);
-    let mut request = http::Request::from_parts(parts, body);
-    request.extensions_mut().insert(super::BodyLimit(limits.max_body_bytes));
-    Ok((request, lease))
-}
-
-/// A request's head (without its body), for [`Handler::streams`].
-fn request_head(request: &http::Request<hyper::body::Incoming>) -> http::request::Parts {
-    let mut head = http::Request::new(());
-    *head.method_mut() = request.method().clone();
-    *head.uri_mut() = request.uri().clone();
-    *head.version_mut() = request.version();
-    *head.headers_mut() = request.headers().clone();
-    head.into_parts().0
-}
-
-/// A request whose body streams: handed on unread, as a [`super::StreamingBody`], its pieces
-/// taken as the handler reads them (HTTP's flow control holds the rest back); only its head is
-/// charged to the budget. The handler's time limit bounds how long it may take.
-fn streamed_request(
-    request: http::Request<hyper::body::Incoming>,
-    budget: &Arc<Budget>,
-) -> (http::Request<Vec<u8>>, Lease) {
-    let (parts, body) = request.into_parts();
-    let head = budget.charge(head_size(&parts));
-    let length = hyper::body::Body::size_hint(&body).exact();
-    let mut request = http::Request::from_parts(parts, Vec::new());
-    request
-        .extensions_mut()
-        .insert(super::StreamingBody::new(ByteStream::from_stream(
-            IncomingPieces(body),
-            length,
-        )));
-    (request, head)
-}
-
-/// A request body's pieces as they arrive.
-struct IncomingPieces(hyper::body::Incoming);
-
-impl futures_core::Stream for IncomingPieces {
-    type Item = Result<bytes::Bytes, hyper::Error>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        use std::task::Poll;
-        loop {
-            return match hyper::body::Body::poll_frame(std::pin::Pin::new(&mut self.0), cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) if !data.is_empty() => Poll::Ready(Some(Ok(data))),
-                    // Trailers and empty frames carry no body bytes.
-                    _ => continue,
-                },
-            };
-        }
-    }
-}
-
-/// About the bytes a request's head takes in memory: its target, and each header's name and
-/// value with the overhead of a field (as HTTP/2 counts a header list's size).
-fn head_size(parts: &http::request::Parts) -> usize {
-    let fields: usize = parts
-        .headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 32)
-        .sum();
-    let target = parts.uri.path_and_query().map_or(0, |target| target.as_str().len())
-        + parts.uri.authority().map_or(0, |authority| authority.as_str().len());
-    target + fields
-}
-
-/// The least share of the budget a body grows its share by.
-const BUDGET_STEP: usize = 16 * 1024;
-
-/// Reads a body whole, taking its share of the budget before the bytes are held: all of a
-/// declared length at once, a chunked body by doubling steps. The body's buffer never holds
-/// more than its share.
-async fn read_body(
-    mut body: hyper::body::Incoming,
-    declared: Option<u64>,
-    limits: &Limits,
-    budget: &Arc<Budget>,
-) -> Result<(Vec<u8>, Lease), Box<http::Response<Vec<u8>>>> {
-    let mut lease = budget.lease();
-    let mut bytes = Vec::new();
-    if let Some(declared) = declared.filter(|declared| *declared > 0) {
-        // At most `max_body_bytes`, checked above.
-        let declared = usize::try_from(declared).unwrap_or(usize::MAX);
-        if !budget.grow(&mut lease, declared, limits.body_budget_wait).await {
-            return Err(Box::new(over_budget(limits)));
-        }
-        bytes.reserve_exact(declared);
-    }
-    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
-        let frame = frame.map_err(|error| {
-            Box::new(plain_rejection(Rejection::serialization(format!(
-                "the request body cannot be read: {error}"
-            ))))
-        })?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        let needed = bytes.len() + data.len();
-        if needed > limits.max_body_bytes {
-            return Err(Box::new(plain_rejection(Rejection::payload_too_large(
-                limits.max_body_bytes,
-            ))));
-        }
-        if needed > lease.bytes {
-            let target = needed
-                .max(lease.bytes.saturating_mul(2))
-                .max(BUDGET_STEP)
-                .min(limits.max_body_bytes);
-            let more = target - lease.bytes;
-            if !budget.grow(&mut lease, more, limits.body_budget_wait).await {
-                return Err(Box::new(over_budget(limits)));
-            }
-            bytes.reserve_exact(lease.bytes - bytes.len());
-        }
-        bytes.extend_from_slice(&data);
-    }
-    Ok((bytes, lease))
-}
-
-/// The answer to a request its handler did not answer in time.
-fn handler_timed_out(limits: &Limits) -> http::Response<Vec<u8>> {
-    plain_rejection(Rejection::unavailable(format!(
-        "the service did not answer within {} s; retry later",
-        limits.handler_timeout.as_secs_f64()
-    )))
-}
-
-/// The answer to a request whose body the server has no room for now.
-fn over_budget(limits: &Limits) -> http::Response<Vec<u8>> {
-    plain_rejection(Rejection::unavailable(format!(
-        "the server holds its most request bytes ({}) and cannot take this body now; retry later",
-        limits.max_in_flight_bytes
-    )))
-}
-
-/// A rejection answered before the request reached a handler, which knows the protocol: the
-/// status and error type, with a JSON message; a `503` says when to retry, as
-/// [`Rejection::into_response`] does.
-fn plain_rejection(rejection: Rejection) -> http::Response<Vec<u8>> {
-    let status = http::StatusCode::from_u16(rejection.status()).unwrap_or(http::StatusCode::BAD_REQUEST);
-    let mut response = plain_error(status, rejection.error_type(), rejection.message());
-    if status == http::StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
-    }
-    response
-}
-
-fn plain_error(status: http::StatusCode, error_type: &str, message: &str) -> http::Response<Vec<u8>> {
-    let body = serde_json::json!({ "message": message }).to_string().into_bytes();
-    http::Response::builder()
-        .status(status)
-        .header("x-amzn-errortype", error_type)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .unwrap_or_default()
 }
 
 /// Whether an error accepting a connection concerns that connection only (it was aborted or

@@ -2,17 +2,31 @@
 //! input, calls the implementation and writes the result, and a [`Rejection`] answers a request
 //! that cannot be served with the protocol's error. Generated crates' `server::handle` ties
 //! them to their service trait; with the `hyper-server` feature, `serve` runs a [`Handler`]
-//! on a TCP listener.
+//! on a TCP listener, and with the `tower` feature, a `HandlerService` makes it a
+//! `tower::Service` that an axum or hyper application mounts among its own routes and
+//! layers.
 
+#[cfg(any(feature = "hyper-server", feature = "tower"))]
+mod body;
 #[cfg(feature = "hyper-server")]
 mod hyper;
+#[cfg(any(feature = "hyper-server", feature = "tower"))]
+mod limits;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+#[cfg(any(feature = "hyper-server", feature = "tower"))]
+pub use self::body::ResponseBody;
 #[cfg(feature = "hyper-server")]
-pub use self::hyper::{serve, serve_with, serve_with_limits, serve_with_shutdown, Limits};
+pub use self::hyper::{serve, serve_with, serve_with_limits, serve_with_shutdown};
+#[cfg(any(feature = "hyper-server", feature = "tower"))]
+pub use self::limits::Limits;
+#[cfg(feature = "tower")]
+pub use self::tower::HandlerService;
 use crate::operation::Operation;
 use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
