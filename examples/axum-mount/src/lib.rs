@@ -35,7 +35,6 @@ use kv_store::operation::get_value::{GetValueError, GetValueInput, GetValueOutpu
 use kv_store::operation::put_value::{PutValueError, PutValueInput, PutValueOutput};
 use kv_store::types::error::NoSuchKey;
 use kv_store::KeyValueStore;
-use smithy_runtime::error::UnhandledError;
 use smithy_runtime::primitives::DateTime;
 use smithy_runtime::server::{Handler, HandlerService};
 use tower_http::trace::TraceLayer;
@@ -48,16 +47,11 @@ pub struct Store {
 
 impl KeyValueStore for Store {
     async fn get_value(&self, input: GetValueInput) -> Result<GetValueOutput, GetValueError> {
-        let key = input.key.unwrap_or_default();
         let values = self.values.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match values.get(&key) {
-            Some((value, stored_at)) => Ok(GetValueOutput::builder()
-                .value(value.clone())
-                .stored_at(*stored_at)
-                .build()
-                .map_err(UnhandledError::invalid_input)?),
+        match values.get(&input.key) {
+            Some((value, stored_at)) => Ok(GetValueOutput::new(value.clone(), *stored_at)),
             None => Err(NoSuchKey::builder()
-                .message(format!("nothing is stored under `{key}`"))
+                .message(format!("nothing is stored under `{}`", input.key))
                 .build()
                 .into()),
         }
@@ -66,14 +60,8 @@ impl KeyValueStore for Store {
     async fn put_value(&self, input: PutValueInput) -> Result<PutValueOutput, PutValueError> {
         let stored_at = DateTime::from(std::time::SystemTime::now());
         let mut values = self.values.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        values.insert(
-            input.key.unwrap_or_default(),
-            (input.value.unwrap_or_default(), stored_at),
-        );
-        Ok(PutValueOutput::builder()
-            .stored_at(stored_at)
-            .build()
-            .map_err(UnhandledError::invalid_input)?)
+        values.insert(input.key, (input.value, stored_at));
+        Ok(PutValueOutput::new(stored_at))
     }
 }
 
