@@ -239,6 +239,9 @@ async fn the_server_enforces_the_model_and_refuses_what_is_not_cbor() {
         let response = tasks::server::handle(&store, request(body)).await;
         assert_eq!(response.status(), 400, "{body:02x?}");
         assert_eq!(response.headers()["smithy-protocol"], "rpc-v2-cbor");
+        // The error is named in the CBOR body alone.
+        assert!(!response.headers().contains_key("x-amzn-errortype"));
+        assert_eq!(response.headers()["content-type"], "application/cbor");
     }
     // Another protocol's request is not this service's.
     let mut json = request(b"{}");

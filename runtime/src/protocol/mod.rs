@@ -148,7 +148,9 @@ pub(crate) trait Wire: Sync {
         fields: Option<&[(String, String)]>,
     ) -> (&'static str, Vec<u8>);
 
-    /// The headers every response of the protocol carries, a server's own errors too.
+    /// The headers every response of the protocol carries, a server's own errors too. A
+    /// protocol that has some names a server's own error in its body alone (no
+    /// `X-Amzn-ErrorType`).
     fn own_error_headers(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }
@@ -731,10 +733,14 @@ pub(crate) fn own_error_response(
     let (content_type, body) = error_body(service, status, error_type, message, fields);
     let mut builder = ::http::Response::builder()
         .status(status)
-        .header("x-amzn-errortype", error_type)
         .header(::http::header::CONTENT_TYPE, content_type)
         .header(::http::header::CONTENT_LENGTH, body.len());
-    for (name, value) in wire(service.protocol).own_error_headers() {
+    let headers = wire(service.protocol).own_error_headers();
+    // The rpcv2 protocols name the error in the body alone; the others in the header too.
+    if headers.is_empty() {
+        builder = builder.header("x-amzn-errortype", error_type);
+    }
+    for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
     response(builder, body)
