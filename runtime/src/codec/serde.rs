@@ -308,24 +308,9 @@ impl<'de> Visitor<'de> for Transcode<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        let mut next = map.next_key::<String>()?;
-        // serde_json built with `arbitrary_precision` (which any crate of a program may ask
-        // for) hands a number over as a map of one entry: its text under this key.
-        if next.as_deref() == Some("$serde_json::private::Number") {
-            let text: String = map.next_value()?;
-            let number = !text.is_empty()
-                && text
-                    .bytes()
-                    .all(|byte| byte.is_ascii_digit() || matches!(byte, b'-' | b'+' | b'.' | b'e' | b'E'));
-            if !number {
-                return Err(A::Error::custom(format!("`{text}` is not a number")));
-            }
-            self.out.extend_from_slice(text.as_bytes());
-            return Ok(());
-        }
         self.out.push(b'{');
         let mut first = true;
-        while let Some(key) = next.take() {
+        while let Some(key) = map.next_key::<String>()? {
             if !first {
                 self.out.push(b',');
             }
@@ -342,7 +327,6 @@ impl<'de> Visitor<'de> for Transcode<'_> {
                 _ => None,
             });
             map.next_value_seed(self.child(schema))?;
-            next = map.next_key::<String>()?;
         }
         self.out.push(b'}');
         Ok(())

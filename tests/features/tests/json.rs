@@ -120,22 +120,6 @@ fn timestamps_read_every_format_whatever_the_member_writes() {
 }
 
 #[test]
-fn numbers_handed_over_as_serde_json_arbitrary_precision_does_are_read() {
-    // With `arbitrary_precision` (which any crate of a program may turn on), serde_json hands a
-    // number to `deserialize_any` as a map of one entry holding its text.
-    let number = |text: &str| serde_json::json!({ "$serde_json::private::Number": text });
-    let value = serde_json::json!({ "token": "t", "epochSeconds": number("1576540098.123") });
-    let everything: Everything = serde_json::from_value(value).unwrap();
-    assert_eq!(
-        everything.epoch_seconds,
-        Some(DateTime::from_secs_and_nanos(DEC_16_2019, 123_000_000))
-    );
-    // Anything but a number's text there is refused.
-    let value = serde_json::json!({ "token": "t", "epochSeconds": number("1, \"x\": 2") });
-    assert!(serde_json::from_value::<Everything>(value).is_err());
-}
-
-#[test]
 fn fractional_epoch_seconds_keep_their_decimal_digits() {
     // A JSON number is read as the decimal it was written as, not as the nearest binary fraction.
     let cases = [
