@@ -38,6 +38,32 @@ impl Json {
     }
 }
 
+impl Json {
+    /// Writes a structure's members as a JSON object whose first entry is `__type`, with the
+    /// text `type_name`: the error body of the JSON RPC protocols.
+    pub(crate) fn write_structure_with_type(
+        &self,
+        out: &mut Vec<u8>,
+        value: &dyn Value,
+        schema: &'static Schema,
+        type_name: &str,
+    ) -> Result<(), EncodeError> {
+        let mut members = Vec::new();
+        Writer {
+            out: &mut members,
+            style: *self,
+        }
+        .structure(value, schema, &|_| true)?;
+        out.extend_from_slice(b"{\"__type\":");
+        write_string(out, type_name);
+        if members.len() > 2 {
+            out.push(b',');
+        }
+        out.extend_from_slice(members.get(1..).unwrap_or(b"}"));
+        Ok(())
+    }
+}
+
 /// JSON whose keys are `@jsonName`s (restJson1).
 pub(crate) static JSON: Json = Json::names(true);
 /// JSON whose keys are member names (the awsJson protocols).

@@ -9,7 +9,7 @@ use super::uri::UriBuilder;
 use std::borrow::Cow;
 
 use super::{content_headers, error_status, is_unit, json_error_body, with_message_key, ErrorInfo, Wire};
-use crate::codec::json::{write_string, write_structure, JSON_MEMBER_NAMES};
+use crate::codec::json::{write_structure, JSON_MEMBER_NAMES};
 use crate::codec::Side;
 use crate::error::UnhandledError;
 use crate::rejection::Rejection;
@@ -194,18 +194,12 @@ pub(crate) fn error_response(
     schema: &'static Schema,
     value: &dyn Value,
 ) -> Result<http::Response<Vec<u8>>, EncodeError> {
-    let mut members = Vec::new();
-    write_structure(&mut members, value, schema, false, &|_| true)?;
     let name = match service.protocol {
         Protocol::AwsJson1_0 => schema.id,
         _ => schema.name(),
     };
-    let mut body = b"{\"__type\":".to_vec();
-    write_string(&mut body, name);
-    if members.len() > 2 {
-        body.push(b',');
-    }
-    body.extend_from_slice(&members[1..]);
+    let mut body = Vec::new();
+    JSON_MEMBER_NAMES.write_structure_with_type(&mut body, value, schema, name)?;
     let mut builder = http::Response::builder().status(error_status(schema));
     if let Some(headers) = builder.headers_mut() {
         if service.query_compatible {

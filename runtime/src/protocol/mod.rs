@@ -148,11 +148,14 @@ pub(crate) trait Wire: Sync {
         fields: Option<&[(String, String)]>,
     ) -> (&'static str, Vec<u8>);
 
-    /// The headers every response of the protocol carries, a server's own errors too. A
-    /// protocol that has some names a server's own error in its body alone (no
-    /// `X-Amzn-ErrorType`).
+    /// The headers every response of the protocol carries, a server's own errors too.
     fn own_error_headers(&self) -> &'static [(&'static str, &'static str)] {
         &[]
+    }
+
+    /// Whether a server's own error is named in `X-Amzn-ErrorType` as well as in its body.
+    fn error_type_header(&self) -> bool {
+        true
     }
 
     /// Why the runtime cannot speak it, if it cannot.
@@ -735,12 +738,11 @@ pub(crate) fn own_error_response(
         .status(status)
         .header(::http::header::CONTENT_TYPE, content_type)
         .header(::http::header::CONTENT_LENGTH, body.len());
-    let headers = wire(service.protocol).own_error_headers();
-    // The rpcv2 protocols name the error in the body alone; the others in the header too.
-    if headers.is_empty() {
+    let wire = wire(service.protocol);
+    if wire.error_type_header() {
         builder = builder.header("x-amzn-errortype", error_type);
     }
-    for (name, value) in headers {
+    for (name, value) in wire.own_error_headers() {
         builder = builder.header(*name, *value);
     }
     response(builder, body)

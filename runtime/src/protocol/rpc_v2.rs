@@ -251,6 +251,11 @@ impl Wire for RpcV2 {
     fn own_error_headers(&self) -> &'static [(&'static str, &'static str)] {
         self.own_headers
     }
+
+    /// The error is named in the body alone, as the rpcv2 protocols say.
+    fn error_type_header(&self) -> bool {
+        false
+    }
 }
 
 /// The id of a server's own error as `__type` names it: an absolute shape id. The framework's
@@ -265,15 +270,7 @@ fn own_error_id(error_type: &str) -> Cow<'_, str> {
 
 /// A JSON error body: `{"__type": id, ...members}`.
 fn json_error(out: &mut Vec<u8>, value: &dyn Value, schema: &'static Schema, id: &str) -> Result<(), EncodeError> {
-    let mut members = Vec::new();
-    crate::codec::Codec::write_structure(&crate::codec::json::JSON_RPC_V2, &mut members, value, schema, &|_| true)?;
-    out.extend_from_slice(b"{\"__type\":");
-    crate::codec::json::write_string(out, id);
-    if members.len() > 2 {
-        out.push(b',');
-    }
-    out.extend_from_slice(members.get(1..).unwrap_or(b"}"));
-    Ok(())
+    crate::codec::json::JSON_RPC_V2.write_structure_with_type(out, value, schema, id)
 }
 
 /// What a JSON error body names: its `__type` and its message (`message` or `Message`).
