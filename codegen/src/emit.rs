@@ -330,8 +330,10 @@ impl Rendered {
         files
     }
 
-    /// The body of a split module: its child modules, then one private module per item with a
-    /// re-export of the item; the items' files are added to `files`.
+    /// The body of a split module: its child modules and imports, then one `include!` per
+    /// item of a file of its own. The items stay in the module, as the compiler sees it: names
+    /// resolve as in one file, and the module is one unit of work for the compiler, not one
+    /// per item (which, with incremental compilation, costs a unit of code generation each).
     fn split_body(
         &self,
         path: &ModulePath,
@@ -342,7 +344,7 @@ impl Rendered {
     ) -> String {
         let mut declarations = String::new();
         let mut used = BTreeSet::new();
-        let visible = self.names_in_split_module(path, module);
+        let dir = path.0.last().expect("a split module is not the root");
         for (key, item) in &module.items {
             // Items under no name (imports and re-exports) stay in the module's own file.
             if key.is_empty() {
@@ -354,14 +356,10 @@ impl Rendered {
             while !used.insert(name.clone()) {
                 name.push('_');
             }
-            declarations.push_str(&format!("mod {name};\npub use {name}::{};\n", ident(key)));
+            declarations.push_str(&format!("include!(\"{dir}/{name}.rs\");\n"));
             let mut parts = path.0.clone();
             parts.push(name);
-            let imports = visible
-                .as_ref()
-                .and_then(|visible| imports_from_parent(item, visible))
-                .unwrap_or_else(|| "#[allow(unused_imports)]\nuse super::*;\n\n".to_owned());
-            files.insert(file(&parts), format!("{}{imports}{item}", header(source)));
+            files.insert(file(&parts), format!("{}{item}", header(source)));
         }
         let mut body = self.children_only(path);
         if !body.is_empty() {
@@ -370,160 +368,6 @@ impl Rendered {
         body.push_str(&declarations);
         body
     }
-}
-
-impl Rendered {
-    /// The names a split module's item files can import from it: its child modules, the items
-    /// it re-exports and the names its own imports bring in. `None` when a glob import leaves
-    /// them unknown, or an unnamed item is not an import.
-    fn names_in_split_module(&self, path: &ModulePath, module: &ModuleText) -> Option<BTreeSet<String>> {
-        let mut names: BTreeSet<String> = self
-            .children(path)
-            .filter(|child| self.is_used(child))
-            .filter_map(|child| child.0.last().map(|name| ident(name).to_string()))
-            .collect();
-        for (key, item) in &module.items {
-            if key.is_empty() {
-                let tokens: TokenStream = item.parse().ok()?;
-                names.extend(top_level_imports(tokens)?);
-            } else {
-                names.insert(ident(key).to_string());
-            }
-        }
-        Some(names)
-    }
-}
-
-/// The import an item's own file starts with: the names of `visible` (its module's names) that
-/// the item uses and does not define or import itself, named one by one. A glob import of the
-/// module would make the compiler resolve every name of a module of hundreds of items in each
-/// of its hundreds of files, a fifth of the time it takes to check a crate as large as S3's.
-/// `None` when the item does not parse.
-fn imports_from_parent(item: &str, visible: &BTreeSet<String>) -> Option<String> {
-    let tokens: TokenStream = item.parse().ok()?;
-    let mut own = BTreeSet::new();
-    let mut trees = tokens.clone().into_iter().peekable();
-    let mut statement = Vec::new();
-    while let Some(tree) = trees.next() {
-        if let TokenTree::Ident(keyword) = &tree {
-            let keyword = keyword.to_string();
-            if matches!(
-                keyword.as_str(),
-                "struct" | "enum" | "union" | "trait" | "type" | "fn" | "const" | "static" | "mod"
-            ) {
-                if let Some(TokenTree::Ident(name)) = trees.peek() {
-                    own.insert(name.to_string());
-                }
-            }
-        }
-        // The item's own `use` statements, read whole.
-        let ends = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == ';')
-            || matches!(&tree, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace);
-        statement.push(tree);
-        if ends {
-            let import = statement
-                .iter()
-                .any(|tree| matches!(tree, TokenTree::Ident(word) if word == "use"));
-            let statement: TokenStream = statement.drain(..).collect();
-            if import {
-                own.extend(top_level_imports(statement)?);
-            }
-        }
-    }
-    let mut used = BTreeSet::new();
-    collect_idents(tokens, &mut used);
-    let names: Vec<&String> = visible
-        .iter()
-        .filter(|name| used.contains(*name) && !own.contains(*name))
-        .collect();
-    Some(match names.as_slice() {
-        [] => String::new(),
-        [name] => format!("#[allow(unused_imports)]\nuse super::{name};\n\n"),
-        names => format!(
-            "#[allow(unused_imports)]\nuse super::{{{}}};\n\n",
-            names.iter().map(|name| name.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    })
-}
-
-/// Every identifier in `tokens`, at any depth.
-fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
-    for tree in tokens {
-        match tree {
-            TokenTree::Ident(ident) => {
-                out.insert(ident.to_string());
-            }
-            TokenTree::Group(group) => collect_idents(group.stream(), out),
-            _ => {}
-        }
-    }
-}
-
-/// The names the top-level `use` statements of `tokens` bring into scope; `None` for a glob
-/// import, or for a statement that is not an import (besides attributes).
-fn top_level_imports(tokens: TokenStream) -> Option<Vec<String>> {
-    let mut names = Vec::new();
-    let mut trees = tokens.into_iter().peekable();
-    while let Some(tree) = trees.next() {
-        match tree {
-            // Attributes: `#` and a bracketed group.
-            TokenTree::Punct(punct) if punct.as_char() == '#' => {
-                trees.next();
-            }
-            TokenTree::Ident(word) if word == "pub" => {
-                if matches!(trees.peek(), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis)
-                {
-                    trees.next();
-                }
-            }
-            TokenTree::Ident(word) if word == "use" => {
-                let statement: Vec<TokenTree> = trees
-                    .by_ref()
-                    .take_while(|tree| !matches!(tree, TokenTree::Punct(punct) if punct.as_char() == ';'))
-                    .collect();
-                use_tree_names(&statement, &mut names)?;
-            }
-            _ => return None,
-        }
-    }
-    Some(names)
-}
-
-/// The names a use tree (`a::b::C`, `a::{b, c::D as E}`, `a::b::{self}`) brings into scope;
-/// `None` for a glob.
-fn use_tree_names(tree: &[TokenTree], names: &mut Vec<String>) -> Option<()> {
-    let mut last: Option<String> = None;
-    let mut iter = tree.iter().peekable();
-    while let Some(token) = iter.next() {
-        match token {
-            TokenTree::Ident(word) if word == "as" => match iter.next() {
-                Some(TokenTree::Ident(alias)) => last = Some(alias.to_string()),
-                _ => return None,
-            },
-            TokenTree::Ident(word) if word == "self" => {}
-            TokenTree::Ident(word) => last = Some(word.to_string()),
-            TokenTree::Punct(punct) if punct.as_char() == '*' => return None,
-            TokenTree::Punct(_) => {}
-            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
-                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                for part in inner.split(|tree| matches!(tree, TokenTree::Punct(punct) if punct.as_char() == ',')) {
-                    if part.is_empty() {
-                        continue;
-                    }
-                    // `self` in braces names the path before them.
-                    if matches!(part, [TokenTree::Ident(word)] if word == "self") {
-                        names.push(last.clone()?);
-                    } else {
-                        use_tree_names(part, names)?;
-                    }
-                }
-                return Some(());
-            }
-            _ => return None,
-        }
-    }
-    names.push(last?);
-    Some(())
 }
 
 /// Markdown as `///` or `//!` comment lines.
@@ -731,41 +575,6 @@ fn remove_stale(dir: &Path, relative: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// An item's file imports, one by one, the names of its module that it uses, and none that it
-    /// defines or imports itself; a glob or a non-import among the module's own items leaves the
-    /// names unknown.
-    #[test]
-    fn item_files_import_the_names_they_use() {
-        let visible: BTreeSet<String> = ["Bucket", "Owner", "Tag", "builders", "r#type", "Unused"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        let item = "/// A bucket, its Owner named in a comment.\n\
-                    pub struct Tag { pub owner: Option<Owner>, pub kind: r#type }\n\
-                    use crate::other::Bucket as Bucket;\n\
-                    impl Tag { fn builder() -> crate::types::builders::TagBuilder { Default::default() } }";
-        assert_eq!(
-            imports_from_parent(item, &visible).as_deref(),
-            Some("#[allow(unused_imports)]\nuse super::{Owner, builders, r#type};\n\n")
-        );
-        assert_eq!(imports_from_parent("pub struct Unused;", &visible).as_deref(), Some(""));
-        assert_eq!(imports_from_parent("pub struct {", &visible), None);
-
-        let names = |text: &str| top_level_imports(text.parse().unwrap());
-        assert_eq!(
-            names("#[allow(unused_imports)]\nuse ::a::b::{self as c, d::E, F as G, h::{I}};\npub(crate) use j::K;"),
-            Some(vec![
-                "c".to_owned(),
-                "E".to_owned(),
-                "G".to_owned(),
-                "I".to_owned(),
-                "K".to_owned()
-            ])
-        );
-        assert_eq!(names("use a::b::{c, *};"), None);
-        assert_eq!(names("pub const X: u8 = 1;"), None);
-    }
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("smithy-codegen-emit-{name}-{}", std::process::id()));

@@ -109,6 +109,9 @@ pub struct OperationSymbol {
 pub struct Symbols {
     types: HashMap<ShapeId, TypeSymbol>,
     operations: HashMap<ShapeId, OperationSymbol>,
+    /// For an operation whose errors are those of an operation before it, that operation: its
+    /// error enum is the one type both name.
+    shared_errors: HashMap<ShapeId, ShapeId>,
     /// The statics of the `schema` module, by shape id (operations included).
     schemas: HashMap<ShapeId, String>,
     /// The field of an error structure that keeps what its response said.
@@ -252,6 +255,7 @@ impl Symbols {
         let mut symbols = Symbols {
             types: HashMap::new(),
             operations: HashMap::new(),
+            shared_errors: HashMap::new(),
             schemas: HashMap::new(),
             error_meta: HashMap::new(),
             members: HashMap::new(),
@@ -265,6 +269,7 @@ impl Symbols {
         // Operations first: their inputs and outputs live in the operation's own module.
         let mut operation_modules = HashSet::new();
         let io_uses = io_uses(index);
+        let mut first_with_errors: HashMap<Vec<ShapeId>, ShapeId> = HashMap::new();
         for (shape, operation) in index.operations() {
             let name = upper_camel_case(shape.id.name());
             let mut snake = snake_case(shape.id.name());
@@ -300,6 +305,14 @@ impl Symbols {
             let (output, unit_output) = io(&operation.output, "Output");
             let errors = index.operation_errors(operation);
             let error_names: HashSet<String> = errors.iter().map(|id| upper_camel_case(id.name())).collect();
+            match first_with_errors.get(&errors) {
+                Some(first) => {
+                    symbols.shared_errors.insert(shape.id.clone(), first.clone());
+                }
+                None => {
+                    first_with_errors.insert(errors, shape.id.clone());
+                }
+            }
             symbols
                 .fallbacks
                 .insert(shape.id.clone(), free_name(UNHANDLED_CANDIDATES, &error_names));
@@ -483,6 +496,24 @@ impl Symbols {
         &self.operations[id]
     }
 
+    /// The operation before `id` with the same errors, in the same order, whose error enum `id`'s
+    /// error type names (an alias), if there is one.
+    pub fn shared_errors(&self, id: &ShapeId) -> Option<&ShapeId> {
+        self.shared_errors.get(id)
+    }
+
+    /// The operations whose error types name `id`'s error enum.
+    pub fn sharing_errors_with(&self, id: &ShapeId) -> Vec<&ShapeId> {
+        let mut sharing: Vec<&ShapeId> = self
+            .shared_errors
+            .iter()
+            .filter(|(_, first)| *first == id)
+            .map(|(operation, _)| operation)
+            .collect();
+        sharing.sort();
+        sharing
+    }
+
     /// The service trait.
     pub fn service(&self) -> &TypeSymbol {
         &self.service
@@ -633,6 +664,7 @@ pub enum Rt {
     Decoder,
     DecodeError,
     StructBuilder,
+    DebugStructure,
     Slot,
     ErrorStructure,
     DecodeErrorStructure,
@@ -710,6 +742,7 @@ impl Rt {
             Rt::Decoder => "shape::Decoder",
             Rt::DecodeError => "shape::DecodeError",
             Rt::StructBuilder => "shape::StructBuilder",
+            Rt::DebugStructure => "shape::debug_structure",
             Rt::Slot => "shape::Slot",
             Rt::ErrorStructure => "shape::ErrorStructure",
             Rt::DecodeErrorStructure => "shape::decode_error",

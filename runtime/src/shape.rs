@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use crate::primitives::{BigDecimal, BigInteger, Blob, ByteStream, DateTime, Document, EventStream, EventStreamError};
-use crate::schema::{Member, Schema};
+use crate::schema::{Flags, Member, Schema};
 
 /// A value a codec can write.
 pub trait Value {
@@ -915,5 +915,125 @@ impl<T: Structure> Zero for T {
 impl<T> Zero for EventStream<T> {
     fn zero() -> Self {
         EventStream::default()
+    }
+}
+
+/// What `Debug` prints in place of a `@sensitive` value.
+pub const REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// `Debug` for a generated structure, from its schema: `name { Member: value, .. }` with the
+/// members that are set, by their names in the model, and every `@sensitive` value (the
+/// member's, its target's, or anything's below) redacted. Generated structures and builders
+/// call it instead of each deriving a formatter of their own.
+pub fn debug_structure<T: Structure>(value: &T, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    std::fmt::Debug::fmt(
+        &DebugStructure {
+            value,
+            schema: T::SCHEMA,
+            name,
+        },
+        f,
+    )
+}
+
+/// A structure's set members, each formatted from its schema.
+struct DebugStructure<'a> {
+    value: &'a dyn Value,
+    schema: &'static Schema,
+    name: &'a str,
+}
+
+impl std::fmt::Debug for DebugStructure<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct(self.name);
+        // A `@sensitive` structure shows which members are set, not what they hold.
+        let sensitive = self.schema.traits.has(Flags::SENSITIVE);
+        for (index, member) in self.schema.members.iter().enumerate() {
+            if let Some(value) = self.value.member(index) {
+                if sensitive {
+                    out.field(member.name, &REDACTED);
+                } else {
+                    out.field(member.name, &DebugValue { value, member });
+                }
+            }
+        }
+        out.finish()
+    }
+}
+
+/// One value, formatted from the schema of the member that holds it.
+struct DebugValue<'a> {
+    value: &'a dyn Value,
+    member: &'static Member,
+}
+
+impl std::fmt::Debug for DebugValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let target = self.member.target;
+        if self.member.traits.has(Flags::SENSITIVE) || target.traits.has(Flags::SENSITIVE) {
+            return std::fmt::Debug::fmt(REDACTED, f);
+        }
+        if let Some(stream) = self.value.byte_stream() {
+            return stream.fmt(f);
+        }
+        if let Some(events) = self.value.events() {
+            return write!(f, "EventStream({} events in memory)", events.len());
+        }
+        match self.value.view() {
+            View::Null => f.write_str("None"),
+            View::Boolean(value) => value.fmt(f),
+            View::Byte(value) => value.fmt(f),
+            View::Short(value) => value.fmt(f),
+            View::Integer(value) => value.fmt(f),
+            View::Long(value) => value.fmt(f),
+            View::Float(value) => value.fmt(f),
+            View::Double(value) => value.fmt(f),
+            View::String(value) => value.fmt(f),
+            View::Blob(bytes) => write!(f, "Blob({} bytes)", bytes.len()),
+            View::Timestamp(value) => value.fmt(f),
+            View::BigNumber(text) => f.write_str(text),
+            View::Document(document) => document.fmt(f),
+            View::List(list) => {
+                let mut out = f.debug_list();
+                for index in 0..list.len() {
+                    match (list.get(index), target.item()) {
+                        (Some(value), Some(member)) => out.entry(&DebugValue { value, member }),
+                        _ => out.entry(&None::<()>),
+                    };
+                }
+                out.finish()
+            }
+            View::Map(map) => {
+                let mut out = f.debug_map();
+                for (key, value) in map.entries() {
+                    match target.map_entry() {
+                        Some((key_member, member)) if key_member.target.traits.has(Flags::SENSITIVE) => {
+                            out.entry(&REDACTED, &DebugValue { value, member })
+                        }
+                        Some((_, member)) => out.entry(&key, &DebugValue { value, member }),
+                        None => out.entry(&key, &"?"),
+                    };
+                }
+                out.finish()
+            }
+            View::Structure(value) => DebugStructure {
+                value,
+                schema: target,
+                name: target.name(),
+            }
+            .fmt(f),
+            View::Union(value) => match value.variant() {
+                Variant::Member(index, value) => {
+                    let Some(member) = target.members.get(index) else {
+                        return f.write_str("?");
+                    };
+                    match value {
+                        Some(value) => f.debug_tuple(member.name).field(&DebugValue { value, member }).finish(),
+                        None => f.write_str(member.name),
+                    }
+                }
+                Variant::Unknown(name) => f.debug_tuple("Unknown").field(&name).finish(),
+            },
+        }
     }
 }

@@ -81,7 +81,7 @@ fn an_event_stream_output_holds_its_events_in_order() {
     );
     assert_eq!(
         format!("{:?}", output.events),
-        "[Chunk(ChunkEvent { seq: 1, data: Some(Blob(1 bytes)) }), Chunk(ChunkEvent { seq: 2, data: Some(Blob(1 bytes)) }), End(EndEvent)]"
+        "[Chunk(ChunkEvent { seq: 1, data: Blob(1 bytes) }), Chunk(ChunkEvent { seq: 2, data: Blob(1 bytes) }), End(EndEvent)]"
     );
     let empty = StreamChunksOutput::builder().build();
     assert!(empty.events.events().is_empty());

@@ -33,7 +33,7 @@ fn sensitive_list_members_and_map_values_are_redacted() {
         "{debug}"
     );
     assert!(debug.contains(&format!("secrets: {REDACTED:?}")), "{debug}");
-    assert!(debug.contains(&format!("secret_map: {REDACTED:?}")), "{debug}");
+    assert!(debug.contains(&format!("secretMap: {REDACTED:?}")), "{debug}");
     assert_redacted(&format!("{everything:#?}"));
 
     // JSON carries the data.
@@ -84,7 +84,7 @@ fn sensitive_members_of_outputs_and_errors_are_redacted() {
         .unwrap();
     let debug = format!("{output:?}");
     assert_redacted(&debug);
-    assert!(debug.contains("node_count: 1") && debug.contains("\"me\""), "{debug}");
+    assert!(debug.contains("nodeCount: 1") && debug.contains("\"me\""), "{debug}");
 
     // A sensitive message stays out of `Debug` and `Display`, but `message()` gives it.
     let error = ServiceFailure::builder().message(SECRET).build();

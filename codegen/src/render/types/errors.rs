@@ -142,6 +142,27 @@ pub(in crate::render) fn render_operation_error(
 ) {
     let name = ident(&symbol.error.name);
     let module = &symbol.module;
+    if let Some(first) = cx.symbols.shared_errors(operation) {
+        // The same errors as an operation before it: one enum serves both, so that what is
+        // the same is compiled once.
+        let first = cx.symbols.operation(first);
+        let path = first.error.path_from(module);
+        let doc = format!(
+            " The errors that {} can return: the same as {}'s, so this names its enum, {}.",
+            symbol.marker.doc_link(module),
+            first.marker.doc_link(module),
+            first.error.doc_link(module),
+        );
+        out.add(
+            module,
+            &symbol.error.name,
+            quote! {
+                #[doc = #doc]
+                pub type #name = #path;
+            },
+        );
+        return;
+    }
     let variants: Vec<(TokenStream, &Shape)> = errors
         .iter()
         .map(|id| (cx.symbols.type_of(id).path_from(module), cx.index.shape(id)))
@@ -171,7 +192,21 @@ pub(in crate::render) fn render_operation_error(
             }
         }
     });
-    let doc = format!(" The errors that {} can return.", symbol.marker.doc_link(module));
+    let sharing = cx.symbols.sharing_errors_with(operation);
+    let doc = match sharing.len() {
+        0 => format!(" The errors that {} can return.", symbol.marker.doc_link(module)),
+        count => format!(
+            " The errors that {} can return, and {count} other operation{} with the same errors, whose \
+             error types name this enum: {}.",
+            symbol.marker.doc_link(module),
+            if count == 1 { "" } else { "s" },
+            sharing
+                .iter()
+                .map(|id| cx.symbols.operation(id).marker.doc_link(module))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    };
     let operation_error = Rt::OperationError.path();
     let decoder = Rt::Decoder.path();
     let decode_error = Rt::DecodeError.path();

@@ -113,8 +113,10 @@ pub(in crate::render) fn render_structure(
     let meta = (shape.traits.error().is_some() && cx.symbols.has_schema(&shape.id))
         .then(|| ident(cx.symbols.error_meta(&shape.id)));
 
+    // An error keeps a derived (or redacting) `Debug`, which shows what the response said
+    // of it; other structures format themselves from their schema, in the runtime.
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
-    if !redacts {
+    if meta.is_some() && !redacts {
         derives.push(quote!(Debug));
     }
     if all_optional {
@@ -154,7 +156,11 @@ pub(in crate::render) fn render_structure(
         })
     });
     let name_str = symbol.name.as_str();
-    let debug = redacts.then(|| debug_impl(&name, name_str, &fields, meta.is_some()));
+    let debug = if meta.is_none() {
+        Some(schema_debug_impl(&name, name_str, &quote!(self)))
+    } else {
+        redacts.then(|| debug_impl(&name, name_str, &fields, true))
+    };
     let builder_doc = format!(
         " Returns a {} to create a [`{name_str}`] with.",
         builder.doc_link(&symbol.module)
@@ -423,7 +429,6 @@ fn render_builder(
     let builder_name = ident(&builder.name);
     let target_path = target.path_from(&builder.module);
     let target_str = target.name.as_str();
-    let redacts = fields.iter().any(|field| field.sensitive);
     let storage = fields
         .iter()
         .map(|Field { ident, builder_ty, .. }| quote!(pub(crate) #ident: Option<#builder_ty>,));
@@ -496,12 +501,14 @@ fn render_builder(
             }
         }
     };
-    let derives = if redacts {
-        quote!(Clone, PartialEq, Default)
-    } else {
-        quote!(Clone, PartialEq, Default, Debug)
-    };
-    let debug = redacts.then(|| debug_impl(&builder_name, &builder.name, fields, false));
+    // `Debug` shows the value the builder would finish as, formatted from its schema.
+    let derives = quote!(Clone, Default);
+    let structure = Rt::Structure.path();
+    let debug = Some(schema_debug_impl(
+        &builder_name,
+        &builder.name,
+        &quote!(&<#target_path as #structure>::finish(self.clone())),
+    ));
     let struct_builder = Rt::StructBuilder.path();
     let slot = Rt::Slot.path();
     let arms = fields.iter().enumerate().map(|(index, field)| {
@@ -548,6 +555,19 @@ fn render_builder(
             }
         },
     );
+}
+
+/// A `Debug` impl that formats `value` (a structure) from its schema, in the runtime.
+fn schema_debug_impl(name: &Ident, name_str: &str, value: &TokenStream) -> TokenStream {
+    let debug = Rt::DebugStructure.path();
+    quote! {
+        impl std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #debug(#value, #name_str, f)
+            }
+        }
+    }
 }
 
 /// A `Debug` impl that prints every field, sensitive ones as a redaction marker.

@@ -60,11 +60,7 @@ impl AccessToken {
 impl std::fmt::Debug for AccessToken {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccessToken")
-            .field("access_key_id", &"*** Sensitive Data Redacted ***")
-            .field("secret_access_key", &"*** Sensitive Data Redacted ***")
-            .field("session_token", &"*** Sensitive Data Redacted ***")
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "AccessToken", f)
     }
 }
 
@@ -173,14 +169,7 @@ impl CreateOAuth2TokenRequestBody {
 impl std::fmt::Debug for CreateOAuth2TokenRequestBody {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateOAuth2TokenRequestBody")
-            .field("client_id", &self.client_id)
-            .field("grant_type", &self.grant_type)
-            .field("code", &self.code)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("code_verifier", &self.code_verifier)
-            .field("refresh_token", &"*** Sensitive Data Redacted ***")
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "CreateOAuth2TokenRequestBody", f)
     }
 }
 
@@ -308,13 +297,7 @@ impl CreateOAuth2TokenResponseBody {
 impl std::fmt::Debug for CreateOAuth2TokenResponseBody {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateOAuth2TokenResponseBody")
-            .field("access_token", &"*** Sensitive Data Redacted ***")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("refresh_token", &"*** Sensitive Data Redacted ***")
-            .field("id_token", &self.id_token)
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "CreateOAuth2TokenResponseBody", f)
     }
 }
 

@@ -42,12 +42,7 @@ impl RoleCredentials {
 impl std::fmt::Debug for RoleCredentials {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoleCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"*** Sensitive Data Redacted ***")
-            .field("session_token", &"*** Sensitive Data Redacted ***")
-            .field("expiration", &self.expiration)
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "RoleCredentials", f)
     }
 }
 

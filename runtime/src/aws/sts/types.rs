@@ -7,7 +7,7 @@ pub mod builders;
 pub mod error;
 
 /// The identifiers for the temporary security credentials that the operation returns.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumedRoleUser {
     /// **Required.**
@@ -45,6 +45,13 @@ impl AssumedRoleUser {
             &crate::aws::sts::schema::ASSUMED_ROLE_USER,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for AssumedRoleUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "AssumedRoleUser", f)
     }
 }
 
@@ -161,12 +168,7 @@ impl Credentials {
 impl std::fmt::Debug for Credentials {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"*** Sensitive Data Redacted ***")
-            .field("session_token", &self.session_token)
-            .field("expiration", &self.expiration)
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "Credentials", f)
     }
 }
 
@@ -226,7 +228,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for Credentials {
 }
 
 /// A reference to the IAM managed policy that is passed as a session policy for a role session or a federated user session.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyDescriptorType {
     /// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the _Amazon Web Services General Reference_.
@@ -249,6 +251,13 @@ impl PolicyDescriptorType {
             &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for PolicyDescriptorType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "PolicyDescriptorType", f)
     }
 }
 
@@ -301,7 +310,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for PolicyDescriptorType {
 }
 
 /// Contains information about the provided context. This includes the signed and encrypted trusted context assertion and the context provider ARN from which the trusted context assertion was generated.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProvidedContext {
     /// The context provider ARN from which the trusted context assertion was generated.
@@ -326,6 +335,13 @@ impl ProvidedContext {
             &crate::aws::sts::schema::PROVIDED_CONTEXT,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for ProvidedContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "ProvidedContext", f)
     }
 }
 
@@ -381,7 +397,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ProvidedContext {
 }
 
 /// You can pass custom key-value pair attributes when you assume a role or federate a user. These are called session tags. You can then use the session tags to control access to resources. For more information, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the _IAM User Guide_.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tag {
     /// **Required.**
@@ -423,6 +439,13 @@ impl Tag {
             &crate::aws::sts::schema::TAG,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for Tag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "Tag", f)
     }
 }
 

@@ -175,7 +175,7 @@ impl ::smithy_runtime::operation::OperationError for CreateOAuth2TokenError {
 }
 
 /// Input structure for CreateOAuth2Token operation Contains flattened token operation inputs for both authorization code and refresh token flows. The operation type is determined by the grant\_type parameter in the request body.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOAuth2TokenInput {
     /// **Required.**
@@ -210,6 +210,13 @@ impl CreateOAuth2TokenInput {
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for CreateOAuth2TokenInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "CreateOAuth2TokenInput", f)
     }
 }
 
@@ -265,7 +272,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenInput {
 }
 
 /// Output structure for CreateOAuth2Token operation Contains flattened token operation outputs for both authorization code and refresh token flows. The response content depends on the grant\_type from the original request.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOAuth2TokenOutput {
     /// **Required.**
@@ -300,6 +307,13 @@ impl CreateOAuth2TokenOutput {
             &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for CreateOAuth2TokenOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "CreateOAuth2TokenOutput", f)
     }
 }
 

@@ -231,11 +231,7 @@ impl GetRoleCredentialsInput {
 impl std::fmt::Debug for GetRoleCredentialsInput {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetRoleCredentialsInput")
-            .field("role_name", &self.role_name)
-            .field("account_id", &self.account_id)
-            .field("access_token", &"*** Sensitive Data Redacted ***")
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "GetRoleCredentialsInput", f)
     }
 }
 
@@ -296,7 +292,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for GetRoleCredentialsInput 
     }
 }
 
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.
@@ -319,6 +315,13 @@ impl GetRoleCredentialsOutput {
             &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for GetRoleCredentialsOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "GetRoleCredentialsOutput", f)
     }
 }
 

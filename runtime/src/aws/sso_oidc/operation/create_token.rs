@@ -350,17 +350,7 @@ impl CreateTokenInput {
 impl std::fmt::Debug for CreateTokenInput {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateTokenInput")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"*** Sensitive Data Redacted ***")
-            .field("grant_type", &self.grant_type)
-            .field("device_code", &self.device_code)
-            .field("code", &self.code)
-            .field("refresh_token", &"*** Sensitive Data Redacted ***")
-            .field("scope", &self.scope)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("code_verifier", &"*** Sensitive Data Redacted ***")
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "CreateTokenInput", f)
     }
 }
 
@@ -473,13 +463,7 @@ impl CreateTokenOutput {
 impl std::fmt::Debug for CreateTokenOutput {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateTokenOutput")
-            .field("access_token", &"*** Sensitive Data Redacted ***")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("refresh_token", &"*** Sensitive Data Redacted ***")
-            .field("id_token", &"*** Sensitive Data Redacted ***")
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "CreateTokenOutput", f)
     }
 }
 

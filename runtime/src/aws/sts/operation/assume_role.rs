@@ -208,7 +208,7 @@ impl ::smithy_runtime::operation::OperationError for AssumeRoleError {
     }
 }
 
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleInput {
     /// **Required.**
@@ -323,6 +323,13 @@ impl AssumeRoleInput {
     }
 }
 
+impl std::fmt::Debug for AssumeRoleInput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "AssumeRoleInput", f)
+    }
+}
+
 impl ::smithy_runtime::shape::Value for AssumeRoleInput {
     #[inline]
     fn view(&self) -> ::smithy_runtime::shape::View<'_> {
@@ -397,7 +404,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleInput {
 }
 
 /// Contains the response to a successful AssumeRole request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssumeRoleOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -432,6 +439,13 @@ impl AssumeRoleOutput {
             &crate::aws::sts::schema::ASSUME_ROLE_RESPONSE,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for AssumeRoleOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "AssumeRoleOutput", f)
     }
 }
 

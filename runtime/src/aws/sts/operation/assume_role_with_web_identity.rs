@@ -351,15 +351,7 @@ impl AssumeRoleWithWebIdentityInput {
 impl std::fmt::Debug for AssumeRoleWithWebIdentityInput {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AssumeRoleWithWebIdentityInput")
-            .field("role_arn", &self.role_arn)
-            .field("role_session_name", &self.role_session_name)
-            .field("web_identity_token", &"*** Sensitive Data Redacted ***")
-            .field("provider_id", &self.provider_id)
-            .field("policy_arns", &self.policy_arns)
-            .field("policy", &self.policy)
-            .field("duration_seconds", &self.duration_seconds)
-            .finish()
+        ::smithy_runtime::shape::debug_structure(self, "AssumeRoleWithWebIdentityInput", f)
     }
 }
 
@@ -429,7 +421,7 @@ impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleWithWebIdentit
 }
 
 /// Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
@@ -470,6 +462,13 @@ impl AssumeRoleWithWebIdentityOutput {
             &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE,
             ::smithy_runtime::validate::Checks::Client,
         )
+    }
+}
+
+impl std::fmt::Debug for AssumeRoleWithWebIdentityOutput {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::smithy_runtime::shape::debug_structure(self, "AssumeRoleWithWebIdentityOutput", f)
     }
 }
 
