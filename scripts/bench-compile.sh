@@ -137,7 +137,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "## Compile time (median of $ROUNDS, CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-cargo\'s default}, dependencies built)"
+echo "## Compile time (median of $ROUNDS, CARGO_INCREMENTAL ${CARGO_INCREMENTAL:-as cargo sets it}, dependencies built)"
 echo
 printf '| crate | lines | build s | check s | build ratio | check ratio |\n|---|---:|---:|---:|---:|---:|\n'
 for service in $SERVICES; do

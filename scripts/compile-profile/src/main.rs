@@ -177,10 +177,15 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
             continue;
         };
         let nanos = |time: std::time::SystemTime| time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let label = event.label.as_ref();
+        if label.starts_with("self_profile") {
+            // The profiler's own work.
+            continue;
+        }
         let key = event.additional_data.first().map(|key| key.as_ref()).unwrap_or("");
         let construct = match key.find(&prefix) {
             Some(at) => path_construct(&key[at + prefix.len()..]),
-            None => "crate-wide: code generation, metadata, incremental state, name resolution",
+            None => crate_wide(label),
         };
         intervals.push(Interval {
             thread: event.thread_id,
@@ -211,6 +216,23 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
         *totals.entry(interval.construct).or_insert(0.0) += nanos as f64 / 1e9;
     }
     totals
+}
+
+/// What a query about no item of the crate was doing, from its label.
+fn crate_wide(label: &str) -> &'static str {
+    if label.starts_with("LLVM") || label.starts_with("codegen") || label.contains("link") || label.contains("cgu") {
+        "crate-wide: code generation and linking"
+    } else if label.contains("metadata") || label.starts_with("encode") {
+        "crate-wide: metadata"
+    } else if label.starts_with("incr_comp") || label.contains("dep_graph") || label.contains("serialize") {
+        "crate-wide: incremental state"
+    } else if label.contains("expand") || label.contains("macro") || label.contains("parse") {
+        "crate-wide: parsing and macro expansion"
+    } else if label.contains("resolve") || label.contains("hir") || label.contains("lower") {
+        "crate-wide: name resolution and lowering"
+    } else {
+        "crate-wide: other analysis (trait solving, coherence, lints, privacy)"
+    }
 }
 
 /// The construct of an item of the crate, from its path (`operation::get_backend_auth::{{impl}}[3]::fmt`).

@@ -194,7 +194,10 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
         let output = symbol.output.path_from(&client);
         let error = symbol.error.path_from(&client);
         let method = ident(&symbol.method);
+        // Inline: the call's code is generated where a program calls the operation, for the
+        // operations it calls, not in this crate for every one.
         quote! {
+            #[inline]
             fn #method(&self, input: #input) -> impl std::future::Future<Output = Result<#output, #error>> + Send {
                 #call::<#marker>(&self.config, input)
             }

@@ -46,6 +46,7 @@ impl Client {
 }
 
 impl crate::aws::signin::service::Signin for Client {
+    #[inline]
     fn create_o_auth2_token(
         &self,
         input: crate::aws::signin::operation::create_o_auth2_token::CreateOAuth2TokenInput,

@@ -46,6 +46,7 @@ impl Client {
 }
 
 impl crate::aws::sso::service::SwbPortalService for Client {
+    #[inline]
     fn get_role_credentials(
         &self,
         input: crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsInput,

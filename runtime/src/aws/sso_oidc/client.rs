@@ -46,6 +46,7 @@ impl Client {
 }
 
 impl crate::aws::sso_oidc::service::AwsssooidcService for Client {
+    #[inline]
     fn create_token(
         &self,
         input: crate::aws::sso_oidc::operation::create_token::CreateTokenInput,

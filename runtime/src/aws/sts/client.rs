@@ -46,6 +46,7 @@ impl Client {
 }
 
 impl crate::aws::sts::service::AwsSecurityTokenServiceV20110615 for Client {
+    #[inline]
     fn assume_role(
         &self,
         input: crate::aws::sts::operation::assume_role::AssumeRoleInput,
@@ -61,6 +62,7 @@ impl crate::aws::sts::service::AwsSecurityTokenServiceV20110615 for Client {
         )
     }
 
+    #[inline]
     fn assume_role_with_web_identity(
         &self,
         input: crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput,
