@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
 # S3 side by side with the official `aws-sdk-s3`, in one run on one machine (compare the ratios):
 #
-#   1. compile time: the S3 crate with every operation, and the GetObject/PutObject/ListObjectsV2
-#      crate, generated from ../shared/models/aws-2026/s3.json, against `aws-sdk-s3` from the
-#      registry. Dependencies are built first; then each crate alone is rebuilt ROUNDS times
-#      (`cargo clean -p` then `cargo build`, and `cargo check`), rounds interleaved, incremental
-#      compilation off (a registry crate never builds incrementally); medians and ratios.
-#   2. a ListObjectsV2 call whose response lists 1,000 keys (about 300 KB of XML), signed, through
+#   1. a ListObjectsV2 call whose response lists 1,000 keys (about 300 KB of XML), signed, through
 #      an in-memory transport, ours against the SDK (scripts/bench/s3_percall.rs, release build).
-#   3. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
+#   2. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
 #      piece by piece, and a PutObject of a file of that size, streamed from disk with a trailing
 #      CRC64NVME checksum: throughput
 #      and each client's peak memory, one process per client and direction
@@ -20,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 ROUNDS=${ROUNDS:-3}
-PARTS=${PARTS:-compile percall download}
+PARTS=${PARTS:-percall download}
 MODEL=$ROOT/../shared/models/aws-2026/s3.json
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BENCH=$TARGET/bench-s3
@@ -65,54 +60,6 @@ cargo fetch --quiet
 now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-export CARGO_INCREMENTAL=0
-if part compile; then
-    echo "building the dependencies (once)..."
-    for package in aws-sdk-s3 s3-full s3-three; do
-        cargo build --quiet -p "$package"
-        cargo check --quiet -p "$package"
-    done
-    time_one() {
-        cargo clean --quiet -p "$2"
-        local start end
-        start=$(now)
-        cargo "$1" --quiet -p "$2"
-        end=$(now)
-        awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
-    }
-    declare -A samples
-    for command in build check; do
-        for round in $(seq "$ROUNDS"); do
-            for package in aws-sdk-s3 s3-full s3-three; do
-                samples[$command.$package]+="$(time_one "$command" "$package") "
-            done
-            echo "  $command round $round of $ROUNDS done"
-        done
-    done
-    lines() { find "$1" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
-    sdk_dir=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/aws-sdk-s3-$SDK_VERSION | head -n 1)/src
-    echo
-    echo "## Compile time (median of $ROUNDS, CARGO_INCREMENTAL=0, dependencies built)"
-    echo
-    printf '| crate | lines | build s | check s | build ratio | check ratio |\n|---|---:|---:|---:|---:|---:|\n'
-    sdk_build=$(echo "${samples[build.aws-sdk-s3]}" | median)
-    sdk_check=$(echo "${samples[check.aws-sdk-s3]}" | median)
-    for package in aws-sdk-s3 s3-full s3-three; do
-        build=$(echo "${samples[build.$package]}" | median)
-        check=$(echo "${samples[check.$package]}" | median)
-        case $package in
-            aws-sdk-s3) dir=$sdk_dir; name="aws-sdk-s3 $SDK_VERSION" ;;
-            s3-full) dir=$BENCH/full/src; name="s3-full (every operation)" ;;
-            s3-three) dir=$BENCH/three/src; name="s3-three (GetObject, PutObject, ListObjectsV2)" ;;
-        esac
-        printf '| %s | %s | %.2f | %.2f | %s× | %s× |\n' "$name" "$(lines "$dir")" "$build" "$check" \
-            "$(ratio "$sdk_build" "$build")" "$(ratio "$sdk_check" "$check")"
-    done
-    echo
-    echo "Samples (seconds):"
-    for key in "${!samples[@]}"; do echo "  $key: ${samples[$key]}"; done | sort
-fi
 
 if part percall; then
     echo

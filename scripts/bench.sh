@@ -2,19 +2,13 @@
 # Side-by-side measurements of generated crates against the official AWS SDK crate, in one run on
 # one machine (these machines are noisy, so compare the ratios):
 #
-#   1. compile time: the full AmplifyBackend crate (31 operations) and the GetBackendAuth-only
-#      crate, generated from the published model, against `aws-sdk-amplifybackend` 1.120.0 from
-#      the registry. Dependencies are built first; then each crate alone is rebuilt ROUNDS times
-#      (`cargo clean -p` then `cargo build`, and the same with `cargo check`), rounds interleaved,
-#      incremental compilation off for all (a registry crate never builds incrementally), and the
-#      medians are printed with the ratios.
-#   2. a GetBackendAuth call through an in-memory transport, ours against the SDK with its HTTP
+#   1. a GetBackendAuth call through an in-memory transport, ours against the SDK with its HTTP
 #      client replaced by an in-memory one: build the input, serialize, answer with the full
 #      response, parse. Nanoseconds per call, median of several runs. Both sign their requests
 #      with SigV4 and take the endpoint from the region through the endpoint rules; ours is also
 #      measured unsigned with the endpoint given.
 #
-#   3. the edit-rebuild loop as a user lives it, default dev profile (incremental): an application
+#   2. the edit-rebuild loop as a user lives it, default dev profile (incremental): an application
 #      that calls GetBackendAuth, one line of its own `main` edited, then `cargo build` (and,
 #      separately, `cargo check`), EDITS times, median. Three applications: ours in the README's
 #      layout (the generated code in a crate of its own, `build.rs` plus one `include!`, which
@@ -24,10 +18,11 @@
 #      build, registry already downloaded); so is ours in the README's layout with
 #      `[profile.dev.build-override] opt-level = 3`.
 #
-# Generation speed is a criterion benchmark: `cargo bench -p smithy-codegen --bench generate`.
+# Compile time of the generated crates is scripts/bench-compile.sh's; generation speed is a
+# criterion benchmark: `cargo bench -p smithy-codegen --bench generate`.
 #
 # Usage: scripts/bench.sh            (ROUNDS=5 EDITS=9 scripts/bench.sh for more rounds)
-#        PARTS="edit" scripts/bench.sh   (any of: compile edit percall; default all three)
+#        PARTS="edit" scripts/bench.sh   (edit or percall; default both)
 # Needs ../shared (the published model) and the crate registry; writes under target/bench/
 # (under $CARGO_TARGET_DIR when it is set).
 set -euo pipefail
@@ -35,7 +30,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 ROUNDS=${ROUNDS:-3}
 EDITS=${EDITS:-5}
-PARTS=${PARTS:-compile edit percall}
+PARTS=${PARTS:-edit percall}
 MODEL=$ROOT/../shared/models/aws/amplifybackend-2020-08-11.json
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BENCH=$TARGET/bench
@@ -273,62 +268,6 @@ if part edit; then
         sed -i "s/^const EDIT: u64 = .*/const EDIT: u64 = 0;/" "$BENCH/$app/src/main.rs"
     done
     echo
-fi
-
-export CARGO_INCREMENTAL=0
-if part compile; then
-echo "building the dependencies (once)..."
-# Each crate alone, as it is timed below: features of shared dependencies are unified only over
-# the packages selected, so a workspace-wide build would leave different dependency builds.
-for package in aws-sdk-amplifybackend amplifybackend-full amplifybackend-one; do
-    cargo build --quiet -p "$package"
-    cargo check --quiet -p "$package"
-done
-
-# time_one COMMAND PACKAGE: seconds to rebuild PACKAGE alone with `cargo COMMAND`.
-time_one() {
-    cargo clean --quiet -p "$2"
-    local start end
-    start=$(now)
-    cargo "$1" --quiet -p "$2"
-    end=$(now)
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
-}
-
-declare -A samples
-for command in build check; do
-    for round in $(seq "$ROUNDS"); do
-        for package in aws-sdk-amplifybackend amplifybackend-full amplifybackend-one; do
-            samples[$command.$package]+="$(time_one "$command" "$package") "
-        done
-        echo "  $command round $round of $ROUNDS done"
-    done
-done
-
-lines() { find "$1" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
-sdk_dir=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/aws-sdk-amplifybackend-$SDK_VERSION | head -n 1)/src
-
-echo
-echo "## Compile time (median of $ROUNDS, CARGO_INCREMENTAL=0, dependencies built)"
-echo
-printf '| crate | lines | build s | check s | build ratio | check ratio |\n|---|---:|---:|---:|---:|---:|\n'
-sdk_build=$(echo "${samples[build.aws-sdk-amplifybackend]}" | median)
-sdk_check=$(echo "${samples[check.aws-sdk-amplifybackend]}" | median)
-for package in aws-sdk-amplifybackend amplifybackend-full amplifybackend-one; do
-    build=$(echo "${samples[build.$package]}" | median)
-    check=$(echo "${samples[check.$package]}" | median)
-    case $package in
-        aws-sdk-amplifybackend) dir=$sdk_dir ;;
-        amplifybackend-full) dir=$BENCH/full/src ;;
-        amplifybackend-one) dir=$BENCH/one/src ;;
-    esac
-    printf '| %s | %s | %.2f | %.2f | %s× | %s× |\n' "$package" "$(lines "$dir")" "$build" "$check" \
-        "$(ratio "$sdk_build" "$build")" "$(ratio "$sdk_check" "$check")"
-done
-echo
-echo "Samples (seconds):"
-for key in "${!samples[@]}"; do echo "  $key: ${samples[$key]}"; done | sort
-
 fi
 
 if part percall; then
