@@ -13,6 +13,14 @@
 #   amplifybackend  ../shared/models/aws/amplifybackend-2020-08-11.json; GetBackendAuth
 #   s3              ../shared/models/aws-2026/s3.json; GetObject, PutObject, ListObjectsV2
 #   dynamodb        ../shared/models/aws-2026/dynamodb.json; GetItem, PutItem, Query
+#   quicksight      ../shared/models/aws/quicksight-2018-04-01.json (the largest model there);
+#                   DescribeDashboard
+#   datazone        ../shared/models/aws/datazone-2018-05-10.json (the next largest); GetAsset
+#                   (both against the SDK crates of late 2026, while the models are of April 2025:
+#                   the SDK's model has grown since)
+#
+# Each build's peak memory is recorded too (the largest process cargo waited for, through
+# /usr/bin/time: with the dependencies built, the compiler building the crate).
 #
 # Dependencies are built first, each crate alone (features are unified over the packages
 # selected, so each crate is timed with the dependency builds it gets alone); then each crate is
@@ -56,6 +64,14 @@ MODEL[dynamodb]=$SHARED/models/aws-2026/dynamodb.json
 SDK[dynamodb]=aws-sdk-dynamodb
 VERSION[dynamodb]=1.136.0
 OPERATIONS[dynamodb]="GetItem PutItem Query"
+MODEL[quicksight]=$SHARED/models/aws/quicksight-2018-04-01.json
+SDK[quicksight]=aws-sdk-quicksight
+VERSION[quicksight]=1.166.0
+OPERATIONS[quicksight]="DescribeDashboard"
+MODEL[datazone]=$SHARED/models/aws/datazone-2018-05-10.json
+SDK[datazone]=aws-sdk-datazone
+VERSION[datazone]=1.167.0
+OPERATIONS[datazone]="GetAsset"
 
 for service in $SERVICES; do
     if [ ! -f "${MODEL[$service]}" ]; then
@@ -116,21 +132,23 @@ now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 lines() { find "$1" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
-# time_one COMMAND PACKAGE: seconds to rebuild PACKAGE alone with `cargo COMMAND`.
+# time_one COMMAND PACKAGE: seconds to rebuild PACKAGE alone with `cargo COMMAND`; the peak
+# memory (KiB) goes to $BENCH/peak.
 time_one() {
     cargo clean --quiet -p "$2"
     local start end
     start=$(now)
-    cargo "$1" --quiet -p "$2"
+    /usr/bin/time -f %M -o "$BENCH/peak" cargo "$1" --quiet -p "$2"
     end=$(now)
     awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
 }
 
-declare -A samples
+declare -A samples peaks
 for round in $(seq "$ROUNDS"); do
     for command in build check; do
         for package in "${packages[@]}"; do
             samples[$command.$package]+="$(time_one "$command" "$package") "
+            peaks[$command.$package]+="$(cat "$BENCH/peak") "
         done
     done
     echo "  round $round of $ROUNDS done"
@@ -139,7 +157,7 @@ done
 echo
 echo "## Compile time (median of $ROUNDS, CARGO_INCREMENTAL ${CARGO_INCREMENTAL:-as cargo sets it}, dependencies built)"
 echo
-printf '| crate | lines | build s | check s | build ratio | check ratio |\n|---|---:|---:|---:|---:|---:|\n'
+printf '| crate | lines | build s | check s | build ratio | check ratio | build peak MiB |\n|---|---:|---:|---:|---:|---:|---:|\n'
 for service in $SERVICES; do
     sdk=${SDK[$service]}
     sdk_build=$(echo "${samples[build.$sdk]}" | median)
@@ -156,8 +174,9 @@ for service in $SERVICES; do
             "$service-full-base") dir=$BENCH/$service-full-base/src; name="$service, every operation (BASELINE)" ;;
             *) dir=$BENCH/$service-few-base/src; name="$service, ${OPERATIONS[$service]// /, } (BASELINE)" ;;
         esac
-        printf '| %s | %s | %.2f | %.2f | %s× | %s× |\n' "$name" "$(lines "$dir")" "$build" "$check" \
-            "$(ratio "$sdk_build" "$build")" "$(ratio "$sdk_check" "$check")"
+        peak=$(echo "${peaks[build.$package]}" | median)
+        printf '| %s | %s | %.2f | %.2f | %s× | %s× | %.0f |\n' "$name" "$(lines "$dir")" "$build" "$check" \
+            "$(ratio "$sdk_build" "$build")" "$(ratio "$sdk_check" "$check")" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
     done
 done
 echo
