@@ -1,6 +1,6 @@
-//! Structures: a struct with public fields, its builder, a `Debug` that redacts `@sensitive`
-//! data, and the few impls through which the runtime's codecs, validation and serde form read
-//! and build it with its schema.
+//! Structures: a struct with public fields, its builder, a `Debug` (from the schema, in the runtime,
+//! or an error's own) that redacts `@sensitive` data, and the few impls through which the runtime's
+//! codecs, validation and serde form read and build it with its schema.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -159,7 +159,7 @@ pub(in crate::render) fn render_structure(
     let debug = if meta.is_none() {
         Some(schema_debug_impl(&name, name_str, &quote!(self)))
     } else {
-        redacts.then(|| debug_impl(&name, name_str, &fields, true))
+        redacts.then(|| error_debug_impl(&name, name_str, &fields))
     };
     let builder_doc = format!(
         " Returns a {} to create a [`{name_str}`] with.",
@@ -504,11 +504,11 @@ fn render_builder(
     // `Debug` shows the value the builder would finish as, formatted from its schema.
     let derives = quote!(Clone, Default);
     let structure = Rt::Structure.path();
-    let debug = Some(schema_debug_impl(
+    let debug = schema_debug_impl(
         &builder_name,
         &builder.name,
         &quote!(&<#target_path as #structure>::finish(self.clone())),
-    ));
+    );
     let struct_builder = Rt::StructBuilder.path();
     let slot = Rt::Slot.path();
     let arms = fields.iter().enumerate().map(|(index, field)| {
@@ -570,8 +570,9 @@ fn schema_debug_impl(name: &Ident, name_str: &str, value: &TokenStream) -> Token
     }
 }
 
-/// A `Debug` impl that prints every field, sensitive ones as a redaction marker.
-fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> TokenStream {
+/// An error structure's `Debug`: every field, sensitive ones as a redaction marker, and `..` for
+/// what the response said of it.
+fn error_debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
     let entries = fields.iter().map(|field| {
         let ident = &field.ident;
         let field_name = field.name.as_str();
@@ -581,18 +582,13 @@ fn debug_impl(name: &Ident, name_str: &str, fields: &[Field], meta: bool) -> Tok
             quote!(.field(#field_name, &self.#ident))
         }
     });
-    let finish = if meta {
-        quote!(.finish_non_exhaustive())
-    } else {
-        quote!(.finish())
-    };
     quote! {
         impl std::fmt::Debug for #name {
             #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#name_str)
                     #(#entries)*
-                    #finish
+                    .finish_non_exhaustive()
             }
         }
     }
