@@ -1,8 +1,8 @@
 //! Where a call goes: the endpoint rule set's inputs gathered from the configuration and the
-//! operation's input, the rule set evaluated, and the result kept per client for operations
-//! whose endpoint cannot depend on their input.
+//! operation's input, the rule set evaluated, and the result kept per client: once for operations
+//! whose endpoint cannot depend on their input, by its parameters for the others.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Config, RequestContext};
 use crate::endpoint::{AuthScheme, Endpoint, ParamValue, Params, RuleSet};
@@ -73,36 +73,118 @@ impl ResolvedEndpoint {
     }
 }
 
-/// What a configuration keeps of its endpoints: the service's parsed rule set, and the endpoint
-/// of each operation whose endpoint cannot depend on its input, resolved on its first call.
+/// What a configuration keeps of its endpoints: the service's parsed rule set, the parameters
+/// the configuration gives, the endpoint of each operation whose endpoint cannot depend on its
+/// input (resolved on its first call), and the last few endpoints of the others.
 #[derive(Default)]
 pub(super) struct EndpointCache {
     service: OnceLock<ServiceEndpoints>,
 }
 
+/// How many endpoints of input-dependent calls a client keeps (S3 buckets, DynamoDB tables):
+/// enough for the few that most programs call in turn, few enough to search by comparison.
+const RECENT: usize = 8;
+
 struct ServiceEndpoints {
     id: &'static str,
     rules: Option<Result<RuleSet, String>>,
-    reads_account_id: bool,
+    /// The parameter that each call sets to its credentials' account id (`AWS::Auth::AccountId`),
+    /// unless the configuration sets it.
+    account_id_param: Option<String>,
+    /// The endpoint configured for this service or for every service.
+    endpoint: Option<String>,
+    /// The rule set's parameters that come from the configuration (all but the account id, which
+    /// comes with the credentials).
+    base: Params,
     by_operation: Vec<OnceLock<Result<Arc<ResolvedEndpoint>, String>>>,
+    /// The endpoints last resolved from parameters that depend on a call, most recent first. The
+    /// rules are a function of their parameters, so equal parameters give the same endpoint,
+    /// whichever operation asks.
+    recent: Mutex<Vec<(Params, Arc<ResolvedEndpoint>)>>,
 }
 
 impl ServiceEndpoints {
-    fn new(service: &'static ServiceSchema) -> Self {
+    fn new(service: &'static ServiceSchema, config: &Config) -> Self {
         let rules = service.endpoint_rules.map(|json| {
             RuleSet::from_json(json).map_err(|err| format!("the endpoint rules of `{}`: {err}", service.id))
         });
-        let reads_account_id = matches!(&rules, Some(Ok(rules)) if rules
-            .parameters()
-            .iter()
-            .any(|param| param.built_in.as_deref() == Some("AWS::Auth::AccountId")));
+        let endpoint = configured_endpoint(config, service);
+        let (base, account_id_param) = match &rules {
+            Some(Ok(rules)) => {
+                let base = base_params(config, rules, endpoint.as_deref());
+                let account_id_param = rules
+                    .parameters()
+                    .iter()
+                    .find(|param| param.built_in.as_deref() == Some("AWS::Auth::AccountId"))
+                    .map(|param| param.name.clone())
+                    .filter(|name| base.get(name).is_none());
+                (base, account_id_param)
+            }
+            _ => (Params::new(), None),
+        };
         Self {
             id: service.id,
             rules,
-            reads_account_id,
+            account_id_param,
+            endpoint,
+            base,
             by_operation: service.operations.iter().map(|_| OnceLock::new()).collect(),
+            recent: Mutex::new(Vec::new()),
         }
     }
+}
+
+/// The endpoint configured for `service` (`AWS_ENDPOINT_URL_<SERVICE>`, its profile setting,
+/// [`Config::with_service_endpoint`]) or for every service ([`Config::with_endpoint`]).
+fn configured_endpoint(config: &Config, service: &'static ServiceSchema) -> Option<String> {
+    let service_endpoint = service.sdk_id.and_then(|sdk_id| {
+        let key = service_key(sdk_id);
+        let configured = config
+            .service_endpoints
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, url)| url.clone());
+        configured
+            .or_else(|| config.env.as_ref()?.get(&key).filter(|url| !url.is_empty()))
+            .or_else(|| {
+                config
+                    .profile_service_endpoints
+                    .iter()
+                    .find(|(name, _)| *name == key)
+                    .map(|(_, url)| url.clone())
+            })
+    });
+    service_endpoint.or_else(|| config.endpoint.clone())
+}
+
+/// The parameters of `rules` that the configuration gives: built-ins, then parameters set by
+/// name. The account id is left to each call.
+fn base_params(config: &Config, rules: &RuleSet, endpoint: Option<&str>) -> Params {
+    let mut params = Params::new();
+    for param in rules.parameters() {
+        let Some(built_in) = param.built_in.as_deref() else {
+            continue;
+        };
+        let explicit = config
+            .builtins
+            .iter()
+            .find(|(name, _)| name == built_in)
+            .map(|(_, value)| value.clone());
+        let value = explicit.or_else(|| match built_in {
+            "AWS::Region" => config.region.clone().map(ParamValue::String),
+            "AWS::UseFIPS" => Some(ParamValue::Bool(config.use_fips)),
+            "AWS::UseDualStack" => Some(ParamValue::Bool(config.use_dual_stack)),
+            "SDK::Endpoint" => endpoint.map(|url| ParamValue::String(url.to_owned())),
+            _ => None,
+        });
+        if let Some(value) = value {
+            params.set(param.name.clone(), value);
+        }
+    }
+    for (name, value) in &config.endpoint_params {
+        params.set(name.clone(), value.clone());
+    }
+    params
 }
 
 impl std::fmt::Debug for EndpointCache {
@@ -143,21 +225,32 @@ pub(super) fn resolve(
     account_id: Option<&str>,
 ) -> Result<Arc<ResolvedEndpoint>, UnhandledError> {
     let service = context.service;
-    let state = config.endpoints.service.get_or_init(|| ServiceEndpoints::new(service));
+    let state = config
+        .endpoints
+        .service
+        .get_or_init(|| ServiceEndpoints::new(service, config));
     let fresh;
     let state = if state.id == service.id {
         state
     } else {
-        fresh = ServiceEndpoints::new(service);
+        fresh = ServiceEndpoints::new(service, config);
         &fresh
     };
     let rules = match &state.rules {
-        Some(Ok(rules)) => Some(rules),
+        Some(Ok(rules)) => rules,
         Some(Err(err)) => return Err(UnhandledError::configuration(err.clone())),
-        None => None,
+        None => {
+            return match &state.endpoint {
+                Some(url) => Ok(Arc::new(ResolvedEndpoint::from_url(url.clone()))),
+                None => Err(UnhandledError::configuration(format!(
+                    "`{}` has no endpoint rules, so its endpoint must be set (`Config::with_endpoint`, or `AWS_ENDPOINT_URL`)",
+                    service.id
+                ))),
+            };
+        }
     };
     let operation = context.operation;
-    let cacheable = !state.reads_account_id
+    let cacheable = state.account_id_param.is_none()
         && !operation
             .endpoint_params
             .iter()
@@ -170,73 +263,48 @@ pub(super) fn resolve(
         .filter(|&index| std::ptr::eq(service.operations[index], operation));
     let resolved = match index.and_then(|index| state.by_operation.get(index)) {
         Some(slot) if cacheable => slot
-            .get_or_init(|| compute(config, service, operation, rules, input, account_id).map(Arc::new))
+            .get_or_init(|| {
+                let params = call_params(state, operation, input, account_id);
+                compute(rules, &params).map(Arc::new)
+            })
             .clone(),
-        _ => compute(config, service, operation, rules, input, account_id).map(Arc::new),
+        _ => {
+            let params = call_params(state, operation, input, account_id);
+            recent(state, rules, params)
+        }
     };
     resolved.map_err(UnhandledError::configuration)
 }
 
-/// Resolves the endpoint of one call.
-fn compute(
-    config: &Config,
-    service: &'static ServiceSchema,
-    operation: &'static OperationSchema,
-    rules: Option<&RuleSet>,
-    input: &dyn Value,
-    account_id: Option<&str>,
-) -> Result<ResolvedEndpoint, String> {
-    let service_endpoint = service.sdk_id.and_then(|sdk_id| {
-        let key = service_key(sdk_id);
-        let configured = config
-            .service_endpoints
-            .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, url)| url.clone());
-        configured
-            .or_else(|| config.env.as_ref()?.get(&key).filter(|url| !url.is_empty()))
-            .or_else(|| {
-                config
-                    .profile_service_endpoints
-                    .iter()
-                    .find(|(name, _)| *name == key)
-                    .map(|(_, url)| url.clone())
-            })
-    });
-    let endpoint = service_endpoint.as_deref().or(config.endpoint.as_deref());
-    let Some(rules) = rules else {
-        return match endpoint {
-            Some(url) => Ok(ResolvedEndpoint::from_url(url.to_owned())),
-            None => Err(format!(
-                "`{}` has no endpoint rules, so its endpoint must be set (`Config::with_endpoint`, or `AWS_ENDPOINT_URL`)",
-                service.id
-            )),
-        };
-    };
-    let mut params = Params::new();
-    for param in rules.parameters() {
-        let Some(built_in) = param.built_in.as_deref() else {
-            continue;
-        };
-        let explicit = config
-            .builtins
-            .iter()
-            .find(|(name, _)| name == built_in)
-            .map(|(_, value)| value.clone());
-        let value = explicit.or_else(|| match built_in {
-            "AWS::Region" => config.region.clone().map(ParamValue::String),
-            "AWS::UseFIPS" => Some(ParamValue::Bool(config.use_fips)),
-            "AWS::UseDualStack" => Some(ParamValue::Bool(config.use_dual_stack)),
-            "SDK::Endpoint" => endpoint.map(|url| ParamValue::String(url.to_owned())),
-            "AWS::Auth::AccountId" => account_id.map(|id| ParamValue::String(id.to_owned())),
-            _ => None,
-        });
-        if let Some(value) = value {
-            params.set(param.name.clone(), value);
+/// The endpoint of `params`: one of the last few resolved, or resolved now and kept.
+fn recent(state: &ServiceEndpoints, rules: &RuleSet, params: Params) -> Result<Arc<ResolvedEndpoint>, String> {
+    if let Ok(mut recent) = state.recent.lock() {
+        if let Some(at) = recent.iter().position(|(known, _)| *known == params) {
+            let entry = recent.remove(at);
+            let endpoint = entry.1.clone();
+            recent.insert(0, entry);
+            return Ok(endpoint);
         }
     }
-    for (name, value) in &config.endpoint_params {
-        params.set(name.clone(), value.clone());
+    let endpoint = Arc::new(compute(rules, &params)?);
+    if let Ok(mut recent) = state.recent.lock() {
+        recent.truncate(RECENT - 1);
+        recent.insert(0, (params, endpoint.clone()));
+    }
+    Ok(endpoint)
+}
+
+/// The rule set's parameters for one call: the configuration's, the account id, and the
+/// operation's own (static, or read from its input).
+fn call_params(
+    state: &ServiceEndpoints,
+    operation: &'static OperationSchema,
+    input: &dyn Value,
+    account_id: Option<&str>,
+) -> Params {
+    let mut params = state.base.clone();
+    if let (Some(name), Some(id)) = (&state.account_id_param, account_id) {
+        params.set(name.clone(), ParamValue::String(id.to_owned()));
     }
     for param in operation.endpoint_params {
         let value = match param.source {
@@ -254,7 +322,12 @@ fn compute(
             params.set(param.name, value);
         }
     }
-    let endpoint = rules.resolve(&params).map_err(|err| err.to_string())?;
+    params
+}
+
+/// Resolves the endpoint of `params`.
+fn compute(rules: &RuleSet, params: &Params) -> Result<ResolvedEndpoint, String> {
+    let endpoint = rules.resolve(params).map_err(|err| err.to_string())?;
     Ok(ResolvedEndpoint::from_rules(endpoint))
 }
 

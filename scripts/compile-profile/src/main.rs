@@ -169,6 +169,7 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
         start: u128,
         end: u128,
         construct: &'static str,
+        label: String,
     }
     let prefix = format!("{krate}::");
     let mut intervals = Vec::new();
@@ -192,6 +193,7 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
             start: nanos(stamp.start()),
             end: nanos(stamp.end()),
             construct,
+            label: label.to_owned(),
         });
     }
     intervals.sort_by_key(|i| (i.thread, i.start, std::cmp::Reverse(i.end)));
@@ -212,8 +214,21 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
         stack.push(index);
     }
     let mut totals = BTreeMap::new();
+    let mut queries: BTreeMap<&str, f64> = BTreeMap::new();
     for (interval, nanos) in intervals.iter().zip(own) {
         *totals.entry(interval.construct).or_insert(0.0) += nanos as f64 / 1e9;
+        *queries.entry(&interval.label).or_insert(0.0) += nanos as f64 / 1e9;
+    }
+    if std::env::var_os("BY_QUERY").is_some() {
+        // The queries that took longest, whatever they were about.
+        let all: f64 = queries.values().sum();
+        let mut queries: Vec<_> = queries.into_iter().collect();
+        queries.sort_by(|a, b| b.1.total_cmp(&a.1));
+        eprintln!("| query | share of compile time |");
+        eprintln!("|---|---:|");
+        for (label, seconds) in queries.iter().take(40) {
+            eprintln!("| {label} | {:.1}% |", 100.0 * seconds / all.max(f64::MIN_POSITIVE));
+        }
     }
     totals
 }

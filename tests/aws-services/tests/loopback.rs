@@ -466,6 +466,58 @@ impl smithy_runtime::client::Transport for Capture {
 }
 
 #[tokio::test]
+async fn s3_endpoints_of_many_buckets_in_turn_are_each_bucket_s() {
+    if !aws_services::models_found() {
+        return;
+    }
+    use s3::service::AmazonS3;
+    let capture = Arc::new(Capture::default());
+    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
+    let config = Config::from_transport(transport)
+        .with_region("eu-west-1")
+        .with_credentials(Credentials::from_keys(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ))
+        .with_retry(RetryConfig::disabled());
+    let client = s3::client::Client::new(&config);
+    // More buckets than the client keeps endpoints for, twice over, and a dotted one between:
+    // each call goes to its own bucket whether its endpoint was kept or resolved again.
+    let buckets: Vec<String> = (0..20)
+        .map(|n| {
+            if n == 7 {
+                "dotted.bucket".to_owned()
+            } else {
+                format!("bucket-{}", n % 10)
+            }
+        })
+        .collect();
+    for bucket in &buckets {
+        let input = s3::operation::get_object::GetObjectInput::builder()
+            .bucket(bucket)
+            .key("k")
+            .build()
+            .expect("the input is complete");
+        let _ = within(client.get_object(input)).await;
+    }
+    let uris: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|request| request.uri().to_string())
+        .collect();
+    let expected: Vec<String> = buckets
+        .iter()
+        .map(|bucket| match bucket.contains('.') {
+            true => format!("https://s3.eu-west-1.amazonaws.com/{bucket}/k?x-id=GetObject"),
+            false => format!("https://{bucket}.s3.eu-west-1.amazonaws.com/k?x-id=GetObject"),
+        })
+        .collect();
+    assert_eq!(uris, expected);
+}
+
+#[tokio::test]
 async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     if !aws_services::models_found() {
         return;
