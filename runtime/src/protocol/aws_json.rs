@@ -150,7 +150,7 @@ pub(crate) fn request(
     // Even an operation without input sends `{}`.
     let mut body = Vec::new();
     write_structure(&mut body, input, operation.input, false, &|_| true).map_err(UnhandledError::invalid_input)?;
-    let mut request = http::Request::new(Vec::new());
+    let mut request = crate::protocol::new_request();
     *request.method_mut() = http::Method::POST;
     *request.uri_mut() = uri.build()?;
     let headers = request.headers_mut();

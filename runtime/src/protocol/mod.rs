@@ -333,6 +333,14 @@ pub fn serialize_request_with(
     Ok(request)
 }
 
+/// An empty request with room for the headers a signed call ends up with (the protocol's, the
+/// SDK's invocation and user-agent headers, then signing's), so that the map is made once.
+pub(crate) fn new_request() -> ::http::Request<Vec<u8>> {
+    let mut request = ::http::Request::new(Vec::new());
+    request.headers_mut().reserve(12);
+    request
+}
+
 /// Why a service of another protocol cannot be called.
 fn unsupported(id: &str) -> String {
     format!(

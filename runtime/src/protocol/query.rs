@@ -78,7 +78,7 @@ impl Wire for Query {
         self.form()
             .write_members(&mut body, input, operation.input)
             .map_err(UnhandledError::invalid_input)?;
-        let mut request = http::Request::new(Vec::new());
+        let mut request = crate::protocol::new_request();
         *request.method_mut() = http::Method::POST;
         *request.uri_mut() = uri.build()?;
         content_headers(request.headers_mut(), form::MEDIA_TYPE, body.len());

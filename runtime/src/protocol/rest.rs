@@ -70,7 +70,7 @@ pub(crate) fn request(
     if let Some(prefix) = operation.host_prefix {
         write_host_prefix(&mut uri, prefix, schema, input)?;
     }
-    let mut request = http::Request::new(Vec::new());
+    let mut request = crate::protocol::new_request();
     *request.method_mut() = http::Method::from_bytes(http.method.as_bytes())
         .map_err(|_| UnhandledError::invalid_input(format!("`{}` is not an HTTP method", http.method)))?;
     *request.uri_mut() = uri.build()?;

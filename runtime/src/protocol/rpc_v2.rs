@@ -89,7 +89,7 @@ impl Wire for RpcV2 {
         if let Some(prefix) = operation.host_prefix {
             write_host_prefix(&mut uri, prefix, operation.input, input)?;
         }
-        let mut request = ::http::Request::new(Vec::new());
+        let mut request = crate::protocol::new_request();
         *request.method_mut() = ::http::Method::POST;
         *request.uri_mut() = uri.build()?;
         let headers = request.headers_mut();

@@ -17,6 +17,9 @@ pub struct UriBuilder {
 impl UriBuilder {
     /// Starts from an endpoint such as `https://example.com` or `http://127.0.0.1:8080/prefix`.
     pub fn new(endpoint: &str) -> Result<Self, UnhandledError> {
+        if let Some(builder) = Self::plain(endpoint) {
+            return Ok(builder);
+        }
         let uri: http::Uri = endpoint
             .parse()
             .map_err(|error| UnhandledError::invalid_input(format!("invalid endpoint `{endpoint}`: {error}")))?;
@@ -28,6 +31,37 @@ impl UriBuilder {
         Ok(Self {
             base: format!("{scheme}://{authority}"),
             path: uri.path().trim_end_matches('/').to_owned(),
+            query: Vec::new(),
+        })
+    }
+
+    /// The builder of an endpoint of the usual form, `http://` or `https://`, a host (a name or
+    /// an IPv4 address) with an optional port, and a path of unreserved characters, read without
+    /// a full URI parse (which every call would otherwise pay); `None` for any other, which
+    /// [`UriBuilder::new`] parses.
+    fn plain(endpoint: &str) -> Option<Self> {
+        let rest = endpoint
+            .strip_prefix("https://")
+            .or_else(|| endpoint.strip_prefix("http://"))?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = authority.split_once(':').map_or(authority, |(host, port)| {
+            // A port is digits; an empty one (`host:`) is left to the full parse.
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                ""
+            } else {
+                host
+            }
+        });
+        let host_ok = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        let path_ok = path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~'));
+        (host_ok && path_ok).then(|| Self {
+            base: endpoint[..endpoint.len() - path.len()].to_owned(),
+            path: path.trim_end_matches('/').to_owned(),
             query: Vec::new(),
         })
     }
@@ -172,6 +206,50 @@ pub fn parse_query(query: Option<&str>) -> Option<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_endpoints_read_as_a_full_parse_reads_them() {
+        let parsed = |endpoint: &str| {
+            let uri: http::Uri = endpoint.parse().unwrap();
+            (
+                format!("{}://{}", uri.scheme_str().unwrap(), uri.authority().unwrap()),
+                uri.path().trim_end_matches('/').to_owned(),
+            )
+        };
+        for endpoint in [
+            "https://example.com",
+            "https://example.com/",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/prefix/",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b.c/~d_e",
+            "http://localhost:4566//",
+        ] {
+            let plain = UriBuilder::plain(endpoint).unwrap_or_else(|| panic!("{endpoint} is plain"));
+            assert_eq!((plain.base, plain.path), parsed(endpoint), "{endpoint}");
+        }
+        // Anything else is left to the full parse, which accepts or refuses it.
+        for endpoint in [
+            "https://",
+            "https://host:",
+            "https://host:8x",
+            "https://user@host",
+            "https://[::1]:8080",
+            "https://host?query",
+            "https://host/a%20b",
+            "HTTPS://host",
+            "ftp://host",
+            "host",
+        ] {
+            assert!(UriBuilder::plain(endpoint).is_none(), "{endpoint}");
+        }
+        assert_eq!(
+            UriBuilder::new("https://[::1]:8080/x").unwrap().base,
+            "https://[::1]:8080"
+        );
+        assert!(UriBuilder::new("https://").is_err());
+        assert!(UriBuilder::new("host").is_err());
+    }
 
     #[test]
     fn labels_stay_one_segment_and_lone_dot_segments_are_refused() {
