@@ -532,10 +532,16 @@ fn payload_hash(body: &[u8], settings: &SigningSettings) -> String {
         streaming.literal().to_owned()
     } else if settings.unsigned_payload {
         UNSIGNED_PAYLOAD.to_owned()
+    } else if body.is_empty() {
+        // The hash of no bytes, which most GET, HEAD and DELETE requests sign.
+        EMPTY_PAYLOAD_HASH.to_owned()
     } else {
         hex(&Sha256::digest(body))
     }
 }
+
+/// The hex SHA-256 of no bytes.
+const EMPTY_PAYLOAD_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The `Host` header a client sends for `uri`: its host, and its port unless it is the scheme's
 /// default.
@@ -749,6 +755,14 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32], SigningError> {
 /// more if they say so.
 fn canonical_uri(path: &str, settings: &SigningSettings) -> String {
     let path = if path.is_empty() { "/" } else { path };
+    if is_canonical_path(path) {
+        return path.to_owned();
+    }
+    encoded_uri(path, settings)
+}
+
+/// The canonical URI of `path` (not empty), normalized and encoded as `settings` say.
+fn encoded_uri(path: &str, settings: &SigningSettings) -> String {
     let path = if settings.normalize_uri_path {
         Cow::Owned(normalize_path(path))
     } else {
@@ -765,6 +779,18 @@ fn canonical_uri(path: &str, settings: &SigningSettings) -> String {
         uri_encode(&mut out, segment.as_bytes());
     }
     out
+}
+
+/// Whether `path` is its own canonical form whatever the settings: it starts with `/`, has no
+/// empty, `.` or `..` segment for normalizing to remove, and only characters that encoding
+/// leaves as they are.
+fn is_canonical_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/'))
+        && !path.contains("//")
+        && !path[1..].split('/').any(|segment| segment == "." || segment == "..")
 }
 
 /// `path` with its `.` and `..` segments resolved (RFC 3986 section 5.2.4) and empty segments
@@ -877,6 +903,47 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_taken_as_they_are_are_their_own_canonical_form() {
+        let paths = [
+            "/",
+            "/backend/d1abc/auth/staging/details",
+            "/a/",
+            "/a.b/~c_d-e",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/a/..",
+            "/.",
+            "/..a/b..",
+            "/a%20b",
+            "/a b",
+            "/ä",
+            "//",
+        ];
+        for path in paths {
+            for (normalize_uri_path, double_uri_encode) in [(true, true), (true, false), (false, true), (false, false)]
+            {
+                let settings = SigningSettings {
+                    normalize_uri_path,
+                    double_uri_encode,
+                    ..SigningSettings::default()
+                };
+                assert_eq!(
+                    canonical_uri(path, &settings),
+                    encoded_uri(path, &settings),
+                    "{path} {normalize_uri_path} {double_uri_encode}"
+                );
+            }
+        }
+        assert!(is_canonical_path("/backend/d1abc/auth/staging/details"));
+        assert!(!is_canonical_path("/a/./b"));
+        assert_eq!(
+            payload_hash(b"", &SigningSettings::default()),
+            hex(&Sha256::digest(b""))
+        );
+    }
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
