@@ -159,6 +159,34 @@ pub fn missing_required(value: &dyn Value, schema: &'static Schema) -> Vec<Viola
     walk.violations
 }
 
+/// Whether a value of `schema` can lack a required member: whether a structure with one is
+/// among the shapes its values can hold (itself included). Kept per schema once found.
+fn may_lack_required(schema: &'static Schema) -> bool {
+    static FOUND: LazyLock<Mutex<HashMap<usize, bool>>> = LazyLock::new(Mutex::default);
+    let key = std::ptr::from_ref(schema) as usize;
+    if let Some(&found) = FOUND.lock().ok().as_ref().and_then(|found| found.get(&key)) {
+        return found;
+    }
+    let mut seen: Vec<*const Schema> = Vec::new();
+    let mut pending = vec![schema];
+    let mut found = false;
+    while let Some(schema) = pending.pop() {
+        if seen.contains(&std::ptr::from_ref(schema)) {
+            continue;
+        }
+        seen.push(schema);
+        if schema.shape_type == ShapeType::Structure && schema.members.iter().any(Member::is_required) {
+            found = true;
+            break;
+        }
+        pending.extend(schema.members.iter().map(|member| member.target));
+    }
+    if let Ok(mut known) = FOUND.lock() {
+        known.insert(key, found);
+    }
+    found
+}
+
 struct Walk<'m> {
     checks: Checks,
     /// Only required members are checked, not the constraint traits.
@@ -614,6 +642,14 @@ impl Walk<'_> {
             self.constraints(view, traits, schema, path);
         }
         let length = path.len();
+        // Only a structure can lack a required member: a list, map or union none of whose values
+        // can hold one is not walked for them.
+        if self.required_only
+            && matches!(view, View::List(_) | View::Map(_) | View::Union(_))
+            && !may_lack_required(schema)
+        {
+            return;
+        }
         match view {
             View::Structure(value) => {
                 for (index, member) in schema.members.iter().enumerate() {
@@ -943,6 +979,61 @@ mod tests {
         repeated.extend([1.5, 0.0, -0.0]);
         let error = super::validate(&repeated, &NUMBERS, Checks::Server).expect_err("0.0 and -0.0 are the same");
         assert_eq!(error.violations()[0].constraint, "uniqueItems");
+    }
+
+    #[test]
+    fn only_values_that_can_hold_a_required_member_are_walked_for_one() {
+        use crate::schema::{prelude, Flags};
+        use crate::shape::{Value, View};
+        use std::collections::HashMap;
+
+        // A union that holds itself through a list and a map, and no structure.
+        static ATTRIBUTE: Schema = Schema::new("example#Attribute", ShapeType::Union).members(&[
+            Member::new("S", &prelude::STRING),
+            Member::new("L", &ATTRIBUTES),
+            Member::new("M", &ATTRIBUTE_MAP),
+        ]);
+        static ATTRIBUTES: Schema =
+            Schema::new("example#Attributes", ShapeType::List).members(&[Member::new("member", &ATTRIBUTE)]);
+        static ATTRIBUTE_MAP: Schema = Schema::new("example#AttributeMap", ShapeType::Map)
+            .members(&[Member::new("key", &prelude::STRING), Member::new("value", &ATTRIBUTE)]);
+        // A list of structures with a required member, reached through a union.
+        static ITEM: Schema =
+            Schema::new("example#Item", ShapeType::Structure)
+                .members(&[Member::new("Name", &prelude::STRING).flags(Flags::REQUIRED)]);
+        static ITEMS: Schema = Schema::new("example#Items", ShapeType::List).members(&[Member::new("member", &ITEM)]);
+        static CHOICE: Schema =
+            Schema::new("example#Choice", ShapeType::Union).members(&[Member::new("Items", &ITEMS)]);
+        static CHOICES: Schema = Schema::new("example#Choices", ShapeType::Map)
+            .members(&[Member::new("key", &prelude::STRING), Member::new("value", &CHOICE)]);
+
+        assert!(!super::may_lack_required(&ATTRIBUTE));
+        assert!(!super::may_lack_required(&ATTRIBUTE_MAP));
+        assert!(super::may_lack_required(&ITEMS));
+        assert!(super::may_lack_required(&CHOICES));
+        // Asked again, from what was kept.
+        assert!(!super::may_lack_required(&ATTRIBUTES));
+        assert!(super::may_lack_required(&CHOICE));
+
+        struct Item(Option<String>);
+        impl Value for Item {
+            fn view(&self) -> View<'_> {
+                View::Structure(self)
+            }
+            fn member(&self, index: usize) -> Option<&dyn Value> {
+                (index == 0).then_some(self.0.as_ref()?)
+            }
+        }
+        let items = vec![Item(Some("a".to_owned())), Item(None)];
+        let missing = super::missing_required(&items, &ITEMS);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].path, "/1/Name");
+        let map: HashMap<String, Vec<String>> = HashMap::from([("k".to_owned(), vec!["v".to_owned()])]);
+        static STRINGS: Schema =
+            Schema::new("example#Strings", ShapeType::List).members(&[Member::new("member", &prelude::STRING)]);
+        static STRING_LISTS: Schema = Schema::new("example#StringLists", ShapeType::Map)
+            .members(&[Member::new("key", &prelude::STRING), Member::new("value", &STRINGS)]);
+        assert!(super::missing_required(&map, &STRING_LISTS).is_empty());
     }
 
     #[test]

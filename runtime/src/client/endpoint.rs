@@ -100,7 +100,29 @@ struct ServiceEndpoints {
     /// The endpoints last resolved from parameters that depend on a call, most recent first. The
     /// rules are a function of their parameters, so equal parameters give the same endpoint,
     /// whichever operation asks.
-    recent: Mutex<Vec<(Params, Arc<ResolvedEndpoint>)>>,
+    recent: Mutex<Vec<(CallParams, Arc<ResolvedEndpoint>)>>,
+}
+
+/// The parameters of one call that the configuration does not give: the account id and the
+/// operation's own. With [`ServiceEndpoints::base`] they are all the rule set's parameters.
+#[derive(PartialEq)]
+struct CallParams {
+    account_id: Option<String>,
+    values: Vec<(&'static str, ParamValue)>,
+}
+
+impl CallParams {
+    /// Every parameter of the call.
+    fn params(&self, state: &ServiceEndpoints) -> Params {
+        let mut params = state.base.clone();
+        if let (Some(name), Some(id)) = (&state.account_id_param, &self.account_id) {
+            params.set(name.clone(), ParamValue::String(id.clone()));
+        }
+        for (name, value) in &self.values {
+            params.set(*name, value.clone());
+        }
+        params
+    }
 }
 
 impl ServiceEndpoints {
@@ -264,48 +286,45 @@ pub(super) fn resolve(
     let resolved = match index.and_then(|index| state.by_operation.get(index)) {
         Some(slot) if cacheable => slot
             .get_or_init(|| {
-                let params = call_params(state, operation, input, account_id);
+                let params = call_params(state, operation, input, account_id).params(state);
                 compute(rules, &params).map(Arc::new)
             })
             .clone(),
         _ => {
-            let params = call_params(state, operation, input, account_id);
-            recent(state, rules, params)
+            let call = call_params(state, operation, input, account_id);
+            recent(state, rules, call)
         }
     };
     resolved.map_err(UnhandledError::configuration)
 }
 
 /// The endpoint of `params`: one of the last few resolved, or resolved now and kept.
-fn recent(state: &ServiceEndpoints, rules: &RuleSet, params: Params) -> Result<Arc<ResolvedEndpoint>, String> {
+fn recent(state: &ServiceEndpoints, rules: &RuleSet, call: CallParams) -> Result<Arc<ResolvedEndpoint>, String> {
     if let Ok(mut recent) = state.recent.lock() {
-        if let Some(at) = recent.iter().position(|(known, _)| *known == params) {
+        if let Some(at) = recent.iter().position(|(known, _)| *known == call) {
             let entry = recent.remove(at);
             let endpoint = entry.1.clone();
             recent.insert(0, entry);
             return Ok(endpoint);
         }
     }
-    let endpoint = Arc::new(compute(rules, &params)?);
+    let endpoint = Arc::new(compute(rules, &call.params(state))?);
     if let Ok(mut recent) = state.recent.lock() {
         recent.truncate(RECENT - 1);
-        recent.insert(0, (params, endpoint.clone()));
+        recent.insert(0, (call, endpoint.clone()));
     }
     Ok(endpoint)
 }
 
-/// The rule set's parameters for one call: the configuration's, the account id, and the
-/// operation's own (static, or read from its input).
+/// What one call adds to the configuration's parameters: the account id, if the rules read it,
+/// and the operation's own (static, or read from its input).
 fn call_params(
     state: &ServiceEndpoints,
     operation: &'static OperationSchema,
     input: &dyn Value,
     account_id: Option<&str>,
-) -> Params {
-    let mut params = state.base.clone();
-    if let (Some(name), Some(id)) = (&state.account_id_param, account_id) {
-        params.set(name.clone(), ParamValue::String(id.to_owned()));
-    }
+) -> CallParams {
+    let mut values = Vec::with_capacity(operation.endpoint_params.len());
     for param in operation.endpoint_params {
         let value = match param.source {
             EndpointParamSource::Static(value) => Some(match value {
@@ -319,10 +338,13 @@ fn call_params(
             EndpointParamSource::Path(path) => evaluate_path(path, input, operation.input),
         };
         if let Some(value) = value {
-            params.set(param.name, value);
+            values.push((param.name, value));
         }
     }
-    params
+    CallParams {
+        account_id: state.account_id_param.as_ref().and(account_id).map(str::to_owned),
+        values,
+    }
 }
 
 /// Resolves the endpoint of `params`.
