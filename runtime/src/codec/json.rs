@@ -475,7 +475,9 @@ impl Token {
 impl<'a> JsonDecoder<'a> {
     /// A reader of `input`. With `json_names` members are found by `@jsonName`.
     pub fn new(input: &'a [u8], json_names: bool, side: Side) -> Self {
-        let (text, invalid_utf8) = match std::str::from_utf8(input) {
+        // The fast check first; where it fails, the standard library's finds where.
+        let checked = simdutf8::basic::from_utf8(input).ok();
+        let (text, invalid_utf8) = match checked.map_or_else(|| std::str::from_utf8(input), Ok) {
             Ok(text) => (text, None),
             Err(error) => {
                 let valid = &input[..error.valid_up_to()];

@@ -1089,7 +1089,8 @@ impl<'a> XmlDecoder<'a> {
 
     /// A reader of the document `input`, its index charged to `memory`.
     pub(crate) fn charged(input: &'a [u8], side: Side, memory: Option<&'a RequestMemory>) -> Result<Self, DecodeError> {
-        let input = std::str::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
+        let input =
+            simdutf8::basic::from_utf8(input).map_err(|_| DecodeError::new("invalid XML: the body is not UTF-8"))?;
         let index = Index::of(input, memory)?;
         Ok(Self {
             index: std::rc::Rc::new(index),
