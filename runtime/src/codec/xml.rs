@@ -261,7 +261,7 @@ pub fn read_error(body: &[u8]) -> Option<ErrorElement> {
     let child_text = |inner: &[Element<'_>], name: &str| {
         let child = inner.iter().find(|child| child.name == name)?;
         let text = text_at(input, child.content.clone()).ok()?;
-        let text = text.trim();
+        let text = text.trim_ascii();
         (!text.is_empty()).then(|| text.to_owned())
     };
     // The request id is the root's (`<ErrorResponse>`, `<Response>`) or the error's (S3's).
@@ -1179,9 +1179,9 @@ impl<'a> XmlDecoder<'a> {
 
     fn number<T: std::str::FromStr>(&self, what: &str) -> Result<T, DecodeError> {
         let text = self.text()?;
-        text.trim()
+        text.trim_ascii()
             .parse()
-            .map_err(|_| self.error(&format!("expected {what}, found `{}`", text.trim())))
+            .map_err(|_| self.error(&format!("expected {what}, found `{}`", text.trim_ascii())))
     }
 
     /// Reads a structure: each member that `include` takes (every member without it), from its
@@ -1433,7 +1433,7 @@ impl Decoder for XmlDecoder<'_> {
     }
 
     fn boolean(&mut self, _: &'static Member) -> Result<bool, DecodeError> {
-        match self.text()?.trim() {
+        match self.text()?.trim_ascii() {
             "true" => Ok(true),
             "false" => Ok(false),
             other => Err(self.error(&format!("expected a boolean, found `{other}`"))),
@@ -1445,7 +1445,7 @@ impl Decoder for XmlDecoder<'_> {
     }
 
     fn float(&mut self, _: &'static Member) -> Result<f64, DecodeError> {
-        match self.text()?.trim() {
+        match self.text()?.trim_ascii() {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
@@ -1463,14 +1463,14 @@ impl Decoder for XmlDecoder<'_> {
 
     fn blob(&mut self, _: &'static Member) -> Result<Vec<u8>, DecodeError> {
         let text = self.text()?;
-        Blob::from_base64(text.trim())
+        Blob::from_base64(text.trim_ascii())
             .map(Blob::into_inner)
             .ok_or_else(|| self.error("invalid base64 in a blob"))
     }
 
     fn timestamp(&mut self, member: &'static Member) -> Result<DateTime, DecodeError> {
         let text = self.text()?;
-        let text = text.trim();
+        let text = text.trim_ascii();
         let parsed = match (self.side, member.traits.timestamp_format) {
             (Side::Server, Some(TimestampFormat::EpochSeconds)) => DateTime::parse_epoch_seconds(text),
             (Side::Server, Some(TimestampFormat::HttpDate)) => DateTime::parse_http_date(text),
@@ -1483,7 +1483,7 @@ impl Decoder for XmlDecoder<'_> {
     }
 
     fn big_number(&mut self, _: &'static Member, integer: bool) -> Result<String, DecodeError> {
-        let text = self.text()?.trim().to_owned();
+        let text = self.text()?.trim_ascii().to_owned();
         let valid = if integer {
             crate::primitives::BigInteger::new(text.as_str()).is_some()
         } else {
@@ -1585,7 +1585,7 @@ fn parse_attributes(raw: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DecodeError>
         let (name, after) = rest
             .split_once('=')
             .ok_or_else(|| DecodeError::new("an attribute without a value"))?;
-        let name = name.trim();
+        let name = name.trim_ascii();
         let after = after.trim_start();
         let quote = after
             .chars()

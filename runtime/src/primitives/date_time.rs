@@ -227,7 +227,7 @@ impl DateTime {
     /// Parses an RFC 3339 `date-time`, with any offset; `None` if it is not one, or if its
     /// offset takes it outside [`DateTime::MIN`]..=[`DateTime::MAX`].
     pub fn parse_date_time(text: &str) -> Option<Self> {
-        let text = text.trim();
+        let text = text.trim_ascii();
         let (date, rest) = text.split_at_checked(10)?;
         let rest = rest.strip_prefix(['T', 't'])?;
         if date.as_bytes()[4] != b'-' || date.as_bytes()[7] != b'-' {
