@@ -776,15 +776,22 @@ impl<'a> Index<'a> {
         let offset = |at: usize| u32::try_from(at).map_err(|_| DecodeError::new("invalid XML: the body is too long"));
         offset(bytes.len())?;
         let refuse = |at: usize, what: &str| DecodeError::new(format!("invalid XML at byte {at}: {what}"));
-        // An element takes two `<`s (one when empty): room for that many, charged first; growth
-        // past it is charged as it comes.
-        // (Counted in byte-wide lanes, a chunk at a time, which compilers vectorize.)
-        let most = bytes
-            .chunks(255)
-            .map(|chunk| usize::from(chunk.iter().fold(0u8, |count, byte| count + u8::from(*byte == b'<'))))
-            .sum::<usize>()
-            / 2
-            + 1;
+        // An element takes two `<`s (one when empty). A reader with a memory budget makes room
+        // for that many, charged first (counted in byte-wide lanes, a chunk at a time, which
+        // compilers vectorize); one without guesses from the length, as listings and other
+        // responses of short elements have it (about one element in 32 bytes), without a pass
+        // over the document. Growth past the room is charged as it comes.
+        let most = match memory {
+            Some(_) => {
+                bytes
+                    .chunks(255)
+                    .map(|chunk| usize::from(chunk.iter().fold(0u8, |count, byte| count + u8::from(*byte == b'<'))))
+                    .sum::<usize>()
+                    / 2
+                    + 1
+            }
+            None => bytes.len() / 32 + 1,
+        };
         if let Some(memory) = memory {
             let size = most * std::mem::size_of::<Entry>();
             if !memory.charge(size) {
