@@ -1085,8 +1085,11 @@ enum Segment<'a> {
     Item(usize),
 }
 
-/// The most members a structure is read with buffers on the stack; larger ones use the heap.
-const STACK_MEMBERS: usize = 48;
+/// The most members a structure is read with small buffers on the stack (set up for every
+/// structure read, so kept small); larger ones up to [`STACK_MEMBERS_LARGE`] use larger ones,
+/// set up only for them, and the largest the heap.
+const STACK_MEMBERS: usize = 16;
+const STACK_MEMBERS_LARGE: usize = 64;
 
 impl<'a> XmlDecoder<'a> {
     /// A reader of the document `input`, positioned on its root element.
@@ -1206,9 +1209,13 @@ impl<'a> XmlDecoder<'a> {
         // Each member's first element, found by one walk over the children.
         // (And how many elements each has, for flattened lists and maps.)
         let mut found_on_stack = [(NONE, 0u32); STACK_MEMBERS];
+        let mut found_on_larger_stack;
         let mut found_on_heap = Vec::new();
         let found: &mut [(u32, u32)] = if members.len() <= STACK_MEMBERS {
             &mut found_on_stack[..members.len()]
+        } else if members.len() <= STACK_MEMBERS_LARGE {
+            found_on_larger_stack = [(NONE, 0u32); STACK_MEMBERS_LARGE];
+            &mut found_on_larger_stack[..members.len()]
         } else {
             found_on_heap.resize(members.len(), (NONE, 0));
             &mut found_on_heap
@@ -1322,9 +1329,13 @@ impl<'a> XmlDecoder<'a> {
 impl Decoder for XmlDecoder<'_> {
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
         let mut seen_on_stack = [false; STACK_MEMBERS];
+        let mut seen_on_larger_stack;
         let mut seen_on_heap = Vec::new();
         let seen: &mut [bool] = if schema.members.len() <= STACK_MEMBERS {
             &mut seen_on_stack[..schema.members.len()]
+        } else if schema.members.len() <= STACK_MEMBERS_LARGE {
+            seen_on_larger_stack = [false; STACK_MEMBERS_LARGE];
+            &mut seen_on_larger_stack[..schema.members.len()]
         } else {
             seen_on_heap.resize(schema.members.len(), false);
             &mut seen_on_heap
