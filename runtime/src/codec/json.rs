@@ -557,17 +557,19 @@ impl<'a> JsonDecoder<'a> {
         builder: &mut dyn StructBuilder,
         include: &dyn Fn(&Member) -> bool,
     ) -> Result<Vec<bool>, DecodeError> {
-        let seen = self.object(schema, builder, include)?;
+        let seen = self.object(schema, builder, Some(include))?;
         Ok((0..schema.members.len()).map(|index| seen.contains(index)).collect())
     }
 
-    /// Reads a structure's members for which `include` holds into `builder`.
+    /// Reads a structure's members for which `include` holds into `builder` (all when `None`,
+    /// without a call per member); which were found.
     fn object(
         &mut self,
         schema: &'static Schema,
         builder: &mut dyn StructBuilder,
-        include: &dyn Fn(&Member) -> bool,
+        include: Option<&dyn Fn(&Member) -> bool>,
     ) -> Result<MemberSet, DecodeError> {
+        let include = |member: &Member| include.is_none_or(|include| include(member));
         self.expect_object("", schema)?;
         let mut seen = MemberSet::new(schema.members.len());
         let members = schema.members;
@@ -905,7 +907,7 @@ impl<'a> JsonDecoder<'a> {
 
 impl Decoder for JsonDecoder<'_> {
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
-        self.object(schema, builder, &|_| true).map(drop)
+        self.object(schema, builder, None).map(drop)
     }
 
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
