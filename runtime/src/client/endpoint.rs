@@ -197,6 +197,8 @@ fn base_params(config: &Config, rules: &RuleSet, endpoint: Option<&str>) -> Para
             "AWS::UseFIPS" => Some(ParamValue::Bool(config.use_fips)),
             "AWS::UseDualStack" => Some(ParamValue::Bool(config.use_dual_stack)),
             "SDK::Endpoint" => endpoint.map(|url| ParamValue::String(url.to_owned())),
+            // The SDKs' default: an account's endpoint when the credentials name the account.
+            "AWS::Auth::AccountIdEndpointMode" => Some(ParamValue::String("preferred".to_owned())),
             _ => None,
         });
         if let Some(value) = value {

@@ -518,6 +518,65 @@ async fn s3_endpoints_of_many_buckets_in_turn_are_each_bucket_s() {
 }
 
 #[tokio::test]
+async fn dynamodb_endpoints_carry_the_credentials_account_unless_the_configuration_says_otherwise() {
+    if !aws_services::models_found() {
+        return;
+    }
+    use aws_services::dynamodb;
+    use dynamodb::service::DynamoDb20120810;
+    let capture = Arc::new(Capture::default());
+    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
+    let config = |account: &str| {
+        Config::from_transport(transport.clone())
+            .with_region("us-east-1")
+            .with_credentials(Credentials::from_keys("AKIDEXAMPLE", "secret").with_account_id(account))
+            .with_retry(RetryConfig::disabled())
+    };
+    let describe = |table: &str| {
+        dynamodb::operation::describe_table::DescribeTableInput::builder()
+            .table_name(table)
+            .build()
+            .expect("the input is complete")
+    };
+    // Each client's calls go to its credentials' account, table after table and back, the
+    // endpoints of the same parameters kept between calls.
+    let first = dynamodb::client::Client::new(&config("111122223333"));
+    let second = dynamodb::client::Client::new(&config("444455556666"));
+    for table in ["orders", "customers", "orders"] {
+        let _ = within(first.describe_table(describe(table))).await;
+        let _ = within(second.describe_table(describe(table))).await;
+    }
+    // A table given by its ARN is addressed to the ARN's account.
+    let arn = "arn:aws:dynamodb:us-east-1:777788889999:table/orders";
+    let _ = within(first.describe_table(describe(arn))).await;
+    // The configuration turns account endpoints off.
+    let disabled = dynamodb::client::Client::new(
+        &config("111122223333").with_builtin("AWS::Auth::AccountIdEndpointMode", "disabled"),
+    );
+    let _ = within(disabled.describe_table(describe("orders"))).await;
+    let hosts: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|request| request.uri().host().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            "111122223333.ddb.us-east-1.amazonaws.com",
+            "444455556666.ddb.us-east-1.amazonaws.com",
+            "111122223333.ddb.us-east-1.amazonaws.com",
+            "444455556666.ddb.us-east-1.amazonaws.com",
+            "111122223333.ddb.us-east-1.amazonaws.com",
+            "444455556666.ddb.us-east-1.amazonaws.com",
+            "777788889999.ddb.us-east-1.amazonaws.com",
+            "dynamodb.us-east-1.amazonaws.com",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     if !aws_services::models_found() {
         return;
