@@ -1011,9 +1011,11 @@ mod tests {
         assert!(!super::may_lack_required(&ATTRIBUTE_MAP));
         assert!(super::may_lack_required(&ITEMS));
         assert!(super::may_lack_required(&CHOICES));
-        // Asked again, from what was kept.
+        // The shapes on the way, each asked for itself.
         assert!(!super::may_lack_required(&ATTRIBUTES));
         assert!(super::may_lack_required(&CHOICE));
+        // Asked again: the answer kept for it.
+        assert!(!super::may_lack_required(&ATTRIBUTE));
 
         struct Item(Option<String>);
         impl Value for Item {

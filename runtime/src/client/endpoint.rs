@@ -300,14 +300,13 @@ pub(super) fn resolve(
     resolved.map_err(UnhandledError::configuration)
 }
 
-/// The endpoint of `params`: one of the last few resolved, or resolved now and kept.
+/// The endpoint of `call`'s parameters: one of the last few resolved (moved to the front), or
+/// resolved now and kept.
 fn recent(state: &ServiceEndpoints, rules: &RuleSet, call: CallParams) -> Result<Arc<ResolvedEndpoint>, String> {
     if let Ok(mut recent) = state.recent.lock() {
         if let Some(at) = recent.iter().position(|(known, _)| *known == call) {
-            let entry = recent.remove(at);
-            let endpoint = entry.1.clone();
-            recent.insert(0, entry);
-            return Ok(endpoint);
+            recent[..=at].rotate_right(1);
+            return Ok(recent[0].1.clone());
         }
     }
     let endpoint = Arc::new(compute(rules, &call.params(state))?);

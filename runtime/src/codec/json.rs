@@ -475,9 +475,12 @@ impl Token {
 impl<'a> JsonDecoder<'a> {
     /// A reader of `input`. With `json_names` members are found by `@jsonName`.
     pub fn new(input: &'a [u8], json_names: bool, side: Side) -> Self {
-        // The fast check first; where it fails, the standard library's finds where.
-        let checked = simdutf8::basic::from_utf8(input).ok();
-        let (text, invalid_utf8) = match checked.map_or_else(|| std::str::from_utf8(input), Ok) {
+        let checked = match simdutf8::basic::from_utf8(input) {
+            Ok(text) => Ok(text),
+            // The fast check does not say where the text stops being UTF-8; the standard one does.
+            Err(_) => std::str::from_utf8(input),
+        };
+        let (text, invalid_utf8) = match checked {
             Ok(text) => (text, None),
             Err(error) => {
                 let valid = &input[..error.valid_up_to()];

@@ -465,6 +465,23 @@ impl smithy_runtime::client::Transport for Capture {
     }
 }
 
+impl Capture {
+    /// A configuration that sends every request here once (no retries), signed with
+    /// `credentials` for `region`.
+    fn config(self: &Arc<Self>, region: &str, credentials: Credentials) -> Config {
+        let transport: Arc<dyn smithy_runtime::client::Transport> = self.clone();
+        Config::from_transport(transport)
+            .with_region(region)
+            .with_credentials(credentials)
+            .with_retry(RetryConfig::disabled())
+    }
+
+    /// What `each` makes of every request kept, in the order they came.
+    fn seen<T>(&self, each: impl Fn(&http::Request<Vec<u8>>) -> T) -> Vec<T> {
+        self.0.lock().unwrap().iter().map(each).collect()
+    }
+}
+
 #[tokio::test]
 async fn s3_endpoints_of_many_buckets_in_turn_are_each_bucket_s() {
     if !aws_services::models_found() {
@@ -472,14 +489,10 @@ async fn s3_endpoints_of_many_buckets_in_turn_are_each_bucket_s() {
     }
     use s3::service::AmazonS3;
     let capture = Arc::new(Capture::default());
-    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
-    let config = Config::from_transport(transport)
-        .with_region("eu-west-1")
-        .with_credentials(Credentials::from_keys(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ))
-        .with_retry(RetryConfig::disabled());
+    let config = capture.config(
+        "eu-west-1",
+        Credentials::from_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+    );
     let client = s3::client::Client::new(&config);
     // More buckets than the client keeps endpoints for, twice over, and a dotted one between:
     // each call goes to its own bucket whether its endpoint was kept or resolved again.
@@ -500,13 +513,7 @@ async fn s3_endpoints_of_many_buckets_in_turn_are_each_bucket_s() {
             .expect("the input is complete");
         let _ = within(client.get_object(input)).await;
     }
-    let uris: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|request| request.uri().to_string())
-        .collect();
+    let uris = capture.seen(|request| request.uri().to_string());
     let expected: Vec<String> = buckets
         .iter()
         .map(|bucket| match bucket.contains('.') {
@@ -525,12 +532,11 @@ async fn dynamodb_endpoints_carry_the_credentials_account_unless_the_configurati
     use aws_services::dynamodb;
     use dynamodb::service::DynamoDb20120810;
     let capture = Arc::new(Capture::default());
-    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
     let config = |account: &str| {
-        Config::from_transport(transport.clone())
-            .with_region("us-east-1")
-            .with_credentials(Credentials::from_keys("AKIDEXAMPLE", "secret").with_account_id(account))
-            .with_retry(RetryConfig::disabled())
+        capture.config(
+            "us-east-1",
+            Credentials::from_keys("AKIDEXAMPLE", "secret").with_account_id(account),
+        )
     };
     let describe = |table: &str| {
         dynamodb::operation::describe_table::DescribeTableInput::builder()
@@ -554,13 +560,7 @@ async fn dynamodb_endpoints_carry_the_credentials_account_unless_the_configurati
         &config("111122223333").with_builtin("AWS::Auth::AccountIdEndpointMode", "disabled"),
     );
     let _ = within(disabled.describe_table(describe("orders"))).await;
-    let hosts: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|request| request.uri().host().unwrap_or_default().to_owned())
-        .collect();
+    let hosts = capture.seen(|request| request.uri().host().unwrap_or_default().to_owned());
     assert_eq!(
         hosts,
         [
@@ -583,14 +583,10 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     }
     use s3::service::AmazonS3;
     let capture = Arc::new(Capture::default());
-    let transport: Arc<dyn smithy_runtime::client::Transport> = capture.clone();
-    let config = Config::from_transport(transport)
-        .with_region("eu-west-1")
-        .with_credentials(Credentials::from_keys(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ))
-        .with_retry(RetryConfig::disabled());
+    let config = capture.config(
+        "eu-west-1",
+        Credentials::from_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+    );
     let get = |bucket: &str| {
         s3::operation::get_object::GetObjectInput::builder()
             .bucket(bucket)
@@ -610,13 +606,7 @@ async fn s3_addresses_buckets_as_its_rules_say_and_presigns_urls() {
     let path_style = s3::client::Client::new(&config.clone().with_builtin("AWS::S3::ForcePathStyle", true));
     let _ = within(path_style.get_object(get("my-bucket"))).await;
     let _ = within(path_style.list_objects_v2(list)).await;
-    let uris: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|request| request.uri().to_string())
-        .collect();
+    let uris = capture.seen(|request| request.uri().to_string());
     assert_eq!(
         uris,
         [
