@@ -791,6 +791,8 @@ default = ["hyper-client"]
 hyper-client = ["smithy-runtime/hyper-client"]
 # A ready server on hyper (`server::serve`); needs a tokio runtime.
 hyper-server = ["smithy-runtime/hyper-server"]
+# `serde::Serialize` and `serde::Deserialize` on every type, in the model's JSON form.
+serde = ["smithy-runtime/serde"]
 "#,
             source = self.source,
             crate_name = options.name,

@@ -7,6 +7,63 @@
 //! the wire read documents alike. A big number keeps its digits when the deserializer is
 //! `serde_json`'s (whose raw values this uses); other formats give it to us as a float.
 
+/// `Serialize` and `Deserialize` for a generated type, in its serde form, when this crate's
+/// `serde` feature is on; nothing otherwise, so that a program that does not use serde does not
+/// compile two functions per type for it.
+///
+/// ```text
+/// serde_impls!(structure Name, crate::schema::NAME);
+/// serde_impls!(union Name, crate::schema::NAME);
+/// serde_impls!(enum Name);        // a string enum: its wire value
+/// serde_impls!(int_enum Name);    // an intEnum: its integer
+/// ```
+#[cfg(feature = "serde")]
+#[macro_export]
+macro_rules! serde_impls {
+    (structure $name:ident, $schema:path $(,)?) => {
+        $crate::serde_impls!(@impls $name,
+            |value, serializer| $crate::codec::serde::serialize(value, &$schema, serializer),
+            $crate::codec::serde::deserialize_structure);
+    };
+    (union $name:ident, $schema:path $(,)?) => {
+        $crate::serde_impls!(@impls $name,
+            |value, serializer| $crate::codec::serde::serialize(value, &$schema, serializer),
+            $crate::codec::serde::deserialize_union);
+    };
+    (enum $name:ident $(,)?) => {
+        $crate::serde_impls!(@impls $name,
+            |value, serializer| $crate::serde::Serializer::serialize_str(serializer, value.as_str()),
+            $crate::codec::serde::deserialize_enum);
+    };
+    (int_enum $name:ident $(,)?) => {
+        $crate::serde_impls!(@impls $name,
+            |value, serializer| $crate::serde::Serializer::serialize_i32(serializer, value.as_i32()),
+            $crate::codec::serde::deserialize_int_enum);
+    };
+    (@impls $name:ident, |$value:ident, $serializer:ident| $serialize:expr, $read:path) => {
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, $serializer: S) -> Result<S::Ok, S::Error> {
+                let $value = self;
+                $serialize
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $read(deserializer)
+            }
+        }
+    };
+}
+
+/// `Serialize` and `Deserialize` for a generated type: nothing, as this crate's `serde` feature
+/// is off (turn it on for serde impls on every generated type).
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+macro_rules! serde_impls {
+    ($($anything:tt)*) => {};
+}
+
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Deserializer, Serialize, Serializer};

@@ -75,11 +75,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let view_ty = Rt::View.path();
     let unknown_value = Rt::UnknownValue.path();
     let decode_enum = Rt::DecodeEnum.path();
-    let serde = super::serde_impls(
-        &name,
-        quote!(serializer.serialize_str(self.as_str())),
-        Rt::SerdeDeserializeEnum,
-    );
+    let serde = super::serde_impls(&name, super::SerdeKind::Enum);
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::String(self.as_str())),
@@ -185,11 +181,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
         format!(" A value this version of the crate does not know. [`{name_str}::as_i32`] gives it back.");
     let view_ty = Rt::View.path();
     let decode_int_enum = Rt::DecodeIntEnum.path();
-    let serde = super::serde_impls(
-        &name,
-        quote!(serializer.serialize_i32(self.as_i32())),
-        Rt::SerdeDeserializeIntEnum,
-    );
+    let serde = super::serde_impls(&name, super::SerdeKind::IntEnum);
     let runtime = runtime_impls(
         &name,
         quote!(#view_ty::Integer(self.as_i32())),

@@ -12,25 +12,22 @@ use quote::quote;
 
 use crate::symbols::Rt;
 
-/// `Serialize` and `Deserialize` for a type: `serialize` is the body of `serialize` (over `self`
-/// and `serializer`), `deserialize` the runtime function that reads the type.
-fn serde_impls(name: &Ident, serialize: TokenStream, deserialize: Rt) -> TokenStream {
-    let serialize_trait = Rt::SerdeSerialize.path();
-    let serializer = Rt::SerdeSerializer.path();
-    let deserialize_trait = Rt::SerdeDeserialize.path();
-    let deserializer = Rt::SerdeDeserializer.path();
-    let read = deserialize.path();
-    quote! {
-        impl #serialize_trait for #name {
-            fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #serialize
-            }
-        }
+/// What a type is, to serde: how the runtime's `serde_impls!` writes and reads it.
+enum SerdeKind<'a> {
+    Structure(&'a TokenStream),
+    Union(&'a TokenStream),
+    Enum,
+    IntEnum,
+}
 
-        impl<'de> #deserialize_trait<'de> for #name {
-            fn deserialize<D: #deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #read(deserializer)
-            }
-        }
+/// `Serialize` and `Deserialize` for a type, through the runtime's `serde_impls!`, which writes
+/// them when the runtime's `serde` feature is on (the schema for structures and unions).
+fn serde_impls(name: &Ident, kind: SerdeKind<'_>) -> TokenStream {
+    let mac = Rt::SerdeImpls.path();
+    match kind {
+        SerdeKind::Structure(schema) => quote!(#mac!(structure #name, #schema);),
+        SerdeKind::Union(schema) => quote!(#mac!(union #name, #schema);),
+        SerdeKind::Enum => quote!(#mac!(enum #name);),
+        SerdeKind::IntEnum => quote!(#mac!(int_enum #name);),
     }
 }

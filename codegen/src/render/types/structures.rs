@@ -170,12 +170,7 @@ pub(in crate::render) fn render_structure(
     let structure = Rt::Structure.path();
     let schema_ty = Rt::Schema.path();
     let zero = Rt::Zero.path();
-    let serde_form = Rt::SerdeForm.path();
-    let serde = super::serde_impls(
-        &name,
-        quote!(#serde_form(self, &#schema, serializer)),
-        Rt::SerdeDeserializeStructure,
-    );
+    let serde = super::serde_impls(&name, super::SerdeKind::Structure(&schema));
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
     let optional = Rt::Optional.path();

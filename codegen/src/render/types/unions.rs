@@ -98,12 +98,7 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
     let member_ty = Rt::Member.path();
     let zero = Rt::Zero.path();
     let decode_union = Rt::DecodeUnion.path();
-    let serde_form = Rt::SerdeForm.path();
-    let serde = super::serde_impls(
-        &name,
-        quote!(#serde_form(self, &#schema, serializer)),
-        Rt::SerdeDeserializeUnion,
-    );
+    let serde = super::serde_impls(&name, super::SerdeKind::Union(&schema));
     let validate = Rt::Validate.path();
     let checks = Rt::Checks.path();
     let validate_module = Rt::ValidateModule.path();

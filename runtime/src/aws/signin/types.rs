@@ -99,22 +99,7 @@ impl ::smithy_runtime::shape::Structure for AccessToken {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AccessToken {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::signin::schema::ACCESS_TOKEN, serializer)
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessToken {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure AccessToken, crate::aws::signin::schema::ACCESS_TOKEN);
 
 /// Request body payload for CreateOAuth2Token operation The operation type is determined by the grant\_type parameter: - grant\_type=authorization\_code: Requires code, redirect\_uri, code\_verifier - grant\_type=refresh\_token: Requires refresh\_token
 #[derive(Clone, PartialEq)]
@@ -214,26 +199,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenRequestBody {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenRequestBody {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST_BODY,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenRequestBody {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateOAuth2TokenRequestBody,
+    crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST_BODY,
+);
 
 /// Response body payload for CreateOAuth2Token operation The response content depends on the grant\_type from the request: - grant\_type=authorization\_code: Returns all fields including refresh\_token and id\_token - grant\_type=refresh\_token: Returns access\_token, token\_type, expires\_in, refresh\_token (no id\_token)
 #[derive(Clone, PartialEq)]
@@ -342,26 +311,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenResponseBody {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenResponseBody {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE_BODY,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenResponseBody {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateOAuth2TokenResponseBody,
+    crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE_BODY,
+);
 
 /// OAuth 2.0 error codes returned by the server Standard OAuth 2.0 error codes used in error responses to indicate the specific type of error that occurred during token operations.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -483,22 +436,7 @@ impl AsRef<str> for OAuth2ErrorCode {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for OAuth2ErrorCode {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for OAuth2ErrorCode {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(enum OAuth2ErrorCode);
 
 impl ::smithy_runtime::shape::Value for OAuth2ErrorCode {
     #[inline]

@@ -80,23 +80,4 @@ impl ::smithy_runtime::shape::Structure for RoleCredentials {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for RoleCredentials {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::ROLE_CREDENTIALS,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for RoleCredentials {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure RoleCredentials, crate::aws::sso::schema::ROLE_CREDENTIALS);

@@ -62,22 +62,7 @@ impl AsRef<str> for AccessDeniedExceptionReason {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AccessDeniedExceptionReason {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedExceptionReason {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(enum AccessDeniedExceptionReason);
 
 impl ::smithy_runtime::shape::Value for AccessDeniedExceptionReason {
     #[inline]
@@ -179,22 +164,7 @@ impl AsRef<str> for InvalidRequestExceptionReason {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidRequestExceptionReason {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestExceptionReason {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_enum(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(enum InvalidRequestExceptionReason);
 
 impl ::smithy_runtime::shape::Value for InvalidRequestExceptionReason {
     #[inline]

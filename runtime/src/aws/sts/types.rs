@@ -87,26 +87,7 @@ impl ::smithy_runtime::shape::Structure for AssumedRoleUser {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AssumedRoleUser {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::ASSUMED_ROLE_USER,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumedRoleUser {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure AssumedRoleUser, crate::aws::sts::schema::ASSUMED_ROLE_USER);
 
 /// Amazon Web Services credentials for API authentication.
 #[derive(Clone, PartialEq)]
@@ -210,22 +191,7 @@ impl ::smithy_runtime::shape::Structure for Credentials {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for Credentials {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::CREDENTIALS, serializer)
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for Credentials {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure Credentials, crate::aws::sts::schema::CREDENTIALS);
 
 /// A reference to the IAM managed policy that is passed as a session policy for a role session or a federated user session.
 #[derive(Clone, PartialEq, Default)]
@@ -288,26 +254,10 @@ impl ::smithy_runtime::shape::Structure for PolicyDescriptorType {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for PolicyDescriptorType {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for PolicyDescriptorType {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure PolicyDescriptorType,
+    crate::aws::sts::schema::POLICY_DESCRIPTOR_TYPE,
+);
 
 /// Contains information about the provided context. This includes the signed and encrypted trusted context assertion and the context provider ARN from which the trusted context assertion was generated.
 #[derive(Clone, PartialEq, Default)]
@@ -375,26 +325,7 @@ impl ::smithy_runtime::shape::Structure for ProvidedContext {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for ProvidedContext {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::PROVIDED_CONTEXT,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ProvidedContext {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure ProvidedContext, crate::aws::sts::schema::PROVIDED_CONTEXT);
 
 /// You can pass custom key-value pair attributes when you assume a role or federate a user. These are called session tags. You can then use the session tags to control access to resources. For more information, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the _IAM User Guide_.
 #[derive(Clone, PartialEq)]
@@ -481,19 +412,4 @@ impl ::smithy_runtime::shape::Structure for Tag {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for Tag {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(self, &crate::aws::sts::schema::TAG, serializer)
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for Tag {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(structure Tag, crate::aws::sts::schema::TAG);

@@ -250,26 +250,10 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenInput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateOAuth2TokenInput,
+    crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_REQUEST,
+);
 
 /// Output structure for CreateOAuth2Token operation Contains flattened token operation outputs for both authorization code and refresh token flows. The response content depends on the grant\_type from the original request.
 #[derive(Clone, PartialEq)]
@@ -347,23 +331,7 @@ impl ::smithy_runtime::shape::Structure for CreateOAuth2TokenOutput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateOAuth2TokenOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateOAuth2TokenOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateOAuth2TokenOutput,
+    crate::aws::signin::schema::CREATE_O_AUTH2_TOKEN_RESPONSE,
+);

@@ -92,26 +92,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AccessDeniedException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::ACCESS_DENIED_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AccessDeniedException,
+    crate::aws::signin::schema::ACCESS_DENIED_EXCEPTION,
+);
 
 impl AccessDeniedException {
     /// The error's code on the wire: its shape name.
@@ -260,26 +244,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InternalServerException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InternalServerException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::INTERNAL_SERVER_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InternalServerException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InternalServerException,
+    crate::aws::signin::schema::INTERNAL_SERVER_EXCEPTION,
+);
 
 impl InternalServerException {
     /// The error's code on the wire: its shape name.
@@ -428,26 +396,10 @@ impl ::smithy_runtime::shape::ErrorStructure for TooManyRequestsError {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for TooManyRequestsError {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::TOO_MANY_REQUESTS_ERROR,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for TooManyRequestsError {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure TooManyRequestsError,
+    crate::aws::signin::schema::TOO_MANY_REQUESTS_ERROR,
+);
 
 impl TooManyRequestsError {
     /// The error's code on the wire: its shape name.
@@ -595,26 +547,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ValidationException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for ValidationException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::signin::schema::VALIDATION_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ValidationException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure ValidationException,
+    crate::aws::signin::schema::VALIDATION_EXCEPTION,
+);
 
 impl ValidationException {
     /// The error's code on the wire: its shape name.

@@ -271,26 +271,10 @@ impl ::smithy_runtime::shape::Structure for GetRoleCredentialsInput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_REQUEST,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for GetRoleCredentialsInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure GetRoleCredentialsInput,
+    crate::aws::sso::schema::GET_ROLE_CREDENTIALS_REQUEST,
+);
 
 #[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -354,23 +338,7 @@ impl ::smithy_runtime::shape::Structure for GetRoleCredentialsOutput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for GetRoleCredentialsOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for GetRoleCredentialsOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure GetRoleCredentialsOutput,
+    crate::aws::sso::schema::GET_ROLE_CREDENTIALS_RESPONSE,
+);

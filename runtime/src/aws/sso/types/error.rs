@@ -69,26 +69,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidRequestException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidRequestException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidRequestException,
+    crate::aws::sso::schema::INVALID_REQUEST_EXCEPTION,
+);
 
 impl InvalidRequestException {
     /// The error's code on the wire: its shape name.
@@ -214,26 +198,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ResourceNotFoundException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for ResourceNotFoundException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::RESOURCE_NOT_FOUND_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ResourceNotFoundException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure ResourceNotFoundException,
+    crate::aws::sso::schema::RESOURCE_NOT_FOUND_EXCEPTION,
+);
 
 impl ResourceNotFoundException {
     /// The error's code on the wire: its shape name.
@@ -359,26 +327,10 @@ impl ::smithy_runtime::shape::ErrorStructure for TooManyRequestsException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for TooManyRequestsException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::TOO_MANY_REQUESTS_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for TooManyRequestsException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure TooManyRequestsException,
+    crate::aws::sso::schema::TOO_MANY_REQUESTS_EXCEPTION,
+);
 
 impl TooManyRequestsException {
     /// The error's code on the wire: its shape name.
@@ -504,26 +456,10 @@ impl ::smithy_runtime::shape::ErrorStructure for UnauthorizedException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for UnauthorizedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnauthorizedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure UnauthorizedException,
+    crate::aws::sso::schema::UNAUTHORIZED_EXCEPTION,
+);
 
 impl UnauthorizedException {
     /// The error's code on the wire: its shape name.

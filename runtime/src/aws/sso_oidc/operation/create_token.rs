@@ -401,26 +401,10 @@ impl ::smithy_runtime::shape::Structure for CreateTokenInput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateTokenInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::CREATE_TOKEN_REQUEST,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateTokenInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateTokenInput,
+    crate::aws::sso_oidc::schema::CREATE_TOKEN_REQUEST,
+);
 
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -503,23 +487,7 @@ impl ::smithy_runtime::shape::Structure for CreateTokenOutput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for CreateTokenOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::CREATE_TOKEN_RESPONSE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for CreateTokenOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure CreateTokenOutput,
+    crate::aws::sso_oidc::schema::CREATE_TOKEN_RESPONSE,
+);

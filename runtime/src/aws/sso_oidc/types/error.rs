@@ -78,26 +78,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AccessDeniedException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AccessDeniedException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::ACCESS_DENIED_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AccessDeniedException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AccessDeniedException,
+    crate::aws::sso_oidc::schema::ACCESS_DENIED_EXCEPTION,
+);
 
 impl AccessDeniedException {
     /// The error's code on the wire: its shape name.
@@ -228,26 +212,10 @@ impl ::smithy_runtime::shape::ErrorStructure for AuthorizationPendingException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AuthorizationPendingException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::AUTHORIZATION_PENDING_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AuthorizationPendingException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AuthorizationPendingException,
+    crate::aws::sso_oidc::schema::AUTHORIZATION_PENDING_EXCEPTION,
+);
 
 impl AuthorizationPendingException {
     /// The error's code on the wire: its shape name.
@@ -378,26 +346,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ExpiredTokenException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for ExpiredTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::EXPIRED_TOKEN_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ExpiredTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure ExpiredTokenException,
+    crate::aws::sso_oidc::schema::EXPIRED_TOKEN_EXCEPTION,
+);
 
 impl ExpiredTokenException {
     /// The error's code on the wire: its shape name.
@@ -528,26 +480,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InternalServerException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InternalServerException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::INTERNAL_SERVER_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InternalServerException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InternalServerException,
+    crate::aws::sso_oidc::schema::INTERNAL_SERVER_EXCEPTION,
+);
 
 impl InternalServerException {
     /// The error's code on the wire: its shape name.
@@ -678,26 +614,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidClientException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidClientException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::INVALID_CLIENT_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidClientException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidClientException,
+    crate::aws::sso_oidc::schema::INVALID_CLIENT_EXCEPTION,
+);
 
 impl InvalidClientException {
     /// The error's code on the wire: its shape name.
@@ -828,26 +748,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidGrantException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidGrantException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::INVALID_GRANT_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidGrantException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidGrantException,
+    crate::aws::sso_oidc::schema::INVALID_GRANT_EXCEPTION,
+);
 
 impl InvalidGrantException {
     /// The error's code on the wire: its shape name.
@@ -982,26 +886,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidRequestException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidRequestException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::INVALID_REQUEST_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidRequestException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidRequestException,
+    crate::aws::sso_oidc::schema::INVALID_REQUEST_EXCEPTION,
+);
 
 impl InvalidRequestException {
     /// The error's code on the wire: its shape name.
@@ -1132,26 +1020,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidScopeException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidScopeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::INVALID_SCOPE_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidScopeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidScopeException,
+    crate::aws::sso_oidc::schema::INVALID_SCOPE_EXCEPTION,
+);
 
 impl InvalidScopeException {
     /// The error's code on the wire: its shape name.
@@ -1281,26 +1153,10 @@ impl ::smithy_runtime::shape::ErrorStructure for SlowDownException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for SlowDownException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::SLOW_DOWN_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for SlowDownException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure SlowDownException,
+    crate::aws::sso_oidc::schema::SLOW_DOWN_EXCEPTION,
+);
 
 impl SlowDownException {
     /// The error's code on the wire: its shape name.
@@ -1431,26 +1287,10 @@ impl ::smithy_runtime::shape::ErrorStructure for UnauthorizedClientException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for UnauthorizedClientException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::UNAUTHORIZED_CLIENT_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnauthorizedClientException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure UnauthorizedClientException,
+    crate::aws::sso_oidc::schema::UNAUTHORIZED_CLIENT_EXCEPTION,
+);
 
 impl UnauthorizedClientException {
     /// The error's code on the wire: its shape name.
@@ -1581,26 +1421,10 @@ impl ::smithy_runtime::shape::ErrorStructure for UnsupportedGrantTypeException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for UnsupportedGrantTypeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sso_oidc::schema::UNSUPPORTED_GRANT_TYPE_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for UnsupportedGrantTypeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure UnsupportedGrantTypeException,
+    crate::aws::sso_oidc::schema::UNSUPPORTED_GRANT_TYPE_EXCEPTION,
+);
 
 impl UnsupportedGrantTypeException {
     /// The error's code on the wire: its shape name.

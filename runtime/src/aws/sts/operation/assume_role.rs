@@ -382,26 +382,10 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleInput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AssumeRoleInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::ASSUME_ROLE_REQUEST,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AssumeRoleInput,
+    crate::aws::sts::schema::ASSUME_ROLE_REQUEST,
+);
 
 /// Contains the response to a successful AssumeRole request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, PartialEq, Default)]
@@ -483,23 +467,7 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleOutput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AssumeRoleOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::ASSUME_ROLE_RESPONSE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AssumeRoleOutput,
+    crate::aws::sts::schema::ASSUME_ROLE_RESPONSE,
+);

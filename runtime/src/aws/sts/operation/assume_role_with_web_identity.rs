@@ -399,26 +399,10 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityInput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityInput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleWithWebIdentityInput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AssumeRoleWithWebIdentityInput,
+    crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST,
+);
 
 /// Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, PartialEq, Default)]
@@ -513,23 +497,7 @@ impl ::smithy_runtime::shape::Structure for AssumeRoleWithWebIdentityOutput {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for AssumeRoleWithWebIdentityOutput {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for AssumeRoleWithWebIdentityOutput {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure AssumeRoleWithWebIdentityOutput,
+    crate::aws::sts::schema::ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE,
+);

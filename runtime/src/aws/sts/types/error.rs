@@ -69,26 +69,10 @@ impl ::smithy_runtime::shape::ErrorStructure for ExpiredTokenException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for ExpiredTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for ExpiredTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure ExpiredTokenException,
+    crate::aws::sts::schema::EXPIRED_TOKEN_EXCEPTION,
+);
 
 impl ExpiredTokenException {
     /// The error's code on the wire: its shape name.
@@ -214,26 +198,10 @@ impl ::smithy_runtime::shape::ErrorStructure for IdpCommunicationErrorException 
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for IdpCommunicationErrorException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::IDP_COMMUNICATION_ERROR_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for IdpCommunicationErrorException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure IdpCommunicationErrorException,
+    crate::aws::sts::schema::IDP_COMMUNICATION_ERROR_EXCEPTION,
+);
 
 impl IdpCommunicationErrorException {
     /// The error's code on the wire: its shape name.
@@ -361,26 +329,10 @@ impl ::smithy_runtime::shape::ErrorStructure for IdpRejectedClaimException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for IdpRejectedClaimException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::IDP_REJECTED_CLAIM_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for IdpRejectedClaimException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure IdpRejectedClaimException,
+    crate::aws::sts::schema::IDP_REJECTED_CLAIM_EXCEPTION,
+);
 
 impl IdpRejectedClaimException {
     /// The error's code on the wire: its shape name.
@@ -506,26 +458,10 @@ impl ::smithy_runtime::shape::ErrorStructure for InvalidIdentityTokenException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for InvalidIdentityTokenException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::INVALID_IDENTITY_TOKEN_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for InvalidIdentityTokenException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure InvalidIdentityTokenException,
+    crate::aws::sts::schema::INVALID_IDENTITY_TOKEN_EXCEPTION,
+);
 
 impl InvalidIdentityTokenException {
     /// The error's code on the wire: its shape name.
@@ -651,26 +587,10 @@ impl ::smithy_runtime::shape::ErrorStructure for MalformedPolicyDocumentExceptio
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for MalformedPolicyDocumentException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::MALFORMED_POLICY_DOCUMENT_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for MalformedPolicyDocumentException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure MalformedPolicyDocumentException,
+    crate::aws::sts::schema::MALFORMED_POLICY_DOCUMENT_EXCEPTION,
+);
 
 impl MalformedPolicyDocumentException {
     /// The error's code on the wire: its shape name.
@@ -798,26 +718,10 @@ impl ::smithy_runtime::shape::ErrorStructure for PackedPolicyTooLargeException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for PackedPolicyTooLargeException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::PACKED_POLICY_TOO_LARGE_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for PackedPolicyTooLargeException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure PackedPolicyTooLargeException,
+    crate::aws::sts::schema::PACKED_POLICY_TOO_LARGE_EXCEPTION,
+);
 
 impl PackedPolicyTooLargeException {
     /// The error's code on the wire: its shape name.
@@ -943,26 +847,10 @@ impl ::smithy_runtime::shape::ErrorStructure for RegionDisabledException {
     }
 }
 
-impl ::smithy_runtime::serde::Serialize for RegionDisabledException {
-    fn serialize<S: ::smithy_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::smithy_runtime::codec::serde::serialize(
-            self,
-            &crate::aws::sts::schema::REGION_DISABLED_EXCEPTION,
-            serializer,
-        )
-    }
-}
-
-impl<'de> ::smithy_runtime::serde::Deserialize<'de> for RegionDisabledException {
-    fn deserialize<D: ::smithy_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::smithy_runtime::codec::serde::deserialize_structure(deserializer)
-    }
-}
+::smithy_runtime::serde_impls!(
+    structure RegionDisabledException,
+    crate::aws::sts::schema::REGION_DISABLED_EXCEPTION,
+);
 
 impl RegionDisabledException {
     /// The error's code on the wire: its shape name.
