@@ -328,3 +328,26 @@ fn builders_are_plain_values() {
     assert_eq!(builder.build(), copy.build());
     assert_eq!(Defaults::builder().build(), Defaults::builder().build());
 }
+
+#[test]
+fn a_structure_of_optional_members_is_its_own_builder() {
+    use features::types::builders::DeleteStreamBuilder;
+    use features::types::{DeleteStream, Keywords};
+    // `DeleteStreamBuilder` names `DeleteStream`: its setters are the value's methods and
+    // `build` gives the value back.
+    let built: DeleteStream = DeleteStreamBuilder::default().first(true).build();
+    assert_eq!(built, DeleteStream::builder().first(true));
+    assert_eq!(built.first, Some(true));
+    assert_eq!(
+        format!("{built:?}"),
+        format!("{:?}", DeleteStream::builder().first(true))
+    );
+    assert!(GENERATED.contains("pub type DeleteStreamBuilder = crate::types::DeleteStream;"));
+    // A member whose setter would be named as one of the value's methods (`Keywords` has
+    // `Default`, whose setter `default` would hide `Keywords::default()`) keeps a builder of its
+    // own, as does a structure with a required member.
+    let keywords: Keywords = Keywords::builder().default("d").build();
+    assert_eq!(keywords.default.as_deref(), Some("d"));
+    assert!(GENERATED.contains("pub struct KeywordsBuilder {"));
+    assert!(GENERATED.contains("pub struct PointBuilder {"));
+}

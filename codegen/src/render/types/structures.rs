@@ -424,6 +424,10 @@ fn render_builder(
     let builder_name = ident(&builder.name);
     let target_path = target.path_from(&builder.module);
     let target_str = target.name.as_str();
+    if builder_is_the_value(shape, fields) {
+        render_value_builder(out, target, builder, fields);
+        return;
+    }
     let storage = fields
         .iter()
         .map(|Field { ident, builder_ty, .. }| quote!(pub(crate) #ident: Option<#builder_ty>,));
@@ -541,6 +545,140 @@ fn render_builder(
             }
 
             #debug
+
+            impl #struct_builder for #builder_name {
+                #[inline]
+                fn slot(&mut self, index: usize) -> Option<&mut dyn #slot> {
+                    #slots
+                }
+            }
+        },
+    );
+}
+
+/// Whether a structure is its own builder: every member optional and stored as the builder
+/// would store it (not boxed), nothing for `build()` to check or fill in, not an error (which
+/// keeps what the response said of it), and no member whose setter would take the name of a
+/// method the value has or is commonly called on it. Its builder is then a `pub type` naming it,
+/// and its setters are the value's methods: one type, one set of derives and one `Debug`
+/// instead of two.
+fn builder_is_the_value(shape: &Shape, fields: &[Field]) -> bool {
+    const TAKEN: &[&str] = &[
+        "builder",
+        "build",
+        "new",
+        "validate",
+        "clone",
+        "clone_from",
+        "clone_into",
+        "eq",
+        "ne",
+        "fmt",
+        "default",
+        "hash",
+        "into",
+        "try_into",
+        "from",
+        "try_from",
+        "as_ref",
+        "as_mut",
+        "borrow",
+        "borrow_mut",
+        "to_owned",
+        "to_string",
+        "type_id",
+        "view",
+        "member",
+        "variant",
+        "events",
+        "byte_stream",
+        "finish",
+        "apply_defaults",
+        "slot",
+        "serialize",
+        "deserialize",
+    ];
+    shape.traits.error().is_none()
+        && fields.iter().all(|field| {
+            field.optional
+                && !field.boxed
+                && !field.required
+                && !field.idempotency_token
+                && !TAKEN.contains(&field.ident.to_string().trim_start_matches("r#"))
+        })
+}
+
+/// The builder of a structure that is its own builder ([`builder_is_the_value`]): a `pub type`
+/// naming the structure, the setters and `build` as the structure's methods, and the slots the
+/// runtime's decoders fill.
+fn render_value_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSymbol, fields: &[Field]) {
+    let builder_name = ident(&builder.name);
+    let target_path = target.path_from(&builder.module);
+    let link = target.doc_link(&builder.module);
+    let setters = fields.iter().map(|field| {
+        let Field {
+            ident,
+            builder_ty,
+            docs,
+            deprecated,
+            ..
+        } = field;
+        let operator = matches!(
+            ident.to_string().as_str(),
+            "add" | "sub" | "mul" | "div" | "rem" | "shl" | "shr" | "bitand" | "bitor" | "bitxor"
+        )
+        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+        quote! {
+            #docs
+            #deprecated
+            #operator
+            pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
+                self.#ident = Some(value.into());
+                self
+            }
+        }
+    });
+    let struct_builder = Rt::StructBuilder.path();
+    let slot = Rt::Slot.path();
+    let arms = fields.iter().enumerate().map(|(index, field)| {
+        let ident = &field.ident;
+        let index = Literal::usize_unsuffixed(index);
+        quote!(#index => &mut self.#ident,)
+    });
+    let slots = if fields.is_empty() {
+        quote! {
+            let _ = index;
+            None
+        }
+    } else {
+        quote! {
+            Some(match index {
+                #(#arms)*
+                _ => return None,
+            })
+        }
+    };
+    let doc = format!(
+        " A builder for {link}: the value itself, as every member is optional. Its setters are \
+         the value's methods, and `build` gives it back."
+    );
+    let build_doc = format!(" Builds the {link}: the value itself.");
+    out.add(
+        &builder.module,
+        &builder.name,
+        quote! {
+            #[doc = #doc]
+            pub type #builder_name = #target_path;
+
+            impl #builder_name {
+                #(#setters)*
+
+                #[doc = #build_doc]
+                #[inline]
+                pub fn build(self) -> Self {
+                    self
+                }
+            }
 
             impl #struct_builder for #builder_name {
                 #[inline]

@@ -148,11 +148,8 @@ impl ::smithy_runtime::shape::StructBuilder for CredentialsBuilder {
     }
 }
 
-/// A builder for [`PolicyDescriptorType`](crate::aws::sts::types::PolicyDescriptorType).
-#[derive(Clone, Default)]
-pub struct PolicyDescriptorTypeBuilder {
-    pub(crate) arn: Option<String>,
-}
+/// A builder for [`PolicyDescriptorType`](crate::aws::sts::types::PolicyDescriptorType): the value itself, as every member is optional. Its setters are the value's methods, and `build` gives it back.
+pub type PolicyDescriptorTypeBuilder = crate::aws::sts::types::PolicyDescriptorType;
 
 impl PolicyDescriptorTypeBuilder {
     /// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the _Amazon Web Services General Reference_.
@@ -161,23 +158,10 @@ impl PolicyDescriptorTypeBuilder {
         self
     }
 
-    /// Builds the [`PolicyDescriptorType`](crate::aws::sts::types::PolicyDescriptorType).
+    /// Builds the [`PolicyDescriptorType`](crate::aws::sts::types::PolicyDescriptorType): the value itself.
     #[inline]
-    pub fn build(self) -> crate::aws::sts::types::PolicyDescriptorType {
-        <crate::aws::sts::types::PolicyDescriptorType as ::smithy_runtime::shape::Structure>::finish(self)
-    }
-}
-
-impl std::fmt::Debug for PolicyDescriptorTypeBuilder {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        ::smithy_runtime::shape::debug_structure(
-            &<crate::aws::sts::types::PolicyDescriptorType as ::smithy_runtime::shape::Structure>::finish(
-                self.clone(),
-            ),
-            "PolicyDescriptorTypeBuilder",
-            f,
-        )
+    pub fn build(self) -> Self {
+        self
     }
 }
 
@@ -191,12 +175,8 @@ impl ::smithy_runtime::shape::StructBuilder for PolicyDescriptorTypeBuilder {
     }
 }
 
-/// A builder for [`ProvidedContext`](crate::aws::sts::types::ProvidedContext).
-#[derive(Clone, Default)]
-pub struct ProvidedContextBuilder {
-    pub(crate) provider_arn: Option<String>,
-    pub(crate) context_assertion: Option<String>,
-}
+/// A builder for [`ProvidedContext`](crate::aws::sts::types::ProvidedContext): the value itself, as every member is optional. Its setters are the value's methods, and `build` gives it back.
+pub type ProvidedContextBuilder = crate::aws::sts::types::ProvidedContext;
 
 impl ProvidedContextBuilder {
     /// The context provider ARN from which the trusted context assertion was generated.
@@ -211,23 +191,10 @@ impl ProvidedContextBuilder {
         self
     }
 
-    /// Builds the [`ProvidedContext`](crate::aws::sts::types::ProvidedContext).
+    /// Builds the [`ProvidedContext`](crate::aws::sts::types::ProvidedContext): the value itself.
     #[inline]
-    pub fn build(self) -> crate::aws::sts::types::ProvidedContext {
-        <crate::aws::sts::types::ProvidedContext as ::smithy_runtime::shape::Structure>::finish(self)
-    }
-}
-
-impl std::fmt::Debug for ProvidedContextBuilder {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        ::smithy_runtime::shape::debug_structure(
-            &<crate::aws::sts::types::ProvidedContext as ::smithy_runtime::shape::Structure>::finish(
-                self.clone(),
-            ),
-            "ProvidedContextBuilder",
-            f,
-        )
+    pub fn build(self) -> Self {
+        self
     }
 }
 

@@ -89,11 +89,8 @@ impl ::smithy_runtime::shape::StructBuilder for GetRoleCredentialsInputBuilder {
     }
 }
 
-/// A builder for [`GetRoleCredentialsOutput`](crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput).
-#[derive(Clone, Default)]
-pub struct GetRoleCredentialsOutputBuilder {
-    pub(crate) role_credentials: Option<crate::aws::sso::types::RoleCredentials>,
-}
+/// A builder for [`GetRoleCredentialsOutput`](crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput): the value itself, as every member is optional. Its setters are the value's methods, and `build` gives it back.
+pub type GetRoleCredentialsOutputBuilder = crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput;
 
 impl GetRoleCredentialsOutputBuilder {
     /// The credentials for the role that is assigned to the user.
@@ -102,25 +99,10 @@ impl GetRoleCredentialsOutputBuilder {
         self
     }
 
-    /// Builds the [`GetRoleCredentialsOutput`](crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput).
+    /// Builds the [`GetRoleCredentialsOutput`](crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput): the value itself.
     #[inline]
-    pub fn build(self) -> crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput {
-        <crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput as ::smithy_runtime::shape::Structure>::finish(
-            self,
-        )
-    }
-}
-
-impl std::fmt::Debug for GetRoleCredentialsOutputBuilder {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        ::smithy_runtime::shape::debug_structure(
-            &<crate::aws::sso::operation::get_role_credentials::GetRoleCredentialsOutput as ::smithy_runtime::shape::Structure>::finish(
-                self.clone(),
-            ),
-            "GetRoleCredentialsOutputBuilder",
-            f,
-        )
+    pub fn build(self) -> Self {
+        self
     }
 }
 

@@ -207,14 +207,8 @@ impl ::smithy_runtime::shape::StructBuilder for AssumeRoleInputBuilder {
     }
 }
 
-/// A builder for [`AssumeRoleOutput`](crate::aws::sts::operation::assume_role::AssumeRoleOutput).
-#[derive(Clone, Default)]
-pub struct AssumeRoleOutputBuilder {
-    pub(crate) credentials: Option<crate::aws::sts::types::Credentials>,
-    pub(crate) assumed_role_user: Option<crate::aws::sts::types::AssumedRoleUser>,
-    pub(crate) packed_policy_size: Option<i32>,
-    pub(crate) source_identity: Option<String>,
-}
+/// A builder for [`AssumeRoleOutput`](crate::aws::sts::operation::assume_role::AssumeRoleOutput): the value itself, as every member is optional. Its setters are the value's methods, and `build` gives it back.
+pub type AssumeRoleOutputBuilder = crate::aws::sts::operation::assume_role::AssumeRoleOutput;
 
 impl AssumeRoleOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -247,25 +241,10 @@ impl AssumeRoleOutputBuilder {
         self
     }
 
-    /// Builds the [`AssumeRoleOutput`](crate::aws::sts::operation::assume_role::AssumeRoleOutput).
+    /// Builds the [`AssumeRoleOutput`](crate::aws::sts::operation::assume_role::AssumeRoleOutput): the value itself.
     #[inline]
-    pub fn build(self) -> crate::aws::sts::operation::assume_role::AssumeRoleOutput {
-        <crate::aws::sts::operation::assume_role::AssumeRoleOutput as ::smithy_runtime::shape::Structure>::finish(
-            self,
-        )
-    }
-}
-
-impl std::fmt::Debug for AssumeRoleOutputBuilder {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        ::smithy_runtime::shape::debug_structure(
-            &<crate::aws::sts::operation::assume_role::AssumeRoleOutput as ::smithy_runtime::shape::Structure>::finish(
-                self.clone(),
-            ),
-            "AssumeRoleOutputBuilder",
-            f,
-        )
+    pub fn build(self) -> Self {
+        self
     }
 }
 

@@ -155,17 +155,8 @@ impl ::smithy_runtime::shape::StructBuilder for AssumeRoleWithWebIdentityInputBu
     }
 }
 
-/// A builder for [`AssumeRoleWithWebIdentityOutput`](crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput).
-#[derive(Clone, Default)]
-pub struct AssumeRoleWithWebIdentityOutputBuilder {
-    pub(crate) credentials: Option<crate::aws::sts::types::Credentials>,
-    pub(crate) subject_from_web_identity_token: Option<String>,
-    pub(crate) assumed_role_user: Option<crate::aws::sts::types::AssumedRoleUser>,
-    pub(crate) packed_policy_size: Option<i32>,
-    pub(crate) provider: Option<String>,
-    pub(crate) audience: Option<String>,
-    pub(crate) source_identity: Option<String>,
-}
+/// A builder for [`AssumeRoleWithWebIdentityOutput`](crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput): the value itself, as every member is optional. Its setters are the value's methods, and `build` gives it back.
+pub type AssumeRoleWithWebIdentityOutputBuilder = crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput;
 
 impl AssumeRoleWithWebIdentityOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
@@ -216,27 +207,10 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
 
-    /// Builds the [`AssumeRoleWithWebIdentityOutput`](crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput).
+    /// Builds the [`AssumeRoleWithWebIdentityOutput`](crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput): the value itself.
     #[inline]
-    pub fn build(
-        self,
-    ) -> crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput {
-        <crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput as ::smithy_runtime::shape::Structure>::finish(
-            self,
-        )
-    }
-}
-
-impl std::fmt::Debug for AssumeRoleWithWebIdentityOutputBuilder {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        ::smithy_runtime::shape::debug_structure(
-            &<crate::aws::sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput as ::smithy_runtime::shape::Structure>::finish(
-                self.clone(),
-            ),
-            "AssumeRoleWithWebIdentityOutputBuilder",
-            f,
-        )
+    pub fn build(self) -> Self {
+        self
     }
 }
 
