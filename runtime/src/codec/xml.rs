@@ -725,11 +725,28 @@ fn next_markup(bytes: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Whether two short byte strings (names) are equal, compared in place: quicker for names than
-/// a call to `memcmp`.
+/// Whether two short byte strings (names) are equal, compared in place: up to 32 bytes as words
+/// that may overlap, quicker for names than a call to `memcmp` or a byte at a time.
 #[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a == b)
+    if a.len() != b.len() {
+        return false;
+    }
+    let len = a.len();
+    let word = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let half = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default());
+    match len {
+        0..=3 => a.iter().zip(b).all(|(a, b)| a == b),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
+        17..=32 => {
+            word(a, 0) == word(b, 0)
+                && word(a, 8) == word(b, 8)
+                && word(a, len - 16) == word(b, len - 16)
+                && word(a, len - 8) == word(b, len - 8)
+        }
+        _ => a == b,
+    }
 }
 
 /// Where a document's elements are: found by one pass over the text, each element's name,
@@ -1735,6 +1752,21 @@ mod tests {
 
     use super::*;
     use crate::schema::prelude;
+
+    #[test]
+    fn names_compare_as_slices_do_at_every_length() {
+        let text: Vec<u8> = (0..40u8).map(|n| b'a' + n % 26).collect();
+        for len in 0..=text.len() {
+            let a = &text[..len];
+            assert!(same(a, &a.to_vec()), "{len} bytes");
+            assert!(!same(a, &text[..len.saturating_sub(1)]) || len == 0);
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same(a, &b), "{len} bytes differing at {at}");
+            }
+        }
+    }
 
     /// `Thing { @xmlAttribute id, name, @xmlFlattened tags, sizes: list (item `Size`), attrs:
     /// map, @xmlName("When") at }`, as a generated crate would have it.
