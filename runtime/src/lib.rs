@@ -6,7 +6,8 @@
 //! - [`primitives`]: blobs, timestamps, documents, big numbers, streams;
 //! - [`error`]: build, validation and unmodelled service errors;
 //! - [`shape`]: how codecs see values, and [`codec`]: JSON, text forms and the serde bridge,
-//!   each walking values with their schemas;
+//!   each walking values with their schemas ([`serde_impls!`] gives generated types their
+//!   serde impls when the `serde` feature is on);
 //! - [`validate`]: the model's constraint traits;
 //! - [`checksum`]: flexible checksums and gzip bodies;
 //! - [`operation`] and [`protocol`]: operations on the wire in restJson1, awsJson1_0,
