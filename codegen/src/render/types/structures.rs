@@ -431,31 +431,7 @@ fn render_builder(
     let storage = fields
         .iter()
         .map(|Field { ident, builder_ty, .. }| quote!(pub(crate) #ident: Option<#builder_ty>,));
-    let setters = fields.iter().map(|field| {
-        let Field {
-            ident,
-            builder_ty,
-            docs,
-            deprecated,
-            ..
-        } = field;
-        // A setter named as a binary operator's method (a member `add`, `sub`, ...) has that
-        // method's shape, which clippy flags.
-        let operator = matches!(
-            ident.to_string().as_str(),
-            "add" | "sub" | "mul" | "div" | "rem" | "shl" | "shr" | "bitand" | "bitor" | "bitxor"
-        )
-        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
-        quote! {
-            #docs
-            #deprecated
-            #operator
-            pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
-                self.#ident = Some(value.into());
-                self
-            }
-        }
-    });
+    let setters = setters(fields);
     let fallible = cx.index.build_is_fallible(shape);
     let checks = fields.iter().filter(|field| field.required).map(|field| {
         let ident = &field.ident;
@@ -510,24 +486,7 @@ fn render_builder(
     );
     let struct_builder = Rt::StructBuilder.path();
     let slot = Rt::Slot.path();
-    let arms = fields.iter().enumerate().map(|(index, field)| {
-        let ident = &field.ident;
-        let index = Literal::usize_unsuffixed(index);
-        quote!(#index => &mut self.#ident,)
-    });
-    let slots = if fields.is_empty() {
-        quote! {
-            let _ = index;
-            None
-        }
-    } else {
-        quote! {
-            Some(match index {
-                #(#arms)*
-                _ => return None,
-            })
-        }
-    };
+    let slots = slots(fields);
     let doc = format!(" A builder for {link}.");
     out.add(
         &builder.module,
@@ -554,6 +513,60 @@ fn render_builder(
             }
         },
     );
+}
+
+/// A builder's setters, one per member: each takes anything that converts into the member's
+/// type.
+fn setters(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|field| {
+            let Field {
+                ident,
+                builder_ty,
+                docs,
+                deprecated,
+                ..
+            } = field;
+            // A setter named as a binary operator's method (a member `add`, `sub`, ...) has that
+            // method's shape, which clippy flags.
+            let operator = matches!(
+                ident.to_string().as_str(),
+                "add" | "sub" | "mul" | "div" | "rem" | "shl" | "shr" | "bitand" | "bitor" | "bitxor"
+            )
+            .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+            quote! {
+                #docs
+                #deprecated
+                #operator
+                pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
+                    self.#ident = Some(value.into());
+                    self
+                }
+            }
+        })
+        .collect()
+}
+
+/// The body of `StructBuilder::slot`: the member at `index` as the slot a decoder fills.
+fn slots(fields: &[Field]) -> TokenStream {
+    if fields.is_empty() {
+        return quote! {
+            let _ = index;
+            None
+        };
+    }
+    let arms = fields.iter().enumerate().map(|(index, field)| {
+        let ident = &field.ident;
+        let index = Literal::usize_unsuffixed(index);
+        quote!(#index => &mut self.#ident,)
+    });
+    quote! {
+        Some(match index {
+            #(#arms)*
+            _ => return None,
+        })
+    }
 }
 
 /// Whether a structure is its own builder: every member optional and stored as the builder
@@ -615,49 +628,10 @@ fn render_value_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSym
     let builder_name = ident(&builder.name);
     let target_path = target.path_from(&builder.module);
     let link = target.doc_link(&builder.module);
-    let setters = fields.iter().map(|field| {
-        let Field {
-            ident,
-            builder_ty,
-            docs,
-            deprecated,
-            ..
-        } = field;
-        let operator = matches!(
-            ident.to_string().as_str(),
-            "add" | "sub" | "mul" | "div" | "rem" | "shl" | "shr" | "bitand" | "bitor" | "bitxor"
-        )
-        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
-        quote! {
-            #docs
-            #deprecated
-            #operator
-            pub fn #ident(mut self, value: impl Into<#builder_ty>) -> Self {
-                self.#ident = Some(value.into());
-                self
-            }
-        }
-    });
+    let setters = setters(fields);
     let struct_builder = Rt::StructBuilder.path();
     let slot = Rt::Slot.path();
-    let arms = fields.iter().enumerate().map(|(index, field)| {
-        let ident = &field.ident;
-        let index = Literal::usize_unsuffixed(index);
-        quote!(#index => &mut self.#ident,)
-    });
-    let slots = if fields.is_empty() {
-        quote! {
-            let _ = index;
-            None
-        }
-    } else {
-        quote! {
-            Some(match index {
-                #(#arms)*
-                _ => return None,
-            })
-        }
-    };
+    let slots = slots(fields);
     let doc = format!(
         " A builder for {link}: the value itself, as every member is optional. Its setters are \
          the value's methods, and `build` gives it back."
