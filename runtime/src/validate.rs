@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
 
 use crate::memory::RequestMemory;
 use crate::schema::{Bounds, EnumValue, Flags, Member, Schema, ShapeType, Traits};
@@ -162,9 +162,11 @@ pub fn missing_required(value: &dyn Value, schema: &'static Schema) -> Vec<Viola
 /// Whether a value of `schema` can lack a required member: whether a structure with one is
 /// among the shapes its values can hold (itself included). Kept per schema once found.
 fn may_lack_required(schema: &'static Schema) -> bool {
-    static FOUND: LazyLock<Mutex<HashMap<usize, bool>>> = LazyLock::new(Mutex::default);
+    // Read on every client call, written once per schema: a read lock that calls on other
+    // threads share.
+    static FOUND: LazyLock<RwLock<HashMap<usize, bool>>> = LazyLock::new(RwLock::default);
     let key = std::ptr::from_ref(schema) as usize;
-    if let Some(&found) = FOUND.lock().ok().as_ref().and_then(|found| found.get(&key)) {
+    if let Some(&found) = FOUND.read().ok().as_ref().and_then(|found| found.get(&key)) {
         return found;
     }
     let mut seen: Vec<*const Schema> = Vec::new();
@@ -181,7 +183,7 @@ fn may_lack_required(schema: &'static Schema) -> bool {
         }
         pending.extend(schema.members.iter().map(|member| member.target));
     }
-    if let Ok(mut known) = FOUND.lock() {
+    if let Ok(mut known) = FOUND.write() {
         known.insert(key, found);
     }
     found

@@ -421,13 +421,13 @@ fn render_builder(
     builder: &TypeSymbol,
     fields: &[Field],
 ) {
-    let builder_name = ident(&builder.name);
-    let target_path = target.path_from(&builder.module);
-    let target_str = target.name.as_str();
     if builder_is_the_value(shape, fields) {
         render_value_builder(out, target, builder, fields);
         return;
     }
+    let builder_name = ident(&builder.name);
+    let target_path = target.path_from(&builder.module);
+    let target_str = target.name.as_str();
     let storage = fields
         .iter()
         .map(|Field { ident, builder_ty, .. }| quote!(pub(crate) #ident: Option<#builder_ty>,));
