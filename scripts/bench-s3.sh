@@ -6,8 +6,8 @@
 #   2. a GetObject of a large object (DOWNLOAD_BYTES, default 1 GiB) over loopback HTTP/1.1, read
 #      piece by piece, and a PutObject of a file of that size, streamed from disk with a trailing
 #      CRC64NVME checksum: throughput
-#      and each client's peak memory, one process per client and direction
-#      (scripts/bench/s3_download.rs, release build).
+#      and each client's peak memory, one process per client and direction, the server in a child
+#      process (scripts/bench/s3_download.rs, release build, one binary per client).
 #
 # Usage: scripts/bench-s3.sh     (ROUNDS=5 for more rounds; PARTS="percall" for one part)
 # Needs ../shared and the crate registry; writes under target/bench-s3/.
@@ -37,7 +37,7 @@ rm -rf "$BENCH/full" "$BENCH/three"
 
 mkdir -p "$BENCH/sdk/src" "$BENCH/percall/src"
 printf '%s\n' '# Written by scripts/bench-s3.sh.' '[workspace]' 'resolver = "2"' \
-    'members = ["full", "three", "sdk", "percall", "download"]' '' '[profile.release]' 'debug = false' > "$BENCH/Cargo.toml"
+    'members = ["full", "three", "sdk", "percall", "download-ours", "download-sdk"]' '' '[profile.release]' 'debug = false' > "$BENCH/Cargo.toml"
 printf '%s\n' '[package]' 'name = "sdk-anchor"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
     '[dependencies]' "aws-sdk-s3 = \"=$SDK_VERSION\"" > "$BENCH/sdk/Cargo.toml"
 echo "" > "$BENCH/sdk/src/lib.rs"
@@ -46,13 +46,20 @@ printf '%s\n' '[package]' 'name = "percall"' 'version = "0.0.0"' 'edition = "202
     "aws-sdk-s3 = \"=$SDK_VERSION\"" 'aws-smithy-http-client = { version = "1", features = ["test-util"] }' \
     'http = "1"' 'tokio = { version = "1", features = ["rt"] }' > "$BENCH/percall/Cargo.toml"
 cp "$ROOT/scripts/bench/s3_percall.rs" "$BENCH/percall/src/main.rs"
-mkdir -p "$BENCH/download/src"
-printf '%s\n' '[package]' 'name = "download"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
-    '[dependencies]' 's3-three = { path = "../three" }' \
-    "smithy-runtime = { path = \"$ROOT/runtime\", features = [\"hyper-client\"] }" \
-    "aws-sdk-s3 = \"=$SDK_VERSION\"" \
-    'tokio = { version = "1", features = ["rt-multi-thread", "net", "io-util"] }' > "$BENCH/download/Cargo.toml"
-cp "$ROOT/scripts/bench/s3_download.rs" "$BENCH/download/src/main.rs"
+# The download benchmark twice, each binary linking one client only, as a user's would.
+rm -rf "$BENCH/download"
+for client in ours sdk; do
+    mkdir -p "$BENCH/download-$client/src"
+    case $client in
+        ours) deps=('s3-three = { path = "../three" }'
+                    "smithy-runtime = { path = \"$ROOT/runtime\", features = [\"hyper-client\"] }") ;;
+        sdk) deps=("aws-sdk-s3 = \"=$SDK_VERSION\"") ;;
+    esac
+    printf '%s\n' '[package]' "name = \"download-$client\"" 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
+        '[features]' "default = [\"$client\"]" 'ours = []' 'sdk = []' '' '[dependencies]' "${deps[@]}" \
+        'tokio = { version = "1", features = ["rt-multi-thread", "net", "io-util", "io-std"] }' > "$BENCH/download-$client/Cargo.toml"
+    cp "$ROOT/scripts/bench/s3_download.rs" "$BENCH/download-$client/src/main.rs"
+done
 
 cd "$BENCH"
 cargo fetch --quiet
@@ -73,15 +80,15 @@ if part download; then
     echo
     echo "## GetObject and PutObject of a large object over loopback HTTP/1.1 (release build, one process per client)"
     echo
-    cargo build --quiet --release -p download
-    runs=$(for round in 1 2 3; do
+    cargo build --quiet --release -p download-ours -p download-sdk
+    runs=$(for round in $(seq "$ROUNDS"); do
         for direction in get put; do
             for client in sdk ours; do
-                "${CARGO_TARGET_DIR:-$BENCH/target}/release/download" "$client" "$direction"
+                "${CARGO_TARGET_DIR:-$BENCH/target}/release/download-$client" "$direction"
             done
         done
     done)
-    printf '| client | bytes | MB/s | peak memory MiB |\n|---|---:|---:|---:|\n'
+    printf '| client | bytes | MB/s | peak resident MiB | peak heap KiB | CPU s per GiB |\n|---|---:|---:|---:|---:|---:|\n'
     for client in sdk-get ours-get sdk-put ours-put; do
         mine=$(echo "$runs" | awk -v client="$client" '$1 == client')
         case $client in
@@ -90,9 +97,10 @@ if part download; then
             sdk-put) name="PutObject of a file, aws-sdk-s3 $SDK_VERSION" ;;
             ours-put) name="PutObject of a file, smithy-codegen (hyper transport)" ;;
         esac
-        printf '| %s | %s | %s | %s |\n' "$name" "$(echo "$mine" | awk 'NR == 1 { print $2 }')" \
-            "$(echo "$mine" | awk '{ print $3 }' | median)" "$(echo "$mine" | awk '{ print $4 }' | median)"
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(echo "$mine" | awk 'NR == 1 { print $2 }')" \
+            "$(echo "$mine" | awk '{ print $3 }' | median)" "$(echo "$mine" | awk '{ print $4 }' | median)" \
+            "$(echo "$mine" | awk '{ print $5 }' | median)" "$(echo "$mine" | awk '{ print $6 }' | median)"
     done
     echo
-    echo "(medians of 3 runs each, clients taking turns)"
+    echo "(medians of $ROUNDS runs each, clients taking turns)"
 fi

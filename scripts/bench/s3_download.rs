@@ -1,13 +1,18 @@
 //! A large S3 object over loopback HTTP/1.1, ours (the generated client on the hyper transport)
 //! against `aws-sdk-s3` (its default HTTP client): a GetObject, each client reading the body
 //! piece by piece and dropping it, and a PutObject of a file, each client streaming it from
-//! disk with a CRC64NVME checksum in an `aws-chunked` trailer. A server in
-//! the same process sends the object from a pattern, or reads and drops the upload, as fast as
-//! the client goes. Prints the throughput and the process's peak resident memory.
+//! disk with a CRC64NVME checksum in an `aws-chunked` trailer. A server in a child process (this
+//! program, run with the argument `serve`) sends the object from a pattern, or reads and drops the
+//! upload, as fast as the client goes. Prints the throughput, the client process's peak
+//! resident memory (the server's is its own process's, not counted), the most heap the client
+//! held at once (counted by the allocator, from before the client is made), and the processor
+//! seconds the client process took per GiB moved.
 //!
-//! Run once per client and direction, so that each process's peak memory is its own:
-//! `s3_download ours|sdk [get|put]`; `DOWNLOAD_BYTES` sets the object's size (default 1 GiB).
-//! Built and run by `scripts/bench-s3.sh` (`PARTS=download`).
+//! Built twice, as a user builds each client: with the feature `ours` (the binary
+//! `download-ours`, which links only our client) and with `sdk` (`download-sdk`, only the SDK),
+//! so that neither process carries the other client's code. Run once per direction:
+//! `download-ours|download-sdk [get|put]`; `DOWNLOAD_BYTES` sets the object's size (default
+//! 1 GiB). Built and run by `scripts/bench-s3.sh` (`PARTS=download`).
 
 use std::time::Instant;
 
@@ -77,6 +82,60 @@ async fn serve(length: u64) -> String {
     endpoint
 }
 
+/// The system allocator, counting the bytes allocated now and at most: the heap a client holds,
+/// apart from the code and libraries every process maps.
+struct Counting;
+
+static HEAP_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static HEAP_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let pointer = unsafe { std::alloc::System.alloc(layout) };
+        if !pointer.is_null() {
+            let now = HEAP_NOW.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed) + layout.size();
+            HEAP_PEAK.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(pointer, layout) };
+        HEAP_NOW.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        let moved = unsafe { std::alloc::System.realloc(pointer, layout, size) };
+        if !moved.is_null() {
+            if size >= layout.size() {
+                let now = HEAP_NOW.fetch_add(size - layout.size(), std::sync::atomic::Ordering::Relaxed) + size
+                    - layout.size();
+                HEAP_PEAK.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                HEAP_NOW.fetch_sub(layout.size() - size, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The processor time this process has taken (user and system, all its threads), in seconds
+/// (Linux: `/proc/self/stat`, in clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's name, which is in parentheses: utime and stime are the
+    // 12th and 13th of them.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |at: usize| fields.get(at).and_then(|field| field.parse::<f64>().ok()).unwrap_or_default();
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// The peak resident memory of this process, in bytes (Linux).
 fn peak_memory() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -90,6 +149,7 @@ fn peak_memory() -> u64 {
 }
 
 /// Our S3 client for `endpoint`, on the hyper transport, signing.
+#[cfg(feature = "ours")]
 fn our_client(endpoint: &str) -> s3_three::client::Client {
     let config = smithy_runtime::client::Config::new(smithy_runtime::client::HyperTransport::new(), endpoint)
         .with_region("us-east-1")
@@ -101,6 +161,7 @@ fn our_client(endpoint: &str) -> s3_three::client::Client {
 }
 
 /// The SDK's S3 client for `endpoint`, path-style, signing.
+#[cfg(feature = "sdk")]
 fn sdk_client(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
@@ -118,6 +179,7 @@ fn sdk_client(endpoint: &str) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
+#[cfg(feature = "ours")]
 async fn ours(endpoint: &str) -> u64 {
     use s3_three::service::AmazonS3;
     let client = our_client(endpoint);
@@ -134,6 +196,7 @@ async fn ours(endpoint: &str) -> u64 {
     read
 }
 
+#[cfg(feature = "sdk")]
 async fn sdk(endpoint: &str) -> u64 {
     let client = sdk_client(endpoint);
     let mut output = client.get_object().bucket("bucket").key("object").send().await.unwrap();
@@ -160,6 +223,7 @@ fn file(length: u64) -> std::path::PathBuf {
     path
 }
 
+#[cfg(feature = "ours")]
 async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
     use s3_three::service::AmazonS3;
     let client = our_client(endpoint);
@@ -176,6 +240,7 @@ async fn ours_put(endpoint: &str, path: &std::path::Path) -> u64 {
     length
 }
 
+#[cfg(feature = "sdk")]
 async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
     let client = sdk_client(endpoint);
     let body = aws_sdk_s3::primitives::ByteStream::from_path(path).await.unwrap();
@@ -192,36 +257,80 @@ async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
     length
 }
 
+/// Starts the server in a child process; the child and its endpoint.
+fn spawn_server() -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("serve")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_owned())
+}
+
 fn main() {
-    let which = std::env::args().nth(1).unwrap_or_else(|| "ours".to_owned());
-    let direction = std::env::args().nth(2).unwrap_or_else(|| "get".to_owned());
+    let which = if cfg!(feature = "sdk") { "sdk" } else { "ours" };
+    let direction = std::env::args().nth(1).unwrap_or_else(|| "get".to_owned());
+    if direction == "serve" {
+        // The server: prints its endpoint, then serves until its parent closes its input.
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let length: u64 = std::env::var("DOWNLOAD_BYTES")
+                .ok()
+                .and_then(|bytes| bytes.parse().ok())
+                .unwrap_or(1 << 30);
+            println!("{}", serve(length).await);
+            let mut input = tokio::io::stdin();
+            let mut byte = [0u8; 1];
+            let _ = input.read(&mut byte).await;
+        });
+        return;
+    }
     let length: u64 = std::env::var("DOWNLOAD_BYTES")
         .ok()
         .and_then(|bytes| bytes.parse().ok())
         .unwrap_or(1 << 30);
+    let path = (direction == "put").then(|| file(length));
+    let (mut server, endpoint) = spawn_server();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let path = (direction == "put").then(|| file(length));
     runtime.block_on(async {
-        let endpoint = serve(length).await;
-        let start = Instant::now();
-        let moved = match (which.as_str(), &path) {
-            ("sdk", Some(path)) => sdk_put(&endpoint, path).await,
-            (_, Some(path)) => ours_put(&endpoint, path).await,
-            ("sdk", None) => sdk(&endpoint).await,
-            _ => ours(&endpoint).await,
+        // The heap before the client is made (the runtime's, the file's path): not the client's.
+        let before = HEAP_NOW.load(std::sync::atomic::Ordering::Relaxed);
+        HEAP_PEAK.store(before, std::sync::atomic::Ordering::Relaxed);
+        let (start, cpu) = (Instant::now(), cpu_seconds());
+        #[cfg(feature = "sdk")]
+        let moved = match &path {
+            Some(path) => sdk_put(&endpoint, path).await,
+            None => sdk(&endpoint).await,
+        };
+        #[cfg(not(feature = "sdk"))]
+        let moved = match &path {
+            Some(path) => ours_put(&endpoint, path).await,
+            None => ours(&endpoint).await,
         };
         let seconds = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu;
         assert_eq!(moved, length, "the whole object was moved");
+        let heap = HEAP_PEAK.load(std::sync::atomic::Ordering::Relaxed) - before;
         println!(
-            "{which}-{direction} {length} {:.0} {:.1}",
+            "{which}-{direction} {length} {:.0} {:.1} {:.0} {:.2}",
             length as f64 / seconds / 1e6,
-            peak_memory() as f64 / 1048576.0
+            peak_memory() as f64 / 1048576.0,
+            heap as f64 / 1024.0,
+            cpu / (length as f64 / (1u64 << 30) as f64)
         );
     });
+    drop(server.stdin.take());
+    let _ = server.wait();
     if let Some(path) = path {
         let _ = std::fs::remove_file(path);
     }

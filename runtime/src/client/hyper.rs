@@ -22,6 +22,11 @@ const PREALLOCATE_LIMIT: usize = 64 * 1024;
 /// between pieces tells whether the upload is moving.
 const UPLOAD_PIECE: usize = 64 * 1024;
 
+/// The most an HTTP/1 connection buffers of what it reads ahead of the caller (hyper's default
+/// is about 400 KiB, which a download that streams fills and holds): a response body arrives in
+/// pieces of at most this size.
+const READ_BUFFER: usize = 128 * 1024;
+
 /// A ready [`Transport`] on hyper's pooled client. It speaks HTTPS through rustls (with the
 /// `ring` crypto provider), HTTP/2 or HTTP/1.1 as the server's ALPN answer picks, and plain
 /// HTTP for `http://` endpoints (loopback servers, tests). Cloning it is cheap and shares one
@@ -285,6 +290,7 @@ impl HyperTransportBuilder {
         };
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .http2_only(self.http2_only)
+            .http1_max_buf_size(READ_BUFFER)
             .build(connector);
         HyperTransport {
             client,

@@ -101,8 +101,7 @@ impl Partitions {
                 },
             };
             let pattern = string_field(object, "regionRegex", &path)?;
-            // `regionRegex` must match the whole region.
-            let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|error| {
+            let regex = region_regex(pattern).map_err(|error| {
                 RuleSetError::new(
                     format!("{path}.regionRegex"),
                     format!("invalid regular expression: {error}"),
@@ -156,6 +155,19 @@ impl Partitions {
         };
         index.and_then(|index| self.outputs.get(index))
     }
+}
+
+/// A partition's `regionRegex`, matching whole regions. `\w`, `\d` and `\s` are ASCII classes, as
+/// in the Java regular expressions the data is written for (region names are ASCII): compiled
+/// without Unicode's tables, a pattern takes a few kilobytes rather than a megabyte to build. A
+/// pattern that needs Unicode (such as one with `.`, which could then match inside a character) is
+/// compiled with it.
+fn region_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    let whole = format!("^(?:{pattern})$");
+    regex::RegexBuilder::new(&whole)
+        .unicode(false)
+        .build()
+        .or_else(|_| Regex::new(&whole))
 }
 
 /// A region's outputs when its entry overrides some of its partition's; `None` when it does not.

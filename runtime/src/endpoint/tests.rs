@@ -365,6 +365,23 @@ fn partitions_without_aws_have_no_fallback() {
     // The pattern must match the whole region.
     assert_eq!(outputs("mars-7x"), None);
     assert_eq!(outputs("us-east-1"), None);
+    // `\w` and `\d` are ASCII classes, as in the Java patterns the data is written for.
+    assert_eq!(outputs("moon-süd-1"), None);
+    assert_eq!(outputs("moon-east-\u{0661}"), None);
+    assert_eq!(outputs("moon-s_d-12").unwrap().name, "moon");
+}
+
+#[test]
+fn a_region_pattern_that_needs_unicode_is_compiled_with_it() {
+    let partitions = Partitions::from_json(
+        &json!({"partitions": [{"id": "dot", "regionRegex": "^dot-.$", "outputs": {
+            "dnsSuffix": "a", "dualStackDnsSuffix": "b", "supportsFIPS": false, "supportsDualStack": false
+        }}]})
+        .to_string(),
+    )
+    .unwrap();
+    assert_eq!(partitions.partition("dot-é").unwrap().dns_suffix, "a");
+    assert_eq!(partitions.partition("dot-ab"), None);
 }
 
 #[test]

@@ -155,6 +155,10 @@ impl ChunkSigner {
     }
 }
 
+/// The most a chunk's content adds to its data: its length in hex (at most 16 digits), its
+/// signature, and two line ends.
+const CHUNK_OVERHEAD: usize = 16 + CHUNK_SIGNATURE.len() + 64 + 4;
+
 /// Writes a body as `aws-chunked` content, chunk by chunk: each chunk's length in hex (with its
 /// signature, when signed), the chunk, and at the end an empty chunk and, with a checksum, the
 /// trailing header that carries it (signed too, when the chunks are).
@@ -241,22 +245,35 @@ impl AwsChunked {
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
                         Poll::Ready(Some(Ok(piece))) => {
-                            this.pending.extend_from_slice(&piece);
-                            let whole = this.pending.len() / this.chunk_size * this.chunk_size;
+                            // The piece's whole chunks are written from it where nothing waits
+                            // before it, else from what waits joined with it; the rest waits.
+                            let joined = !this.pending.is_empty();
+                            if joined {
+                                this.pending.extend_from_slice(&piece);
+                            }
+                            let data: &[u8] = if joined { &this.pending } else { &piece };
+                            let whole = data.len() / this.chunk_size * this.chunk_size;
+                            if whole > 0 {
+                                out.reserve_exact(whole + whole / this.chunk_size * CHUNK_OVERHEAD);
+                            }
+                            let written = data[..whole]
+                                .chunks_exact(this.chunk_size)
+                                .try_for_each(|chunk| encoder.chunk(chunk, &mut out));
+                            if joined {
+                                this.pending.drain(..whole);
+                            } else {
+                                this.pending.extend_from_slice(&piece[whole..]);
+                            }
                             if whole == 0 {
                                 continue;
                             }
-                            let written = this
-                                .pending
-                                .chunks_exact(this.chunk_size)
-                                .try_for_each(|chunk| encoder.chunk(chunk, &mut out));
-                            this.pending.drain(..whole);
                             break written;
                         }
                         Poll::Ready(None) => {
                             let Some(mut encoder) = this.encoder.take() else {
                                 return Poll::Ready(None);
                             };
+                            out.reserve_exact(this.pending.len() + 2 * CHUNK_OVERHEAD + 256);
                             break encoder
                                 .chunk(&this.pending, &mut out)
                                 .and_then(|()| encoder.finish(&mut out));
@@ -799,7 +816,7 @@ mod tests {
             direct.chunk(chunk, &mut whole).unwrap();
         }
         direct.finish(&mut whole).unwrap();
-        for piece in [1, 1000, 65_536, 100_000, 400_000] {
+        for piece in [1, 1000, 65_535, 65_536, 65_537, 100_000, 131_072, 400_000] {
             let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
                 body.chunks(piece).map(|chunk| Ok(chunk.to_vec())).collect();
             let stream = ByteStream::from_stream(Iter(pieces.into_iter()), Some(body.len() as u64));
@@ -809,8 +826,8 @@ mod tests {
             let mut encoded = encoded;
             let waker = std::task::Waker::noop();
             let mut cx = Context::from_waker(waker);
-            while let Poll::Ready(Some(piece)) = futures_core::Stream::poll_next(Pin::new(&mut encoded), &mut cx) {
-                out.extend_from_slice(&piece.unwrap());
+            while let Poll::Ready(Some(content)) = futures_core::Stream::poll_next(Pin::new(&mut encoded), &mut cx) {
+                out.extend_from_slice(&content.unwrap());
             }
             assert_eq!(out, whole, "pieces of {piece}");
         }
