@@ -166,6 +166,15 @@ pub fn write_structure_with_type(
 /// The text of the `__type` entry of the map `body` holds, found without reading the values of
 /// the other entries into anything: the error an rpcv2Cbor error body names. `None` when the
 /// body is not a map, has no such entry, or is not well formed before it.
+
+/// Bytes read as text, when they are UTF-8.
+#[inline]
+fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
+    match bytes {
+        Cow::Borrowed(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed).ok(),
+        Cow::Owned(bytes) => String::from_utf8(bytes).map(Cow::Owned).ok(),
+    }
+}
 #[cfg(test)]
 pub(crate) fn error_type(body: &[u8]) -> Option<String> {
     top_level_text(body, "__type")
@@ -985,13 +994,17 @@ impl<'a> CborDecoder<'a> {
     /// A text string.
     #[inline]
     fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        let (bytes, start) = self.text_bytes()?;
+        utf8(bytes).ok_or_else(|| self.error_at(start, "a text string is not UTF-8"))
+    }
+
+    /// A text string's bytes, not yet checked to be UTF-8 (a structure's key that equals a
+    /// member's name is, as the name is), and where they start, for the error when they are not.
+    #[inline]
+    fn text_bytes(&mut self) -> Result<(Cow<'a, [u8]>, usize), DecodeError> {
         let head = self.expect_major(TEXT, "a text string")?;
         let start = self.position;
-        match self.string_bytes(head)? {
-            Cow::Borrowed(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed).ok(),
-            Cow::Owned(bytes) => String::from_utf8(bytes).map(Cow::Owned).ok(),
-        }
-        .ok_or_else(|| self.error_at(start, "a text string is not UTF-8"))
+        Ok((self.string_bytes(head)?, start))
     }
 
     /// A byte string.
@@ -1105,10 +1118,14 @@ impl<'a> CborDecoder<'a> {
         let members = schema.members;
         // Members mostly come in the schema's order: the search starts after the last one found.
         let mut hint = 0;
-        self.entries(head, |this, key| {
+        self.items(head, 2, |this| {
+            // Keys are compared with the members' names as bytes: only a key that names no
+            // member is checked to be UTF-8.
+            let (key, start) = this.text_bytes()?;
             // A stream is the body of its message, never a member of a map.
-            let matches =
-                |member: &Member| member.name == key && include(member) && !member.traits.has(Flags::STREAMING);
+            let matches = |member: &Member| {
+                member.name.as_bytes() == &*key && include(member) && !member.traits.has(Flags::STREAMING)
+            };
             let index = (hint..members.len())
                 .chain(0..hint.min(members.len()))
                 .find(|&index| matches(&members[index]));
@@ -1124,6 +1141,7 @@ impl<'a> CborDecoder<'a> {
                 }
                 Some(_) => {}
                 None => {
+                    let key = utf8(key).ok_or_else(|| this.error_at(start, "a text string is not UTF-8"))?;
                     this.path.push(PathSegment::Key(key));
                     this.skip()?;
                     this.path.pop();
