@@ -758,19 +758,21 @@ struct Index<'a> {
 }
 
 /// An element in an [`Index`]: byte offsets into the document (which is shorter than 4 GiB), and
-/// the places of its first child and next sibling.
+/// the place of its next sibling. Its first child, when it has one, is the element after it in
+/// the index (elements are indexed in the order they start); its attributes run from its name
+/// to the end of its start tag, one byte before its content (two for an empty element's `/>`).
 #[derive(Clone, Copy)]
 struct Entry {
     name: u32,
     name_end: u32,
-    /// The text between the name and the end of the start tag.
-    attributes_end: u32,
     content: u32,
     content_end: u32,
-    first_child: u32,
     next_sibling: u32,
     /// What its text holds beside characters (child elements aside).
     text: Text,
+    has_child: bool,
+    /// Whether it is written `<name/>`.
+    empty: bool,
 }
 
 /// What an element's text holds beside characters, which says how it is read.
@@ -941,7 +943,6 @@ impl<'a> Index<'a> {
                         }
                     };
                     let empty = bytes[gt - 1] == b'/';
-                    let attributes_end = if empty { gt - 1 } else { gt };
                     if open.is_empty() {
                         if root_seen {
                             return Err(refuse(lt, "content after the root element"));
@@ -965,16 +966,16 @@ impl<'a> Index<'a> {
                     entries.push(Entry {
                         name: offset(local_start)?,
                         name_end: offset(name_end)?,
-                        attributes_end: offset(attributes_end)?,
                         content,
                         content_end: content,
-                        first_child: NONE,
                         next_sibling: NONE,
                         text: Text::Plain,
+                        has_child: false,
+                        empty,
                     });
                     if let Some((parent, last, _)) = open.last_mut() {
                         if *last == NONE {
-                            entries[*parent as usize].first_child = id;
+                            entries[*parent as usize].has_child = true;
                         } else {
                             entries[*last as usize].next_sibling = id;
                         }
@@ -1016,14 +1017,17 @@ impl<'a> Index<'a> {
     /// The raw text of element `id`'s attributes.
     fn attributes(&self, id: u32) -> &'a str {
         self.entry(id)
-            .and_then(|entry| self.input.get(entry.name_end as usize..entry.attributes_end as usize))
+            .and_then(|entry| {
+                let attributes_end = entry.content as usize - 1 - usize::from(entry.empty);
+                self.input.get(entry.name_end as usize..attributes_end)
+            })
             .unwrap_or_default()
     }
 
     /// The text of element `id`'s content, references resolved (an element in it is an error).
     fn text(&self, id: u32) -> Result<Cow<'a, str>, DecodeError> {
         match self.entry(id) {
-            Some(entry) if entry.first_child == NONE && entry.text != Text::Markup => {
+            Some(entry) if !entry.has_child && entry.text != Text::Markup => {
                 let text = self
                     .input
                     .get(entry.content as usize..entry.content_end as usize)
@@ -1045,7 +1049,10 @@ impl<'a> Index<'a> {
 
     /// The first child of element `id` (`NONE` when it has none).
     fn first_child(&self, id: u32) -> u32 {
-        self.entry(id).map_or(NONE, |entry| entry.first_child)
+        match self.entry(id) {
+            Some(entry) if entry.has_child => id + 1,
+            _ => NONE,
+        }
     }
 
     /// The sibling after element `id` (`NONE` when it is the last).
@@ -1931,6 +1938,12 @@ mod tests {
     }
 
     /// The element index is charged to a server's memory budget before the document is read.
+    #[test]
+    fn an_index_entry_is_small() {
+        // Five offsets and three bytes: a listing's index is about the size of its text.
+        assert!(std::mem::size_of::<Entry>() <= 24);
+    }
+
     #[test]
     fn the_index_is_charged_to_the_budget() {
         let xml = format!("<Thing>{}</Thing>", "<Tag>t</Tag>".repeat(10_000));
