@@ -163,10 +163,6 @@ pub fn write_structure_with_type(
     Writer { out }.structure(value, schema, &|_| true, Some(type_name))
 }
 
-/// The text of the `__type` entry of the map `body` holds, found without reading the values of
-/// the other entries into anything: the error an rpcv2Cbor error body names. `None` when the
-/// body is not a map, has no such entry, or is not well formed before it.
-
 /// Bytes read as text, when they are UTF-8.
 #[inline]
 fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
@@ -175,6 +171,10 @@ fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
         Cow::Owned(bytes) => String::from_utf8(bytes).map(Cow::Owned).ok(),
     }
 }
+
+/// The text of the `__type` entry of the map `body` holds, found without reading the values of
+/// the other entries into anything: the error an rpcv2Cbor error body names. `None` when the
+/// body is not a map, has no such entry, or is not well formed before it.
 #[cfg(test)]
 pub(crate) fn error_type(body: &[u8]) -> Option<String> {
     top_level_text(body, "__type")
