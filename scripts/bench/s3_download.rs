@@ -257,6 +257,14 @@ async fn sdk_put(endpoint: &str, path: &std::path::Path) -> u64 {
     length
 }
 
+/// The object's size: `DOWNLOAD_BYTES`, 1 GiB by default.
+fn object_length() -> u64 {
+    std::env::var("DOWNLOAD_BYTES")
+        .ok()
+        .and_then(|bytes| bytes.parse().ok())
+        .unwrap_or(1 << 30)
+}
+
 /// Starts the server in a child process; the child and its endpoint.
 fn spawn_server() -> (std::process::Child, String) {
     use std::io::BufRead as _;
@@ -280,21 +288,14 @@ fn main() {
         // The server: prints its endpoint, then serves until its parent closes its input.
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
-            let length: u64 = std::env::var("DOWNLOAD_BYTES")
-                .ok()
-                .and_then(|bytes| bytes.parse().ok())
-                .unwrap_or(1 << 30);
-            println!("{}", serve(length).await);
+            println!("{}", serve(object_length()).await);
             let mut input = tokio::io::stdin();
             let mut byte = [0u8; 1];
             let _ = input.read(&mut byte).await;
         });
         return;
     }
-    let length: u64 = std::env::var("DOWNLOAD_BYTES")
-        .ok()
-        .and_then(|bytes| bytes.parse().ok())
-        .unwrap_or(1 << 30);
+    let length = object_length();
     let path = (direction == "put").then(|| file(length));
     let (mut server, endpoint) = spawn_server();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -163,15 +163,6 @@ pub fn write_structure_with_type(
     Writer { out }.structure(value, schema, &|_| true, Some(type_name))
 }
 
-/// Bytes read as text, when they are UTF-8.
-#[inline]
-fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
-    match bytes {
-        Cow::Borrowed(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed).ok(),
-        Cow::Owned(bytes) => String::from_utf8(bytes).map(Cow::Owned).ok(),
-    }
-}
-
 /// The text of the `__type` entry of the map `body` holds, found without reading the values of
 /// the other entries into anything: the error an rpcv2Cbor error body names. `None` when the
 /// body is not a map, has no such entry, or is not well formed before it.
@@ -995,7 +986,18 @@ impl<'a> CborDecoder<'a> {
     #[inline]
     fn text(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         let (bytes, start) = self.text_bytes()?;
-        utf8(bytes).ok_or_else(|| self.error_at(start, "a text string is not UTF-8"))
+        self.utf8(bytes, start)
+    }
+
+    /// The bytes of a text string that starts at `start`, as text: an error when they are not
+    /// UTF-8.
+    #[inline]
+    fn utf8(&self, bytes: Cow<'a, [u8]>, start: usize) -> Result<Cow<'a, str>, DecodeError> {
+        match bytes {
+            Cow::Borrowed(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed).ok(),
+            Cow::Owned(bytes) => String::from_utf8(bytes).map(Cow::Owned).ok(),
+        }
+        .ok_or_else(|| self.error_at(start, "a text string is not UTF-8"))
     }
 
     /// A text string's bytes, not yet checked to be UTF-8 (a structure's key that equals a
@@ -1141,7 +1143,7 @@ impl<'a> CborDecoder<'a> {
                 }
                 Some(_) => {}
                 None => {
-                    let key = utf8(key).ok_or_else(|| this.error_at(start, "a text string is not UTF-8"))?;
+                    let key = this.utf8(key, start)?;
                     this.path.push(PathSegment::Key(key));
                     this.skip()?;
                     this.path.pop();

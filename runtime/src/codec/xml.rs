@@ -1937,13 +1937,13 @@ mod tests {
         assert!(missing.is_empty());
     }
 
-    /// The element index is charged to a server's memory budget before the document is read.
     #[test]
     fn an_index_entry_is_small() {
         // Five offsets and three bytes: a listing's index is about the size of its text.
         assert!(std::mem::size_of::<Entry>() <= 24);
     }
 
+    /// The element index is charged to a server's memory budget before the document is read.
     #[test]
     fn the_index_is_charged_to_the_budget() {
         let xml = format!("<Thing>{}</Thing>", "<Tag>t</Tag>".repeat(10_000));
