@@ -749,12 +749,93 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// A byte of a tag's name.
+const NAME: u8 = 0;
+/// The colon before a name's local part.
+const COLON: u8 = 1;
+/// What ends a name: `>`, `/` or white space.
+const NAME_END: u8 = 2;
+/// A byte no name holds: `<`, `&`, quotes and `=`.
+const NOT_NAME: u8 = 3;
+
+/// What each byte is in a tag's name, looked up rather than matched (names are most of a
+/// listing's markup).
+static NAME_BYTES: [u8; 256] = {
+    let mut bytes = [NAME; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        bytes[byte] = match byte as u8 {
+            b':' => COLON,
+            b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' => NAME_END,
+            b'<' | b'&' | b'"' | b'\'' | b'=' => NOT_NAME,
+            _ => NAME,
+        };
+        byte += 1;
+    }
+    bytes
+};
+
 /// Where a document's elements are: found by one pass over the text, each element's name,
 /// attributes and content as places in the text (nothing is copied), with its first child and
 /// next sibling, so that a reader finds an element's children without reading its text again.
 struct Index<'a> {
     input: &'a str,
-    entries: Vec<Entry>,
+    entries: Entries,
+}
+
+/// The most index entries a thread keeps for its next document (1 MiB of them): enough for a
+/// listing of several thousand items, little beside a thread's stack.
+const KEPT_ENTRIES: usize = (1 << 20) / std::mem::size_of::<Entry>();
+
+thread_local! {
+    /// The entries of the last index this thread dropped, emptied, for the next one to fill.
+    static SPARE_ENTRIES: std::cell::Cell<Vec<Entry>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// An index's entries. Their memory is taken from the thread's spare, and given back to it when
+/// the index is dropped (if not over [`KEPT_ENTRIES`]), so that a client reading one large
+/// response after another (pages of a listing) neither allocates nor faults in its index anew.
+struct Entries(Vec<Entry>);
+
+impl Entries {
+    fn with_capacity(capacity: usize) -> Self {
+        let mut entries = SPARE_ENTRIES.try_with(std::cell::Cell::take).unwrap_or_default();
+        entries.clear();
+        entries.reserve_exact(capacity);
+        Self(entries)
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = Vec<Entry>;
+    fn deref(&self) -> &Vec<Entry> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Entries {
+    fn deref_mut(&mut self) -> &mut Vec<Entry> {
+        &mut self.0
+    }
+}
+
+impl Drop for Entries {
+    fn drop(&mut self) {
+        if self.0.capacity() <= KEPT_ENTRIES {
+            let mut entries = std::mem::take(&mut self.0);
+            entries.clear();
+            // A thread being torn down keeps nothing.
+            // The larger of the two is kept.
+            let _ = SPARE_ENTRIES.try_with(|spare| {
+                let kept = spare.take();
+                spare.set(if kept.capacity() > entries.capacity() {
+                    kept
+                } else {
+                    entries
+                });
+            });
+        }
+    }
 }
 
 /// An element in an [`Index`]: byte offsets into the document (which is shorter than 4 GiB), and
@@ -817,7 +898,9 @@ impl<'a> Index<'a> {
                 return Err(DecodeError::over_budget(size));
             }
         }
-        let mut entries: Vec<Entry> = Vec::with_capacity(most);
+        let mut entries = Entries::with_capacity(most);
+        // How many entries the budget was charged for: it doubles as the index passes it.
+        let mut charged = most;
         // The open elements: each one's place, its last child so far, and where its qualified
         // name starts (which its end tag must repeat).
         let mut open: Vec<(u32, u32, u32)> = Vec::new();
@@ -897,15 +980,17 @@ impl<'a> Index<'a> {
                     let name_start = lt + 1;
                     let mut name_end = name_start;
                     let mut local_start = name_start;
-                    while let Some(&byte) = bytes.get(name_end) {
-                        match byte {
-                            b'>' | b'/' => break,
-                            byte if byte.is_ascii_whitespace() => break,
-                            b':' => local_start = name_end + 1,
-                            b'<' | b'&' | b'"' | b'\'' | b'=' => {
-                                return Err(refuse(lt, "a start tag without a valid name"))
-                            }
-                            _ => {}
+                    loop {
+                        while bytes
+                            .get(name_end)
+                            .is_some_and(|byte| NAME_BYTES[usize::from(*byte)] == NAME)
+                        {
+                            name_end += 1;
+                        }
+                        match bytes.get(name_end).map(|byte| NAME_BYTES[usize::from(*byte)]) {
+                            Some(COLON) => local_start = name_end + 1,
+                            Some(NOT_NAME) => return Err(refuse(lt, "a start tag without a valid name")),
+                            _ => break,
                         }
                         name_end += 1;
                     }
@@ -956,11 +1041,12 @@ impl<'a> Index<'a> {
                         .ok()
                         .filter(|id| *id != NONE)
                         .ok_or_else(|| refuse(lt, "too many elements"))?;
-                    if entries.len() == entries.capacity() {
-                        let size = entries.capacity() * std::mem::size_of::<Entry>();
+                    if entries.len() == charged {
+                        let size = charged * std::mem::size_of::<Entry>();
                         if memory.is_some_and(|memory| !memory.charge(size)) {
                             return Err(DecodeError::over_budget(size));
                         }
+                        charged *= 2;
                     }
                     let content = offset(gt + 1)?;
                     entries.push(Entry {
@@ -1250,8 +1336,11 @@ impl<'a> XmlDecoder<'a> {
         }
         let index = self.index.clone();
         let mut child = index.first_child(id);
-        // Elements mostly come in the members' order: each search starts after the last match.
-        let mut next = 0;
+        // Elements mostly come in the members' order: each search tries the member after the
+        // last match first, then the last match again (a flattened list repeats its element),
+        // then the others in turn.
+        let count = members.len();
+        let mut last = count.saturating_sub(1);
         while child != NONE {
             let name = index.name_bytes(child);
             // The member whose element name, or its local part, is `name`.
@@ -1262,23 +1351,27 @@ impl<'a> XmlDecoder<'a> {
                     && same(&full[full.len() - name.len()..], name);
                 (same(full, name) || local) && !member.traits.has(Flags::XML_ATTRIBUTE)
             };
-            let count = members.len();
-            let member = (0..count)
-                .map(|step| {
-                    if next + step < count {
-                        next + step
-                    } else {
-                        next + step - count
-                    }
-                })
-                .find(|position| matches(&members[*position]));
+            let after = if last + 1 < count { last + 1 } else { 0 };
+            let member = if members.get(after).is_some_and(matches) {
+                Some(after)
+            } else {
+                (0..count)
+                    .map(|step| {
+                        if last + step < count {
+                            last + step
+                        } else {
+                            last + step - count
+                        }
+                    })
+                    .find(|position| matches(&members[*position]))
+            };
             if let Some(member) = member {
                 let (first, count) = &mut found[member];
                 if *first == NONE {
                     *first = child;
                 }
                 *count += 1;
-                next = member;
+                last = member;
             }
             child = index.next_sibling(child);
         }
@@ -1955,6 +2048,35 @@ mod tests {
             .err()
             .expect("over the budget");
         assert!(error.is_over_budget(), "{error}");
+    }
+
+    /// An index's entries go back to the thread when it is dropped, for the next document, up
+    /// to a limit; what a document takes is charged whatever room the entries it is given have.
+    #[test]
+    fn index_entries_are_kept_for_the_next_document_and_still_charged() {
+        let listing = format!("<Thing>{}</Thing>", "<Tag>t</Tag>".repeat(10_000));
+        drop(Index::of(&listing, None).expect("an index"));
+        let spare = Entries::with_capacity(1);
+        assert!(spare.capacity() > 10_000, "{}", spare.capacity());
+        assert!(spare.is_empty());
+        drop(spare);
+        // Entries past the limit are let go.
+        let mut huge = Entries::with_capacity(KEPT_ENTRIES + 1);
+        huge.push(Index::of("<a/>", None).expect("an index").entries[0]);
+        drop(huge);
+        assert!(Entries::with_capacity(0).capacity() <= KEPT_ENTRIES);
+
+        // Empty elements take one `<` each, so the room charged first is half of what they
+        // need: the rest is charged as the index grows, though the spare had room for it.
+        drop(Index::of(&listing, None).expect("an index"));
+        let empties = format!("<Thing>{}</Thing>", "<Tag/>".repeat(5_000));
+        let memory = crate::memory::tests::share_of(1 << 20);
+        drop(Index::of(&empties, Some(&memory)).expect("an index"));
+        assert!(
+            memory.used() >= 5_001 * std::mem::size_of::<Entry>(),
+            "{}",
+            memory.used()
+        );
     }
 
     #[test]
