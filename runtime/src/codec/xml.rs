@@ -824,8 +824,7 @@ impl Drop for Entries {
         if self.0.capacity() <= KEPT_ENTRIES {
             let mut entries = std::mem::take(&mut self.0);
             entries.clear();
-            // A thread being torn down keeps nothing.
-            // The larger of the two is kept.
+            // The larger of the two is kept; a thread being torn down keeps nothing.
             let _ = SPARE_ENTRIES.try_with(|spare| {
                 let kept = spare.take();
                 spare.set(if kept.capacity() > entries.capacity() {
@@ -1046,7 +1045,7 @@ impl<'a> Index<'a> {
                         if memory.is_some_and(|memory| !memory.charge(size)) {
                             return Err(DecodeError::over_budget(size));
                         }
-                        charged *= 2;
+                        charged = charged.saturating_mul(2);
                     }
                     let content = offset(gt + 1)?;
                     entries.push(Entry {
