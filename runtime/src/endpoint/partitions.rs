@@ -42,8 +42,26 @@ pub struct Partitions {
     /// One entry per partition, then one per region with overrides.
     outputs: Vec<PartitionOutputs>,
     regions: HashMap<String, usize>,
-    patterns: Vec<(Regex, usize)>,
+    patterns: Vec<(RegionPattern, usize)>,
     fallback: Option<usize>,
+}
+
+/// A partition's `regionRegex`: compiled when read ([`Partitions::from_json`]), or when a region
+/// first needs it (the embedded data, whose listed regions need no pattern, and whose patterns
+/// this crate's tests compile).
+#[derive(Debug)]
+struct RegionPattern {
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl RegionPattern {
+    fn is_match(&self, region: &str) -> bool {
+        self.compiled
+            .get_or_init(|| region_regex(&self.source).ok())
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(region))
+    }
 }
 
 impl Partitions {
@@ -51,8 +69,9 @@ impl Partitions {
     pub fn aws() -> &'static Partitions {
         static AWS: OnceLock<Partitions> = OnceLock::new();
         AWS.get_or_init(|| {
-            // The embedded file is checked by this crate's tests, so it always parses.
-            Partitions::from_json(AWS_PARTITIONS_JSON)
+            // The embedded file is checked by this crate's tests, so it always parses, and its
+            // region patterns compile.
+            Self::parse(AWS_PARTITIONS_JSON, false)
                 .unwrap_or_else(|error| panic!("the embedded partitions.json is invalid: {error}"))
         })
     }
@@ -61,13 +80,24 @@ impl Partitions {
     /// `{"partitions": [{"id", "regionRegex", "outputs": {…}, "regions": {"<region>": {…}}}]}`.
     /// A region's object may override any of the outputs. `implicitGlobalRegion` may be absent.
     pub fn from_json(json: &str) -> Result<Partitions, RuleSetError> {
+        Self::parse(json, true)
+    }
+
+    /// Partitions data in JSON, its region patterns compiled now or when first needed.
+    fn parse(json: &str, compile: bool) -> Result<Partitions, RuleSetError> {
         let value: Value =
             serde_json::from_str(json).map_err(|error| RuleSetError::new("", format!("invalid JSON: {error}")))?;
-        Self::from_value(&value)
+        Self::read(&value, compile)
     }
 
     /// Like [`Partitions::from_json`], from JSON already parsed.
     pub fn from_value(value: &Value) -> Result<Partitions, RuleSetError> {
+        Self::read(value, true)
+    }
+
+    /// Partitions data, its region patterns compiled now (`compile`: refusing one that does not)
+    /// or when first needed.
+    fn read(value: &Value, compile: bool) -> Result<Partitions, RuleSetError> {
         let list = value
             .get("partitions")
             .and_then(Value::as_array)
@@ -101,14 +131,22 @@ impl Partitions {
                 },
             };
             let pattern = string_field(object, "regionRegex", &path)?;
-            let regex = region_regex(pattern).map_err(|error| {
-                RuleSetError::new(
-                    format!("{path}.regionRegex"),
-                    format!("invalid regular expression: {error}"),
-                )
-            })?;
+            let compiled = OnceLock::new();
+            if compile {
+                let regex = region_regex(pattern).map_err(|error| {
+                    RuleSetError::new(
+                        format!("{path}.regionRegex"),
+                        format!("invalid regular expression: {error}"),
+                    )
+                })?;
+                let _ = compiled.set(Some(regex));
+            }
+            let pattern = RegionPattern {
+                source: pattern.to_owned(),
+                compiled,
+            };
             let partition_index = partitions.outputs.len();
-            partitions.patterns.push((regex, partition_index));
+            partitions.patterns.push((pattern, partition_index));
             if id == "aws" && partitions.fallback.is_none() {
                 partitions.fallback = Some(partition_index);
             }
@@ -149,7 +187,7 @@ impl Partitions {
             None => self
                 .patterns
                 .iter()
-                .find(|(regex, _)| regex.is_match(region))
+                .find(|(pattern, _)| pattern.is_match(region))
                 .map(|(_, index)| *index)
                 .or(self.fallback),
         };

@@ -307,10 +307,23 @@ fn partitions_find_regions() {
     assert_eq!(china.dual_stack_dns_suffix, "api.amazonwebservices.com.cn");
     assert_eq!(china.implicit_global_region, "cn-northwest-1");
     assert!(china.supports_fips && china.supports_dual_stack);
-    assert_eq!(
-        Partitions::aws().partition("us-west-2"),
-        partitions.partition("us-west-2")
-    );
+    // The embedded partitions, whose patterns compile when first needed, agree with the
+    // partitions read (and compiled) from the same file.
+    for region in [
+        "us-west-2",
+        "us-gov-north-9",
+        "us-isob-west-7",
+        "cn-east-9",
+        "eu-central-42",
+        "moon-süd-1",
+        "",
+    ] {
+        assert_eq!(
+            Partitions::aws().partition(region),
+            partitions.partition(region),
+            "{region}"
+        );
+    }
 }
 
 fn custom_partitions() -> Partitions {
