@@ -131,16 +131,17 @@ impl Partitions {
                 },
             };
             let pattern = string_field(object, "regionRegex", &path)?;
-            let compiled = OnceLock::new();
-            if compile {
+            let compiled = if compile {
                 let regex = region_regex(pattern).map_err(|error| {
                     RuleSetError::new(
                         format!("{path}.regionRegex"),
                         format!("invalid regular expression: {error}"),
                     )
                 })?;
-                let _ = compiled.set(Some(regex));
-            }
+                OnceLock::from(Some(regex))
+            } else {
+                OnceLock::new()
+            };
             let pattern = RegionPattern {
                 source: pattern.to_owned(),
                 compiled,
