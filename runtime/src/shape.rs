@@ -130,9 +130,13 @@ pub trait MapValue {
     fn entries(&self) -> Vec<(&str, &dyn Value)>;
 }
 
-/// Why a value cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+/// Why a value cannot be read. Boxed, so that a reader's `Result` is a word wide (readers return
+/// one for every value).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DecodeError(Box<DecodeErrorParts>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct DecodeErrorParts {
     message: String,
     /// The value was not refused: the server had no memory left for it.
     over_budget: bool,
@@ -141,34 +145,43 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(DecodeErrorParts {
             message: message.into(),
             over_budget: false,
-        }
+        }))
     }
 
     /// The error of a value the server's memory budget has no room for now.
     pub fn over_budget(bytes: usize) -> Self {
-        Self {
+        Self(Box::new(DecodeErrorParts {
             message: format!("the server has no memory left for {bytes} more bytes of this request; retry later"),
             over_budget: true,
-        }
+        }))
     }
 
     /// Whether the value could not be read for want of memory, not for what it is.
     pub fn is_over_budget(&self) -> bool {
-        self.over_budget
+        self.0.over_budget
     }
 
     /// What is wrong.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
+    }
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("message", &self.0.message)
+            .field("over_budget", &self.0.over_budget)
+            .finish()
     }
 }
 
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 

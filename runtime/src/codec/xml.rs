@@ -694,13 +694,16 @@ struct Element<'a> {
 /// No element.
 const NONE: u32 = u32::MAX;
 
-/// Where the next `<`, `&` or carriage return at or after `from` is: the next markup, or text
-/// that a reader cannot take as it is. Text between tags is mostly short: its first bytes are
-/// looked at eight at a time in a word, quicker than a call to `memchr` for a few bytes.
+/// The high bit of each byte of a word.
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// Where the next `<`, `&` or (with `CR`) carriage return at or after `from` is: the next markup,
+/// or text that a reader cannot take as it is. A document without carriage returns is searched
+/// without `CR`. Text between tags is mostly short: its first bytes are looked at eight at a time
+/// in a word, quicker than a call to `memchr` for a few bytes.
 #[inline]
-fn next_markup(bytes: &[u8], from: usize) -> Option<usize> {
+fn next_markup<const CR: bool>(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     // The bytes of `word` that are zero, flagged by their high bit. A flag above a zero byte may
     // be false; the lowest flag is exact.
     let zeros = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
@@ -708,9 +711,10 @@ fn next_markup(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     while at + 8 <= near {
         let word = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
-        let found = zeros(word ^ u64::from_ne_bytes([b'<'; 8]))
-            | zeros(word ^ u64::from_ne_bytes([b'&'; 8]))
-            | zeros(word ^ u64::from_ne_bytes([b'\r'; 8]));
+        let mut found = zeros(word ^ u64::from_ne_bytes([b'<'; 8])) | zeros(word ^ u64::from_ne_bytes([b'&'; 8]));
+        if CR {
+            found |= zeros(word ^ u64::from_ne_bytes([b'\r'; 8]));
+        }
         if found != 0 {
             return Some(at + found.trailing_zeros() as usize / 8);
         }
@@ -718,10 +722,11 @@ fn next_markup(bytes: &[u8], from: usize) -> Option<usize> {
     }
     match bytes[at..near]
         .iter()
-        .position(|byte| matches!(byte, b'<' | b'&' | b'\r'))
+        .position(|byte| matches!(byte, b'<' | b'&') || (CR && *byte == b'\r'))
     {
         Some(found) => Some(at + found),
-        None => memchr::memchr3(b'<', b'&', b'\r', &bytes[near..]).map(|found| near + found),
+        None if CR => memchr::memchr3(b'<', b'&', b'\r', &bytes[near..]).map(|found| near + found),
+        None => memchr::memchr2(b'<', b'&', &bytes[near..]).map(|found| near + found),
     }
 }
 
@@ -871,6 +876,17 @@ impl<'a> Index<'a> {
     /// type declaration, text or elements outside the root element, mismatched end tags, and
     /// elements nested deeper than [`MAX_DEPTH`].
     fn of(input: &'a str, memory: Option<&RequestMemory>) -> Result<Self, DecodeError> {
+        // Carriage returns are rare in responses: a document without one (found in one pass,
+        // many bytes at a time) is indexed without looking for them.
+        if memchr::memchr(b'\r', input.as_bytes()).is_some() {
+            Self::indexed::<true>(input, memory)
+        } else {
+            Self::indexed::<false>(input, memory)
+        }
+    }
+
+    /// [`Index::of`], looking for carriage returns if `CR`.
+    fn indexed<const CR: bool>(input: &'a str, memory: Option<&RequestMemory>) -> Result<Self, DecodeError> {
         let bytes = input.as_bytes();
         let offset = |at: usize| u32::try_from(at).map_err(|_| DecodeError::new("invalid XML: the body is too long"));
         offset(bytes.len())?;
@@ -907,7 +923,7 @@ impl<'a> Index<'a> {
         // A byte-order mark may open the document.
         let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         loop {
-            let Some(lt) = next_markup(bytes, at) else {
+            let Some(lt) = next_markup::<CR>(bytes, at) else {
                 if let Some((id, _, qualified)) = open.last() {
                     let name = &input[*qualified as usize..entries[*id as usize].name_end as usize];
                     return Err(refuse(bytes.len(), &format!("element `{name}` is not closed")));
@@ -920,9 +936,9 @@ impl<'a> Index<'a> {
             if open.is_empty() && !bytes[at..lt].iter().all(u8::is_ascii_whitespace) {
                 return Err(refuse(at, "text outside the root element"));
             }
-            if bytes[lt] != b'<' || bytes.get(lt + 1).is_some_and(|byte| matches!(byte, b'?' | b'!')) {
-                // A reference, a carriage return, or markup other than a tag: the open
-                // element's text must be read with care.
+            if bytes[lt] != b'<' {
+                // A reference or a carriage return: the open element's text must be read with
+                // care.
                 if let Some((id, _, _)) = open.last() {
                     let text = &mut entries[*id as usize].text;
                     *text = match bytes[lt] {
@@ -930,12 +946,14 @@ impl<'a> Index<'a> {
                         _ => Text::Markup,
                     };
                 }
-                if bytes[lt] != b'<' {
-                    at = lt + 1;
-                    continue;
-                }
+                at = lt + 1;
+                continue;
             }
             let markup = &bytes[lt + 1..];
+            if let (Some(b'?' | b'!'), Some((id, _, _))) = (markup.first(), open.last()) {
+                // Markup other than a tag: so is the open element's text.
+                entries[*id as usize].text = Text::Markup;
+            }
             match markup.first() {
                 Some(b'/') => {
                     let (id, _, qualified) = open.pop().ok_or_else(|| refuse(lt, "an end tag without its start"))?;
@@ -980,6 +998,18 @@ impl<'a> Index<'a> {
                     let mut name_end = name_start;
                     let mut local_start = name_start;
                     loop {
+                        // Eight bytes at a time while none is below `@`: letters, `_` and bytes
+                        // past ASCII are all name bytes, and every byte that is not lies below.
+                        while let Some(word) = bytes.get(name_end..name_end + 8) {
+                            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                            // The bytes below `@`, flagged by their high bit (the lowest exactly).
+                            let below = word.wrapping_sub(u64::from_ne_bytes([b'@'; 8])) & !word & HIGHS;
+                            if below != 0 {
+                                name_end += below.trailing_zeros() as usize / 8;
+                                break;
+                            }
+                            name_end += 8;
+                        }
                         while bytes
                             .get(name_end)
                             .is_some_and(|byte| NAME_BYTES[usize::from(*byte)] == NAME)
@@ -1107,6 +1137,16 @@ impl<'a> Index<'a> {
                 self.input.get(entry.name_end as usize..attributes_end)
             })
             .unwrap_or_default()
+    }
+
+    /// The text of element `id`'s content if it is text alone, to be taken as it is (most are).
+    #[inline]
+    fn plain_text(&self, id: u32) -> Option<&'a str> {
+        let entry = self.entry(id)?;
+        if entry.has_child || entry.text != Text::Plain {
+            return None;
+        }
+        self.input.get(entry.content as usize..entry.content_end as usize)
     }
 
     /// The text of element `id`'s content, references resolved (an element in it is an error).
@@ -1280,6 +1320,11 @@ impl<'a> XmlDecoder<'a> {
 
     /// The text it is on: an attribute's, or an element's content (which holds no element).
     fn text(&self) -> Result<Cow<'a, str>, DecodeError> {
+        if let At::Element(id) = self.at {
+            if let Some(text) = self.index.plain_text(id) {
+                return Ok(Cow::Borrowed(text));
+            }
+        }
         match &self.at {
             At::Text(text) => Ok(text.clone()),
             At::Element(id) if self.index.first_child(*id) != NONE => {
@@ -1783,31 +1828,27 @@ fn text_at(input: &str, range: Range<usize>) -> Result<Cow<'_, str>, DecodeError
 /// Text with XML's five named entities and character references resolved; any other entity is
 /// an error.
 fn unescape(text: &str) -> Result<Cow<'_, str>, DecodeError> {
-    // Where `byte` is next at or after `from`: values are mostly short, looked at byte by byte.
-    let find = |byte: u8, from: usize| {
-        let rest = &text.as_bytes()[from..];
-        let found = if rest.len() < 64 {
-            rest.iter().position(|found| *found == byte)
-        } else {
-            memchr::memchr(byte, rest)
-        };
-        found.map(|found| from + found)
-    };
-    let Some(mut at) = find(b'&', 0) else {
+    let bytes = text.as_bytes();
+    let Some(mut at) = memchr::memchr(b'&', bytes) else {
         return Ok(Cow::Borrowed(text));
     };
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     loop {
         out.push_str(&text[copied..at]);
-        let end = find(b';', at + 1).ok_or_else(|| DecodeError::new("a reference without its `;`"))?;
+        // A reference's name is short: its `;` is looked for byte by byte.
+        let end = bytes[at + 1..]
+            .iter()
+            .position(|byte| *byte == b';')
+            .map(|found| at + 1 + found)
+            .ok_or_else(|| DecodeError::new("a reference without its `;`"))?;
         let name = &text[at + 1..end];
         out.push(
             reference(name).ok_or_else(|| DecodeError::new(format!("`&{name};` is not a reference XML defines")))?,
         );
         copied = end + 1;
-        match find(b'&', copied) {
-            Some(next) => at = next,
+        match memchr::memchr(b'&', &bytes[copied..]) {
+            Some(next) => at = copied + next,
             None => {
                 out.push_str(&text[copied..]);
                 return Ok(Cow::Owned(out));
@@ -1851,6 +1892,35 @@ mod tests {
 
     use super::*;
     use crate::schema::prelude;
+
+    #[test]
+    fn names_are_read_whole_at_every_length() {
+        // Only bytes below `@` may end a name, so a name is read eight bytes at a time to one.
+        assert!((b'@'..=u8::MAX).all(|byte| NAME_BYTES[usize::from(byte)] == NAME));
+        let pieces = ["a", "Z", "9", "-", ".", "_", "é", "x:", "Ab"];
+        for length in 1..40 {
+            for shift in 0..pieces.len() {
+                let mut name: String = (0..length).map(|n| pieces[(n + shift) % pieces.len()]).collect();
+                if !name.starts_with(|first: char| first.is_alphabetic()) {
+                    name.insert(0, 'n');
+                }
+                let name = name.trim_end_matches(':').to_owned();
+                let local = name.rsplit(':').next().unwrap_or_default();
+                for end in [">", " a=\"1\">", "/>", "\t>"] {
+                    let xml = format!(
+                        "<{name}{end}{}",
+                        if end.ends_with("/>") {
+                            String::new()
+                        } else {
+                            format!("</{name}>")
+                        }
+                    );
+                    let index = Index::of(&xml, None).unwrap_or_else(|error| panic!("{xml}: {}", error.message()));
+                    assert_eq!(index.name(0), local, "{xml}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn names_compare_as_slices_do_at_every_length() {
@@ -1960,15 +2030,24 @@ mod tests {
                         .position(|byte| matches!(byte, b'<' | b'&' | b'\r'))
                         .map(|found| from + found);
                     assert_eq!(
-                        next_markup(&text, from),
+                        next_markup::<true>(&text, from),
                         expected,
                         "length {length}, markup at {place:?}, from {from}"
+                    );
+                    let expected = text[from..]
+                        .iter()
+                        .position(|byte| matches!(byte, b'<' | b'&'))
+                        .map(|found| from + found);
+                    assert_eq!(
+                        next_markup::<false>(&text, from),
+                        expected,
+                        "length {length}, markup at {place:?}, from {from}, no carriage returns"
                     );
                 }
             }
         }
-        assert_eq!(next_markup(b"<<", 0), Some(0));
-        assert_eq!(next_markup(b"abcdefgh&<", 0), Some(8));
+        assert_eq!(next_markup::<true>(b"<<", 0), Some(0));
+        assert_eq!(next_markup::<false>(b"abcdefgh&<", 0), Some(8));
     }
 
     #[test]

@@ -228,6 +228,11 @@ impl DateTime {
     /// offset takes it outside [`DateTime::MIN`]..=[`DateTime::MAX`].
     pub fn parse_date_time(text: &str) -> Option<Self> {
         let text = text.trim_ascii();
+        Self::parse_utc_by_place(text.as_bytes()).or_else(|| Self::parse_date_time_in_full(text))
+    }
+
+    /// [`DateTime::parse_date_time`] for every form RFC 3339 allows.
+    fn parse_date_time_in_full(text: &str) -> Option<Self> {
         let (date, rest) = text.split_at_checked(10)?;
         let rest = rest.strip_prefix(['T', 't'])?;
         if date.as_bytes()[4] != b'-' || date.as_bytes()[7] != b'-' {
@@ -254,6 +259,75 @@ impl DateTime {
         };
         let (seconds_of_day, nanos) = parse_time_of_day(time)?;
         let seconds = days_from_civil(year, month, day) * 86_400 + seconds_of_day - offset_seconds;
+        Self::from_secs_and_nanos(seconds, nanos).on_the_wire()
+    }
+
+    /// The form services write: `YYYY-MM-DDTHH:MM:SS`, up to nine digits of a fraction after a
+    /// `.`, and `Z`, each digit read at its place. `None` for any other text, which the full
+    /// parser then reads (or refuses) as before.
+    fn parse_utc_by_place(bytes: &[u8]) -> Option<Self> {
+        let (head, tail) = bytes.split_first_chunk::<19>()?;
+        let fraction = match tail {
+            [b'Z' | b'z'] => &[][..],
+            [b'.', fraction @ .., b'Z' | b'z'] if (1..=9).contains(&fraction.len()) => fraction,
+            _ => return None,
+        };
+        if head[4] != b'-'
+            || head[7] != b'-'
+            || !matches!(head[10], b'T' | b't')
+            || head[13] != b':'
+            || head[16] != b':'
+        {
+            return None;
+        }
+        // Each digit's value; a byte that is not a digit becomes 10 or more.
+        let digit = |at: usize| u32::from(head[at].wrapping_sub(b'0'));
+        let not_digits = (digit(0) > 9)
+            | (digit(1) > 9)
+            | (digit(2) > 9)
+            | (digit(3) > 9)
+            | (digit(5) > 9)
+            | (digit(6) > 9)
+            | (digit(8) > 9)
+            | (digit(9) > 9)
+            | (digit(11) > 9)
+            | (digit(12) > 9)
+            | (digit(14) > 9)
+            | (digit(15) > 9)
+            | (digit(17) > 9)
+            | (digit(18) > 9);
+        if not_digits {
+            return None;
+        }
+        let pair = |at: usize| digit(at) * 10 + digit(at + 1);
+        let year = i64::from(pair(0) * 100 + pair(2));
+        let (month, day, hour, minute, second) = (pair(5), pair(8), pair(11), pair(14), pair(17));
+        if !is_date(year, month, day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        // The fraction's digits, then as many zeros as make nine.
+        const SCALE: [u32; 10] = [
+            0,
+            100_000_000,
+            10_000_000,
+            1_000_000,
+            100_000,
+            10_000,
+            1_000,
+            100,
+            10,
+            1,
+        ];
+        let mut nanos = 0;
+        for byte in fraction {
+            let digit = u32::from(byte.wrapping_sub(b'0'));
+            if digit > 9 {
+                return None;
+            }
+            nanos = nanos * 10 + digit;
+        }
+        let nanos = nanos * SCALE[fraction.len()];
+        let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         Self::from_secs_and_nanos(seconds, nanos).on_the_wire()
     }
 
@@ -421,6 +495,40 @@ mod tests {
         }
         assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, u32::MAX).secs(), i64::MAX);
         assert_eq!(DateTime::from_secs_f64(-9.3e15), None);
+    }
+
+    #[test]
+    fn the_common_form_is_read_by_place_as_the_full_parser_reads_it() {
+        let mut texts = Vec::new();
+        for date in [
+            "2026-12-04",
+            "2024-02-29",
+            "2023-02-29",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-13-01",
+            "2026-1a-01",
+        ] {
+            for time in ["00:00:00", "23:59:60", "24:00:00", "12:60:00", "1:00:00", "12:00:0x"] {
+                for fraction in ["", ".", ".5", ".000", ".123456789", ".1234567891", ".1a"] {
+                    for end in ["Z", "z", "+00:00", ""] {
+                        texts.push(format!("{date}T{time}{fraction}{end}"));
+                    }
+                }
+            }
+        }
+        let mut by_place = 0;
+        for text in &texts {
+            let full = DateTime::parse_date_time_in_full(text);
+            if let Some(time) = DateTime::parse_utc_by_place(text.as_bytes()) {
+                by_place += 1;
+                assert_eq!(Some(time), full, "{text}");
+            }
+            assert_eq!(DateTime::parse_date_time(text), full, "{text}");
+        }
+        assert!(by_place >= 50, "{by_place} of {} read by place", texts.len());
+        // The leap second after the last one on the wire is outside it, either way.
+        assert_eq!(DateTime::parse_date_time("9999-12-31T23:59:60Z"), None);
     }
 
     #[test]
