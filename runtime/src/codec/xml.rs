@@ -1213,6 +1213,9 @@ pub struct XmlDecoder<'a> {
     /// adds its segment while it is read (written out only when an error or violation needs it).
     path: Vec<Segment<'a>>,
     missing: Vec<Violation>,
+    /// For each shape of structure read so far, the member each of its first children was in
+    /// the last one read (see [`XmlDecoder::read_structure`]).
+    orders: Vec<(&'static Schema, Vec<u16>)>,
     memory: Option<&'a RequestMemory>,
 }
 
@@ -1238,6 +1241,8 @@ enum Segment<'a> {
 /// structure read, so kept small); larger ones up to [`STACK_MEMBERS_LARGE`] use larger ones,
 /// set up only for them, and the largest the heap.
 const STACK_MEMBERS: usize = 16;
+/// How many of a structure's children [`XmlDecoder::read_structure`] learns the order of.
+const LEARNED_CHILDREN: usize = 32;
 const STACK_MEMBERS_LARGE: usize = 64;
 
 impl<'a> XmlDecoder<'a> {
@@ -1258,6 +1263,7 @@ impl<'a> XmlDecoder<'a> {
             depth: 0,
             path: Vec::new(),
             missing: Vec::new(),
+            orders: Vec::new(),
             memory,
         })
     }
@@ -1380,11 +1386,21 @@ impl<'a> XmlDecoder<'a> {
         }
         let index = self.index.clone();
         let mut child = index.first_child(id);
-        // Elements mostly come in the members' order: each search tries the member after the
-        // last match first, then the last match again (a flattened list repeats its element),
-        // then the others in turn.
+        // Structures of one shape in a document mostly list their members in one order, which
+        // need not be the model's: the order of the last one read is tried first, child by child
+        // (for the first [`LEARNED_CHILDREN`] children). Then the member after the last match,
+        // then the last match again (a flattened list repeats its element), then the others.
+        let learned = match self.orders.iter().position(|(known, _)| std::ptr::eq(*known, schema)) {
+            Some(learned) => learned,
+            None => {
+                self.orders.push((schema, Vec::new()));
+                self.orders.len() - 1
+            }
+        };
+        let mut order = std::mem::take(&mut self.orders[learned].1);
         let count = members.len();
         let mut last = count.saturating_sub(1);
+        let mut nth = 0;
         while child != NONE {
             let name = index.name_bytes(child);
             // The member whose element name, or its local part, is `name`.
@@ -1395,20 +1411,34 @@ impl<'a> XmlDecoder<'a> {
                     && same(&full[full.len() - name.len()..], name);
                 (same(full, name) || local) && !member.traits.has(Flags::XML_ATTRIBUTE)
             };
-            let after = if last + 1 < count { last + 1 } else { 0 };
-            let member = if members.get(after).is_some_and(matches) {
-                Some(after)
-            } else {
-                (0..count)
-                    .map(|step| {
-                        if last + step < count {
-                            last + step
-                        } else {
-                            last + step - count
-                        }
-                    })
-                    .find(|position| matches(&members[*position]))
-            };
+            let predicted = order
+                .get(nth)
+                .map(|position| usize::from(*position))
+                .filter(|position| members.get(*position).is_some_and(matches));
+            let member = predicted.or_else(|| {
+                let after = if last + 1 < count { last + 1 } else { 0 };
+                if members.get(after).is_some_and(matches) {
+                    Some(after)
+                } else {
+                    (0..count)
+                        .map(|step| {
+                            if last + step < count {
+                                last + step
+                            } else {
+                                last + step - count
+                            }
+                        })
+                        .find(|position| matches(&members[*position]))
+                }
+            });
+            if predicted.is_none() && nth < LEARNED_CHILDREN {
+                // Learned for the next structure of this shape (`u16::MAX`: no member).
+                let position = member.and_then(|member| u16::try_from(member).ok()).unwrap_or(u16::MAX);
+                match order.get_mut(nth) {
+                    Some(learned) => *learned = position,
+                    None => order.push(position),
+                }
+            }
             if let Some(member) = member {
                 let (first, count) = &mut found[member];
                 if *first == NONE {
@@ -1417,8 +1447,10 @@ impl<'a> XmlDecoder<'a> {
                 *count += 1;
                 last = member;
             }
+            nth += 1;
             child = index.next_sibling(child);
         }
+        self.orders[learned].1 = order;
         let attributes = if attributes { self.attributes()? } else { Vec::new() };
         for (position, member) in members.iter().enumerate() {
             if !include(member) {
@@ -2106,6 +2138,67 @@ mod tests {
         assert_eq!(thing.sizes, Some(vec![3]));
         assert_eq!(thing.at, Some(DateTime::from_secs(1_576_540_098)));
         assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn structures_of_one_shape_are_read_whatever_order_each_has() {
+        static THINGS: Schema =
+            Schema::new("example#Things", ShapeType::List).members(&[Member::new("member", &THING)]);
+        static LIST: Member = Member::new("things", &THINGS);
+        // The same members in orders that change from one item to the next, with an unknown
+        // element now and then, so that what one item teaches misleads the next.
+        let orders = [
+            [
+                "<name>n</name>",
+                "<Tag>t</Tag>",
+                "<When>2019-12-16T23:48:18Z</When>",
+                "<sizes><Size>1</Size></sizes>",
+            ],
+            [
+                "<When>2019-12-16T23:48:18Z</When>",
+                "<sizes><Size>1</Size></sizes>",
+                "<name>n</name>",
+                "<Tag>t</Tag>",
+            ],
+            [
+                "<Tag>t</Tag>",
+                "<Other>x</Other>",
+                "<name>n</name>",
+                "<When>2019-12-16T23:48:18Z</When>",
+            ],
+        ];
+        let mut xml = String::from("<Things>");
+        for item in 0..9 {
+            xml.push_str("<member>");
+            for element in orders[item % 3].iter().chain(&orders[item / 3 % 3][..item % 2]) {
+                xml.push_str(element);
+            }
+            xml.push_str("</member>");
+        }
+        xml.push_str("</Things>");
+        let mut decoder = XmlDecoder::new(xml.as_bytes(), Side::Client).expect("index");
+        let mut things = Vec::new();
+        decoder
+            .list(&LIST, &mut |decoder| {
+                let mut thing = Thing::default();
+                decoder.structure(&THING, &mut thing)?;
+                things.push(thing);
+                Ok(())
+            })
+            .expect("read");
+        assert_eq!(things.len(), 9);
+        for (item, thing) in things.iter().enumerate() {
+            let tags = if orders[item % 3].contains(&"<Tag>t</Tag>") {
+                1
+            } else {
+                0
+            } + usize::from(item % 2 == 1 && orders[item / 3 % 3][0] == "<Tag>t</Tag>");
+            assert_eq!(thing.name.as_deref(), Some("n"), "item {item}");
+            assert_eq!(thing.tags.as_ref().map_or(0, Vec::len), tags, "item {item}");
+            assert_eq!(thing.at, Some(DateTime::from_secs(1_576_540_098)), "item {item}");
+            let sizes = orders[item % 3].contains(&"<sizes><Size>1</Size></sizes>");
+            assert_eq!(thing.sizes.is_some(), sizes, "item {item}");
+        }
     }
 
     #[test]
