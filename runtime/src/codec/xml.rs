@@ -1151,16 +1151,12 @@ impl<'a> Index<'a> {
 
     /// The text of element `id`'s content, references resolved (an element in it is an error).
     fn text(&self, id: u32) -> Result<Cow<'a, str>, DecodeError> {
+        if let Some(text) = self.plain_text(id) {
+            return Ok(Cow::Borrowed(text));
+        }
         match self.entry(id) {
-            Some(entry) if !entry.has_child && entry.text != Text::Markup => {
-                let text = self
-                    .input
-                    .get(entry.content as usize..entry.content_end as usize)
-                    .unwrap_or_default();
-                match entry.text {
-                    Text::Plain => Ok(Cow::Borrowed(text)),
-                    _ => unescape(text),
-                }
+            Some(entry) if !entry.has_child && entry.text == Text::References => {
+                unescape(self.input.get(self.content(id)).unwrap_or_default())
             }
             _ => text_at(self.input, self.content(id)),
         }
@@ -1241,9 +1237,10 @@ enum Segment<'a> {
 /// structure read, so kept small); larger ones up to [`STACK_MEMBERS_LARGE`] use larger ones,
 /// set up only for them, and the largest the heap.
 const STACK_MEMBERS: usize = 16;
+const STACK_MEMBERS_LARGE: usize = 64;
+
 /// How many of a structure's children [`XmlDecoder::read_structure`] learns the order of.
 const LEARNED_CHILDREN: usize = 32;
-const STACK_MEMBERS_LARGE: usize = 64;
 
 impl<'a> XmlDecoder<'a> {
     /// A reader of the document `input`, positioned on its root element.
