@@ -1004,9 +1004,30 @@ impl<'a> CborDecoder<'a> {
     /// member's name is, as the name is), and where they start, for the error when they are not.
     #[inline]
     fn text_bytes(&mut self) -> Result<(Cow<'a, [u8]>, usize), DecodeError> {
+        if let Some((bytes, start)) = self.short_text() {
+            return Ok((Cow::Borrowed(bytes), start));
+        }
         let head = self.expect_major(TEXT, "a text string")?;
         let start = self.position;
         Ok((self.string_bytes(head)?, start))
+    }
+
+    /// A text string of fewer than 256 bytes with a definite length, the form nearly every key
+    /// and most text take, read where it lies: its bytes, not yet checked to be UTF-8, and where
+    /// they start. `None`, with nothing taken, for any other item and for a string the input
+    /// cannot hold, which the full reader then reads or refuses.
+    #[inline(always)]
+    fn short_text(&mut self) -> Option<(&'a [u8], usize)> {
+        let rest = self.input.get(self.position..)?;
+        let (len, start) = match *rest.first()? {
+            initial @ 0x60..=0x77 => (usize::from(initial & 0x1f), 1),
+            0x78 => (usize::from(*rest.get(1)?), 2),
+            _ => return None,
+        };
+        let bytes = rest.get(start..start + len)?;
+        let start = self.position + start;
+        self.position = start + len;
+        Some((bytes, start))
     }
 
     /// A byte string.
@@ -1113,7 +1134,7 @@ impl<'a> CborDecoder<'a> {
         &mut self,
         schema: &'static Schema,
         builder: &mut dyn StructBuilder,
-        include: &dyn Fn(&Member) -> bool,
+        include: impl Fn(&Member) -> bool,
     ) -> Result<MemberSet, DecodeError> {
         let head = self.expect_map("", schema)?;
         let mut seen = MemberSet::new(schema.members.len());
@@ -1128,9 +1149,12 @@ impl<'a> CborDecoder<'a> {
             let matches = |member: &Member| {
                 member.name.as_bytes() == &*key && include(member) && !member.traits.has(Flags::STREAMING)
             };
-            let index = (hint..members.len())
-                .chain(0..hint.min(members.len()))
-                .find(|&index| matches(&members[index]));
+            let index = match members.get(hint) {
+                Some(member) if matches(member) => Some(hint),
+                _ => (hint.saturating_add(1)..members.len())
+                    .chain(0..hint.min(members.len()))
+                    .find(|&index| matches(&members[index])),
+            };
             if let Some(index) = index {
                 hint = index + 1;
             }
@@ -1291,7 +1315,7 @@ impl<'a> CborDecoder<'a> {
 
 impl Decoder for CborDecoder<'_> {
     fn structure(&mut self, schema: &'static Schema, builder: &mut dyn StructBuilder) -> Result<(), DecodeError> {
-        self.object(schema, builder, &|_| true).map(drop)
+        self.object(schema, builder, |_| true).map(drop)
     }
 
     fn union(&mut self, schema: &'static Schema, builder: &mut dyn UnionBuilder) -> Result<(), DecodeError> {
@@ -1482,6 +1506,12 @@ impl Decoder for CborDecoder<'_> {
     }
 
     fn string(&mut self, _: &'static Member) -> Result<String, DecodeError> {
+        if let Some((bytes, start)) = self.short_text() {
+            return match std::str::from_utf8(bytes) {
+                Ok(text) => Ok(text.to_owned()),
+                Err(_) => Err(self.error_at(start, "a text string is not UTF-8")),
+            };
+        }
         self.text().map(Cow::into_owned)
     }
 
@@ -2218,6 +2248,49 @@ mod tests {
             assert_eq!(all.integer, Some(7));
             assert_eq!(all.contents, Some(Choice::StringValue("a".to_owned())));
         }
+    }
+
+    #[test]
+    fn text_of_every_head_form_is_read_whole_or_refused() {
+        // Lengths on each side of the one-byte and two-byte length forms, the short ones read
+        // where they lie and the rest by the full reader.
+        for len in [0, 1, 23, 24, 25, 255, 256, 257, 70_000] {
+            let text = format!("{}{}", "é".repeat(len / 2), "a".repeat(len % 2));
+            let text = text.as_str();
+            let mut item = Vec::new();
+            write_text(&mut item, text);
+            let value = read_client(&with_member("stringValue", &item));
+            assert_eq!(value.string.as_deref(), Some(text), "{len} bytes");
+            // The same text as a key that names no member is skipped whole.
+            let mut body = vec![0xa2];
+            write_text(&mut body, text);
+            body.push(0x01);
+            write_text(&mut body, "stringValue");
+            write_text(&mut body, "after");
+            assert_eq!(
+                read_client(&body).string.as_deref(),
+                Some("after"),
+                "key of {len} bytes"
+            );
+        }
+        // Each as a member's value, then as the first key of a map of indefinite length.
+        for (item, message) in [
+            // A short text that the input cannot hold, with each length form.
+            ("65 6162", "declares 5 bytes where"),
+            ("78 05 6162", "declares 5 bytes where"),
+            ("78", "ends inside"),
+            // Not UTF-8.
+            ("62 c328", "not UTF-8"),
+            ("78 02 c328", "not UTF-8"),
+        ] {
+            let error = read(&with_member("stringValue", &hex(item)), Side::Client).unwrap_err();
+            assert!(error.message().contains(message), "{item}: {error}");
+            let error = read(&[&[0xbf][..], &hex(item)].concat(), Side::Client).unwrap_err();
+            assert!(error.message().contains(message), "key {item}: {error}");
+        }
+        // The error names where the text starts: the byte after its head.
+        let error = read(&with_member("stringValue", &hex("62 c328")), Side::Client).unwrap_err();
+        assert!(error.message().contains("(byte 14)"), "{error}");
     }
 
     #[test]
