@@ -128,9 +128,8 @@ pub(crate) fn validate_within(
     checks: Checks,
     memory: Option<&RequestMemory>,
 ) -> Result<(), Refusal> {
-    let mut walk = Walk {
+    let mut walk = Walk::<false> {
         checks,
-        required_only: false,
         violations: Vec::new(),
         memory,
         over_budget: None,
@@ -148,9 +147,8 @@ pub(crate) fn validate_within(
 /// The required members a structure value lacks, by path: what a client checks before it
 /// sends an input.
 pub fn missing_required(value: &dyn Value, schema: &'static Schema) -> Vec<Violation> {
-    let mut walk = Walk {
+    let mut walk = Walk::<true> {
         checks: Checks::Client,
-        required_only: true,
         violations: Vec::new(),
         memory: None,
         over_budget: None,
@@ -189,10 +187,10 @@ fn may_lack_required(schema: &'static Schema) -> bool {
     found
 }
 
-struct Walk<'m> {
+/// A walk of a value. With `REQUIRED_ONLY`, only required members are checked, not the
+/// constraint traits: what a client checks, which then links no pattern engine.
+struct Walk<'m, const REQUIRED_ONLY: bool> {
     checks: Checks,
-    /// Only required members are checked, not the constraint traits.
-    required_only: bool,
     /// At most one more than [`MAX_VIOLATIONS`]: the one more says that there were more.
     violations: Vec<Violation>,
     /// What the checks' own memory is charged to.
@@ -627,7 +625,7 @@ fn enum_values(schema: &Schema) -> String {
     listed
 }
 
-impl Walk<'_> {
+impl<const REQUIRED_ONLY: bool> Walk<'_, REQUIRED_ONLY> {
     fn push(&mut self, violation: Violation) {
         push_violation(&mut self.violations, violation);
     }
@@ -640,15 +638,13 @@ impl Walk<'_> {
             return;
         }
         let traits = member.map_or(&schema.traits, |member| &member.traits);
-        if !self.required_only {
+        if !REQUIRED_ONLY {
             self.constraints(view, traits, schema, path);
         }
         let length = path.len();
         // Only a structure can lack a required member: a list, map or union none of whose values
         // can hold one is not walked for them.
-        if self.required_only
-            && matches!(view, View::List(_) | View::Map(_) | View::Union(_))
-            && !may_lack_required(schema)
+        if REQUIRED_ONLY && matches!(view, View::List(_) | View::Map(_) | View::Union(_)) && !may_lack_required(schema)
         {
             return;
         }
@@ -656,7 +652,7 @@ impl Walk<'_> {
             View::Structure(value) => {
                 for (index, member) in schema.members.iter().enumerate() {
                     // A stream's constraints are not the value's (its presence still counts).
-                    if member.traits.has(Flags::STREAMING) && !self.required_only {
+                    if member.traits.has(Flags::STREAMING) && !REQUIRED_ONLY {
                         continue;
                     }
                     path.push('/');
@@ -681,7 +677,7 @@ impl Walk<'_> {
             }
             View::List(list) => {
                 let Some(item) = schema.item() else { return };
-                if !self.required_only && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS)) {
+                if !REQUIRED_ONLY && (traits.has(Flags::UNIQUE_ITEMS) || schema.traits.has(Flags::UNIQUE_ITEMS)) {
                     match unique(list, item.target, self.memory) {
                         Ok(true) => {}
                         Ok(false) => self.push(violation(path, "uniqueItems", "", "have unique values".to_owned())),

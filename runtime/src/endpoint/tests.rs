@@ -307,7 +307,7 @@ fn partitions_find_regions() {
     assert_eq!(china.dual_stack_dns_suffix, "api.amazonwebservices.com.cn");
     assert_eq!(china.implicit_global_region, "cn-northwest-1");
     assert!(china.supports_fips && china.supports_dual_stack);
-    // The embedded partitions, whose patterns compile when first needed, agree with the
+    // The embedded partitions, whose patterns are matched as plain ones, agree with the
     // partitions read (and compiled) from the same file.
     for region in [
         "us-west-2",
