@@ -29,6 +29,7 @@ const SERVICES: &[(&str, &str, &[&str])] = &[
             "UploadPart",
             "CompleteMultipartUpload",
             "HeadBucket",
+            "SelectObjectContent",
         ],
     ),
     // The operations of a local S3 stand-in, served by the generated server.

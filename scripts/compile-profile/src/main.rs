@@ -215,19 +215,23 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
     }
     let mut totals = BTreeMap::new();
     let mut queries: BTreeMap<&str, f64> = BTreeMap::new();
+    // `BY_QUERY=construct` keeps to the queries of constructs whose name contains it.
+    let only = std::env::var("BY_QUERY").unwrap_or_default();
     for (interval, nanos) in intervals.iter().zip(own) {
         *totals.entry(interval.construct).or_insert(0.0) += nanos as f64 / 1e9;
-        *queries.entry(&interval.label).or_insert(0.0) += nanos as f64 / 1e9;
+        if interval.construct.contains(only.as_str()) {
+            *queries.entry(&interval.label).or_insert(0.0) += nanos as f64 / 1e9;
+        }
     }
     if std::env::var_os("BY_QUERY").is_some() {
         // The queries that took longest, whatever they were about.
         let all: f64 = queries.values().sum();
         let mut queries: Vec<_> = queries.into_iter().collect();
         queries.sort_by(|a, b| b.1.total_cmp(&a.1));
-        eprintln!("| query | share of compile time |");
-        eprintln!("|---|---:|");
+        eprintln!("| query | seconds | share |");
+        eprintln!("|---|---:|---:|");
         for (label, seconds) in queries.iter().take(40) {
-            eprintln!("| {label} | {:.1}% |", 100.0 * seconds / all.max(f64::MIN_POSITIVE));
+            eprintln!("| {label} | {seconds:.3} | {:.1}% |", 100.0 * seconds / all.max(f64::MIN_POSITIVE));
         }
     }
     totals

@@ -7,15 +7,16 @@
 //! model does not name ends it with an error that carries its code; a message cut short is an
 //! error, not an end; Lambda `InvokeWithResponseStream` gives its payload chunks raw and its
 //! response's head members; Kinesis `SubscribeToShard` (awsJson1_1) reads the initial response
-//! before the events.
+//! before the events; S3 `SelectObjectContent` (restXml) gives raw records and XML events.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_services::{bedrock, kinesis, lambda};
+use aws_services::{bedrock, kinesis, lambda, s3};
 use bedrock::service::AmazonBedrockFrontendService;
 use kinesis::service::Kinesis20131202;
 use lambda::service::AwsGirApiService;
+use s3::service::AmazonS3;
 use smithy_runtime::auth::Credentials;
 use smithy_runtime::client::{Config, HyperTransport, RetryConfig};
 use smithy_runtime::event_stream::{HeaderValue, Message};
@@ -456,4 +457,98 @@ async fn subscribe_to_shard_reads_the_initial_response_then_the_events() {
     );
     let body: serde_json::Value = serde_json::from_slice(&request.body).expect("the body is JSON");
     assert_eq!(body["ShardId"], "shardId-000000000000");
+}
+
+#[tokio::test]
+async fn select_object_content_gives_records_and_xml_events() {
+    if !aws_services::models_found() {
+        return;
+    }
+    // The messages S3 sends: records raw, statistics and progress as XML, then `Cont` and `End`
+    // with no payload.
+    let message = |event_type: &str, content_type: Option<&str>, payload: &[u8]| {
+        let message = Message::new(payload.to_vec())
+            .with_header(":message-type", string("event"))
+            .with_header(":event-type", string(event_type));
+        match content_type {
+            Some(content_type) => message.with_header(":content-type", string(content_type)),
+            None => message,
+        }
+    };
+    let progress = b"<Progress><BytesScanned>512</BytesScanned><BytesProcessed>512</BytesProcessed><BytesReturned>22</BytesReturned></Progress>";
+    let stats = b"<Stats><BytesScanned>1024</BytesScanned><BytesProcessed>1024</BytesProcessed><BytesReturned>36</BytesReturned></Stats>";
+    let (endpoint, received) = serve(
+        "x-amz-request-id: r-1\r\n",
+        vec![
+            Step::Send(message("Records", Some("application/octet-stream"), b"a,1\nb,2\n")),
+            Step::Send(message("Cont", None, b"")),
+            Step::Send(message("Progress", Some("text/xml"), progress)),
+            Step::Send(message("Records", Some("application/octet-stream"), b"c,3\n")),
+            Step::Send(message("Stats", Some("text/xml"), stats)),
+            Step::Send(message("End", None, b"")),
+        ],
+    )
+    .await;
+    let client = s3::client::Client::new(&config(&endpoint));
+    let input = s3::operation::select_object_content::SelectObjectContentInput::builder()
+        .bucket("my-bucket")
+        .key("data.csv")
+        .expression("SELECT * FROM S3Object s")
+        .expression_type(s3::types::ExpressionType::Sql)
+        .input_serialization(s3::types::InputSerialization::builder().csv(s3::types::CsvInput::builder().build()))
+        .output_serialization(s3::types::OutputSerialization::builder().csv(s3::types::CsvOutput::builder().build()))
+        .build()
+        .expect("the input is complete");
+    let mut output = client.select_object_content(input).await.expect("the call succeeds");
+    let mut records = Vec::new();
+    let mut kinds = Vec::new();
+    let mut returned = Vec::new();
+    while let Some(event) = output.payload.recv().await.expect("each event is read") {
+        use s3::types::SelectObjectContentEventStream as Event;
+        match event {
+            Event::Records(event) => {
+                records.extend_from_slice(event.payload.as_ref().expect("records").as_ref());
+                kinds.push("Records");
+            }
+            Event::Progress(event) => {
+                let details = event.details.expect("progress details");
+                assert_eq!(details.bytes_scanned, Some(512));
+                returned.push(details.bytes_returned);
+                kinds.push("Progress");
+            }
+            Event::Stats(event) => {
+                let details = event.details.expect("statistics");
+                assert_eq!(details.bytes_scanned, Some(1024));
+                assert_eq!(details.bytes_processed, Some(1024));
+                returned.push(details.bytes_returned);
+                kinds.push("Stats");
+            }
+            Event::Cont(_) => kinds.push("Cont"),
+            Event::End(_) => kinds.push("End"),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    assert_eq!(records, b"a,1\nb,2\nc,3\n");
+    assert_eq!(kinds, ["Records", "Cont", "Progress", "Records", "Stats", "End"]);
+    assert_eq!(returned, [Some(22), Some(36)]);
+    let request = received.lock().unwrap().clone();
+    // The endpoint is an IP address, so the rules address the bucket by path.
+    assert!(
+        request
+            .head
+            .starts_with("POST /my-bucket/data.csv?select&select-type=2 "),
+        "{}",
+        request.head
+    );
+    let body = String::from_utf8(request.body).expect("the body is text");
+    assert!(
+        body.starts_with("<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<Expression>SELECT * FROM S3Object s</Expression>"),
+        "{body}"
+    );
+    assert!(body.contains("<ExpressionType>SQL</ExpressionType>"), "{body}");
+    assert!(body.contains("<InputSerialization><CSV"), "{body}");
 }
