@@ -892,12 +892,12 @@ fn hex_digit(byte: u8) -> Option<u8> {
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(char::from(HEX_LOWER[usize::from(byte >> 4)]));
-        out.push(char::from(HEX_LOWER[usize::from(byte & 0x0f)]));
+        out.extend_from_slice(&[HEX_LOWER[usize::from(byte >> 4)], HEX_LOWER[usize::from(byte & 0x0f)]]);
     }
-    out
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

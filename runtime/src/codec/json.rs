@@ -645,8 +645,22 @@ impl<'a> JsonDecoder<'a> {
     }
 
     fn whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.position) {
-            self.position += 1;
+        while let Some(&byte) = self.input.get(self.position) {
+            match byte {
+                // A run of spaces (indentation), up to eight at a time: the spaces before the
+                // first other byte of the next eight.
+                b' ' => match self.input.get(self.position..self.position + 8) {
+                    Some(next) => {
+                        let mut word = [0u8; 8];
+                        word.copy_from_slice(next);
+                        let others = u64::from_le_bytes(word) ^ u64::from_le_bytes([b' '; 8]);
+                        self.position += (others.trailing_zeros() / 8) as usize;
+                    }
+                    None => self.position += 1,
+                },
+                b'\t' | b'\n' | b'\r' => self.position += 1,
+                _ => break,
+            }
         }
     }
 
@@ -1340,6 +1354,32 @@ mod tests {
                 assert_eq!(plain_run(&bytes), expected, "{bytes:?}");
             }
         }
+    }
+
+    #[test]
+    fn runs_of_whitespace_of_every_length_are_skipped() {
+        for spaces in 0..20 {
+            for other in ["", "\n", "\t", "\r\n", " \t "] {
+                let gap = format!("{other}{}{other}", " ".repeat(spaces));
+                let text = format!(
+                    "{gap}{{{gap}\"x\"{gap}:{gap}7{gap},{gap}\"tags\"{gap}:{gap}[{gap}\"a\"{gap},{gap}\"b\"{gap}]{gap}}}{gap}"
+                );
+                let mut decoder = JsonDecoder::new(text.as_bytes(), true, Side::Client);
+                let point = decode_structure::<Point>(&mut decoder).unwrap_or_else(|error| panic!("{text:?}: {error}"));
+                decoder.finish().unwrap_or_else(|error| panic!("{text:?}: {error}"));
+                assert_eq!(point.x, 7, "{text:?}");
+                assert_eq!(
+                    point.tags.as_deref(),
+                    Some(&["a".to_owned(), "b".to_owned()][..]),
+                    "{text:?}"
+                );
+            }
+        }
+        // Spaces then what is not JSON: the error is at the byte after the spaces.
+        let text = format!("{{\"x\":{}?}}", " ".repeat(11));
+        let mut decoder = JsonDecoder::new(text.as_bytes(), true, Side::Client);
+        let error = decode_structure::<Point>(&mut decoder).unwrap_err().to_string();
+        assert!(error.contains("(byte 16)"), "{error}");
     }
 
     #[test]
