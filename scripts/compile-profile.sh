@@ -6,7 +6,9 @@
 # Usage: scripts/compile-profile.sh [MODEL] [generate options...]
 #   default: the published AmplifyBackend model, every operation
 #   e.g.     scripts/compile-profile.sh ../shared/models/aws-2026/s3.json --operation GetObject
-# Writes under target/compile-profile/; prints a Markdown table.
+# Writes under target/compile-profile/; prints a Markdown table. With BY_QUERY set, also prints
+# (on stderr) the queries that took longest, with seconds; BY_QUERY=construct keeps to the
+# queries of the constructs whose name contains it (BY_QUERY=schemas, BY_QUERY="other analysis").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
