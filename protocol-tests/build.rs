@@ -5,8 +5,10 @@
 //! The model is `$PROTOCOL_TESTS_MODEL` (a relative path is taken from the workspace root): a
 //! JSON AST or IDL file, or a directory of them read as one model; by default the official suite
 //! as published, `../shared/protocol-tests/upstream/` beside the workspace. It is read once, with
-//! `smithy_codegen`'s own reader, into one JSON AST document, `$OUT_DIR/protocol-tests.json`,
-//! which the services are generated from and the harness reads its cases from. When the model is
+//! `smithy_codegen`'s own reader, into one JSON AST document, which the services are generated
+//! from; the harness reads its cases from `$OUT_DIR/protocol-tests.json`, the same document with
+//! each number that an `f64` or a 64-bit integer would not hold exactly written as a string of
+//! its digits (`serde_json`'s `arbitrary_precision`, on for this script, keeps them). When the model is
 //! missing the build says so loudly and there are no services; the test binary then reports the
 //! run as skipped (and fails in CI).
 
@@ -63,12 +65,16 @@ fn generate(model: &Path, out_dir: &Path) -> String {
         .model(model)
         .ast()
         .unwrap_or_else(|err| panic!("cannot read the protocol-test model {}: {err}", model.display()));
-    let ast = out_dir.join("protocol-tests.json");
-    if std::fs::read_to_string(&ast).ok().as_deref() != Some(text.as_str()) {
-        std::fs::write(&ast, &text).unwrap_or_else(|err| panic!("cannot write {}: {err}", ast.display()));
-    }
-    let document: serde_json::Value =
+    let mut document: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|err| panic!("the model's JSON AST is not JSON: {err}"));
+    // The harness reads numbers as an f64 or a 64-bit integer: those that would lose digits that
+    // way reach it as their text, which it reads for big numbers.
+    inexact_numbers_as_text(&mut document);
+    let cases_text = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
+    let ast = out_dir.join("protocol-tests.json");
+    if std::fs::read_to_string(&ast).ok().as_deref() != Some(cases_text.as_str()) {
+        std::fs::write(&ast, &cases_text).unwrap_or_else(|err| panic!("cannot write {}: {err}", ast.display()));
+    }
     let mut found: Vec<(String, &'static str)> = document
         .get("shapes")
         .and_then(serde_json::Value::as_object)
@@ -112,6 +118,54 @@ fn generate(model: &Path, out_dir: &Path) -> String {
         })
         .collect();
     services_file(model, Some(&ast), &services)
+}
+
+/// Replaces, everywhere in `value`, each number that an `f64` or a 64-bit integer does not hold
+/// exactly by a string of its digits.
+fn inexact_numbers_as_text(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            let text = number.to_string();
+            if !exact_as_a_primitive(&text) {
+                *value = serde_json::Value::String(text);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(inexact_numbers_as_text),
+        serde_json::Value::Object(members) => members.values_mut().for_each(inexact_numbers_as_text),
+        _ => {}
+    }
+}
+
+/// Whether the JSON number `text` is an `i64`, a `u64`, or the same number as the `f64` nearest
+/// to it.
+fn exact_as_a_primitive(text: &str) -> bool {
+    if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+        return true;
+    }
+    text.parse::<f64>()
+        .is_ok_and(|float| float.is_finite() && decimal(text) == decimal(&format!("{float:e}")))
+}
+
+/// A decimal number's sign, significant digits and the place of its point among them
+/// (`-12.50e1`: negative, `125`, 3), zero without a sign.
+fn decimal(text: &str) -> (bool, String, i64) {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.trim_start_matches('+').parse::<i64>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    if significant.is_empty() {
+        return (false, String::new(), 0);
+    }
+    let point = whole.len() as i64 + exponent - leading as i64;
+    (negative, significant.to_owned(), point)
 }
 
 /// The services' source; `ast` is the model's JSON AST document, `None` when the model is missing.
