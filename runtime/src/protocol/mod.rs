@@ -324,9 +324,11 @@ pub fn serialize_request_with(
     if !missing.is_empty() {
         return Err(UnhandledError::invalid_input(validate::ValidationError::new(missing)));
     }
-    let filled = steps::with_tokens(schema, input);
+    let filled = steps::with_tokens(service, schema, input);
     let input: &dyn Value = if filled.filled() { &filled } else { input };
+    let endpoint = steps::input_endpoint(service, operation, input).unwrap_or(endpoint);
     let mut request = wire(service.protocol).request(service, operation, input, endpoint)?;
+    steps::customize_request(service, operation, input, &mut request)?;
     steps::compress_request(operation, &mut request, &settings.compression)?;
     steps::add_request_checksum(operation, input, &mut request, settings.checksum_calculation)?;
     steps::add_content_md5(operation, &mut request)?;

@@ -311,16 +311,138 @@ pub(crate) fn check_content_encoding(
     )))
 }
 
-/// `input` with a fresh token in each unset `@idempotencyToken` member of `schema`.
-pub(crate) fn with_tokens<'a>(schema: &Schema, input: &'a dyn Value) -> WithTokens<'a> {
-    let tokens = schema
+/// `input` with a fresh token in each unset `@idempotencyToken` member of `schema`, and, for
+/// Glacier, `-` (the caller's own account) in an `accountId` that is unset or empty, as the AWS
+/// SDKs fill it.
+pub(crate) fn with_tokens<'a>(service: &ServiceSchema, schema: &Schema, input: &'a dyn Value) -> WithTokens<'a> {
+    let mut tokens: Vec<(usize, String)> = schema
         .members
         .iter()
         .enumerate()
         .filter(|(index, member)| member.traits.has(Flags::IDEMPOTENCY_TOKEN) && input.member(*index).is_none())
         .map(|(index, _)| (index, idempotency_token()))
         .collect();
+    if service.sdk_id == Some(GLACIER) {
+        if let Some(index) = schema.member_index("accountId") {
+            let unset = input
+                .member(index)
+                .is_none_or(|value| matches!(value.view(), View::String("")));
+            if unset {
+                tokens.push((index, "-".to_owned()));
+            }
+        }
+    }
     WithTokens { input, tokens }
+}
+
+/// Glacier's `sdkId`.
+const GLACIER: &str = "Glacier";
+
+/// Glacier's tree-hash header: the SHA-256 tree hash of the body, over pieces of 1 MiB.
+const GLACIER_TREE_HASH: &str = "x-amz-sha256-tree-hash";
+
+/// What the AWS SDKs add to the requests of particular services beyond their protocols, by the
+/// service's `sdkId`:
+/// - API Gateway: `Accept: application/json` on every request;
+/// - Glacier: `X-Amz-Glacier-Version` (the service's version) on every request, and on an
+///   upload whose body is in memory (an operation with a member bound to
+///   `x-amz-sha256-tree-hash`), the body's `x-amz-content-sha256` and tree hash, unless the
+///   request has them. A body that streams from a file or a stream is not read twice: its
+///   tree hash is the caller's to give (the input's `checksum` member).
+pub(crate) fn customize_request(
+    service: &ServiceSchema,
+    operation: &OperationSchema,
+    input: &dyn Value,
+    request: &mut ::http::Request<Vec<u8>>,
+) -> Result<(), UnhandledError> {
+    match service.sdk_id {
+        Some("API Gateway") if !request.headers().contains_key(::http::header::ACCEPT) => {
+            request.headers_mut().insert(
+                ::http::header::ACCEPT,
+                ::http::HeaderValue::from_static("application/json"),
+            );
+        }
+        Some(GLACIER) => {
+            if !request.headers().contains_key("x-amz-glacier-version") {
+                let version = ::http::HeaderValue::from_str(service.version).map_err(UnhandledError::invalid_input)?;
+                request.headers_mut().insert("x-amz-glacier-version", version);
+            }
+            let uploads = operation
+                .input
+                .members
+                .iter()
+                .any(|member| matches!(member.traits.http, Some(HttpBinding::Header(name)) if name.eq_ignore_ascii_case(GLACIER_TREE_HASH)));
+            // A body that streams is not in the request yet.
+            let streams = operation
+                .input
+                .streaming_blob()
+                .and_then(|index| input.member(index))
+                .and_then(Value::byte_stream)
+                .is_some_and(crate::primitives::ByteStream::is_streaming);
+            if uploads && !streams && !request.headers().contains_key(GLACIER_TREE_HASH) {
+                use sha2::Digest as _;
+                let body = request.body();
+                let content = crate::auth::sigv4::hex(&sha2::Sha256::digest(body));
+                let tree = crate::auth::sigv4::hex(&tree_hash(body));
+                let headers = request.headers_mut();
+                if !headers.contains_key("x-amz-content-sha256") {
+                    let content = ::http::HeaderValue::from_str(&content).map_err(UnhandledError::invalid_input)?;
+                    headers.insert("x-amz-content-sha256", content);
+                }
+                let tree = ::http::HeaderValue::from_str(&tree).map_err(UnhandledError::invalid_input)?;
+                headers.insert(GLACIER_TREE_HASH, tree);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The endpoint an operation's input names for itself, which the AWS SDKs send it to instead of
+/// the service's: Machine Learning's `Predict` goes to its `PredictEndpoint`.
+pub(crate) fn input_endpoint<'a>(
+    service: &ServiceSchema,
+    operation: &OperationSchema,
+    input: &'a dyn Value,
+) -> Option<&'a str> {
+    if service.sdk_id != Some("Machine Learning") || operation.name != "Predict" {
+        return None;
+    }
+    let index = operation.input.member_index("PredictEndpoint")?;
+    match input.member(index)?.view() {
+        View::String(endpoint) if !endpoint.is_empty() => Some(endpoint),
+        _ => None,
+    }
+}
+
+/// The SHA-256 tree hash of `body` (Glacier's): the hashes of its pieces of 1 MiB, then of each
+/// pair of hashes, level by level (an odd one out goes up as it is), to one.
+fn tree_hash(body: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    const PIECE: usize = 1 << 20;
+    let mut level: Vec<[u8; 32]> = if body.is_empty() {
+        vec![sha2::Sha256::digest(body).into()]
+    } else {
+        body.chunks(PIECE)
+            .map(|piece| sha2::Sha256::digest(piece).into())
+            .collect()
+    };
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|pair| match pair {
+                [left, right] => {
+                    let mut hasher = sha2::Sha256::new();
+                    hasher.update(left);
+                    hasher.update(right);
+                    hasher.finalize().into()
+                }
+                // The odd one out (chunks are never empty).
+                _ => pair.first().copied().unwrap_or_default(),
+            })
+            .collect();
+    }
+    level[0]
 }
 
 impl WithTokens<'_> {
@@ -347,4 +469,192 @@ pub(crate) fn add_content_md5(
         request.headers_mut().insert("content-md5", value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::Digest as _;
+
+    use super::{customize_request, input_endpoint, tree_hash, with_tokens};
+    use crate::primitives::ByteStream;
+    use crate::schema::{
+        prelude, Flags, HttpBinding, Member, OperationSchema, Protocol, Schema, ServiceSchema, ShapeType, Traits,
+    };
+    use crate::shape::{Value, View};
+
+    static BODY: Schema = Schema {
+        traits: Traits {
+            flags: Flags::STREAMING,
+            ..Traits::NONE
+        },
+        ..Schema::new("test#Body", ShapeType::Blob)
+    };
+    static MEMBERS: [Member; 3] = [
+        Member::new("accountId", &prelude::STRING),
+        Member {
+            name: "checksum",
+            target: &prelude::STRING,
+            traits: Traits {
+                http: Some(HttpBinding::Header("x-amz-sha256-tree-hash")),
+                ..Traits::NONE
+            },
+        },
+        Member {
+            name: "body",
+            target: &BODY,
+            traits: Traits {
+                flags: Flags::STREAMING,
+                http: Some(HttpBinding::Payload),
+                ..Traits::NONE
+            },
+        },
+    ];
+    static UPLOAD_INPUT: Schema = Schema {
+        members: &MEMBERS,
+        ..Schema::new("test#UploadArchiveInput", ShapeType::Structure)
+    };
+    static OUTPUT: Schema = Schema::new("test#Output", ShapeType::Structure);
+    static UPLOAD: OperationSchema = OperationSchema {
+        id: "test#UploadArchive",
+        name: "UploadArchive",
+        input: &UPLOAD_INPUT,
+        output: &OUTPUT,
+        errors: &[],
+        http: None,
+        host_prefix: None,
+        unsigned: false,
+        checksum_required: false,
+        http_checksum: None,
+        request_compression: &[],
+        endpoint_params: &[],
+        unwrapped_output: false,
+    };
+
+    const fn service(sdk_id: &'static str) -> ServiceSchema {
+        ServiceSchema {
+            id: "test#Service",
+            version: "2012-06-01",
+            protocol: Protocol::RestJson1,
+            query_compatible: false,
+            xml_namespace: None,
+            signing_name: None,
+            sdk_id: Some(sdk_id),
+            endpoint_rules: None,
+            operations: &[],
+            routes: &[],
+        }
+    }
+    static GLACIER: ServiceSchema = service("Glacier");
+    static API_GATEWAY: ServiceSchema = service("API Gateway");
+    static OTHER: ServiceSchema = service("Other");
+    static MACHINE_LEARNING: ServiceSchema = service("Machine Learning");
+
+    /// An upload: its account id and body.
+    struct Upload(Option<String>, ByteStream);
+
+    impl Value for Upload {
+        fn view(&self) -> View<'_> {
+            View::Structure(self)
+        }
+
+        fn member(&self, index: usize) -> Option<&dyn Value> {
+            match index {
+                0 => self.0.as_ref().map(|id| id as &dyn Value),
+                2 => Some(&self.1),
+                _ => None,
+            }
+        }
+    }
+
+    fn header<'r>(request: &'r http::Request<Vec<u8>>, name: &str) -> Option<&'r str> {
+        request.headers().get(name).and_then(|value| value.to_str().ok())
+    }
+
+    #[test]
+    fn glacier_uploads_in_memory_get_their_tree_hash_and_streamed_ones_do_not() {
+        const HELLO: &str = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+        let input = Upload(None, ByteStream::new(b"hello world".to_vec()));
+        let mut request = http::Request::new(b"hello world".to_vec());
+        customize_request(&GLACIER, &UPLOAD, &input, &mut request).expect("customized");
+        assert_eq!(header(&request, "x-amz-glacier-version"), Some("2012-06-01"));
+        assert_eq!(header(&request, "x-amz-sha256-tree-hash"), Some(HELLO));
+        assert_eq!(header(&request, "x-amz-content-sha256"), Some(HELLO));
+
+        // A tree hash the caller gave is kept.
+        let mut request = http::Request::new(b"hello world".to_vec());
+        request
+            .headers_mut()
+            .insert("x-amz-sha256-tree-hash", http::HeaderValue::from_static("given"));
+        customize_request(&GLACIER, &UPLOAD, &input, &mut request).expect("customized");
+        assert_eq!(header(&request, "x-amz-sha256-tree-hash"), Some("given"));
+
+        // A body streamed from a file is not in the request: no hash of it is made up.
+        let path = std::env::temp_dir().join(format!("smithy-runtime-glacier-{}", std::process::id()));
+        std::fs::write(&path, b"hello world").expect("a temporary file is written");
+        let input = Upload(None, ByteStream::from_path(&path).expect("the file opens"));
+        let mut request = http::Request::new(Vec::new());
+        customize_request(&GLACIER, &UPLOAD, &input, &mut request).expect("customized");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(header(&request, "x-amz-glacier-version"), Some("2012-06-01"));
+        assert_eq!(header(&request, "x-amz-sha256-tree-hash"), None);
+        assert_eq!(header(&request, "x-amz-content-sha256"), None);
+    }
+
+    #[test]
+    fn glacier_fills_an_unset_or_empty_account_id_with_a_hyphen() {
+        for (account, expected) in [(None, "-"), (Some(""), "-"), (Some("123456789012"), "123456789012")] {
+            let input = Upload(account.map(str::to_owned), ByteStream::new(Vec::new()));
+            let filled = with_tokens(&GLACIER, &UPLOAD_INPUT, &input);
+            let account_id = filled.member(0).map(|value| value.view());
+            assert!(
+                matches!(account_id, Some(View::String(id)) if id == expected),
+                "{account:?}"
+            );
+            // Other services' inputs are as given.
+            let as_given = with_tokens(&OTHER, &UPLOAD_INPUT, &input);
+            assert!(!as_given.filled(), "{account:?}");
+        }
+    }
+
+    #[test]
+    fn api_gateway_asks_for_json_and_other_services_are_left_alone() {
+        let input = Upload(None, ByteStream::new(Vec::new()));
+        let mut request = http::Request::new(Vec::new());
+        customize_request(&API_GATEWAY, &UPLOAD, &input, &mut request).expect("customized");
+        assert_eq!(header(&request, "accept"), Some("application/json"));
+        let mut request = http::Request::new(b"hello world".to_vec());
+        customize_request(&OTHER, &UPLOAD, &input, &mut request).expect("customized");
+        assert!(request.headers().is_empty(), "{:?}", request.headers());
+        // Only Machine Learning's `Predict` names its own endpoint.
+        assert_eq!(input_endpoint(&MACHINE_LEARNING, &UPLOAD, &input), None);
+    }
+
+    fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+        let mut hasher = sha2::Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        hasher.finalize().into()
+    }
+
+    #[test]
+    fn the_tree_hash_pairs_the_hashes_of_mebibyte_pieces_level_by_level() {
+        const PIECE: usize = 1 << 20;
+        // Under a piece, and empty: the body's own hash.
+        assert_eq!(tree_hash(b"hello world"), sha256(&[b"hello world"]));
+        assert_eq!(tree_hash(b""), sha256(&[b""]));
+        // Three pieces and a byte: four leaves, two pairs, one root.
+        let body: Vec<u8> = (0..3 * PIECE + 1).map(|n| (n % 251) as u8).collect();
+        let leaves: Vec<[u8; 32]> = body.chunks(PIECE).map(|piece| sha256(&[piece])).collect();
+        let left = sha256(&[&leaves[0], &leaves[1]]);
+        let right = sha256(&[&leaves[2], &leaves[3]]);
+        assert_eq!(tree_hash(&body), sha256(&[&left, &right]));
+        // Three pieces: the third goes up a level as it is, then pairs with the first pair's.
+        let body = &body[..3 * PIECE];
+        let first = sha256(&[&leaves[0], &leaves[1]]);
+        let third = sha256(&[&body[2 * PIECE..]]);
+        assert_eq!(tree_hash(body), sha256(&[&first, &third]));
+        // Exactly one piece: its hash.
+        assert_eq!(tree_hash(&body[..PIECE]), leaves[0]);
+    }
 }
