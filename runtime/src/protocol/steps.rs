@@ -1,6 +1,7 @@
 //! What a call or a request goes through around its protocol, the same for every protocol:
 //! idempotency tokens filled in, request compression and flexible checksums on the client;
-//! decompression and content-coding checks on the server; response checksums. The protocol
+//! decompression and content-coding checks on the server; response checksums; and what the AWS
+//! SDKs add for particular services (API Gateway, Glacier, Machine Learning). The protocol
 //! ([`Wire`](super::Wire)) only writes and reads messages.
 
 use super::{wire, with_body};
