@@ -13,7 +13,8 @@ use crate::rejection::Rejection;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Schema, ServiceSchema};
 use crate::shape::{Value, View};
 
-/// An input whose unset `@idempotencyToken` members hold fresh tokens.
+/// An input with members filled in ([`with_tokens`]): fresh tokens in its unset
+/// `@idempotencyToken` members, and Glacier's `-` account id.
 pub(crate) struct WithTokens<'a> {
     input: &'a dyn Value,
     tokens: Vec<(usize, String)>,
@@ -383,8 +384,14 @@ pub(crate) fn customize_request(
             if uploads && !streams && !request.headers().contains_key(GLACIER_TREE_HASH) {
                 use sha2::Digest as _;
                 let body = request.body();
-                let content = crate::auth::sigv4::hex(&sha2::Sha256::digest(body));
-                let tree = crate::auth::sigv4::hex(&tree_hash(body));
+                let content: [u8; 32] = sha2::Sha256::digest(body).into();
+                // A body of one piece is its own tree: its hash is the content's.
+                let tree = if body.len() <= TREE_HASH_PIECE {
+                    content
+                } else {
+                    tree_hash(body)
+                };
+                let (content, tree) = (crate::auth::sigv4::hex(&content), crate::auth::sigv4::hex(&tree));
                 let headers = request.headers_mut();
                 if !headers.contains_key("x-amz-content-sha256") {
                     let content = ::http::HeaderValue::from_str(&content).map_err(UnhandledError::invalid_input)?;
@@ -416,15 +423,17 @@ pub(crate) fn input_endpoint<'a>(
     }
 }
 
+/// The pieces Glacier's tree hash is made over: 1 MiB.
+const TREE_HASH_PIECE: usize = 1 << 20;
+
 /// The SHA-256 tree hash of `body` (Glacier's): the hashes of its pieces of 1 MiB, then of each
 /// pair of hashes, level by level (an odd one out goes up as it is), to one.
 fn tree_hash(body: &[u8]) -> [u8; 32] {
     use sha2::Digest as _;
-    const PIECE: usize = 1 << 20;
     let mut level: Vec<[u8; 32]> = if body.is_empty() {
         vec![sha2::Sha256::digest(body).into()]
     } else {
-        body.chunks(PIECE)
+        body.chunks(TREE_HASH_PIECE)
             .map(|piece| sha2::Sha256::digest(piece).into())
             .collect()
     };
@@ -447,7 +456,7 @@ fn tree_hash(body: &[u8]) -> [u8; 32] {
 }
 
 impl WithTokens<'_> {
-    /// Whether a token was filled in.
+    /// Whether a member was filled in.
     pub(crate) fn filled(&self) -> bool {
         !self.tokens.is_empty()
     }

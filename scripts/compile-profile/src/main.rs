@@ -224,7 +224,7 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
         }
     }
     if std::env::var_os("BY_QUERY").is_some() {
-        // The queries that took longest, whatever they were about.
+        // The queries that took longest, of every construct or of those `BY_QUERY` names.
         let all: f64 = queries.values().sum();
         let mut queries: Vec<_> = queries.into_iter().collect();
         queries.sort_by(|a, b| b.1.total_cmp(&a.1));
