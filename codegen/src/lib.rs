@@ -347,6 +347,7 @@ impl Codegen {
             shapes: index.closure_len(),
             operations: index.operations().count(),
             service_name: index.service().0.id.name().to_owned(),
+            event_streams: has_event_streams(&index),
         })
     }
 
@@ -600,6 +601,9 @@ pub struct Generated {
     shapes: usize,
     operations: usize,
     service_name: String,
+    /// Whether an operation's input or output is an event stream (such a crate's manifest
+    /// turns on the runtime's HTTP/2 by default).
+    event_streams: bool,
 }
 
 impl std::fmt::Debug for Generated {
@@ -785,10 +789,13 @@ publish = false
 smithy-runtime = {runtime}
 
 [features]
-default = ["hyper-client"]
+default = {default}
 # A ready HTTPS client transport on hyper and rustls (`client::HyperTransport`) and
 # `client::Config::from_env`; needs a tokio runtime.
 hyper-client = ["smithy-runtime/hyper-client"]
+# HTTP/2 in that transport, beside HTTP/1.1 (offered by ALPN); event streams that go both ways
+# at once need it{event_note}.
+http2 = ["smithy-runtime/http2"]
 # A ready server on hyper (`server::serve`); needs a tokio runtime.
 hyper-server = ["smithy-runtime/hyper-server"]
 # `serde::Serialize` and `serde::Deserialize` on every type, in the model's JSON form.
@@ -798,6 +805,16 @@ serde = ["smithy-runtime/serde"]
             crate_name = options.name,
             service = self.service_name,
             runtime = options.runtime.toml_value(),
+            default = if self.event_streams {
+                r#"["hyper-client", "http2"]"#
+            } else {
+                r#"["hyper-client"]"#
+            },
+            event_note = if self.event_streams {
+                " (on by default: this service has event streams)"
+            } else {
+                ""
+            },
         )
     }
 
@@ -941,6 +958,19 @@ fn rebase_crate_paths(text: &str, root: &str) -> String {
 fn is_crate_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Whether an operation of the service takes or gives an event stream (a member targeting a
+/// `@streaming` union).
+fn has_event_streams(index: &Index) -> bool {
+    index.operations().any(|(_, operation)| {
+        [&operation.input, &operation.output].into_iter().any(|id| {
+            index.shape(id).kind.members().iter().any(|member| {
+                let target = index.shape(&member.target);
+                target.traits.is_streaming() && matches!(target.kind, model::ShapeKind::Union(_))
+            })
+        })
+    })
 }
 
 #[cfg(test)]

@@ -70,6 +70,73 @@ fn generates_a_complete_crate_and_rewrites_only_changes() {
 }
 
 #[test]
+fn a_service_with_event_streams_gets_http2_by_default() {
+    let out = scratch("event-streams");
+    let dir = scratch("event-streams-model");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("chat.smithy");
+    std::fs::write(
+        &model,
+        r#"$version: "2"
+namespace example.chat
+
+use aws.protocols#restJson1
+
+@restJson1
+service Chat {
+    version: "2026-12-06"
+    operations: [Talk]
+}
+
+@http(method: "POST", uri: "/talk")
+operation Talk {
+    input := {}
+    output := {
+        @httpPayload
+        events: Events
+    }
+}
+
+@streaming
+union Events {
+    said: Said
+}
+
+structure Said {
+    text: String
+}
+"#,
+    )
+    .unwrap();
+    let generated = generate(&model, &out, &[]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("default = [\"hyper-client\", \"http2\"]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("http2 = [\"smithy-runtime/http2\"]"), "{manifest}");
+    // Without event streams, HTTP/2 is a feature to turn on, off by default.
+    let plain = scratch("no-event-streams");
+    let generated = generate(&bundled_model(), &plain, &[]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let manifest = std::fs::read_to_string(plain.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("default = [\"hyper-client\"]\n"), "{manifest}");
+    assert!(manifest.contains("http2 = [\"smithy-runtime/http2\"]"), "{manifest}");
+    for dir in [out, dir, plain] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
 fn a_runtime_path_goes_into_the_manifest_relative_to_the_crate() {
     let dir = scratch("runtime-path");
     let runtime = dir.join("my checkout/runtime");

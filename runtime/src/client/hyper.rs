@@ -31,9 +31,10 @@ const READ_BUFFER: usize = 128 * 1024;
 const MIN_READ_BUFFER: usize = 8 * 1024;
 
 /// A ready [`Transport`] on hyper's pooled client. It speaks HTTPS through rustls (with the
-/// `ring` crypto provider), HTTP/2 or HTTP/1.1 as the server's ALPN answer picks, and plain
-/// HTTP for `http://` endpoints (loopback servers, tests). Cloning it is cheap and shares one
-/// connection pool, so one transport can serve the clients of several services.
+/// `ring` crypto provider) and plain HTTP for `http://` endpoints (loopback servers, tests),
+/// HTTP/1.1; with the `http2` feature, HTTP/2 as well, as the server's ALPN answer picks.
+/// Cloning it is cheap and shares one connection pool, so one transport can serve the clients
+/// of several services.
 ///
 /// Servers are trusted when their certificate chains to a root of the store the cargo
 /// features pick: the Mozilla roots compiled into the program (`webpki-roots`, on by default),
@@ -85,7 +86,9 @@ impl HyperTransport {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 100 * 1024 * 1024,
+            #[cfg(feature = "http2")]
             http2: true,
+            #[cfg(feature = "http2")]
             http2_only: false,
             min_throughput: Some(MinThroughput::DEFAULT),
             read_buffer: READ_BUFFER,
@@ -126,7 +129,9 @@ pub struct HyperTransportBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     max_response_bytes: usize,
+    #[cfg(feature = "http2")]
     http2: bool,
+    #[cfg(feature = "http2")]
     http2_only: bool,
     min_throughput: Option<MinThroughput>,
     read_buffer: usize,
@@ -224,17 +229,23 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Offers only HTTP/1.1 to HTTPS servers (by default HTTP/2 is offered too).
+    /// Offers only HTTP/1.1 to HTTPS servers (with the `http2` feature HTTP/2 is offered too by
+    /// default; without it, HTTP/1.1 is all the transport speaks).
+    #[cfg_attr(not(feature = "http2"), allow(unused_mut))]
     pub fn http1_only(mut self) -> Self {
-        self.http2 = false;
-        self.http2_only = false;
+        #[cfg(feature = "http2")]
+        {
+            self.http2 = false;
+            self.http2_only = false;
+        }
         self
     }
 
-    /// Speaks only HTTP/2: to HTTPS servers as TLS negotiates it, and to plain HTTP servers
-    /// with prior knowledge (h2c), such as a local stand-in of a service whose event streams
-    /// go both ways at once (Transcribe Streaming). By default HTTPS servers are offered both
-    /// versions and plain HTTP is HTTP/1.1.
+    /// Speaks only HTTP/2 (feature `http2`): to HTTPS servers as TLS negotiates it, and to plain
+    /// HTTP servers with prior knowledge (h2c), such as a local stand-in of a service whose
+    /// event streams go both ways at once (Transcribe Streaming). By default HTTPS servers are
+    /// offered both versions and plain HTTP is HTTP/1.1.
+    #[cfg(feature = "http2")]
     pub fn http2_only(mut self) -> Self {
         self.http2 = true;
         self.http2_only = true;
@@ -293,19 +304,23 @@ impl HyperTransportBuilder {
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http();
+        #[cfg(feature = "http2")]
         let connector = if self.http2 {
             builder.enable_all_versions().wrap_connector(http)
         } else {
             builder.enable_http1().wrap_connector(http)
         };
+        #[cfg(not(feature = "http2"))]
+        let connector = builder.enable_http1().wrap_connector(http);
         let connector = TimedConnector {
             inner: connector,
             timeout: self.connect_timeout,
         };
-        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .http2_only(self.http2_only)
-            .http1_max_buf_size(self.read_buffer)
-            .build(connector);
+        let mut client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
+        client.http1_max_buf_size(self.read_buffer);
+        #[cfg(feature = "http2")]
+        client.http2_only(self.http2_only);
+        let client = client.build(connector);
         HyperTransport {
             client,
             timeout: self.timeout,
