@@ -695,6 +695,7 @@ pub enum Rt {
     Handler,
     StreamsRequest,
     Waiter,
+    SearchInput,
     BoxFuture,
     Rejection,
     Refuse,
@@ -712,6 +713,7 @@ pub enum Rt {
     OperationModule,
     HttpOperation,
     ValidateModule,
+    ProtocolModule,
 }
 
 impl Rt {
@@ -761,6 +763,7 @@ impl Rt {
             Rt::Handler => "server::Handler",
             Rt::StreamsRequest => "server::streams_request",
             Rt::Waiter => "client::waiter",
+            Rt::SearchInput => "client::SEARCH_INPUT",
             Rt::BoxFuture => "server::BoxFuture",
             Rt::Rejection => "server::Rejection",
             Rt::Refuse => "server::refuse",
@@ -776,6 +779,7 @@ impl Rt {
             Rt::OperationModule => "operation",
             Rt::HttpOperation => "protocol::HttpOperation",
             Rt::ValidateModule => "validate",
+            Rt::ProtocolModule => "protocol",
         }
     }
 

@@ -516,9 +516,32 @@ pub enum EndpointParamSource {
     Static(StaticParam),
     /// `@contextParam`: the input member at this index of the input's schema.
     Member(usize),
-    /// `@operationContextParams`: a path over the input, such as `Objects[*].Key` or
-    /// `keys(Items)`.
+    /// `@operationContextParams`: a path of member names over the input, such as
+    /// `Objects[*].Key` or `keys(Items)` (names separated by `.`, `[*]` after a list, `keys(...)`
+    /// around the whole), read over the input's values directly.
     Path(&'static str),
+    /// `@operationContextParams`: any other JMESPath expression over the input, and the code
+    /// that evaluates it ([`crate::client::SEARCH_INPUT`]). The generated code names that code,
+    /// so that a program whose operations have no such expression does not link a JMESPath
+    /// engine.
+    Expression(&'static str, InputSearch),
+}
+
+/// Evaluates an `@operationContextParams` expression over an operation's input of schema
+/// `schema`: the parameter's value, or `None` when the expression selects none.
+#[derive(Clone, Copy)]
+pub struct InputSearch(pub fn(&str, &dyn crate::shape::Value, &'static Schema) -> Option<crate::endpoint::ParamValue>);
+
+impl PartialEq for InputSearch {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl std::fmt::Debug for InputSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InputSearch")
+    }
 }
 
 /// A value of `@staticContextParams`.
@@ -585,6 +608,9 @@ pub struct ServiceSchema {
     pub id: &'static str,
     pub version: &'static str,
     pub protocol: Protocol,
+    /// The code that speaks `protocol`: [`crate::protocol::REST_JSON1`] and the like, named
+    /// here so that a program links only the protocols its services speak.
+    pub code: crate::protocol::ProtocolCode,
     /// `aws.protocols#awsQueryCompatible`.
     pub query_compatible: bool,
     /// The service's `@xmlNamespace`, which the XML protocols declare on their bodies.

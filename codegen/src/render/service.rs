@@ -89,6 +89,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
     let id = shape.id.as_str();
     let version = service.version.as_deref().unwrap_or_default();
     let protocol = cx.protocol.runtime_value();
+    let code = cx.protocol.runtime_code();
     let query_compatible = shape.traits.is_query_compatible();
     let xml_namespace = super::schema::option(shape.traits.xml_namespace(), |(uri, prefix)| {
         let prefix = super::schema::option(prefix, |prefix| quote!(#prefix));
@@ -127,6 +128,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
                 id: #id,
                 version: #version,
                 protocol: #protocol,
+                code: #code,
                 query_compatible: #query_compatible,
                 xml_namespace: #xml_namespace,
                 signing_name: #signing_name,

@@ -8,7 +8,7 @@ use super::{Config, RequestContext};
 use crate::endpoint::{AuthScheme, Endpoint, ParamValue, Params, RuleSet};
 use crate::error::UnhandledError;
 use crate::operation::Operation;
-use crate::schema::{EndpointParamSource, OperationSchema, Schema, ServiceSchema, StaticParam};
+use crate::schema::{EndpointParamSource, InputSearch, OperationSchema, Schema, ServiceSchema, StaticParam};
 use crate::shape::{Value, View};
 
 /// The endpoint a call resolved to: its URL, the headers the rules add, and how to sign for it.
@@ -337,6 +337,7 @@ fn call_params(
             }),
             EndpointParamSource::Member(index) => input.member(index).and_then(|value| param_value(value.view())),
             EndpointParamSource::Path(path) => evaluate_path(path, input, operation.input),
+            EndpointParamSource::Expression(path, search) => (search.0)(path, input, operation.input),
         };
         if let Some(value) = value {
             values.push((param.name, value));
@@ -373,12 +374,13 @@ fn param_value(view: View<'_>) -> Option<ParamValue> {
 
 /// Evaluates an `@operationContextParams` path over the input: member names separated by
 /// `.`, `[*]` after a list member to go on with each of its items, and `keys(...)` around the
-/// whole path for a map's keys, read over the input's values directly; any other JMESPath
-/// expression over the input as JSON ([`crate::jmespath`]).
+/// whole path for a map's keys, read over the input's values directly. Any other expression
+/// selects nothing here: it is an [`EndpointParamSource::Expression`], which names
+/// [`SEARCH_INPUT`].
 fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Option<ParamValue> {
     let path = path.trim();
-    if !is_simple_path(path) {
-        return evaluate_jmespath(path, input, schema);
+    if !is_member_path(path) {
+        return None;
     }
     if let Some(inner) = path.strip_prefix("keys(").and_then(|rest| rest.strip_suffix(')')) {
         let (values, _) = select(inner, input, schema)?;
@@ -407,9 +409,11 @@ fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Opti
         .and_then(|(value, _)| param_value(value.view()))
 }
 
-/// Whether [`evaluate_path`] reads `path` over the input's values directly: member names,
-/// `.`, `[*]`, and `keys(...)` around the whole.
-fn is_simple_path(path: &str) -> bool {
+/// Whether an `@operationContextParams` path is read over the input's values directly (an
+/// [`EndpointParamSource::Path`]): member names, `.`, `[*]` after a list, and `keys(...)`
+/// around the whole. Any other expression needs JMESPath ([`EndpointParamSource::Expression`]).
+pub fn is_member_path(path: &str) -> bool {
+    let path = path.trim();
     let inner = path
         .strip_prefix("keys(")
         .and_then(|rest| rest.strip_suffix(')'))
@@ -421,8 +425,12 @@ fn is_simple_path(path: &str) -> bool {
         })
 }
 
-/// Any other JMESPath expression: evaluated over the input as JSON with its members' names;
-/// a string, a boolean, or a list of strings is the parameter's value.
+/// Evaluates any JMESPath expression of `@operationContextParams` over the input, as JSON
+/// with its members' names ([`crate::jmespath`]); a string, a boolean, or a list of strings is
+/// the parameter's value. Generated code names it in [`EndpointParamSource::Expression`].
+pub static SEARCH_INPUT: InputSearch = InputSearch(evaluate_jmespath);
+
+/// [`SEARCH_INPUT`]'s function.
 fn evaluate_jmespath(path: &str, input: &dyn Value, schema: &'static Schema) -> Option<ParamValue> {
     let expression = crate::jmespath::Expression::parse(path).ok()?;
     let mut json = Vec::new();
@@ -554,20 +562,45 @@ mod tests {
     }
 
     #[test]
+    fn member_paths_are_told_from_other_expressions() {
+        for path in [
+            "Bucket",
+            "Delete.Objects[*].Key",
+            "keys(RequestItems)",
+            " TransactItems[*].Get.TableName ",
+        ] {
+            assert!(is_member_path(path), "{path}");
+        }
+        for path in [
+            "",
+            "keys()",
+            "Tables[?Global].Name",
+            "Tables[1].Name",
+            "length(Tables)",
+            "a..b",
+            "a.[*]",
+        ] {
+            assert!(!is_member_path(path), "{path}");
+        }
+    }
+
+    #[test]
     fn operation_context_paths_are_read_directly_or_as_jmespath() {
         let input = Input(vec![
             Table("a".into(), true),
             Table("b".into(), false),
             Table("c".into(), true),
         ]);
-        let names = |path: &str| evaluate_path(path, &input, &INPUT);
+        let names = |path: &str| (SEARCH_INPUT.0)(path, &input, &INPUT);
         let all = Some(ParamValue::StringArray(vec!["a".into(), "b".into(), "c".into()]));
         // The direct reader and JMESPath agree on what both read.
-        assert!(is_simple_path("Tables[*].Name"));
+        assert!(is_member_path("Tables[*].Name"));
+        assert_eq!(evaluate_path("Tables[*].Name", &input, &INPUT), all);
         assert_eq!(names("Tables[*].Name"), all);
-        assert_eq!(evaluate_jmespath("Tables[*].Name", &input, &INPUT), all);
-        // What only JMESPath reads: a filter, a function, an index.
-        assert!(!is_simple_path("Tables[?Global].Name"));
+        // What only JMESPath reads: a filter, a function, an index; the direct reader gives
+        // nothing for it.
+        assert!(!is_member_path("Tables[?Global].Name"));
+        assert_eq!(evaluate_path("Tables[?Global].Name", &input, &INPUT), None);
         assert_eq!(
             names("Tables[?Global].Name"),
             Some(ParamValue::StringArray(vec!["a".into(), "c".into()]))

@@ -25,7 +25,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub use self::endpoint::{resolve_endpoint, ResolvedEndpoint};
+pub use self::endpoint::{is_member_path, resolve_endpoint, ResolvedEndpoint, SEARCH_INPUT};
 #[cfg(feature = "hyper-client")]
 pub use self::hyper::{HyperTransport, HyperTransportBuilder};
 pub use self::paginate::{Items, Paginator};
@@ -482,7 +482,7 @@ impl<O: Operation> Future for Call<'_, O> {
                         service: O::SERVICE,
                         operation: O::SCHEMA,
                     };
-                    this.state = CallState::Sending(Box::pin(send(this.config, input, context)));
+                    this.state = CallState::Sending(start(this.config, input, context));
                 }
                 CallState::Sending(future) => {
                     let response = match future.as_mut().poll(cx) {
@@ -533,6 +533,18 @@ impl<O: Operation> Future for Call<'_, O> {
     }
 }
 
+/// The future of [`send`], boxed here rather than in each operation's `Call::poll`: its state
+/// machine is compiled once, in this crate, not again in every crate and codegen unit that calls
+/// an operation.
+#[inline(never)]
+fn start(
+    config: &Config,
+    input: Box<dyn Value + Send + Sync>,
+    context: RequestContext,
+) -> crate::server::BoxFuture<'_, Result<Delivered, UnhandledError>> {
+    Box::pin(send(config, input, context))
+}
+
 /// Every step of a call but reading the response, which does not depend on the operation's
 /// types: the credentials, the endpoint, the request, the steps, then the attempts (each signed
 /// anew and sent), within the call's time limit.
@@ -573,7 +585,7 @@ async fn deliver(context: RequestContext, (mut response, stream): Received) -> R
     let body = stream.unwrap_or_else(|| ByteStream::new(std::mem::take(response.body_mut())));
     let member = &context.operation.output.members[index];
     let mut events = Incoming::new(context.service, member, Side::Client, body);
-    if crate::protocol::wire(context.service.protocol).initial_messages() {
+    if crate::protocol::wire(context.service).initial_messages() {
         let initial = events
             .initial(INITIAL_RESPONSE)
             .await
@@ -1030,7 +1042,7 @@ impl EventsUpload {
         let schema = context.operation.input.members[index].target;
         let stream = input.member(index).and_then(Value::events);
         let mut ready = Vec::new();
-        if crate::protocol::wire(context.service.protocol).initial_messages() {
+        if crate::protocol::wire(context.service).initial_messages() {
             ready.push(crate::event_stream::initial_message(INITIAL_REQUEST, request));
         }
         if let Some(stream) = stream {
@@ -1189,6 +1201,7 @@ mod tests {
         id: "test#Service",
         version: "1",
         protocol: Protocol::AwsJson1_0,
+        code: crate::protocol::AWS_JSON_1_0,
         query_compatible: false,
         xml_namespace: None,
         signing_name: None,

@@ -69,7 +69,7 @@ fn is_error(schema: &Schema) -> bool {
 /// The codec a service's protocol writes event payloads with; an error for a protocol without
 /// event streams.
 fn codec_of(service: &ServiceSchema) -> Result<&'static dyn Codec, String> {
-    crate::protocol::wire(service.protocol)
+    crate::protocol::wire(service)
         .event_codec()
         .ok_or_else(|| format!("the protocol of `{}` has no event streams", service.id))
 }

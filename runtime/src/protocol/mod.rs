@@ -29,7 +29,7 @@ use crate::memory::RequestMemory;
 use crate::operation::{Operation, OperationError};
 use crate::rejection::Rejection;
 use crate::schema::{Flags, HttpBinding, OperationSchema, Protocol, Schema, ServiceSchema};
-use crate::shape::{decode_structure, EncodeError, Structure, Value, View};
+use crate::shape::{decode_structure, DecodeError, Decoder, EncodeError, Structure, Value, View};
 use crate::validate::{self, Checks};
 
 use self::http::{Message, MessageDecoder};
@@ -176,23 +176,47 @@ pub(crate) trait Wire: Sync {
     }
 }
 
-/// The [`Wire`] of `protocol`: the one place that tells protocols apart.
-pub(crate) fn wire(protocol: Protocol) -> WireOf {
-    match protocol {
-        Protocol::RestJson1 => WireOf::Spoken(&rest_json::RestJson1),
-        Protocol::AwsJson1_0 => WireOf::Spoken(&aws_json::AWS_JSON_1_0),
-        Protocol::AwsJson1_1 => WireOf::Spoken(&aws_json::AWS_JSON_1_1),
-        Protocol::RestXml {
-            no_error_wrapping: false,
-        } => WireOf::Spoken(&rest_xml::REST_XML),
-        Protocol::RestXml {
-            no_error_wrapping: true,
-        } => WireOf::Spoken(&rest_xml::REST_XML_UNWRAPPED),
-        Protocol::AwsQuery => WireOf::Spoken(&query::AWS_QUERY),
-        Protocol::Ec2Query => WireOf::Spoken(&query::EC2_QUERY),
-        Protocol::RpcV2Json => WireOf::Spoken(&rpc_v2::RPC_V2_JSON),
-        Protocol::RpcV2Cbor => WireOf::Spoken(&rpc_v2::RPC_V2_CBOR),
+/// The code that speaks a wire protocol, as a service's schema names it
+/// ([`ServiceSchema::code`]): one of this module's statics, such as [`REST_JSON1`]. The rest of
+/// the runtime reaches a protocol only through the schema, so a program links the code of the
+/// protocols its services speak and no other.
+#[derive(Clone, Copy)]
+pub struct ProtocolCode(pub(crate) &'static dyn Wire);
+
+impl std::fmt::Debug for ProtocolCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProtocolCode")
+    }
+}
+
+/// `aws.protocols#restJson1`.
+pub static REST_JSON1: ProtocolCode = ProtocolCode(&rest_json::RestJson1);
+/// `aws.protocols#awsJson1_0`.
+pub static AWS_JSON_1_0: ProtocolCode = ProtocolCode(&aws_json::AWS_JSON_1_0);
+/// `aws.protocols#awsJson1_1`.
+pub static AWS_JSON_1_1: ProtocolCode = ProtocolCode(&aws_json::AWS_JSON_1_1);
+/// `aws.protocols#restXml`.
+pub static REST_XML: ProtocolCode = ProtocolCode(&rest_xml::REST_XML);
+/// `aws.protocols#restXml` with `noErrorWrapping` (S3).
+pub static REST_XML_UNWRAPPED: ProtocolCode = ProtocolCode(&rest_xml::REST_XML_UNWRAPPED);
+/// `aws.protocols#awsQuery`.
+pub static AWS_QUERY: ProtocolCode = ProtocolCode(&query::AWS_QUERY);
+/// `aws.protocols#ec2Query`.
+pub static EC2_QUERY: ProtocolCode = ProtocolCode(&query::EC2_QUERY);
+/// `smithy.protocols#rpcv2Json`.
+pub static RPC_V2_JSON: ProtocolCode = ProtocolCode(&rpc_v2::RPC_V2_JSON);
+/// `smithy.protocols#rpcv2Cbor`.
+pub static RPC_V2_CBOR: ProtocolCode = ProtocolCode(&rpc_v2::RPC_V2_CBOR);
+/// A protocol the runtime does not speak ([`Protocol::Other`]): calls fail with an error that
+/// names it, and servers refuse every request.
+pub static UNSPOKEN: ProtocolCode = ProtocolCode(&Unsupported("none"));
+
+/// The [`Wire`] of a service: the code its schema names, unless its protocol is one the
+/// runtime does not speak.
+pub(crate) fn wire(service: &ServiceSchema) -> WireOf {
+    match service.protocol {
         Protocol::Other(id) => WireOf::Unsupported(Unsupported(id)),
+        _ => WireOf::Spoken(service.code.0),
     }
 }
 
@@ -327,7 +351,7 @@ pub fn serialize_request_with(
     let filled = steps::with_tokens(service, schema, input);
     let input: &dyn Value = if filled.filled() { &filled } else { input };
     let endpoint = steps::input_endpoint(service, operation, input).unwrap_or(endpoint);
-    let mut request = wire(service.protocol).request(service, operation, input, endpoint)?;
+    let mut request = wire(service).request(service, operation, input, endpoint)?;
     steps::customize_request(service, operation, input, &mut request)?;
     steps::compress_request(operation, &mut request, &settings.compression)?;
     steps::add_request_checksum(operation, input, &mut request, settings.checksum_calculation)?;
@@ -353,7 +377,7 @@ fn unsupported(id: &str) -> String {
 
 /// The decoder of a message's top-level structure in `service`'s protocol.
 fn message_decoder<'a>(service: &ServiceSchema, message: Message<'a>, side: Side) -> MessageDecoder<'a> {
-    wire(service.protocol).decoder(message, side)
+    wire(service).decoder(message, side)
 }
 
 /// What an error response says of itself: its code, message and, for `awsQueryCompatible`
@@ -382,7 +406,7 @@ pub(crate) struct ErrorNames {
 /// HeadObject and HeadBucket model it, a `412` `PreconditionFailed`.
 pub(crate) fn error_info(service: &ServiceSchema, response: &::http::Response<Vec<u8>>) -> ErrorInfo {
     let (headers, body) = (response.headers(), response.body());
-    let names = wire(service.protocol).error_code(headers, body);
+    let names = wire(service).error_code(headers, body);
     let message = names.message;
     let code = names
         .code
@@ -440,10 +464,51 @@ fn json_error_code(headers: &HeaderMap, body: &[u8]) -> ErrorNames {
 
 /// Client: the output, or the error, that a response carries.
 pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Result<O::Output, O::Error> {
-    let service = O::SERVICE;
+    let mut output = None;
+    let mut error = None;
+    let read = read_response(
+        O::SERVICE,
+        O::SCHEMA,
+        response,
+        &mut |decoder| {
+            output = Some(decode_structure::<O::Output>(decoder)?);
+            Ok(())
+        },
+        &mut |index, decoder, meta| {
+            error = Some(O::Error::decode_error(index, decoder, meta)?);
+            Ok(())
+        },
+    );
+    match (read, output, error) {
+        (Err(unhandled), _, _) => Err(unhandled.into()),
+        (Ok(()), Some(output), _) => Ok(output),
+        (Ok(()), None, Some(error)) => Err(error),
+        (Ok(()), None, None) => Err(UnhandledError::invalid_response(
+            response.status().as_u16(),
+            "the response was read as neither an output nor an error",
+        )
+        .into()),
+    }
+}
+
+/// Decodes the modelled error at an index of an operation's errors (see [`read_response`]).
+type ReadError<'a> = dyn FnMut(usize, &mut dyn Decoder, ErrorMeta) -> Result<(), DecodeError> + 'a;
+
+/// What [`parse_response`] does that does not depend on the operation's types, compiled once
+/// rather than once per operation: reads a response to `operation` with `output`, which decodes
+/// the output, or with `error`, which decodes the modelled error at an index of the operation's
+/// errors; an error response that names none of them, or that cannot be read, is the
+/// [`UnhandledError`] returned.
+fn read_response(
+    service: &'static ServiceSchema,
+    operation: &'static OperationSchema,
+    response: &::http::Response<Vec<u8>>,
+    output: &mut dyn FnMut(&mut dyn Decoder) -> Result<(), DecodeError>,
+    error: &mut ReadError<'_>,
+) -> Result<(), UnhandledError> {
     let status = response.status().as_u16();
-    if let Some(unsupported) = wire(service.protocol).unsupported() {
-        return Err(UnhandledError::invalid_response(status, unsupported).into());
+    if let Some(unsupported) = wire(service).unsupported() {
+        return Err(UnhandledError::invalid_response(status, unsupported));
     }
     let message = || Message {
         headers: response.headers(),
@@ -452,21 +517,20 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         labels: Vec::new(),
         query: Vec::new(),
     };
-    if !wire(service.protocol).is_error(O::SCHEMA, response) {
-        let body = wire(service.protocol).output_body(O::SCHEMA, response.body());
+    if !wire(service).is_error(operation, response) {
+        let body = wire(service).output_body(operation, response.body());
         let message = Message {
             body: &body,
             ..message()
         };
         let mut decoder = message_decoder(service, message, Side::Client);
-        return decode_structure::<O::Output>(&mut decoder)
-            .map_err(|error| UnhandledError::invalid_response(status, error).into());
+        return output(&mut decoder).map_err(|error| UnhandledError::invalid_response(status, error));
     }
     let info = error_info(service, response);
     let index = info
         .code
         .as_deref()
-        .and_then(|code| O::SCHEMA.errors.iter().position(|error| error_named(error, code)));
+        .and_then(|code| operation.errors.iter().position(|error| error_named(error, code)));
     let Some(index) = index else {
         let mut error = UnhandledError::new(status);
         if let Some(code) = info.query_code.or(info.code) {
@@ -478,13 +542,13 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         if let Some(request_id) = info.request_id {
             error = error.with_request_id(request_id);
         }
-        return Err(error.into());
+        return Err(error);
     };
     let meta = ErrorMeta::new(status, info.query_code.clone().or_else(|| info.code.clone()))
         .with_message(info.message.clone())
         .with_request_id(info.request_id.clone());
-    let body = match O::SCHEMA.errors.get(index) {
-        Some(schema) => wire(service.protocol).error_members(schema, response.body(), &info),
+    let body = match operation.errors.get(index) {
+        Some(schema) => wire(service).error_members(schema, response.body(), &info),
         None => Cow::Borrowed(response.body().as_slice()),
     };
     let message = || Message {
@@ -492,16 +556,13 @@ pub fn parse_response<O: Operation>(response: &::http::Response<Vec<u8>>) -> Res
         ..message()
     };
     let mut decoder = message_decoder(service, message(), Side::Client);
-    match O::Error::decode_error(index, &mut decoder, meta.clone()) {
-        Ok(error) => Err(error),
-        // The code names the error even when its body cannot be read: the error, members unset.
-        Err(_) => {
-            let empty = Message { body: b"", ..message() };
-            let mut decoder = message_decoder(service, empty, Side::Client);
-            Err(O::Error::decode_error(index, &mut decoder, meta)
-                .unwrap_or_else(|error| UnhandledError::invalid_response(status, error).into()))
-        }
+    if error(index, &mut decoder, meta.clone()).is_ok() {
+        return Ok(());
     }
+    // The code names the error even when its body cannot be read: the error, members unset.
+    let empty = Message { body: b"", ..message() };
+    let mut decoder = message_decoder(service, empty, Side::Client);
+    error(index, &mut decoder, meta).map_err(|error| UnhandledError::invalid_response(status, error))
 }
 
 /// Whether `code`, an error response's, names the error `schema`: its name, or the code of its
@@ -553,7 +614,7 @@ pub fn parse_request<O: Operation>(request: &::http::Request<Vec<u8>>) -> Result
     let decompressed = steps::decompress_request(operation, request)?;
     let request = decompressed.as_ref().unwrap_or(request);
     steps::check_content_encoding(service, operation, request)?;
-    let labels = wire(service.protocol).check_request(service, operation, request)?;
+    let labels = wire(service).check_request(service, operation, request)?;
     let query = uri::parse_query(request.uri().query())
         .ok_or_else(|| Rejection::serialization("the query string is not valid"))?;
     let message = Message {
@@ -614,7 +675,7 @@ pub fn serialize_response_with_id<O: Operation>(
 ) -> ::http::Response<Vec<u8>> {
     let service = O::SERVICE;
     let operation = O::SCHEMA;
-    let wire = wire(service.protocol);
+    let wire = wire(service);
     let response = match result {
         Ok(output) => wire.response(service, operation, output, request_id),
         Err(error) => match error.error_value() {
@@ -707,7 +768,7 @@ pub(crate) fn error_body(
     message: Option<&str>,
     fields: Option<&[(String, String)]>,
 ) -> (&'static str, Vec<u8>) {
-    wire(service.protocol).own_error_body(status, error_type, message, fields)
+    wire(service).own_error_body(status, error_type, message, fields)
 }
 
 /// The JSON body of a server's own error: `{"message": ...}`, with the error's name under
@@ -748,7 +809,7 @@ pub(crate) fn own_error_response(
         .status(status)
         .header(::http::header::CONTENT_TYPE, content_type)
         .header(::http::header::CONTENT_LENGTH, body.len());
-    let wire = wire(service.protocol);
+    let wire = wire(service);
     if wire.error_type_header() {
         builder = builder.header("x-amzn-errortype", error_type);
     }

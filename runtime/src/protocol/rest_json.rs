@@ -153,6 +153,7 @@ pub(crate) mod tests {
         id: "test#Service",
         version: "1",
         protocol: Protocol::RestJson1,
+        code: crate::protocol::REST_JSON1,
         query_compatible: false,
         xml_namespace: None,
         signing_name: None,

@@ -337,6 +337,7 @@ mod tests {
         id: "example#Svc",
         version: "1",
         protocol: crate::schema::Protocol::RpcV2Json,
+        code: crate::protocol::RPC_V2_JSON,
         query_compatible: false,
         xml_namespace: None,
         signing_name: None,

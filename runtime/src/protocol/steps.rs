@@ -287,7 +287,7 @@ pub(crate) fn check_content_encoding(
     operation: &OperationSchema,
     request: &::http::Request<Vec<u8>>,
 ) -> Result<(), Rejection> {
-    if !wire(service.protocol).reads_body(operation) || request.body().is_empty() {
+    if !wire(service).reads_body(operation) || request.body().is_empty() {
         return Ok(());
     }
     let mut codings = request
@@ -545,6 +545,7 @@ mod tests {
             id: "test#Service",
             version: "2012-06-01",
             protocol: Protocol::RestJson1,
+            code: crate::protocol::REST_JSON1,
             query_compatible: false,
             xml_namespace: None,
             signing_name: None,

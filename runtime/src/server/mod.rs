@@ -119,7 +119,7 @@ pub fn route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) 
 }
 
 fn find_route(service: &'static ServiceSchema, request: &http::Request<Vec<u8>>) -> Result<usize, Rejection> {
-    crate::protocol::wire(service.protocol).route(service, request)
+    crate::protocol::wire(service).route(service, request)
 }
 
 /// Serves a request routed to operation `O`: reads the input, calls `call` with it and writes
@@ -232,7 +232,7 @@ async fn stream_input(
     };
     let member = &operation.input.members[index];
     let mut events = crate::event_stream::Incoming::new(service, member, crate::codec::Side::Server, body);
-    if crate::protocol::wire(service.protocol).initial_messages() {
+    if crate::protocol::wire(service).initial_messages() {
         let initial = events
             .initial(crate::event_stream::INITIAL_REQUEST)
             .await
@@ -276,7 +276,7 @@ fn stream_output(
     let schema = operation.output.members[index].target;
     let stream = output.member(index).and_then(Value::events);
     let mut ready = Vec::new();
-    if crate::protocol::wire(service.protocol).initial_messages() {
+    if crate::protocol::wire(service).initial_messages() {
         ready.push(crate::event_stream::initial_message(
             crate::event_stream::INITIAL_RESPONSE,
             response,

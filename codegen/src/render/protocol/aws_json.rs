@@ -22,6 +22,14 @@ impl Version {
             Version::V1_1 => quote!(Protocol::AwsJson1_1),
         }
     }
+
+    /// The name of the runtime's code for the protocol.
+    pub(super) fn runtime_code(self) -> &'static str {
+        match self {
+            Version::V1_0 => "AWS_JSON_1_0",
+            Version::V1_1 => "AWS_JSON_1_1",
+        }
+    }
 }
 
 /// An operation's request, for its documentation.

@@ -127,6 +127,31 @@ impl Protocol {
         }
     }
 
+    /// The runtime's code for the protocol, which the service's schema names
+    /// (`smithy_runtime::protocol::REST_JSON1` and the like).
+    pub(crate) fn runtime_code(&self) -> TokenStream {
+        let name = match self {
+            Protocol::RestJson1 => "REST_JSON1",
+            Protocol::RestXml {
+                no_error_wrapping: false,
+                ..
+            } => "REST_XML",
+            Protocol::RestXml {
+                no_error_wrapping: true,
+                ..
+            } => "REST_XML_UNWRAPPED",
+            Protocol::AwsJson { version, .. } => version.runtime_code(),
+            Protocol::Query { ec2: false } => "AWS_QUERY",
+            Protocol::Query { ec2: true } => "EC2_QUERY",
+            Protocol::RpcV2 { cbor: false, .. } => "RPC_V2_JSON",
+            Protocol::RpcV2 { cbor: true, .. } => "RPC_V2_CBOR",
+            Protocol::Other(_) => "UNSPOKEN",
+        };
+        let module = Rt::ProtocolModule.path();
+        let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+        quote!(#module::#name)
+    }
+
     /// What a member's documentation says of where it goes on the wire.
     pub(crate) fn member_doc(&self, member: &Member) -> Option<String> {
         if self.http_bindings() {

@@ -197,6 +197,7 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.signin#Signin",
     version: "2023-01-01",
     protocol: Protocol::RestJson1,
+    code: ::smithy_runtime::protocol::REST_JSON1,
     query_compatible: false,
     xml_namespace: None,
     signing_name: Some("signin"),

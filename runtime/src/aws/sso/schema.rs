@@ -108,6 +108,7 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.sso#SWBPortalService",
     version: "2019-06-10",
     protocol: Protocol::RestJson1,
+    code: ::smithy_runtime::protocol::REST_JSON1,
     query_compatible: false,
     xml_namespace: None,
     signing_name: Some("awsssoportal"),

@@ -304,6 +304,7 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     id: "com.amazonaws.sts#AWSSecurityTokenServiceV20110615",
     version: "2011-06-15",
     protocol: Protocol::AwsQuery,
+    code: ::smithy_runtime::protocol::AWS_QUERY,
     query_compatible: false,
     xml_namespace: Some(XmlNamespace {
         uri: "https://sts.amazonaws.com/doc/2011-06-15/",
