@@ -485,6 +485,27 @@ pub struct OperationSchema {
     pub unwrapped_output: bool,
 }
 
+impl OperationSchema {
+    /// An operation with no errors, bindings or other traits.
+    pub const fn new(id: &'static str, name: &'static str, input: &'static Schema, output: &'static Schema) -> Self {
+        Self {
+            id,
+            name,
+            input,
+            output,
+            errors: &[],
+            http: None,
+            host_prefix: None,
+            unsigned: false,
+            checksum_required: false,
+            http_checksum: None,
+            request_compression: &[],
+            endpoint_params: &[],
+            unwrapped_output: false,
+        }
+    }
+}
+
 /// An operation's `aws.protocols#httpChecksum` trait: which checksums its requests carry and
 /// which of its responses' checksums a client checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -630,6 +651,29 @@ pub struct ServiceSchema {
 }
 
 impl ServiceSchema {
+    /// A service of `protocol` (spoken by `code`) with no operations, namespace, signing name,
+    /// SDK id or endpoint rules.
+    pub const fn new(
+        id: &'static str,
+        version: &'static str,
+        protocol: Protocol,
+        code: crate::protocol::ProtocolCode,
+    ) -> Self {
+        Self {
+            id,
+            version,
+            protocol,
+            code,
+            query_compatible: false,
+            xml_namespace: None,
+            signing_name: None,
+            sdk_id: None,
+            endpoint_rules: None,
+            operations: &[],
+            routes: &[],
+        }
+    }
+
     /// The service's name: its id after `#`.
     pub fn name(&self) -> &'static str {
         self.id.rsplit_once('#').map_or(self.id, |(_, name)| name)

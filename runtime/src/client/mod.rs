@@ -1182,33 +1182,10 @@ mod tests {
         traits: Traits::NONE,
     };
     static OUTPUT: Schema = Schema::new("test#PutOutput", ShapeType::Structure);
-    static OPERATION: OperationSchema = OperationSchema {
-        id: "test#Put",
-        name: "Put",
-        input: &INPUT,
-        output: &OUTPUT,
-        errors: &[],
-        http: None,
-        host_prefix: None,
-        unsigned: false,
-        checksum_required: false,
-        http_checksum: None,
-        request_compression: &[],
-        endpoint_params: &[],
-        unwrapped_output: false,
-    };
+    static OPERATION: OperationSchema = OperationSchema::new("test#Put", "Put", &INPUT, &OUTPUT);
     static SERVICE: ServiceSchema = ServiceSchema {
-        id: "test#Service",
-        version: "1",
-        protocol: Protocol::AwsJson1_0,
-        code: crate::protocol::AWS_JSON_1_0,
-        query_compatible: false,
-        xml_namespace: None,
-        signing_name: None,
-        sdk_id: None,
-        endpoint_rules: None,
         operations: &[&OPERATION],
-        routes: &[],
+        ..ServiceSchema::new("test#Service", "1", Protocol::AwsJson1_0, crate::protocol::AWS_JSON_1_0)
     };
 
     /// An input with its token unset, for the client to fill.
@@ -1302,21 +1279,7 @@ mod tests {
             members: &MEMBERS,
             ..Schema::new("test#UploadInput", ShapeType::Structure)
         };
-        static UPLOAD: OperationSchema = OperationSchema {
-            id: "test#Upload",
-            name: "Upload",
-            input: &UPLOAD_INPUT,
-            output: &OUTPUT,
-            errors: &[],
-            http: None,
-            host_prefix: None,
-            unsigned: false,
-            checksum_required: false,
-            http_checksum: None,
-            request_compression: &[],
-            endpoint_params: &[],
-            unwrapped_output: false,
-        };
+        static UPLOAD: OperationSchema = OperationSchema::new("test#Upload", "Upload", &UPLOAD_INPUT, &OUTPUT);
         struct Upload(ByteStream);
         impl Value for Upload {
             fn view(&self) -> View<'_> {

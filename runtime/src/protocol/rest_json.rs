@@ -123,11 +123,6 @@ pub(crate) mod tests {
 
     const fn operation(id: &'static str, method: &'static str) -> OperationSchema {
         OperationSchema {
-            id,
-            name: "Op",
-            input: &EMPTY,
-            output: &EMPTY,
-            errors: &[],
             http: Some(Http {
                 method,
                 uri: "/things",
@@ -136,13 +131,7 @@ pub(crate) mod tests {
                 code: 200,
                 endpoint_label: None,
             }),
-            host_prefix: None,
-            unsigned: false,
-            checksum_required: false,
-            http_checksum: None,
-            request_compression: &[],
-            endpoint_params: &[],
-            unwrapped_output: false,
+            ..OperationSchema::new(id, "Op", &EMPTY, &EMPTY)
         }
     }
 
@@ -150,17 +139,8 @@ pub(crate) mod tests {
     static GET: OperationSchema = operation("test#Get", "GET");
     static PUT: OperationSchema = operation("test#Put", "PUT");
     pub(crate) static SERVICE: ServiceSchema = ServiceSchema {
-        id: "test#Service",
-        version: "1",
-        protocol: Protocol::RestJson1,
-        code: crate::protocol::REST_JSON1,
-        query_compatible: false,
-        xml_namespace: None,
-        signing_name: None,
-        sdk_id: None,
-        endpoint_rules: None,
         operations: &[&POST, &GET, &PUT],
-        routes: &[],
+        ..ServiceSchema::new("test#Service", "1", Protocol::RestJson1, crate::protocol::REST_JSON1)
     };
 
     /// An input with no members set.

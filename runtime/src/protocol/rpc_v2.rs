@@ -318,33 +318,15 @@ mod tests {
     }
 
     static UNIT: Schema = Schema::new("smithy.api#Unit", crate::schema::ShapeType::Structure);
-    static OPERATION: OperationSchema = OperationSchema {
-        id: "example#Op",
-        name: "Op",
-        input: &UNIT,
-        output: &UNIT,
-        errors: &[],
-        http: None,
-        host_prefix: None,
-        unsigned: false,
-        checksum_required: false,
-        http_checksum: None,
-        request_compression: &[],
-        endpoint_params: &[],
-        unwrapped_output: false,
-    };
+    static OPERATION: OperationSchema = OperationSchema::new("example#Op", "Op", &UNIT, &UNIT);
     static SERVICE: ServiceSchema = ServiceSchema {
-        id: "example#Svc",
-        version: "1",
-        protocol: crate::schema::Protocol::RpcV2Json,
-        code: crate::protocol::RPC_V2_JSON,
-        query_compatible: false,
-        xml_namespace: None,
-        signing_name: None,
-        sdk_id: None,
-        endpoint_rules: None,
         operations: &[&OPERATION],
-        routes: &[],
+        ..ServiceSchema::new(
+            "example#Svc",
+            "1",
+            crate::schema::Protocol::RpcV2Json,
+            crate::protocol::RPC_V2_JSON,
+        )
     };
 
     #[test]

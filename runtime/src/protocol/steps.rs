@@ -524,35 +524,18 @@ mod tests {
         ..Schema::new("test#UploadArchiveInput", ShapeType::Structure)
     };
     static OUTPUT: Schema = Schema::new("test#Output", ShapeType::Structure);
-    static UPLOAD: OperationSchema = OperationSchema {
-        id: "test#UploadArchive",
-        name: "UploadArchive",
-        input: &UPLOAD_INPUT,
-        output: &OUTPUT,
-        errors: &[],
-        http: None,
-        host_prefix: None,
-        unsigned: false,
-        checksum_required: false,
-        http_checksum: None,
-        request_compression: &[],
-        endpoint_params: &[],
-        unwrapped_output: false,
-    };
+    static UPLOAD: OperationSchema =
+        OperationSchema::new("test#UploadArchive", "UploadArchive", &UPLOAD_INPUT, &OUTPUT);
 
     const fn service(sdk_id: &'static str) -> ServiceSchema {
         ServiceSchema {
-            id: "test#Service",
-            version: "2012-06-01",
-            protocol: Protocol::RestJson1,
-            code: crate::protocol::REST_JSON1,
-            query_compatible: false,
-            xml_namespace: None,
-            signing_name: None,
             sdk_id: Some(sdk_id),
-            endpoint_rules: None,
-            operations: &[],
-            routes: &[],
+            ..ServiceSchema::new(
+                "test#Service",
+                "2012-06-01",
+                Protocol::RestJson1,
+                crate::protocol::REST_JSON1,
+            )
         }
     }
     static GLACIER: ServiceSchema = service("Glacier");

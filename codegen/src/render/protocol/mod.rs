@@ -148,7 +148,7 @@ impl Protocol {
             Protocol::Other(_) => "UNSPOKEN",
         };
         let module = Rt::ProtocolModule.path();
-        let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+        let name = ident(name);
         quote!(#module::#name)
     }
 
