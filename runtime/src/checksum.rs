@@ -108,80 +108,157 @@ impl ChecksumAlgorithm {
         hasher.finish()
     }
 
+    /// The length of the checksum as the header carries it (base64 of the digest's bytes).
+    pub fn encoded_len(self) -> usize {
+        let bytes: usize = match self {
+            ChecksumAlgorithm::Crc32 | ChecksumAlgorithm::Crc32c => 4,
+            ChecksumAlgorithm::Crc64Nvme | ChecksumAlgorithm::XxHash64 | ChecksumAlgorithm::XxHash3 => 8,
+            ChecksumAlgorithm::Md5 | ChecksumAlgorithm::XxHash128 => 16,
+            ChecksumAlgorithm::Sha1 => 20,
+            ChecksumAlgorithm::Sha256 => 32,
+            ChecksumAlgorithm::Sha512 => 64,
+        };
+        bytes.div_ceil(3) * 4
+    }
+
     /// A checksum computed piece by piece, for a body that streams.
     pub fn hasher(self) -> Hasher {
-        let state = match self {
-            ChecksumAlgorithm::Crc32 => State::Crc32(crc32fast::Hasher::new()),
-            ChecksumAlgorithm::Crc32c => State::Crc32c(0),
-            ChecksumAlgorithm::Crc64Nvme => State::Crc64Nvme(crc64fast_nvme::Digest::new()),
-            ChecksumAlgorithm::Sha1 => State::Sha1(Default::default()),
-            ChecksumAlgorithm::Sha256 => State::Sha256(Default::default()),
-            ChecksumAlgorithm::Sha512 => State::Sha512(Default::default()),
-            ChecksumAlgorithm::Md5 => State::Md5(Default::default()),
-            ChecksumAlgorithm::XxHash64 => State::XxHash64(xxhash_rust::xxh64::Xxh64::new(0)),
-            ChecksumAlgorithm::XxHash3 | ChecksumAlgorithm::XxHash128 => {
-                State::XxHash3(Box::default(), self == ChecksumAlgorithm::XxHash128)
-            }
+        let state: Box<dyn Digest> = match self {
+            ChecksumAlgorithm::Crc32 => Box::new(crc32fast::Hasher::new()),
+            ChecksumAlgorithm::Crc32c => Box::new(Crc32c(0)),
+            ChecksumAlgorithm::Crc64Nvme => Box::new(crc64fast_nvme::Digest::new()),
+            ChecksumAlgorithm::Sha1 => Box::new(Hash(sha1::Sha1::default())),
+            ChecksumAlgorithm::Sha256 => Box::new(Hash(sha2::Sha256::default())),
+            ChecksumAlgorithm::Sha512 => Box::new(Hash(sha2::Sha512::default())),
+            ChecksumAlgorithm::Md5 => Box::new(Hash(md5::Md5::default())),
+            ChecksumAlgorithm::XxHash64 => Box::new(xxhash_rust::xxh64::Xxh64::new(0)),
+            ChecksumAlgorithm::XxHash3 => Box::new(XxHash3(xxhash_rust::xxh3::Xxh3::new())),
+            ChecksumAlgorithm::XxHash128 => Box::new(XxHash128(xxhash_rust::xxh3::Xxh3::new())),
         };
-        Hasher { state }
+        Hasher { algorithm: self, state }
     }
 }
 
-/// A checksum of a body given piece by piece ([`ChecksumAlgorithm::hasher`]).
-pub struct Hasher {
-    state: State,
+/// The checksum algorithms' code, as an operation's schema names it
+/// ([`OperationSchema::checksums`](crate::schema::OperationSchema::checksums)): a program
+/// whose operations carry no checksum never refers to it, so the algorithms are not linked in.
+#[derive(Debug)]
+pub struct ChecksumCode {
+    /// A hasher of the algorithm.
+    pub hasher: fn(ChecksumAlgorithm) -> Hasher,
 }
 
-enum State {
-    Crc32(crc32fast::Hasher),
-    Crc32c(u32),
-    Crc64Nvme(crc64fast_nvme::Digest),
-    Sha1(sha1::Sha1),
-    Sha256(sha2::Sha256),
-    Sha512(sha2::Sha512),
-    Md5(md5::Md5),
-    XxHash64(xxhash_rust::xxh64::Xxh64),
-    /// XXH3, of 128 bits when the flag is set.
-    XxHash3(Box<xxhash_rust::xxh3::Xxh3>, bool),
+/// Every algorithm of [`ChecksumAlgorithm`].
+pub static CHECKSUMS: ChecksumCode = ChecksumCode {
+    hasher: ChecksumAlgorithm::hasher,
+};
+
+/// A checksum of a body given piece by piece ([`ChecksumAlgorithm::hasher`]).
+pub struct Hasher {
+    algorithm: ChecksumAlgorithm,
+    state: Box<dyn Digest>,
+}
+
+/// The state of one algorithm. Each is reached only through the [`Hasher`] made for it, so a
+/// program links the algorithms it can make and no others.
+trait Digest: Send + Sync {
+    fn update(&mut self, bytes: &[u8]);
+    /// The digest's bytes (big-endian, for the CRCs and xxHashes).
+    fn finish(self: Box<Self>) -> Vec<u8>;
+}
+
+impl Digest for crc32fast::Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        crc32fast::Hasher::update(self, bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.finalize().to_be_bytes().to_vec()
+    }
+}
+
+struct Crc32c(u32);
+
+impl Digest for Crc32c {
+    fn update(&mut self, bytes: &[u8]) {
+        self.0 = crc32c::crc32c_append(self.0, bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.to_be_bytes().to_vec()
+    }
+}
+
+impl Digest for crc64fast_nvme::Digest {
+    fn update(&mut self, bytes: &[u8]) {
+        self.write(bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.sum64().to_be_bytes().to_vec()
+    }
+}
+
+/// A cryptographic hash (SHA-1, SHA-2, MD5).
+struct Hash<D>(D);
+
+impl<D: sha2::Digest + Send + Sync> Digest for Hash<D> {
+    fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        sha2::Digest::finalize(self.0).to_vec()
+    }
+}
+
+impl Digest for xxhash_rust::xxh64::Xxh64 {
+    fn update(&mut self, bytes: &[u8]) {
+        xxhash_rust::xxh64::Xxh64::update(self, bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.digest().to_be_bytes().to_vec()
+    }
+}
+
+struct XxHash3(xxhash_rust::xxh3::Xxh3);
+
+impl Digest for XxHash3 {
+    fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.digest().to_be_bytes().to_vec()
+    }
+}
+
+struct XxHash128(xxhash_rust::xxh3::Xxh3);
+
+impl Digest for XxHash128 {
+    fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.digest128().to_be_bytes().to_vec()
+    }
 }
 
 impl Hasher {
+    /// The algorithm.
+    pub fn algorithm(&self) -> ChecksumAlgorithm {
+        self.algorithm
+    }
+
     /// Adds the body's next bytes.
     pub fn update(&mut self, bytes: &[u8]) {
-        match &mut self.state {
-            State::Crc32(hasher) => hasher.update(bytes),
-            State::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, bytes),
-            State::Crc64Nvme(digest) => digest.write(bytes),
-            State::Sha1(hasher) => sha1::Digest::update(hasher, bytes),
-            State::Sha256(hasher) => sha2::Digest::update(hasher, bytes),
-            State::Sha512(hasher) => sha2::Digest::update(hasher, bytes),
-            State::Md5(hasher) => md5::Digest::update(hasher, bytes),
-            State::XxHash64(hasher) => hasher.update(bytes),
-            State::XxHash3(hasher, _) => hasher.update(bytes),
-        }
+        self.state.update(bytes);
     }
 
     /// The checksum of the bytes given, base64-encoded as the header carries it.
     pub fn finish(self) -> String {
-        let bytes = match self.state {
-            State::Crc32(hasher) => hasher.finalize().to_be_bytes().to_vec(),
-            State::Crc32c(crc) => crc.to_be_bytes().to_vec(),
-            State::Crc64Nvme(digest) => digest.sum64().to_be_bytes().to_vec(),
-            State::Sha1(hasher) => sha1::Digest::finalize(hasher).to_vec(),
-            State::Sha256(hasher) => sha2::Digest::finalize(hasher).to_vec(),
-            State::Sha512(hasher) => sha2::Digest::finalize(hasher).to_vec(),
-            State::Md5(hasher) => md5::Digest::finalize(hasher).to_vec(),
-            State::XxHash64(hasher) => hasher.digest().to_be_bytes().to_vec(),
-            State::XxHash3(hasher, false) => hasher.digest().to_be_bytes().to_vec(),
-            State::XxHash3(hasher, true) => hasher.digest128().to_be_bytes().to_vec(),
-        };
-        Blob::new(bytes).to_base64()
+        Blob::new(self.state.finish()).to_base64()
     }
 }
 
 impl fmt::Debug for Hasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Hasher")
+        f.debug_tuple("Hasher").field(&self.algorithm).finish()
     }
 }
 
@@ -286,6 +363,22 @@ pub struct RequestSettings {
     pub checksum_calculation: RequestChecksumCalculation,
 }
 
+/// A content coding a client may compress a request's body with (`@requestCompression`), as
+/// an operation's schema names it: a program links only the codings its operations name.
+#[derive(Debug)]
+pub struct RequestEncoding {
+    /// Its name in `Content-Encoding`, as the model writes it.
+    pub name: &'static str,
+    /// The coded form of a body.
+    pub encode: fn(&[u8]) -> Vec<u8>,
+}
+
+/// gzip, the coding Smithy defines for `@requestCompression`.
+pub static GZIP: RequestEncoding = RequestEncoding {
+    name: "gzip",
+    encode: gzip,
+};
+
 /// The gzip form of `body`.
 pub fn gzip(body: &[u8]) -> Vec<u8> {
     let mut encoder =
@@ -385,6 +478,17 @@ mod tests {
         assert_eq!(ChecksumAlgorithm::XxHash3.checksum(body), "tqy52Eo4/3Q=");
         assert_eq!(ChecksumAlgorithm::XxHash128.checksum(body), "c1H4mBL5c4K5HQWzHgTdfw==");
         assert_eq!(ChecksumAlgorithm::Crc32.checksum(b""), "AAAAAA==");
+    }
+
+    #[test]
+    fn encoded_len_is_the_length_of_every_checksum() {
+        for algorithm in ChecksumAlgorithm::PREFERENCE {
+            for body in [&b""[..], b"Hello world"] {
+                assert_eq!(algorithm.checksum(body).len(), algorithm.encoded_len(), "{algorithm}");
+            }
+            assert_eq!((CHECKSUMS.hasher)(algorithm).algorithm(), algorithm);
+        }
+        assert_eq!((GZIP.encode)(b"Hello world"), gzip(b"Hello world"));
     }
 
     #[test]

@@ -474,9 +474,15 @@ pub struct OperationSchema {
     pub checksum_required: bool,
     /// `aws.protocols#httpChecksum`: the flexible checksums of requests and responses.
     pub http_checksum: Option<HttpChecksum>,
+    /// The checksum algorithms' code, which an operation with `@httpChecksumRequired` or
+    /// `httpChecksum` names ([`checksum::CHECKSUMS`](crate::checksum::CHECKSUMS)), and only
+    /// such an operation, so that a program without them does not link the algorithms.
+    /// Without it, neither trait's checksums are computed or checked.
+    pub checksums: Option<&'static crate::checksum::ChecksumCode>,
     /// `@requestCompression`: the encodings a request body may be compressed with, in the
-    /// model's order of preference (`gzip` is the only one Smithy defines).
-    pub request_compression: &'static [&'static str],
+    /// model's order of preference (`gzip` is the only one Smithy defines:
+    /// [`checksum::GZIP`](crate::checksum::GZIP)).
+    pub request_compression: &'static [&'static crate::checksum::RequestEncoding],
     /// The endpoint rule-set parameters the operation sets: `@staticContextParams`,
     /// `@contextParam` members of its input, and `@operationContextParams`.
     pub endpoint_params: &'static [EndpointParam],
@@ -499,6 +505,7 @@ impl OperationSchema {
             unsigned: false,
             checksum_required: false,
             http_checksum: None,
+            checksums: None,
             request_compression: &[],
             endpoint_params: &[],
             unwrapped_output: false,

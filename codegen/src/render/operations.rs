@@ -310,7 +310,18 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
     let unwrapped_output = shape.traits.get("aws.customizations#s3UnwrappedXmlOutput").is_some();
     let endpoint_params = endpoint_params(cx, shape, operation);
     let http_checksum = http_checksum(cx, shape, operation);
-    let compression = shape.traits.request_compression();
+    // The checksum and compression code is named only by the operations that use it, so that
+    // a program without them does not link it.
+    let checksums = if checksum_required || shape.traits.http_checksum().is_some() {
+        quote!(Some(&::smithy_runtime::checksum::CHECKSUMS))
+    } else {
+        quote!(None)
+    };
+    let compression = shape
+        .traits
+        .request_compression()
+        .into_iter()
+        .map(|_gzip| quote!(&::smithy_runtime::checksum::GZIP));
     out.add(
         &super::schema::module(),
         cx.symbols.schema_name(&shape.id),
@@ -326,6 +337,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
                 unsigned: #unsigned,
                 checksum_required: #checksum_required,
                 http_checksum: #http_checksum,
+                checksums: #checksums,
                 request_compression: &[#(#compression),*],
                 endpoint_params: &[#(#endpoint_params),*],
                 unwrapped_output: #unwrapped_output,

@@ -35,7 +35,7 @@ pub use self::retry::{RetryConfig, Sleep, SleepFuture, TimeoutConfig};
 use crate::auth::sigv4::streaming::AwsChunked;
 use crate::auth::sigv4::StreamingPayload;
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
-use crate::checksum::ChecksumAlgorithm;
+use crate::checksum::{ChecksumAlgorithm, ChecksumCode};
 pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation};
 use crate::codec::Side;
 pub use crate::endpoint::ParamValue;
@@ -629,7 +629,7 @@ async fn attempts(
     }
     let mut upload = body
         .and_then(ByteStream::take_stream)
-        .map(|body| Upload::new(&mut request, body));
+        .map(|body| Upload::new(&mut request, body, context.operation.checksums));
     // An input event stream is sent as its events come, once.
     let mut events = EventsUpload::new(&context, &*input, &mut request)?;
     drop(input);
@@ -875,9 +875,12 @@ fn finish(
             // A body that streams is checked as it is read: its last piece fails on a mismatch.
             Some(body) => {
                 stream = Some(
-                    match crate::protocol::steps::response_checksum(context.operation, response.headers()) {
-                        Some((algorithm, expected)) => body.checked(algorithm, expected),
-                        None => body,
+                    match (
+                        crate::protocol::steps::response_checksum(context.operation, response.headers()),
+                        context.operation.checksums,
+                    ) {
+                        (Some((algorithm, expected)), Some(code)) => body.checked((code.hasher)(algorithm), expected),
+                        _ => body,
                     },
                 );
             }
@@ -938,28 +941,29 @@ const UPLOAD_CHUNK: usize = 64 * 1024;
 struct Upload {
     /// The body as the caller gave it; the last attempt takes it.
     body: Option<ByteStream>,
-    /// The checksum it carries in a trailer.
-    trailer: Option<ChecksumAlgorithm>,
+    /// The checksum it carries in a trailer, and the code that computes it.
+    trailer: Option<(ChecksumAlgorithm, &'static ChecksumCode)>,
 }
 
 impl Upload {
     /// Sets `request`'s headers for `body`: its length, or, when the request's steps asked for a
     /// checksum (which they computed of the empty body held in memory), `aws-chunked` with the
     /// checksum computed as the body streams and sent after it. Without a known length the body
-    /// goes as it is (chunked by HTTP/1.1), without a checksum.
-    fn new(request: &mut http::Request<Vec<u8>>, body: ByteStream) -> Self {
+    /// goes as it is (chunked by HTTP/1.1), without a checksum. `code` is the operation's
+    /// checksum code, which computes the trailer.
+    fn new(request: &mut http::Request<Vec<u8>>, body: ByteStream, code: Option<&'static ChecksumCode>) -> Self {
         let headers = request.headers_mut();
         let mut trailer = None;
         for algorithm in ChecksumAlgorithm::PREFERENCE {
             if headers.remove(algorithm.header()).is_some() {
-                trailer = trailer.or(Some(algorithm));
+                trailer = trailer.or(code.map(|code| (algorithm, code)));
             }
         }
         headers.remove(http::header::CONTENT_LENGTH);
         let length = body.length();
         let header = |value: String| http::HeaderValue::from_str(&value).ok();
         match (trailer, length) {
-            (Some(algorithm), Some(length)) => {
+            (Some((algorithm, _)), Some(length)) => {
                 let encoding = match headers
                     .get(http::header::CONTENT_ENCODING)
                     .and_then(|value| value.to_str().ok())
@@ -1010,7 +1014,7 @@ impl Upload {
             self.body.as_ref()?.try_clone()?
         };
         Some(match self.trailer {
-            Some(algorithm) => AwsChunked::new(None, Some(algorithm)).encode(body, UPLOAD_CHUNK),
+            Some((algorithm, code)) => AwsChunked::new(None, Some((code.hasher)(algorithm))).encode(body, UPLOAD_CHUNK),
             None => body,
         })
     }

@@ -248,9 +248,9 @@ impl ByteStream {
         true
     }
 
-    /// The body, whose last piece fails unless the `algorithm` checksum of all its bytes is
-    /// `expected`.
-    pub(crate) fn checked(self, algorithm: ChecksumAlgorithm, expected: String) -> ByteStream {
+    /// The body, whose last piece fails unless the checksum `hasher` computes of all its bytes
+    /// is `expected`.
+    pub(crate) fn checked(self, hasher: Hasher, expected: String) -> ByteStream {
         struct Checked {
             body: ByteStream,
             hasher: Option<Hasher>,
@@ -286,8 +286,8 @@ impl ByteStream {
         Self::streaming(
             Box::pin(Checked {
                 body: self,
-                hasher: Some(algorithm.hasher()),
-                algorithm,
+                algorithm: hasher.algorithm(),
+                hasher: Some(hasher),
                 expected,
             }),
             length,

@@ -33,20 +33,21 @@ impl Value for WithTokens<'_> {
     }
 }
 
-/// Compresses the body of a request of an operation with `@requestCompression` in gzip, when it
-/// is long enough, and appends `gzip` to its `Content-Encoding`.
+/// Compresses the body of a request of an operation with `@requestCompression` in the first
+/// encoding it names (gzip), when it is long enough, and appends the encoding to its
+/// `Content-Encoding`.
 pub(crate) fn compress_request(
     operation: &OperationSchema,
     request: &mut ::http::Request<Vec<u8>>,
     compression: &Compression,
 ) -> Result<(), UnhandledError> {
-    if compression.disabled
-        || !operation.request_compression.contains(&"gzip")
-        || request.body().len() < compression.min_size
-    {
+    let Some(coding) = operation.request_compression.first() else {
+        return Ok(());
+    };
+    if compression.disabled || request.body().len() < compression.min_size {
         return Ok(());
     }
-    let compressed = checksum::gzip(request.body());
+    let compressed = (coding.encode)(request.body());
     let length = compressed.len();
     *request.body_mut() = compressed;
     let headers = request.headers_mut();
@@ -54,8 +55,8 @@ pub(crate) fn compress_request(
         .get(::http::header::CONTENT_ENCODING)
         .map(|value| value.to_str())
     {
-        Some(Ok(value)) if !value.trim().is_empty() => format!("{}, gzip", value.trim()),
-        _ => "gzip".to_owned(),
+        Some(Ok(value)) if !value.trim().is_empty() => format!("{}, {}", value.trim(), coding.name),
+        _ => coding.name.to_owned(),
     };
     let encoding = ::http::HeaderValue::from_str(&encoding).map_err(UnhandledError::invalid_input)?;
     headers.insert(::http::header::CONTENT_ENCODING, encoding);
@@ -82,7 +83,7 @@ pub(crate) fn add_request_checksum(
     request: &mut ::http::Request<Vec<u8>>,
     calculation: RequestChecksumCalculation,
 ) -> Result<(), UnhandledError> {
-    let Some(checksum) = &operation.http_checksum else {
+    let (Some(checksum), Some(code)) = (&operation.http_checksum, operation.checksums) else {
         return Ok(());
     };
     if request
@@ -118,8 +119,9 @@ pub(crate) fn add_request_checksum(
         }
         None => return Ok(()),
     };
-    let value =
-        ::http::HeaderValue::from_str(&algorithm.checksum(request.body())).map_err(UnhandledError::invalid_input)?;
+    let mut hasher = (code.hasher)(algorithm);
+    hasher.update(request.body());
+    let value = ::http::HeaderValue::from_str(&hasher.finish()).map_err(UnhandledError::invalid_input)?;
     request
         .headers_mut()
         .insert(::http::HeaderName::from_static(algorithm.header()), value);
@@ -177,10 +179,14 @@ pub fn check_response_checksum(
     operation: &OperationSchema,
     response: &::http::Response<Vec<u8>>,
 ) -> Result<(), UnhandledError> {
-    let Some((algorithm, expected)) = response_checksum(operation, response.headers()) else {
+    let (Some((algorithm, expected)), Some(code)) =
+        (response_checksum(operation, response.headers()), operation.checksums)
+    else {
         return Ok(());
     };
-    let actual = algorithm.checksum(response.body());
+    let mut hasher = (code.hasher)(algorithm);
+    hasher.update(response.body());
+    let actual = hasher.finish();
     if actual != expected {
         return Err(UnhandledError::invalid_response(
             response.status().as_u16(),
@@ -237,7 +243,11 @@ pub(crate) fn decompress_request(
     operation: &OperationSchema,
     request: &::http::Request<Vec<u8>>,
 ) -> Result<Option<::http::Request<Vec<u8>>>, Rejection> {
-    if !operation.request_compression.contains(&"gzip") {
+    if !operation
+        .request_compression
+        .iter()
+        .any(|coding| coding.name.eq_ignore_ascii_case("gzip"))
+    {
         return Ok(None);
     }
     // Several header lines are one list, in order.
@@ -472,10 +482,13 @@ pub(crate) fn add_content_md5(
         .headers()
         .keys()
         .any(|name| name.as_str().starts_with("x-amz-checksum-"));
+    let Some(code) = operation.checksums else {
+        return Ok(());
+    };
     if operation.checksum_required && !flexible && !request.headers().contains_key("content-md5") {
-        use md5::Digest as _;
-        let digest = crate::primitives::Blob::new(md5::Md5::digest(request.body()).to_vec()).to_base64();
-        let value = ::http::HeaderValue::from_str(&digest).map_err(UnhandledError::invalid_input)?;
+        let mut hasher = (code.hasher)(ChecksumAlgorithm::Md5);
+        hasher.update(request.body());
+        let value = ::http::HeaderValue::from_str(&hasher.finish()).map_err(UnhandledError::invalid_input)?;
         request.headers_mut().insert("content-md5", value);
     }
     Ok(())

@@ -170,11 +170,11 @@ pub struct AwsChunked {
 
 impl AwsChunked {
     /// An encoder whose chunks `signer` signs (none: unsigned chunks), with the trailing
-    /// `checksum` of the body, if any.
-    pub fn new(signer: Option<ChunkSigner>, checksum: Option<ChecksumAlgorithm>) -> Self {
+    /// checksum `checksum` computes of the body, if any.
+    pub fn new(signer: Option<ChunkSigner>, checksum: Option<Hasher>) -> Self {
         Self {
             signer,
-            checksum: checksum.map(|algorithm| (algorithm, algorithm.hasher())),
+            checksum: checksum.map(|hasher| (hasher.algorithm(), hasher)),
         }
     }
 
@@ -320,7 +320,7 @@ impl AwsChunked {
         // The empty chunk, then the trailer, then the blank line.
         length += head(0) + 2;
         if let Some(algorithm) = checksum {
-            length += (algorithm.header().len() + 1 + algorithm.checksum(&[]).len() + 2) as u64;
+            length += (algorithm.header().len() + 1 + algorithm.encoded_len() + 2) as u64;
             if signed {
                 length += (TRAILER_SIGNATURE.len() + 1 + 64 + 2) as u64;
             }
@@ -742,7 +742,7 @@ mod tests {
             let seed = sign(&mut request, &params).unwrap().signature;
             let signed = streaming == StreamingPayload::SignedChunksWithTrailer;
             let signer = || signed.then(|| ChunkSigner::new(&params, &seed));
-            let mut chunked = AwsChunked::new(signer(), Some(checksum));
+            let mut chunked = AwsChunked::new(signer(), Some(checksum.hasher()));
             let mut out = Vec::new();
             for chunk in body.chunks(65_536) {
                 chunked.chunk(chunk, &mut out).unwrap();
@@ -777,7 +777,10 @@ mod tests {
     fn mangled_content_is_read_or_refused_without_a_panic() {
         let (credentials, time, _) = example();
         let params = params(&credentials, time, StreamingPayload::SignedChunksWithTrailer);
-        let mut chunked = AwsChunked::new(Some(ChunkSigner::new(&params, "seed")), Some(ChecksumAlgorithm::Crc32));
+        let mut chunked = AwsChunked::new(
+            Some(ChunkSigner::new(&params, "seed")),
+            Some(ChecksumAlgorithm::Crc32.hasher()),
+        );
         let mut seed = Vec::new();
         chunked.chunk(b"hello, world", &mut seed).unwrap();
         chunked.chunk(&[9; 300], &mut seed).unwrap();
@@ -811,7 +814,7 @@ mod tests {
     fn a_body_is_encoded_as_it_streams_in_pieces_of_any_size() {
         let body: Vec<u8> = (0..300_001u32).map(|n| (n % 241) as u8).collect();
         let mut whole = Vec::new();
-        let mut direct = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32));
+        let mut direct = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32.hasher()));
         for chunk in body.chunks(65_536) {
             direct.chunk(chunk, &mut whole).unwrap();
         }
@@ -820,7 +823,7 @@ mod tests {
             let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
                 body.chunks(piece).map(|chunk| Ok(chunk.to_vec())).collect();
             let stream = ByteStream::from_stream(Iter(pieces.into_iter()), Some(body.len() as u64));
-            let encoded = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32)).encode(stream, 65_536);
+            let encoded = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32.hasher())).encode(stream, 65_536);
             assert_eq!(encoded.length(), Some(whole.len() as u64));
             let mut out = Vec::new();
             let mut encoded = encoded;
@@ -859,7 +862,10 @@ mod tests {
                 ] {
                     let (credentials, time, _) = example();
                     let params = params(&credentials, time, StreamingPayload::SignedChunks);
-                    let mut chunked = AwsChunked::new(signed.then(|| ChunkSigner::new(&params, "seed")), checksum);
+                    let mut chunked = AwsChunked::new(
+                        signed.then(|| ChunkSigner::new(&params, "seed")),
+                        checksum.map(ChecksumAlgorithm::hasher),
+                    );
                     let body = vec![7u8; decoded as usize];
                     let mut out = Vec::new();
                     for chunk in body.chunks(chunk_size as usize) {
@@ -941,7 +947,7 @@ mod tests {
     fn a_server_undoes_aws_chunked_and_checks_the_trailer() {
         let body: Vec<u8> = (0..300_000u32).map(|n| (n % 251) as u8).collect();
         let mut encoded = Vec::new();
-        let mut chunked = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc64Nvme));
+        let mut chunked = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc64Nvme.hasher()));
         for chunk in body.chunks(65_536) {
             chunked.chunk(chunk, &mut encoded).unwrap();
         }

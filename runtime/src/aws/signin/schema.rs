@@ -72,6 +72,7 @@ pub static CREATE_O_AUTH2_TOKEN: OperationSchema = OperationSchema {
     unsigned: true,
     checksum_required: false,
     http_checksum: None,
+    checksums: None,
     request_compression: &[],
     endpoint_params: &[
         EndpointParam {

@@ -46,6 +46,7 @@ pub static GET_ROLE_CREDENTIALS: OperationSchema = OperationSchema {
     unsigned: true,
     checksum_required: false,
     http_checksum: None,
+    checksums: None,
     request_compression: &[],
     endpoint_params: &[],
     unwrapped_output: false,

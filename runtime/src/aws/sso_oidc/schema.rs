@@ -82,6 +82,7 @@ pub static CREATE_TOKEN: OperationSchema = OperationSchema {
     unsigned: true,
     checksum_required: false,
     http_checksum: None,
+    checksums: None,
     request_compression: &[],
     endpoint_params: &[],
     unwrapped_output: false,
