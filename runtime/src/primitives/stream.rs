@@ -337,30 +337,37 @@ impl fmt::Debug for ByteStream {
 #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
 mod file {
     use std::future::Future;
+    use std::io::Read as _;
     use std::path::PathBuf;
     use std::pin::Pin;
     use std::task::{Context, Poll};
 
     use bytes::Bytes;
     use futures_core::Stream;
-    use tokio::io::{AsyncRead, ReadBuf};
+    use tokio::task::JoinHandle;
 
     use super::StreamError;
 
     /// How much of a file is read at a time.
     const PIECE: usize = 64 * 1024;
 
-    /// The first `left` bytes of the file at `path`, opened when first polled.
+    /// The first `left` bytes of the file at `path`, opened when first polled. Each piece is read
+    /// on one of tokio's blocking threads straight into the buffer it is handed over in: no copy
+    /// is made of it, and nothing is held between pieces.
     pub(super) struct Chunks {
         path: PathBuf,
         left: u64,
         state: State,
     }
 
+    /// A file read on a blocking thread: the file back, and what the read gave.
+    type Read = (std::fs::File, std::io::Result<Vec<u8>>);
+
     enum State {
         Closed,
-        Opening(Pin<Box<dyn Future<Output = std::io::Result<tokio::fs::File>> + Send>>),
-        Reading(tokio::fs::File, Vec<u8>),
+        Opening(JoinHandle<std::io::Result<std::fs::File>>),
+        Open(std::fs::File),
+        Reading(JoinHandle<Read>),
         Done,
     }
 
@@ -380,6 +387,11 @@ mod file {
         }
     }
 
+    /// A blocking task's failure (a panic, or the runtime shutting down) as an I/O error.
+    fn joined<T>(result: Result<T, tokio::task::JoinError>) -> std::io::Result<T> {
+        result.map_err(std::io::Error::other)
+    }
+
     impl Stream for Chunks {
         type Item = Result<Bytes, StreamError>;
 
@@ -388,39 +400,104 @@ mod file {
             loop {
                 match &mut this.state {
                     State::Done => return Poll::Ready(None),
-                    _ if this.left == 0 => {
+                    State::Closed | State::Open(_) if this.left == 0 => {
                         this.state = State::Done;
                         return Poll::Ready(None);
                     }
                     State::Closed => {
-                        this.state = State::Opening(Box::pin(tokio::fs::File::open(this.path.clone())));
+                        let path = this.path.clone();
+                        this.state = State::Opening(tokio::task::spawn_blocking(move || std::fs::File::open(path)));
                     }
-                    State::Opening(opening) => match opening.as_mut().poll(cx) {
-                        Poll::Pending => return Poll::Pending,
-                        Poll::Ready(Err(error)) => return this.failed(error),
-                        Poll::Ready(Ok(file)) => this.state = State::Reading(file, vec![0; PIECE]),
-                    },
-                    State::Reading(file, buffer) => {
-                        let want = buffer.len().min(usize::try_from(this.left).unwrap_or(usize::MAX));
-                        let mut read = ReadBuf::new(&mut buffer[..want]);
-                        match Pin::new(file).poll_read(cx, &mut read) {
+                    State::Opening(opening) => {
+                        match Pin::new(opening)
+                            .poll(cx)
+                            .map(|opened| joined(opened).and_then(|opened| opened))
+                        {
                             Poll::Pending => return Poll::Pending,
                             Poll::Ready(Err(error)) => return this.failed(error),
-                            Poll::Ready(Ok(())) => {
-                                let piece = read.filled().to_vec();
-                                if piece.is_empty() {
-                                    return this.failed(std::io::Error::new(
-                                        std::io::ErrorKind::UnexpectedEof,
-                                        "the file is shorter than it was when the body was made",
-                                    ));
-                                }
-                                this.left -= piece.len() as u64;
-                                return Poll::Ready(Some(Ok(Bytes::from(piece))));
-                            }
+                            Poll::Ready(Ok(file)) => this.state = State::Open(file),
                         }
+                    }
+                    State::Open(_) => {
+                        let State::Open(file) = std::mem::replace(&mut this.state, State::Done) else {
+                            continue;
+                        };
+                        let want = usize::try_from(this.left).unwrap_or(usize::MAX).min(PIECE);
+                        // Allocated here, not on the blocking thread: tokio runs each read on
+                        // whichever of its blocking threads is free, and memory allocated there
+                        // would stay in a separate allocator arena for each of them.
+                        let mut piece = Vec::with_capacity(want);
+                        this.state = State::Reading(tokio::task::spawn_blocking(move || {
+                            let read = (&file).take(want as u64).read_to_end(&mut piece).map(|_| piece);
+                            (file, read)
+                        }));
+                    }
+                    State::Reading(reading) => {
+                        let (file, piece) = match Pin::new(reading).poll(cx) {
+                            Poll::Pending => return Poll::Pending,
+                            Poll::Ready(Err(error)) => return this.failed(std::io::Error::other(error)),
+                            Poll::Ready(Ok(read)) => read,
+                        };
+                        let piece = match piece {
+                            Ok(piece) => piece,
+                            Err(error) => return this.failed(error),
+                        };
+                        if piece.is_empty() {
+                            return this.failed(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "the file is shorter than it was when the body was made",
+                            ));
+                        }
+                        this.left -= piece.len() as u64;
+                        this.state = State::Open(file);
+                        return Poll::Ready(Some(Ok(Bytes::from(piece))));
                     }
                 }
             }
         }
+    }
+}
+
+#[cfg(all(test, any(feature = "hyper-client", feature = "hyper-server")))]
+mod tests {
+    use super::ByteStream;
+
+    fn file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("smithy-runtime-{name}-{}", std::process::id()));
+        std::fs::write(&path, bytes).expect("the file is written");
+        path
+    }
+
+    #[tokio::test]
+    async fn a_file_streams_in_pieces_and_again_from_its_start() {
+        let bytes: Vec<u8> = (0..200_001u32).map(|n| (n % 251) as u8).collect();
+        let path = file("pieces", &bytes);
+        let mut body = ByteStream::from_path(&path).expect("the file is there");
+        assert_eq!(body.length(), Some(bytes.len() as u64));
+        let again = body.try_clone().expect("a file is read again");
+        let mut read = Vec::new();
+        let mut pieces = 0;
+        while let Some(piece) = body.next_chunk().await {
+            let piece = piece.expect("the file is read");
+            assert!(!piece.is_empty() && piece.len() <= 64 * 1024, "{}", piece.len());
+            read.extend_from_slice(&piece);
+            pieces += 1;
+        }
+        assert_eq!(read, bytes);
+        assert_eq!(pieces, 4);
+        assert_eq!(again.collect().await.expect("the file is read again"), bytes);
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_file_cut_short_after_the_body_was_made_is_an_error() {
+        let path = file("short", &[7; 100_000]);
+        let body = ByteStream::from_path(&path).expect("the file is there");
+        std::fs::write(&path, [7; 70_000]).expect("the file is cut");
+        let error = body.collect().await.expect_err("the file is shorter than its length");
+        assert!(error.to_string().contains("could not be read"), "{error}");
+        let _ = std::fs::remove_file(&path);
+        let gone = ByteStream::from_path(&path);
+        assert!(gone.is_err(), "a missing file is refused when the body is made");
     }
 }
