@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value as Json};
+use super::json::{Json, Map};
 
 use super::error::RuleSetError;
 use super::params::{Deprecated, ParamType, ParamValue, Parameter};
@@ -275,7 +275,7 @@ struct Compiler<'j> {
 
 impl<'j> Compiler<'j> {
     /// Reads the document's `parameters` and gives each its slot.
-    fn declare_parameters(&mut self, object: &'j Map<String, Json>) -> Result<Vec<Parameter>, RuleSetError> {
+    fn declare_parameters(&mut self, object: &'j Map) -> Result<Vec<Parameter>, RuleSetError> {
         let parameters = self.required(object, "parameters")?;
         let parameters = self.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
         self.params = parameters
@@ -322,11 +322,11 @@ impl<'j> Compiler<'j> {
         result
     }
 
-    fn required(&self, object: &'j Map<String, Json>, key: &str) -> Result<&'j Json, RuleSetError> {
+    fn required(&self, object: &'j Map, key: &str) -> Result<&'j Json, RuleSetError> {
         object.get(key).ok_or_else(|| self.error(format!("missing `{key}`")))
     }
 
-    fn object(&self, value: &'j Json) -> Result<&'j Map<String, Json>, RuleSetError> {
+    fn object(&self, value: &'j Json) -> Result<&'j Map, RuleSetError> {
         value
             .as_object()
             .ok_or_else(|| self.error(format!("expected an object, found {}", json_kind(value))))
@@ -345,16 +345,12 @@ impl<'j> Compiler<'j> {
             .ok_or_else(|| self.error(format!("expected a string, found {}", json_kind(value))))
     }
 
-    fn required_str(&mut self, object: &'j Map<String, Json>, key: &'static str) -> Result<&'j str, RuleSetError> {
+    fn required_str(&mut self, object: &'j Map, key: &'static str) -> Result<&'j str, RuleSetError> {
         let value = self.required(object, key)?;
         self.at(Seg::Key(key), |c| c.string(value))
     }
 
-    fn optional_str(
-        &mut self,
-        object: &'j Map<String, Json>,
-        key: &'static str,
-    ) -> Result<Option<&'j str>, RuleSetError> {
+    fn optional_str(&mut self, object: &'j Map, key: &'static str) -> Result<Option<&'j str>, RuleSetError> {
         match object.get(key) {
             None | Some(Json::Null) => Ok(None),
             Some(value) => self.at(Seg::Key(key), |c| c.string(value)).map(Some),
@@ -627,7 +623,7 @@ impl<'j> Compiler<'j> {
         }
     }
 
-    fn call(&mut self, object: &'j Map<String, Json>, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
+    fn call(&mut self, object: &'j Map, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
         let name = self.required_str(object, "fn")?;
         let argv = self.required(object, "argv")?;
         let argv = self.at(Seg::Key("argv"), |c| c.array(argv))?;
@@ -933,7 +929,7 @@ impl<'j> Compiler<'j> {
         })
     }
 
-    fn property_entries(&mut self, object: &'j Map<String, Json>, depth: usize) -> Result<Entries<Prop>, RuleSetError> {
+    fn property_entries(&mut self, object: &'j Map, depth: usize) -> Result<Entries<Prop>, RuleSetError> {
         object
             .iter()
             .map(|(key, value)| {

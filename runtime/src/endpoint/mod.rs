@@ -41,6 +41,7 @@ mod compile;
 mod error;
 mod eval;
 mod functions;
+mod json;
 mod output;
 mod params;
 mod partitions;
@@ -98,14 +99,17 @@ impl RuleSet {
     /// Parses the value of a `smithy.rules#endpointRuleSet` or `smithy.rules#endpointBdd`
     /// trait, given as JSON text.
     pub fn from_json(json: &str) -> Result<RuleSet, RuleSetError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|error| RuleSetError::new("", format!("invalid JSON: {error}")))?;
-        Self::from_value(&value)
+        let value = json::Json::parse(json).map_err(|error| RuleSetError::new("", format!("invalid JSON: {error}")))?;
+        Self::compile(&value)
     }
 
     /// Parses the value of a `smithy.rules#endpointRuleSet` trait, or of a
     /// `smithy.rules#endpointBdd` trait (an object with `nodes`), given as parsed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<RuleSet, RuleSetError> {
+        Self::compile(&json::Json::from(value))
+    }
+
+    fn compile(value: &json::Json) -> Result<RuleSet, RuleSetError> {
         if value.get("nodes").is_some() {
             let compiled = compile::compile_bdd(value)?;
             return Ok(RuleSet {
