@@ -103,9 +103,7 @@ impl ChecksumAlgorithm {
     /// The checksum of `body`, base64-encoded as the header carries it (of the big-endian
     /// bytes, for the CRCs).
     pub fn checksum(self, body: &[u8]) -> String {
-        let mut hasher = self.hasher();
-        hasher.update(body);
-        hasher.finish()
+        CHECKSUMS.checksum(self, body)
     }
 
     /// The length of the checksum as the header carries it (base64 of the digest's bytes).
@@ -132,8 +130,10 @@ impl ChecksumAlgorithm {
             ChecksumAlgorithm::Sha512 => Box::new(Hash(sha2::Sha512::default())),
             ChecksumAlgorithm::Md5 => Box::new(Hash(md5::Md5::default())),
             ChecksumAlgorithm::XxHash64 => Box::new(xxhash_rust::xxh64::Xxh64::new(0)),
-            ChecksumAlgorithm::XxHash3 => Box::new(XxHash3(xxhash_rust::xxh3::Xxh3::new())),
-            ChecksumAlgorithm::XxHash128 => Box::new(XxHash128(xxhash_rust::xxh3::Xxh3::new())),
+            ChecksumAlgorithm::XxHash3 | ChecksumAlgorithm::XxHash128 => Box::new(XxHash3 {
+                state: xxhash_rust::xxh3::Xxh3::new(),
+                wide: self == ChecksumAlgorithm::XxHash128,
+            }),
         };
         Hasher { algorithm: self, state }
     }
@@ -146,6 +146,15 @@ impl ChecksumAlgorithm {
 pub struct ChecksumCode {
     /// A hasher of the algorithm.
     pub hasher: fn(ChecksumAlgorithm) -> Hasher,
+}
+
+impl ChecksumCode {
+    /// The checksum of `body`, base64-encoded as the header carries it.
+    pub fn checksum(&self, algorithm: ChecksumAlgorithm, body: &[u8]) -> String {
+        let mut hasher = (self.hasher)(algorithm);
+        hasher.update(body);
+        hasher.finish()
+    }
 }
 
 /// Every algorithm of [`ChecksumAlgorithm`].
@@ -217,25 +226,22 @@ impl Digest for xxhash_rust::xxh64::Xxh64 {
     }
 }
 
-struct XxHash3(xxhash_rust::xxh3::Xxh3);
+/// XXH3, of 128 bits when `wide`.
+struct XxHash3 {
+    state: xxhash_rust::xxh3::Xxh3,
+    wide: bool,
+}
 
 impl Digest for XxHash3 {
     fn update(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        self.state.update(bytes);
     }
     fn finish(self: Box<Self>) -> Vec<u8> {
-        self.0.digest().to_be_bytes().to_vec()
-    }
-}
-
-struct XxHash128(xxhash_rust::xxh3::Xxh3);
-
-impl Digest for XxHash128 {
-    fn update(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-    fn finish(self: Box<Self>) -> Vec<u8> {
-        self.0.digest128().to_be_bytes().to_vec()
+        if self.wide {
+            self.state.digest128().to_be_bytes().to_vec()
+        } else {
+            self.state.digest().to_be_bytes().to_vec()
+        }
     }
 }
 

@@ -387,11 +387,6 @@ mod file {
         }
     }
 
-    /// A blocking task's failure (a panic, or the runtime shutting down) as an I/O error.
-    fn joined<T>(result: Result<T, tokio::task::JoinError>) -> std::io::Result<T> {
-        result.map_err(std::io::Error::other)
-    }
-
     impl Stream for Chunks {
         type Item = Result<Bytes, StreamError>;
 
@@ -411,7 +406,7 @@ mod file {
                     State::Opening(opening) => {
                         match Pin::new(opening)
                             .poll(cx)
-                            .map(|opened| joined(opened).and_then(|opened| opened))
+                            .map(|opened| opened.map_err(std::io::Error::other).and_then(|opened| opened))
                         {
                             Poll::Pending => return Poll::Pending,
                             Poll::Ready(Err(error)) => return this.failed(error),

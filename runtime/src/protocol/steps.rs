@@ -119,9 +119,8 @@ pub(crate) fn add_request_checksum(
         }
         None => return Ok(()),
     };
-    let mut hasher = (code.hasher)(algorithm);
-    hasher.update(request.body());
-    let value = ::http::HeaderValue::from_str(&hasher.finish()).map_err(UnhandledError::invalid_input)?;
+    let value = ::http::HeaderValue::from_str(&code.checksum(algorithm, request.body()))
+        .map_err(UnhandledError::invalid_input)?;
     request
         .headers_mut()
         .insert(::http::HeaderName::from_static(algorithm.header()), value);
@@ -184,9 +183,7 @@ pub fn check_response_checksum(
     else {
         return Ok(());
     };
-    let mut hasher = (code.hasher)(algorithm);
-    hasher.update(response.body());
-    let actual = hasher.finish();
+    let actual = code.checksum(algorithm, response.body());
     if actual != expected {
         return Err(UnhandledError::invalid_response(
             response.status().as_u16(),
@@ -486,9 +483,8 @@ pub(crate) fn add_content_md5(
         return Ok(());
     };
     if operation.checksum_required && !flexible && !request.headers().contains_key("content-md5") {
-        let mut hasher = (code.hasher)(ChecksumAlgorithm::Md5);
-        hasher.update(request.body());
-        let value = ::http::HeaderValue::from_str(&hasher.finish()).map_err(UnhandledError::invalid_input)?;
+        let value = ::http::HeaderValue::from_str(&code.checksum(ChecksumAlgorithm::Md5, request.body()))
+            .map_err(UnhandledError::invalid_input)?;
         request.headers_mut().insert("content-md5", value);
     }
     Ok(())
