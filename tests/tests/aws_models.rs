@@ -402,6 +402,10 @@ fn every_aws_model_and_protocol_test_service_compiles_without_warnings() {
     .into_iter()
     .flatten()
     .collect();
+    // CI reads rustdoc's warnings, not its pages (about 2 GiB of HTML): its disk is finite.
+    if std::env::var_os("CI").is_some() {
+        let _ = std::fs::remove_dir_all(target.join("doc"));
+    }
     assert!(reports.is_empty(), "{}", reports.join("\n"));
 }
 
