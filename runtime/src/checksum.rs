@@ -146,6 +146,9 @@ impl ChecksumAlgorithm {
 pub struct ChecksumCode {
     /// A hasher of the algorithm.
     pub hasher: fn(ChecksumAlgorithm) -> Hasher,
+    /// The checksum a response of the operation must have, by its headers: the algorithm and
+    /// the header's value ([`protocol::response_checksum`](crate::protocol::response_checksum)).
+    pub expected: fn(&crate::schema::OperationSchema, &http::HeaderMap) -> Option<(ChecksumAlgorithm, String)>,
 }
 
 impl ChecksumCode {
@@ -160,6 +163,7 @@ impl ChecksumCode {
 /// Every algorithm of [`ChecksumAlgorithm`].
 pub static CHECKSUMS: ChecksumCode = ChecksumCode {
     hasher: ChecksumAlgorithm::hasher,
+    expected: crate::protocol::response_checksum,
 };
 
 /// A checksum of a body given piece by piece ([`ChecksumAlgorithm::hasher`]).

@@ -241,6 +241,21 @@ impl Schema {
         })
     }
 
+    /// Whether a member of this structure streams: a `@streaming` blob or an event stream. A
+    /// `const fn`, so that a call's code can be chosen when an operation's code is compiled.
+    pub const fn streams(&self) -> bool {
+        let mut index = 0;
+        while index < self.members.len() {
+            let member = &self.members[index];
+            let streaming = member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING);
+            if streaming && matches!(member.target.shape_type, ShapeType::Blob | ShapeType::Union) {
+                return true;
+            }
+            index += 1;
+        }
+        false
+    }
+
     /// A shape with no members and no traits.
     pub const fn new(id: &'static str, shape_type: ShapeType) -> Self {
         Self {
@@ -492,6 +507,13 @@ pub struct OperationSchema {
 }
 
 impl OperationSchema {
+    /// Whether the operation's input or output streams (a `@streaming` blob or an event
+    /// stream): a client sends and receives its calls with the code that streams, which a
+    /// program none of whose operations stream does not link.
+    pub const fn streams(&self) -> bool {
+        self.input.streams() || self.output.streams()
+    }
+
     /// An operation with no errors, bindings or other traits.
     pub const fn new(id: &'static str, name: &'static str, input: &'static Schema, output: &'static Schema) -> Self {
         Self {
@@ -706,4 +728,40 @@ pub mod prelude {
     pub static DOCUMENT: Schema = Schema::new("smithy.api#Document", ShapeType::Document);
     /// `smithy.api#Unit`: an empty structure, the target of unit union members and enum values.
     pub static UNIT: Schema = Schema::new("smithy.api#Unit", ShapeType::Structure);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static EVENTS: Schema = Schema::new("example#Events", ShapeType::Union).traits(Traits {
+        flags: Flags::STREAMING,
+        ..Traits::NONE
+    });
+    static PLAIN: Schema = Schema::new("example#Plain", ShapeType::Structure).members(&[
+        Member::new("name", &prelude::STRING),
+        Member::new("data", &prelude::BLOB),
+    ]);
+    static BODY: Schema =
+        Schema::new("example#Body", ShapeType::Structure)
+            .members(&[Member::new("body", &prelude::BLOB).flags(Flags::STREAMING)]);
+    static EVENT_STREAM: Schema =
+        Schema::new("example#EventStream", ShapeType::Structure).members(&[Member::new("events", &EVENTS)]);
+    // A `@streaming` flag on a member of another type is not a stream.
+    static STREAMING_STRING: Schema = Schema::new("example#StreamingString", ShapeType::Structure)
+        .members(&[Member::new("name", &prelude::STRING).flags(Flags::STREAMING)]);
+
+    #[test]
+    fn an_operation_streams_when_its_input_or_output_has_a_streaming_blob_or_an_event_stream() {
+        const PLAIN_OPERATION: bool = OperationSchema::new("example#Plain", "Plain", &PLAIN, &PLAIN).streams();
+        const UPLOAD: bool = OperationSchema::new("example#Upload", "Upload", &BODY, &PLAIN).streams();
+        const DOWNLOAD: bool = OperationSchema::new("example#Download", "Download", &PLAIN, &BODY).streams();
+        const SUBSCRIBE: bool = OperationSchema::new("example#Subscribe", "Subscribe", &PLAIN, &EVENT_STREAM).streams();
+        const ODD: bool = OperationSchema::new("example#Odd", "Odd", &STREAMING_STRING, &PLAIN).streams();
+        assert_eq!(
+            [PLAIN_OPERATION, UPLOAD, DOWNLOAD, SUBSCRIBE, ODD],
+            [false, true, true, true, false]
+        );
+        assert!(EVENT_STREAM.streams() && BODY.streams() && !PLAIN.streams());
+    }
 }

@@ -18,6 +18,7 @@ mod hyper;
 mod paginate;
 mod retry;
 mod signing;
+mod streaming;
 pub mod waiter;
 
 use std::future::Future;
@@ -32,20 +33,16 @@ pub use self::paginate::{Items, Paginator};
 #[cfg(any(feature = "hyper-client", feature = "hyper-server"))]
 pub use self::retry::TokioSleep;
 pub use self::retry::{RetryConfig, Sleep, SleepFuture, TimeoutConfig};
-use crate::auth::sigv4::streaming::AwsChunked;
-use crate::auth::sigv4::StreamingPayload;
+use self::streaming::{AttemptBody, Streaming, Uploads, STREAMING};
 pub use crate::auth::{Credentials, ProvideCredentials, SharedCredentialsProvider};
-use crate::checksum::{ChecksumAlgorithm, ChecksumCode};
 pub use crate::checksum::{Compression, RequestChecksumCalculation, RequestSettings, ResponseChecksumValidation};
-use crate::codec::Side;
 pub use crate::endpoint::ParamValue;
 pub use crate::error::BoxError;
 use crate::error::UnhandledError;
-use crate::event_stream::{Incoming, Message, INITIAL_REQUEST, INITIAL_RESPONSE};
+use crate::event_stream::Incoming;
 use crate::operation::Operation;
 use crate::primitives::ByteStream;
 use crate::protocol::HttpOperation;
-use crate::schema::{Flags, Schema};
 use crate::schema::{OperationSchema, ServiceSchema};
 use crate::shape::Value;
 pub use crate::transport::{Transport, TransportError, TransportFailure, TransportFailureKind, TransportFuture};
@@ -461,10 +458,6 @@ enum Streamed {
     Events(Incoming),
 }
 
-/// The most bytes of an error response read when the operation's output streams (an error's
-/// body is read whole, to be parsed).
-const MAX_STREAMED_ERROR_BODY: usize = 16 * 1024 * 1024;
-
 impl<O: Operation> Future for Call<'_, O> {
     type Output = Result<O::Output, O::Error>;
 
@@ -482,7 +475,13 @@ impl<O: Operation> Future for Call<'_, O> {
                         service: O::SERVICE,
                         operation: O::SCHEMA,
                     };
-                    this.state = CallState::Sending(start(this.config, input, context));
+                    // Only the calls of operations that stream name the code that streams.
+                    let streaming = if const { O::SCHEMA.streams() } {
+                        Some(&STREAMING)
+                    } else {
+                        None
+                    };
+                    this.state = CallState::Sending(start(this.config, input, context, streaming));
                 }
                 CallState::Sending(future) => {
                     let response = match future.as_mut().poll(cx) {
@@ -493,6 +492,7 @@ impl<O: Operation> Future for Call<'_, O> {
                     return Poll::Ready(match response {
                         Ok((response, stream)) => {
                             let output = O::parse_response(&response);
+                            let stream = stream.filter(|_| const { O::SCHEMA.streams() });
                             let handed = match (&output, stream) {
                                 // The body that streams goes to the output's streaming member.
                                 (Ok(output), Some(Streamed::Body(stream))) => O::SCHEMA
@@ -537,27 +537,33 @@ impl<O: Operation> Future for Call<'_, O> {
 /// machine is compiled once, in this crate, not again in every crate and codegen unit that calls
 /// an operation.
 #[inline(never)]
-fn start(
-    config: &Config,
+fn start<'a>(
+    config: &'a Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
-) -> crate::server::BoxFuture<'_, Result<Delivered, UnhandledError>> {
-    Box::pin(send(config, input, context))
+    streaming: Option<&'static Streaming>,
+) -> crate::server::BoxFuture<'a, Result<Delivered, UnhandledError>> {
+    Box::pin(send(config, input, context, streaming))
 }
 
 /// Every step of a call but reading the response, which does not depend on the operation's
 /// types: the credentials, the endpoint, the request, the steps, then the attempts (each signed
-/// anew and sent), within the call's time limit.
+/// anew and sent), within the call's time limit. `streaming` is the code of an operation that
+/// streams ([`STREAMING`]), `None` for any other.
 async fn send(
     config: &Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
+    streaming: Option<&'static Streaming>,
 ) -> Result<Delivered, UnhandledError> {
     let sleep = config.sleep.clone().or_else(retry::default_sleep);
     let limit = config.timeouts.operation;
     let received = async {
-        let received = attempts(config, input, context, sleep.as_ref()).await?;
-        deliver(context, received).await
+        let received = attempts(config, input, context, streaming, sleep.as_ref()).await?;
+        match streaming {
+            Some(code) => (code.deliver)(context, received).await,
+            None => Ok((received.0, received.1.map(Streamed::Body))),
+        }
     };
     retry::within(sleep.as_ref(), limit, received)
         .await
@@ -569,40 +575,14 @@ async fn send(
         })
 }
 
-/// The response of the last attempt as the operation reads it: a successful response's events,
-/// when the output has an event stream, read from its body as they arrive; for an RPC
-/// protocol, its initial response read first, whose payload holds the output's other members.
-async fn deliver(context: RequestContext, (mut response, stream): Received) -> Result<Delivered, UnhandledError> {
-    let Some(index) = context
-        .operation
-        .output
-        .event_stream()
-        .filter(|_| response.status().is_success())
-    else {
-        return Ok((response, stream.map(Streamed::Body)));
-    };
-    // A transport that holds bodies in memory gives the events whole.
-    let body = stream.unwrap_or_else(|| ByteStream::new(std::mem::take(response.body_mut())));
-    let member = &context.operation.output.members[index];
-    let mut events = Incoming::new(context.service, member, Side::Client, body);
-    if crate::protocol::wire(context.service).initial_messages() {
-        let initial = events
-            .initial(INITIAL_RESPONSE)
-            .await
-            .map_err(|error| UnhandledError::invalid_response(response.status().as_u16(), error.to_string()))?;
-        if let Some(initial) = initial {
-            *response.body_mut() = initial.into_payload();
-        }
-    }
-    Ok((response, Some(Streamed::Events(events))))
-}
-
 /// The attempts of a call: each is signed and sent; a failure that may pass is tried again
-/// after a backoff, while attempts and the retry quota last.
+/// after a backoff, while attempts and the retry quota last. `streaming` is the code of an
+/// operation that streams.
 async fn attempts(
     config: &Config,
     input: Box<dyn Value + Send + Sync>,
     context: RequestContext,
+    streaming: Option<&'static Streaming>,
     sleep: Option<&Arc<dyn Sleep>>,
 ) -> Result<Received, UnhandledError> {
     let Prepared {
@@ -611,32 +591,17 @@ async fn attempts(
         mut credentials,
         validate_checksum,
     } = prepare(config, &*input, &context).await?;
-    // An input body that streams is sent as it is read, not held.
-    let streaming = context.operation.input.streaming_blob();
-    let body = streaming
-        .and_then(|index| input.member(index))
-        .and_then(Value::byte_stream);
-    // `@requiresLength`: the service must be told the length before the body comes.
-    if let (Some(index), Some(body)) = (streaming, body) {
-        let member = &context.operation.input.members[index];
-        if member.traits.has(Flags::REQUIRES_LENGTH) && body.length().is_none() {
-            return Err(UnhandledError::invalid_input(format!(
-                "`{}` of `{}` must have a known length (`@requiresLength`): make it with \
-                 `ByteStream::new`, `ByteStream::from_path`, or `ByteStream::from_stream` with its length",
-                member.name, context.operation.id
-            )));
-        }
-    }
-    let mut upload = body
-        .and_then(ByteStream::take_stream)
-        .map(|body| Upload::new(&mut request, body, context.operation.checksums));
-    // An input event stream is sent as its events come, once.
-    let mut events = EventsUpload::new(&context, &*input, &mut request)?;
+    // An input body that streams is sent as it is read, not held; an input event stream as its
+    // events come, once.
+    let mut uploads = match streaming {
+        Some(code) => Some((code.take)(&context, &*input, &mut request)?),
+        None => None,
+    };
     drop(input);
-    let output_events = context.operation.output.event_stream().is_some();
-    let event_streams = events.is_some() || output_events;
+    let output_events = streaming.is_some() && context.operation.output.event_stream().is_some();
+    let event_streams = uploads.as_ref().is_some_and(Uploads::has_events) || output_events;
     // An output that streams is handed on as it arrives.
-    let streams_output = context.operation.output.streaming_blob().is_some() || output_events;
+    let streams_output = streaming.is_some() && (context.operation.output.streaming_blob().is_some() || output_events);
     // Waiting needs a timer: without one, a call makes one attempt.
     let mut max_attempts = if sleep.is_some() {
         config.retry.max_attempts.max(1)
@@ -664,40 +629,20 @@ async fn attempts(
             (false, None) => None,
         }
         .ok_or_else(|| UnhandledError::invalid_input("the request is gone"))?;
-        // A body that streams and cannot be read again is sent once: this is the last attempt.
-        let body = match &mut upload {
-            Some(upload) => match upload.body(last) {
-                Some(body) => Some(body),
-                None => {
-                    max_attempts = attempt;
-                    corrections = Corrections {
-                        clock: false,
-                        credentials: false,
-                    };
-                    once = Some("the request body is a stream that can be read only once");
-                    upload.body(true)
-                }
-            },
-            None => None,
+        // What the attempt sends of an input that streams. A body that cannot be read again,
+        // or events, are sent once: this is the last attempt.
+        let sending = match (streaming, uploads.as_mut()) {
+            (Some(code), Some(uploads)) => Some((code, (code.attempt)(uploads, last)?)),
+            _ => None,
         };
-        if upload.is_some() && body.is_none() {
-            return Err(UnhandledError::invalid_input(
-                "the request body was sent and cannot be sent again",
-            ));
+        if let Some(reason) = sending.as_ref().and_then(|(_, sending)| sending.once) {
+            max_attempts = attempt;
+            corrections = Corrections {
+                clock: false,
+                credentials: false,
+            };
+            once = Some(reason);
         }
-        // Events are sent once: this is the last attempt.
-        let events = match events.take() {
-            Some(events) => {
-                max_attempts = attempt;
-                corrections = Corrections {
-                    clock: false,
-                    credentials: false,
-                };
-                once = Some("an event stream is sent once");
-                Some(events)
-            }
-            None => None,
-        };
         let headers = this.headers_mut();
         headers.insert("amz-sdk-invocation-id", invocation.clone());
         if let Ok(value) = http::HeaderValue::from_str(&attempt_header(attempt, max_attempts)) {
@@ -705,31 +650,48 @@ async fn attempts(
         }
         let mut sign_messages = None;
         if let Some(credentials) = &credentials {
-            let payload = match (&upload, &events) {
-                (_, Some(_)) => signing::Payload::Streaming(StreamingPayload::Events),
-                (Some(upload), None) => upload.payload(),
-                (None, None) => signing::Payload::Body,
+            let (payload, message_signer) = match &sending {
+                Some((code, sending)) => (sending.payload, Some(code.message_signer)),
+                None => (signing::Payload::Body, None),
             };
-            sign_messages = signing::sign(config, &context, &endpoint, credentials, &mut this, payload)?;
+            sign_messages = signing::sign(
+                config,
+                &context,
+                &endpoint,
+                credentials,
+                &mut this,
+                payload,
+                message_signer,
+            )?;
         }
-        let body = match events {
-            Some(events) => Some(events.body(sign_messages)?),
-            None => body,
+        let body = match sending {
+            Some((
+                code,
+                AttemptBody {
+                    events: Some(events), ..
+                },
+            )) => Some((code, (code.events_body)(events, sign_messages)?)),
+            Some((code, AttemptBody { body: Some(body), .. })) => Some((code, body)),
+            _ => None,
         };
         if event_streams {
             this.extensions_mut().insert(crate::transport::EventStreamExchange);
         }
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
-        let outcome = if let Some(body) = body {
-            let request = this.map(|_| body);
-            retry::within(sleep, limit, receive_streaming(config, request, streams_output)).await
-        } else if streams_output {
-            let request = this.map(ByteStream::new);
-            retry::within(sleep, limit, receive_streaming(config, request, true)).await
-        } else {
-            let sent = config.transport.send(this);
-            retry::within(sleep, limit, async { sent.await.map(|response| (response, None)) }).await
+        let outcome = match (body, streaming.filter(|_| streams_output)) {
+            (Some((code, body)), _) => {
+                let request = this.map(|_| body);
+                retry::within(sleep, limit, (code.receive)(config, request, streams_output)).await
+            }
+            (None, Some(code)) => {
+                let request = this.map(ByteStream::new);
+                retry::within(sleep, limit, (code.receive)(config, request, true)).await
+            }
+            (None, None) => {
+                let sent = config.transport.send(this);
+                retry::within(sleep, limit, async { sent.await.map(|response| (response, None)) }).await
+            }
         };
         let (result, kind, asked) = match outcome {
             Err(()) => {
@@ -766,6 +728,7 @@ async fn attempts(
                 return finish(
                     config,
                     &context,
+                    streaming,
                     result.map_err(|error| {
                         let message = match error.message() {
                             Some(message) => format!("{message} (not retried: {reason})"),
@@ -784,13 +747,13 @@ async fn attempts(
                 {
                     config.quota.release(if held == 0 { 1 } else { held });
                 }
-                return finish(config, &context, result, validate_checksum);
+                return finish(config, &context, streaming, result, validate_checksum);
             }
         };
         if config.retry.quota {
             match config.quota.acquire(retry_kind) {
                 Some(tokens) => held = tokens,
-                None => return finish(config, &context, result, validate_checksum),
+                None => return finish(config, &context, streaming, result, validate_checksum),
             }
         }
         if let Some(sleep) = sleep {
@@ -866,25 +829,27 @@ impl Corrections {
 fn finish(
     config: &Config,
     context: &RequestContext,
+    streaming: Option<&'static Streaming>,
     result: Result<Received, UnhandledError>,
     validate_checksum: bool,
 ) -> Result<Received, UnhandledError> {
     let (response, mut stream) = result?;
-    if validate_checksum && response.status().is_success() {
-        match stream.take() {
+    if let (true, Some(code)) = (
+        validate_checksum && response.status().is_success(),
+        context.operation.checksums,
+    ) {
+        match (stream.take(), streaming) {
             // A body that streams is checked as it is read: its last piece fails on a mismatch.
-            Some(body) => {
-                stream = Some(
-                    match (
-                        crate::protocol::steps::response_checksum(context.operation, response.headers()),
-                        context.operation.checksums,
-                    ) {
-                        (Some((algorithm, expected)), Some(code)) => body.checked((code.hasher)(algorithm), expected),
-                        _ => body,
-                    },
-                );
+            (Some(body), Some(streaming)) => {
+                stream = Some(match (code.expected)(context.operation, response.headers()) {
+                    Some((algorithm, expected)) => (streaming.checked)(body, (code.hasher)(algorithm), expected),
+                    None => body,
+                });
             }
-            None => crate::protocol::check_response_checksum(context.operation, &response)?,
+            (body, _) => {
+                stream = body;
+                crate::protocol::check_response_checksum(context.operation, &response)?;
+            }
         }
     }
     for interceptor in &config.interceptors {
@@ -895,184 +860,11 @@ fn finish(
     Ok((response, stream))
 }
 
-/// Sends a request whose body or response's body may stream: a success's body is handed on as
-/// it arrives when the output streams (`streams_output`); any other is read whole (an error's
-/// at most [`MAX_STREAMED_ERROR_BODY`] bytes), to be parsed.
-async fn receive_streaming(
-    config: &Config,
-    request: http::Request<ByteStream>,
-    streams_output: bool,
-) -> Result<Received, TransportError> {
-    let response = config.transport.send_streaming(request).await?;
-    let (parts, mut body) = response.into_parts();
-    if !body.is_streaming() {
-        // A transport that holds bodies in memory: the body is read as any other.
-        return Ok((http::Response::from_parts(parts, body.into_inner()), None));
-    }
-    if parts.status.is_success() && streams_output {
-        return Ok((http::Response::from_parts(parts, Vec::new()), Some(body)));
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next_chunk().await {
-        bytes.extend_from_slice(&chunk?);
-        if bytes.len() > MAX_STREAMED_ERROR_BODY {
-            return Err(Box::new(TransportFailure::new(
-                TransportFailureKind::ResponseTooLarge,
-                format!("the error response's body is larger than {MAX_STREAMED_ERROR_BODY} bytes"),
-            )));
-        }
-    }
-    Ok((http::Response::from_parts(parts, bytes), None))
-}
-
 /// A transport's error as the call's: a timeout, or a transport failure.
 fn transport_error(error: TransportError) -> UnhandledError {
     match error.downcast_ref::<TransportFailure>().map(TransportFailure::kind) {
         Some(TransportFailureKind::Timeout) => UnhandledError::timeout(error),
         _ => UnhandledError::transport(error),
-    }
-}
-
-/// The size of the `aws-chunked` chunks of a body that streams with a trailing checksum.
-const UPLOAD_CHUNK: usize = 64 * 1024;
-
-/// An input body that streams, and how it goes on the wire: as it is, or in `aws-chunked`
-/// chunks with a trailing checksum when the request asks for one.
-struct Upload {
-    /// The body as the caller gave it; the last attempt takes it.
-    body: Option<ByteStream>,
-    /// The checksum it carries in a trailer, and the code that computes it.
-    trailer: Option<(ChecksumAlgorithm, &'static ChecksumCode)>,
-}
-
-impl Upload {
-    /// Sets `request`'s headers for `body`: its length, or, when the request's steps asked for a
-    /// checksum (which they computed of the empty body held in memory), `aws-chunked` with the
-    /// checksum computed as the body streams and sent after it. Without a known length the body
-    /// goes as it is (chunked by HTTP/1.1), without a checksum. `code` is the operation's
-    /// checksum code, which computes the trailer.
-    fn new(request: &mut http::Request<Vec<u8>>, body: ByteStream, code: Option<&'static ChecksumCode>) -> Self {
-        let headers = request.headers_mut();
-        let mut trailer = None;
-        for algorithm in ChecksumAlgorithm::PREFERENCE {
-            if headers.remove(algorithm.header()).is_some() {
-                trailer = trailer.or(code.map(|code| (algorithm, code)));
-            }
-        }
-        headers.remove(http::header::CONTENT_LENGTH);
-        let length = body.length();
-        let header = |value: String| http::HeaderValue::from_str(&value).ok();
-        match (trailer, length) {
-            (Some((algorithm, _)), Some(length)) => {
-                let encoding = match headers
-                    .get(http::header::CONTENT_ENCODING)
-                    .and_then(|value| value.to_str().ok())
-                {
-                    Some(own) => format!("aws-chunked,{own}"),
-                    None => "aws-chunked".to_owned(),
-                };
-                let encoded = AwsChunked::encoded_length(length, UPLOAD_CHUNK as u64, false, Some(algorithm));
-                for (name, value) in [
-                    (http::header::CONTENT_ENCODING.as_str(), encoding),
-                    ("x-amz-decoded-content-length", length.to_string()),
-                    ("x-amz-trailer", algorithm.header().to_owned()),
-                    (http::header::CONTENT_LENGTH.as_str(), encoded.to_string()),
-                ] {
-                    if let (Ok(name), Some(value)) = (http::HeaderName::from_bytes(name.as_bytes()), header(value)) {
-                        headers.insert(name, value);
-                    }
-                }
-            }
-            (_, Some(length)) => {
-                trailer = None;
-                if let Some(value) = header(length.to_string()) {
-                    headers.insert(http::header::CONTENT_LENGTH, value);
-                }
-            }
-            (_, None) => trailer = None,
-        }
-        Self {
-            body: Some(body),
-            trailer,
-        }
-    }
-
-    /// What the request's signature covers of the body.
-    fn payload(&self) -> signing::Payload {
-        match self.trailer {
-            Some(_) => signing::Payload::Streaming(StreamingPayload::UnsignedWithTrailer),
-            None => signing::Payload::Unsigned,
-        }
-    }
-
-    /// The body for an attempt, as it goes on the wire: the body itself for the `last`, else
-    /// the body made again from its start; `None` when it cannot be made again.
-    fn body(&mut self, last: bool) -> Option<ByteStream> {
-        let body = if last {
-            self.body.take()?
-        } else {
-            self.body.as_ref()?.try_clone()?
-        };
-        Some(match self.trailer {
-            Some((algorithm, code)) => AwsChunked::new(None, Some((code.hasher)(algorithm))).encode(body, UPLOAD_CHUNK),
-            None => body,
-        })
-    }
-}
-
-/// An input's event stream: its events in memory, written before the request is sent, and
-/// those still to come, each written and signed as it comes.
-struct EventsUpload {
-    service: &'static ServiceSchema,
-    /// The stream's union.
-    schema: &'static Schema,
-    /// The messages ready: an RPC protocol's initial request, and the events held in memory.
-    ready: Vec<Message>,
-    live: Option<crate::shape::OutgoingEvents>,
-}
-
-impl EventsUpload {
-    /// The event stream of `input`, if its operation has one; sets `request`'s headers for it.
-    /// For an RPC protocol the request's body (the input's other members) becomes the
-    /// stream's initial request.
-    fn new(
-        context: &RequestContext,
-        input: &dyn Value,
-        request: &mut http::Request<Vec<u8>>,
-    ) -> Result<Option<Self>, UnhandledError> {
-        let Some(index) = context.operation.input.event_stream() else {
-            return Ok(None);
-        };
-        let schema = context.operation.input.members[index].target;
-        let stream = input.member(index).and_then(Value::events);
-        let mut ready = Vec::new();
-        if crate::protocol::wire(context.service).initial_messages() {
-            ready.push(crate::event_stream::initial_message(INITIAL_REQUEST, request));
-        }
-        if let Some(stream) = stream {
-            ready.extend(
-                crate::event_stream::messages_of(context.service, schema, stream)
-                    .map_err(UnhandledError::invalid_input)?,
-            );
-        }
-        let headers = request.headers_mut();
-        headers.remove(http::header::CONTENT_LENGTH);
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/vnd.amazon.eventstream"),
-        );
-        Ok(Some(Self {
-            service: context.service,
-            schema,
-            ready,
-            live: stream.and_then(|stream| stream.take_outgoing()),
-        }))
-    }
-
-    /// The request's body: the events as messages, each signed with `sign` when the request is.
-    fn body(self, sign: Option<crate::event_stream::SignMessage>) -> Result<ByteStream, UnhandledError> {
-        crate::event_stream::outgoing_body(self.service, self.schema, self.ready, self.live, sign)
-            .map_err(UnhandledError::invalid_input)
     }
 }
 
@@ -1253,7 +1045,7 @@ mod tests {
             service: &SERVICE,
             operation: &OPERATION,
         };
-        let (response, _) = run(send(&config, Box::new(Unset), context)).expect("the third attempt succeeds");
+        let (response, _) = run(send(&config, Box::new(Unset), context, None)).expect("the third attempt succeeds");
         assert_eq!(response.status(), 200);
         let bodies = transport.bodies.lock().expect("no thread panicked").clone();
         assert_eq!(bodies.len(), 3);
@@ -1308,13 +1100,18 @@ mod tests {
             let pieces: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"abc".to_vec()), Ok(b"def".to_vec())];
             ByteStream::from_stream(Pieces(pieces.into_iter()), length)
         };
-        let Err(error) = run(send(&config, Box::new(Upload(pieces(None))), context)) else {
+        let Err(error) = run(send(&config, Box::new(Upload(pieces(None))), context, Some(&STREAMING))) else {
             panic!("no length, no call");
         };
         assert!(error.to_string().contains("`@requiresLength`"), "{error}");
         assert!(transport.bodies.lock().expect("no thread panicked").is_empty());
-        let (response, _) =
-            run(send(&config, Box::new(Upload(pieces(Some(6)))), context)).expect("with its length, it is sent");
+        let (response, _) = run(send(
+            &config,
+            Box::new(Upload(pieces(Some(6)))),
+            context,
+            Some(&STREAMING),
+        ))
+        .expect("with its length, it is sent");
         assert_eq!(response.status(), 200);
         assert_eq!(
             transport.bodies.lock().expect("no thread panicked").as_slice(),

@@ -88,9 +88,13 @@ pub(super) enum Payload {
     Streaming(StreamingPayload),
 }
 
+/// Makes the signer of an event stream's messages from the request's signing parameters and
+/// signature ([`message_signer`], named only by the code of calls that stream).
+pub(super) type MessageSigner = fn(&Config, &SigningParams<'_>, &str) -> SignMessage;
+
 /// Signs `request` with SigV4 for the endpoint's signing name and region (from its auth
 /// scheme), or the service's signing name and the configuration's region; for an event stream,
-/// gives the signer of its messages.
+/// gives the signer of its messages, which `message_signer` makes.
 pub(super) fn sign(
     config: &Config,
     context: &RequestContext,
@@ -98,6 +102,7 @@ pub(super) fn sign(
     credentials: &Credentials,
     request: &mut http::Request<Vec<u8>>,
     payload: Payload,
+    message_signer: Option<MessageSigner>,
 ) -> Result<Option<SignMessage>, UnhandledError> {
     let (service, region) = scope(config, context, endpoint)?;
     let mut settings = settings(service, endpoint);
@@ -117,19 +122,23 @@ pub(super) fn sign(
         settings,
     };
     let signature = sigv4::sign(request, &params).map_err(UnhandledError::configuration)?;
-    Ok(match payload {
-        // Each message of an event stream is signed, chained to the request's signature, at
-        // the time it is sent.
-        Payload::Streaming(StreamingPayload::Events) => {
-            let mut signer = ChunkSigner::new(&params, &signature.signature);
-            let config = config.clone();
-            Some(Box::new(move |message: &[u8]| {
-                signer
-                    .sign_message(message, config.signing_time())
-                    .map_err(|error| error.to_string())
-            }) as SignMessage)
+    Ok(match (payload, message_signer) {
+        (Payload::Streaming(StreamingPayload::Events), Some(message_signer)) => {
+            Some(message_signer(config, &params, &signature.signature))
         }
         _ => None,
+    })
+}
+
+/// The signer of an event stream's messages: each is signed, chained to the request's
+/// `signature`, at the time it is sent.
+pub(super) fn message_signer(config: &Config, params: &SigningParams<'_>, signature: &str) -> SignMessage {
+    let mut signer = ChunkSigner::new(params, signature);
+    let config = config.clone();
+    Box::new(move |message: &[u8]| {
+        signer
+            .sign_message(message, config.signing_time())
+            .map_err(|error| error.to_string())
     })
 }
 

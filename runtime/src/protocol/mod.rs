@@ -16,7 +16,7 @@ pub(crate) mod rpc_v2;
 pub(crate) mod steps;
 pub mod uri;
 
-pub use self::steps::{ask_for_response_checksum, check_response_checksum, validates_response};
+pub use self::steps::{ask_for_response_checksum, check_response_checksum, response_checksum, validates_response};
 
 use std::borrow::Cow;
 

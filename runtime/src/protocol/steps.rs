@@ -178,9 +178,10 @@ pub fn check_response_checksum(
     operation: &OperationSchema,
     response: &::http::Response<Vec<u8>>,
 ) -> Result<(), UnhandledError> {
-    let (Some((algorithm, expected)), Some(code)) =
-        (response_checksum(operation, response.headers()), operation.checksums)
-    else {
+    let Some(code) = operation.checksums else {
+        return Ok(());
+    };
+    let Some((algorithm, expected)) = (code.expected)(operation, response.headers()) else {
         return Ok(());
     };
     let actual = code.checksum(algorithm, response.body());
@@ -201,7 +202,7 @@ pub fn check_response_checksum(
 /// the operation's response algorithms that it has a header for, and the header's value.
 /// `None` when there is none, or when it is the checksum of a multipart object's parts
 /// (`...-3`), which is not the body's.
-pub(crate) fn response_checksum(
+pub fn response_checksum(
     operation: &OperationSchema,
     headers: &::http::HeaderMap,
 ) -> Option<(ChecksumAlgorithm, String)> {
