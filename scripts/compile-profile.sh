@@ -9,6 +9,8 @@
 # Writes under target/compile-profile/; prints a Markdown table. With BY_QUERY set, also prints
 # (on stderr) the queries that took longest, with seconds; BY_QUERY=construct keeps to the
 # queries of the constructs whose name contains it (BY_QUERY=schemas, BY_QUERY="other analysis").
+# With BY_KEY set to a query's name, also prints what that query was asked about, longest first
+# (BY_KEY=specialization_graph_of gives the traits whose impls it took longest to order).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -170,6 +170,7 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
         end: u128,
         construct: &'static str,
         label: String,
+        key: String,
     }
     let prefix = format!("{krate}::");
     let mut intervals = Vec::new();
@@ -194,6 +195,7 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
             end: nanos(stamp.end()),
             construct,
             label: label.to_owned(),
+            key: key.to_owned(),
         });
     }
     intervals.sort_by_key(|i| (i.thread, i.start, std::cmp::Reverse(i.end)));
@@ -217,10 +219,26 @@ fn time_by_construct(stem: &Path, krate: &str) -> BTreeMap<&'static str, f64> {
     let mut queries: BTreeMap<&str, f64> = BTreeMap::new();
     // `BY_QUERY=construct` keeps to the queries of constructs whose name contains it.
     let only = std::env::var("BY_QUERY").unwrap_or_default();
-    for (interval, nanos) in intervals.iter().zip(own) {
+    for (interval, &nanos) in intervals.iter().zip(&own) {
         *totals.entry(interval.construct).or_insert(0.0) += nanos as f64 / 1e9;
         if interval.construct.contains(only.as_str()) {
             *queries.entry(&interval.label).or_insert(0.0) += nanos as f64 / 1e9;
+        }
+    }
+    // `BY_KEY=query` prints what that query was asked about, longest first.
+    if let Ok(query) = std::env::var("BY_KEY") {
+        let mut keys: BTreeMap<&str, f64> = BTreeMap::new();
+        for (interval, nanos) in intervals.iter().zip(&own) {
+            if interval.label == query {
+                *keys.entry(&interval.key).or_insert(0.0) += *nanos as f64 / 1e9;
+            }
+        }
+        let mut keys: Vec<_> = keys.into_iter().collect();
+        keys.sort_by(|a, b| b.1.total_cmp(&a.1));
+        eprintln!("| {query} of | seconds |");
+        eprintln!("|---|---:|");
+        for (key, seconds) in keys.iter().take(30) {
+            eprintln!("| {key} | {seconds:.4} |");
         }
     }
     if std::env::var_os("BY_QUERY").is_some() {
