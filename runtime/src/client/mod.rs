@@ -492,6 +492,8 @@ impl<O: Operation> Future for Call<'_, O> {
                     return Poll::Ready(match response {
                         Ok((response, stream)) => {
                             let output = O::parse_response(&response);
+                            // Only an operation that streams is handed a stream: for any other
+                            // the code below is left out.
                             let stream = stream.filter(|_| const { O::SCHEMA.streams() });
                             let handed = match (&output, stream) {
                                 // The body that streams goes to the output's streaming member.
@@ -670,25 +672,25 @@ async fn attempts(
                 AttemptBody {
                     events: Some(events), ..
                 },
-            )) => Some((code, (code.events_body)(events, sign_messages)?)),
-            Some((code, AttemptBody { body: Some(body), .. })) => Some((code, body)),
-            _ => None,
+            )) => Some((code.events_body)(events, sign_messages)?),
+            Some((_, sending)) => sending.body,
+            None => None,
         };
         if event_streams {
             this.extensions_mut().insert(crate::transport::EventStreamExchange);
         }
         let limit = config.timeouts.attempt;
         let sent = config.time_source.now();
-        let outcome = match (body, streaming.filter(|_| streams_output)) {
-            (Some((code, body)), _) => {
+        let outcome = match (streaming, body) {
+            (Some(code), Some(body)) => {
                 let request = this.map(|_| body);
                 retry::within(sleep, limit, (code.receive)(config, request, streams_output)).await
             }
-            (None, Some(code)) => {
+            (Some(code), None) if streams_output => {
                 let request = this.map(ByteStream::new);
                 retry::within(sleep, limit, (code.receive)(config, request, true)).await
             }
-            (None, None) => {
+            _ => {
                 let sent = config.transport.send(this);
                 retry::within(sleep, limit, async { sent.await.map(|response| (response, None)) }).await
             }
