@@ -10,11 +10,13 @@
 //! - event-stream messages ([`ChunkSigner::sign_message`]): each message wrapped in one whose
 //!   `:date` and `:chunk-signature` headers sign it (`STREAMING-AWS4-HMAC-SHA256-EVENTS`).
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
@@ -184,13 +186,18 @@ impl AwsChunked {
         if data.is_empty() {
             return Ok(());
         }
-        if let Some((_, hasher)) = &mut self.checksum {
-            hasher.update(data);
-        }
-        self.head(data, out)?;
+        self.begin(data, out)?;
         out.extend_from_slice(data);
         out.extend_from_slice(b"\r\n");
         Ok(())
+    }
+
+    /// Takes the chunk `data` into the checksum and appends the line before it.
+    fn begin(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SigningError> {
+        if let Some((_, hasher)) = &mut self.checksum {
+            hasher.update(data);
+        }
+        self.head(data, out)
     }
 
     /// The line before a chunk: its length, and its signature when signed.
@@ -221,8 +228,10 @@ impl AwsChunked {
     }
 
     /// `body` written as `aws-chunked` content, as it streams: chunks of `chunk_size` bytes
-    /// (the last shorter), then the empty chunk and the trailer. Each piece of `body` gives one
-    /// piece of content, its whole chunks; the rest waits for the next.
+    /// (the last shorter), then the empty chunk and the trailer. A chunk that lies whole in a
+    /// piece of `body` is handed over as it lies, between its line and its line end, without a
+    /// copy; bytes short of a whole chunk wait for the next piece, and only a chunk made up
+    /// from several pieces is copied.
     pub fn encode(self, body: ByteStream, chunk_size: usize) -> ByteStream {
         struct Encoded {
             body: ByteStream,
@@ -230,59 +239,75 @@ impl AwsChunked {
             chunk_size: usize,
             /// Bytes of the body short of a whole chunk.
             pending: Vec<u8>,
+            /// Content encoded and not yet handed over.
+            ready: VecDeque<Bytes>,
+        }
+        impl Encoded {
+            /// Encodes `piece`: what waits first, filled up from it to a chunk, then its own
+            /// whole chunks where they lie; its rest waits.
+            fn take(&mut self, mut piece: Bytes) -> Result<(), SigningError> {
+                let Some(encoder) = &mut self.encoder else {
+                    return Ok(());
+                };
+                let size = self.chunk_size;
+                if !self.pending.is_empty() {
+                    let taken = (size - self.pending.len()).min(piece.len());
+                    self.pending.extend_from_slice(&piece.split_to(taken));
+                    if self.pending.len() < size {
+                        return Ok(());
+                    }
+                    let mut out = Vec::with_capacity(size + CHUNK_OVERHEAD);
+                    encoder.chunk(&self.pending, &mut out)?;
+                    self.pending.clear();
+                    self.ready.push_back(out.into());
+                }
+                while piece.len() >= size {
+                    let chunk = piece.split_to(size);
+                    let mut head = Vec::with_capacity(CHUNK_OVERHEAD);
+                    encoder.begin(&chunk, &mut head)?;
+                    self.ready.extend([head.into(), chunk, Bytes::from_static(b"\r\n")]);
+                }
+                self.pending.extend_from_slice(&piece);
+                Ok(())
+            }
         }
         impl futures_core::Stream for Encoded {
-            type Item = Result<Vec<u8>, StreamError>;
+            type Item = Result<Bytes, StreamError>;
 
             fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
                 let this = &mut *self;
-                let Some(encoder) = &mut this.encoder else {
-                    return Poll::Ready(None);
-                };
-                let mut out = Vec::new();
-                let written = loop {
-                    match Pin::new(&mut this.body).poll_next(cx) {
+                loop {
+                    if let Some(content) = this.ready.pop_front() {
+                        return Poll::Ready(Some(Ok(content)));
+                    }
+                    if this.encoder.is_none() {
+                        return Poll::Ready(None);
+                    }
+                    let encoded = match Pin::new(&mut this.body).poll_next(cx) {
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
-                        Poll::Ready(Some(Ok(piece))) => {
-                            // The piece's whole chunks are written from it where nothing waits
-                            // before it, else from what waits joined with it; the rest waits.
-                            let joined = !this.pending.is_empty();
-                            if joined {
-                                this.pending.extend_from_slice(&piece);
-                            }
-                            let data: &[u8] = if joined { &this.pending } else { &piece };
-                            let whole = data.len() / this.chunk_size * this.chunk_size;
-                            if whole > 0 {
-                                out.reserve_exact(whole + whole / this.chunk_size * CHUNK_OVERHEAD);
-                            }
-                            let written = data[..whole]
-                                .chunks_exact(this.chunk_size)
-                                .try_for_each(|chunk| encoder.chunk(chunk, &mut out));
-                            if joined {
-                                this.pending.drain(..whole);
-                            } else {
-                                this.pending.extend_from_slice(&piece[whole..]);
-                            }
-                            if whole == 0 {
-                                continue;
-                            }
-                            break written;
-                        }
+                        Poll::Ready(Some(Ok(piece))) => this.take(piece),
                         Poll::Ready(None) => {
-                            let Some(mut encoder) = this.encoder.take() else {
-                                return Poll::Ready(None);
+                            let mut out = Vec::with_capacity(this.pending.len() + 2 * CHUNK_OVERHEAD + 256);
+                            let encoded = match this.encoder.take() {
+                                Some(mut encoder) => encoder
+                                    .chunk(&this.pending, &mut out)
+                                    .and_then(|()| encoder.finish(&mut out)),
+                                None => Ok(()),
                             };
-                            out.reserve_exact(this.pending.len() + 2 * CHUNK_OVERHEAD + 256);
-                            break encoder
-                                .chunk(&this.pending, &mut out)
-                                .and_then(|()| encoder.finish(&mut out));
+                            this.pending = Vec::new();
+                            this.ready.push_back(out.into());
+                            encoded
                         }
+                    };
+                    if let Err(error) = encoded {
+                        this.encoder = None;
+                        this.ready.clear();
+                        return Poll::Ready(Some(Err(StreamError::new(format!(
+                            "the body could not be encoded: {error}"
+                        )))));
                     }
-                };
-                Poll::Ready(Some(written.map(|()| out).map_err(|error| {
-                    StreamError::new(format!("the body could not be encoded: {error}"))
-                })))
+                }
             }
         }
         let length = body.length().map(|length| {
@@ -300,6 +325,7 @@ impl AwsChunked {
                 encoder: Some(self),
                 chunk_size: chunk_size.max(1),
                 pending: Vec::new(),
+                ready: VecDeque::new(),
             },
             length,
         )
@@ -813,26 +839,54 @@ mod tests {
     #[test]
     fn a_body_is_encoded_as_it_streams_in_pieces_of_any_size() {
         let body: Vec<u8> = (0..300_001u32).map(|n| (n % 241) as u8).collect();
-        let mut whole = Vec::new();
-        let mut direct = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32.hasher()));
-        for chunk in body.chunks(65_536) {
-            direct.chunk(chunk, &mut whole).unwrap();
-        }
-        direct.finish(&mut whole).unwrap();
-        for piece in [1, 1000, 65_535, 65_536, 65_537, 100_000, 131_072, 400_000] {
-            let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
-                body.chunks(piece).map(|chunk| Ok(chunk.to_vec())).collect();
-            let stream = ByteStream::from_stream(Iter(pieces.into_iter()), Some(body.len() as u64));
-            let encoded = AwsChunked::new(None, Some(ChecksumAlgorithm::Crc32.hasher())).encode(stream, 65_536);
-            assert_eq!(encoded.length(), Some(whole.len() as u64));
-            let mut out = Vec::new();
-            let mut encoded = encoded;
-            let waker = std::task::Waker::noop();
-            let mut cx = Context::from_waker(waker);
-            while let Poll::Ready(Some(content)) = futures_core::Stream::poll_next(Pin::new(&mut encoded), &mut cx) {
-                out.extend_from_slice(&content.unwrap());
+        let (credentials, time, _) = example();
+        let params = params(&credentials, time, StreamingPayload::SignedChunks);
+        for signed in [false, true] {
+            let encoder = || {
+                AwsChunked::new(
+                    signed.then(|| ChunkSigner::new(&params, "seed")),
+                    Some(ChecksumAlgorithm::Crc32.hasher()),
+                )
+            };
+            let mut whole = Vec::new();
+            let mut direct = encoder();
+            for chunk in body.chunks(65_536) {
+                direct.chunk(chunk, &mut whole).unwrap();
             }
-            assert_eq!(out, whole, "pieces of {piece}");
+            direct.finish(&mut whole).unwrap();
+            for piece in [1, 1000, 65_535, 65_536, 65_537, 100_000, 131_072, 400_000] {
+                let pieces: Vec<Bytes> = body.chunks(piece).map(Bytes::copy_from_slice).collect();
+                let places: Vec<std::ops::Range<usize>> = pieces
+                    .iter()
+                    .map(|piece| piece.as_ptr_range())
+                    .map(|r| r.start as usize..r.end as usize)
+                    .collect();
+                let items: Vec<Result<Bytes, std::io::Error>> = pieces.into_iter().map(Ok).collect();
+                let stream = ByteStream::from_stream(Iter(items.into_iter()), Some(body.len() as u64));
+                let encoded = encoder().encode(stream, 65_536);
+                assert_eq!(encoded.length(), Some(whole.len() as u64));
+                let mut out = Vec::new();
+                let mut in_place = 0;
+                let mut encoded = encoded;
+                let waker = std::task::Waker::noop();
+                let mut cx = Context::from_waker(waker);
+                while let Poll::Ready(Some(content)) = futures_core::Stream::poll_next(Pin::new(&mut encoded), &mut cx)
+                {
+                    let content = content.unwrap();
+                    let at = content.as_ptr() as usize;
+                    in_place += usize::from(content.len() == 65_536 && places.iter().any(|place| place.contains(&at)));
+                    out.extend_from_slice(&content);
+                }
+                assert_eq!(out, whole, "pieces of {piece}, signed {signed}");
+                // Pieces of whole chunks are handed over where they lie, every chunk of them;
+                // otherwise at least the first piece's first chunk is.
+                let expected = match piece {
+                    _ if piece % 65_536 == 0 => body.len() / 65_536,
+                    _ if piece > 65_536 => 1,
+                    _ => 0,
+                };
+                assert!(in_place >= expected, "pieces of {piece}: {in_place} chunks in place");
+            }
         }
     }
 
