@@ -622,6 +622,7 @@ impl<'a> JsonDecoder<'a> {
         Ok(seen)
     }
 
+    #[cold]
     fn error(&self, message: &str) -> DecodeError {
         let path = self.path();
         let at = if path.is_empty() {
@@ -710,8 +711,14 @@ impl<'a> JsonDecoder<'a> {
         if found == wanted {
             Ok(())
         } else {
-            Err(self.error(&format!("expected {what}, found {}", found.describe())))
+            Err(self.unexpected(what, found))
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unexpected(&self, what: &str, found: Token) -> DecodeError {
+        self.error(&format!("expected {what}, found {}", found.describe()))
     }
 
     /// The text of a number, checked against JSON's grammar.
@@ -757,7 +764,10 @@ impl<'a> JsonDecoder<'a> {
 
     /// A string's text, unescaped.
     fn string_token(&mut self) -> Result<Cow<'a, str>, DecodeError> {
-        self.expect(Token::String, "a string")?;
+        // Callers have mostly passed the whitespace before it already.
+        if self.input.get(self.position) != Some(&b'"') {
+            self.expect(Token::String, "a string")?;
+        }
         self.position += 1;
         let start = self.position;
         let input = self.input;
@@ -1159,33 +1169,36 @@ impl Decoder for JsonDecoder<'_> {
 /// The length of the run of `bytes` before the first quote, backslash or control character.
 /// Eight bytes are tested at a time: a string's text is most of what a document holds.
 fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Not zero when a byte of `word` is zero.
-    let zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let stops = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        let found = zero_byte(word ^ u64::from_ne_bytes([b'"'; 8]))
-            | zero_byte(word ^ u64::from_ne_bytes([b'\\'; 8]))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
-        if found != 0 {
-            if let Some(at) = chunk.iter().position(|&byte| stops(byte)) {
-                return offset + at;
-            }
+        if let Some(at) = first_stop(word) {
+            return offset + at;
         }
         offset += 8;
     }
-    offset
-        + chunks
-            .remainder()
-            .iter()
-            .position(|&byte| stops(byte))
-            .unwrap_or(chunks.remainder().len())
+    // The rest, padded with a byte that does not stop a run.
+    let rest = chunks.remainder();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    offset + first_stop(word).unwrap_or(rest.len())
+}
+
+/// The index of the first quote, backslash or control character among eight bytes.
+fn first_stop(word: [u8; 8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte of `word` below `n` (n at most 0x80) is set in `below(word, n)`.
+    // A borrow only runs towards later bytes, so the first byte flagged is the first byte that
+    // is below; bytes after it may be flagged falsely, and are never looked at.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let word = u64::from_le_bytes(word);
+    let found = below(word ^ u64::from_le_bytes([b'"'; 8]), 1)
+        | below(word ^ u64::from_le_bytes([b'\\'; 8]), 1)
+        | below(word, 0x20);
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
 }
 
 /// Whether a member's value is of a type JSON writes as a string (for callers that quote).
@@ -1326,6 +1339,27 @@ mod tests {
         assert!(read(r#"{"x": 1, "at": 0}"#, Side::Server).is_err());
         assert!(read(r#"{"x": 1, "at": "1970-01-01T00:00:00+01:00"}"#, Side::Server).is_err());
         assert!(read(r#"{"x": 1, "at": 0}"#, Side::Client).is_ok());
+    }
+
+    #[test]
+    fn a_plain_run_stops_at_each_stop_byte_wherever_it_lies() {
+        // Fillers next to the stops' values, and bytes whose top bit is set.
+        for filler in [b'a', b' ', b'!', b'#', b'[', b']', 0x21, 0x7f, 0x80, 0xa2, 0xdc, 0xff] {
+            for stop in [b'"', b'\\', 0x00, 0x01, 0x1f] {
+                for length in 0..20 {
+                    assert_eq!(plain_run(&vec![filler; length]), length, "{filler:#x} x {length}");
+                    for at in 0..length {
+                        let mut bytes = vec![filler; length];
+                        bytes[at] = stop;
+                        // A second stop after the first must not move the answer.
+                        if at + 1 < length {
+                            bytes[length - 1] = b'"';
+                        }
+                        assert_eq!(plain_run(&bytes), at, "{filler:#x} x {length}, {stop:#x} at {at}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
