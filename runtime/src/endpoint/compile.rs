@@ -28,7 +28,7 @@ pub(crate) struct Compiled {
 }
 
 /// Parses the value of a `smithy.rules#endpointRuleSet` trait.
-pub(crate) fn compile(json: &Json) -> Result<Compiled, RuleSetError> {
+pub(crate) fn compile(json: &Json<'_>) -> Result<Compiled, RuleSetError> {
     let object = json
         .as_object()
         .ok_or_else(|| RuleSetError::new("", format!("a rule set must be an object, not {}", json_kind(json))))?;
@@ -64,7 +64,7 @@ pub(crate) struct CompiledBdd {
 /// Parses the value of a `smithy.rules#endpointBdd` trait: its parameters as a rule set's, its
 /// conditions in order (a variable one assigns is visible to those after it and to the
 /// results), its results (rules without conditions), and its nodes, each reference checked.
-pub(crate) fn compile_bdd(json: &Json) -> Result<CompiledBdd, RuleSetError> {
+pub(crate) fn compile_bdd(json: &Json<'_>) -> Result<CompiledBdd, RuleSetError> {
     let object = json.as_object().ok_or_else(|| {
         RuleSetError::new(
             "",
@@ -275,7 +275,7 @@ struct Compiler<'j> {
 
 impl<'j> Compiler<'j> {
     /// Reads the document's `parameters` and gives each its slot.
-    fn declare_parameters(&mut self, object: &'j Map) -> Result<Vec<Parameter>, RuleSetError> {
+    fn declare_parameters(&mut self, object: &'j Map<'j>) -> Result<Vec<Parameter>, RuleSetError> {
         let parameters = self.required(object, "parameters")?;
         let parameters = self.at(Seg::Key("parameters"), |c| c.parameters(parameters))?;
         self.params = parameters
@@ -322,42 +322,42 @@ impl<'j> Compiler<'j> {
         result
     }
 
-    fn required(&self, object: &'j Map, key: &str) -> Result<&'j Json, RuleSetError> {
+    fn required(&self, object: &'j Map<'j>, key: &str) -> Result<&'j Json<'j>, RuleSetError> {
         object.get(key).ok_or_else(|| self.error(format!("missing `{key}`")))
     }
 
-    fn object(&self, value: &'j Json) -> Result<&'j Map, RuleSetError> {
+    fn object(&self, value: &'j Json<'j>) -> Result<&'j Map<'j>, RuleSetError> {
         value
             .as_object()
             .ok_or_else(|| self.error(format!("expected an object, found {}", json_kind(value))))
     }
 
-    fn array(&self, value: &'j Json) -> Result<&'j [Json], RuleSetError> {
+    fn array(&self, value: &'j Json<'j>) -> Result<&'j [Json<'j>], RuleSetError> {
         match value {
             Json::Array(items) => Ok(items),
             _ => Err(self.error(format!("expected an array, found {}", json_kind(value)))),
         }
     }
 
-    fn string(&self, value: &'j Json) -> Result<&'j str, RuleSetError> {
+    fn string(&self, value: &'j Json<'j>) -> Result<&'j str, RuleSetError> {
         value
             .as_str()
             .ok_or_else(|| self.error(format!("expected a string, found {}", json_kind(value))))
     }
 
-    fn required_str(&mut self, object: &'j Map, key: &'static str) -> Result<&'j str, RuleSetError> {
+    fn required_str(&mut self, object: &'j Map<'j>, key: &'static str) -> Result<&'j str, RuleSetError> {
         let value = self.required(object, key)?;
         self.at(Seg::Key(key), |c| c.string(value))
     }
 
-    fn optional_str(&mut self, object: &'j Map, key: &'static str) -> Result<Option<&'j str>, RuleSetError> {
+    fn optional_str(&mut self, object: &'j Map<'j>, key: &'static str) -> Result<Option<&'j str>, RuleSetError> {
         match object.get(key) {
             None | Some(Json::Null) => Ok(None),
             Some(value) => self.at(Seg::Key(key), |c| c.string(value)).map(Some),
         }
     }
 
-    fn parameters(&mut self, value: &'j Json) -> Result<Vec<Parameter>, RuleSetError> {
+    fn parameters(&mut self, value: &'j Json<'j>) -> Result<Vec<Parameter>, RuleSetError> {
         let object = self.object(value)?;
         let mut parameters = object
             .iter()
@@ -367,7 +367,7 @@ impl<'j> Compiler<'j> {
         Ok(parameters)
     }
 
-    fn parameter(&mut self, name: &'j str, value: &'j Json) -> Result<Parameter, RuleSetError> {
+    fn parameter(&mut self, name: &'j str, value: &'j Json<'j>) -> Result<Parameter, RuleSetError> {
         if name.is_empty() || name.contains(['{', '}', '#']) {
             return Err(self.error(format!("`{name}` is not a parameter name")));
         }
@@ -412,9 +412,9 @@ impl<'j> Compiler<'j> {
         })
     }
 
-    fn param_value(&mut self, value: &'j Json, param_type: ParamType) -> Result<ParamValue, RuleSetError> {
+    fn param_value(&mut self, value: &'j Json<'j>, param_type: ParamType) -> Result<ParamValue, RuleSetError> {
         match (param_type, value) {
-            (ParamType::String, Json::String(value)) => Ok(ParamValue::String(value.clone())),
+            (ParamType::String, Json::String(value)) => Ok(ParamValue::String(value.to_string())),
             (ParamType::Boolean, Json::Bool(value)) => Ok(ParamValue::Bool(*value)),
             (ParamType::StringArray, Json::Array(items)) => items
                 .iter()
@@ -430,7 +430,7 @@ impl<'j> Compiler<'j> {
         }
     }
 
-    fn rules(&mut self, value: &'j Json, depth: usize) -> Result<Box<[Rule]>, RuleSetError> {
+    fn rules(&mut self, value: &'j Json<'j>, depth: usize) -> Result<Box<[Rule]>, RuleSetError> {
         let rules = self.array(value)?;
         rules
             .iter()
@@ -439,7 +439,7 @@ impl<'j> Compiler<'j> {
             .collect()
     }
 
-    fn rule(&mut self, value: &'j Json, depth: usize) -> Result<Rule, RuleSetError> {
+    fn rule(&mut self, value: &'j Json<'j>, depth: usize) -> Result<Rule, RuleSetError> {
         if depth > MAX_DEPTH {
             return Err(self.error(format!("rules are nested more than {MAX_DEPTH} deep")));
         }
@@ -473,7 +473,7 @@ impl<'j> Compiler<'j> {
         Ok(Rule { conditions, kind })
     }
 
-    fn conditions(&mut self, value: &'j Json) -> Result<Box<[Condition]>, RuleSetError> {
+    fn conditions(&mut self, value: &'j Json<'j>) -> Result<Box<[Condition]>, RuleSetError> {
         let conditions = self.array(value)?;
         conditions
             .iter()
@@ -482,7 +482,7 @@ impl<'j> Compiler<'j> {
             .collect()
     }
 
-    fn condition(&mut self, value: &'j Json) -> Result<Condition, RuleSetError> {
+    fn condition(&mut self, value: &'j Json<'j>) -> Result<Condition, RuleSetError> {
         let object = self.object(value)?;
         if !object.contains_key("fn") {
             return Err(self.error("a condition must be a function call (`fn` and `argv`)"));
@@ -500,7 +500,7 @@ impl<'j> Compiler<'j> {
 
     /// A condition of a decision diagram: its variable is visible to every later condition and
     /// to the results, and another condition may assign the same name (of the same type).
-    fn bdd_condition(&mut self, value: &'j Json) -> Result<Condition, RuleSetError> {
+    fn bdd_condition(&mut self, value: &'j Json<'j>) -> Result<Condition, RuleSetError> {
         let object = self.object(value)?;
         if !object.contains_key("fn") {
             return Err(self.error("a condition must be a function call (`fn` and `argv`)"));
@@ -570,7 +570,7 @@ impl<'j> Compiler<'j> {
     }
 
     /// An expression that must be a string: an endpoint's URL, a header value, an error message.
-    fn string_expr(&mut self, value: &'j Json, what: &str) -> Result<Expr, RuleSetError> {
+    fn string_expr(&mut self, value: &'j Json<'j>, what: &str) -> Result<Expr, RuleSetError> {
         let (expr, ty) = self.expr(value, 1)?;
         if !Ty::Str.accepts(&ty) {
             return Err(self.error(format!("{what} must be a string, not {}", ty.describe())));
@@ -578,7 +578,7 @@ impl<'j> Compiler<'j> {
         Ok(expr)
     }
 
-    fn expr(&mut self, value: &'j Json, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
+    fn expr(&mut self, value: &'j Json<'j>, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
         if depth > MAX_DEPTH {
             return Err(self.error(format!("expressions are nested more than {MAX_DEPTH} deep")));
         }
@@ -623,7 +623,7 @@ impl<'j> Compiler<'j> {
         }
     }
 
-    fn call(&mut self, object: &'j Map, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
+    fn call(&mut self, object: &'j Map<'j>, depth: usize) -> Result<(Expr, Ty), RuleSetError> {
         let name = self.required_str(object, "fn")?;
         let argv = self.required(object, "argv")?;
         let argv = self.at(Seg::Key("argv"), |c| c.array(argv))?;
@@ -736,7 +736,7 @@ impl<'j> Compiler<'j> {
         Err(self.error_at(Seg::Index(index), message))
     }
 
-    fn get_attr(&mut self, argv: &'j [Json], depth: usize) -> Result<(Expr, Ty), RuleSetError> {
+    fn get_attr(&mut self, argv: &'j [Json<'j>], depth: usize) -> Result<(Expr, Ty), RuleSetError> {
         let [target, path] = argv else {
             return Err(self.error(format!("`getAttr` takes 2 arguments, found {}", argv.len())));
         };
@@ -889,7 +889,7 @@ impl<'j> Compiler<'j> {
         Ok(expr)
     }
 
-    fn endpoint(&mut self, value: &'j Json) -> Result<EndpointDef, RuleSetError> {
+    fn endpoint(&mut self, value: &'j Json<'j>) -> Result<EndpointDef, RuleSetError> {
         let object = self.object(value)?;
         let url = self.required(object, "url")?;
         let url = self.at(Seg::Key("url"), |c| c.string_expr(url, "the URL"))?;
@@ -909,7 +909,7 @@ impl<'j> Compiler<'j> {
                                     c.at(Seg::Index(index), |c| c.string_expr(value, "a header value"))
                                 })
                                 .collect::<Result<Box<[Expr]>, _>>()?;
-                            Ok((Box::<str>::from(name.as_str()), values))
+                            Ok((Box::<str>::from(name), values))
                         })
                     })
                     .collect::<Result<Box<[_]>, _>>()
@@ -929,17 +929,17 @@ impl<'j> Compiler<'j> {
         })
     }
 
-    fn property_entries(&mut self, object: &'j Map, depth: usize) -> Result<Entries<Prop>, RuleSetError> {
+    fn property_entries(&mut self, object: &'j Map<'j>, depth: usize) -> Result<Entries<Prop>, RuleSetError> {
         object
             .iter()
             .map(|(key, value)| {
                 let prop = self.at(Seg::Key(key), |c| c.property(value, depth))?;
-                Ok((key.as_str().into(), prop))
+                Ok((key.into(), prop))
             })
             .collect()
     }
 
-    fn property(&mut self, value: &'j Json, depth: usize) -> Result<Prop, RuleSetError> {
+    fn property(&mut self, value: &'j Json<'j>, depth: usize) -> Result<Prop, RuleSetError> {
         if depth > MAX_DEPTH {
             return Err(self.error(format!("properties are nested more than {MAX_DEPTH} deep")));
         }

@@ -109,7 +109,7 @@ impl RuleSet {
         Self::compile(&json::Json::from(value))
     }
 
-    fn compile(value: &json::Json) -> Result<RuleSet, RuleSetError> {
+    fn compile(value: &json::Json<'_>) -> Result<RuleSet, RuleSetError> {
         if value.get("nodes").is_some() {
             let compiled = compile::compile_bdd(value)?;
             return Ok(RuleSet {
