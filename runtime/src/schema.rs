@@ -226,34 +226,41 @@ pub struct Member {
 impl Schema {
     /// The index of the `@streaming` blob member of this structure (an operation's input or
     /// output), if it has one.
-    pub fn streaming_blob(&self) -> Option<usize> {
-        self.members
-            .iter()
-            .position(|member| member.traits.has(Flags::STREAMING) && member.target.shape_type == ShapeType::Blob)
+    pub const fn streaming_blob(&self) -> Option<usize> {
+        self.streaming_member(ShapeType::Blob)
     }
 
     /// The index of the event stream member of this structure (an operation's input or
     /// output), if it has one.
-    pub fn event_stream(&self) -> Option<usize> {
-        self.members.iter().position(|member| {
-            member.target.shape_type == ShapeType::Union
-                && (member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING))
-        })
+    pub const fn event_stream(&self) -> Option<usize> {
+        self.streaming_member(ShapeType::Union)
     }
 
     /// Whether a member of this structure streams: a `@streaming` blob or an event stream. A
     /// `const fn`, so that a call's code can be chosen when an operation's code is compiled.
     pub const fn streams(&self) -> bool {
+        self.streaming_blob().is_some() || self.event_stream().is_some()
+    }
+
+    /// The index of the first member that streams and targets a shape of type `kind` (a blob
+    /// is marked `@streaming` on the member, a union on the member or its target).
+    const fn streaming_member(&self, kind: ShapeType) -> Option<usize> {
+        let union = matches!(kind, ShapeType::Union);
         let mut index = 0;
         while index < self.members.len() {
             let member = &self.members[index];
-            let streaming = member.traits.has(Flags::STREAMING) || member.target.traits.has(Flags::STREAMING);
-            if streaming && matches!(member.target.shape_type, ShapeType::Blob | ShapeType::Union) {
-                return true;
+            let streaming =
+                member.traits.has(Flags::STREAMING) || (union && member.target.traits.has(Flags::STREAMING));
+            let of_kind = matches!(
+                (member.target.shape_type, kind),
+                (ShapeType::Blob, ShapeType::Blob) | (ShapeType::Union, ShapeType::Union)
+            );
+            if streaming && of_kind {
+                return Some(index);
             }
             index += 1;
         }
-        false
+        None
     }
 
     /// A shape with no members and no traits.
