@@ -54,7 +54,7 @@ pub(super) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shape, operatio
         quote! {
             #docs
             #binding_doc
-            #[derive(Debug, Clone, Copy, Default)]
+            #[derive(Debug, Clone, Default)]
             pub struct #marker;
 
             impl #operation_trait for #marker {

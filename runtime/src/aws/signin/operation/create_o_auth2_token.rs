@@ -6,7 +6,7 @@ pub mod builders;
 /// CreateOAuth2Token API Path: /v1/token Request Method: POST Content-Type: application/json or application/x-www-form-urlencoded This API implements OAuth 2.0 flows for AWS Sign-In CLI clients, supporting both: 1. Authorization code redemption (grant\_type=authorization\_code) - NOT idempotent 2. Token refresh (grant\_type=refresh\_token) - Idempotent within token validity window The operation behavior is determined by the grant\_type parameter in the request body: \*\*Authorization Code Flow (NOT Idempotent):\*\* - JSON or form-encoded body with client\_id, grant\_type=authorization\_code, code, redirect\_uri, code\_verifier - Returns access\_token, token\_type, expires\_in, refresh\_token, and id\_token - Each authorization code can only be used ONCE for security (prevents replay attacks) \*\*Token Refresh Flow (Idempotent):\*\* - JSON or form-encoded body with client\_id, grant\_type=refresh\_token, refresh\_token - Returns access\_token, token\_type, expires\_in, and refresh\_token (no id\_token) - Multiple calls with same refresh\_token return consistent results within validity window Authentication and authorization: - Confidential clients: sigv4 signing required with signin:ExchangeToken permissions - CLI clients (public): authn/authz skipped based on client\_id & grant\_type Note: This operation cannot be marked as @idempotent because it handles both idempotent (token refresh) and non-idempotent (auth code redemption) flows in a single endpoint.
 ///
 /// `POST /v1/token`, answering `200` on success.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateOAuth2Token;
 
 impl ::smithy_runtime::operation::Operation for CreateOAuth2Token {

@@ -6,7 +6,7 @@ pub mod builders;
 /// Returns the STS short-term credentials for a given role name that is assigned to the user.
 ///
 /// `GET /federation/credentials`, answering `200` on success.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct GetRoleCredentials;
 
 impl ::smithy_runtime::operation::Operation for GetRoleCredentials {

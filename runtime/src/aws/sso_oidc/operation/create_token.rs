@@ -6,7 +6,7 @@ pub mod builders;
 /// Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
 ///
 /// `POST /token`, answering `200` on success.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateToken;
 
 impl ::smithy_runtime::operation::Operation for CreateToken {

@@ -43,7 +43,7 @@ pub mod builders;
 /// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the time-based one-time password (TOTP) that the MFA device produces.
 ///
 /// `POST /` with the form-encoded input, `Action=AssumeRole`; the output comes back as XML.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct AssumeRole;
 
 impl ::smithy_runtime::operation::Operation for AssumeRole {

@@ -49,7 +49,7 @@ pub mod builders;
 /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These toolkits contain sample apps that show how to invoke the identity providers. The toolkits then show how to use the information from these providers to get and use temporary security credentials.
 ///
 /// `POST /` with the form-encoded input, `Action=AssumeRoleWithWebIdentity`; the output comes back as XML.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct AssumeRoleWithWebIdentity;
 
 impl ::smithy_runtime::operation::Operation for AssumeRoleWithWebIdentity {
