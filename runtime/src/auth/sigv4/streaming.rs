@@ -288,13 +288,13 @@ impl AwsChunked {
                         Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
                         Poll::Ready(Some(Ok(piece))) => this.take(piece),
                         Poll::Ready(None) => {
-                            let mut out = Vec::with_capacity(this.pending.len() + 2 * CHUNK_OVERHEAD + 256);
-                            let encoded = match this.encoder.take() {
-                                Some(mut encoder) => encoder
-                                    .chunk(&this.pending, &mut out)
-                                    .and_then(|()| encoder.finish(&mut out)),
-                                None => Ok(()),
+                            let Some(mut encoder) = this.encoder.take() else {
+                                return Poll::Ready(None);
                             };
+                            let mut out = Vec::with_capacity(this.pending.len() + 2 * CHUNK_OVERHEAD + 256);
+                            let encoded = encoder
+                                .chunk(&this.pending, &mut out)
+                                .and_then(|()| encoder.finish(&mut out));
                             this.pending = Vec::new();
                             this.ready.push_back(out.into());
                             encoded
