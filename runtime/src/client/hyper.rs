@@ -12,6 +12,10 @@ use super::{Transport, TransportError, TransportFailure, TransportFailureKind, T
 use crate::primitives::ByteStream;
 use crate::transport::StreamingFuture;
 
+mod connections;
+
+use connections::Connections;
+
 type Connector = TimedConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
 
 /// The most bytes reserved up front for a response body from its `Content-Length`: the rest
@@ -31,9 +35,9 @@ const READ_BUFFER: usize = 64 * 1024;
 /// The least an HTTP/1 connection may buffer of what it reads (hyper's floor).
 const MIN_READ_BUFFER: usize = 8 * 1024;
 
-/// A ready [`Transport`] on hyper's pooled client. It speaks HTTPS through rustls (with the
-/// `ring` crypto provider) and plain HTTP for `http://` endpoints (loopback servers, tests),
-/// HTTP/1.1; with the `http2` feature, HTTP/2 as well, as the server's ALPN answer picks.
+/// A ready [`Transport`] on hyper, with a pool of connections. It speaks HTTPS through rustls
+/// (with the `ring` crypto provider) and plain HTTP for `http://` endpoints (loopback servers,
+/// tests), HTTP/1.1; with the `http2` feature, HTTP/2 as well, as the server's ALPN answer picks.
 /// Cloning it is cheap and shares one connection pool, so one transport can serve the clients
 /// of several services.
 ///
@@ -54,11 +58,16 @@ const MIN_READ_BUFFER: usize = 8 * 1024;
 /// - the whole exchange: none unless set with [`HyperTransportBuilder::timeout`].
 ///
 /// A body larger than the largest read (100 MiB) fails too. Each failure is a
-/// [`TransportFailure`] that says what failed. It spawns its connections on the current tokio
-/// runtime, so calls must run inside one.
+/// [`TransportFailure`] that says what failed.
+///
+/// An HTTP/1 connection is moved by the task that makes the call and then by whoever reads the
+/// response's body, so each piece of a body goes from the socket to its reader without waking
+/// another thread; between calls it waits in the pool. HTTP/2 connections, and the connection
+/// of an event stream (whose request may still be sending while its response streams), run on
+/// tasks of their own on the current tokio runtime: calls must run inside one.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: hyper_util::client::legacy::Client<Connector, UploadBody>,
+    connections: Connections,
     timeout: Option<Duration>,
     connect_timeout: Duration,
     read_timeout: Duration,
@@ -223,10 +232,8 @@ impl HyperTransportBuilder {
 
     /// The most an HTTP/1.1 connection reads ahead of the caller, and so the largest piece a
     /// response body arrives in. Default 64 KiB; at least 8 KiB (less is taken as 8 KiB). A
-    /// larger buffer takes less processor time per byte of a large download, since each piece
-    /// costs a wake-up of the connection's task and one of the reader's (128 KiB: a fifth to a
-    /// quarter less over loopback), and holds more memory while it streams, about three pieces
-    /// (hyper's own default is about 400 KiB).
+    /// larger buffer reads a large download in fewer system calls and holds more memory while
+    /// it streams, about three pieces (hyper's own default is about 400 KiB).
     pub fn read_buffer(mut self, bytes: usize) -> Self {
         self.read_buffer = bytes.max(MIN_READ_BUFFER);
         self
@@ -319,13 +326,12 @@ impl HyperTransportBuilder {
             inner: connector,
             timeout: self.connect_timeout,
         };
-        let mut client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
-        client.http1_max_buf_size(self.read_buffer);
         #[cfg(feature = "http2")]
-        client.http2_only(self.http2_only);
-        let client = client.build(connector);
+        let http2_only = self.http2_only;
+        #[cfg(not(feature = "http2"))]
+        let http2_only = false;
         HyperTransport {
-            client,
+            connections: Connections::new(connector, self.read_buffer, http2_only),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
@@ -541,7 +547,7 @@ impl Transport for HyperTransport {
     }
 
     fn send(&self, request: http::Request<Vec<u8>>) -> TransportFuture<'_> {
-        let (response, upload) = self.start(request.map(ByteStream::new));
+        let (response, upload) = self.start(request.map(ByteStream::new), false);
         let (timeout, limit) = (self.timeout, self.max_response_bytes);
         let (connect_timeout, read_timeout) = (self.connect_timeout, self.read_timeout);
         Box::pin(async move {
@@ -567,13 +573,23 @@ impl Transport for HyperTransport {
 
 impl HyperTransport {
     /// Starts sending `request`: the future of its response, and how far its upload has come.
+    /// With `own_task`, the connection runs on a task of its own, not moved by the reader of
+    /// the response's body (see [`connections`]).
     fn start(
         &self,
         request: http::Request<ByteStream>,
-    ) -> (hyper_util::client::legacy::ResponseFuture, Arc<Mutex<UploadState>>) {
+        own_task: bool,
+    ) -> (
+        impl Future<Output = Result<http::Response<connections::Body>, TransportError>> + Send + 'static,
+        Arc<Mutex<UploadState>>,
+    ) {
         let (head, bytes) = request.into_parts();
         let (body, upload) = UploadBody::new(bytes);
-        (self.client.request(http::Request::from_parts(head, body)), upload)
+        let response = self
+            .connections
+            .clone()
+            .send(http::Request::from_parts(head, body), own_task);
+        (response, upload)
     }
 
     /// Sends `request` and waits for the response's head, within the transport's time limits.
@@ -582,8 +598,10 @@ impl HyperTransport {
         &self,
         request: http::Request<ByteStream>,
         quiet: bool,
-    ) -> impl Future<Output = Result<http::Response<hyper::body::Incoming>, TransportError>> + Send + 'static {
-        let (response, upload) = self.start(request);
+    ) -> impl Future<Output = Result<http::Response<connections::Body>, TransportError>> + Send + 'static {
+        // An event stream's request body may still be sending while its response streams, and
+        // its reader may stop reading for a while: its connection moves on a task of its own.
+        let (response, upload) = self.start(request, quiet);
         let read_timeout = if quiet { Duration::MAX } else { self.read_timeout };
         let (timeout, connect_timeout) = (self.timeout, self.connect_timeout);
         async move {
@@ -605,7 +623,7 @@ impl HyperTransport {
 /// A response body that streams: its pieces as they arrive, each within the read timeout of
 /// the one before.
 struct Pieces {
-    body: hyper::body::Incoming,
+    body: connections::Body,
     read_timeout: Duration,
     /// When the next piece must have come (none for an event stream).
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -708,14 +726,14 @@ impl futures_core::Stream for Pieces {
 /// as well, for a new connection); then the response must start within `read_timeout` of the
 /// body's end (or of the request's start plus the connect timeout, for a request without a
 /// body).
-async fn response_head<F>(
+async fn response_head<F, B>(
     response: F,
     upload: &Mutex<UploadState>,
     connect_timeout: Duration,
     read_timeout: Duration,
-) -> Result<http::Response<hyper::body::Incoming>, TransportError>
+) -> Result<http::Response<B>, TransportError>
 where
-    F: Future<Output = Result<http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>>,
+    F: Future<Output = Result<http::Response<B>, TransportError>>,
 {
     let mut response = std::pin::pin!(response);
     let lock = || upload.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -756,7 +774,7 @@ where
         })
         .await;
         match outcome {
-            Some(result) => return result.map_err(client_failure),
+            Some(result) => return result,
             None => {
                 // The upload moved, or the deadline passed: the exchange stalled unless the
                 // upload moved meanwhile.
@@ -784,7 +802,7 @@ fn later(instant: Instant, duration: Duration) -> Instant {
 
 /// A response body, piece by piece, each within `read_timeout`, at most `limit` bytes.
 async fn read_body(
-    mut body: hyper::body::Incoming,
+    mut body: connections::Body,
     read_timeout: Duration,
     limit: usize,
 ) -> Result<Vec<u8>, TransportError> {
@@ -836,31 +854,6 @@ fn too_large(limit: usize) -> TransportError {
         TransportFailureKind::ResponseTooLarge,
         format!("the response body is larger than the {limit} bytes read"),
     )
-}
-
-/// A failure of hyper's client, by what failed: a connection that could not be made (or whose
-/// TLS handshake failed), or one that broke.
-fn client_failure(error: hyper_util::client::legacy::Error) -> TransportError {
-    let message = with_causes(&error);
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&error);
-    let mut tls = false;
-    while let Some(inner) = cause {
-        // An `io::Error` leaves the error it wraps out of the chain of sources.
-        let wrapped = inner
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .is_some_and(|wrapped| wrapped.is::<rustls::Error>());
-        tls |= wrapped || inner.is::<rustls::Error>();
-        cause = inner.source();
-    }
-    let kind = if tls {
-        TransportFailureKind::Tls
-    } else if error.is_connect() {
-        TransportFailureKind::Connect
-    } else {
-        TransportFailureKind::Io
-    };
-    failure(kind, message)
 }
 
 /// An error with the chain of its causes in its message (`client error (Connect): dns error:
@@ -949,6 +942,125 @@ mod tests {
             .to_ascii_lowercase();
         assert!(head.starts_with("post /things http/1.1\r\n"), "{head}");
         assert!(head.contains("\r\ncontent-length: 0\r\n"), "{head}");
+    }
+
+    /// A loopback HTTP/1.1 server answering each request without a body (a GET) with `length`
+    /// bytes, counting the connections it accepts; with `one_each`, it closes each connection
+    /// after its first answer, without saying it will.
+    async fn counting_server(length: usize, one_each: bool) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let address = listener.local_addr().expect("a bound listener has an address");
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buffer = [0u8; 1024];
+                    loop {
+                        while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+                            match stream.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(read) => head.extend_from_slice(&buffer[..read]),
+                            }
+                        }
+                        head.clear();
+                        let mut response = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n").into_bytes();
+                        response.extend((0..length).map(|n| (n % 251) as u8));
+                        if stream.write_all(&response).await.is_err() || one_each {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (format!("http://{address}/object"), accepted)
+    }
+
+    fn get(uri: &str) -> http::Request<Vec<u8>> {
+        http::Request::get(uri).body(Vec::new()).expect("the request is valid")
+    }
+
+    fn get_streaming(uri: &str) -> http::Request<ByteStream> {
+        http::Request::get(uri)
+            .body(ByteStream::new(Vec::new()))
+            .expect("the request is valid")
+    }
+
+    /// Exchanges one after the other, whole or streamed, go on one connection: a connection is
+    /// given back to the pool once its response has been read, whoever read it.
+    #[test]
+    fn exchanges_one_after_another_share_a_connection() {
+        for flavor in ["current", "multi"] {
+            let runtime = match flavor {
+                "current" => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+                _ => tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build(),
+            }
+            .expect("a runtime starts");
+            runtime.block_on(async {
+                let (uri, accepted) = counting_server(200_000, false).await;
+                let transport = HyperTransport::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .expect("the transport builds");
+                let expected: Vec<u8> = (0..200_000).map(|n| (n % 251) as u8).collect();
+                for _ in 0..3 {
+                    let response = transport.send(get(&uri)).await.expect("the server answers");
+                    assert_eq!(response.body(), &expected);
+                    let response = transport
+                        .send_streaming(get_streaming(&uri))
+                        .await
+                        .expect("the server answers");
+                    let body = response.into_body().collect().await.expect("the body arrives");
+                    assert_eq!(body, expected);
+                }
+                assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "{flavor}");
+            });
+        }
+    }
+
+    /// A connection the server closed while it waited in the pool is not used again, and one
+    /// whose body was dropped before its end is closed: the next exchange takes a new one.
+    #[test]
+    fn closed_and_abandoned_connections_are_replaced() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime starts");
+        runtime.block_on(async {
+            let transport = HyperTransport::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("the transport builds");
+            let (uri, accepted) = counting_server(10, true).await;
+            for _ in 0..3 {
+                let response = transport.send(get(&uri)).await.expect("the server answers");
+                assert_eq!(response.body().len(), 10);
+                // The server's close reaches the client.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+            let (uri, accepted) = counting_server(4 << 20, false).await;
+            let response = transport
+                .send_streaming(get_streaming(&uri))
+                .await
+                .expect("the server answers");
+            let mut body = response.into_body();
+            let first = body.next_chunk().await.expect("a piece arrives").expect("it reads");
+            assert!(!first.is_empty() && first.len() < 4 << 20);
+            drop(body);
+            let response = transport.send(get(&uri)).await.expect("the server answers");
+            assert_eq!(response.body().len(), 4 << 20);
+            assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+        });
     }
 
     /// The read buffer is set, kept at hyper's floor when asked for less (which hyper would
