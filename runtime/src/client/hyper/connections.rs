@@ -194,21 +194,24 @@ impl Connections {
         request: http::Request<UploadBody>,
         own_task: bool,
     ) -> Result<http::Response<Body>, TransportError> {
-        let key = key(request.uri())?;
+        let uri = request.uri().clone();
+        let key = key(&uri)?;
         #[cfg(feature = "http2")]
         if let Some(sender) = self.shared.http2_sender(&key) {
             return send_http2(sender, request).await;
         }
         let (mut connection, mut reused) = match self.shared.take_idle(&key) {
             Some(connection) => (connection, true),
-            None => match self.connect(&key, request.uri()).await? {
+            None => match self.connect(&key, &uri).await? {
                 Connected::Http1(connection) => (connection, false),
                 #[cfg(feature = "http2")]
                 Connected::Http2(sender) => return send_http2(sender, request).await,
             },
         };
         let mut request = request;
-        origin_form(&mut request);
+        // Taken back out if the request goes on an HTTP/2 connection after all.
+        #[cfg_attr(not(feature = "http2"), allow(unused_variables))]
+        let added_host = origin_form(&mut request);
         loop {
             match exchange(&mut connection, request).await {
                 Ok(response) => {
@@ -232,13 +235,15 @@ impl Connections {
                     Some(unsent) if reused => {
                         request = unsent;
                         reused = false;
-                        connection = match self.connect(&key, request.uri()).await? {
+                        connection = match self.connect(&key, &uri).await? {
                             Connected::Http1(connection) => connection,
-                            // A new connection to the same place speaks what the first did.
+                            // The server now speaks HTTP/2: the request as it was given.
                             #[cfg(feature = "http2")]
                             Connected::Http2(sender) => {
-                                let mut request = request;
-                                *request.uri_mut() = absolute(&key, request.uri())?;
+                                *request.uri_mut() = uri;
+                                if added_host {
+                                    request.headers_mut().remove(http::header::HOST);
+                                }
                                 return send_http2(sender, request).await;
                             }
                         };
@@ -412,20 +417,11 @@ fn key(uri: &http::Uri) -> Result<Key, TransportError> {
     }
 }
 
-/// `uri` made absolute again for `key` (an HTTP/2 request names its scheme and authority).
-#[cfg(feature = "http2")]
-fn absolute(key: &Key, uri: &http::Uri) -> Result<http::Uri, TransportError> {
-    let mut parts = http::uri::Parts::default();
-    parts.scheme = Some(key.0.clone());
-    parts.authority = Some(key.1.clone());
-    parts.path_and_query = uri.path_and_query().cloned();
-    http::Uri::from_parts(parts).map_err(|error| failure(TransportFailureKind::Connect, error.to_string()))
-}
-
 /// An HTTP/1 request as it goes on the wire: a `Host` header (unless it has one), and only
-/// the path and query in its request line.
-fn origin_form(request: &mut http::Request<UploadBody>) {
+/// the path and query in its request line. Whether it added the `Host` header.
+fn origin_form(request: &mut http::Request<UploadBody>) -> bool {
     let uri = request.uri().clone();
+    let mut added_host = false;
     if let Some(host) = uri.host() {
         let default_port = match uri.scheme_str() {
             Some("https") => Some(443),
@@ -436,8 +432,12 @@ fn origin_form(request: &mut http::Request<UploadBody>) {
             Some(port) if Some(port) != default_port => format!("{host}:{port}"),
             _ => host.to_owned(),
         };
-        if let Ok(value) = http::HeaderValue::from_str(&host) {
-            request.headers_mut().entry(http::header::HOST).or_insert(value);
+        if let (Ok(value), false) = (
+            http::HeaderValue::from_str(&host),
+            request.headers().contains_key(http::header::HOST),
+        ) {
+            request.headers_mut().insert(http::header::HOST, value);
+            added_host = true;
         }
     }
     let path = uri.path_and_query().filter(|path| path.as_str() != "/").map(|path| {
@@ -449,6 +449,7 @@ fn origin_form(request: &mut http::Request<UploadBody>) {
         Some(Ok(path)) => path,
         _ => http::Uri::from_static("/"),
     };
+    added_host
 }
 
 /// A failure to connect: the TLS handshake's, or the connection's.
