@@ -944,9 +944,10 @@ mod tests {
         assert!(head.contains("\r\ncontent-length: 0\r\n"), "{head}");
     }
 
-    /// A loopback HTTP/1.1 server answering each request without a body (a GET) with `length`
-    /// bytes, counting the connections it accepts; with `one_each`, it closes each connection
-    /// after its first answer, without saying it will.
+    /// A loopback HTTP/1.1 server answering each request without a body with `length` bytes
+    /// (in chunks when the path ends with `/chunked`; only their length to a HEAD), counting
+    /// the connections it accepts; with `one_each`, it closes each connection after its first
+    /// answer, without saying it will.
     async fn counting_server(length: usize, one_each: bool) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -967,9 +968,30 @@ mod tests {
                                 Ok(read) => head.extend_from_slice(&buffer[..read]),
                             }
                         }
+                        let line = String::from_utf8_lossy(&head)
+                            .lines()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
                         head.clear();
-                        let mut response = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n").into_bytes();
-                        response.extend((0..length).map(|n| (n % 251) as u8));
+                        let body: Vec<u8> = (0..length).map(|n| (n % 251) as u8).collect();
+                        let response = if line.starts_with("HEAD ") {
+                            format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n").into_bytes()
+                        } else if line.contains("/chunked ") {
+                            let mut response = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+                            for chunk in body.chunks(8192) {
+                                response.extend(format!("{:x}\r\n", chunk.len()).bytes());
+                                response.extend(chunk);
+                                response.extend(b"\r\n");
+                            }
+                            response.extend(b"0\r\n\r\n");
+                            response
+                        } else {
+                            let mut response =
+                                format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n").into_bytes();
+                            response.extend(body);
+                            response
+                        };
                         if stream.write_all(&response).await.is_err() || one_each {
                             return;
                         }
@@ -977,7 +999,7 @@ mod tests {
                 });
             }
         });
-        (format!("http://{address}/object"), accepted)
+        (format!("http://{address}"), accepted)
     }
 
     fn get(uri: &str) -> http::Request<Vec<u8>> {
@@ -990,8 +1012,9 @@ mod tests {
             .expect("the request is valid")
     }
 
-    /// Exchanges one after the other, whole or streamed, go on one connection: a connection is
-    /// given back to the pool once its response has been read, whoever read it.
+    /// Exchanges one after the other, whole or streamed, with a body of known length, in chunks,
+    /// or none (HEAD), go on one connection: a connection is given back to the pool once its
+    /// response has been read, whoever read it.
     #[test]
     fn exchanges_one_after_another_share_a_connection() {
         for flavor in ["current", "multi"] {
@@ -1010,7 +1033,8 @@ mod tests {
                     .build()
                     .expect("the transport builds");
                 let expected: Vec<u8> = (0..200_000).map(|n| (n % 251) as u8).collect();
-                for _ in 0..3 {
+                for path in ["/object", "/chunked"] {
+                    let uri = format!("{uri}{path}");
                     let response = transport.send(get(&uri)).await.expect("the server answers");
                     assert_eq!(response.body(), &expected);
                     let response = transport
@@ -1019,6 +1043,12 @@ mod tests {
                         .expect("the server answers");
                     let body = response.into_body().collect().await.expect("the body arrives");
                     assert_eq!(body, expected);
+                    let head = http::Request::head(&uri)
+                        .body(Vec::new())
+                        .expect("the request is valid");
+                    let response = transport.send(head).await.expect("the server answers");
+                    assert_eq!(response.headers()["content-length"], "200000");
+                    assert!(response.body().is_empty());
                 }
                 assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "{flavor}");
             });
@@ -1040,6 +1070,7 @@ mod tests {
                 .build()
                 .expect("the transport builds");
             let (uri, accepted) = counting_server(10, true).await;
+            let uri = format!("{uri}/object");
             for _ in 0..3 {
                 let response = transport.send(get(&uri)).await.expect("the server answers");
                 assert_eq!(response.body().len(), 10);
@@ -1049,6 +1080,7 @@ mod tests {
             assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
 
             let (uri, accepted) = counting_server(4 << 20, false).await;
+            let uri = format!("{uri}/object");
             let response = transport
                 .send_streaming(get_streaming(&uri))
                 .await

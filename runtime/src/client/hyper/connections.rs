@@ -488,3 +488,70 @@ fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::ByteStream;
+
+    fn request(uri: &str, host: Option<&str>) -> http::Request<UploadBody> {
+        let mut builder = http::Request::get(uri);
+        if let Some(host) = host {
+            builder = builder.header(http::header::HOST, host);
+        }
+        builder
+            .body(UploadBody::new(ByteStream::new(Vec::new())).0)
+            .expect("the request is valid")
+    }
+
+    /// An HTTP/1 request names its host in a `Host` header (with the port unless it is the
+    /// scheme's own), keeps one it has, and sends only its path and query.
+    #[test]
+    fn a_request_goes_in_origin_form_with_its_host() {
+        for (uri, given, host, path, added) in [
+            (
+                "https://s3.amazonaws.com/b/k%20y?tagging&x=1",
+                None,
+                "s3.amazonaws.com",
+                "/b/k%20y?tagging&x=1",
+                true,
+            ),
+            ("http://127.0.0.1:8080/", None, "127.0.0.1:8080", "/", true),
+            ("http://127.0.0.1:8080", None, "127.0.0.1:8080", "/", true),
+            ("https://example.com:443/a", None, "example.com", "/a", true),
+            (
+                "http://example.com:80/?list-type=2",
+                None,
+                "example.com",
+                "/?list-type=2",
+                true,
+            ),
+            ("https://example.com:8443/a", None, "example.com:8443", "/a", true),
+            (
+                "https://bucket.s3.amazonaws.com/k",
+                Some("signed.example"),
+                "signed.example",
+                "/k",
+                false,
+            ),
+        ] {
+            let mut request = request(uri, given);
+            assert_eq!(origin_form(&mut request), added, "{uri}");
+            assert_eq!(request.uri().to_string(), path, "{uri}");
+            assert_eq!(request.headers()[http::header::HOST], host, "{uri}");
+            assert_eq!(request.headers().get_all(http::header::HOST).iter().count(), 1, "{uri}");
+        }
+    }
+
+    #[test]
+    fn a_request_without_scheme_and_host_has_no_connection() {
+        let error = key(&http::Uri::from_static("/things")).expect_err("no authority");
+        assert!(
+            error.to_string().contains("`/things` names no scheme and host"),
+            "{error}"
+        );
+        let (scheme, authority) = key(&http::Uri::from_static("https://Example.com:8443/x")).expect("absolute");
+        assert_eq!(scheme, http::uri::Scheme::HTTPS);
+        assert_eq!(authority, "example.com:8443");
+    }
+}
