@@ -37,6 +37,10 @@ const MAX_IDLE_PER_AUTHORITY: usize = 256;
 
 type Io = hyper_rustls::MaybeHttpsStream<hyper_util::rt::TokioIo<tokio::net::TcpStream>>;
 
+/// What sends requests on an HTTP/2 connection; its clones share the connection.
+#[cfg(feature = "http2")]
+type Http2 = hyper::client::conn::http2::SendRequest<UploadBody>;
+
 /// Where a connection goes: its scheme and authority.
 type Key = (http::uri::Scheme, http::uri::Authority);
 
@@ -54,7 +58,7 @@ struct Shared {
     idle: Mutex<HashMap<Key, Vec<Idle>>>,
     /// An HTTP/2 connection per scheme and authority, for every exchange to go there.
     #[cfg(feature = "http2")]
-    http2: Mutex<HashMap<Key, hyper::client::conn::http2::SendRequest<UploadBody>>>,
+    http2: Mutex<HashMap<Key, Http2>>,
 }
 
 struct Idle {
@@ -102,16 +106,23 @@ struct Driver {
     pool: Weak<Shared>,
 }
 
+impl Driver {
+    /// Gives the connection back to the pool, when the pool is still there and the connection
+    /// can take another request; else closes it.
+    fn give_back(mut self) {
+        if let Some(pool) = self.pool.upgrade() {
+            if self.connection.reusable() {
+                pool.put(self.key, self.connection);
+            }
+        }
+    }
+}
+
 impl Body {
     /// Gives the connection back to the pool, the body being read whole.
     fn finish(&mut self) {
-        let Some(mut driver) = self.driver.take() else {
-            return;
-        };
-        if let Some(pool) = driver.pool.upgrade() {
-            if driver.connection.reusable() {
-                pool.put(driver.key, driver.connection);
-            }
+        if let Some(driver) = self.driver.take() {
+            driver.give_back();
         }
     }
 }
@@ -296,7 +307,7 @@ impl Connections {
 enum Connected {
     Http1(Http1),
     #[cfg(feature = "http2")]
-    Http2(hyper::client::conn::http2::SendRequest<UploadBody>),
+    Http2(Http2),
 }
 
 impl Shared {
@@ -305,15 +316,13 @@ impl Shared {
     }
 
     #[cfg(feature = "http2")]
-    fn lock_http2(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<Key, hyper::client::conn::http2::SendRequest<UploadBody>>> {
+    fn lock_http2(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Http2>> {
         self.http2.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The HTTP/2 connection to `key`, while it is open.
     #[cfg(feature = "http2")]
-    fn http2_sender(&self, key: &Key) -> Option<hyper::client::conn::http2::SendRequest<UploadBody>> {
+    fn http2_sender(&self, key: &Key) -> Option<Http2> {
         let mut connections = self.lock_http2();
         match connections.get(key) {
             Some(sender) if !sender.is_closed() => Some(sender.clone()),
@@ -386,16 +395,14 @@ async fn run_alone(mut driver: Driver) {
         Poll::Pending
     })
     .await;
-    if let (true, Some(pool)) = (over, driver.pool.upgrade()) {
-        if driver.connection.reusable() {
-            pool.put(driver.key, driver.connection);
-        }
+    if over {
+        driver.give_back();
     }
 }
 
 #[cfg(feature = "http2")]
 async fn send_http2(
-    mut sender: hyper::client::conn::http2::SendRequest<UploadBody>,
+    mut sender: Http2,
     request: http::Request<UploadBody>,
 ) -> Result<http::Response<Body>, TransportError> {
     sender.ready().await.map_err(|error| exchange_failure(&error))?;
