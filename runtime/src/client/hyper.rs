@@ -16,7 +16,9 @@ mod connections;
 
 use connections::Connections;
 
-type Connector = TimedConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+type Connector = TimedConnector<HttpOrHttps>;
+type HttpConnector = hyper_util::client::legacy::connect::HttpConnector;
+type HttpsConnector = hyper_rustls::HttpsConnector<HttpConnector>;
 
 /// The most bytes reserved up front for a response body from its `Content-Length`: the rest
 /// is allocated as it arrives, so a length the network claims costs nothing until it is sent.
@@ -44,7 +46,9 @@ const MIN_READ_BUFFER: usize = 8 * 1024;
 /// Servers are trusted when their certificate chains to a root of the store the cargo
 /// features pick: the Mozilla roots compiled into the program (`webpki-roots`, on by default),
 /// the platform's store (`native-roots`), or both; [`HyperTransportBuilder::root_certificates_pem`]
-/// adds more, such as a private CA.
+/// adds more, such as a private CA. TLS itself (the configuration rustls makes from the roots)
+/// is set up for the first HTTPS connection, so a transport that only speaks plain HTTP never
+/// loads it.
 ///
 /// Its time limits watch for an exchange that stops moving, not for one that is long: a large
 /// upload at a slow but steady rate succeeds however long it takes.
@@ -293,35 +297,16 @@ impl HyperTransportBuilder {
     }
 
     fn build_with(self, roots: rustls::RootCertStore) -> HyperTransport {
-        // rustls 0.23.48 deprecates the ring provider for its lack of post-quantum key exchange;
-        // it stays the provider here for its build cost (see Cargo.toml), with the classical
-        // key exchanges every AWS endpoint offers.
-        #[allow(deprecated)]
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
-        let tls = match tls {
-            Ok(tls) => tls,
-            // The ring provider supports the default protocol versions; this arm is not taken.
-            Err(_) => rustls::ClientConfig::builder()
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth(),
-        };
-        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
-        let builder = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http();
-        #[cfg(feature = "http2")]
-        let connector = if self.http2 {
-            builder.enable_all_versions().wrap_connector(http)
-        } else {
-            builder.enable_http1().wrap_connector(http)
+        let connector = HttpOrHttps {
+            http,
+            https: Arc::new(std::sync::OnceLock::new()),
+            roots: Arc::new(roots),
+            #[cfg(feature = "http2")]
+            http2: self.http2,
         };
-        #[cfg(not(feature = "http2"))]
-        let connector = builder.enable_http1().wrap_connector(http);
         let connector = TimedConnector {
             inner: connector,
             timeout: self.connect_timeout,
@@ -353,6 +338,75 @@ fn add_default_roots(roots: &mut rustls::RootCertStore) {
         }
     }
     let _ = roots;
+}
+
+/// Plain HTTP connections made at once, and HTTPS ones through a TLS configuration made for the
+/// first of them: a client that only speaks plain HTTP (to a local stand-in of a service, say)
+/// never sets TLS up.
+#[derive(Clone)]
+struct HttpOrHttps {
+    http: HttpConnector,
+    https: Arc<std::sync::OnceLock<HttpsConnector>>,
+    /// The roots the TLS configuration trusts.
+    roots: Arc<rustls::RootCertStore>,
+    /// Whether HTTPS servers are offered HTTP/2 as well as HTTP/1.1.
+    #[cfg(feature = "http2")]
+    http2: bool,
+}
+
+impl HttpOrHttps {
+    /// The HTTPS connector, made on first use.
+    fn https(&self) -> HttpsConnector {
+        self.https
+            .get_or_init(|| {
+                // rustls 0.23.48 deprecates the ring provider for its lack of post-quantum key
+                // exchange; it stays the provider here for its build cost (see Cargo.toml), with
+                // the classical key exchanges every AWS endpoint offers.
+                #[allow(deprecated)]
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let roots = rustls::RootCertStore::clone(&self.roots);
+                let tls = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
+                let tls = match tls {
+                    Ok(tls) => tls,
+                    // The ring provider supports the default protocol versions; this arm is not
+                    // taken.
+                    Err(_) => rustls::ClientConfig::builder()
+                        .with_root_certificates(rustls::RootCertStore::empty())
+                        .with_no_client_auth(),
+                };
+                let builder = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_tls_config(tls)
+                    .https_or_http();
+                #[cfg(feature = "http2")]
+                if self.http2 {
+                    return builder.enable_all_versions().wrap_connector(self.http.clone());
+                }
+                builder.enable_http1().wrap_connector(self.http.clone())
+            })
+            .clone()
+    }
+}
+
+impl tower_service::Service<http::Uri> for HttpOrHttps {
+    type Response = hyper_rustls::MaybeHttpsStream<hyper_util::rt::TokioIo<tokio::net::TcpStream>>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Both connectors are always ready: each connection is made by its own future.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        if uri.scheme() == Some(&http::uri::Scheme::HTTP) {
+            let connecting = self.http.call(uri);
+            return Box::pin(async move { Ok(hyper_rustls::MaybeHttpsStream::Http(connecting.await?)) });
+        }
+        // HTTPS, and the errors of any other scheme or of none.
+        self.https().call(uri)
+    }
 }
 
 /// A connector that gives up on a connection not made, TLS handshake included, within
@@ -1002,6 +1056,14 @@ mod tests {
         (format!("http://{address}"), accepted)
     }
 
+    /// A transport with the default roots and a time limit of 10 seconds per exchange.
+    fn transport_for_tests() -> HyperTransport {
+        HyperTransport::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("the transport builds")
+    }
+
     fn get(uri: &str) -> http::Request<Vec<u8>> {
         http::Request::get(uri).body(Vec::new()).expect("the request is valid")
     }
@@ -1028,10 +1090,7 @@ mod tests {
             .expect("a runtime starts");
             runtime.block_on(async {
                 let (uri, accepted) = counting_server(200_000, false).await;
-                let transport = HyperTransport::builder()
-                    .timeout(Duration::from_secs(10))
-                    .build()
-                    .expect("the transport builds");
+                let transport = transport_for_tests();
                 let expected: Vec<u8> = (0..200_000).map(|n| (n % 251) as u8).collect();
                 for path in ["/object", "/chunked"] {
                     let uri = format!("{uri}{path}");
@@ -1055,6 +1114,50 @@ mod tests {
         }
     }
 
+    /// TLS is set up for the first HTTPS connection, not before: exchanges over plain HTTP never
+    /// set it up, and a scheme other than the two fails before any connection, naming it.
+    #[test]
+    fn tls_is_set_up_for_the_first_https_connection() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime starts");
+        runtime.block_on(async {
+            let transport = transport_for_tests();
+            let (uri, _) = counting_server(10, false).await;
+            let response = transport
+                .send(get(&format!("{uri}/object")))
+                .await
+                .expect("the server answers");
+            assert_eq!(response.body().len(), 10);
+            assert!(!transport.connections.tls_is_set_up());
+
+            let failure = transport
+                .send(get(&uri.replacen("http://", "ftp://", 1)))
+                .await
+                .expect_err("ftp is not spoken");
+            assert!(failure.to_string().contains("unsupported scheme ftp"), "{failure}");
+
+            // A plain-HTTP server spoken to with TLS: the handshake fails, after TLS was set up.
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port is free");
+            let address = listener.local_addr().expect("a bound listener has an address");
+            tokio::spawn(async move {
+                if let Ok((mut stream, _)) = listener.accept().await {
+                    let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                }
+            });
+            let failure = transport
+                .send(get(&format!("https://{address}/object")))
+                .await
+                .expect_err("the server does not speak TLS");
+            let kind = failure.downcast_ref::<TransportFailure>().map(TransportFailure::kind);
+            assert_eq!(kind, Some(TransportFailureKind::Tls), "{failure}");
+            assert!(transport.connections.tls_is_set_up());
+        });
+    }
+
     /// A connection the server closed while it waited in the pool is not used again, and one
     /// whose body was dropped before its end is closed: the next exchange takes a new one.
     #[test]
@@ -1065,10 +1168,7 @@ mod tests {
             .build()
             .expect("a runtime starts");
         runtime.block_on(async {
-            let transport = HyperTransport::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .expect("the transport builds");
+            let transport = transport_for_tests();
             let (uri, accepted) = counting_server(10, true).await;
             let uri = format!("{uri}/object");
             for _ in 0..3 {

@@ -181,6 +181,12 @@ impl Drop for Body {
 }
 
 impl Connections {
+    /// Whether TLS has been set up for an HTTPS connection yet.
+    #[cfg(test)]
+    pub(super) fn tls_is_set_up(&self) -> bool {
+        self.shared.connector.inner.https.get().is_some()
+    }
+
     pub(super) fn new(connector: Connector, read_buffer: usize, http2_only: bool) -> Self {
         #[cfg(not(feature = "http2"))]
         let _ = http2_only;
@@ -483,15 +489,16 @@ fn classified(error: &(dyn std::error::Error + 'static), kind: TransportFailureK
 fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(inner) = cause {
-        // An `io::Error` leaves the error it wraps out of the chain of sources.
-        let wrapped = inner
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .is_some_and(|wrapped| wrapped.is::<rustls::Error>());
-        if wrapped || inner.is::<rustls::Error>() {
+        if inner.is::<rustls::Error>() {
             return true;
         }
-        cause = inner.source();
+        // An `io::Error` leaves the error it wraps out of the chain of sources (its `source` is
+        // the wrapped error's own): the chain goes on with the wrapped error, which may be
+        // another `io::Error` (the TLS connector wraps the TLS stream's, which wraps rustls's).
+        cause = match inner.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => inner.source(),
+        };
     }
     false
 }
