@@ -998,6 +998,19 @@ mod tests {
         assert!(head.contains("\r\ncontent-length: 0\r\n"), "{head}");
     }
 
+    /// Reads from `stream` into `head` until it holds a request's head; false if the stream
+    /// ends first.
+    pub(super) async fn read_head(stream: &mut tokio::net::TcpStream, head: &mut Vec<u8>) -> bool {
+        let mut buffer = [0u8; 1024];
+        while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return false,
+                Ok(read) => head.extend_from_slice(&buffer[..read]),
+            }
+        }
+        true
+    }
+
     /// A loopback HTTP/1.1 server answering each request without a body with `length` bytes
     /// (in chunks when the path ends with `/chunked`; only their length to a HEAD), counting
     /// the connections it accepts; with `one_each`, it closes each connection after its first
@@ -1014,13 +1027,9 @@ mod tests {
                 counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 tokio::spawn(async move {
                     let mut head = Vec::new();
-                    let mut buffer = [0u8; 1024];
                     loop {
-                        while !head.windows(4).any(|window| window == b"\r\n\r\n") {
-                            match stream.read(&mut buffer).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(read) => head.extend_from_slice(&buffer[..read]),
-                            }
+                        if !read_head(&mut stream, &mut head).await {
+                            return;
                         }
                         let line = String::from_utf8_lossy(&head)
                             .lines()

@@ -217,7 +217,7 @@ impl Connections {
         if let Some(sender) = self.shared.http2_sender(&key) {
             return send_http2(sender, request).await;
         }
-        let (mut connection, mut reused) = match self.shared.take_idle(&key) {
+        let (connection, reused) = match self.shared.take_idle(&key) {
             Some(connection) => (connection, true),
             None => match self.connect(&key, &uri).await? {
                 Connected::Http1(connection) => (connection, false),
@@ -225,7 +225,19 @@ impl Connections {
                 Connected::Http2(sender) => return send_http2(sender, request).await,
             },
         };
-        let mut request = request;
+        self.send_on(connection, reused, (key, uri), request, own_task).await
+    }
+
+    /// Sends `request` on an HTTP/1 `connection`, taken from the pool when `reused`: if such a
+    /// connection closed before the request went out, on a new connection to `uri`.
+    async fn send_on(
+        &self,
+        mut connection: Http1,
+        mut reused: bool,
+        (key, uri): (Key, http::Uri),
+        mut request: http::Request<UploadBody>,
+        own_task: bool,
+    ) -> Result<http::Response<Body>, TransportError> {
         // Taken back out if the request goes on an HTTP/2 connection after all.
         #[cfg_attr(not(feature = "http2"), allow(unused_variables))]
         let added_host = origin_form(&mut request);
@@ -506,6 +518,7 @@ fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::TransportFailure;
     use crate::primitives::ByteStream;
 
     fn request(uri: &str, host: Option<&str>) -> http::Request<UploadBody> {
@@ -555,6 +568,96 @@ mod tests {
             assert_eq!(request.headers()[http::header::HOST], host, "{uri}");
             assert_eq!(request.headers().get_all(http::header::HOST).iter().count(), 1, "{uri}");
         }
+    }
+
+    /// A connection taken from the pool that the server closed after it was checked and before
+    /// the request went out hands the request back unsent, and it goes on a new connection; on
+    /// a connection just made, the same failure is the call's.
+    #[test]
+    fn a_request_a_pooled_connection_did_not_send_goes_on_a_new_one() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::AsyncWriteExt;
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime starts");
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port is free");
+            let address = listener.local_addr().expect("a bound listener has an address");
+            let accepted = Arc::new(AtomicUsize::new(0));
+            let counter = accepted.clone();
+            // Every other connection, the first included, is closed at once; the others answer
+            // each request with `ok`.
+            tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    if counter.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+                        continue;
+                    }
+                    tokio::spawn(async move {
+                        let mut head = Vec::new();
+                        while super::super::tests::read_head(&mut stream, &mut head).await {
+                            head.clear();
+                            let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                            if stream.write_all(answer).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            });
+            let transport = super::super::HyperTransport::new();
+            let connections = &transport.connections;
+            let uri: http::Uri = format!("http://{address}/object").parse().expect("a valid URI");
+            let key = key(&uri).expect("the URI is absolute");
+            let closed = || async {
+                let connected = connections.connect(&key, &uri).await.expect("the server accepts");
+                // The server's close reaches the client before the request is sent.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                #[allow(irrefutable_let_patterns)]
+                let Connected::Http1(connection) = connected
+                else {
+                    panic!("plain HTTP is HTTP/1");
+                };
+                connection
+            };
+
+            let response = connections
+                .send_on(
+                    closed().await,
+                    true,
+                    (key.clone(), uri.clone()),
+                    request(&uri.to_string(), None),
+                    false,
+                )
+                .await
+                .expect("the request goes on a new connection");
+            assert_eq!(response.status(), 200);
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .expect("the body arrives")
+                .to_bytes();
+            assert_eq!(body, "ok");
+            assert_eq!(accepted.load(Ordering::SeqCst), 2);
+
+            let Err(failure) = connections
+                .send_on(
+                    closed().await,
+                    false,
+                    (key.clone(), uri.clone()),
+                    request(&uri.to_string(), None),
+                    false,
+                )
+                .await
+            else {
+                panic!("a new connection that closed is not replaced");
+            };
+            let kind = failure.downcast_ref::<TransportFailure>().map(TransportFailure::kind);
+            assert_eq!(kind, Some(TransportFailureKind::Io), "{failure}");
+            assert_eq!(accepted.load(Ordering::SeqCst), 3);
+        });
     }
 
     #[test]
