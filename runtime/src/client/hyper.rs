@@ -347,7 +347,7 @@ fn add_default_roots(roots: &mut rustls::RootCertStore) {
 struct HttpOrHttps {
     http: HttpConnector,
     https: Arc<std::sync::OnceLock<HttpsConnector>>,
-    /// The roots the TLS configuration trusts.
+    /// The roots the TLS configuration trusts, shared with it once it is made.
     roots: Arc<rustls::RootCertStore>,
     /// Whether HTTPS servers are offered HTTP/2 as well as HTTP/1.1.
     #[cfg(feature = "http2")]
@@ -364,10 +364,9 @@ impl HttpOrHttps {
                 // the classical key exchanges every AWS endpoint offers.
                 #[allow(deprecated)]
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
-                let roots = rustls::RootCertStore::clone(&self.roots);
                 let tls = rustls::ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()
-                    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
+                    .map(|builder| builder.with_root_certificates(self.roots.clone()).with_no_client_auth());
                 let tls = match tls {
                     Ok(tls) => tls,
                     // The ring provider supports the default protocol versions; this arm is not
