@@ -101,7 +101,7 @@ impl Assembly {
             }
         } else {
             match serde_json::from_str::<Value>(text) {
-                Ok(document) => self.add_json(file, &document),
+                Ok(document) => self.add_json(file, document),
                 Err(err) => self.errors.push(
                     Error::new(ErrorKind::Syntax, format!("invalid JSON: {err}"))
                         .at_line_column(err.line(), err.column())
@@ -164,9 +164,9 @@ impl Assembly {
     }
 
     /// Adds a JSON AST document (Smithy 1.0 or 2.0).
-    pub(crate) fn add_json(&mut self, file: &Path, document: &Value) {
+    pub(crate) fn add_json(&mut self, file: &Path, document: Value) {
         let in_file = |error: Error| error.in_file(file);
-        let Some(root) = document.as_object() else {
+        let Value::Object(mut root) = document else {
             self.errors
                 .push(in_file(Error::invalid("$", "a model document must be a JSON object")));
             return;
@@ -204,37 +204,36 @@ impl Assembly {
             file: file.to_path_buf(),
             pos: None,
         };
-        if let Some(metadata) = root.get("metadata") {
-            match metadata.as_object() {
-                Some(metadata) => {
+        if let Some(metadata) = root.remove("metadata") {
+            match metadata {
+                Value::Object(metadata) => {
                     for (key, value) in metadata {
-                        self.add_metadata(key.clone(), value.clone(), origin.clone());
+                        self.add_metadata(key, value, origin.clone());
                     }
                 }
-                None => self
+                _ => self
                     .errors
                     .push(in_file(Error::invalid("$.metadata", "`metadata` must be an object"))),
             }
         }
-        let Some(shapes) = root.get("shapes") else {
+        let Some(shapes) = root.remove("shapes") else {
             return;
         };
-        let Some(shapes) = shapes.as_object() else {
+        let Value::Object(shapes) = shapes else {
             self.errors
                 .push(in_file(Error::invalid("$.shapes", "`shapes` must be an object")));
             return;
         };
-        for (id, body) in shapes {
+        for (id, mut body) in shapes {
             if body.get("type").and_then(Value::as_str) == Some("apply") {
-                let traits = body
-                    .get("traits")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                self.applies.push((id.clone(), traits, origin.clone()));
+                let traits = match body.get_mut("traits").map(Value::take) {
+                    Some(Value::Object(traits)) => traits,
+                    _ => Map::new(),
+                };
+                self.applies.push((id, traits, origin.clone()));
                 continue;
             }
-            self.add_shape(id.clone(), body.clone(), origin.clone(), v1);
+            self.add_shape(id, body, origin.clone(), v1);
         }
     }
 

@@ -1,8 +1,8 @@
 //! Naming: how a Smithy name becomes a Rust identifier. No renderer invents a name; they all
 //! come through [`crate::symbols`], which uses these functions.
 
+use crate::tokens::Ident;
 use heck::ToUpperCamelCase;
-use proc_macro2::{Ident, Span};
 
 /// Splits a Smithy name into lowercase words.
 ///
@@ -89,11 +89,11 @@ pub(crate) const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 /// An identifier for a name, escaped: `type` → `r#type`, `self` → `self_`.
 pub fn ident(name: &str) -> Ident {
     if NOT_RAW.contains(&name) {
-        Ident::new(&format!("{name}_"), Span::call_site())
+        Ident::new(&format!("{name}_"))
     } else if KEYWORDS.contains(&name) {
-        Ident::new_raw(name, Span::call_site())
+        Ident::new_raw(name)
     } else {
-        Ident::new(name, Span::call_site())
+        Ident::new(name)
     }
 }
 

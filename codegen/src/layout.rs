@@ -12,10 +12,9 @@
 //! do not fit. Only whitespace (and trailing commas) change: the text lexes to the tokens it
 //! came from.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
-use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use crate::tokens::{Delim, Token, Tokens};
 
 /// The line width lines are kept within where a break allows.
 const WIDTH: usize = 100;
@@ -30,9 +29,9 @@ const STRUCT_LITERAL_WIDTH: usize = 18;
 const OVERFLOW: usize = usize::MAX;
 
 /// Lays out a sequence of items.
-pub(crate) fn items(tokens: TokenStream) -> String {
-    let mut text = String::new();
-    let root = read(tokens, &mut text);
+pub(crate) fn items(tokens: &Tokens) -> String {
+    let mut text = String::with_capacity(tokens.as_slice().len() * 8);
+    let root = read(tokens.as_slice(), &mut text);
     let mut doc = Doc {
         text: &text,
         commands: Vec::with_capacity(text.len() / 2),
@@ -43,13 +42,6 @@ pub(crate) fn items(tokens: TokenStream) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delim {
-    Paren,
-    Bracket,
-    Brace,
-}
 
 /// Where a token's text is in the text arena.
 #[derive(Debug, Clone, Copy)]
@@ -263,107 +255,66 @@ fn operator(run: &[u8]) -> &'static str {
     }
 }
 
-/// Reads a token stream into a [`Seq`], writing names and literals into `text`: runs of joint
-/// punctuation are split into operators as the parser reads them (longest first), `'` and a
-/// name become one lifetime, and invisible groups are spliced in.
-fn read(stream: TokenStream, text: &mut String) -> Seq {
-    let mut tokens = Vec::new();
-    read_into(stream, text, &mut tokens);
-    let roles = roles(&tokens);
-    Seq { tokens, roles }
+/// Reads a token stream into a [`Seq`], writing names and literals into `text`: punctuation is
+/// split into operators as the parser reads them (longest first).
+fn read(tokens: &[Token], text: &mut String) -> Seq {
+    let mut at = 0;
+    let mut scratch = Vec::with_capacity(tokens.len());
+    read_group(tokens, &mut at, text, &mut scratch)
 }
 
-fn read_into(stream: TokenStream, text: &mut String, out: &mut Vec<Tok>) {
-    let trees = stream.into_iter();
-    out.reserve(trees.size_hint().0);
-    // The joint punctuation not yet split into operators (runs are a few characters).
-    let mut run = [0u8; 8];
-    let mut run_len = 0usize;
-    let mut lifetime = false;
-    let flush = |run: &[u8], run_len: &mut usize, out: &mut Vec<Tok>, lifetime: &mut bool| {
-        let mut rest = &run[..*run_len];
-        if rest.last() == Some(&b'\'') {
-            rest = &rest[..rest.len() - 1];
-            *lifetime = true;
-        }
-        while !rest.is_empty() {
-            let op = operator(rest);
-            if !op.is_empty() {
-                out.push(Tok::Op(op));
-            }
-            rest = &rest[op.len().max(1)..];
-        }
-        *run_len = 0;
-    };
-    for tree in trees {
-        match tree {
-            TokenTree::Punct(punct) => {
-                // Rust's punctuation is ASCII.
-                if run_len == run.len() {
-                    flush(&run, &mut run_len, out, &mut lifetime);
-                }
-                run[run_len] = u8::try_from(punct.as_char()).unwrap_or(b'?');
-                run_len += 1;
-                if punct.spacing() == Spacing::Alone {
-                    flush(&run, &mut run_len, out, &mut lifetime);
+/// Reads tokens from `at` to the end of the group they are in (its closing delimiter, taken,
+/// or the end). Each group's tokens are gathered on `scratch`, then moved into a vector of
+/// their own size.
+fn read_group(tokens: &[Token], at: &mut usize, text: &mut String, scratch: &mut Vec<Tok>) -> Seq {
+    let start = scratch.len();
+    while let Some(token) = tokens.get(*at) {
+        *at += 1;
+        match token {
+            Token::Punct(punct) => {
+                // One punctuation token of the generator's source (`>>` in `Vec<Vec<u8>>`)
+                // splits into operators as the parser splits it.
+                let mut rest = punct.as_bytes();
+                while !rest.is_empty() {
+                    let op = operator(rest);
+                    if !op.is_empty() {
+                        scratch.push(Tok::Op(op));
+                    }
+                    rest = &rest[op.len().max(1)..];
                 }
             }
-            TokenTree::Ident(ident) => {
-                flush(&run, &mut run_len, out, &mut lifetime);
-                let start = text.len() as u32;
-                if std::mem::take(&mut lifetime) {
-                    let _ = write!(text, "'{ident}");
-                    out.push(Tok::Lifetime(Span {
-                        start,
-                        end: text.len() as u32,
-                    }));
-                    continue;
-                }
-                let _ = write!(text, "{ident}");
-                let span = Span {
-                    start,
-                    end: text.len() as u32,
-                };
-                let word = span.of(text);
+            Token::Word(word) => {
+                let span = push_text(text, word);
                 let name = match keyword(word) {
                     Some(keyword) => Name::Keyword(keyword),
-                    None if word == "doc" => Name::Doc,
+                    None if &**word == "doc" => Name::Doc,
                     None => Name::Other {
                         capital: word.starts_with(|c: char| c.is_ascii_uppercase()),
                     },
                 };
-                out.push(Tok::Word(span, name));
+                scratch.push(Tok::Word(span, name));
             }
-            TokenTree::Literal(literal) => {
-                flush(&run, &mut run_len, out, &mut lifetime);
-                let start = text.len() as u32;
-                let _ = write!(text, "{literal}");
-                out.push(Tok::Literal(Span {
-                    start,
-                    end: text.len() as u32,
-                }));
+            Token::Lifetime(lifetime) => scratch.push(Tok::Lifetime(push_text(text, lifetime))),
+            Token::Literal(literal) => scratch.push(Tok::Literal(push_text(text, literal))),
+            Token::Open(delim) => {
+                let inner = read_group(tokens, at, text, scratch);
+                scratch.push(Tok::Group(*delim, inner));
             }
-            TokenTree::Group(group) => {
-                flush(&run, &mut run_len, out, &mut lifetime);
-                let delimiter = group.delimiter();
-                // Without the group, the stream is the only owner of its tokens, which are then
-                // moved out rather than copied.
-                let stream = group.stream();
-                drop(group);
-                let delim = match delimiter {
-                    Delimiter::Parenthesis => Delim::Paren,
-                    Delimiter::Bracket => Delim::Bracket,
-                    Delimiter::Brace => Delim::Brace,
-                    Delimiter::None => {
-                        read_into(stream, text, out);
-                        continue;
-                    }
-                };
-                out.push(Tok::Group(delim, read(stream, text)));
-            }
+            Token::Close(_) => break,
         }
     }
-    flush(&run, &mut run_len, out, &mut lifetime);
+    let tokens: Vec<Tok> = scratch.drain(start..).collect();
+    let roles = roles(&tokens);
+    Seq { tokens, roles }
+}
+
+fn push_text(text: &mut String, word: &str) -> Span {
+    let start = text.len() as u32;
+    text.push_str(word);
+    Span {
+        start,
+        end: text.len() as u32,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1623,7 +1574,9 @@ fn fits(commands: &[Cmd<'_>], begin: usize, end: usize, column: usize, max: usiz
 /// Tests: whether `text` lexes to `tokens` (whitespace and trailing commas aside; `///`
 /// comments are the `#[doc]` attributes they stand for, consecutive ones compared joined).
 #[cfg(test)]
-pub(crate) fn same_tokens(tokens: &TokenStream, text: &str) -> Result<(), String> {
+pub(crate) fn same_tokens(tokens: &Tokens, text: &str) -> Result<(), String> {
+    use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
     fn flatten(stream: TokenStream, out: &mut Vec<String>) {
         for tree in stream {
             match tree {
@@ -1641,6 +1594,22 @@ pub(crate) fn same_tokens(tokens: &TokenStream, text: &str) -> Result<(), String
                 other => out.push(other.to_string()),
             }
         }
+    }
+    /// Our tokens as `flatten` spells proc-macro2's: punctuation a character at a time, a
+    /// lifetime as its quote and its name.
+    fn flatten_ours(tokens: &Tokens) -> Vec<String> {
+        let mut out = Vec::new();
+        for token in tokens.as_slice() {
+            match token {
+                Token::Punct(punct) => out.extend(punct.chars().map(String::from)),
+                Token::Lifetime(lifetime) => {
+                    out.push("'".to_owned());
+                    out.push(lifetime[1..].to_owned());
+                }
+                other => out.push(other.text().to_owned()),
+            }
+        }
+        out
     }
     fn without_trailing_commas(tokens: Vec<String>) -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(tokens.len());
@@ -1682,8 +1651,8 @@ pub(crate) fn same_tokens(tokens: &TokenStream, text: &str) -> Result<(), String
         out
     }
     let reparsed: TokenStream = text.parse().map_err(|err| format!("the text does not lex: {err}"))?;
-    let (mut before, mut after) = (Vec::new(), Vec::new());
-    flatten(tokens.clone(), &mut before);
+    let before = flatten_ours(tokens);
+    let mut after = Vec::new();
     flatten(reparsed.clone(), &mut after);
     let before = join_docs(without_trailing_commas(before));
     let after = join_docs(without_trailing_commas(after));
@@ -1701,7 +1670,7 @@ pub(crate) fn same_tokens(tokens: &TokenStream, text: &str) -> Result<(), String
         ));
     }
     // Laying out the text again changes nothing.
-    let again = items(reparsed);
+    let again = items(&from_proc_macro2(reparsed));
     if again != text {
         let line = again.lines().zip(text.lines()).position(|(a, b)| a != b).unwrap_or(0);
         return Err(format!(
@@ -1714,11 +1683,69 @@ pub(crate) fn same_tokens(tokens: &TokenStream, text: &str) -> Result<(), String
     Ok(())
 }
 
+/// Tests: text lexed by proc-macro2 as our tokens.
+#[cfg(test)]
+pub(crate) fn from_proc_macro2(stream: proc_macro2::TokenStream) -> Tokens {
+    use std::rc::Rc;
+
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+
+    use crate::tokens::Text;
+
+    fn flush(run: &mut Vec<u8>, out: &mut Tokens) {
+        let mut rest = &run[..];
+        while !rest.is_empty() {
+            let op = operator(rest);
+            out.push(Token::Punct(op));
+            rest = &rest[op.len().max(1)..];
+        }
+        run.clear();
+    }
+    fn read(stream: proc_macro2::TokenStream, out: &mut Tokens) {
+        let mut run = Vec::new();
+        let mut trees = stream.into_iter();
+        while let Some(tree) = trees.next() {
+            match tree {
+                TokenTree::Punct(punct) if punct.as_char() == '\'' => {
+                    flush(&mut run, out);
+                    if let Some(TokenTree::Ident(name)) = trees.next() {
+                        out.push(Token::Lifetime(Text::Shared(Rc::from(format!("'{name}")))));
+                    }
+                }
+                TokenTree::Punct(punct) => {
+                    run.push(punct.as_char() as u8);
+                    if punct.spacing() == Spacing::Alone {
+                        flush(&mut run, out);
+                    }
+                }
+                TokenTree::Ident(name) => out.push(Token::Word(Text::Shared(Rc::from(name.to_string())))),
+                TokenTree::Literal(literal) => out.push(Token::Literal(Text::Shared(Rc::from(literal.to_string())))),
+                TokenTree::Group(group) => {
+                    let delim = match group.delimiter() {
+                        Delimiter::Parenthesis => Delim::Paren,
+                        Delimiter::Bracket => Delim::Bracket,
+                        Delimiter::Brace => Delim::Brace,
+                        Delimiter::None => {
+                            read(group.stream(), out);
+                            continue;
+                        }
+                    };
+                    out.push(Token::Open(delim));
+                    read(group.stream(), out);
+                    out.push(Token::Close(delim));
+                }
+            }
+        }
+    }
+    let mut out = Tokens::new();
+    read(stream, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use quote::quote;
-
     use super::*;
+    use crate::tokens::quote;
 
     #[test]
     fn lays_out_items_blocks_lists_and_chains() {
@@ -1735,7 +1762,7 @@ mod tests {
             use std::fmt::Debug;
             use std::fmt::Display;
         };
-        let text = items(tokens.clone());
+        let text = items(&tokens);
         assert_eq!(
             text,
             "/// A point.
@@ -1781,7 +1808,7 @@ use std::fmt::Display;
                 Ok(Self::Unhandled(crate::error::UnhandledError::new(response_metadata.status().unwrap_or_default())))
             }
         };
-        let text = items(tokens.clone());
+        let text = items(&tokens);
         assert_eq!(
             text,
             "fn f() {
@@ -1814,7 +1841,7 @@ use std::fmt::Display;
                 }
             }
         };
-        let text = items(tokens.clone());
+        let text = items(&tokens);
         same_tokens(&tokens, &text).unwrap();
         assert!(text.contains("impl<'a> ::x::Y<'a> for &'a Z {"), "{text}");
         assert!(text.contains("let v = Vec::<u8>::new();"), "{text}");

@@ -34,6 +34,7 @@ mod load;
 mod model;
 mod render;
 mod symbols;
+mod tokens;
 mod trait_values;
 mod traits;
 

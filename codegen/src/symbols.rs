@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::Tokens;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{ident, snake_case, upper_camel_case};
@@ -33,7 +33,7 @@ impl ModulePath {
     }
 
     /// `crate::a::b` as tokens.
-    pub fn tokens(&self) -> TokenStream {
+    pub fn tokens(&self) -> Tokens {
         let parts = self.0.iter().map(|part| ident(part));
         quote!(crate #(::#parts)*)
     }
@@ -59,7 +59,7 @@ pub struct TypeSymbol {
 impl TypeSymbol {
     /// The type as seen from `from`: its bare name in its own module, a `crate::` path
     /// elsewhere (which stays right when a large module is split into files).
-    pub fn path_from(&self, from: &ModulePath) -> TokenStream {
+    pub fn path_from(&self, from: &ModulePath) -> Tokens {
         let name = ident(&self.name);
         if *from == self.module {
             quote!(#name)
@@ -464,7 +464,7 @@ impl Symbols {
     }
 
     /// The static of a shape's or operation's schema, as a path from anywhere in the crate.
-    pub fn schema(&self, id: &ShapeId) -> TokenStream {
+    pub fn schema(&self, id: &ShapeId) -> Tokens {
         let name = ident(&self.schemas[id]);
         quote!(crate::schema::#name)
     }
@@ -481,7 +481,7 @@ impl Symbols {
     }
 
     /// The service's schema static.
-    pub fn service_schema(&self) -> TokenStream {
+    pub fn service_schema(&self) -> Tokens {
         let name = ident(SERVICE_SCHEMA);
         quote!(crate::schema::#name)
     }
@@ -540,7 +540,7 @@ impl Symbols {
     }
 
     /// The Rust type of a value of shape `target`, as written in module `from`.
-    pub fn rust_type(&self, index: &Index<'_>, target: &ShapeId, from: &ModulePath) -> TokenStream {
+    pub fn rust_type(&self, index: &Index<'_>, target: &ShapeId, from: &ModulePath) -> Tokens {
         let shape = index.shape(target);
         match &shape.kind {
             ShapeKind::Simple(simple) => match simple {
@@ -784,11 +784,11 @@ impl Rt {
     }
 
     /// The item's absolute path, `::smithy_runtime::...`.
-    pub fn path(self) -> TokenStream {
+    pub fn path(self) -> Tokens {
         let parts = self
             .relative()
             .split("::")
-            .map(|part| proc_macro2::Ident::new(part, proc_macro2::Span::call_site()));
+            .map(|part| crate::tokens::Token::Word(crate::tokens::Text::Static(part)));
         quote!(::smithy_runtime #(::#parts)*)
     }
 

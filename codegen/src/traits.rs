@@ -987,8 +987,9 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
         }
         for (traits, site, at, member) in sites {
             for (id, value) in &traits.0 {
-                let trait_path = format!("{at}.traits[{id:?}]");
-                let error = |message: String| Error::invalid(&trait_path, message).for_shape(&shape.id);
+                // Made only for a problem to report.
+                let trait_path = || format!("{at}.traits[{id:?}]");
+                let error = |message: String| Error::invalid(trait_path(), message).for_shape(&shape.id);
                 if let Some(name) = id.strip_prefix("smithy.api#") {
                     if let Some(def) = prelude_trait(name) {
                         let mut found = Found::default();
@@ -1009,7 +1010,7 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                         for (below, message) in found.errors {
                             problems.errors.push(
                                 Error::invalid(
-                                    format!("{trait_path}{below}"),
+                                    format!("{}{below}", trait_path()),
                                     format!("invalid `@{name}` value: {message}"),
                                 )
                                 .for_shape(&shape.id),
@@ -1017,8 +1018,11 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                         }
                         for (below, message) in found.warnings {
                             problems.warnings.push(
-                                Error::invalid(format!("{trait_path}{below}"), format!("`@{name}` value: {message}"))
-                                    .for_shape(&shape.id),
+                                Error::invalid(
+                                    format!("{}{below}", trait_path()),
+                                    format!("`@{name}` value: {message}"),
+                                )
+                                .for_shape(&shape.id),
                             );
                         }
                         if !applies_to(def.applies, site) {
@@ -1045,7 +1049,7 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                     for problem in crate::trait_values::problems(id, value).unwrap_or_default() {
                         problems.errors.push(
                             Error::invalid(
-                                format!("{trait_path}{}", problem.at),
+                                format!("{}{}", trait_path(), problem.at),
                                 format!("invalid `{id}` value: {}", problem.message),
                             )
                             .for_shape(&shape.id),
@@ -1071,7 +1075,7 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
                     message.push_str(&format!("; did you mean `{hint}`?"));
                 }
                 let unknown = Error::new(ErrorKind::InvalidModel, message)
-                    .at_path(&trait_path)
+                    .at_path(trait_path())
                     .for_shape(&shape.id);
                 if allow_unknown {
                     problems.warnings.push(unknown);

@@ -14,8 +14,8 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::Tokens;
 
 use crate::docs::to_markdown;
 use crate::index::Index;
@@ -51,7 +51,7 @@ pub struct Module {
     /// Lints allowed on the whole module, such as `deprecated`.
     pub allows: BTreeSet<String>,
     /// Items keyed by name, so the output order does not depend on the model's order.
-    pub items: BTreeMap<String, TokenStream>,
+    pub items: BTreeMap<String, Tokens>,
 }
 
 /// Rendered items, as a tree of modules keyed by path.
@@ -74,7 +74,7 @@ impl Output {
         self.module(path).allows.insert(lint.to_owned());
     }
 
-    pub(crate) fn add(&mut self, path: &ModulePath, key: impl Into<String>, item: TokenStream) {
+    pub(crate) fn add(&mut self, path: &ModulePath, key: impl Into<String>, item: Tokens) {
         let module = self.module(path);
         let key = key.into();
         let merged = match module.items.remove(&key) {
@@ -138,7 +138,7 @@ pub(crate) fn render_job(cx: &Context<'_>, out: &mut Output, job: &Job<'_>) {
 }
 
 /// `#[doc]` attributes for a documentation trait, converted to Markdown.
-pub(crate) fn doc_attrs(traits: &Traits) -> TokenStream {
+pub(crate) fn doc_attrs(traits: &Traits) -> Tokens {
     traits
         .documentation()
         .map(|doc| doc_lines(&to_markdown(doc)))
@@ -146,7 +146,7 @@ pub(crate) fn doc_attrs(traits: &Traits) -> TokenStream {
 }
 
 /// `#[doc]` attributes for Markdown text, one per line, as `///` comments print them.
-pub(crate) fn doc_lines(markdown: &str) -> TokenStream {
+pub(crate) fn doc_lines(markdown: &str) -> Tokens {
     let lines = markdown.lines().map(|line| {
         if line.is_empty() {
             String::new()
@@ -158,9 +158,9 @@ pub(crate) fn doc_lines(markdown: &str) -> TokenStream {
 }
 
 /// `#[deprecated]` from the `@deprecated` trait.
-pub(crate) fn deprecated_attr(traits: &Traits) -> TokenStream {
+pub(crate) fn deprecated_attr(traits: &Traits) -> Tokens {
     let Some(deprecated) = traits.deprecated() else {
-        return TokenStream::new();
+        return Tokens::new();
     };
     // `since` must be a semantic version; a model's `since` is often a date, so it goes in the note.
     let note = match (deprecated.message, deprecated.since) {

@@ -1,8 +1,8 @@
 //! Operations: a module per operation with its marker type, input, output and error enum, and
 //! the operation's schema.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Ident, Literal, Tokens};
 
 use super::types::{errors, structures};
 use super::{doc_attrs, doc_lines, Context, Output};
@@ -102,7 +102,7 @@ fn resolve_path<'m>(cx: &'m Context<'_>, start: &'m Shape, path: &str) -> Option
 }
 
 /// An expression reading a string member along `steps` from `root` as `Option<&str>`.
-fn read_token(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)]) -> TokenStream {
+fn read_token(cx: &Context<'_>, root: Tokens, steps: &[(&Shape, &Member)]) -> Tokens {
     let mut expression = quote!(Some(#root));
     for (index, (container, member)) in steps.iter().enumerate() {
         let field = ident(cx.symbols.field(&container.id, member));
@@ -125,7 +125,7 @@ pub(crate) fn has_paginator(cx: &Context<'_>, shape: &Shape, operation: &Operati
 
 /// An expression moving the value along `steps` out of `root` (an owned structure), as an
 /// `Option` of the last member's value.
-fn take_member(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)]) -> TokenStream {
+fn take_member(cx: &Context<'_>, root: Tokens, steps: &[(&Shape, &Member)]) -> Tokens {
     let mut expression = quote!(Some(#root));
     for (container, member) in steps {
         let field = ident(cx.symbols.field(&container.id, member));
@@ -141,16 +141,16 @@ fn take_member(cx: &Context<'_>, root: TokenStream, steps: &[(&Shape, &Member)])
 /// The `PaginatedItems` impl of an operation whose `items` path reaches a list or a map.
 fn paginated_items(
     cx: &Context<'_>,
-    marker: &proc_macro2::Ident,
+    marker: &Ident,
     module: &crate::symbols::ModulePath,
     output: &Shape,
     items: &str,
-) -> Option<TokenStream> {
+) -> Option<Tokens> {
     let steps = resolve_path(cx, output, items)?;
     let (_, last) = steps.last()?;
     let target = cx.index.shape(&last.target);
     let sparse = target.traits.is_sparse();
-    let wrap = |item: TokenStream| if sparse { quote!(Option<#item>) } else { item };
+    let wrap = |item: Tokens| if sparse { quote!(Option<#item>) } else { item };
     let item = match &target.kind {
         ShapeKind::List(member) | ShapeKind::Set(member) => {
             wrap(cx.symbols.rust_type(cx.index, &member.target, module))
@@ -178,7 +178,7 @@ fn paginated_items(
 
 /// The body of `set_page_size` for a top-level integer page-size member, converting the `i32`
 /// size to the member's type.
-fn set_page_size(cx: &Context<'_>, input: &Shape, page_size: &str) -> Option<TokenStream> {
+fn set_page_size(cx: &Context<'_>, input: &Shape, page_size: &str) -> Option<Tokens> {
     let steps = resolve_path(cx, input, page_size)?;
     let [(container, member)] = steps.as_slice() else {
         return None;
@@ -198,7 +198,7 @@ fn set_page_size(cx: &Context<'_>, input: &Shape, page_size: &str) -> Option<Tok
     })
 }
 
-fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<TokenStream> {
+fn paginated(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Option<Tokens> {
     let paginated = merged_paginated(cx, shape)?;
     let symbol = cx.symbols.operation(&shape.id);
     let marker = ident(&symbol.marker.name);
@@ -347,7 +347,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output, shape: &Shape, operation: &
 }
 
 /// The `http_checksum` field of an operation's schema, from its `aws.protocols#httpChecksum`.
-fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> TokenStream {
+fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Tokens {
     let Some(checksum) = shape.traits.http_checksum() else {
         return quote!(None);
     };
@@ -358,7 +358,7 @@ fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Toke
     let member = |name: Option<&str>| match name.and_then(|name| members.iter().position(|member| member.name == name))
     {
         Some(index) => {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let index = Literal::usize_unsuffixed(index);
             quote!(Some(#index))
         }
         None => quote!(None),
@@ -381,8 +381,8 @@ fn http_checksum(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Toke
 /// The endpoint rule-set parameters an operation sets: static ones first, then the input's
 /// `@contextParam` members, then `@operationContextParams` paths, so that a later source wins
 /// for a parameter named twice.
-fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Vec<TokenStream> {
-    let param = |name: &str, source: TokenStream| quote!(EndpointParam { name: #name, source: #source });
+fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Vec<Tokens> {
+    let param = |name: &str, source: Tokens| quote!(EndpointParam { name: #name, source: #source });
     let mut params = Vec::new();
     for (name, value) in shape.traits.static_context_params() {
         let value = match value {
@@ -395,7 +395,7 @@ fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Ve
     if let ShapeKind::Structure(members) = &cx.index.shape(&operation.input).kind {
         for (index, member) in members.iter().enumerate() {
             if let Some(name) = member.traits.context_param() {
-                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                let index = Literal::usize_unsuffixed(index);
                 params.push(param(name, quote!(EndpointParamSource::Member(#index))));
             }
         }

@@ -15,8 +15,8 @@
 //! concern values (timestamp format, media type, sensitivity, constraints), so that a simple
 //! target needs no schema of its own and members name the runtime's prelude schemas.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Literal, Tokens};
 use serde_json::Number;
 
 use super::{is_sensitive, Context, Output};
@@ -30,7 +30,7 @@ pub(super) fn module() -> ModulePath {
 }
 
 /// `use` of the runtime's schema types, so the statics read as data.
-pub(super) fn module_uses() -> TokenStream {
+pub(super) fn module_uses() -> Tokens {
     let schema = Rt::SchemaModule.path();
     quote! {
         #[allow(unused_imports)]
@@ -43,7 +43,7 @@ pub(super) fn module_uses() -> TokenStream {
 
 /// The schema a member targets: the shape's own static, or the runtime's prelude schema of a
 /// simple shape.
-pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> TokenStream {
+pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> Tokens {
     if cx.symbols.has_schema(&target.id) {
         let name = ident(cx.symbols.schema_name(&target.id));
         return quote!(#name);
@@ -71,13 +71,13 @@ pub(super) fn target_schema(cx: &Context<'_>, target: &Shape) -> TokenStream {
 }
 
 /// `Flags::A.with(Flags::B)`, or nothing.
-fn flags(names: &[&str]) -> Option<TokenStream> {
+fn flags(names: &[&str]) -> Option<Tokens> {
     let mut names = names.iter().map(|name| ident(name));
     let first = names.next()?;
     Some(names.fold(quote!(Flags::#first), |flags, name| quote!(#flags.with(Flags::#name))))
 }
 
-fn timestamp_format(format: TimestampFormat) -> TokenStream {
+fn timestamp_format(format: TimestampFormat) -> Tokens {
     match format {
         TimestampFormat::EpochSeconds => quote!(TimestampFormat::EpochSeconds),
         TimestampFormat::DateTime => quote!(TimestampFormat::DateTime),
@@ -85,7 +85,7 @@ fn timestamp_format(format: TimestampFormat) -> TokenStream {
     }
 }
 
-fn http_binding(binding: &HttpBinding) -> TokenStream {
+fn http_binding(binding: &HttpBinding) -> Tokens {
     match binding {
         HttpBinding::Label => quote!(HttpBinding::Label),
         HttpBinding::Query(name) => quote!(HttpBinding::Query(#name)),
@@ -97,7 +97,7 @@ fn http_binding(binding: &HttpBinding) -> TokenStream {
     }
 }
 
-pub(super) fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> TokenStream) -> TokenStream {
+pub(super) fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> Tokens) -> Tokens {
     match value {
         Some(value) => {
             let value = to_tokens(value);
@@ -107,13 +107,13 @@ pub(super) fn option<T>(value: Option<T>, to_tokens: impl Fn(T) -> TokenStream) 
     }
 }
 
-fn float(number: &Number) -> TokenStream {
+fn float(number: &Number) -> Tokens {
     let literal = Literal::f64_suffixed(number.as_f64().unwrap_or_default());
     quote!(#literal)
 }
 
 /// A member's schema: its name, target, and effective traits.
-fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
+fn member(cx: &Context<'_>, member: &Member) -> Tokens {
     let target = cx.index.shape(&member.target);
     let name = member.name.as_str();
     let target_schema = target_schema(cx, target);
@@ -192,7 +192,7 @@ fn member(cx: &Context<'_>, member: &Member) -> TokenStream {
 
 /// The `@length`, `@range` and `@pattern` of a member: each of its own traits, else its
 /// target's.
-fn extend_constraints(calls: &mut Vec<TokenStream>, own: &Traits, target: &Traits) {
+fn extend_constraints(calls: &mut Vec<Tokens>, own: &Traits, target: &Traits) {
     let bound = |n: Option<u64>| {
         option(n, |n| {
             let n = Literal::u64_suffixed(n);
@@ -291,11 +291,11 @@ pub(super) fn render_shape(cx: &Context<'_>, out: &mut Output, shape: &Shape) {
         calls.push(quote!(.flags(#flags)));
     }
     if let Some(code) = traits.http_error() {
-        let code = Literal::u16_unsuffixed(code);
+        let code = Literal::integer(code);
         calls.push(quote!(.http_error(#code)));
     }
     if let Some((code, status)) = traits.query_error() {
-        let status = Literal::u16_unsuffixed(status);
+        let status = Literal::integer(status);
         calls.push(quote!(.query_error(#code, #status)));
     }
     if let Some(name) = traits.xml_name() {

@@ -2,7 +2,7 @@
 //! service; a server implements it to answer calls. And the service's schema, and the function
 //! that tells generic code every operation's type.
 
-use quote::quote;
+use crate::tokens::{quote, Literal};
 
 use super::{doc_attrs, Context, Output};
 use crate::ident::ident;
@@ -114,11 +114,7 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         .index
         .operations()
         .map(|(operation, _)| ident(cx.symbols.schema_name(&operation.id)));
-    let routes = cx
-        .protocol
-        .routes(cx)
-        .into_iter()
-        .map(proc_macro2::Literal::usize_unsuffixed);
+    let routes = cx.protocol.routes(cx).into_iter().map(Literal::usize_unsuffixed);
     let name = ident(SERVICE_SCHEMA);
     out.add(
         &super::schema::module(),

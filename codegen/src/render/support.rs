@@ -2,7 +2,7 @@
 //! that users name through the crate (`primitives`, `error`, the operation traits), and the
 //! check that the crate is compiled with the runtime it was generated for.
 
-use quote::quote;
+use crate::tokens::quote;
 
 use super::{Context, Output};
 use crate::symbols::{ModulePath, Rt, RUNTIME_COMPATIBLE};

@@ -2,8 +2,8 @@
 //! operation in `X-Amz-Target`, with the whole input as a JSON body keyed by member names; HTTP
 //! binding traits do not apply, so operations carry no `@http` data.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::Tokens;
 
 use crate::model::Shape;
 
@@ -16,7 +16,7 @@ pub(crate) enum Version {
 
 impl Version {
     /// The runtime's value for the protocol.
-    pub(super) fn runtime_value(self) -> TokenStream {
+    pub(super) fn runtime_value(self) -> Tokens {
         match self {
             Version::V1_0 => quote!(Protocol::AwsJson1_0),
             Version::V1_1 => quote!(Protocol::AwsJson1_1),

@@ -1,8 +1,8 @@
 //! The protocols with HTTP bindings (restJson1, restXml): an operation's `@http` trait as schema
 //! data, its members' documentation of where they go, and the order a server tries routes in.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Literal, Tokens};
 
 use super::super::Context;
 use crate::model::{HttpBinding, HttpTrait, Member, Shape, TemplateSegment};
@@ -37,7 +37,7 @@ pub(super) fn operation_doc(operation: &Shape) -> String {
 }
 
 /// `Some(Http { .. })` with the URI template parsed.
-pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> TokenStream {
+pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> Tokens {
     let http = http_trait(operation);
     let (segments, query) = http.template();
     let query = query.iter().map(|(key, value)| match value {
@@ -54,7 +54,7 @@ pub(super) fn http_schema(operation: &Shape, bucket_in_endpoint: bool) -> TokenS
         TemplateSegment::Greedy(name) => quote!(Segment::Greedy(#name)),
     });
     let (method, uri) = (http.method.as_str(), http.uri.as_str());
-    let code = proc_macro2::Literal::u16_unsuffixed(http.code);
+    let code = Literal::integer(http.code);
     quote! {
         Some(Http {
             method: #method,

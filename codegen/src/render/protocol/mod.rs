@@ -11,8 +11,8 @@ mod aws_json;
 mod http_binding;
 mod rest_json1;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Literal, Tokens};
 
 use super::{Context, Output};
 use crate::ident::ident;
@@ -112,7 +112,7 @@ impl Protocol {
     }
 
     /// The runtime's value for the protocol.
-    pub(crate) fn runtime_value(&self) -> TokenStream {
+    pub(crate) fn runtime_value(&self) -> Tokens {
         match self {
             Protocol::RestJson1 => rest_json1::runtime_value(),
             Protocol::RestXml { no_error_wrapping, .. } => quote!(Protocol::RestXml {
@@ -129,7 +129,7 @@ impl Protocol {
 
     /// The runtime's code for the protocol, which the service's schema names
     /// (`smithy_runtime::protocol::REST_JSON1` and the like).
-    pub(crate) fn runtime_code(&self) -> TokenStream {
+    pub(crate) fn runtime_code(&self) -> Tokens {
         let name = match self {
             Protocol::RestJson1 => "REST_JSON1",
             Protocol::RestXml {
@@ -185,7 +185,7 @@ impl Protocol {
 
     /// The `http` field of an operation's schema: its `@http` trait for the protocols that read
     /// it (and for those the runtime does not speak, when it has one), none for awsJson.
-    pub(crate) fn http_schema(&self, operation: &Shape) -> TokenStream {
+    pub(crate) fn http_schema(&self, operation: &Shape) -> Tokens {
         match self {
             Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::RpcV2 { .. } => quote!(None),
             Protocol::Other(_) if !self.http_bindings() && operation.traits.http().is_none() => quote!(None),
@@ -235,7 +235,7 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
         .operations()
         .map(|(shape, _)| cx.symbols.operation(&shape.id).method.clone())
         .collect();
-    let paginators: Vec<TokenStream> = cx
+    let paginators: Vec<Tokens> = cx
         .index
         .operations()
         .filter(|(shape, operation)| super::operations::has_paginator(cx, shape, operation))
@@ -328,7 +328,7 @@ pub(super) fn render_client(cx: &Context<'_>, out: &mut Output) {
 
 /// A `wait_until_<name>` method per waiter of each operation (`smithy.waiters#waitable`), in
 /// name order.
-fn waiter_methods(cx: &Context<'_>, client: &ModulePath) -> Vec<TokenStream> {
+fn waiter_methods(cx: &Context<'_>, client: &ModulePath) -> Vec<Tokens> {
     let wait = Rt::Waiter.path();
     let mut methods = Vec::new();
     for (shape, _) in cx.index.operations() {
@@ -381,11 +381,11 @@ fn waiter_methods(cx: &Context<'_>, client: &ModulePath) -> Vec<TokenStream> {
 
 /// Whether the generator reads a waiter's value (`smithy.waiters#waitable`).
 pub(crate) fn waiter_reads(name: &str, value: &serde_json::Value) -> bool {
-    waiter_schema(&TokenStream::new(), name, value).is_some()
+    waiter_schema(&Tokens::new(), name, value).is_some()
 }
 
 /// A waiter's schema, from its value in `smithy.waiters#waitable`.
-fn waiter_schema(wait: &TokenStream, name: &str, value: &serde_json::Value) -> Option<TokenStream> {
+fn waiter_schema(wait: &Tokens, name: &str, value: &serde_json::Value) -> Option<Tokens> {
     let min_delay = value.get("minDelay").map_or(Some(2), |delay| delay.as_u64())?;
     let max_delay = value.get("maxDelay").map_or(Some(120), |delay| delay.as_u64())?;
     let mut acceptors = Vec::new();
@@ -397,7 +397,7 @@ fn waiter_schema(wait: &TokenStream, name: &str, value: &serde_json::Value) -> O
             _ => return None,
         };
         let matcher = acceptor.get("matcher")?.as_object()?;
-        let path_matcher = |value: &serde_json::Value| -> Option<TokenStream> {
+        let path_matcher = |value: &serde_json::Value| -> Option<Tokens> {
             let path = value.get("path")?.as_str()?;
             // A path the runtime cannot search with would never match.
             smithy_runtime::jmespath::Expression::parse(path).ok()?;
@@ -457,7 +457,7 @@ pub(super) fn render_server(cx: &Context<'_>, out: &mut Output) {
         let symbol = cx.symbols.operation(&shape.id);
         let marker = symbol.marker.path_from(&server);
         let method = ident(&symbol.method);
-        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let index = Literal::usize_unsuffixed(index);
         quote! {
             #index => #serve_operation::<#marker, _, _>(request, move |input| service.#method(input)),
         }

@@ -1,8 +1,8 @@
 //! Enums: one variant per value plus a forward-compatible variant that keeps any value this
 //! version does not know, and gives it back unchanged.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Ident, Literal, Tokens};
 
 use super::super::{doc_attrs, Context, Output, REDACTED};
 use crate::ident::ident;
@@ -11,7 +11,7 @@ use crate::symbols::{enum_wire_value, Rt};
 
 /// The impls through which the runtime's codecs read and write an enum: as a string or an
 /// integer, by `read` from the decoder's value and `view` of `self`.
-fn runtime_impls(name: &proc_macro2::Ident, view: TokenStream, read: TokenStream, zero: TokenStream) -> TokenStream {
+fn runtime_impls(name: &Ident, view: Tokens, read: Tokens, zero: Tokens) -> Tokens {
     let value = Rt::Value.path();
     let view_ty = Rt::View.path();
     let decode = Rt::Decode.path();
@@ -165,7 +165,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
         .iter()
         .map(|member| ident(cx.symbols.variant(&shape.id, member)))
         .collect();
-    let values: Vec<proc_macro2::Literal> = members
+    let values: Vec<Literal> = members
         .iter()
         .map(|member| {
             let value = member
@@ -173,7 +173,7 @@ pub(in crate::render) fn render_int_enum(cx: &Context<'_>, out: &mut Output, sha
                 .enum_value()
                 .and_then(serde_json::Value::as_i64)
                 .unwrap_or_default();
-            proc_macro2::Literal::i64_unsuffixed(value)
+            Literal::integer(value)
         })
         .collect();
     let variant_defs = variant_definitions(out, &symbol.module, members, &variants, &values);
@@ -247,9 +247,9 @@ fn variant_definitions<V: std::fmt::Display>(
     out: &mut Output,
     module: &crate::symbols::ModulePath,
     members: &[Member],
-    variants: &[proc_macro2::Ident],
+    variants: &[Ident],
     values: &[V],
-) -> Vec<proc_macro2::TokenStream> {
+) -> Vec<Tokens> {
     if members.iter().any(|member| member.traits.deprecated().is_some()) {
         out.allow(module, "deprecated");
     }

@@ -1,7 +1,7 @@
 //! Errors: the extra impls of `@error` structures, and each operation's error enum.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Literal, Tokens};
 
 use super::super::{doc_lines, is_sensitive, summary, Context, Output};
 use crate::ident::ident;
@@ -31,7 +31,7 @@ pub(in crate::render) fn render_error_shape(
         ErrorFault::Client => 400,
         ErrorFault::Server => 500,
     });
-    let status = proc_macro2::Literal::u16_unsuffixed(status);
+    let status = Literal::integer(status);
     let fault = match fault {
         ErrorFault::Client => quote!(crate::error::ErrorFault::Client),
         ErrorFault::Server => quote!(crate::error::ErrorFault::Server),
@@ -163,7 +163,7 @@ pub(in crate::render) fn render_operation_error(
         );
         return;
     }
-    let variants: Vec<(TokenStream, &Shape)> = errors
+    let variants: Vec<(Tokens, &Shape)> = errors
         .iter()
         .map(|id| (cx.symbols.type_of(id).path_from(module), cx.index.shape(id)))
         .collect();

@@ -7,22 +7,22 @@ pub(super) mod errors;
 pub(super) mod structures;
 pub(super) mod unions;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Ident, Tokens};
 
 use crate::symbols::Rt;
 
 /// What a type is, to serde: how the runtime's `serde_impls!` writes and reads it.
 enum SerdeKind<'a> {
-    Structure(&'a TokenStream),
-    Union(&'a TokenStream),
+    Structure(&'a Tokens),
+    Union(&'a Tokens),
     Enum,
     IntEnum,
 }
 
 /// `Serialize` and `Deserialize` for a type, through the runtime's `serde_impls!`, which writes
 /// them when the runtime's `serde` feature is on (the schema for structures and unions).
-fn serde_impls(name: &Ident, kind: SerdeKind<'_>) -> TokenStream {
+fn serde_impls(name: &Ident, kind: SerdeKind<'_>) -> Tokens {
     let mac = Rt::SerdeImpls.path();
     match kind {
         SerdeKind::Structure(schema) => quote!(#mac!(structure #name, #schema);),

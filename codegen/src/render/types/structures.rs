@@ -2,8 +2,8 @@
 //! or an error's own) that redacts `@sensitive` data, and the few impls through which the runtime's
 //! codecs, validation and serde form read and build it with its schema.
 
-use proc_macro2::{Ident, Literal, TokenStream};
-use quote::{format_ident, quote};
+use crate::tokens::quote;
+use crate::tokens::{Ident, Literal, Tokens};
 
 use super::super::{deprecated_attr, doc_attrs, is_sensitive, Context, Output, REDACTED};
 use crate::ident::ident;
@@ -26,19 +26,19 @@ struct Field {
     /// The field name as written in Rust, for `Debug` and errors.
     name: String,
     /// The member's value type, unboxed, as the struct's module names it.
-    value_ty: TokenStream,
+    value_ty: Tokens,
     /// The same type as the builder's module names it: what the builder stores and takes.
-    builder_ty: TokenStream,
+    builder_ty: Tokens,
     /// The field's type: `value_ty`, boxed and wrapped in `Option` as needed.
-    ty: TokenStream,
+    ty: Tokens,
     optional: bool,
     boxed: bool,
     /// `build()` fails without it.
     required: bool,
     default: Option<DefaultValue>,
     sensitive: bool,
-    docs: TokenStream,
-    deprecated: TokenStream,
+    docs: Tokens,
+    deprecated: Tokens,
     /// An `@idempotencyToken`: the builder fills in a fresh token when it is not set.
     idempotency_token: bool,
     /// The default of an `@input` member, which a server fills in when it is not set.
@@ -92,7 +92,7 @@ pub(in crate::render) fn render_structure(
     shape: &Shape,
     members: &[Member],
     symbol: &TypeSymbol,
-    docs: TokenStream,
+    docs: Tokens,
 ) {
     let fields = fields(cx, shape, members, symbol);
     if fields.iter().any(|field| !field.deprecated.is_empty()) {
@@ -146,7 +146,7 @@ pub(in crate::render) fn render_structure(
     });
     let default_fns = fields.iter().filter_map(|field| {
         let value = default_expr(field)?;
-        let function = format_ident!("{}", default_fn(field));
+        let function = Ident::new(&default_fn(field));
         let ty = &field.value_ty;
         Some(quote! {
             #[doc(hidden)]
@@ -199,7 +199,7 @@ pub(in crate::render) fn render_structure(
     };
     let finish_fields = fields.iter().map(|field| {
         let ident = &field.ident;
-        let boxed = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
+        let boxed = |value: Tokens| if field.boxed { quote!(Box::new(#value)) } else { value };
         let value = if field.optional {
             if field.boxed {
                 quote!(builder.#ident.map(Box::new))
@@ -210,7 +210,7 @@ pub(in crate::render) fn render_structure(
             match &field.default {
                 Some(DefaultValue::Zero) => boxed(quote!(builder.#ident.unwrap_or_default())),
                 Some(_) => {
-                    let function = format_ident!("{}", default_fn(field));
+                    let function = Ident::new(&default_fn(field));
                     boxed(quote!(builder.#ident.unwrap_or_else(Self::#function)))
                 }
                 None => boxed(quote!(builder.#ident.unwrap_or_else(#zero::zero))),
@@ -219,7 +219,7 @@ pub(in crate::render) fn render_structure(
         quote!(#ident: #value,)
     });
     let finish_meta = meta.as_ref().map(|meta| quote!(#meta: Default::default(),));
-    let input_defaults: Vec<TokenStream> = fields
+    let input_defaults: Vec<Tokens> = fields
         .iter()
         .filter(|field| field.optional)
         .filter_map(|field| {
@@ -329,7 +329,7 @@ pub(in crate::render) fn render_structure(
 
 /// `new`, for a structure whose builder can fail: the structure from its required members, so
 /// that leaving one out is a compile-time error; the others are unset or take their defaults.
-fn new_fn(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
+fn new_fn(name: &Ident, name_str: &str, fields: &[Field]) -> Tokens {
     let required: Vec<&Field> = fields.iter().filter(|field| field.required).collect();
     let params = required.iter().map(|field| {
         let ident = &field.ident;
@@ -372,17 +372,17 @@ fn default_fn(field: &Field) -> String {
 }
 
 /// The expression of a non-zero default, or `None` for zero defaults and no default.
-fn default_expr(field: &Field) -> Option<TokenStream> {
+fn default_expr(field: &Field) -> Option<Tokens> {
     default_value(&field.value_ty, field.default.as_ref()?)
 }
 
 /// The expression of a default value of type `ty`, or `None` for a zero default.
-fn default_value(ty: &TokenStream, default: &DefaultValue) -> Option<TokenStream> {
+fn default_value(ty: &Tokens, default: &DefaultValue) -> Option<Tokens> {
     Some(match default {
         DefaultValue::Zero => return None,
         DefaultValue::Bool(value) => quote!(#value),
         DefaultValue::Integer(value) => {
-            let literal = Literal::i64_unsuffixed(*value);
+            let literal = Literal::integer(*value);
             quote!(#literal)
         }
         DefaultValue::Float(value) => {
@@ -392,7 +392,7 @@ fn default_value(ty: &TokenStream, default: &DefaultValue) -> Option<TokenStream
         DefaultValue::String(value) => quote!(String::from(#value)),
         DefaultValue::EnumValue(value) => quote!(#ty::from(#value)),
         DefaultValue::IntEnumValue(value) => {
-            let literal = Literal::i64_unsuffixed(*value);
+            let literal = Literal::integer(*value);
             quote!(#ty::from(#literal))
         }
         DefaultValue::Timestamp(seconds) => {
@@ -517,7 +517,7 @@ fn render_builder(
 
 /// A builder's setters, one per member: each takes anything that converts into the member's
 /// type.
-fn setters(fields: &[Field]) -> Vec<TokenStream> {
+fn setters(fields: &[Field]) -> Vec<Tokens> {
     fields
         .iter()
         .map(|field| {
@@ -549,7 +549,7 @@ fn setters(fields: &[Field]) -> Vec<TokenStream> {
 }
 
 /// The body of `StructBuilder::slot`: the member at `index` as the slot a decoder fills.
-fn slots(fields: &[Field]) -> TokenStream {
+fn slots(fields: &[Field]) -> Tokens {
     if fields.is_empty() {
         return quote! {
             let _ = index;
@@ -665,7 +665,7 @@ fn render_value_builder(out: &mut Output, target: &TypeSymbol, builder: &TypeSym
 }
 
 /// A `Debug` impl that formats `value` (a structure) from its schema, in the runtime.
-fn schema_debug_impl(name: &Ident, name_str: &str, value: &TokenStream) -> TokenStream {
+fn schema_debug_impl(name: &Ident, name_str: &str, value: &Tokens) -> Tokens {
     let debug = Rt::DebugStructure.path();
     quote! {
         impl std::fmt::Debug for #name {
@@ -679,7 +679,7 @@ fn schema_debug_impl(name: &Ident, name_str: &str, value: &TokenStream) -> Token
 
 /// An error structure's `Debug`: every field, sensitive ones as a redaction marker, and `..` for
 /// what the response said of it.
-fn error_debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStream {
+fn error_debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> Tokens {
     let entries = fields.iter().map(|field| {
         let ident = &field.ident;
         let field_name = field.name.as_str();
@@ -704,7 +704,7 @@ fn error_debug_impl(name: &Ident, name_str: &str, fields: &[Field]) -> TokenStre
 /// A member's documentation: "**Required.**" first when `build()` fails without it, then the
 /// model's documentation, then what the protocol says of where it goes on the wire, and a
 /// `@pattern` the generated code cannot check.
-fn member_docs(cx: &Context<'_>, member: &Member, required: bool) -> TokenStream {
+fn member_docs(cx: &Context<'_>, member: &Member, required: bool) -> Tokens {
     let mut docs = doc_attrs(&member.traits);
     if required {
         let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));

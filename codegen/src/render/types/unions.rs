@@ -2,8 +2,8 @@
 //! records the name of a member this version does not know, and the impls through which the
 //! runtime's codecs read and write it with its schema.
 
-use proc_macro2::Literal;
-use quote::quote;
+use crate::tokens::quote;
+use crate::tokens::{Ident, Literal, Tokens};
 
 use super::super::{deprecated_attr, doc_attrs, is_sensitive, Context, Output, REDACTED};
 use crate::ident::ident;
@@ -22,8 +22,8 @@ pub(in crate::render) fn render(cx: &Context<'_>, out: &mut Output, shape: &Shap
 
     struct Variant<'m> {
         member: &'m Member,
-        ident: proc_macro2::Ident,
-        ty: Option<proc_macro2::TokenStream>,
+        ident: Ident,
+        ty: Option<Tokens>,
         boxed: bool,
         sensitive: bool,
     }
