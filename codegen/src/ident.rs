@@ -29,8 +29,9 @@ pub fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// Whether an uppercase letter after `prev` and before `rest` begins a new word.
-fn starts_word(prev: char, rest: &[char]) -> bool {
+/// Whether an uppercase letter after `prev` and before `rest` (characters, or ASCII bytes)
+/// begins a new word.
+fn starts_word<C: Copy + Into<char>>(prev: char, rest: &[C]) -> bool {
     if prev.is_lowercase() || prev.is_ascii_digit() {
         return true;
     }
@@ -39,9 +40,11 @@ fn starts_word(prev: char, rest: &[char]) -> bool {
     }
     // Inside an uppercase run: a new word starts at the last capital before a lowercase letter
     // (`MFAMode`), unless that lowercase letter is a plural `s` closing the acronym (`URIs`).
-    match rest {
-        [next, ..] if next.is_lowercase() => {
-            let plural = *next == 's' && rest.get(1).is_none_or(|after| !after.is_lowercase());
+    let next = rest.first().map(|&c| c.into());
+    match next {
+        Some(next) if next.is_lowercase() => {
+            let after = rest.get(1).map(|&c| c.into());
+            let plural = next == 's' && after.is_none_or(|after: char| !after.is_lowercase());
             !plural
         }
         _ => false,
@@ -55,9 +58,46 @@ fn flush(words: &mut Vec<String>, current: &mut String) {
     }
 }
 
+/// The words of an ASCII name, lowercase, each passed to `word` as it ends: [`words`] without
+/// a string per word.
+fn ascii_words(name: &str, mut word: impl FnMut(&str)) {
+    let bytes = name.as_bytes();
+    let mut current = String::with_capacity(name.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                word(&current);
+                current.clear();
+            }
+            continue;
+        }
+        if let Some(&prev) = bytes.get(i.wrapping_sub(1)).filter(|_| !current.is_empty()) {
+            if b.is_ascii_uppercase() && starts_word(char::from(prev), &bytes[i + 1..]) {
+                word(&current);
+                current.clear();
+            }
+        }
+        current.push(char::from(b.to_ascii_lowercase()));
+    }
+    if !current.is_empty() {
+        word(&current);
+    }
+}
+
 /// `snake_case` form of a name, not yet escaped.
 pub fn snake_case(name: &str) -> String {
-    let snake = words(name).join("_");
+    let snake = if name.is_ascii() {
+        let mut snake = String::with_capacity(name.len() + 4);
+        ascii_words(name, |word| {
+            if !snake.is_empty() {
+                snake.push('_');
+            }
+            snake.push_str(word);
+        });
+        snake
+    } else {
+        words(name).join("_")
+    };
     if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
         format!("_{snake}")
     } else {
@@ -67,7 +107,17 @@ pub fn snake_case(name: &str) -> String {
 
 /// `UpperCamelCase` form of a name, not yet escaped.
 pub fn upper_camel_case(name: &str) -> String {
-    let camel = words(name).join("_").to_upper_camel_case();
+    let camel = if name.is_ascii() {
+        let mut camel = String::with_capacity(name.len());
+        ascii_words(name, |word| {
+            let (first, rest) = word.split_at(1);
+            camel.push_str(&first.to_ascii_uppercase());
+            camel.push_str(rest);
+        });
+        camel
+    } else {
+        words(name).join("_").to_upper_camel_case()
+    };
     if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{camel}")
     } else {
@@ -142,6 +192,47 @@ mod tests {
         );
         assert_eq!(upper_camel_case("t2.micro"), "T2Micro");
         assert_eq!(upper_camel_case("1"), "V1");
+    }
+
+    #[test]
+    fn ascii_names_split_as_any_name_does() {
+        let prefixed = |text: String, prefix: &str| {
+            if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("{prefix}{text}")
+            } else {
+                text
+            }
+        };
+        for name in [
+            "AppId",
+            "RedirectSignInURIs",
+            "MFAMode",
+            "OAuthGrantType",
+            "CPUsList",
+            "HTTPSProxy",
+            "S3Bucket",
+            "md5Hash",
+            "client_id",
+            "ARNs",
+            "IDENTITY_POOL_AND_USER_POOL",
+            "t2.micro",
+            "1",
+            "9lives",
+            "a--b",
+            "_x",
+            "X",
+            "xY",
+            "ABCs",
+            "ABCsD",
+            "v2Beta1",
+            "EC2InstanceIDs",
+            "",
+            "--",
+        ] {
+            assert_eq!(snake_case(name), prefixed(words(name).join("_"), "_"), "{name}");
+            let camel = words(name).join("_").to_upper_camel_case();
+            assert_eq!(upper_camel_case(name), prefixed(camel, "V"), "{name}");
+        }
     }
 
     #[test]

@@ -205,7 +205,7 @@ impl Codegen {
             Some(origin) => err.in_file(&origin.file),
             None => err,
         };
-        load::merge_document(&mut model, &document).map_err(locate)?;
+        load::merge_document(&mut model, document).map_err(locate)?;
         model.origins = origins.into_iter().map(|(id, origin)| (id, origin.file)).collect();
         model.locations = locations
             .into_iter()

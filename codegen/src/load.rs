@@ -15,14 +15,14 @@ pub fn parse(text: &str) -> Result<Model> {
         Error::new(ErrorKind::Syntax, format!("invalid JSON: {err}")).at_line_column(err.line(), err.column())
     })?;
     let mut model = Model::default();
-    merge_document(&mut model, &document)?;
+    merge_document(&mut model, document)?;
     Ok(model)
 }
 
 /// Adds the shapes of one JSON AST document to `model`. `apply` entries add traits to shapes
 /// defined anywhere in the model, so they are applied once every shape is known.
-pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> {
-    let root = object(document, "$")?;
+pub(crate) fn merge_document(model: &mut Model, document: Value) -> Result<()> {
+    let mut root = into_object(document, "$")?;
     let version = root
         .get("smithy")
         .ok_or_else(|| Error::invalid("$", "missing the `smithy` version field"))?;
@@ -36,24 +36,30 @@ pub(crate) fn merge_document(model: &mut Model, document: &Value) -> Result<()> 
         )
         .at_path("$.smithy"));
     }
-    let Some(shapes) = root.get("shapes") else {
+    let Some(shapes) = root.remove("shapes") else {
         return Ok(());
     };
     let mut applied = Vec::new();
-    for (id, body) in object(shapes, "$.shapes")? {
+    // The document is taken apart as it is read: trait values move into the model.
+    for (id, body) in into_object(shapes, "$.shapes")? {
+        let id = id.as_str();
         let path = format!("$.shapes[{id:?}]");
         let shape_id = ShapeId::parse(id)
             .ok_or_else(|| Error::invalid(&path, format!("`{id}` is not an absolute shape id (`namespace#Name`)")))?;
-        let fields = object(body, &path)?;
-        let type_name = fields.get("type").and_then(Value::as_str).ok_or_else(|| {
-            Error::invalid(format!("{path}.type"), "missing or non-string shape `type`").for_shape(id)
-        })?;
-        let traits = traits(fields.get("traits"), &format!("{path}.traits"))?;
+        let mut fields = into_object(body, &path)?;
+        let type_name = fields
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Error::invalid(format!("{path}.type"), "missing or non-string shape `type`").for_shape(id)
+            })?;
+        let traits = traits(fields.get_mut("traits").map(Value::take), || format!("{path}.traits"))?;
         if type_name == "apply" {
             applied.push((shape_id, traits, path));
             continue;
         }
-        let kind = shape_kind(type_name, fields, &path).map_err(|err| err.for_shape(id))?;
+        let kind = shape_kind(&type_name, &mut fields, &path).map_err(|err| err.for_shape(id))?;
         if model.shapes.contains_key(&shape_id) {
             return Err(Error::invalid(&path, "the shape is defined twice").for_shape(id));
         }
@@ -177,13 +183,14 @@ fn upgrade_legacy_enum(shape: &mut Shape) -> Result<()> {
     Ok(())
 }
 
-fn shape_kind(type_name: &str, fields: &Map<String, Value>, path: &str) -> Result<ShapeKind> {
+fn shape_kind(type_name: &str, fields: &mut Map<String, Value>, path: &str) -> Result<ShapeKind> {
     if let Some(simple) = Simple::from_type_name(type_name) {
         return Ok(ShapeKind::Simple(simple));
     }
-    let member = |name: &str| -> Result<Member> {
+    let mut member = |name: &str| -> Result<Member> {
         let value = fields
-            .get(name)
+            .get_mut(name)
+            .map(Value::take)
             .ok_or_else(|| Error::invalid(path, format!("a {type_name} shape needs a `{name}` member")))?;
         member(name, value, &format!("{path}.{name}"))
     };
@@ -234,34 +241,34 @@ fn unit() -> ShapeId {
     ShapeId::parse("smithy.api#Unit").expect("the prelude id is valid")
 }
 
-fn members(fields: &Map<String, Value>, path: &str) -> Result<Vec<Member>> {
-    let Some(members) = fields.get("members") else {
+fn members(fields: &mut Map<String, Value>, path: &str) -> Result<Vec<Member>> {
+    let Some(members) = fields.get_mut("members").map(Value::take) else {
         return Ok(Vec::new());
     };
     let members_path = format!("{path}.members");
-    object(members, &members_path)?
-        .iter()
-        .map(|(name, value)| member(name, value, &format!("{members_path}.{name}")))
+    into_object(members, &members_path)?
+        .into_iter()
+        .map(|(name, value)| member(&name, value, &format!("{members_path}.{name}")))
         .collect()
 }
 
-fn member(name: &str, value: &Value, path: &str) -> Result<Member> {
-    let fields = object(value, path)?;
+fn member(name: &str, value: Value, path: &str) -> Result<Member> {
+    let mut fields = into_object(value, path)?;
     Ok(Member {
         name: name.to_owned(),
-        target: target(fields, path)?,
-        traits: traits(fields.get("traits"), &format!("{path}.traits"))?,
+        target: target(&fields, path)?,
+        traits: traits(fields.get_mut("traits").map(Value::take), || format!("{path}.traits"))?,
     })
 }
 
 fn target(fields: &Map<String, Value>, path: &str) -> Result<ShapeId> {
-    let target_path = format!("{path}.target");
+    let target_path = || format!("{path}.target");
     let id = fields
         .get("target")
         .ok_or_else(|| Error::invalid(path, "missing `target`"))?
         .as_str()
-        .ok_or_else(|| Error::invalid(&target_path, "`target` must be a string"))?;
-    ShapeId::parse(id).ok_or_else(|| Error::invalid(&target_path, format!("`{id}` is not an absolute shape id")))
+        .ok_or_else(|| Error::invalid(target_path(), "`target` must be a string"))?;
+    ShapeId::parse(id).ok_or_else(|| Error::invalid(target_path(), format!("`{id}` is not an absolute shape id")))
 }
 
 fn optional_target(fields: &Map<String, Value>, key: &str, path: &str) -> Result<Option<ShapeId>> {
@@ -292,20 +299,37 @@ fn target_list(fields: &Map<String, Value>, key: &str, path: &str) -> Result<Vec
         .collect()
 }
 
-fn traits(value: Option<&Value>, path: &str) -> Result<Traits> {
-    let Some(value) = value else {
-        return Ok(Traits::default());
+/// The traits of a shape or member; `path` makes the JSON path of the `traits` object, for an
+/// error.
+fn traits(value: Option<Value>, path: impl FnOnce() -> String) -> Result<Traits> {
+    let map = match value {
+        None => return Ok(Traits::default()),
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            let found = describe(&other);
+            return Err(Error::invalid(path(), format!("expected a JSON object, found {found}")));
+        }
     };
     let mut traits = Traits::default();
-    for (id, value) in object(value, path)? {
+    for (id, value) in map {
         let absolute = if id.contains('#') {
-            id.clone()
+            id
         } else {
             format!("smithy.api#{id}")
         };
-        traits.0.insert(absolute, value.clone());
+        traits.0.insert(absolute, value);
     }
     Ok(traits)
+}
+
+fn into_object(value: Value, path: &str) -> Result<Map<String, Value>> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::invalid(
+            path,
+            format!("expected a JSON object, found {}", describe(&other)),
+        )),
+    }
 }
 
 fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
