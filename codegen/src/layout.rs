@@ -255,6 +255,18 @@ fn operator(run: &[u8]) -> &'static str {
     }
 }
 
+/// Passes each operator of a run of punctuation to `push`, split as the parser splits it
+/// (longest first); characters that are no operator are left out.
+fn split_operators(mut run: &[u8], mut push: impl FnMut(&'static str)) {
+    while !run.is_empty() {
+        let op = operator(run);
+        if !op.is_empty() {
+            push(op);
+        }
+        run = &run[op.len().max(1)..];
+    }
+}
+
 /// Reads a token stream into a [`Seq`], writing names and literals into `text`: punctuation is
 /// split into operators as the parser reads them (longest first).
 fn read(tokens: &[Token], text: &mut String) -> Seq {
@@ -274,14 +286,7 @@ fn read_group(tokens: &[Token], at: &mut usize, text: &mut String, scratch: &mut
             Token::Punct(punct) => {
                 // One punctuation token of the generator's source (`>>` in `Vec<Vec<u8>>`)
                 // splits into operators as the parser splits it.
-                let mut rest = punct.as_bytes();
-                while !rest.is_empty() {
-                    let op = operator(rest);
-                    if !op.is_empty() {
-                        scratch.push(Tok::Op(op));
-                    }
-                    rest = &rest[op.len().max(1)..];
-                }
+                split_operators(punct.as_bytes(), |op| scratch.push(Tok::Op(op)));
             }
             Token::Word(word) => {
                 let span = push_text(text, word);
@@ -1693,12 +1698,7 @@ pub(crate) fn from_proc_macro2(stream: proc_macro2::TokenStream) -> Tokens {
     use crate::tokens::Text;
 
     fn flush(run: &mut Vec<u8>, out: &mut Tokens) {
-        let mut rest = &run[..];
-        while !rest.is_empty() {
-            let op = operator(rest);
-            out.push(Token::Punct(op));
-            rest = &rest[op.len().max(1)..];
-        }
+        split_operators(run, |op| out.push(Token::Punct(op)));
         run.clear();
     }
     fn read(stream: proc_macro2::TokenStream, out: &mut Tokens) {

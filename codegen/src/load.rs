@@ -305,10 +305,7 @@ fn traits(value: Option<Value>, path: impl FnOnce() -> String) -> Result<Traits>
     let map = match value {
         None => return Ok(Traits::default()),
         Some(Value::Object(map)) => map,
-        Some(other) => {
-            let found = describe(&other);
-            return Err(Error::invalid(path(), format!("expected a JSON object, found {found}")));
-        }
+        Some(other) => return Err(not_an_object(&other, path())),
     };
     let mut traits = Traits::default();
     for (id, value) in map {
@@ -325,17 +322,16 @@ fn traits(value: Option<Value>, path: impl FnOnce() -> String) -> Result<Traits>
 fn into_object(value: Value, path: &str) -> Result<Map<String, Value>> {
     match value {
         Value::Object(map) => Ok(map),
-        other => Err(Error::invalid(
-            path,
-            format!("expected a JSON object, found {}", describe(&other)),
-        )),
+        other => Err(not_an_object(&other, path)),
     }
 }
 
 fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
-    value
-        .as_object()
-        .ok_or_else(|| Error::invalid(path, format!("expected a JSON object, found {}", describe(value))))
+    value.as_object().ok_or_else(|| not_an_object(value, path))
+}
+
+fn not_an_object(value: &Value, path: impl Into<String>) -> Error {
+    Error::invalid(path, format!("expected a JSON object, found {}", describe(value)))
 }
 
 fn describe(value: &Value) -> &'static str {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use crate::tokens::quote;
-use crate::tokens::Tokens;
+use crate::tokens::{Text, Token, Tokens};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{ident, snake_case, upper_camel_case};
@@ -785,10 +785,7 @@ impl Rt {
 
     /// The item's absolute path, `::smithy_runtime::...`.
     pub fn path(self) -> Tokens {
-        let parts = self
-            .relative()
-            .split("::")
-            .map(|part| crate::tokens::Token::Word(crate::tokens::Text::Static(part)));
+        let parts = self.relative().split("::").map(|part| Token::Word(Text::Static(part)));
         quote!(::smithy_runtime #(::#parts)*)
     }
 

@@ -132,15 +132,6 @@ impl Tokens {
         self.tokens.push(token);
     }
 
-    /// Adds the tokens of another stream, taking them.
-    pub(crate) fn append(&mut self, mut other: Tokens) {
-        if self.tokens.is_empty() {
-            self.tokens = other.tokens;
-        } else {
-            self.tokens.append(&mut other.tokens);
-        }
-    }
-
     /// The tokens as text, a space between each two.
     #[cfg(test)]
     pub(crate) fn to_text(&self) -> String {
@@ -152,22 +143,6 @@ impl Tokens {
             text.push_str(token.text());
         }
         text
-    }
-}
-
-impl Extend<Tokens> for Tokens {
-    fn extend<I: IntoIterator<Item = Tokens>>(&mut self, streams: I) {
-        for stream in streams {
-            self.append(stream);
-        }
-    }
-}
-
-impl FromIterator<Tokens> for Tokens {
-    fn from_iter<I: IntoIterator<Item = Tokens>>(streams: I) -> Self {
-        let mut tokens = Tokens::new();
-        tokens.extend(streams);
-        tokens
     }
 }
 
@@ -197,12 +172,6 @@ impl fmt::Display for Ident {
 impl fmt::Debug for Ident {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for Ident {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
     }
 }
 
@@ -510,17 +479,17 @@ macro_rules! quote_group {
 
 macro_rules! quote_repeat {
     ($out:ident; (); $($inner:tt)*) => {{
-        $crate::tokens::quote_bind!($($inner)*);
+        $crate::tokens::quote_vars!(quote_bind; $($inner)*);
         loop {
-            $crate::tokens::quote_next!($($inner)*);
+            $crate::tokens::quote_vars!(quote_next; $($inner)*);
             $crate::tokens::quote_into!($out; $($inner)*);
         }
     }};
     ($out:ident; ($sep:tt); $($inner:tt)*) => {{
-        $crate::tokens::quote_bind!($($inner)*);
+        $crate::tokens::quote_vars!(quote_bind; $($inner)*);
         let mut first = true;
         loop {
-            $crate::tokens::quote_next!($($inner)*);
+            $crate::tokens::quote_vars!(quote_next; $($inner)*);
             if !first {
                 $out.push(const { $crate::tokens::Token::of(stringify!($sep)) });
             }
@@ -530,57 +499,52 @@ macro_rules! quote_repeat {
     }};
 }
 
-/// Makes each name a repetition interpolates an iterator.
+/// Calls `$each!(name)` for every `#name` in a repetition's tokens, inside groups too.
+macro_rules! quote_vars {
+    ($each:ident;) => {};
+    ($each:ident; # $var:ident $($rest:tt)*) => {
+        $crate::tokens::$each!($var);
+        $crate::tokens::quote_vars!($each; $($rest)*);
+    };
+    ($each:ident; ( $($inner:tt)* ) $($rest:tt)*) => {
+        $crate::tokens::quote_vars!($each; $($inner)* $($rest)*);
+    };
+    ($each:ident; [ $($inner:tt)* ] $($rest:tt)*) => {
+        $crate::tokens::quote_vars!($each; $($inner)* $($rest)*);
+    };
+    ($each:ident; { $($inner:tt)* } $($rest:tt)*) => {
+        $crate::tokens::quote_vars!($each; $($inner)* $($rest)*);
+    };
+    ($each:ident; $other:tt $($rest:tt)*) => {
+        $crate::tokens::quote_vars!($each; $($rest)*);
+    };
+}
+
+/// Makes a name a repetition interpolates an iterator.
 macro_rules! quote_bind {
-    () => {};
-    (# $var:ident $($rest:tt)*) => {
+    ($var:ident) => {
         #[allow(unused_mut)]
         let mut $var = {
             #[allow(unused_imports)]
             use $crate::tokens::rep::{RepCollection as _, RepIterator as _};
             $var.quote_rep()
         };
-        $crate::tokens::quote_bind!($($rest)*);
-    };
-    (( $($inner:tt)* ) $($rest:tt)*) => {
-        $crate::tokens::quote_bind!($($inner)* $($rest)*);
-    };
-    ([ $($inner:tt)* ] $($rest:tt)*) => {
-        $crate::tokens::quote_bind!($($inner)* $($rest)*);
-    };
-    ({ $($inner:tt)* } $($rest:tt)*) => {
-        $crate::tokens::quote_bind!($($inner)* $($rest)*);
-    };
-    ($other:tt $($rest:tt)*) => {
-        $crate::tokens::quote_bind!($($rest)*);
     };
 }
 
-/// Takes each iterator's next item under its name, or ends the repetition.
+/// Takes an iterator's next item under its name, or ends the repetition.
 macro_rules! quote_next {
-    () => {};
-    (# $var:ident $($rest:tt)*) => {
+    ($var:ident) => {
         let $var = match $var.next() {
             Some(item) => item,
             None => break,
         };
-        $crate::tokens::quote_next!($($rest)*);
-    };
-    (( $($inner:tt)* ) $($rest:tt)*) => {
-        $crate::tokens::quote_next!($($inner)* $($rest)*);
-    };
-    ([ $($inner:tt)* ] $($rest:tt)*) => {
-        $crate::tokens::quote_next!($($inner)* $($rest)*);
-    };
-    ({ $($inner:tt)* } $($rest:tt)*) => {
-        $crate::tokens::quote_next!($($inner)* $($rest)*);
-    };
-    ($other:tt $($rest:tt)*) => {
-        $crate::tokens::quote_next!($($rest)*);
     };
 }
 
-pub(crate) use {quote, quote_bind, quote_group, quote_into, quote_next, quote_repeat, quote_token, quote_windows};
+pub(crate) use {
+    quote, quote_bind, quote_group, quote_into, quote_next, quote_repeat, quote_token, quote_vars, quote_windows,
+};
 
 #[cfg(test)]
 mod tests {
