@@ -2,7 +2,9 @@
 //! operations to generate with the shapes they reach, finds recursive members and decides
 //! nullability.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::Value;
 

@@ -152,6 +152,10 @@ impl<'a> S<'a> {
 
 /// `word` as a keyword, if it is one.
 fn keyword(word: &str) -> Option<&'static str> {
+    // Every keyword is 2 to 8 lowercase letters: most names are answered here.
+    if !(2..=8).contains(&word.len()) || !word.as_bytes()[0].is_ascii_lowercase() {
+        return None;
+    }
     Some(match word {
         "as" => "as",
         "async" => "async",
@@ -1444,7 +1448,7 @@ fn print(commands: &[Cmd<'_>]) -> String {
             Cmd::Text(_) | Cmd::Owned(_) => {
                 let text = command_text(command).unwrap_or_default();
                 if pending_indent {
-                    out.extend(std::iter::repeat_n(' ', indent));
+                    push_spaces(&mut out, indent);
                     column = indent;
                     pending_indent = false;
                 }
@@ -1516,6 +1520,16 @@ fn print(commands: &[Cmd<'_>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Appends `count` spaces.
+fn push_spaces(out: &mut String, mut count: usize) {
+    const SPACES: &str = "                                                                ";
+    while count > 0 {
+        let run = count.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        count -= run;
+    }
 }
 
 /// For each `Begin`, the index of its `End`.

@@ -2,7 +2,9 @@
 //! variant and operation, and the Rust type of every member. Conflicts are errors here, so the
 //! renderers never have to think about names.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt;
 
 use crate::tokens::quote;

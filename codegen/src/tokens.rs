@@ -119,6 +119,13 @@ impl Tokens {
         Self::default()
     }
 
+    /// Room for `capacity` tokens.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            tokens: Vec::with_capacity(capacity),
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }
@@ -403,10 +410,18 @@ macro_rules! quote {
         $crate::tokens::Tokens::new()
     };
     ($($tt:tt)+) => {{
-        let mut out = $crate::tokens::Tokens::new();
+        // Room for at least the tokens written out (a group is two or more).
+        let mut out = $crate::tokens::Tokens::with_capacity(<[()]>::len(&[$($crate::tokens::quote_unit!($tt)),+]));
         $crate::tokens::quote_into!(out; $($tt)+);
         out
     }};
+}
+
+/// `()` for any token tree: counts them.
+macro_rules! quote_unit {
+    ($tt:tt) => {
+        ()
+    };
 }
 
 macro_rules! quote_into {
@@ -543,7 +558,8 @@ macro_rules! quote_next {
 }
 
 pub(crate) use {
-    quote, quote_bind, quote_group, quote_into, quote_next, quote_repeat, quote_token, quote_vars, quote_windows,
+    quote, quote_bind, quote_group, quote_into, quote_next, quote_repeat, quote_token, quote_unit, quote_vars,
+    quote_windows,
 };
 
 #[cfg(test)]
