@@ -31,13 +31,16 @@ const OVERFLOW: usize = usize::MAX;
 /// Lays out a sequence of items.
 pub(crate) fn items(tokens: &Tokens) -> String {
     let mut text = String::with_capacity(tokens.as_slice().len() * 8);
-    let root = read(tokens.as_slice(), &mut text);
+    let (tree, root) = read(tokens.as_slice(), &mut text);
     let mut doc = Doc {
         text: &text,
+        tree: &tree,
         commands: Vec::with_capacity(text.len() / 2),
+        ends: Vec::new(),
+        open: Vec::new(),
     };
-    doc.items(root.all());
-    print(&doc.commands)
+    doc.items(tree.seq(root));
+    print(&doc.commands, &doc.ends)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ enum Name {
     Other { capital: bool },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum Tok {
     Word(Span, Name),
     Literal(Span),
@@ -100,18 +103,27 @@ impl Tok {
     }
 }
 
-/// A sequence of tokens with the role of each.
+/// The tokens of an item's groups, with the role of each: each group's tokens lie together,
+/// after those of the groups inside it.
 #[derive(Debug, Default)]
-struct Seq {
+struct Tree {
     tokens: Vec<Tok>,
     roles: Vec<Role>,
 }
 
-impl Seq {
-    fn all(&self) -> S<'_> {
+/// Where a group's tokens lie in its [`Tree`].
+#[derive(Debug, Clone, Copy)]
+struct Seq {
+    start: u32,
+    end: u32,
+}
+
+impl Tree {
+    fn seq(&self, seq: Seq) -> S<'_> {
+        let range = seq.start as usize..seq.end as usize;
         S {
-            tokens: &self.tokens,
-            roles: &self.roles,
+            tokens: &self.tokens[range.clone()],
+            roles: &self.roles[range],
         }
     }
 }
@@ -273,16 +285,20 @@ fn split_operators(mut run: &[u8], mut push: impl FnMut(&'static str)) {
 
 /// Reads a token stream into a [`Seq`], writing names and literals into `text`: punctuation is
 /// split into operators as the parser reads them (longest first).
-fn read(tokens: &[Token], text: &mut String) -> Seq {
+fn read(tokens: &[Token], text: &mut String) -> (Tree, Seq) {
     let mut at = 0;
     let mut scratch = Vec::with_capacity(tokens.len());
-    read_group(tokens, &mut at, text, &mut scratch)
+    let mut tree = Tree {
+        tokens: Vec::with_capacity(tokens.len()),
+        roles: Vec::with_capacity(tokens.len()),
+    };
+    let root = read_group(tokens, &mut at, text, &mut scratch, &mut tree);
+    (tree, root)
 }
 
 /// Reads tokens from `at` to the end of the group they are in (its closing delimiter, taken,
-/// or the end). Each group's tokens are gathered on `scratch`, then moved into a vector of
-/// their own size.
-fn read_group(tokens: &[Token], at: &mut usize, text: &mut String, scratch: &mut Vec<Tok>) -> Seq {
+/// or the end). Each group's tokens are gathered on `scratch`, then moved to the end of `tree`.
+fn read_group(tokens: &[Token], at: &mut usize, text: &mut String, scratch: &mut Vec<Tok>, tree: &mut Tree) -> Seq {
     let start = scratch.len();
     while let Some(token) = tokens.get(*at) {
         *at += 1;
@@ -306,15 +322,19 @@ fn read_group(tokens: &[Token], at: &mut usize, text: &mut String, scratch: &mut
             Token::Lifetime(lifetime) => scratch.push(Tok::Lifetime(push_text(text, lifetime))),
             Token::Literal(literal) => scratch.push(Tok::Literal(push_text(text, literal))),
             Token::Open(delim) => {
-                let inner = read_group(tokens, at, text, scratch);
+                let inner = read_group(tokens, at, text, scratch, tree);
                 scratch.push(Tok::Group(*delim, inner));
             }
             Token::Close(_) => break,
         }
     }
-    let tokens: Vec<Tok> = scratch.drain(start..).collect();
-    let roles = roles(&tokens);
-    Seq { tokens, roles }
+    let begin = tree.tokens.len();
+    tree.tokens.extend(scratch.drain(start..));
+    roles(&tree.tokens[begin..], &mut tree.roles);
+    Seq {
+        start: begin as u32,
+        end: tree.tokens.len() as u32,
+    }
 }
 
 fn push_text(text: &mut String, word: &str) -> Span {
@@ -377,12 +397,13 @@ fn starts_operand(prev: Option<(&Tok, Role)>) -> bool {
 }
 
 /// The role of every token of a sequence.
-fn roles(tokens: &[Tok]) -> Vec<Role> {
-    let mut roles: Vec<Role> = Vec::with_capacity(tokens.len());
+/// Appends the role of each of `tokens` (one group's) to `out`.
+fn roles(tokens: &[Tok], out: &mut Vec<Role>) {
+    let base = out.len();
     let mut generics: Vec<Generic> = Vec::new();
     let mut closure = false;
     for (i, token) in tokens.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|j| (&tokens[j], roles[j]));
+        let prev = i.checked_sub(1).map(|j| (&tokens[j], out[base + j]));
         let operand = starts_operand(prev);
         let role = match token {
             Tok::Op(op) => match *op {
@@ -438,9 +459,8 @@ fn roles(tokens: &[Tok]) -> Vec<Role> {
             },
             _ => Role::Plain,
         };
-        roles.push(role);
+        out.push(role);
     }
-    roles
 }
 
 /// Tracks how deep a sequence is in angle brackets.
@@ -1045,7 +1065,12 @@ enum Cmd<'a> {
 
 struct Doc<'a> {
     text: &'a str,
+    tree: &'a Tree,
     commands: Vec<Cmd<'a>>,
+    /// For each `Begin`, in order, the index of its `End` (0 while it has none).
+    ends: Vec<usize>,
+    /// The `Begin`s not yet ended, as indices into `ends`.
+    open: Vec<usize>,
 }
 
 impl<'a> Doc<'a> {
@@ -1054,6 +1079,18 @@ impl<'a> Doc<'a> {
     }
 
     fn push(&mut self, command: Cmd<'a>) {
+        match command {
+            Cmd::Begin { .. } => {
+                self.open.push(self.ends.len());
+                self.ends.push(0);
+            }
+            Cmd::End => {
+                if let Some(begin) = self.open.pop() {
+                    self.ends[begin] = self.commands.len();
+                }
+            }
+            _ => {}
+        }
         self.commands.push(command);
     }
 
@@ -1089,7 +1126,7 @@ impl<'a> Doc<'a> {
             let Tok::Group(_, content) = &s.tokens[i + length - 1] else {
                 unreachable!("an attribute ends with its bracket group")
             };
-            self.attribute(content.all(), length == 3);
+            self.attribute(self.tree.seq(*content), length == 3);
             i += length;
             if hard {
                 self.push(Cmd::Hard);
@@ -1233,7 +1270,7 @@ impl<'a> Doc<'a> {
                         Some((Tok::Group(..), _)) => true,
                         _ => false,
                     };
-                    let content = content.all();
+                    let content = self.tree.seq(*content);
                     if params == Some(i) {
                         // A signature's parameters go a line each unless all of it fits.
                         self.list(("(", ")"), content, WIDTH, true, false);
@@ -1268,18 +1305,19 @@ impl<'a> Doc<'a> {
         match token {
             Tok::Word(span, _) | Tok::Literal(span) | Tok::Lifetime(span) => self.text(span.of(self.text)),
             Tok::Op(op) => self.text(op),
-            Tok::Group(Delim::Paren, content) => self.list(("(", ")"), content.all(), WIDTH, false, true),
+            Tok::Group(Delim::Paren, content) => self.list(("(", ")"), self.tree.seq(*content), WIDTH, false, true),
             Tok::Group(Delim::Bracket, content) => {
+                let content = self.tree.seq(*content);
                 if content.tokens.iter().any(|t| t.is_op(";")) {
                     self.text("[");
-                    self.expression(content.all());
+                    self.expression(content);
                     self.text("]");
                 } else {
-                    self.list(("[", "]"), content.all(), ARRAY_WIDTH, false, false);
+                    self.list(("[", "]"), content, ARRAY_WIDTH, false, false);
                 }
             }
             Tok::Group(Delim::Brace, content) => {
-                let content = content.all();
+                let content = self.tree.seq(*content);
                 match braces.unwrap_or(Braces::Block) {
                     _ if content.is_empty() => self.text("{}"),
                     Braces::Block => self.block(content, Self::statements),
@@ -1427,8 +1465,9 @@ fn command_text<'c>(command: &'c Cmd<'_>) -> Option<&'c str> {
     }
 }
 
-fn print(commands: &[Cmd<'_>]) -> String {
-    let ends = group_ends(commands);
+/// Prints `commands`, whose `Begin`s end where `ends` says, in order.
+fn print(commands: &[Cmd<'_>], ends: &[usize]) -> String {
+    let mut ends = ends.iter().copied();
     let mut out = String::with_capacity(commands.len() * 4);
     let mut column = 0usize;
     let mut indent = 0usize;
@@ -1483,7 +1522,8 @@ fn print(commands: &[Cmd<'_>]) -> String {
                     .last()
                     .is_some_and(|frame| !frame.broken && !frame.overflow && frame.hard_lines == hard_lines);
                 let from = if pending_indent { indent } else { column };
-                let flat = trusted || fits(commands, i, ends[i], from, *max, *rest);
+                let end = ends.next().unwrap_or_default();
+                let flat = trusted || fits(commands, i, end, from, *max, *rest);
                 stack.push(Frame {
                     broken: !flat,
                     overflow: *max == OVERFLOW,
@@ -1530,24 +1570,6 @@ fn push_spaces(out: &mut String, mut count: usize) {
         out.push_str(&SPACES[..run]);
         count -= run;
     }
-}
-
-/// For each `Begin`, the index of its `End`.
-fn group_ends(commands: &[Cmd<'_>]) -> Vec<usize> {
-    let mut ends = vec![0; commands.len()];
-    let mut open = Vec::new();
-    for (i, command) in commands.iter().enumerate() {
-        match command {
-            Cmd::Begin { .. } => open.push(i),
-            Cmd::End => {
-                if let Some(begin) = open.pop() {
-                    ends[begin] = i;
-                }
-            }
-            _ => {}
-        }
-    }
-    ends
 }
 
 /// Whether the group from `begin` to `end` fits flat from `column`: its text within `max`, and

@@ -410,8 +410,9 @@ macro_rules! quote {
         $crate::tokens::Tokens::new()
     };
     ($($tt:tt)+) => {{
-        // Room for at least the tokens written out (a group is two or more).
-        let mut out = $crate::tokens::Tokens::with_capacity(<[()]>::len(&[$($crate::tokens::quote_unit!($tt)),+]));
+        // Room for the token trees written out (a group is two tokens or more) and some that
+        // interpolations add: most lists never grow, the rest grow less often.
+        let mut out = $crate::tokens::Tokens::with_capacity(16 + <[()]>::len(&[$($crate::tokens::quote_unit!($tt)),+]));
         $crate::tokens::quote_into!(out; $($tt)+);
         out
     }};
