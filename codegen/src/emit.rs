@@ -61,32 +61,12 @@ type JobText = Vec<JobModule>;
 pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<Rendered> {
     let cx = Context::new(index, symbols);
     let jobs = render::jobs(index);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(jobs.len());
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<JobText>)>> = Mutex::new(Vec::with_capacity(jobs.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(n) else { break };
-                let text = render_and_format(&cx, job, formatted);
-                results
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push((n, text));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    results.sort_by_key(|(n, _)| *n);
+    let results = in_parallel(&jobs, false, |job| render_and_format(&cx, job, formatted));
     let mut rendered = Rendered {
         modules: BTreeMap::new(),
         example: Example::new(&cx),
     };
-    for (_, text) in results {
+    for text in results {
         for job in text? {
             for depth in 0..job.path.0.len() {
                 rendered
@@ -112,6 +92,37 @@ pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<R
         }
     }
     Ok(rendered)
+}
+
+/// `f` of each of `items`, in their order, computed on the machine's cores (up to 8 threads,
+/// each taking the next item no thread has taken), or on this thread when there is one core
+/// or one item, or the work is too `small` to pay for starting threads.
+fn in_parallel<T: Sync, R: Send>(items: &[T], small: bool, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(items.len());
+    if threads <= 1 || small {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(n) else { break };
+                let result = f(item);
+                results
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push((n, result));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    results.sort_by_key(|(n, _)| *n);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 fn render_and_format(cx: &Context<'_>, job: &Job<'_>, formatted: bool) -> Result<JobText> {
@@ -293,37 +304,56 @@ impl Rendered {
     /// [front page](Self::front_page)) and one file per module. A module with more than
     /// [`SPLIT_THRESHOLD`] items gets one private file per item, re-exported, so a reader finds a
     /// type by its name and the compiler gets more, smaller units of work.
+    /// Modules are written out on the machine's cores when there is half a MiB of code or more.
     pub fn crate_files(&self, source: &str, crate_name: &str) -> Files {
-        let mut files = Files::new();
-        for (path, module) in &self.modules {
-            if !self.is_used(path) {
-                continue;
+        let modules: Vec<(&ModulePath, &ModuleText)> =
+            self.modules.iter().filter(|(path, _)| self.is_used(path)).collect();
+        let bytes: usize = modules
+            .iter()
+            .flat_map(|(_, module)| module.items.values())
+            .map(String::len)
+            .sum();
+        in_parallel(&modules, bytes < 512 * 1024, |(path, module)| {
+            self.module_files(path, module, source, crate_name)
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The file of the module at `path`, and when it is split, those of its items.
+    fn module_files(
+        &self,
+        path: &ModulePath,
+        module: &ModuleText,
+        source: &str,
+        crate_name: &str,
+    ) -> Vec<(PathBuf, String)> {
+        let mut files = Vec::new();
+        let mut text = header(source);
+        if path.0.is_empty() {
+            let page = self.front_page(crate_name);
+            if !page.is_empty() {
+                text.push_str(&comment_lines("//!", &page));
+                text.push('\n');
             }
-            let mut text = header(source);
-            if path.0.is_empty() {
-                let page = self.front_page(crate_name);
-                if !page.is_empty() {
-                    text.push_str(&comment_lines("//!", &page));
-                    text.push('\n');
-                }
-            }
-            let file = |parts: &[String]| {
-                let mut file: PathBuf = parts.iter().collect();
-                file.set_extension("rs");
-                file
-            };
-            if path.0.is_empty() || module.items.len() <= SPLIT_THRESHOLD {
-                text.push_str(&self.body(path, false));
-            } else {
-                text.push_str(&self.split_body(path, module, source, &mut files, &file));
-            }
-            let name = if path.0.is_empty() {
-                PathBuf::from("lib.rs")
-            } else {
-                file(&path.0)
-            };
-            files.insert(name, text);
         }
+        let file = |parts: &[String]| {
+            let mut file: PathBuf = parts.iter().collect();
+            file.set_extension("rs");
+            file
+        };
+        if path.0.is_empty() || module.items.len() <= SPLIT_THRESHOLD {
+            text.push_str(&self.body(path, false));
+        } else {
+            text.push_str(&self.split_body(path, module, source, &mut files, &file));
+        }
+        let name = if path.0.is_empty() {
+            PathBuf::from("lib.rs")
+        } else {
+            file(&path.0)
+        };
+        files.push((name, text));
         files
     }
 
@@ -336,7 +366,7 @@ impl Rendered {
         path: &ModulePath,
         module: &ModuleText,
         source: &str,
-        files: &mut Files,
+        files: &mut Vec<(PathBuf, String)>,
         file: &dyn Fn(&[String]) -> PathBuf,
     ) -> String {
         let mut declarations = String::new();
@@ -356,7 +386,7 @@ impl Rendered {
             declarations.push_str(&format!("include!(\"{dir}/{name}.rs\");\n"));
             let mut parts = path.0.clone();
             parts.push(name);
-            files.insert(file(&parts), format!("{}{item}", header(source)));
+            files.push((file(&parts), format!("{}{item}", header(source))));
         }
         let mut body = self.children_only(path);
         if !body.is_empty() {

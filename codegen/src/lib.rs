@@ -195,6 +195,16 @@ impl Codegen {
 
     /// Loads the model files into the typed model and checks its traits.
     fn load(&self) -> Result<Loaded> {
+        let model = self.load_model()?;
+        let found = traits::check_traits(&model, self.allow_unknown_traits);
+        Ok(Loaded {
+            model,
+            trait_errors: found.errors,
+        })
+    }
+
+    /// Loads the model files into the typed model, its traits unchecked.
+    fn load_model(&self) -> Result<Model> {
         let assemble::Assembled {
             document,
             origins,
@@ -211,17 +221,7 @@ impl Codegen {
             .into_iter()
             .filter_map(|(path, origin)| Some((path, (origin.file, origin.pos?))))
             .collect();
-        let found = traits::check_traits(&model, self.allow_unknown_traits);
-        let warnings = found
-            .warnings
-            .into_iter()
-            .map(|warning| self.in_model(&model, warning).to_string().replace('\n', " "))
-            .collect();
-        Ok(Loaded {
-            model,
-            warnings,
-            trait_errors: found.errors,
-        })
+        Ok(model)
     }
 
     /// The index of the loaded model for the selection. Every problem found is reported: those
@@ -229,12 +229,47 @@ impl Codegen {
     /// a value the trait check already refused (`@http`'s `code` out of range is one problem,
     /// not two).
     fn index<'m>(&self, loaded: &'m Loaded) -> Result<Index<'m>> {
-        let model = &loaded.model;
-        let indexed = Index::new(model, &self.selection);
-        if loaded.trait_errors.is_empty() {
+        self.checked(
+            &loaded.model,
+            &loaded.trait_errors,
+            Index::new(&loaded.model, &self.selection),
+        )
+    }
+
+    /// The model's trait check and its index, made side by side where the machine has a
+    /// second core and the model a hundred shapes or more (both only read the model), and
+    /// their problems as [`Codegen::index`] reports them.
+    fn load_and_index<'m>(&self, model: &'m Model) -> (Vec<String>, Result<Index<'m>>) {
+        let allow_unknown = self.allow_unknown_traits;
+        let side_by_side = model.shapes.len() >= 100 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        let (found, indexed) = if side_by_side {
+            std::thread::scope(|scope| {
+                let found = scope.spawn(|| traits::check_traits(model, allow_unknown));
+                let indexed = Index::new(model, &self.selection);
+                let found = found.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (found, indexed)
+            })
+        } else {
+            (
+                traits::check_traits(model, allow_unknown),
+                Index::new(model, &self.selection),
+            )
+        };
+        let warnings = found
+            .warnings
+            .into_iter()
+            .map(|warning| self.in_model(model, warning).to_string().replace('\n', " "))
+            .collect();
+        (warnings, self.checked(model, &found.errors, indexed))
+    }
+
+    /// `indexed`, or every problem: those of the trait check (`trait_errors`) and those of the
+    /// index, save those at or below a value the trait check refused.
+    fn checked<'m>(&self, model: &'m Model, trait_errors: &[Error], indexed: Result<Index<'m>>) -> Result<Index<'m>> {
+        if trait_errors.is_empty() {
             return indexed.map_err(|err| self.in_model(model, err));
         }
-        let mut problems = loaded.trait_errors.clone();
+        let mut problems = trait_errors.to_vec();
         if let Err(err) = indexed {
             let more = if err.problems().is_empty() {
                 vec![err]
@@ -243,8 +278,7 @@ impl Codegen {
             };
             problems.extend(more.into_iter().filter(|problem| {
                 !problem.json_path().is_some_and(|path| {
-                    loaded
-                        .trait_errors
+                    trait_errors
                         .iter()
                         .filter_map(Error::json_path)
                         .any(|refused| path.starts_with(refused))
@@ -321,8 +355,7 @@ impl Codegen {
 
     /// Loads, checks and renders the model, in memory.
     pub fn generate(&self) -> Result<Generated> {
-        let loaded = self.load()?;
-        let model = &loaded.model;
+        let model = &self.load_model()?;
         let in_model = |err: Error| self.in_model(model, err);
         let source = self
             .models
@@ -336,10 +369,10 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let index = self.index(&loaded)?;
+        let (mut all_warnings, index) = self.load_and_index(model);
+        let index = index?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
-        let mut all_warnings = loaded.warnings.clone();
         all_warnings.extend(warnings(&index));
         Ok(Generated {
             warnings: all_warnings,
@@ -586,11 +619,10 @@ fn locate<'a>(
     cuts.into_iter().rev().find_map(|cut| locations.get(&path[..cut]))
 }
 
-/// A loaded model: the typed model, what its trait check let through with a warning, and what
-/// it refused (reported with the model checks' problems).
+/// A loaded model for `inspect`: the typed model and what its trait check refused (reported
+/// with the model checks' problems).
 struct Loaded {
     model: Model,
-    warnings: Vec<String>,
     trait_errors: Vec<Error>,
 }
 
