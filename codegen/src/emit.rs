@@ -304,6 +304,7 @@ impl Rendered {
     /// [front page](Self::front_page)) and one file per module. A module with more than
     /// [`SPLIT_THRESHOLD`] items gets one private file per item, re-exported, so a reader finds a
     /// type by its name and the compiler gets more, smaller units of work.
+    ///
     /// Modules are written out on the machine's cores when there is half a MiB of code or more.
     pub fn crate_files(&self, source: &str, crate_name: &str) -> Files {
         let modules: Vec<(&ModulePath, &ModuleText)> =

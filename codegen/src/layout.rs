@@ -105,7 +105,7 @@ impl Tok {
 
 /// The tokens of an item's groups, with the role of each: each group's tokens lie together,
 /// after those of the groups inside it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tree {
     tokens: Vec<Tok>,
     roles: Vec<Role>,
@@ -283,8 +283,9 @@ fn split_operators(mut run: &[u8], mut push: impl FnMut(&'static str)) {
     }
 }
 
-/// Reads a token stream into a [`Seq`], writing names and literals into `text`: punctuation is
-/// split into operators as the parser reads them (longest first).
+/// Reads a token stream into a [`Tree`], writing names and literals into `text`, and returns it
+/// with the outermost group: punctuation is split into operators as the parser reads them
+/// (longest first).
 fn read(tokens: &[Token], text: &mut String) -> (Tree, Seq) {
     let mut at = 0;
     let mut scratch = Vec::with_capacity(tokens.len());
@@ -396,7 +397,6 @@ fn starts_operand(prev: Option<(&Tok, Role)>) -> bool {
     }
 }
 
-/// The role of every token of a sequence.
 /// Appends the role of each of `tokens` (one group's) to `out`.
 fn roles(tokens: &[Tok], out: &mut Vec<Role>) {
     let base = out.len();

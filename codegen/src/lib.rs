@@ -239,7 +239,7 @@ impl Codegen {
     /// The model's trait check and its index, made side by side where the machine has a
     /// second core and the model a hundred shapes or more (both only read the model), and
     /// their problems as [`Codegen::index`] reports them.
-    fn load_and_index<'m>(&self, model: &'m Model) -> (Vec<String>, Result<Index<'m>>) {
+    fn check_and_index<'m>(&self, model: &'m Model) -> (Vec<String>, Result<Index<'m>>) {
         let allow_unknown = self.allow_unknown_traits;
         let side_by_side = model.shapes.len() >= 100 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         let (found, indexed) = if side_by_side {
@@ -369,7 +369,7 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let (mut all_warnings, index) = self.load_and_index(model);
+        let (mut all_warnings, index) = self.check_and_index(model);
         let index = index?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;

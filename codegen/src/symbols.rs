@@ -3,9 +3,9 @@
 //! renderers never have to think about names.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use std::fmt;
 
 use crate::tokens::quote;
 use crate::tokens::{Text, Token, Tokens};
