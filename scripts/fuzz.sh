@@ -3,14 +3,14 @@
 # (default 300 s for each target in turn). Generator targets: generate, idl, json. Runtime targets:
 # request_rest_json1, request_aws_json1_0, request_aws_json1_1 (whole requests through a generated
 # server), json_body, cbor_body (the bodies of an rpcv2Cbor server), primitives, endpoint_rules,
-# profile, event_stream (event-stream messages and aws-chunked content).
+# endpoint_rule_bytes, profile, event_stream (event-stream messages and aws-chunked content).
 # Seeds: the models of ../shared (JSON), the IDL loader tests of ../shared/idl-tests, model/ and
 # tests/models/, the endpoint rule sets of the AWS models, and a few requests, bodies, values and
 # profile files written here (all copied under target/, not the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
-targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body cbor_body primitives endpoint_rules profile event_stream}"
+targets="${2:-generate idl json request_rest_json1 request_aws_json1_0 request_aws_json1_1 json_body cbor_body primitives endpoint_rules endpoint_rule_bytes profile event_stream}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
@@ -45,6 +45,20 @@ for target in $targets; do
             printf 'Tue, 29 Apr 2014 18:30:38 GMT' >"$corpus/http-date"
             printf -- '-9223372036854775808.5' >"$corpus/epoch"
             printf '%%E2%%9C%%93 a+b' >"$corpus/percent"
+            ;;
+        endpoint_rule_bytes)
+            # The rule sets the runtime's embedded clients hold, as bytes, without the header the
+            # target adds.
+            python3 - "$corpus" <<'PY'
+import glob, os, re, sys
+corpus = sys.argv[1]
+for path in sorted(glob.glob("runtime/src/aws/*/schema.rs")):
+    found = re.search(r'EndpointRules::Compiled\(\s*b"((?:[^"\\]|\\.)*)"', open(path).read())
+    if found:
+        data = found.group(1).encode("ascii").decode("unicode_escape").encode("latin-1")
+        name = os.path.basename(os.path.dirname(path))
+        open(os.path.join(corpus, name), "wb").write(data[4:])
+PY
             ;;
         endpoint_rules)
             if [ -d "$shared" ]; then

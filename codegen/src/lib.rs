@@ -455,8 +455,9 @@ pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
 }
 
 /// What the generated code leaves out of the model or reads leniently, one line per shape or
-/// member: the `@pattern`s the runtime cannot check, and blob `@default`s that are not base64
-/// (taken as the bytes of their text, as the published protocol tests use them).
+/// member: the `@pattern`s the runtime cannot check, blob `@default`s that are not base64
+/// (taken as the bytes of their text, as the published protocol tests use them), waiters that do
+/// not read, and endpoint rules that do not parse.
 fn warnings(index: &Index<'_>) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut blob_defaults = Vec::new();
@@ -509,6 +510,17 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
     }
     warnings.extend(blob_defaults);
     warnings.extend(unread_waiters);
+    let (service, _) = index.service();
+    if let Some(Err(error)) = service
+        .traits
+        .endpoint_rules()
+        .map(smithy_runtime::endpoint::RuleSet::from_value)
+    {
+        warnings.push(format!(
+            "shape `{}`: the endpoint rules do not read ({error}); the generated client reports this when it resolves an endpoint",
+            service.id
+        ));
+    }
     warnings
 }
 

@@ -107,6 +107,8 @@ pub struct Service {
     pub shape_id: String,
     /// The parsed rule set, or why it does not parse.
     pub rule_set: Result<RuleSet, RuleSetError>,
+    /// The parsed rule set written as bytes and read back, as a generated client reads it.
+    pub from_bytes: Result<RuleSet, RuleSetError>,
     /// The partitions data `aws.partition` reads.
     pub partitions: Arc<Partitions>,
 }
@@ -182,7 +184,7 @@ impl Case {
     }
 
     /// Resolves the case's `params` with the service's rule set and checks the outcome against
-    /// `expect`.
+    /// `expect`, and that the rule set read from its bytes resolves the same.
     pub fn check_params(&self) -> Result<(), String> {
         self.check_params_with(&self.service.partitions)
     }
@@ -195,7 +197,25 @@ impl Case {
             .as_ref()
             .map_err(|error| format!("the rule set of {} does not parse: {error}", self.service.shape_id))?;
         let params = self.resolver_params()?;
-        check_outcome(&self.expect, rule_set.resolve_with(&params, partitions))
+        let outcome = rule_set.resolve_with(&params, partitions);
+        // The rule set as a generated client reads it resolves the same.
+        let from_bytes = self
+            .service
+            .from_bytes
+            .as_ref()
+            .map_err(|error| {
+                format!(
+                    "the rule set of {} does not read from its bytes: {error}",
+                    self.service.shape_id
+                )
+            })?
+            .resolve_with(&params, partitions);
+        if from_bytes != outcome {
+            return Err(format!(
+                "read from its bytes, the rule set resolves to {from_bytes:?}, not {outcome:?}"
+            ));
+        }
+        check_outcome(&self.expect, outcome)
     }
 }
 
@@ -356,11 +376,17 @@ pub fn cases_of(
         } else {
             stem.clone()
         };
+        let rule_set = RuleSet::from_value(rule_set);
+        let from_bytes = match &rule_set {
+            Ok(rule_set) => RuleSet::from_bytes(&rule_set.to_bytes()),
+            Err(error) => Err(error.clone()),
+        };
         let service = Arc::new(Service {
             label,
             file: file.to_path_buf(),
             shape_id: id.clone(),
-            rule_set: RuleSet::from_value(rule_set),
+            rule_set,
+            from_bytes,
             partitions: partitions.clone(),
         });
         let test_cases = tests.get("testCases").and_then(Value::as_array);

@@ -150,6 +150,9 @@ fn tree_against_decision_diagram() {
             let rule_set = RuleSet::from_json(&json).expect("the rules parse");
             let parse = time(200, || RuleSet::from_json(black_box(&json)).is_ok());
             println!("{file} {form}: {} bytes parsed in {parse:?}", json.len());
+            let bytes = rule_set.to_bytes();
+            let read = time(200, || RuleSet::from_bytes(black_box(&bytes)).is_ok());
+            println!("{file} {form}: {} bytes read from bytes in {read:?}", bytes.len());
             for (what, params) in &cases {
                 let outcome = rule_set.resolve(params);
                 let per_call = time(100_000, || rule_set.resolve(black_box(params)));

@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use smithy_runtime::endpoint::{ParamType, Params, RuleSet};
+use smithy_runtime::endpoint::RuleSet;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -14,14 +14,5 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(rules) = RuleSet::from_json(text) else {
         return;
     };
-    let mut params = Params::new();
-    for parameter in rules.parameters() {
-        match parameter.param_type {
-            ParamType::String => params.set(parameter.name.clone(), "us-east-1"),
-            ParamType::Boolean => params.set(parameter.name.clone(), true),
-            ParamType::StringArray => params.set(parameter.name.clone(), vec!["a".to_owned(), "b".to_owned()]),
-        };
-    }
-    let _ = rules.resolve(&params);
-    let _ = rules.resolve(&Params::new());
+    smithy_codegen_fuzz::resolve_all(&rules);
 });

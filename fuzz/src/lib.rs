@@ -36,3 +36,19 @@ pub fn request(data: &[u8]) -> Option<smithy_runtime::http::Request<Vec<u8>>> {
     }
     builder.body(body).ok()
 }
+
+/// Resolves `rules` with every parameter set (strings to a region-like value, booleans to true,
+/// string arrays to two names) and with none: an endpoint or an error, never a panic.
+pub fn resolve_all(rules: &smithy_runtime::endpoint::RuleSet) {
+    use smithy_runtime::endpoint::{ParamType, Params};
+    let mut params = Params::new();
+    for parameter in rules.parameters() {
+        match parameter.param_type {
+            ParamType::String => params.set(parameter.name.clone(), "us-east-1"),
+            ParamType::Boolean => params.set(parameter.name.clone(), true),
+            ParamType::StringArray => params.set(parameter.name.clone(), vec!["a".to_owned(), "b".to_owned()]),
+        };
+    }
+    let _ = rules.resolve(&params);
+    let _ = rules.resolve(&Params::new());
+}

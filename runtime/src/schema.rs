@@ -677,13 +677,35 @@ pub struct ServiceSchema {
     /// The `aws.api#service` trait's `sdkId`, such as `AmplifyBackend`: it names the
     /// service-specific endpoint variable (`AWS_ENDPOINT_URL_AMPLIFYBACKEND`).
     pub sdk_id: Option<&'static str>,
-    /// The `smithy.rules#endpointRuleSet` trait, as compact JSON, that resolves endpoints.
-    pub endpoint_rules: Option<&'static str>,
+    /// The endpoint rules that resolve the service's endpoints: its `smithy.rules#endpointBdd`
+    /// trait, else its `smithy.rules#endpointRuleSet`.
+    pub endpoint_rules: Option<EndpointRules>,
     /// Every operation, sorted by name: an operation's index here identifies it.
     pub operations: &'static [&'static OperationSchema],
     /// For protocols that route on method and URI: the operations' indexes, most specific URI
     /// template first.
     pub routes: &'static [usize],
+}
+
+/// A service's endpoint rules, as a generated crate holds them.
+#[derive(Clone, Copy)]
+pub enum EndpointRules {
+    /// Parsed and checked by the generator and written as bytes
+    /// ([`RuleSet::to_bytes`](crate::endpoint::RuleSet::to_bytes)), read by a client when it is
+    /// made, without parsing JSON.
+    Compiled(&'static [u8]),
+    /// Rules the generator could not read, and why: each call that needs an endpoint from them
+    /// fails with this.
+    Invalid(&'static str),
+}
+
+impl std::fmt::Debug for EndpointRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EndpointRules::Compiled(bytes) => write!(f, "Compiled({} bytes)", bytes.len()),
+            EndpointRules::Invalid(why) => f.debug_tuple("Invalid").field(why).finish(),
+        }
+    }
 }
 
 impl ServiceSchema {

@@ -861,3 +861,56 @@ fn a_blob_default_that_is_not_base64_is_a_warning() {
         generated.warnings()
     );
 }
+
+#[test]
+fn endpoint_rules_that_do_not_read_are_a_warning_and_embedded_as_why() {
+    let mut model = sound_model();
+    let rules = |function: &str| {
+        serde_json::json!({
+            "version": "1.0",
+            "parameters": {},
+            "rules": [{
+                "conditions": [{"fn": function, "argv": [true]}],
+                "endpoint": {"url": "https://example.com"},
+                "type": "endpoint"
+            }]
+        })
+    };
+    shapes(&mut model)["ex#Svc"]["traits"]["smithy.rules#endpointRuleSet"] = rules("nope");
+    let path = model_file("endpoint-rules-unread", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    let warnings: Vec<&String> = generated
+        .warnings()
+        .iter()
+        .filter(|warning| warning.contains("the endpoint rules do not read"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", generated.warnings());
+    assert!(
+        warnings[0].contains("ex#Svc") && warnings[0].contains("unknown function nope"),
+        "{warnings:?}"
+    );
+    let files = generated.source_files().expect("formats");
+    let schema = &files[&PathBuf::from("schema.rs")];
+    assert!(
+        schema.contains("EndpointRules::Invalid(") && schema.contains("unknown function nope"),
+        "{schema}"
+    );
+    // Rules that read are embedded parsed, as bytes, without a warning.
+    shapes(&mut model)["ex#Svc"]["traits"]["smithy.rules#endpointRuleSet"] = rules("not");
+    let path = model_file("endpoint-rules-read", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    assert!(
+        generated
+            .warnings()
+            .iter()
+            .all(|warning| !warning.contains("endpoint rules")),
+        "{:?}",
+        generated.warnings()
+    );
+    let files = generated.source_files().expect("formats");
+    let schema = &files[&PathBuf::from("schema.rs")];
+    assert!(
+        schema.contains("EndpointRules::Compiled(") && schema.contains("b\"SRB\\x01"),
+        "{schema}"
+    );
+}

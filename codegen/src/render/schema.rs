@@ -35,8 +35,9 @@ pub(super) fn module_uses() -> Tokens {
     quote! {
         #[allow(unused_imports)]
         use #schema::{
-            prelude, EndpointParam, EndpointParamSource, Flags, Http, HttpBinding, Member, OperationSchema, Protocol,
-            Schema, Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat, XmlNamespace,
+            prelude, EndpointParam, EndpointParamSource, EndpointRules, Flags, Http, HttpBinding, Member,
+            OperationSchema, Protocol, Schema, Segment, ServiceSchema, ShapeType, StaticParam, TimestampFormat,
+            XmlNamespace,
         };
     }
 }

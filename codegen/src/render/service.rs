@@ -2,6 +2,8 @@
 //! service; a server implements it to answer calls. And the service's schema, and the function
 //! that tells generic code every operation's type.
 
+use smithy_runtime::endpoint::RuleSet;
+
 use crate::tokens::{quote, Literal};
 
 use super::{doc_attrs, Context, Output};
@@ -103,10 +105,16 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         Some(id) => quote!(Some(#id)),
         None => quote!(None),
     };
-    let endpoint_rules = match shape.traits.endpoint_rules() {
-        Some(rules) => {
-            let rules = rules.to_string();
-            quote!(Some(#rules))
+    // The rules are parsed and checked here, once, and embedded as bytes a client reads without
+    // parsing JSON; rules that do not parse are embedded as why (a warning says so too).
+    let endpoint_rules = match shape.traits.endpoint_rules().map(RuleSet::from_value) {
+        Some(Ok(rules)) => {
+            let bytes = Literal::byte_string(&rules.to_bytes());
+            quote!(Some(EndpointRules::Compiled(#bytes)))
+        }
+        Some(Err(error)) => {
+            let why = error.to_string();
+            quote!(Some(EndpointRules::Invalid(#why)))
         }
         None => quote!(None),
     };

@@ -8,7 +8,9 @@ use super::{Config, RequestContext};
 use crate::endpoint::{AuthScheme, Endpoint, ParamValue, Params, RuleSet};
 use crate::error::UnhandledError;
 use crate::operation::Operation;
-use crate::schema::{EndpointParamSource, InputSearch, OperationSchema, Schema, ServiceSchema, StaticParam};
+use crate::schema::{
+    EndpointParamSource, EndpointRules, InputSearch, OperationSchema, Schema, ServiceSchema, StaticParam,
+};
 use crate::shape::{Value, View};
 
 /// The endpoint a call resolved to: its URL, the headers the rules add, and how to sign for it.
@@ -127,8 +129,11 @@ impl CallParams {
 
 impl ServiceEndpoints {
     fn new(service: &'static ServiceSchema, config: &Config) -> Self {
-        let rules = service.endpoint_rules.map(|json| {
-            RuleSet::from_json(json).map_err(|err| format!("the endpoint rules of `{}`: {err}", service.id))
+        let rules = service.endpoint_rules.map(|rules| match rules {
+            EndpointRules::Compiled(bytes) => {
+                RuleSet::from_bytes(bytes).map_err(|err| format!("the endpoint rules of `{}`: {err}", service.id))
+            }
+            EndpointRules::Invalid(why) => Err(format!("the endpoint rules of `{}`: {why}", service.id)),
         });
         let endpoint = configured_endpoint(config, service);
         let (base, account_id_param) = match &rules {

@@ -5,7 +5,9 @@
 //! rules) or of its `smithy.rules#endpointBdd` trait (a decision diagram), parsed once
 //! (references resolved to slots, templates and `getAttr` paths split up, arities and types
 //! checked, a diagram's node references checked); [`RuleSet::resolve`] turns [`Params`] into an
-//! [`Endpoint`] or a [`ResolveError`].
+//! [`Endpoint`] or a [`ResolveError`]. [`RuleSet::to_bytes`] writes a parsed rule set as bytes
+//! that [`RuleSet::from_bytes`] reads back without parsing or checking it again: generated crates
+//! embed their service's rules so, parsed by the generator.
 //! The standard library (`isSet`, `not`, `booleanEquals`, `stringEquals`, `getAttr`,
 //! `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`, `coalesce`, `ite`, `split`) and the
 //! AWS library (`aws.partition`, `aws.parseArn`, `aws.isVirtualHostableS3Bucket`) are built in;
@@ -43,6 +45,7 @@ mod eval;
 mod functions;
 mod json;
 mod output;
+mod packed;
 mod params;
 mod partitions;
 #[cfg(test)]

@@ -424,7 +424,13 @@ fn rule_set(rules: Json) -> RuleSet {
     try_rule_set(rules).unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// The rule set read from JSON, then written as bytes and read back (checked to be the same), so
+/// that every test below runs on what a generated client reads.
 fn try_rule_set(rules: Json) -> Result<RuleSet, RuleSetError> {
+    json_rule_set(rules).map(super::packed::tests::round_trip)
+}
+
+fn json_rule_set(rules: Json) -> Result<RuleSet, RuleSetError> {
     RuleSet::from_value(&json!({
         "version": "1.0",
         "parameters": {
