@@ -1057,6 +1057,44 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_rules_that_do_not_read_are_each_call_s_error() {
+        static INVALID: ServiceSchema = ServiceSchema {
+            endpoint_rules: Some(crate::schema::EndpointRules::Invalid(
+                "rules[0].conditions[0].fn: unknown function nope",
+            )),
+            ..SERVICE
+        };
+        static GARBLED: ServiceSchema = ServiceSchema {
+            endpoint_rules: Some(crate::schema::EndpointRules::Compiled(b"SRB\x01\x031.0\xff")),
+            ..SERVICE
+        };
+        let transport = Arc::new(Flaky {
+            failures: 0,
+            bodies: Mutex::new(Vec::new()),
+        });
+        for (service, why) in [
+            (&INVALID, "unknown function nope"),
+            (&GARBLED, "invalid rule set bytes at offset"),
+        ] {
+            // A configuration of its own: a configuration keeps a service's rules by its id.
+            let config = Config::with_shared_transport(transport.clone(), "http://localhost").with_sleep(Instant);
+            let context = RequestContext {
+                service,
+                operation: &OPERATION,
+            };
+            let Err(error) = run(send(&config, Box::new(Unset), context, None)) else {
+                panic!("a call without an endpoint was sent");
+            };
+            let message = error.to_string();
+            assert!(
+                message.contains("the endpoint rules of `test#Service`") && message.contains(why),
+                "{message}"
+            );
+        }
+        assert!(transport.bodies.lock().expect("no thread panicked").is_empty());
+    }
+
+    #[test]
     fn a_body_that_requires_a_length_is_refused_without_one() {
         static BODY: Schema = Schema {
             traits: Traits {
