@@ -58,8 +58,13 @@ type JobText = Vec<JobModule>;
 /// the same code, produced without the parsing and printing that formatting costs (most of the
 /// time on large models).
 ///
-pub fn render(index: &Index<'_>, symbols: &Symbols, formatted: bool) -> Result<Rendered> {
-    let cx = Context::new(index, symbols);
+pub fn render(
+    index: &Index<'_>,
+    symbols: &Symbols,
+    endpoint_rules: &crate::render::EndpointRules,
+    formatted: bool,
+) -> Result<Rendered> {
+    let cx = Context::new(index, symbols, endpoint_rules);
     let jobs = render::jobs(index);
     let results = in_parallel(&jobs, false, |job| render_and_format(&cx, job, formatted));
     let mut rendered = Rendered {

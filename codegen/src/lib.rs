@@ -372,8 +372,9 @@ impl Codegen {
         let (mut all_warnings, index) = self.check_and_index(model);
         let index = index?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
-        let rendered = emit::render(&index, &symbols, self.formatted).map_err(in_model)?;
-        all_warnings.extend(warnings(&index));
+        let endpoint_rules = render::endpoint_rules(&index);
+        let rendered = emit::render(&index, &symbols, &endpoint_rules, self.formatted).map_err(in_model)?;
+        all_warnings.extend(warnings(&index, &endpoint_rules));
         Ok(Generated {
             warnings: all_warnings,
             rendered,
@@ -458,7 +459,7 @@ pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
 /// member: the `@pattern`s the runtime cannot check, blob `@default`s that are not base64
 /// (taken as the bytes of their text, as the published protocol tests use them), waiters that do
 /// not read, and endpoint rules that do not parse.
-fn warnings(index: &Index<'_>) -> Vec<String> {
+fn warnings(index: &Index<'_>, endpoint_rules: &render::EndpointRules) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut blob_defaults = Vec::new();
     let mut unread_waiters = Vec::new();
@@ -511,11 +512,7 @@ fn warnings(index: &Index<'_>) -> Vec<String> {
     warnings.extend(blob_defaults);
     warnings.extend(unread_waiters);
     let (service, _) = index.service();
-    if let Some(Err(error)) = service
-        .traits
-        .endpoint_rules()
-        .map(smithy_runtime::endpoint::RuleSet::from_value)
-    {
+    if let Some(Err(error)) = endpoint_rules {
         warnings.push(format!(
             "shape `{}`: the endpoint rules do not read ({error}); the generated client reports this when it resolves an endpoint",
             service.id

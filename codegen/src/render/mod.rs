@@ -30,16 +30,32 @@ pub(crate) struct Context<'a> {
     pub symbols: &'a Symbols,
     /// The service's protocol.
     pub protocol: protocol::Protocol,
+    /// The service's endpoint rules, parsed and written as bytes, or why they do not parse.
+    pub endpoint_rules: &'a EndpointRules,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(index: &'a Index<'a>, symbols: &'a Symbols) -> Self {
+    pub fn new(index: &'a Index<'a>, symbols: &'a Symbols, endpoint_rules: &'a EndpointRules) -> Self {
         Self {
             index,
             symbols,
             protocol: protocol::Protocol::of(index.service().0),
+            endpoint_rules,
         }
     }
+}
+
+/// A service's `@endpointRuleSet`, parsed once: `None` without one, else the rule set written as
+/// bytes (what a client reads), or why it does not parse.
+pub(crate) type EndpointRules = Option<std::result::Result<Vec<u8>, String>>;
+
+/// Parses the service's endpoint rules.
+pub(crate) fn endpoint_rules(index: &Index<'_>) -> EndpointRules {
+    index.service().0.traits.endpoint_rules().map(|rules| {
+        smithy_runtime::endpoint::RuleSet::from_value(rules)
+            .map(|rules| rules.to_bytes())
+            .map_err(|error| error.to_string())
+    })
 }
 
 /// One module of the generated crate: its documentation, allowed lints, imports and items.

@@ -2,8 +2,6 @@
 //! service; a server implements it to answer calls. And the service's schema, and the function
 //! that tells generic code every operation's type.
 
-use smithy_runtime::endpoint::RuleSet;
-
 use crate::tokens::{quote, Literal};
 
 use super::{doc_attrs, Context, Output};
@@ -105,15 +103,15 @@ fn render_schema(cx: &Context<'_>, out: &mut Output) {
         Some(id) => quote!(Some(#id)),
         None => quote!(None),
     };
-    // The rules are parsed and checked here, once, and embedded as bytes a client reads without
+    // The rules, parsed and checked once per generation, are embedded as bytes a client reads without
     // parsing JSON; rules that do not parse are embedded as why (a warning says so too).
-    let endpoint_rules = match shape.traits.endpoint_rules().map(RuleSet::from_value) {
-        Some(Ok(rules)) => {
-            let bytes = Literal::byte_string(&rules.to_bytes());
+    let endpoint_rules = match cx.endpoint_rules {
+        Some(Ok(bytes)) => {
+            let bytes = Literal::byte_string(bytes);
             quote!(Some(EndpointRules::Compiled(#bytes)))
         }
-        Some(Err(error)) => {
-            let why = error.to_string();
+        Some(Err(why)) => {
+            let why = why.as_str();
             quote!(Some(EndpointRules::Invalid(#why)))
         }
         None => quote!(None),
