@@ -62,9 +62,10 @@ pub fn render(
     index: &Index<'_>,
     symbols: &Symbols,
     endpoint_rules: &crate::render::EndpointRules,
+    patterns: &crate::Patterns,
     formatted: bool,
 ) -> Result<Rendered> {
-    let cx = Context::new(index, symbols, endpoint_rules);
+    let cx = Context::new(index, symbols, endpoint_rules, patterns);
     let jobs = render::jobs(index);
     let results = in_parallel(&jobs, false, |job| render_and_format(&cx, job, formatted));
     let mut rendered = Rendered {

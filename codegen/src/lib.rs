@@ -373,8 +373,9 @@ impl Codegen {
         let index = index?;
         let symbols = Symbols::new(&index).map_err(in_model)?;
         let endpoint_rules = render::endpoint_rules(&index);
-        let rendered = emit::render(&index, &symbols, &endpoint_rules, self.formatted).map_err(in_model)?;
-        all_warnings.extend(warnings(&index, &endpoint_rules));
+        let patterns = Patterns::default();
+        let rendered = emit::render(&index, &symbols, &endpoint_rules, &patterns, self.formatted).map_err(in_model)?;
+        all_warnings.extend(warnings(&index, &endpoint_rules, &patterns));
         Ok(Generated {
             warnings: all_warnings,
             rendered,
@@ -449,23 +450,50 @@ fn read_model_file(path: &Path, limit: u64) -> Result<String> {
 
 /// Why the runtime cannot check a `@pattern`, or `None` when it can. The generated code leaves
 /// such a check out, says so in the member's documentation, and [`Generated::warnings`] names it.
-pub(crate) fn unchecked_pattern(pattern: &str) -> Option<String> {
+fn unchecked_pattern(pattern: &str) -> Option<String> {
     smithy_runtime::validate::Pattern::check_syntax(pattern)
         .err()
         .map(|reason| reason.trim_start_matches("error: ").to_owned())
+}
+
+/// [`unchecked_pattern`]'s answers, found once per distinct pattern of a generation: a pattern
+/// is asked about by every member whose target has it, in the schema, the documentation and the
+/// warnings, and checking one parses it (compiling it, for a look-around).
+#[derive(Default)]
+pub(crate) struct Patterns(std::sync::Mutex<std::collections::HashMap<String, Option<String>>>);
+
+impl Patterns {
+    /// Why the runtime cannot check `pattern`, or `None` when it can.
+    pub(crate) fn unchecked(&self, pattern: &str) -> Option<String> {
+        let known = |patterns: &Self| {
+            let map = patterns.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.get(pattern).cloned()
+        };
+        if let Some(answer) = known(self) {
+            return answer;
+        }
+        // Checked outside the lock: another thread may check the same pattern meanwhile, to
+        // the same answer.
+        let answer = unchecked_pattern(pattern);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(pattern.to_owned(), answer.clone());
+        answer
+    }
 }
 
 /// What the generated code leaves out of the model or reads leniently, one line per shape or
 /// member: the `@pattern`s the runtime cannot check, blob `@default`s that are not base64
 /// (taken as the bytes of their text, as the published protocol tests use them), waiters that do
 /// not read, and endpoint rules that do not parse.
-fn warnings(index: &Index<'_>, endpoint_rules: &render::EndpointRules) -> Vec<String> {
+fn warnings(index: &Index<'_>, endpoint_rules: &render::EndpointRules, patterns: &Patterns) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut blob_defaults = Vec::new();
     let mut unread_waiters = Vec::new();
     let mut note = |at: String, traits: &model::Traits| {
         if let Some(pattern) = traits.pattern() {
-            if let Some(reason) = unchecked_pattern(pattern) {
+            if let Some(reason) = patterns.unchecked(pattern) {
                 warnings.push(format!(
                     "{at}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})"
                 ));

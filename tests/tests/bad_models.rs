@@ -914,3 +914,62 @@ fn endpoint_rules_that_do_not_read_are_a_warning_and_embedded_as_why() {
         "{schema}"
     );
 }
+
+#[test]
+fn a_pattern_the_runtime_cannot_check_is_a_warning_a_doc_note_and_left_out_of_the_schema() {
+    let mut model = sound_model();
+    // A look-behind of variable length: sound syntax, which the runtime's engines cannot run.
+    let unchecked = "(?<=a+)b";
+    shapes(&mut model).insert(
+        "ex#Code".into(),
+        serde_json::json!({"type": "string", "traits": {"smithy.api#pattern": unchecked}}),
+    );
+    shapes(&mut model).insert(
+        "ex#Name".into(),
+        serde_json::json!({"type": "string", "traits": {"smithy.api#pattern": "^[a-z]+$"}}),
+    );
+    // The unchecked pattern is asked about for two members, and once more as a member's own.
+    shapes(&mut model)["ex#GetInput"]["members"]["code"] = serde_json::json!({"target": "ex#Code"});
+    shapes(&mut model)["ex#GetInput"]["members"]["name"] = serde_json::json!({"target": "ex#Name"});
+    shapes(&mut model)["ex#GetOutput"]["members"]["code"] = serde_json::json!({"target": "ex#Code"});
+    shapes(&mut model)["ex#GetOutput"]["members"]["own"] =
+        serde_json::json!({"target": "smithy.api#String", "traits": {"smithy.api#pattern": unchecked}});
+    let path = model_file("pattern-unchecked", &model.to_string());
+    let generated = Codegen::new().model(&path).generate().expect("generates");
+    let warnings: Vec<&String> = generated
+        .warnings()
+        .iter()
+        .filter(|warning| warning.contains("is not checked by the generated code"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{:?}", generated.warnings());
+    assert!(
+        warnings.iter().any(|warning| warning.contains("shape `ex#Code`")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|warning| warning.contains("member `ex#GetOutput$own`")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().all(|warning| warning.contains("(?<=a+)b")),
+        "{warnings:?}"
+    );
+    let source = generated.single_file().expect("formats");
+    assert!(
+        !source.contains(".pattern(\"(?<=a+)b\")"),
+        "the unchecked pattern is in a schema"
+    );
+    assert!(
+        source.contains(".pattern(\"^[a-z]+$\")"),
+        "the checkable pattern is not in the schema"
+    );
+    assert_eq!(
+        source
+            .matches("The model's `@pattern` `(?<=a+)b` is not checked")
+            .count(),
+        6,
+        "each of the three members with the pattern says so on its field and its setter"
+    );
+}

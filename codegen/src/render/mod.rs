@@ -32,15 +32,23 @@ pub(crate) struct Context<'a> {
     pub protocol: protocol::Protocol,
     /// The service's endpoint rules, parsed and written as bytes, or why they do not parse.
     pub endpoint_rules: &'a EndpointRules,
+    /// Which `@pattern`s the runtime cannot check, and why.
+    pub patterns: &'a crate::Patterns,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(index: &'a Index<'a>, symbols: &'a Symbols, endpoint_rules: &'a EndpointRules) -> Self {
+    pub fn new(
+        index: &'a Index<'a>,
+        symbols: &'a Symbols,
+        endpoint_rules: &'a EndpointRules,
+        patterns: &'a crate::Patterns,
+    ) -> Self {
         Self {
             index,
             symbols,
             protocol: protocol::Protocol::of(index.service().0),
             endpoint_rules,
+            patterns,
         }
     }
 }

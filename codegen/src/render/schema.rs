@@ -187,13 +187,13 @@ fn member(cx: &Context<'_>, member: &Member) -> Tokens {
     if let Some(media_type) = target.traits.media_type() {
         calls.push(quote!(.media_type(#media_type)));
     }
-    extend_constraints(&mut calls, traits, &target.traits);
+    extend_constraints(cx, &mut calls, traits, &target.traits);
     quote!(Member::new(#name, &#target_schema) #(#calls)*)
 }
 
 /// The `@length`, `@range` and `@pattern` of a member: each of its own traits, else its
 /// target's.
-fn extend_constraints(calls: &mut Vec<Tokens>, own: &Traits, target: &Traits) {
+fn extend_constraints(cx: &Context<'_>, calls: &mut Vec<Tokens>, own: &Traits, target: &Traits) {
     let bound = |n: Option<u64>| {
         option(n, |n| {
             let n = Literal::u64_suffixed(n);
@@ -209,7 +209,7 @@ fn extend_constraints(calls: &mut Vec<Tokens>, own: &Traits, target: &Traits) {
         calls.push(quote!(.range(#min, #max)));
     }
     if let Some(pattern) = own.pattern().or_else(|| target.pattern()) {
-        if crate::unchecked_pattern(pattern).is_none() {
+        if cx.patterns.unchecked(pattern).is_none() {
             calls.push(quote!(.pattern(#pattern)));
         }
     }

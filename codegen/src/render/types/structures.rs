@@ -715,7 +715,7 @@ fn member_docs(cx: &Context<'_>, member: &Member, required: bool) -> Tokens {
         .traits
         .pattern()
         .or_else(|| target.traits.pattern())
-        .and_then(|pattern| Some((pattern, crate::unchecked_pattern(pattern)?)));
+        .and_then(|pattern| Some((pattern, cx.patterns.unchecked(pattern)?)));
     let notes = cx
         .protocol
         .member_doc(member)
