@@ -34,6 +34,7 @@ pub(crate) fn items(tokens: &Tokens) -> String {
     let (tree, root) = read(tokens.as_slice(), &mut text);
     let mut doc = Doc {
         text: &text,
+        ascii: text.is_ascii(),
         tree: &tree,
         commands: Vec::with_capacity(text.len() / 2),
         ends: Vec::new(),
@@ -1035,7 +1036,8 @@ fn unescape_string(literal: &str) -> Option<String> {
 
 #[derive(Debug)]
 enum Cmd<'a> {
-    Text(&'a str),
+    /// Text and the columns it takes.
+    Text(&'a str, usize),
     Owned(String),
     /// A space, or a line break when its group is broken.
     Line,
@@ -1065,6 +1067,9 @@ enum Cmd<'a> {
 
 struct Doc<'a> {
     text: &'a str,
+    /// Whether `text` is ASCII: then every text laid out takes a column a byte, as the text
+    /// spelled in this file (punctuation, keywords, brackets) does.
+    ascii: bool,
     tree: &'a Tree,
     commands: Vec<Cmd<'a>>,
     /// For each `Begin`, in order, the index of its `End` (0 while it has none).
@@ -1074,8 +1079,10 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
+    /// `text`, a part of the item's text or text spelled in this file.
     fn text(&mut self, text: &'a str) {
-        self.commands.push(Cmd::Text(text));
+        let columns = if self.ascii { text.len() } else { width(text) };
+        self.commands.push(Cmd::Text(text, columns));
     }
 
     fn push(&mut self, command: Cmd<'a>) {
@@ -1457,11 +1464,21 @@ fn width(text: &str) -> usize {
     }
 }
 
-fn command_text<'c>(command: &'c Cmd<'_>) -> Option<&'c str> {
+/// A command's text (empty for the others).
+fn command_text<'c>(command: &'c Cmd<'_>) -> &'c str {
     match command {
-        Cmd::Text(text) => Some(text),
-        Cmd::Owned(text) => Some(text),
-        _ => None,
+        Cmd::Text(text, _) => text,
+        Cmd::Owned(text) => text,
+        _ => "",
+    }
+}
+
+/// The columns a command's text takes (none for the others).
+fn command_width(command: &Cmd<'_>) -> usize {
+    match command {
+        Cmd::Text(_, columns) => *columns,
+        Cmd::Owned(text) => width(text),
+        _ => 0,
     }
 }
 
@@ -1484,15 +1501,15 @@ fn print(commands: &[Cmd<'_>], ends: &[usize]) -> String {
             lines += 1;
         };
         match command {
-            Cmd::Text(_) | Cmd::Owned(_) => {
-                let text = command_text(command).unwrap_or_default();
+            Cmd::Text(..) | Cmd::Owned(_) => {
+                let text = command_text(command);
                 if pending_indent {
                     push_spaces(&mut out, indent);
                     column = indent;
                     pending_indent = false;
                 }
                 out.push_str(text);
-                column += width(text);
+                column += command_width(command);
             }
             Cmd::Line | Cmd::Soft if broken => newline(&mut out),
             Cmd::Line => {
@@ -1592,7 +1609,7 @@ fn fits(commands: &[Cmd<'_>], begin: usize, end: usize, column: usize, max: usiz
             Cmd::Line | Cmd::Soft if overflow && depth > 0 => return column + width_so_far <= WIDTH,
             Cmd::Line => width_so_far += 1,
             Cmd::Hard | Cmd::Blank => return column + width_so_far <= WIDTH,
-            other => width_so_far += command_text(other).map_or(0, width),
+            other => width_so_far += command_width(other),
         }
         if width_so_far > max || column + width_so_far > WIDTH {
             return false;
@@ -1603,7 +1620,7 @@ fn fits(commands: &[Cmd<'_>], begin: usize, end: usize, column: usize, max: usiz
             Cmd::Line if rest => width_so_far += 1,
             Cmd::Soft if rest => {}
             Cmd::Line | Cmd::Soft | Cmd::Hard | Cmd::Blank => break,
-            other => width_so_far += command_text(other).map_or(0, width),
+            other => width_so_far += command_width(other),
         }
         if column + width_so_far > WIDTH {
             return false;

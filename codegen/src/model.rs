@@ -386,11 +386,14 @@ impl Traits {
     fn prelude(&self, name: &str) -> Option<&Value> {
         // Most shapes and members have a few traits: comparing each id is cheaper than a search.
         if self.0.len() <= 4 {
-            return self
-                .0
-                .iter()
-                .find(|(id, _)| id.strip_prefix(PRELUDE) == Some(name))
-                .map(|(_, value)| value);
+            // The length first: most ids are answered by it, without slicing either string.
+            let length = PRELUDE.len() + name.len();
+            for (id, value) in &self.0 {
+                if id.len() == length && id.ends_with(name) && id.starts_with(PRELUDE) {
+                    return Some(value);
+                }
+            }
+            return None;
         }
         // The id is put together on the stack: this is asked of every member for every trait.
         let mut key = [0u8; 64];

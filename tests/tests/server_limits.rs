@@ -841,20 +841,30 @@ async fn http2_calls_on_one_connection_are_not_held_back_by_delayed_acknowledgem
             .expect("a valid request")
     };
     sender.send_request(call()).await.expect("answered");
-    let mut times = Vec::new();
-    for _ in 0..20 {
-        let started = Instant::now();
-        let response = sender.send_request(call()).await.expect("answered");
-        assert_eq!(response.status(), 200);
-        http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .expect("the body arrives");
-        times.push(started.elapsed());
+    // A call held back by a delayed acknowledgement takes 40 ms or more; with Nagle's algorithm
+    // on, a few calls of every 40 are (3 of 20 in one run). On a busy machine any call may also
+    // wait that long for a core, once in a while: so a round of 40 calls with none held back is
+    // asked for, in up to three rounds.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let mut times = Vec::new();
+        for _ in 0..40 {
+            let started = Instant::now();
+            let response = sender.send_request(call()).await.expect("answered");
+            assert_eq!(response.status(), 200);
+            http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .expect("the body arrives");
+            times.push(started.elapsed());
+        }
+        println!("40 sequential HTTP/2 calls: {times:?}");
+        let held = times.iter().filter(|time| **time >= Duration::from_millis(35)).count();
+        if held == 0 {
+            return;
+        }
+        rounds.push(held);
     }
-    println!("20 sequential HTTP/2 calls: {times:?}");
-    // A call held back by a delayed acknowledgement takes 40 ms or more.
-    let held = times.iter().filter(|time| **time >= Duration::from_millis(35)).count();
-    assert_eq!(held, 0, "{times:?}");
+    panic!("calls held back in each round of 40: {rounds:?}");
 }
 
 #[test]
