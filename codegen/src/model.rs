@@ -16,13 +16,13 @@ impl ShapeId {
     /// Parses an absolute shape id; `None` when it has no namespace or no name.
     pub fn parse(id: &str) -> Option<Self> {
         let (namespace, name) = id.split_once('#')?;
-        let valid_name = !name.is_empty()
-            && !name.contains(['#', '$'])
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        // Byte by byte: a byte of a character beyond ASCII is neither alphanumeric nor `_`.
+        let word = |byte: &u8| byte.is_ascii_alphanumeric() || *byte == b'_';
+        let valid_name = !name.is_empty() && name.as_bytes().iter().all(word);
         let valid_namespace = !namespace.is_empty()
             && namespace
                 .split('.')
-                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                .all(|part| !part.is_empty() && part.as_bytes().iter().all(word));
         (valid_name && valid_namespace).then(|| Self(id.to_owned()))
     }
 
@@ -697,5 +697,47 @@ impl Traits {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_ids_are_a_namespace_and_a_name_of_ascii_words() {
+        for valid in ["a#B", "smithy.api#String", "com.example_2#Some_Name9", "_#_"] {
+            assert!(ShapeId::parse(valid).is_some(), "{valid}");
+        }
+        for invalid in [
+            "", "#", "a#", "#B", "a.b", "a..b#C", ".a#B", "a.#B", "a#B#C", "a#B$c", "a#B c", "a#Bé", "é#B", "a-b#C",
+        ] {
+            assert!(ShapeId::parse(invalid).is_none(), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn prelude_traits_are_found_by_their_whole_id() {
+        let traits = |ids: &[&str]| Traits(ids.iter().map(|id| ((*id).to_owned(), Value::Bool(true))).collect());
+        for ids in [
+            &["smithy.api#required", "smithy.api#httpLabel"][..],
+            &[
+                "smithy.api#a",
+                "smithy.api#b",
+                "smithy.api#c",
+                "smithy.api#d",
+                "smithy.api#required",
+                "x#y",
+            ],
+        ] {
+            let traits = traits(ids);
+            assert!(traits.has("required"), "{ids:?}");
+            assert!(!traits.has("require"), "{ids:?}");
+            assert!(!traits.has("equired"), "{ids:?}");
+            assert!(!traits.has("httpLabe"), "{ids:?}");
+        }
+        // The same name in another namespace is not the prelude's.
+        let other = traits(&["other.api#required", "smithy.apix#required"]);
+        assert!(!other.has("required"));
     }
 }
