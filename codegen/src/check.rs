@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, ShapePath};
 use crate::index::Index;
 use crate::model::{HttpBinding, Member, Shape, ShapeId, ShapeKind, Simple, TemplateSegment};
 
@@ -24,13 +24,17 @@ impl Index<'_> {
         let mut problems = Vec::new();
         let mut depths = HashMap::new();
         for shape in self.closure() {
-            let path = format!("$.shapes[{:?}]", shape.id.as_str());
-            for (member, member_path) in members_with_paths(shape, &path) {
+            let path = ShapePath::shape(&shape.id);
+            let members = match &shape.kind {
+                ShapeKind::Enum(_) | ShapeKind::IntEnum(_) => Vec::new(),
+                _ => ShapePath::members(shape),
+            };
+            for (member, member_path) in members {
                 let target = self.shape(&member.target);
-                check_member_traits(shape, member, &member_path, &mut problems);
+                check_member_traits(shape, member, member_path, &mut problems);
                 if let Some(value) = member.traits.default_value().filter(|value| !value.is_null()) {
                     match self.declared_default(shape, member) {
-                        Ok(_) => check_default(shape, member, target, value, &member_path, &mut problems),
+                        Ok(_) => check_default(shape, member, target, value, member_path, &mut problems),
                         Err(error) => {
                             problems.push(error.at_path(format!("{member_path}.traits[\"smithy.api#default\"]")))
                         }
@@ -61,7 +65,7 @@ impl Index<'_> {
                 if depth == MAX_COLLECTION_DEPTH + 1 {
                     problems.push(problem(
                         shape,
-                        path.clone(),
+                        path.to_string(),
                         format!(
                             "lists and maps are nested more than {MAX_COLLECTION_DEPTH} deep from here, the most \
                              generated code may have; put a structure between them"
@@ -70,7 +74,7 @@ impl Index<'_> {
                 }
             }
             if let ShapeKind::Structure(members) = &shape.kind {
-                check_payloads(shape, members, &path, &mut problems);
+                check_payloads(shape, members, path, &mut problems);
             }
         }
         let mut routes: BTreeMap<(String, String, Vec<String>), &ShapeId> = BTreeMap::new();
@@ -318,19 +322,6 @@ impl Index<'_> {
     }
 }
 
-/// The members of a shape with their JSON paths.
-fn members_with_paths<'s>(shape: &'s Shape, path: &str) -> Vec<(&'s Member, String)> {
-    match &shape.kind {
-        ShapeKind::List(member) | ShapeKind::Set(member) => vec![(member, format!("{path}.member"))],
-        ShapeKind::Map { key, value } => vec![(key, format!("{path}.key")), (value, format!("{path}.value"))],
-        ShapeKind::Structure(members) | ShapeKind::Union(members) => members
-            .iter()
-            .map(|member| (member, format!("{path}.members.{}", member.name)))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn problem(shape: &Shape, path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidModel, message)
         .at_path(path)
@@ -338,7 +329,7 @@ fn problem(shape: &Shape, path: impl Into<String>, message: impl Into<String>) -
 }
 
 /// The HTTP binding traits of a member: header names.
-fn check_member_traits(shape: &Shape, member: &Member, path: &str, problems: &mut Vec<Error>) {
+fn check_member_traits(shape: &Shape, member: &Member, path: ShapePath<'_>, problems: &mut Vec<Error>) {
     for (name, allow_empty) in [("smithy.api#httpHeader", false), ("smithy.api#httpPrefixHeaders", true)] {
         let Some(value) = member.traits.get(name) else {
             continue;
@@ -357,7 +348,7 @@ fn check_member_traits(shape: &Shape, member: &Member, path: &str, problems: &mu
 }
 
 /// At most one `@httpPayload` member, and then no other member in the body.
-fn check_payloads(shape: &Shape, members: &[Member], path: &str, problems: &mut Vec<Error>) {
+fn check_payloads(shape: &Shape, members: &[Member], path: ShapePath<'_>, problems: &mut Vec<Error>) {
     let payloads: Vec<&Member> = members
         .iter()
         .filter(|member| member.traits.http_binding() == Some(HttpBinding::Payload))
@@ -391,7 +382,14 @@ fn check_payloads(shape: &Shape, members: &[Member], path: &str, problems: &mut 
 }
 
 /// A `@default` value of the member's type and within its range.
-fn check_default(shape: &Shape, member: &Member, target: &Shape, value: &Value, path: &str, problems: &mut Vec<Error>) {
+fn check_default(
+    shape: &Shape,
+    member: &Member,
+    target: &Shape,
+    value: &Value,
+    path: ShapePath<'_>,
+    problems: &mut Vec<Error>,
+) {
     let path = format!("{path}.traits[\"smithy.api#default\"]");
     let integer_range = match &target.kind {
         ShapeKind::Simple(Simple::Byte) => Some((i64::from(i8::MIN), i64::from(i8::MAX))),

@@ -28,6 +28,8 @@ struct ModuleText {
     allows: BTreeSet<String>,
     /// Formatted items, by the key they were rendered under.
     items: BTreeMap<String, String>,
+    /// Items as the jobs rendered them, before they are keyed into `items`.
+    arrived: Vec<(String, String)>,
 }
 
 /// The generated crate as formatted text, ready to be assembled.
@@ -75,10 +77,12 @@ pub fn render(
     for text in results {
         for job in text? {
             for depth in 0..job.path.0.len() {
-                rendered
-                    .modules
-                    .entry(ModulePath(job.path.0[..depth].to_vec()))
-                    .or_default();
+                let parent = &job.path.0[..depth];
+                if !rendered.modules.contains_key(parent) {
+                    rendered
+                        .modules
+                        .insert(ModulePath(parent.to_vec()), ModuleText::default());
+                }
             }
             let module = rendered.modules.entry(job.path).or_default();
             if job.doc.is_some() {
@@ -86,18 +90,34 @@ pub fn render(
             }
             module.hidden |= job.hidden;
             module.allows.extend(job.allows);
-            for (key, text) in job.items {
-                let entry = module.items.entry(key).or_default();
-                if entry.is_empty() {
-                    *entry = text;
-                } else {
-                    entry.push('\n');
-                    entry.push_str(&text);
-                }
-            }
+            module.arrived.extend(job.items);
         }
     }
+    for module in rendered.modules.values_mut() {
+        module.items = by_key(std::mem::take(&mut module.arrived));
+    }
     Ok(rendered)
+}
+
+/// Items by key, those of one key joined a line apart in the order they arrived: sorted once
+/// (jobs come in shape order, so mostly in key order already) rather than inserted one by one.
+fn by_key(mut items: Vec<(String, String)>) -> BTreeMap<String, String> {
+    items.sort_by(|(a, _), (b, _)| a.cmp(b));
+    let mut joined: Vec<(String, String)> = Vec::with_capacity(items.len());
+    for (key, text) in items {
+        match joined.last_mut() {
+            Some((last, item)) if *last == key => {
+                if item.is_empty() {
+                    *item = text;
+                } else {
+                    item.push('\n');
+                    item.push_str(&text);
+                }
+            }
+            _ => joined.push((key, text)),
+        }
+    }
+    joined.into_iter().collect()
 }
 
 /// `f` of each of `items`, in their order, computed on the machine's cores (up to 8 threads,

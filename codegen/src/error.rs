@@ -177,3 +177,65 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// The JSON path of a shape of the model, or of one of its members, in the JSON AST
+/// (`$.shapes["ns#Name"]`, `$.shapes["ns#Name"].members.name`): checks name every shape and
+/// member they look at, and the path is written out only for an error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShapePath<'a> {
+    id: &'a str,
+    member: Option<MemberAt<'a>>,
+}
+
+/// Where a member is in its shape's JSON.
+#[derive(Debug, Clone, Copy)]
+enum MemberAt<'a> {
+    /// A list's or set's `member`.
+    Item,
+    Key,
+    Value,
+    /// A structure's, union's or enum's member by name.
+    Named(&'a str),
+}
+
+impl<'a> ShapePath<'a> {
+    /// The path of the shape `id`.
+    pub(crate) fn shape(id: &'a crate::model::ShapeId) -> Self {
+        Self {
+            id: id.as_str(),
+            member: None,
+        }
+    }
+
+    /// The shape's members (a list's member, a map's key and value, or the named members of
+    /// the other kinds), each with its path.
+    pub(crate) fn members(shape: &'a crate::model::Shape) -> Vec<(&'a crate::model::Member, Self)> {
+        use crate::model::ShapeKind;
+        let at = |member| Self {
+            id: shape.id.as_str(),
+            member: Some(member),
+        };
+        match &shape.kind {
+            ShapeKind::List(member) | ShapeKind::Set(member) => vec![(member, at(MemberAt::Item))],
+            ShapeKind::Map { key, value } => vec![(key, at(MemberAt::Key)), (value, at(MemberAt::Value))],
+            kind => kind
+                .members()
+                .into_iter()
+                .map(|member| (member, at(MemberAt::Named(&member.name))))
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for ShapePath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "$.shapes[{:?}]", self.id)?;
+        match self.member {
+            None => Ok(()),
+            Some(MemberAt::Item) => f.write_str(".member"),
+            Some(MemberAt::Key) => f.write_str(".key"),
+            Some(MemberAt::Value) => f.write_str(".value"),
+            Some(MemberAt::Named(name)) => write!(f, ".members.{name}"),
+        }
+    }
+}

@@ -33,6 +33,13 @@ pub struct Index<'m> {
 impl<'m> Index<'m> {
     /// Checks the model's references and selects what `selection` asks for.
     pub fn new(model: &'m Model, selection: &Selection) -> Result<Self> {
+        let index = Self::unchecked(model, selection)?;
+        index.check_model()?;
+        Ok(index)
+    }
+
+    /// [`Index::new`] without its last step, [`Index::check_model`], which the caller runs.
+    pub(crate) fn unchecked(model: &'m Model, selection: &Selection) -> Result<Self> {
         let mut index = Index {
             model,
             prelude: prelude(),
@@ -48,7 +55,6 @@ impl<'m> Index<'m> {
         index.closure = index.walk_closure();
         index.boxed = index.find_boxed_members();
         index.check_required_cycles()?;
-        index.check_model()?;
         Ok(index)
     }
 
@@ -158,21 +164,22 @@ impl<'m> Index<'m> {
 
     fn check_references(&self) -> Result<()> {
         for shape in self.model.shapes.values() {
-            let path = format!("$.shapes[{:?}]", shape.id.as_str());
+            // Paths are formatted only for an error.
+            let path = || format!("$.shapes[{:?}]", shape.id.as_str());
             match &shape.kind {
                 ShapeKind::List(member) | ShapeKind::Set(member) => {
-                    self.check_target(shape, member, &format!("{path}.member"))?;
+                    self.check_target(shape, member, &|| format!("{}.member", path()))?;
                 }
                 ShapeKind::Map { key, value } => {
-                    self.check_target(shape, key, &format!("{path}.key"))?;
-                    self.check_target(shape, value, &format!("{path}.value"))?;
+                    self.check_target(shape, key, &|| format!("{}.key", path()))?;
+                    self.check_target(shape, value, &|| format!("{}.value", path()))?;
                 }
                 ShapeKind::Structure(members)
                 | ShapeKind::Union(members)
                 | ShapeKind::Enum(members)
                 | ShapeKind::IntEnum(members) => {
                     for member in members {
-                        self.check_target(shape, member, &format!("{path}.members.{}", member.name))?;
+                        self.check_target(shape, member, &|| format!("{}.members.{}", path(), member.name))?;
                     }
                 }
                 ShapeKind::Operation(operation) => {
@@ -207,7 +214,7 @@ impl<'m> Index<'m> {
         Ok(())
     }
 
-    fn check_target(&self, shape: &Shape, member: &Member, path: &str) -> Result<()> {
+    fn check_target(&self, shape: &Shape, member: &Member, path: &dyn Fn() -> String) -> Result<()> {
         let Some(target) = self.get(&member.target) else {
             return Err(Error::new(
                 ErrorKind::UnresolvedTarget,
@@ -216,7 +223,7 @@ impl<'m> Index<'m> {
                     member.name, member.target
                 ),
             )
-            .at_path(format!("{path}.target"))
+            .at_path(format!("{}.target", path()))
             .for_shape(&shape.id));
         };
         let allowed = match target.kind {
@@ -231,7 +238,7 @@ impl<'m> Index<'m> {
         };
         if !allowed {
             return Err(Error::invalid(
-                format!("{path}.target"),
+                format!("{}.target", path()),
                 format!(
                     "member `{}` cannot target `{}`, a {}",
                     member.name,
@@ -249,16 +256,16 @@ impl<'m> Index<'m> {
         shape: &Shape,
         id: &ShapeId,
         field: &str,
-        path: &str,
+        path: &dyn Fn() -> String,
         expected: fn(&ShapeKind) -> Option<&'static str>,
     ) -> Result<()> {
-        let path = format!("{path}.{field}");
+        let path = || format!("{}.{field}", path());
         let Some(target) = self.get(id) else {
             return Err(Error::new(
                 ErrorKind::UnresolvedTarget,
                 format!("`{field}` refers to `{id}`, which is not defined"),
             )
-            .at_path(path)
+            .at_path(path())
             .for_shape(&shape.id));
         };
         // `smithy.api#Unit` stands for "nothing" as an operation's input or output only; it is
@@ -266,14 +273,14 @@ impl<'m> Index<'m> {
         let unit_allowed = matches!(field, "input" | "output");
         if target.id.as_str() == UNIT && !unit_allowed {
             return Err(Error::invalid(
-                path,
+                path(),
                 format!("`{field}` refers to `{UNIT}`, which can only stand for an operation's input or output"),
             )
             .for_shape(&shape.id));
         }
         match expected(&target.kind) {
             Some(wanted) => Err(Error::invalid(
-                path,
+                path(),
                 format!(
                     "`{field}` refers to `{id}`, a {}, where a {wanted} is expected",
                     target.kind.type_name()

@@ -236,31 +236,52 @@ impl Codegen {
         )
     }
 
-    /// The model's trait check and its index, made side by side where the machine has a
-    /// second core and the model a hundred shapes or more (both only read the model), and
-    /// their problems as [`Codegen::index`] reports them.
-    fn check_and_index<'m>(&self, model: &'m Model) -> (Vec<String>, Result<Index<'m>>) {
+    /// The model's trait check, its index and the names of the generated items. Where the
+    /// machine has a second core and the model a hundred shapes or more, the trait check runs
+    /// beside the building of the index, then the index's own checks beside the naming (each
+    /// only reads what was built before it; names are dropped when a check fails). Problems as
+    /// [`Codegen::index`] reports them; a naming problem only for a model that passes every check.
+    fn check_index_and_name<'m>(&self, model: &'m Model) -> (Vec<String>, Result<(Index<'m>, Symbols)>) {
         let allow_unknown = self.allow_unknown_traits;
         let side_by_side = model.shapes.len() >= 100 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-        let (found, indexed) = if side_by_side {
+        let (found, built) = if side_by_side {
             std::thread::scope(|scope| {
                 let found = scope.spawn(|| traits::check_traits(model, allow_unknown));
-                let indexed = Index::new(model, &self.selection);
-                let found = found.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (found, indexed)
+                let built = Index::unchecked(model, &self.selection);
+                (join(found), built)
             })
         } else {
             (
                 traits::check_traits(model, allow_unknown),
-                Index::new(model, &self.selection),
+                Index::unchecked(model, &self.selection),
             )
+        };
+        let (indexed, named) = match built {
+            Err(err) => (Err(err), None),
+            Ok(index) => {
+                let (checked, named) = if side_by_side && found.errors.is_empty() {
+                    std::thread::scope(|scope| {
+                        let checked = scope.spawn(|| index.check_model());
+                        let named = Symbols::new(&index);
+                        (join(checked), Some(named))
+                    })
+                } else {
+                    (index.check_model(), None)
+                };
+                (checked.map(|()| index), named)
+            }
         };
         let warnings = found
             .warnings
             .into_iter()
             .map(|warning| self.in_model(model, warning).to_string().replace('\n', " "))
             .collect();
-        (warnings, self.checked(model, &found.errors, indexed))
+        let named = self.checked(model, &found.errors, indexed).and_then(|index| {
+            let symbols = named.unwrap_or_else(|| Symbols::new(&index));
+            let symbols = symbols.map_err(|err| self.in_model(model, err))?;
+            Ok((index, symbols))
+        });
+        (warnings, named)
     }
 
     /// `indexed`, or every problem: those of the trait check (`trait_errors`) and those of the
@@ -369,9 +390,8 @@ impl Codegen {
             })
             .collect::<Vec<_>>()
             .join("`, `");
-        let (mut all_warnings, index) = self.check_and_index(model);
-        let index = index?;
-        let symbols = Symbols::new(&index).map_err(in_model)?;
+        let (mut all_warnings, named) = self.check_index_and_name(model);
+        let (index, symbols) = named?;
         let endpoint_rules = render::endpoint_rules(&index);
         let patterns = Patterns::default();
         let rendered = emit::render(&index, &symbols, &endpoint_rules, &patterns, self.formatted).map_err(in_model)?;
@@ -417,6 +437,11 @@ impl Codegen {
         emit::write_files(Path::new(&out_dir), &files, false)?;
         Ok(Path::new(&out_dir).join(file))
     }
+}
+
+/// What a scoped thread returned; its panic, carried on.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Reads a model file as UTF-8 text, at most `limit` bytes of it: reading goes through
@@ -491,17 +516,19 @@ fn warnings(index: &Index<'_>, endpoint_rules: &render::EndpointRules, patterns:
     let mut warnings = Vec::new();
     let mut blob_defaults = Vec::new();
     let mut unread_waiters = Vec::new();
-    let mut note = |at: String, traits: &model::Traits| {
+    // Where a warning is: formatted only for a warning, as almost no shape or member has one.
+    let mut note = |at: &dyn Fn() -> String, traits: &model::Traits| {
         if let Some(pattern) = traits.pattern() {
             if let Some(reason) = patterns.unchecked(pattern) {
                 warnings.push(format!(
-                    "{at}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})"
+                    "{}: the `@pattern` {pattern:?} is not checked by the generated code: the runtime cannot check it ({reason})",
+                    at()
                 ));
             }
         }
     };
     for shape in index.closure() {
-        note(format!("shape `{}`", shape.id), &shape.traits);
+        note(&|| format!("shape `{}`", shape.id), &shape.traits);
         if let Some(waiters) = shape
             .traits
             .get("smithy.waiters#waitable")
@@ -516,14 +543,18 @@ fn warnings(index: &Index<'_>, endpoint_rules: &render::EndpointRules, patterns:
                 }
             }
         }
-        let members: Vec<&model::Member> = match &shape.kind {
-            model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => members.iter().collect(),
-            model::ShapeKind::List(member) | model::ShapeKind::Set(member) => vec![member],
-            model::ShapeKind::Map { key, value } => vec![key, value],
-            _ => Vec::new(),
+        // The members warned about: a structure's or union's, a list's member, a map's key and
+        // value.
+        let (members, map): (&[model::Member], [Option<&model::Member>; 2]) = match &shape.kind {
+            model::ShapeKind::Structure(members) | model::ShapeKind::Union(members) => (members, [None, None]),
+            model::ShapeKind::List(member) | model::ShapeKind::Set(member) => {
+                (std::slice::from_ref(member), [None, None])
+            }
+            model::ShapeKind::Map { key, value } => (&[], [Some(key), Some(value)]),
+            _ => (&[], [None, None]),
         };
-        for member in members {
-            note(format!("member `{}${}`", shape.id, member.name), &member.traits);
+        for member in members.iter().chain(map.into_iter().flatten()) {
+            note(&|| format!("member `{}${}`", shape.id, member.name), &member.traits);
             let blob = index
                 .get(&member.target)
                 .is_some_and(|target| matches!(target.kind, model::ShapeKind::Simple(model::Simple::Blob)));

@@ -43,25 +43,28 @@ pub(crate) fn merge_document(model: &mut Model, document: Value) -> Result<()> {
     // The document is taken apart as it is read: trait values move into the model.
     for (id, body) in into_object(shapes, "$.shapes")? {
         let id = id.as_str();
-        let path = format!("$.shapes[{id:?}]");
+        // Paths are formatted only for an error.
+        let path = || format!("$.shapes[{id:?}]");
         let shape_id = ShapeId::parse(id)
-            .ok_or_else(|| Error::invalid(&path, format!("`{id}` is not an absolute shape id (`namespace#Name`)")))?;
-        let mut fields = into_object(body, &path)?;
+            .ok_or_else(|| Error::invalid(path(), format!("`{id}` is not an absolute shape id (`namespace#Name`)")))?;
+        let mut fields = into_object(body, &path())?;
         let type_name = fields
             .get("type")
             .and_then(Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| {
-                Error::invalid(format!("{path}.type"), "missing or non-string shape `type`").for_shape(id)
+                Error::invalid(format!("{}.type", path()), "missing or non-string shape `type`").for_shape(id)
             })?;
-        let traits = traits(fields.get_mut("traits").map(Value::take), || format!("{path}.traits"))?;
+        let traits = traits(fields.get_mut("traits").map(Value::take), || {
+            format!("{}.traits", path())
+        })?;
         if type_name == "apply" {
-            applied.push((shape_id, traits, path));
+            applied.push((shape_id, traits, path()));
             continue;
         }
         let kind = shape_kind(&type_name, &mut fields, &path).map_err(|err| err.for_shape(id))?;
         if model.shapes.contains_key(&shape_id) {
-            return Err(Error::invalid(&path, "the shape is defined twice").for_shape(id));
+            return Err(Error::invalid(path(), "the shape is defined twice").for_shape(id));
         }
         model.shapes.insert(
             shape_id.clone(),
@@ -183,7 +186,8 @@ fn upgrade_legacy_enum(shape: &mut Shape) -> Result<()> {
     Ok(())
 }
 
-fn shape_kind(type_name: &str, fields: &mut Map<String, Value>, path: &str) -> Result<ShapeKind> {
+/// `path` makes the shape's JSON path, for an error.
+fn shape_kind(type_name: &str, fields: &mut Map<String, Value>, path: &dyn Fn() -> String) -> Result<ShapeKind> {
     if let Some(simple) = Simple::from_type_name(type_name) {
         return Ok(ShapeKind::Simple(simple));
     }
@@ -191,8 +195,8 @@ fn shape_kind(type_name: &str, fields: &mut Map<String, Value>, path: &str) -> R
         let value = fields
             .get_mut(name)
             .map(Value::take)
-            .ok_or_else(|| Error::invalid(path, format!("a {type_name} shape needs a `{name}` member")))?;
-        member(name, value, &format!("{path}.{name}"))
+            .ok_or_else(|| Error::invalid(path(), format!("a {type_name} shape needs a `{name}` member")))?;
+        member(name.to_owned(), value, &|name| format!("{}.{name}", path()))
     };
     Ok(match type_name {
         "list" => ShapeKind::List(member("member")?),
@@ -231,7 +235,7 @@ fn shape_kind(type_name: &str, fields: &mut Map<String, Value>, path: &str) -> R
         other => {
             return Err(
                 Error::new(ErrorKind::Unsupported, format!("unknown shape type `{other}`"))
-                    .at_path(format!("{path}.type")),
+                    .at_path(format!("{}.type", path())),
             )
         }
     })
@@ -241,51 +245,61 @@ fn unit() -> ShapeId {
     ShapeId::parse("smithy.api#Unit").expect("the prelude id is valid")
 }
 
-fn members(fields: &mut Map<String, Value>, path: &str) -> Result<Vec<Member>> {
+fn members(fields: &mut Map<String, Value>, path: &dyn Fn() -> String) -> Result<Vec<Member>> {
     let Some(members) = fields.get_mut("members").map(Value::take) else {
         return Ok(Vec::new());
     };
-    let members_path = format!("{path}.members");
-    into_object(members, &members_path)?
+    let members = match members {
+        Value::Object(map) => map,
+        other => return Err(not_an_object(&other, format!("{}.members", path()))),
+    };
+    members
         .into_iter()
-        .map(|(name, value)| member(&name, value, &format!("{members_path}.{name}")))
+        .map(|(name, value)| member(name, value, &|name| format!("{}.members.{name}", path())))
         .collect()
 }
 
-fn member(name: &str, value: Value, path: &str) -> Result<Member> {
-    let mut fields = into_object(value, path)?;
+/// The member `name`; `path` makes its JSON path from its name, for an error.
+fn member(name: String, value: Value, path: &dyn Fn(&str) -> String) -> Result<Member> {
+    let mut fields = match value {
+        Value::Object(map) => map,
+        other => return Err(not_an_object(&other, path(&name))),
+    };
+    let path = || path(&name);
     Ok(Member {
-        name: name.to_owned(),
-        target: target(&fields, path)?,
-        traits: traits(fields.get_mut("traits").map(Value::take), || format!("{path}.traits"))?,
+        target: target(&fields, &path)?,
+        traits: traits(fields.get_mut("traits").map(Value::take), || {
+            format!("{}.traits", path())
+        })?,
+        name,
     })
 }
 
-fn target(fields: &Map<String, Value>, path: &str) -> Result<ShapeId> {
-    let target_path = || format!("{path}.target");
+fn target(fields: &Map<String, Value>, path: &dyn Fn() -> String) -> Result<ShapeId> {
+    let target_path = || format!("{}.target", path());
     let id = fields
         .get("target")
-        .ok_or_else(|| Error::invalid(path, "missing `target`"))?
+        .ok_or_else(|| Error::invalid(path(), "missing `target`"))?
         .as_str()
         .ok_or_else(|| Error::invalid(target_path(), "`target` must be a string"))?;
     ShapeId::parse(id).ok_or_else(|| Error::invalid(target_path(), format!("`{id}` is not an absolute shape id")))
 }
 
-fn optional_target(fields: &Map<String, Value>, key: &str, path: &str) -> Result<Option<ShapeId>> {
+fn optional_target(fields: &Map<String, Value>, key: &str, path: &dyn Fn() -> String) -> Result<Option<ShapeId>> {
     fields
         .get(key)
         .map(|value| {
-            let path = format!("{path}.{key}");
+            let path = || format!("{}.{key}", path());
             target(object(value, &path)?, &path)
         })
         .transpose()
 }
 
-fn target_list(fields: &Map<String, Value>, key: &str, path: &str) -> Result<Vec<ShapeId>> {
+fn target_list(fields: &Map<String, Value>, key: &str, path: &dyn Fn() -> String) -> Result<Vec<ShapeId>> {
     let Some(value) = fields.get(key) else {
         return Ok(Vec::new());
     };
-    let path = format!("{path}.{key}");
+    let path = format!("{}.{key}", path());
     let items = value
         .as_array()
         .ok_or_else(|| Error::invalid(&path, format!("`{key}` must be an array of references")))?;
@@ -293,7 +307,7 @@ fn target_list(fields: &Map<String, Value>, key: &str, path: &str) -> Result<Vec
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            let path = format!("{path}[{index}]");
+            let path = || format!("{path}[{index}]");
             target(object(item, &path)?, &path)
         })
         .collect()
@@ -326,8 +340,8 @@ fn into_object(value: Value, path: &str) -> Result<Map<String, Value>> {
     }
 }
 
-fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
-    value.as_object().ok_or_else(|| not_an_object(value, path))
+fn object<'a>(value: &'a Value, path: &dyn Fn() -> String) -> Result<&'a Map<String, Value>> {
+    value.as_object().ok_or_else(|| not_an_object(value, path()))
 }
 
 fn not_an_object(value: &Value, path: impl Into<String>) -> Error {

@@ -15,15 +15,28 @@ pub struct ShapeId(String);
 impl ShapeId {
     /// Parses an absolute shape id; `None` when it has no namespace or no name.
     pub fn parse(id: &str) -> Option<Self> {
-        let (namespace, name) = id.split_once('#')?;
-        // Byte by byte: a byte of a character beyond ASCII is neither alphanumeric nor `_`.
-        let word = |byte: &u8| byte.is_ascii_alphanumeric() || *byte == b'_';
-        let valid_name = !name.is_empty() && name.as_bytes().iter().all(word);
-        let valid_namespace = !namespace.is_empty()
-            && namespace
-                .split('.')
-                .all(|part| !part.is_empty() && part.as_bytes().iter().all(word));
-        (valid_name && valid_namespace).then(|| Self(id.to_owned()))
+        Self::is_valid(id).then(|| Self(id.to_owned()))
+    }
+
+    /// Whether `id` is an absolute shape id: namespace parts and a name of ASCII letters,
+    /// digits and `_`, the parts joined by `.`, the name after `#`. One pass over the bytes: a
+    /// byte of a character beyond ASCII is neither alphanumeric nor `_`.
+    fn is_valid(id: &str) -> bool {
+        let mut in_name = false;
+        // Whether the part being read (a namespace part or the name) has a byte yet.
+        let mut part = false;
+        for &byte in id.as_bytes() {
+            match byte {
+                b'#' if !in_name && part => {
+                    in_name = true;
+                    part = false;
+                }
+                b'.' if !in_name && part => part = false,
+                _ if byte.is_ascii_alphanumeric() || byte == b'_' => part = true,
+                _ => return false,
+            }
+        }
+        in_name && part
     }
 
     /// The part before `#`.

@@ -41,6 +41,14 @@ impl ModulePath {
     }
 }
 
+/// A module path as its names, so that maps keyed by paths are searched without making one
+/// (a derived `Ord` compares the names as the slice does).
+impl std::borrow::Borrow<[String]> for ModulePath {
+    fn borrow(&self) -> &[String] {
+        &self.0
+    }
+}
+
 impl fmt::Display for ModulePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("crate")?;

@@ -17,8 +17,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind};
-use crate::model::{Member, Model, Shape, ShapeKind, Simple};
+use crate::error::{Error, ErrorKind, ShapePath};
+use crate::model::{Member, Model, ShapeKind, Simple};
 
 /// The traits of the reference implementation's trait libraries, outside the prelude. Models
 /// written for AWS services apply them without defining them.
@@ -939,19 +939,6 @@ fn target_type<'a>(model: &'a Model, target: &crate::model::ShapeId) -> Option<&
     Simple::from_type_name(&lower).map(Simple::type_name)
 }
 
-/// The members of a shape with the JSON path of each.
-fn members_with_paths<'a>(shape: &'a Shape, path: &str) -> Vec<(&'a Member, String)> {
-    match &shape.kind {
-        ShapeKind::List(member) | ShapeKind::Set(member) => vec![(member, format!("{path}.member"))],
-        ShapeKind::Map { key, value } => vec![(key, format!("{path}.key")), (value, format!("{path}.value"))],
-        kind => kind
-            .members()
-            .into_iter()
-            .map(|member| (member, format!("{path}.members.{}", member.name)))
-            .collect(),
-    }
-}
-
 /// What [`check_traits`] found: errors, and as warnings unknown members of structure-shaped
 /// trait values and, when they are allowed, unknown traits.
 #[derive(Debug, Default)]
@@ -977,11 +964,11 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
     let mut problems = TraitProblems::default();
     let mut hints: HashMap<String, Option<String>> = HashMap::new();
     for shape in model.shapes.values() {
-        let path = format!("$.shapes[{:?}]", shape.id.as_str());
+        let path = ShapePath::shape(&shape.id);
         let kind = shape.kind.type_name();
-        let mut sites: Vec<(&crate::model::Traits, Site<'_>, String, Option<&Member>)> =
-            vec![(&shape.traits, Site::Shape(kind), path.clone(), None)];
-        for (member, member_path) in members_with_paths(shape, &path) {
+        let mut sites: Vec<(&crate::model::Traits, Site<'_>, ShapePath<'_>, Option<&Member>)> =
+            vec![(&shape.traits, Site::Shape(kind), path, None)];
+        for (member, member_path) in ShapePath::members(shape) {
             let site = Site::Member(kind, target_type(model, &member.target));
             sites.push((&member.traits, site, member_path, Some(member)));
         }
@@ -1086,9 +1073,9 @@ pub(crate) fn check_traits(model: &Model, allow_unknown: bool) -> TraitProblems 
         }
         if let ShapeKind::Union(members) = &shape.kind {
             if members.is_empty() && !shape.traits.0.contains_key("smithy.api#mixin") {
-                problems
-                    .errors
-                    .push(Error::invalid(&path, "a union must have at least one member").for_shape(&shape.id));
+                problems.errors.push(
+                    Error::invalid(path.to_string(), "a union must have at least one member").for_shape(&shape.id),
+                );
             }
         }
     }

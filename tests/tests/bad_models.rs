@@ -569,6 +569,45 @@ fn every_common_mistake_is_refused_at_its_place() {
             error.to_string().contains(&format!("{name}.json")),
             "{name}: the file is named: {error}"
         );
+        // A model of a hundred shapes or more is checked on two threads: the same error.
+        padded(&mut model);
+        let padded_error = refused(name, &model);
+        assert_eq!(padded_error.to_string(), error.to_string(), "{name}, padded");
+    }
+}
+
+#[test]
+fn a_naming_problem_is_reported_on_one_thread_and_on_two() {
+    let mut model = sound_model();
+    shapes(&mut model).insert(
+        "ex#Color".to_owned(),
+        serde_json::json!({"type": "enum", "members": {
+            "RED": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "red"}},
+            "ROUGE": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "red"}}}}),
+    );
+    shapes(&mut model)["ex#GetOutput"]["members"]["c"] = serde_json::json!({"target": "ex#Color"});
+    let error = refused("same-enum-value", &model);
+    assert_eq!(error.shape(), Some("ex#Color"), "{error}");
+    assert!(error.message().contains("have the same value `red`"), "{error}");
+    padded(&mut model);
+    assert_eq!(
+        refused("same-enum-value", &model).to_string(),
+        error.to_string(),
+        "padded"
+    );
+    // With a model problem too, that problem is reported, not the naming one.
+    shapes(&mut model)["ex#Get"]["traits"]["smithy.api#http"]["uri"] = "/things/{id}/{other}".into();
+    let error = refused("same-enum-value-and-label", &model);
+    assert!(error.message().contains("`{other}` is bound to no member"), "{error}");
+}
+
+/// Adds 120 structures that nothing uses, so that the model is checked on two threads.
+fn padded(model: &mut serde_json::Value) {
+    for n in 0..120 {
+        shapes(model).insert(
+            format!("ex#Pad{n}"),
+            serde_json::json!({"type": "structure", "members": {"v": {"target": "smithy.api#String"}}}),
+        );
     }
 }
 
@@ -580,6 +619,12 @@ fn every_problem_of_a_model_is_reported_in_one_run() {
         serde_json::json!({"min": 5, "max": 2});
     shapes(&mut model)["ex#Small"]["traits"] = serde_json::json!({"smithy.api#pattern": "(("});
     let error = refused("three-problems", &model);
+    padded(&mut model);
+    assert_eq!(
+        refused("three-problems", &model).to_string(),
+        error.to_string(),
+        "padded"
+    );
     assert_eq!(error.problems().len(), 3, "{error}");
     assert!(error.message().contains("3 problems"), "{error}");
     let shapes: Vec<_> = error.problems().iter().filter_map(Error::shape).collect();
