@@ -70,21 +70,18 @@ pub fn render(
     let cx = Context::new(index, symbols, endpoint_rules, patterns);
     let jobs = render::jobs(index);
     let results = in_parallel(&jobs, false, |job| render_and_format(&cx, job, formatted));
-    let mut rendered = Rendered {
-        modules: BTreeMap::new(),
-        example: Example::new(&cx),
-    };
+    // Found by hash while the jobs' modules are merged (most jobs write to a few modules),
+    // ordered once at the end.
+    let mut modules: foldhash::HashMap<ModulePath, ModuleText> = foldhash::HashMap::default();
     for text in results {
         for job in text? {
             for depth in 0..job.path.0.len() {
                 let parent = &job.path.0[..depth];
-                if !rendered.modules.contains_key(parent) {
-                    rendered
-                        .modules
-                        .insert(ModulePath(parent.to_vec()), ModuleText::default());
+                if !modules.contains_key(parent) {
+                    modules.insert(ModulePath(parent.to_vec()), ModuleText::default());
                 }
             }
-            let module = rendered.modules.entry(job.path).or_default();
+            let module = modules.entry(job.path).or_default();
             if job.doc.is_some() {
                 module.doc = job.doc;
             }
@@ -93,10 +90,17 @@ pub fn render(
             module.arrived.extend(job.items);
         }
     }
-    for module in rendered.modules.values_mut() {
-        module.items = by_key(std::mem::take(&mut module.arrived));
-    }
-    Ok(rendered)
+    let modules = modules
+        .into_iter()
+        .map(|(path, mut module)| {
+            module.items = by_key(std::mem::take(&mut module.arrived));
+            (path, module)
+        })
+        .collect();
+    Ok(Rendered {
+        modules,
+        example: Example::new(&cx),
+    })
 }
 
 /// Items by key, those of one key joined a line apart in the order they arrived: sorted once

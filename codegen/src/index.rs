@@ -27,7 +27,8 @@ pub struct Index<'m> {
     service: ShapeId,
     operations: Vec<ShapeId>,
     closure: BTreeSet<ShapeId>,
-    boxed: HashSet<(ShapeId, String)>,
+    /// The members to box, by their structure's or union's id and their name.
+    boxed: HashSet<(&'m ShapeId, &'m str)>,
 }
 
 impl<'m> Index<'m> {
@@ -159,7 +160,7 @@ impl<'m> Index<'m> {
     /// Whether a member must be boxed: it closes a cycle of structures and unions with no list
     /// or map in between to give the type a finite size.
     pub fn needs_box(&self, container: &ShapeId, member: &Member) -> bool {
-        self.boxed.contains(&(container.clone(), member.name.clone()))
+        self.boxed.contains(&(container, member.name.as_str()))
     }
 
     fn check_references(&self) -> Result<()> {
@@ -371,34 +372,38 @@ impl<'m> Index<'m> {
     }
 
     fn walk_closure(&self) -> BTreeSet<ShapeId> {
-        let mut closure = BTreeSet::new();
-        let mut stack: Vec<ShapeId> = vec![self.service.clone()];
+        let mut reached: HashSet<&ShapeId> = HashSet::new();
+        let mut stack: Vec<&ShapeId> = vec![&self.service];
+        let service_errors = &self.service().1.errors;
         for (shape, operation) in self.operations() {
-            stack.push(shape.id.clone());
-            stack.push(operation.input.clone());
-            stack.push(operation.output.clone());
-            stack.extend(self.operation_errors(operation));
+            stack.extend([&shape.id, &operation.input, &operation.output]);
+            stack.extend(operation.errors.iter().chain(service_errors));
         }
         while let Some(id) = stack.pop() {
-            if id.namespace() == "smithy.api" || !closure.insert(id.clone()) {
+            if id.namespace() == "smithy.api" || !reached.insert(id) {
                 continue;
             }
-            let shape = self.shape(&id);
+            let shape = self.shape(id);
             if matches!(shape.kind, ShapeKind::Service(_) | ShapeKind::Operation(_)) {
                 continue;
             }
-            stack.extend(shape.kind.members().into_iter().map(|member| member.target.clone()));
+            stack.extend(shape.kind.members().into_iter().map(|member| &member.target));
         }
-        closure
+        reached.into_iter().cloned().collect()
     }
 
     /// The members to box: the back edges of a depth-first walk, in shape-id order, over the
     /// edges from structures and unions to the structures and unions their members hold
     /// directly (a list or map already puts its items on the heap). Removing a walk's back edges
     /// leaves no cycle, so every cycle gets a box and no member outside one does.
-    fn find_boxed_members(&self) -> HashSet<(ShapeId, String)> {
-        let direct = |id: &ShapeId| -> Vec<(String, ShapeId)> {
-            match &self.shape(id).kind {
+    fn find_boxed_members(&self) -> HashSet<(&'m ShapeId, &'m str)> {
+        // A member that closes a cycle is of a structure or union of the model (the prelude
+        // has none with members), so the set can hold the model's own id and name.
+        let direct = |id: &ShapeId| -> Vec<(&'m ShapeId, &'m str, &'m ShapeId)> {
+            let Some((id, shape)) = self.model.shapes.get_key_value(id) else {
+                return Vec::new();
+            };
+            match &shape.kind {
                 ShapeKind::Structure(members) | ShapeKind::Union(members) => members
                     .iter()
                     .filter(|member| {
@@ -407,7 +412,7 @@ impl<'m> Index<'m> {
                             ShapeKind::Structure(_) | ShapeKind::Union(_)
                         )
                     })
-                    .map(|member| (member.name.clone(), member.target.clone()))
+                    .map(|member| (id, member.name.as_str(), &member.target))
                     .collect(),
                 _ => Vec::new(),
             }
@@ -417,31 +422,30 @@ impl<'m> Index<'m> {
             OnPath,
             Done,
         }
-        let mut state: HashMap<ShapeId, State> = HashMap::new();
+        let mut state: HashMap<&ShapeId, State> = HashMap::new();
         let mut boxed = HashSet::new();
         for root in &self.closure {
             if state.contains_key(root) {
                 continue;
             }
             // An explicit stack of (shape, its edges, next edge), so deep models cannot overflow.
-            let mut stack = vec![(root.clone(), direct(root), 0usize)];
-            state.insert(root.clone(), State::OnPath);
+            let mut stack = vec![(root, direct(root), 0usize)];
+            state.insert(root, State::OnPath);
             while let Some((id, edges, next)) = stack.last_mut() {
-                let Some((member, target)) = edges.get(*next).cloned() else {
-                    state.insert(id.clone(), State::Done);
+                let Some(&(container, member, target)) = edges.get(*next) else {
+                    state.insert(*id, State::Done);
                     stack.pop();
                     continue;
                 };
                 *next += 1;
-                match state.get(&target) {
+                match state.get(target) {
                     Some(State::OnPath) => {
-                        boxed.insert((id.clone(), member));
+                        boxed.insert((container, member));
                     }
                     Some(State::Done) => {}
                     None => {
-                        state.insert(target.clone(), State::OnPath);
-                        let edges = direct(&target);
-                        stack.push((target, edges, 0));
+                        state.insert(target, State::OnPath);
+                        stack.push((target, direct(target), 0));
                     }
                 }
             }
@@ -454,27 +458,27 @@ impl Index<'_> {
     /// Refuses structures that require themselves: a cycle of structures through members that
     /// can never be absent has no finite value (Smithy forbids it too).
     fn check_required_cycles(&self) -> Result<()> {
-        let required = |id: &ShapeId| -> Vec<ShapeId> {
+        let required = |id: &ShapeId| -> Vec<&ShapeId> {
             let shape = self.shape(id);
             match &shape.kind {
                 ShapeKind::Structure(members) => members
                     .iter()
                     .filter(|member| !self.is_optional(shape, member))
                     .filter(|member| matches!(self.shape(&member.target).kind, ShapeKind::Structure(_)))
-                    .map(|member| member.target.clone())
+                    .map(|member| &member.target)
                     .collect(),
                 _ => Vec::new(),
             }
         };
-        let mut done: HashSet<ShapeId> = HashSet::new();
+        let mut done: HashSet<&ShapeId> = HashSet::new();
         for root in &self.closure {
             if done.contains(root) {
                 continue;
             }
-            let mut on_path: Vec<ShapeId> = vec![root.clone()];
+            let mut on_path: Vec<&ShapeId> = vec![root];
             let mut stack = vec![(required(root), 0usize)];
             while let Some((edges, next)) = stack.last_mut() {
-                let Some(target) = edges.get(*next).cloned() else {
+                let Some(&target) = edges.get(*next) else {
                     stack.pop();
                     if let Some(id) = on_path.pop() {
                         done.insert(id);
@@ -483,7 +487,7 @@ impl Index<'_> {
                 };
                 *next += 1;
                 if on_path.contains(&target) {
-                    let cycle: Vec<&str> = on_path.iter().map(ShapeId::name).collect();
+                    let cycle: Vec<&str> = on_path.iter().map(|id| id.name()).collect();
                     return Err(Error::invalid(
                         format!("$.shapes[{:?}]", target.as_str()),
                         format!(
@@ -492,10 +496,10 @@ impl Index<'_> {
                             target.name()
                         ),
                     )
-                    .for_shape(&target));
+                    .for_shape(target));
                 }
-                if !done.contains(&target) {
-                    let edges = required(&target);
+                if !done.contains(target) {
+                    let edges = required(target);
                     on_path.push(target);
                     stack.push((edges, 0));
                 }

@@ -238,9 +238,10 @@ impl Codegen {
 
     /// The model's trait check, its index and the names of the generated items. Where the
     /// machine has a second core and the model a hundred shapes or more, the trait check runs
-    /// beside the building of the index, then the index's own checks beside the naming (each
-    /// only reads what was built before it; names are dropped when a check fails). Problems as
-    /// [`Codegen::index`] reports them; a naming problem only for a model that passes every check.
+    /// beside the building of the index, then the index's own checks and the naming of members
+    /// beside the naming of types (each only reads what was built before it; names are dropped
+    /// when a check fails). Problems as [`Codegen::index`] reports them; a naming problem only
+    /// for a model that passes every check.
     fn check_index_and_name<'m>(&self, model: &'m Model) -> (Vec<String>, Result<(Index<'m>, Symbols)>) {
         let allow_unknown = self.allow_unknown_traits;
         let side_by_side = model.shapes.len() >= 100 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
@@ -260,11 +261,8 @@ impl Codegen {
             Err(err) => (Err(err), None),
             Ok(index) => {
                 let (checked, named) = if side_by_side && found.errors.is_empty() {
-                    std::thread::scope(|scope| {
-                        let checked = scope.spawn(|| index.check_model());
-                        let named = Symbols::new(&index);
-                        (join(checked), Some(named))
-                    })
+                    let (checked, named) = Symbols::new_beside(&index, || index.check_model());
+                    (checked, Some(named))
                 } else {
                     (index.check_model(), None)
                 };

@@ -126,8 +126,8 @@ pub struct Symbols {
     schemas: HashMap<ShapeId, String>,
     /// The field of an error structure that keeps what its response said.
     error_meta: HashMap<ShapeId, String>,
-    /// Structure fields, and enum and union variants, by container and member name.
-    members: HashMap<(ShapeId, String), String>,
+    /// Structure fields, and enum and union variants, by container, then member name.
+    members: HashMap<ShapeId, HashMap<String, String>>,
     /// The forward-compatible variant of each enum and union, and the unmodelled-error variant
     /// of each operation error enum, by shape id.
     fallbacks: HashMap<ShapeId, String>,
@@ -258,6 +258,25 @@ fn unique(name: String, separator: &str, used: &mut HashSet<String>) -> String {
 impl Symbols {
     /// Names every selected shape and operation; fails on a shape the generator cannot represent.
     pub fn new(index: &Index<'_>) -> Result<Self> {
+        let members = MemberNames::new(index);
+        Ok(Self::with_types(index, members?))
+    }
+
+    /// [`Symbols::new`], with the names of members (which depend on each shape alone) found on
+    /// another thread, after `beside`, while this one names the types: `beside`'s result, and
+    /// the symbols.
+    pub(crate) fn new_beside<T: Send>(index: &Index<'_>, beside: impl FnOnce() -> T + Send) -> (T, Result<Self>) {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| (beside(), MemberNames::new(index)));
+            let types = Self::with_types(index, MemberNames::default());
+            let (beside, members) = crate::join(other);
+            let symbols = members.map(|members| types.and_members(members));
+            (beside, symbols)
+        })
+    }
+
+    /// The symbols with `members`'s names and those of the types, made here.
+    fn with_types(index: &Index<'_>, members: MemberNames) -> Self {
         let mut namer = Namer::default();
         let service_id = &index.service().0.id;
         let service_module = ModulePath::new(&["service"]);
@@ -355,9 +374,7 @@ impl Symbols {
                 let name = namer.claim(&module, &upper_camel_case(shape.id.name()), &shape.id);
                 symbols.types.insert(shape.id.clone(), TypeSymbol { name, module });
             }
-            symbols.name_members(index, shape)?;
         }
-        symbols.name_schemas(index);
         // Inputs and outputs shared by several operations keep their own type in `types`.
         let shared: Vec<(ShapeId, ShapeId, bool)> = index
             .operations()
@@ -380,7 +397,39 @@ impl Symbols {
                 }
             }
         }
-        Ok(symbols)
+        symbols.and_members(members)
+    }
+
+    fn and_members(mut self, members: MemberNames) -> Self {
+        self.members = members.members;
+        self.error_meta = members.error_meta;
+        self.fallbacks.extend(members.fallbacks);
+        self.schemas = members.schemas;
+        self
+    }
+}
+
+/// The names that depend on one shape alone: its fields or variants, the field of an error
+/// structure that keeps its response's metadata, the fallback variant of an enum or union,
+/// and (made unique among themselves) the statics of the `schema` module.
+#[derive(Default)]
+struct MemberNames {
+    members: HashMap<ShapeId, HashMap<String, String>>,
+    error_meta: HashMap<ShapeId, String>,
+    fallbacks: HashMap<ShapeId, String>,
+    schemas: HashMap<ShapeId, String>,
+}
+
+impl MemberNames {
+    /// Names the members of every shape of the closure, in order (the first problem found is
+    /// the first in shape-id order), then the schemas.
+    fn new(index: &Index<'_>) -> Result<Self> {
+        let mut names = Self::default();
+        for shape in index.closure() {
+            names.name_members(index, shape)?;
+        }
+        names.name_schemas(index);
+        Ok(names)
     }
 
     /// Names the `schema` module's statics: one per aggregate shape and operation, after its
@@ -423,7 +472,10 @@ impl Symbols {
                         name.push('_');
                     }
                     let name = unique(name, "_", &mut used);
-                    self.members.insert((shape.id.clone(), member.name.clone()), name);
+                    self.members
+                        .entry(shape.id.clone())
+                        .or_default()
+                        .insert(member.name.clone(), name);
                 }
                 if shape.traits.error().is_some() {
                     let meta = free_name(&["meta", "error_meta", "response_meta"], &used);
@@ -437,7 +489,10 @@ impl Symbols {
                         check_supported(index, shape, member)?;
                     }
                     let name = unique(upper_camel_case(&member.name), "", &mut used);
-                    self.members.insert((shape.id.clone(), member.name.clone()), name);
+                    self.members
+                        .entry(shape.id.clone())
+                        .or_default()
+                        .insert(member.name.clone(), name);
                 }
                 self.fallbacks
                     .insert(shape.id.clone(), free_name(UNKNOWN_CANDIDATES, &used));
@@ -467,7 +522,9 @@ impl Symbols {
         }
         Ok(())
     }
+}
 
+impl Symbols {
     /// The generated type of a structure, union or enum shape.
     pub fn type_of(&self, id: &ShapeId) -> &TypeSymbol {
         &self.types[id]
@@ -531,12 +588,12 @@ impl Symbols {
 
     /// The field name of a structure member, unescaped (`type`; [`ident`] makes it `r#type`).
     pub fn field(&self, container: &ShapeId, member: &Member) -> &str {
-        &self.members[&(container.clone(), member.name.clone())]
+        &self.members[container][member.name.as_str()]
     }
 
     /// The variant name of an enum or union member.
     pub fn variant(&self, container: &ShapeId, member: &Member) -> &str {
-        &self.members[&(container.clone(), member.name.clone())]
+        &self.members[container][member.name.as_str()]
     }
 
     /// The forward-compatible variant of an enum or union.
