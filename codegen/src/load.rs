@@ -39,41 +39,39 @@ pub(crate) fn merge_document(model: &mut Model, document: Value) -> Result<()> {
     let Some(shapes) = root.remove("shapes") else {
         return Ok(());
     };
+    // The document is taken apart as it is read: trait values move into the model. A large
+    // document is read on two threads, a half each; what the halves read is added in order,
+    // so that the first problem reported is the first in the document, as read on one.
+    let entries: Vec<(String, Value)> = into_object(shapes, "$.shapes")?.into_iter().collect();
+    let halves = if entries.len() >= 200 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        let mut front = entries;
+        let back = front.split_off(front.len() / 2);
+        std::thread::scope(|scope| {
+            let back = scope.spawn(|| read_entries(back));
+            [read_entries(front), crate::join(back)]
+        })
+    } else {
+        [read_entries(entries), (Vec::new(), None)]
+    };
     let mut applied = Vec::new();
-    // The document is taken apart as it is read: trait values move into the model.
-    for (id, body) in into_object(shapes, "$.shapes")? {
-        let id = id.as_str();
-        // Paths are formatted only for an error.
-        let path = || format!("$.shapes[{id:?}]");
-        let shape_id = ShapeId::parse(id)
-            .ok_or_else(|| Error::invalid(path(), format!("`{id}` is not an absolute shape id (`namespace#Name`)")))?;
-        let mut fields = into_object(body, &path())?;
-        let type_name = fields
-            .get("type")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                Error::invalid(format!("{}.type", path()), "missing or non-string shape `type`").for_shape(id)
-            })?;
-        let traits = traits(fields.get_mut("traits").map(Value::take), || {
-            format!("{}.traits", path())
-        })?;
-        if type_name == "apply" {
-            applied.push((shape_id, traits, path()));
-            continue;
+    for (read, problem) in halves {
+        for entry in read {
+            match entry {
+                Entry::Shape(shape) => {
+                    if model.shapes.contains_key(&shape.id) {
+                        let id = shape.id.as_str();
+                        return Err(
+                            Error::invalid(format!("$.shapes[{id:?}]"), "the shape is defined twice").for_shape(id),
+                        );
+                    }
+                    model.shapes.insert(shape.id.clone(), shape);
+                }
+                Entry::Apply(id, traits, path) => applied.push((id, traits, path)),
+            }
         }
-        let kind = shape_kind(&type_name, &mut fields, &path).map_err(|err| err.for_shape(id))?;
-        if model.shapes.contains_key(&shape_id) {
-            return Err(Error::invalid(path(), "the shape is defined twice").for_shape(id));
+        if let Some(problem) = problem {
+            return Err(problem);
         }
-        model.shapes.insert(
-            shape_id.clone(),
-            Shape {
-                id: shape_id,
-                kind,
-                traits,
-            },
-        );
     }
     for (id, traits, path) in applied {
         let target = model.shapes.get_mut(&id).ok_or_else(|| {
@@ -87,6 +85,55 @@ pub(crate) fn merge_document(model: &mut Model, document: Value) -> Result<()> {
         upgrade_legacy_enum(shape)?;
     }
     Ok(())
+}
+
+/// What an entry of a document's `shapes` reads as: a shape, or traits to apply to one.
+enum Entry {
+    Shape(Shape),
+    Apply(ShapeId, Traits, String),
+}
+
+/// Reads `entries` in order: what each reads as, up to the first that does not read, and why
+/// that one does not.
+fn read_entries(entries: Vec<(String, Value)>) -> (Vec<Entry>, Option<Error>) {
+    let mut read = Vec::with_capacity(entries.len());
+    for (id, body) in entries {
+        match read_entry(&id, body) {
+            Ok(entry) => read.push(entry),
+            Err(problem) => return (read, Some(problem)),
+        }
+    }
+    (read, None)
+}
+
+fn read_entry(id: &str, body: Value) -> Result<Entry> {
+    // Paths are formatted only for an error.
+    let path = || format!("$.shapes[{id:?}]");
+    let shape_id = ShapeId::parse(id)
+        .ok_or_else(|| Error::invalid(path(), format!("`{id}` is not an absolute shape id (`namespace#Name`)")))?;
+    let mut fields = match body {
+        Value::Object(map) => map,
+        other => return Err(not_an_object(&other, path())),
+    };
+    let type_name = fields
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::invalid(format!("{}.type", path()), "missing or non-string shape `type`").for_shape(id)
+        })?;
+    let traits = traits(fields.get_mut("traits").map(Value::take), || {
+        format!("{}.traits", path())
+    })?;
+    if type_name == "apply" {
+        return Ok(Entry::Apply(shape_id, traits, path()));
+    }
+    let kind = shape_kind(&type_name, &mut fields, &path).map_err(|err| err.for_shape(id))?;
+    Ok(Entry::Shape(Shape {
+        id: shape_id,
+        kind,
+        traits,
+    }))
 }
 
 /// A member name for an unnamed legacy enum value: the value with every other character made

@@ -601,9 +601,32 @@ fn a_naming_problem_is_reported_on_one_thread_and_on_two() {
     assert!(error.message().contains("`{other}` is bound to no member"), "{error}");
 }
 
+#[test]
+fn the_first_problem_of_a_large_document_is_the_one_reported() {
+    // 309 shapes: the document is read on two threads, a half each.
+    let mut model = sound_model();
+    pad(&mut model, 300);
+    shapes(&mut model)["ex#Pad10"]["type"] = 5.into();
+    shapes(&mut model)["ex#Pad250"]["members"] = "none".into();
+    let error = refused("two-bad-entries", &model);
+    assert_eq!(error.json_path(), Some(r#"$.shapes["ex#Pad10"].type"#), "{error}");
+    shapes(&mut model)["ex#Pad10"]["type"] = "structure".into();
+    let error = refused("one-bad-entry", &model);
+    assert_eq!(error.json_path(), Some(r#"$.shapes["ex#Pad250"].members"#), "{error}");
+    assert!(
+        error.message().contains("expected a JSON object, found a string"),
+        "{error}"
+    );
+}
+
 /// Adds 120 structures that nothing uses, so that the model is checked on two threads.
 fn padded(model: &mut serde_json::Value) {
-    for n in 0..120 {
+    pad(model, 120);
+}
+
+/// Adds `count` structures that nothing uses, `ex#Pad0` and on.
+fn pad(model: &mut serde_json::Value, count: usize) {
+    for n in 0..count {
         shapes(model).insert(
             format!("ex#Pad{n}"),
             serde_json::json!({"type": "structure", "members": {"v": {"target": "smithy.api#String"}}}),
