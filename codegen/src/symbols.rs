@@ -258,8 +258,8 @@ fn unique(name: String, separator: &str, used: &mut HashSet<String>) -> String {
 impl Symbols {
     /// Names every selected shape and operation; fails on a shape the generator cannot represent.
     pub fn new(index: &Index<'_>) -> Result<Self> {
-        let members = MemberNames::new(index);
-        Ok(Self::with_types(index, members?))
+        let members = MemberNames::new(index)?;
+        Ok(Self::with_types(index).and_members(members))
     }
 
     /// [`Symbols::new`], with the names of members (which depend on each shape alone) found on
@@ -268,15 +268,15 @@ impl Symbols {
     pub(crate) fn new_beside<T: Send>(index: &Index<'_>, beside: impl FnOnce() -> T + Send) -> (T, Result<Self>) {
         std::thread::scope(|scope| {
             let other = scope.spawn(|| (beside(), MemberNames::new(index)));
-            let types = Self::with_types(index, MemberNames::default());
+            let types = Self::with_types(index);
             let (beside, members) = crate::join(other);
             let symbols = members.map(|members| types.and_members(members));
             (beside, symbols)
         })
     }
 
-    /// The symbols with `members`'s names and those of the types, made here.
-    fn with_types(index: &Index<'_>, members: MemberNames) -> Self {
+    /// The symbols with the names of operations and types, and none of members yet.
+    fn with_types(index: &Index<'_>) -> Self {
         let mut namer = Namer::default();
         let service_id = &index.service().0.id;
         let service_module = ModulePath::new(&["service"]);
@@ -397,9 +397,10 @@ impl Symbols {
                 }
             }
         }
-        symbols.and_members(members)
+        symbols
     }
 
+    /// The symbols with the names of `members` too.
     fn and_members(mut self, members: MemberNames) -> Self {
         self.members = members.members;
         self.error_meta = members.error_meta;
