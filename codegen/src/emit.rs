@@ -28,8 +28,6 @@ struct ModuleText {
     allows: BTreeSet<String>,
     /// Formatted items, by the key they were rendered under.
     items: BTreeMap<String, String>,
-    /// Items as the jobs rendered them, before they are keyed into `items`.
-    arrived: Vec<(String, String)>,
 }
 
 /// The generated crate as formatted text, ready to be assembled.
@@ -70,30 +68,30 @@ pub fn render(
     let cx = Context::new(index, symbols, endpoint_rules, patterns);
     let jobs = render::jobs(index);
     let results = in_parallel(&jobs, false, |job| render_and_format(&cx, job, formatted));
-    // Found by hash while the jobs' modules are merged (most jobs write to a few modules),
-    // ordered once at the end.
-    let mut modules: foldhash::HashMap<ModulePath, ModuleText> = foldhash::HashMap::default();
+    // Found by hash while the jobs' modules are merged (most jobs write to a few modules), each
+    // with its items as they arrive; ordered once at the end.
+    let mut modules: foldhash::HashMap<ModulePath, (ModuleText, Vec<(String, String)>)> = foldhash::HashMap::default();
     for text in results {
         for job in text? {
             for depth in 0..job.path.0.len() {
                 let parent = &job.path.0[..depth];
                 if !modules.contains_key(parent) {
-                    modules.insert(ModulePath(parent.to_vec()), ModuleText::default());
+                    modules.insert(ModulePath(parent.to_vec()), Default::default());
                 }
             }
-            let module = modules.entry(job.path).or_default();
+            let (module, arrived) = modules.entry(job.path).or_default();
             if job.doc.is_some() {
                 module.doc = job.doc;
             }
             module.hidden |= job.hidden;
             module.allows.extend(job.allows);
-            module.arrived.extend(job.items);
+            arrived.extend(job.items);
         }
     }
     let modules = modules
         .into_iter()
-        .map(|(path, mut module)| {
-            module.items = by_key(std::mem::take(&mut module.arrived));
+        .map(|(path, (mut module, arrived))| {
+            module.items = by_key(arrived);
             (path, module)
         })
         .collect();
@@ -104,7 +102,7 @@ pub fn render(
 }
 
 /// Items by key, those of one key joined a line apart in the order they arrived: sorted once
-/// (jobs come in shape order, so mostly in key order already) rather than inserted one by one.
+/// (a stable sort keeps that order) rather than inserted into the map one by one.
 fn by_key(mut items: Vec<(String, String)>) -> BTreeMap<String, String> {
     items.sort_by(|(a, _), (b, _)| a.cmp(b));
     let mut joined: Vec<(String, String)> = Vec::with_capacity(items.len());
