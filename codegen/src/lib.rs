@@ -474,7 +474,7 @@ fn read_model_file(path: &Path, limit: u64) -> Result<String> {
 /// Why the runtime cannot check a `@pattern`, or `None` when it can. The generated code leaves
 /// such a check out, says so in the member's documentation, and [`Generated::warnings`] names it.
 fn unchecked_pattern(pattern: &str) -> Option<String> {
-    smithy_runtime::validate::Pattern::check_syntax(pattern)
+    smithy_runtime::pattern::Pattern::check_syntax(pattern)
         .err()
         .map(|reason| reason.trim_start_matches("error: ").to_owned())
 }

@@ -196,7 +196,7 @@ pub(crate) fn pattern(value: &Value) -> Read<&str> {
     let text = value
         .as_str()
         .ok_or_else(|| vec![problem("", "`@pattern` must be a string")])?;
-    match smithy_runtime::validate::Pattern::malformed(text) {
+    match smithy_runtime::pattern::Pattern::malformed(text) {
         Some(reason) => Err(vec![problem(
             "",
             format!("the `@pattern` {text:?} is not a regular expression: {reason}"),

@@ -21,8 +21,15 @@
 //! - [`aws`]: the STS, IAM Identity Center and Sign-In clients those providers call;
 //! - [`endpoint`]: the Smithy endpoint rules engine with the AWS functions and partitions;
 //! - [`jmespath`]: JMESPath expressions, as waiters and operation context parameters use them;
+//! - [`pattern`]: `@pattern` regular expressions, checked and compiled;
 //! - [`server`]: routing and rejections, a ready server on hyper behind `hyper-server`, and a
 //!   `tower::Service` for axum or hyper applications behind `tower`.
+//!
+//! All of it but [`endpoint`], [`jmespath`], [`pattern`] and [`primitives::Blob`] is behind the
+//! `full` feature, on by default. The generator, which runs those four itself (to check a
+//! model's endpoint rules, JMESPath expressions and `@pattern`s and to write the rules as
+//! bytes), depends on this crate without it: a build script that generates code compiles that
+//! fraction of the runtime, beside the whole one its crate is built against.
 //!
 //! Two generated crates in one program share these types: one `DateTime`, one `Transport`.
 //! Generated code names this crate's items by path and checks, when it is compiled, that it was
@@ -31,29 +38,51 @@
 // Generated clients embedded in this crate name it as generated code in any crate does.
 extern crate self as smithy_runtime;
 
+// What only the `full` feature builds is marked item by item: modules declared through a macro
+// would make the `#[macro_export]` macros in them unreachable by their absolute paths.
+#[cfg(feature = "full")]
 pub mod auth;
+#[cfg(feature = "full")]
 pub mod aws;
+#[cfg(feature = "full")]
 pub mod checksum;
+#[cfg(feature = "full")]
 pub mod client;
+#[cfg(feature = "full")]
 pub mod codec;
+#[cfg(feature = "full")]
 pub mod credentials;
 pub mod endpoint;
+#[cfg(feature = "full")]
 pub mod error;
+#[cfg(feature = "full")]
 pub mod event_stream;
 pub mod jmespath;
+#[cfg(feature = "full")]
 pub(crate) mod memory;
+#[cfg(feature = "full")]
 pub mod operation;
+pub mod pattern;
+mod percent;
 pub mod primitives;
+#[cfg(feature = "full")]
 pub mod protocol;
+#[cfg(feature = "full")]
 mod rejection;
+#[cfg(feature = "full")]
 pub mod schema;
+#[cfg(feature = "full")]
 pub mod server;
+#[cfg(feature = "full")]
 pub mod shape;
+#[cfg(feature = "full")]
 pub mod transport;
+#[cfg(feature = "full")]
 pub mod validate;
 
 /// The crates generated code reaches through this one, so that a generated crate depends on
 /// this crate alone.
+#[cfg(feature = "full")]
 pub use http;
 pub use serde;
 

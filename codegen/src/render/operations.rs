@@ -403,7 +403,7 @@ fn endpoint_params(cx: &Context<'_>, shape: &Shape, operation: &Operation) -> Ve
     for (name, path) in shape.traits.operation_context_params() {
         // Paths of member names are read over the input directly; any other expression names
         // the runtime's JMESPath engine, which only crates that have one then link.
-        let source = if smithy_runtime::client::is_member_path(path) {
+        let source = if smithy_runtime::jmespath::is_member_path(path) {
             quote!(EndpointParamSource::Path(#path))
         } else {
             let search = Rt::SearchInput.path();

@@ -855,7 +855,7 @@ fn canonical_query(query: Option<&str>, extra: &[(&str, &str)]) -> String {
 
 /// Appends `bytes` to `out` with every byte outside RFC 3986's unreserved set as `%XX`.
 fn uri_encode(out: &mut String, bytes: &[u8]) {
-    crate::codec::text::percent_encode_into(out, bytes, false);
+    crate::percent::percent_encode_into(out, bytes, false);
 }
 
 /// `input` with each `%XX` decoded; a `%` not followed by two hex digits is kept as it is.

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::{Config, RequestContext};
 use crate::endpoint::{AuthScheme, Endpoint, ParamValue, Params, RuleSet};
 use crate::error::UnhandledError;
+pub use crate::jmespath::is_member_path;
 use crate::operation::Operation;
 use crate::schema::{
     EndpointParamSource, EndpointRules, InputSearch, OperationSchema, Schema, ServiceSchema, StaticParam,
@@ -412,22 +413,6 @@ fn evaluate_path(path: &str, input: &dyn Value, schema: &'static Schema) -> Opti
         .into_iter()
         .next()
         .and_then(|(value, _)| param_value(value.view()))
-}
-
-/// Whether an `@operationContextParams` path is read over the input's values directly (an
-/// [`EndpointParamSource::Path`]): member names, `.`, `[*]` after a list, and `keys(...)`
-/// around the whole. Any other expression needs JMESPath ([`EndpointParamSource::Expression`]).
-pub fn is_member_path(path: &str) -> bool {
-    let path = path.trim();
-    let inner = path
-        .strip_prefix("keys(")
-        .and_then(|rest| rest.strip_suffix(')'))
-        .unwrap_or(path);
-    !inner.is_empty()
-        && inner.split('.').all(|step| {
-            let name = step.strip_suffix("[*]").unwrap_or(step);
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
 }
 
 /// Evaluates any JMESPath expression of `@operationContextParams` over the input, as JSON

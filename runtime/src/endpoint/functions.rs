@@ -132,7 +132,7 @@ pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Op
 /// `uriEncode`: percent-encodes every byte but the unreserved characters of RFC 3986
 /// (`A-Z a-z 0-9 - _ . ~`), with upper-case hexadecimal digits.
 pub(crate) fn uri_encode(input: &str) -> String {
-    crate::codec::text::percent_encode(input, false)
+    crate::percent::percent_encode(input, false)
 }
 
 /// `isValidHostLabel`: one RFC 1123 label (`[A-Za-z0-9][A-Za-z0-9-]{0,62}`), or with

@@ -48,7 +48,7 @@ mod output;
 mod packed;
 mod params;
 mod partitions;
-#[cfg(test)]
+#[cfg(all(test, feature = "full"))]
 mod tests;
 mod tree;
 

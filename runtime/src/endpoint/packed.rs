@@ -620,7 +620,7 @@ impl Reader<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "full"))]
 pub(super) mod tests {
     use super::*;
     use crate::endpoint::Params;

@@ -181,5 +181,22 @@ impl fmt::Display for JmesPathError {
 
 impl std::error::Error for JmesPathError {}
 
+/// Whether an `@operationContextParams` path is read over the input's values directly (an
+/// `EndpointParamSource::Path` in a schema): member names, `.`, `[*]` after a list, and
+/// `keys(...)` around the whole. Any other expression needs JMESPath (an
+/// `EndpointParamSource::Expression`).
+pub fn is_member_path(path: &str) -> bool {
+    let path = path.trim();
+    let inner = path
+        .strip_prefix("keys(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(path);
+    !inner.is_empty()
+        && inner.split('.').all(|step| {
+            let name = step.strip_suffix("[*]").unwrap_or(step);
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 #[cfg(test)]
 mod tests;

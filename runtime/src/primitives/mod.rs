@@ -1,20 +1,32 @@
 //! The value types of generated code: blobs, timestamps, documents, big numbers, streams, and the
 //! value an enum keeps when it does not know it.
 
+#[cfg(feature = "full")]
 mod big_number;
 mod blob;
+#[cfg(feature = "full")]
 mod date_time;
+#[cfg(feature = "full")]
 mod events;
+#[cfg(feature = "full")]
 mod stream;
+#[cfg(feature = "full")]
 mod token;
 
+#[cfg(feature = "full")]
 pub use big_number::{BigDecimal, BigInteger};
 pub use blob::Blob;
+#[cfg(feature = "full")]
 pub use bytes::Bytes;
+#[cfg(feature = "full")]
 pub use date_time::DateTime;
+#[cfg(feature = "full")]
 pub(crate) use events::Live as LiveEvents;
+#[cfg(feature = "full")]
 pub use events::{EventSender, EventStream, EventStreamError, SendError};
+#[cfg(feature = "full")]
 pub use stream::{ByteStream, StreamError};
+#[cfg(feature = "full")]
 pub use token::idempotency_token;
 
 /// An untyped JSON-like value: null, boolean, number, string, list or map.
