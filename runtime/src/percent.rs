@@ -25,21 +25,13 @@ pub(crate) fn percent_encode_into(out: &mut String, bytes: &[u8], keep_slash: bo
 /// Decodes `%XX` escapes; `None` when an escape is broken or the result is not UTF-8.
 #[cfg(feature = "full")]
 pub fn percent_decode(text: &str) -> Option<String> {
-    fn hex(byte: u8) -> Option<u8> {
-        match byte {
-            b'0'..=b'9' => Some(byte - b'0'),
-            b'a'..=b'f' => Some(byte - b'a' + 10),
-            b'A'..=b'F' => Some(byte - b'A' + 10),
-            _ => None,
-        }
-    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
         if bytes[index] == b'%' {
-            let high = hex(*bytes.get(index + 1)?)?;
-            let low = hex(*bytes.get(index + 2)?)?;
+            let high = hex_digit(*bytes.get(index + 1)?)?;
+            let low = hex_digit(*bytes.get(index + 2)?)?;
             out.push((high << 4) | low);
             index += 3;
         } else {
@@ -48,4 +40,15 @@ pub fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// The value of one hexadecimal digit, either case.
+#[cfg(feature = "full")]
+pub(crate) fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
 }

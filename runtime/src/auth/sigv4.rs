@@ -866,8 +866,8 @@ fn percent_decode(input: &str) -> Vec<u8> {
     while index < bytes.len() {
         let byte = bytes[index];
         if byte == b'%' {
-            let high = bytes.get(index + 1).copied().and_then(hex_digit);
-            let low = bytes.get(index + 2).copied().and_then(hex_digit);
+            let high = bytes.get(index + 1).copied().and_then(crate::percent::hex_digit);
+            let low = bytes.get(index + 2).copied().and_then(crate::percent::hex_digit);
             if let (Some(high), Some(low)) = (high, low) {
                 out.push(high << 4 | low);
                 index += 3;
@@ -878,15 +878,6 @@ fn percent_decode(input: &str) -> Vec<u8> {
         index += 1;
     }
     out
-}
-
-fn hex_digit(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Lower-case hex.
